@@ -1,0 +1,72 @@
+# AMALEA 2025 · QUA³CK mit MLOps
+#   make start   Umgebung einrichten, Kursmodelle sicherstellen, alle Apps auf http://127.0.0.1:8501
+#   make test    Umgebung einrichten und alles prüfen (das ruft auch CI auf)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUILD := _build
+# Tests keep tools out of the real home directory and track into temporary stores.
+TEST_HOME := $(CURDIR)/$(BUILD)/home
+TEST_ENV := HOME=$(TEST_HOME) MPLCONFIGDIR=$(TEST_HOME)/mpl IPYTHONDIR=$(TEST_HOME)/ipython \
+	JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter JUPYTER_DATA_DIR=$(TEST_HOME)/jupyter/data JUPYTER_RUNTIME_DIR=$(TEST_HOME)/jupyter/runtime \
+	MLFLOW_DISABLE_TELEMETRY=true AMALEA_QUICK=1 PYTHONDONTWRITEBYTECODE=1
+NB_HASH = find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum
+LIB_HASH = find amalea_quack -name '*.py' | sort | xargs sha256sum
+
+.PHONY: start test install lab ui notebooks student-edition bench reproduce browser lint check-clean check-export clean help
+help:
+	@sed -n '2,3p' Makefile
+
+$(STAMP): pyproject.toml constraints.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+start: install
+	$(BIN)/quack setup
+	$(BIN)/streamlit run apps/hub.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false
+
+lab: install
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) nbs
+
+ui: install
+	$(BIN)/quack ui
+
+# Chromium for the browser tests (Debian's package; Playwright drives it, it downloads nothing).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+check-clean: install
+	@before=$$($(NB_HASH)); $(BIN)/nbdev-clean; after=$$($(NB_HASH)); \
+	if [ "$$before" != "$$after" ]; then echo "nbdev-clean hat Notebooks verändert: nbdev-clean ausführen und committen."; diff <(echo "$$before") <(echo "$$after"); exit 1; fi
+
+check-export: install
+	@before=$$($(LIB_HASH)); $(BIN)/nbdev-export; after=$$($(LIB_HASH)); \
+	if [ "$$before" != "$$after" ]; then echo "nbdev-export hat amalea_quack verändert: Notebook und Modul gemeinsam committen."; diff <(echo "$$before") <(echo "$$after"); exit 1; fi
+
+lint: install
+	$(BIN)/ruff check .
+
+notebooks: install
+	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/quack run-notebooks --engine papermill --out $(BUILD)/executed
+
+test: install browser
+	mkdir -p $(TEST_HOME)
+	$(MAKE) --no-print-directory lint check-clean check-export
+	$(TEST_ENV) $(BIN)/quack run-notebooks --engine nbdev --out $(BUILD)/nbdev-test
+	$(TEST_ENV) $(BIN)/pytest -n 2 --dist loadfile --timeout 900 --durations 15
+
+bench: install
+	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/python bench/run_all.py
+
+reproduce: install
+	@test -n "$(RUN)" || { echo "Aufruf: make reproduce RUN=<run_id>"; exit 2; }
+	$(BIN)/quack reproduce $(RUN)
+
+clean:
+	rm -rf $(BUILD) _proc _docs test-output .pytest_cache

@@ -1,0 +1,12 @@
+"""Alle Kurs-Apps unter einer Adresse (make start): eine Navigation über die acht Portfolio-Apps."""
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).parent
+PAGES = {
+    'Woche 1 und 7 · Phase K': [('iris_classifier', 'Iris-Klassifikator', '🌸')],
+}
+
+st.navigation({section: [st.Page(HERE / folder / 'streamlit_app.py', title=title, icon=icon, url_path=folder)
+                         for folder, title, icon in apps] for section, apps in PAGES.items()}).run()

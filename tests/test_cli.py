@@ -1,0 +1,162 @@
+"""The `quack` command end to end against temporary stores: in-process through `main`, and as a real process."""
+import json
+
+import pytest
+from conftest import quack
+
+from amalea_quack.cli import main
+
+
+class Result:
+    def __init__(self, code, out, err): self.returncode, self.stdout, self.stderr = code, out, err
+
+
+def run(capsys, monkeypatch, uri, *args, stdin=None):
+    "Call `quack` in this process (same code path as the console script, minus interpreter start-up)."
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', uri)
+    if stdin is not None:
+        import io, sys
+        monkeypatch.setattr(sys, 'stdin', type('In', (), {'buffer': io.BytesIO(stdin.encode())})())
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return Result(code, out, err)
+
+FLOWERS = [{'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2},
+           {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}]
+
+
+def aliases(uri):
+    from mlflow import MlflowClient
+    return dict(MlflowClient(uri).get_registered_model('iris-classifier').aliases)
+
+
+def audit_count(uri):
+    from mlflow import MlflowClient
+    return sum(k.startswith('audit.') for k in MlflowClient(uri).get_registered_model('iris-classifier').tags)
+
+
+@pytest.fixture(scope='module')
+def lifecycle(tmp_path_factory, template_db):
+    "Two training runs, one good promotion, one refused promotion, a third version promoted."
+    from conftest import new_store
+    uri = new_store(tmp_path_factory.mktemp('cli'), template_db)
+    steps = {'train1': quack('train', uri=uri), 'promote1': quack('promote', '--from', 'staging', '--to', 'production', uri=uri),
+             'train_weak': quack('train', '--max-depth', '1', '--n-estimators', '3', uri=uri)}
+    steps['aliases_before_refusal'] = aliases(uri)
+    steps['promote_weak'] = quack('promote', uri=uri)
+    steps['aliases_after_refusal'] = aliases(uri)
+    steps['train3'] = quack('train', '--n-estimators', '15', uri=uri)
+    steps['promote3'] = quack('promote', uri=uri)
+    return uri, steps
+
+
+def test_train_registers_a_new_version_each_time(lifecycle):
+    uri, s = lifecycle
+    assert s['train1'].returncode == 0, s['train1'].stderr
+    assert 'Version 1 registriert' in s['train1'].stdout
+    assert 'Version 2 registriert' in s['train_weak'].stdout
+    assert 'Version 3 registriert' in s['train3'].stdout
+
+
+def test_refused_promotion_names_the_gates_and_changes_nothing(lifecycle):
+    uri, s = lifecycle
+    r = s['promote_weak']
+    assert r.returncode == 1
+    assert r.stderr.count('\n') == 1 and 'verweigert' in r.stderr and 'KPIs' in r.stderr and 'Mindestqualität' in r.stderr
+    assert s['aliases_before_refusal'] == s['aliases_after_refusal'] == {'production': 1, 'staging': 2}
+
+
+def test_rollback_restores_the_previous_production_and_history_shows_it(lifecycle, capsys, monkeypatch):
+    uri, s = lifecycle
+    assert s['promote3'].returncode == 0, s['promote3'].stderr
+    assert aliases(uri)['production'] == 3
+    r = run(capsys, monkeypatch, uri, 'rollback')
+    assert r.returncode == 0 and 'Version 1' in r.stdout
+    assert aliases(uri)['production'] == 1
+    hist = run(capsys, monkeypatch, uri, 'history')
+    assert hist.returncode == 0
+    actions = [line.split()[2] for line in hist.stdout.strip().splitlines()[1:]]
+    assert actions == ['register', 'promote', 'register', 'refused', 'register', 'promote', 'rollback']
+    # back to version 3 for the tests below: rollback again points at the version before the rollback
+    assert run(capsys, monkeypatch, uri, 'rollback').returncode == 0 and aliases(uri)['production'] == 3
+
+
+def test_status_lists_versions_aliases_and_metrics(lifecycle, capsys, monkeypatch):
+    uri, _ = lifecycle
+    r = run(capsys, monkeypatch, uri, 'status')
+    assert r.returncode == 0
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].split()[:3] == ['Modell', 'Version', 'Aliase'] and 'accuracy' in lines[0]
+    assert len(lines) == 4
+
+
+@pytest.mark.parametrize('fmt', ['json', 'csv'])
+def test_predict_reads_json_and_csv(lifecycle, tmp_path, fmt, capsys, monkeypatch):
+    uri, _ = lifecycle
+    path = tmp_path / f'rows.{fmt}'
+    if fmt == 'json': path.write_text(json.dumps(FLOWERS))
+    else: path.write_text('sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n')
+    r = run(capsys, monkeypatch, uri, 'predict', str(path))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [o['prediction'] for o in out] == ['setosa', 'virginica']
+    assert abs(sum(out[0][f'p_{c}'] for c in ('setosa', 'versicolor', 'virginica')) - 1) < 1e-3
+
+
+def test_predict_from_stdin_as_csv_in_a_real_process(lifecycle):
+    uri, _ = lifecycle
+    r = quack('predict', '--format', 'csv', '-', uri=uri, stdin=json.dumps(FLOWERS[0]))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1].split(',')[4] == 'setosa'
+
+
+@pytest.mark.parametrize('content, message', [
+    (json.dumps({**FLOWERS[0], 'petal width (cm)': 'breit'}), "erwartet Zahlen, enthält aber Text 'breit'"),
+    (json.dumps({k: v for k, v in FLOWERS[0].items() if k != 'sepal width (cm)'}), "es fehlen Spalten: ['sepal width (cm)']"),
+    (json.dumps({**FLOWERS[0], 'farbe': 'blau'}), "unerwartete Spalten: ['farbe']"),
+    ('{"sepal length (cm)": NaN, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2}', 'fehlende Werte'),
+    ('{kaputt', 'kein gültiges JSON'),
+    ('', 'leer'),
+])
+def test_bad_input_is_refused_in_one_line_and_changes_nothing(lifecycle, tmp_path, content, message, capsys, monkeypatch):
+    uri, _ = lifecycle
+    before = (aliases(uri), audit_count(uri))
+    path = tmp_path / 'bad.json'
+    path.write_text(content)
+    r = run(capsys, monkeypatch, uri, 'predict', str(path))
+    assert r.returncode == 1
+    assert r.stdout == '' and r.stderr.count('\n') == 1 and message in r.stderr
+    assert (aliases(uri), audit_count(uri)) == before
+
+
+def test_bad_input_exits_non_zero_in_a_real_process(lifecycle):
+    uri, _ = lifecycle
+    r = quack('predict', '-', uri=uri, stdin=json.dumps({**FLOWERS[0], 'petal width (cm)': 'breit'}))
+    assert r.returncode == 1 and r.stdout == '' and r.stderr.count('\n') == 1 and 'breit' in r.stderr
+
+
+def test_missing_model_names_the_fix(store, capsys, monkeypatch):
+    r = run(capsys, monkeypatch, store, 'predict', '-', stdin=json.dumps(FLOWERS[0]))
+    assert r.returncode == 1 and 'quack train' in r.stderr
+
+
+def test_unknown_command_and_bad_data_source_fail(store, capsys, monkeypatch):
+    with pytest.raises(SystemExit) as e: main(['fliegen'])
+    assert e.value.code == 2
+    r = run(capsys, monkeypatch, store, 'train', '--data', 'gibt-es-nicht.csv')
+    assert r.returncode == 1 and 'gibt-es-nicht.csv' in r.stderr
+
+
+def test_train_on_own_csv_with_categories_and_gaps(store, tmp_path, capsys, monkeypatch):
+    from amalea_quack.eda import load_dataset
+    path = tmp_path / 'pinguine.csv'
+    load_dataset('penguins').to_csv(path, index=False)
+    r = run(capsys, monkeypatch, store, 'train', '--data', str(path), '--target', 'species', '--name', 'pinguine')
+    assert r.returncode == 0, r.stderr
+    assert 'pinguine Version 1 registriert' in r.stdout
+    r = run(capsys, monkeypatch, store, 'predict', '--name', 'pinguine', '--alias', 'staging', '-',
+            stdin=json.dumps({'island': 'Biscoe', 'bill_length_mm': 48.0, 'bill_depth_mm': 15.0, 'flipper_length_mm': 220.0,
+                                'body_mass_g': 5200.0, 'sex': 'male'}))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]['prediction'] == 'Gentoo'

@@ -1,0 +1,66 @@
+"""The course notebooks: committed clean and well-formed, executed headless by papermill in quick mode, every self-check solved."""
+import re
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+from amalea_quack.course import execute_all, notebooks
+
+NBS = notebooks()
+IDS = [str(p.relative_to(ROOT / 'nbs')) for p in NBS]
+SELFCHECK = re.compile(r'Selbstcheck «(.+?)»: (gelöst|noch nicht gelöst|noch nicht richtig)')
+
+
+def cells(path):
+    return nbformat.read(path, as_version=4).cells
+
+
+def outputs_text(cell) -> str:
+    parts = []
+    for o in cell.get('outputs', []):
+        if o.output_type == 'stream': parts.append(o.text)
+        elif o.output_type in ('execute_result', 'display_data'): parts += [o.data.get('text/plain', ''), o.data.get('text/markdown', '')]
+    return '\n'.join(parts)
+
+
+@pytest.mark.parametrize('path', NBS, ids=IDS)
+def test_committed_clean_without_outputs(path):
+    for c in cells(path):
+        if c.cell_type == 'code': assert c.outputs == [] and c.execution_count is None, f'{path.name}: Ausgaben committet'
+
+
+@pytest.mark.parametrize('path', NBS, ids=IDS)
+def test_opens_with_module_title_subtitle_and_phase(path):
+    cs = cells(path)
+    assert re.fullmatch(r'#\| default_exp \w+', cs[0].source.strip()), 'erste Zelle: #| default_exp'
+    head = cs[1].source.splitlines()
+    assert cs[1].cell_type == 'markdown' and head[0].startswith('# ') and head[1].startswith('> '), 'H1-Titel und >-Untertitel'
+    assert re.search(r'\*\*(Woche \d|Anhang) · ', cs[1].source), 'Woche/Anhang und Phase'
+    if path.parent.name.startswith('week'):
+        assert 'Kursvideo' in cs[1].source and '## Lernziele' in cs[1].source
+    params = [c for c in cs if 'parameters' in c.metadata.get('tags', [])]
+    assert len(params) == 1 and 'QUICK = False' in params[0].source, 'eine parameters-Zelle mit QUICK = False'
+    assert '## Zusammenfassung' in cs[-1].source
+
+
+@pytest.fixture(scope='module')
+def executed():
+    "Every notebook executed by papermill in quick mode, each with its own store."
+    return execute_all(ROOT / '_build/executed', NBS, quick=True, workers=2).set_index('Notebook')
+
+
+@pytest.mark.parametrize('rel', IDS)
+def test_executes_headless_in_quick_mode(executed, rel):
+    row = executed.loc[rel]
+    assert row['ok'], row['Fehler']
+
+
+@pytest.mark.parametrize('rel', IDS)
+def test_every_selfcheck_is_solved_in_the_course_edition(executed, rel):
+    src = cells(ROOT / 'nbs' / rel)
+    solutions = sum('solution' in c.metadata.get('tags', []) for c in src)
+    out = '\n'.join(outputs_text(c) for c in cells(ROOT / '_build/executed' / rel))
+    verdicts = SELFCHECK.findall(out)
+    assert len(verdicts) >= solutions
+    assert all(v == 'gelöst' for _, v in verdicts), verdicts

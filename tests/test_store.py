@@ -1,0 +1,48 @@
+"""Where the store is: one place whatever the working directory; the env var wins; the handout's load path works."""
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+PRINT_URI = 'from amalea_quack.config import tracking_uri; print(tracking_uri())'
+
+
+@pytest.mark.parametrize('cwd', ['.', 'nbs/week07', 'apps', 'apps/iris_classifier'])
+def test_embedded_store_is_the_same_from_every_working_directory(cwd, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != 'MLFLOW_TRACKING_URI'}
+    out = subprocess.run([sys.executable, '-c', PRINT_URI], cwd=ROOT / cwd, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"sqlite:///{ROOT / 'mlflow-store' / 'mlflow.db'}"
+
+
+def test_environment_variable_wins(tmp_path):
+    env = {**os.environ, 'MLFLOW_TRACKING_URI': f'sqlite:///{tmp_path}/x.db'}
+    out = subprocess.run([sys.executable, '-c', PRINT_URI], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f'sqlite:///{tmp_path}/x.db'
+
+
+def test_resolution_does_no_work_at_import(tmp_path):
+    code = 'import sys, amalea_quack.config, amalea_quack.quack; print(sorted(m for m in ("mlflow", "sklearn", "torch") if m in sys.modules))'
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == '[]'
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_runs_from_another_directory_land_in_the_same_artifact_folder(store, tmp_path, monkeypatch):
+    from amalea_quack.config import artifact_location, use_experiment
+    import mlflow
+    monkeypatch.chdir(tmp_path)
+    exp = mlflow.get_experiment(use_experiment('Ortstest'))
+    assert exp.artifact_location == artifact_location(store)
+    assert not (tmp_path / 'mlruns').exists()
+
+
+def test_handout_load_path_in_a_fresh_python(iris_store, tmp_path):
+    code = ("import mlflow, pandas as pd\n"
+            "m = mlflow.pyfunc.load_model('models:/iris-classifier@production')\n"
+            "print(m.predict(pd.DataFrame([{'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2}]))[0])")
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env={**os.environ, 'MLFLOW_TRACKING_URI': iris_store},
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == 'setosa'
