@@ -1,10 +1,8 @@
 """The Iris app with Streamlit's AppTest: normal flow, other aliases, no model, unreachable store, secrets."""
 import socket
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT
+from streamlit.testing.v1 import AppTest
 
 APP = str(ROOT / 'apps/iris_classifier/streamlit_app.py')
 

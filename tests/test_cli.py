@@ -15,7 +15,8 @@ def run(capsys, monkeypatch, uri, *args, stdin=None):
     "Call `quack` in this process (same code path as the console script, minus interpreter start-up)."
     monkeypatch.setenv('MLFLOW_TRACKING_URI', uri)
     if stdin is not None:
-        import io, sys
+        import io
+        import sys
         monkeypatch.setattr(sys, 'stdin', type('In', (), {'buffer': io.BytesIO(stdin.encode())})())
     capsys.readouterr()
     code = main(list(args))

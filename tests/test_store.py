@@ -30,8 +30,9 @@ def test_resolution_does_no_work_at_import(tmp_path):
 
 
 def test_runs_from_another_directory_land_in_the_same_artifact_folder(store, tmp_path, monkeypatch):
-    from amalea_quack.config import artifact_location, use_experiment
     import mlflow
+
+    from amalea_quack.config import artifact_location, use_experiment
     monkeypatch.chdir(tmp_path)
     exp = mlflow.get_experiment(use_experiment('Ortstest'))
     assert exp.artifact_location == artifact_location(store)
@@ -41,7 +42,8 @@ def test_runs_from_another_directory_land_in_the_same_artifact_folder(store, tmp
 def test_handout_load_path_in_a_fresh_python(iris_store, tmp_path):
     code = ("import mlflow, pandas as pd\n"
             "m = mlflow.pyfunc.load_model('models:/iris-classifier@production')\n"
-            "print(m.predict(pd.DataFrame([{'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2}]))[0])")
+            "row = {'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2}\n"
+            "print(m.predict(pd.DataFrame([row]))[0])")
     out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env={**os.environ, 'MLFLOW_TRACKING_URI': iris_store},
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
