@@ -39,7 +39,8 @@ ui: install
 
 # Chromium for the browser tests (Debian's package; Playwright drives it, it downloads nothing).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/noto || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
 
 check-clean: install
 	@before=$$($(NB_HASH)); $(BIN)/nbdev-clean; after=$$($(NB_HASH)); \

@@ -62,3 +62,80 @@ def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = R
     env = {**os.environ, **({'MLFLOW_TRACKING_URI': uri} if uri else {})}
     exe = Path(sys.executable).parent / 'quack'
     return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+# --- Streamlit servers and a real browser -------------------------------------------------------------------------
+
+SHOTS = ROOT / 'test-output' / 'screenshots'
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    "`streamlit run SCRIPT` on a free 127.0.0.1 port, stopped by its PID (process group)."
+    def __init__(self, script: Path, uri: str | None = None, extra_env: dict | None = None):
+        import signal  # noqa: F401
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        env = {**os.environ, **({'MLFLOW_TRACKING_URI': uri} if uri else {}), **(extra_env or {})}
+        log = Path(tempfile.mkdtemp(prefix='streamlit-')) / 'server.log'
+        self.log = log
+        cmd = [str(Path(sys.executable).parent / 'streamlit'), 'run', str(script), '--server.address', '127.0.0.1',
+               '--server.port', str(self.port), '--server.headless', 'true', '--browser.gatherUsageStats', 'false']
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, 'w'), stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait(self, timeout: float = 60) -> 'StreamlitServer':
+        import time
+        import urllib.request
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            try:
+                if urllib.request.urlopen(f'{self.url}/_stcore/health', timeout=2).status == 200: return self
+            except OSError: time.sleep(0.3)
+        raise TimeoutError(f'streamlit did not start:\n{self.log.read_text()[-3000:]}')
+
+    def stop(self):
+        import signal
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try: self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL); self.proc.wait()
+
+    def __enter__(self): return self.wait()
+    def __exit__(self, *exc): self.stop()
+
+
+@pytest.fixture(scope='session')
+def browser():
+    "Debian's Chromium driven by Playwright (no browser download)."
+    from playwright.sync_api import sync_playwright
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={'width': 1280, 'height': 900}, locale='de-DE')
+    p = ctx.new_page()
+    yield p
+    ctx.close()
+
+
+def screenshot(page, name: str) -> Path:
+    "Save a full-page screenshot to test-output/screenshots/NAME.png."
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f'{name}.png'
+    page.screenshot(path=str(path), full_page=True)
+    return path
