@@ -92,6 +92,16 @@ def _run_notebooks(a) -> int:
     if not res['ok'].all(): raise ValueError(f"Notebooks mit Fehlern: {', '.join(res.loc[~res['ok'], 'Notebook'])}")
     return 0
 
+def _student_edition(a) -> int:
+    from amalea_quack.course import execute_all, write_student_edition
+    files = write_student_edition(Path(a.out)/'nbs')
+    print(f'{len(files)} Notebooks der Studierenden-Ausgabe in {Path(a.out)/"nbs"}')
+    if a.run:
+        res = execute_all(Path(a.out)/'executed', [f for f in files if f.name != 'index.ipynb'], src_root=Path(a.out)/'nbs')
+        print(res.round(1).to_string(index=False))
+        if not res['ok'].all(): raise ValueError(f"Studierenden-Ausgabe mit Fehlern: {', '.join(res.loc[~res['ok'], 'Notebook'])}")
+    return 0
+
 def _ui(a) -> int:
     from amalea_quack.config import tracking_uri, use_store
     uri = use_store(tracking_uri())
@@ -131,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['papermill', 'nbdev'], default='papermill'); s.add_argument('--out', default='_build/executed')
     s.add_argument('--workers', type=int, default=2); s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
+    s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe schreiben: Lösungen durch TODO-Platzhalter ersetzt')
+    s.add_argument('--out', default='student-edition'); s.add_argument('--run', action='store_true', help='danach headless ausführen')
     return p
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000b

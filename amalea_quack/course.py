@@ -21,7 +21,8 @@ import pandas as pd
 from .config import project_root
 
 # %% auto #0
-__all__ = ['nbs_path', 'notebooks', 'empty_store_template', 'execute_notebook', 'execute_all']
+__all__ = ['STUB_HEADER', 'nbs_path', 'notebooks', 'empty_store_template', 'execute_notebook', 'execute_all', 'stub_solution',
+           'student_notebook', 'write_student_edition']
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0006
 def nbs_path() -> Path:
@@ -87,3 +88,62 @@ def execute_all(out: Path, # folder for executed copies (mirrors nbs/) and the s
         return (str(rel), *execute_notebook(p, Path(out)/rel, quick, template, engine))
     with ThreadPoolExecutor(workers) as pool: rows = list(pool.map(one, sources))
     return pd.DataFrame(rows, columns=['Notebook', 'ok', 'Sekunden', 'Fehler'])
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000d
+import ast
+import json
+
+STUB_HEADER = '# TODO: Deine Lösung. Führe danach die nächste Zelle mit dem Selbstcheck aus.'
+
+def stub_solution(source: str) -> tuple[str, set[str]]:
+    "A TODO stub for a solution cell's `source`, and the names it leaves unsolved."
+    tree, lines, names = ast.parse(source), [STUB_HEADER], set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)): lines.append(ast.unparse(node))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name): names.add(n.id); lines.append(f'{n.id} = ...')
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+            doc = ast.get_docstring(node)
+            body = ([f'    {json.dumps(doc, ensure_ascii=False)}'] if doc else []) + ["    raise NotImplementedError('TODO')"]
+            lines += [f'def {node.name}({ast.unparse(node.args)}):'] + body
+        else: raise ValueError(f'Lösungszellen dürfen nur zuweisen, importieren oder Funktionen definieren, nicht: {ast.unparse(node)[:60]}')
+    return '\n'.join(lines), names
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000f
+def _uses(source: str, names: set[str]) -> bool:
+    "Does code `source` mention any of `names`?"
+    try: return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(ast.parse(source)))
+    except SyntaxError: return False
+
+def student_notebook(nb: dict) -> dict:
+    "A copy of notebook `nb` with solutions stubbed and the hidden checks that need them removed."
+    nb, cells, unsolved = json.loads(json.dumps(nb)), [], set()
+    for c in nb['cells']:
+        src = ''.join(c['source'])
+        if c['cell_type'] == 'code' and 'solution' in c.get('metadata', {}).get('tags', []):
+            stub, names = stub_solution(src)
+            unsolved |= names
+            c['source'] = stub
+        elif c['cell_type'] == 'code' and src.lstrip().startswith('#| hide') and _uses(src, unsolved): continue
+        cells.append(c)
+    nb['cells'] = cells
+    return nb
+
+def write_student_edition(dst: Path, # folder to write (gets the same layout as nbs/)
+                          src: Path | None = None, # the course notebooks folder
+                         ) -> list[Path]:
+    "Write the student edition of every course notebook (plus the site config) to `dst`."
+    src = Path(src or nbs_path())
+    if Path(dst).resolve() == src.resolve(): raise ValueError('Die Studierenden-Ausgabe darf die Kurs-Notebooks nicht überschreiben.')
+    shutil.copytree(src, dst, dirs_exist_ok=True, ignore=shutil.ignore_patterns('.ipynb_checkpoints', '*.ipynb'))
+    written = []
+    for p in notebooks(src) + [src/'index.ipynb']:
+        out = Path(dst)/p.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(student_notebook(json.loads(p.read_text(encoding='utf-8'))), ensure_ascii=False, indent=1) + '\n', encoding='utf-8')
+        written.append(out)
+    return written
