@@ -17,8 +17,8 @@ def test_iris_app_in_chromium(iris_store, page):
             slider = page.get_by_role('slider', name=label)
             slider.focus()
             slider.press('End')
-        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')].some(e => e.innerText.includes('virginica'))",
-                               timeout=30_000)
+        js = "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')].some(e => e.innerText.includes('virginica'))"
+        page.wait_for_function(js, timeout=30_000)
         assert 'virginica' in page.get_by_text('Vorhersage:').inner_text() and first != ''
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
         page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)

@@ -35,7 +35,7 @@ def test_solutions_are_stubs(rel):
     student = json.loads((EDITION / 'check' / rel).read_text())
     stubs = solution_cells(student)
     assert len(stubs) == len(solution_cells(course))
-    for stub, sol in zip(stubs, solution_cells(course)):
+    for stub, sol in zip(stubs, solution_cells(course), strict=True):
         src = ''.join(stub['source'])
         assert src.startswith('# TODO') and src != ''.join(sol['source'])
 
