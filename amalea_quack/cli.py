@@ -102,6 +102,13 @@ def _student_edition(a) -> int:
         if not res['ok'].all(): raise ValueError(f"Studierenden-Ausgabe mit Fehlern: {', '.join(res.loc[~res['ok'], 'Notebook'])}")
     return 0
 
+def _reproduce(a) -> int:
+    from amalea_quack.pipeline import reproduce
+    r = reproduce(a.run_id)
+    print(r)
+    if not r.ok: raise ValueError(f'Lauf {a.run_id} nicht reproduziert: siehe Tabelle (Daten gleich: {r.data_same}).')
+    return 0
+
 def _ui(a) -> int:
     from amalea_quack.config import tracking_uri, use_store
     uri = use_store(tracking_uri())
@@ -141,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['papermill', 'nbdev'], default='papermill'); s.add_argument('--out', default='_build/executed')
     s.add_argument('--workers', type=int, default=2); s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
+    s = cmd('reproduce', _reproduce, 'einen protokollierten Lauf neu trainieren und die Kennzahlen vergleichen'); s.add_argument('run_id')
     s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe schreiben: Lösungen durch TODO-Platzhalter ersetzt')
     s.add_argument('--out', default='student-edition'); s.add_argument('--run', action='store_true', help='danach headless ausführen')
     return p

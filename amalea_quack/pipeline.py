@@ -20,8 +20,8 @@ from .tracking import IRIS_EXPERIMENT, TrainResult, train_tabular
 from .validation import read_csv_checked
 
 # %% auto #0
-__all__ = ['load_table', 'PipelineResult', 'run_pipeline', 'course_gates', 'card_of', 'ensure_production', 'ensure_course_models',
-           'k_phase_artifacts', 'check_case_study']
+__all__ = ['REPRO_METRICS', 'load_table', 'PipelineResult', 'run_pipeline', 'course_gates', 'card_of', 'ensure_production',
+           'ensure_course_models', 'k_phase_artifacts', 'Reproduction', 'reproduce', 'check_case_study']
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0006
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
@@ -64,6 +64,7 @@ def run_pipeline(source='iris', # course data set name, CSV path, or a table
     segment = segment or (DATASETS[data_name].segment if data_name in DATASETS else None)
     res = train_tabular(df, target, params=params, experiment=experiment, run_name=name, card=card, seed=seed,
                         segment=segment, dataset=data_name, latency_rows=latency_rows)
+    if not isinstance(source, pd.DataFrame): client().set_tag(res.run_id, 'data_source', str(source))
     mv = register(res.run_id, name, alias='staging', note=f'Daten {res.fingerprint[:12]}')
     return PipelineResult(res, name, str(mv.version))
 
@@ -113,6 +114,57 @@ def k_phase_artifacts(name: str = IRIS_MODEL, alias: str = 'production') -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0013
+REPRO_METRICS = ('accuracy', 'f1_macro', 'train_accuracy', 'overfit_delta', 'cv_accuracy', 'n_train', 'n_test')
+
+@dataclass
+class Reproduction:
+    "The outcome of re-running a logged training."
+    run_id: str  # the original run
+    new_run_id: str
+    table: pd.DataFrame  # metric, original, reproduced, same
+    data_same: bool  # same data fingerprint
+    commit_same: bool
+
+    @property
+    def ok(self) -> bool: return self.data_same and bool(self.table['gleich'].all())
+    def __str__(self):
+        verdict = 'reproduziert' if self.ok else 'NICHT reproduziert'
+        notes = [] if self.data_same else ['Daten haben einen anderen Fingerabdruck']
+        notes += [] if self.commit_same else ['anderer Code-Stand (Commit)']
+        return f"Lauf {self.run_id}: {verdict}{' – ' + '; '.join(notes) if notes else ''}\n{self.table.to_string(index=False)}"
+
+def _param(v: str):
+    "A logged parameter string back as a Python value."
+    import ast
+    try: return ast.literal_eval(v)
+    except (ValueError, SyntaxError): return v
+
+def reproduce(run_id: str) -> Reproduction:
+    "Re-run the training of `run_id` from its logged parameters, data and seed; compare the metrics."
+    from sklearn.utils import all_estimators
+
+    from amalea_quack.config import git_commit
+    from amalea_quack.validation import fingerprint
+    try: run = client().get_run(run_id)
+    except mlflow.exceptions.MlflowException: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None
+    p, t = {k: _param(v) for k, v in run.data.params.items()}, run.data.tags
+    source = t.get('data_source') or t.get('dataset')
+    if not source: raise ValueError(f'Lauf {run_id} nennt keine Datenquelle (Tag data_source/dataset); er ist nicht reproduzierbar.')
+    df, target, name = load_table(source, p['target'])
+    classes = dict(all_estimators(type_filter='classifier'))
+    if p.get('estimator') not in classes: raise ValueError(f"Unbekannter Schätzer {p.get('estimator')!r} im Lauf {run_id}.")
+    est = classes[p['estimator']]()
+    est.set_params(**{k: p[k] for k in est.get_params() if k in p})
+    exp = mlflow.get_experiment(run.info.experiment_id).name
+    res = train_tabular(df, target, estimator=est, scale=p.get('scale', False), experiment=exp, run_name=f'reproduce-{run_id[:8]}',
+                        test_size=p['test_size'], seed=p['seed'], segment=p.get('segment'), dataset=t.get('dataset', ''), latency_rows=10)
+    client().set_tag(res.run_id, 'reproduces', run_id)
+    old = run.data.metrics
+    table = pd.DataFrame([{'Kennzahl': m, 'Original': old.get(m), 'Wiederholung': res.metrics.get(m),
+                           'gleich': old.get(m) is not None and abs(old[m] - res.metrics[m]) < 1e-9} for m in REPRO_METRICS if m in old])
+    return Reproduction(run_id, res.run_id, table, fingerprint(df) == t.get('dataset_fingerprint'), git_commit() == t.get('git_commit'))
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0016
 def check_case_study(res) -> Feedback:
     "Self-check for the case-study exercise."
     def registered(r): return str(client().get_model_version(r.name, r.version).version) == r.version

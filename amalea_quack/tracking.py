@@ -96,6 +96,7 @@ def train_tabular(data: pd.DataFrame, # table with features and target
                   run_name: str | None = None,
                   card: ProjectCard | None = None, # KPIs to check and log
                   estimator=None, # any scikit-learn classifier instead of the RandomForest
+                  scale: bool | None = None, # standardise numeric features (default: only for a custom estimator)
                   test_size: float = 0.3,
                   seed: int = 0,
                   segment: str | None = None, # grouping column for fairness checks (kept as a feature)
@@ -121,9 +122,11 @@ def train_tabular(data: pd.DataFrame, # table with features and target
         data = data.astype({c: float for c in num})  # one numeric type: the signature stays 'double'
         split = split_data(data, target, test_size=test_size, seed=seed)
         est = estimator if estimator is not None else RandomForestClassifier(random_state=seed, **params)
-        model = make_tabular_pipeline(split.X_train, est, scale=estimator is not None)
+        scale = (estimator is not None) if scale is None else scale
+        model = make_tabular_pipeline(split.X_train, est, scale=scale)
         mlflow.log_params({**model[-1].get_params(), 'estimator': type(model[-1]).__name__, 'test_size': test_size, 'seed': seed,
-                           'target': target, 'n_features': split.X_train.shape[1]})
+                           'target': target, 'n_features': split.X_train.shape[1], 'scale': scale,
+                           **({'segment': segment} if segment else {})})
         model.fit(split.X_train, split.y_train)
         y_pred = model.predict(split.X_test)
         folds = min(5, int(split.y_train.value_counts().min()))

@@ -161,3 +161,14 @@ def test_train_on_own_csv_with_categories_and_gaps(store, tmp_path, capsys, monk
                                 'body_mass_g': 5200.0, 'sex': 'male'}))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)[0]['prediction'] == 'Gentoo'
+
+
+def test_reproduce_a_logged_run(lifecycle, capsys, monkeypatch):
+    import re
+    uri, s = lifecycle
+    run_id = re.search(r'Lauf (\w+):', s['train1'].stdout).group(1)
+    r = run(capsys, monkeypatch, uri, 'reproduce', run_id)
+    assert r.returncode == 0, r.stderr
+    assert f'Lauf {run_id}: reproduziert' in r.stdout and 'accuracy' in r.stdout
+    r = run(capsys, monkeypatch, uri, 'reproduce', 'gibt-es-nicht')
+    assert r.returncode == 1 and "Lauf 'gibt-es-nicht'" in r.stderr
