@@ -209,6 +209,8 @@ class ServedModel:
         self.pyfunc = _call(mlflow.pyfunc.load_model, f'models:/{name}/{mv.version}')
         sig = self.pyfunc.metadata.signature
         self.schema = Schema.from_signature(sig) if sig is not None and sig.inputs is not None else None
+        sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'
+        self._raw = self.pyfunc.get_raw_model() if sklearn_flavor else None  # validated here already: skip a second schema pass
 
     def validate(self, rows) -> pd.DataFrame:
         "Rows checked against the model's input schema."
@@ -217,13 +219,15 @@ class ServedModel:
 
     def predict(self, rows) -> np.ndarray:
         "Predicted labels for validated `rows`."
-        out = self.pyfunc.predict(self.validate(rows))
+        X = self.validate(rows)
+        out = self._raw.predict(X) if self._raw is not None else self.pyfunc.predict(X)
         return np.asarray(out['label'] if isinstance(out, pd.DataFrame) and 'label' in out else out)
 
     def predict_proba(self, rows) -> pd.DataFrame | None:
         "Class probabilities (one column per class), if the model provides them."
-        X, raw = self.validate(rows), self.pyfunc.get_raw_model()
-        if hasattr(raw, 'predict_proba'): return pd.DataFrame(raw.predict_proba(X), columns=[str(c) for c in raw.classes_], index=X.index)
+        X, raw = self.validate(rows), self._raw
+        if raw is not None and hasattr(raw, 'predict_proba'):
+            return pd.DataFrame(raw.predict_proba(X), columns=[str(c) for c in raw.classes_], index=X.index)
         out = self.pyfunc.predict(X)
         return out.drop(columns='label') if isinstance(out, pd.DataFrame) and 'label' in out else None
 

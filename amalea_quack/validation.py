@@ -125,34 +125,44 @@ def _rows(mask) -> str:
 def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: bool = False) -> pd.DataFrame:
     "Check `rows` against the schema; raise `DataValidationError` naming every problem."
     df, problems = as_frame(rows), []
+    if not check_ranges and len(df) and df.columns.tolist() == list(self.columns) and set(self.columns.values()) == {NUMERIC}:
+        arr = df.to_numpy()  # fast path for serving: the right numeric columns, all finite numbers
+        if arr.dtype.kind == 'f' and np.isfinite(arr).all(): return df
     if len(df) == 0: problems.append('die Tabelle ist leer (keine Zeile)')
     missing = [c for c in self.columns if c not in df.columns]
     extra = [c for c in df.columns if c not in self.columns]
     if missing: problems.append(f'es fehlen Spalten: {missing}')
     if extra: problems.append(f'unerwartete Spalten: {extra}')
+    num = [c for c, k in self.columns.items() if k == NUMERIC and c in df.columns]
     out = {}
-    for c, kind in self.columns.items():
-        if c not in df.columns: continue
+    for c in num:  # numbers: coerce, and name text that is not a number
         col = df[c]
-        if kind == NUMERIC:
-            num = pd.to_numeric(col, errors='coerce') if not pd.api.types.is_bool_dtype(col) else col.where(False)
-            text = num.isna() & col.notna()
-            if text.any(): problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber Text {col[text].iloc[0]!r} ({_rows(text)})")
-            num = num.astype(float)
-            if np.isinf(num).any(): problems.append(f"Spalte '{c}' enthält unendliche Werte ({_rows(np.isinf(num))})")
-            if not allow_missing and (col.isna()).any(): problems.append(f"Spalte '{c}' hat fehlende Werte (NaN) ({_rows(col.isna())})")
-            if check_ranges and c in self.ranges:
-                lo, hi = self.ranges[c]
-                out_r = (num < lo) | (num > hi)
-                if out_r.any():
-                    problems.append(f"Spalte '{c}': {num[out_r].iloc[0]:g} liegt außerhalb des Trainingsbereichs [{lo:g}, {hi:g}] ({_rows(out_r)})")
-            out[c] = num
-        else:
-            if not allow_missing and col.isna().any(): problems.append(f"Spalte '{c}' hat fehlende Werte ({_rows(col.isna())})")
-            if check_ranges and self.categories.get(c):
-                unknown = col.notna() & ~col.astype(str).isin(self.categories[c])
-                if unknown.any(): problems.append(f"Spalte '{c}': unbekannte Kategorie {col[unknown].iloc[0]!r}, bekannt sind {self.categories[c]}")
-            out[c] = col.astype(object).where(col.notna(), None).map(lambda v: v if v is None else str(v))
+        if col.dtype.kind in 'fiu': out[c] = col.astype(float, copy=False); continue  # fast path: already numbers
+        coerced = pd.to_numeric(col, errors='coerce') if not pd.api.types.is_bool_dtype(col) else col.where(False)
+        text = coerced.isna() & col.notna()
+        if text.any(): problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber Text {col[text].iloc[0]!r} ({_rows(text)})")
+        out[c] = coerced.astype(float)
+    values = np.column_stack([out[c].to_numpy() for c in num]) if num else np.empty((len(df), 0))
+    for j in np.flatnonzero(np.isinf(values).any(axis=0)):
+        problems.append(f"Spalte '{num[j]}' enthält unendliche Werte ({_rows(np.isinf(values[:, j]))})")
+    if not allow_missing:
+        for j in np.flatnonzero(np.isnan(values).any(axis=0)):
+            if df[num[j]].isna().any(): problems.append(f"Spalte '{num[j]}' hat fehlende Werte (NaN) ({_rows(df[num[j]].isna())})")
+    if check_ranges:
+        for j, c in enumerate(num):
+            if c not in self.ranges: continue
+            lo, hi = self.ranges[c]
+            out_r = (values[:, j] < lo) | (values[:, j] > hi)
+            if out_r.any():
+                problems.append(f"Spalte '{c}': {values[out_r, j][0]:g} liegt außerhalb des Trainingsbereichs [{lo:g}, {hi:g}] ({_rows(out_r)})")
+    for c, kind in self.columns.items():  # categories: text, no gaps unless allowed
+        if kind != CATEGORICAL or c not in df.columns: continue
+        col = df[c]
+        if not allow_missing and col.isna().any(): problems.append(f"Spalte '{c}' hat fehlende Werte ({_rows(col.isna())})")
+        if check_ranges and self.categories.get(c):
+            unknown = col.notna() & ~col.astype(str).isin(self.categories[c])
+            if unknown.any(): problems.append(f"Spalte '{c}': unbekannte Kategorie {col[unknown].iloc[0]!r}, bekannt sind {self.categories[c]}")
+        out[c] = col.astype(object).where(col.notna(), None).map(lambda v: v if v is None else str(v))
     if problems: raise DataValidationError(problems, self.describe())
     return pd.DataFrame(out, index=df.index)[list(self.columns)]
 
