@@ -1,0 +1,81 @@
+"""`quack serve` as a real process on 127.0.0.1: predictions over HTTP, bad rows as 4xx, Prometheus metrics scraped."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import free_port
+
+pytestmark = pytest.mark.server
+FLOWER = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}
+
+
+def post(url, body: bytes, content_type='application/json'):
+    req = urllib.request.Request(url, data=body, headers={'Content-Type': content_type}, method='POST')
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r: return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e: return e.code, json.loads(e.read())
+
+
+@pytest.fixture(scope='module')
+def service(iris_store, tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp('serve') / 'serve.log'
+    exe = Path(sys.executable).parent / 'quack'
+    proc = subprocess.Popen([str(exe), 'serve', '--port', str(port)], env={**os.environ, 'MLFLOW_TRACKING_URI': iris_store},
+                            stdout=open(log, 'w'), stderr=subprocess.STDOUT, start_new_session=True)
+    url = f'http://127.0.0.1:{port}'
+    deadline = time.time() + 120
+    while True:
+        assert proc.poll() is None, log.read_text()[-3000:]
+        try:
+            urllib.request.urlopen(f'{url}/ping', timeout=2); break
+        except OSError:
+            assert time.time() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def test_valid_rows_are_predicted(service):
+    small = {**FLOWER, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2, 'sepal length (cm)': 5.0}
+    status, body = post(f'{service}/invocations', json.dumps({'dataframe_records': [FLOWER, small]}).encode())
+    assert status == 200
+    assert body['predictions'] == ['virginica', 'setosa']
+    assert abs(sum(body['probabilities'][0].values()) - 1) < 1e-6
+    csv = b'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n6.7,3.0,5.2,2.3\n'
+    status, body = post(f'{service}/invocations', csv, 'text/csv')
+    assert status == 200 and body['predictions'] == ['virginica']
+
+
+@pytest.mark.parametrize('body, content_type, status, message', [
+    (json.dumps({'dataframe_records': [{**FLOWER, 'petal width (cm)': 'breit'}]}), 'application/json', 400, 'erwartet Zahlen'),
+    (json.dumps({'dataframe_records': [{'sepal length (cm)': 1.0}]}), 'application/json', 400, 'es fehlen Spalten'),
+    ('{"dataframe_records": [{"sepal length (cm)": NaN}]}', 'application/json', 400, 'fehlende Werte'),
+    ('{kaputt', 'application/json', 400, 'kein gültiges JSON'),
+    ('\x89PNG', 'image/png', 415, 'nicht unterstützt'),
+])
+def test_bad_rows_get_a_clear_4xx(service, body, content_type, status, message):
+    got, payload = post(f'{service}/invocations', body.encode(), content_type)
+    assert got == status and message in payload['message']
+
+
+def test_prometheus_metrics_are_scraped(service):
+    assert post(f'{service}/invocations', b'{kaputt')[0] == 400
+    rows = [{**FLOWER, 'petal length (cm)': 9.0 + i / 10} for i in range(60)]  # far outside the training data
+    assert post(f'{service}/invocations', json.dumps({'dataframe_records': rows}).encode())[0] == 200
+    text = urllib.request.urlopen(f'{service}/metrics', timeout=10).read().decode()
+    lines = {line.split(' ')[0]: float(line.split(' ')[-1]) for line in text.splitlines() if line and not line.startswith('#')}
+    ok = next(v for k, v in lines.items() if k.startswith('quack_predictions_total') and 'outcome="ok"' in k)
+    rejected = next(v for k, v in lines.items() if k.startswith('quack_predictions_total') and 'outcome="abgelehnt"' in k)
+    assert ok >= 60 and rejected >= 1
+    assert any(k.startswith('quack_prediction_latency_seconds_bucket') for k in lines)
+    drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
+    assert drift > 0.25
