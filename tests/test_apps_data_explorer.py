@@ -1,0 +1,200 @@
+"""The Data Explorer with Streamlit's AppTest: course data sets, switching data and targets, uploads good and bad."""
+import io
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from amalea_quack.eda import load_dataset
+
+APP = str(ROOT / 'apps/data_explorer/streamlit_app.py')
+TABS = ['Profil', 'Verteilungen', 'Korrelationen', 'Streu- & Boxplots', 'Fehlende Werte', 'Validierung']
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def images(at) -> int:
+    return len(at.get('image'))
+
+
+def validation_table(at):
+    "The validation report: the last dataframe of the last tab, indexed by check."
+    return at.tabs[-1].dataframe[-1].value.set_index('Prüfung')
+
+
+def upload(name: str, data: bytes, mime: str = 'text/csv') -> AppTest:
+    at = app().run()
+    at.sidebar.radio(key='source').set_value('Eigene CSV-Datei').run()
+    assert not at.exception and 'Lade links eine CSV-Datei hoch' in at.info[0].value
+    at.sidebar.file_uploader[0].set_value((name, data, mime)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def target_box(at):
+    return next(s for s in at.sidebar.selectbox if s.key.startswith('target:'))
+
+
+def csv(df, **kw) -> bytes:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, **kw)
+    return buf.getvalue().encode()
+
+
+def test_course_dataset_shows_every_tab():
+    at = app().run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == TABS
+    assert metrics(at) == {'Zeilen': '150', 'Spalten': '5', 'Zahlenspalten': '4', 'Fehlende Werte': '0'}
+    assert at.sidebar.selectbox(key='target:iris').value == 'species'
+    prof = at.tabs[0].dataframe[0].value
+    assert list(prof.index) == ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)', 'species']
+    assert prof.loc['species', 'Art'] == 'Kategorie' and prof.loc['petal length (cm)', 'Min'] == 1.0
+    pairs = at.tabs[2].dataframe[0].value
+    assert {pairs.iloc[0]['Merkmal 1'], pairs.iloc[0]['Merkmal 2']} == {'petal length (cm)', 'petal width (cm)'}
+    assert images(at) == 4  # distribution, correlations, scatter, box (no missing values: no gap picture)
+    assert at.tabs[3].dataframe[0].value.loc['sepal width (cm)', 'Ausreißer'] == 4
+    assert at.tabs[4].success[0].value == 'Keine fehlenden Werte.'
+    assert at.tabs[5].success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
+    assert validation_table(at).loc['Keine doppelten Zeilen', 'Schwere'] == 'Warnung'  # Iris has one duplicate row: a warning only
+    assert validation_table(at).loc['Keine doppelten Zeilen', 'Ergebnis'] == 'nicht bestanden'
+
+
+def test_switching_data_sets_targets_and_plots():
+    at = app().run()
+    at.sidebar.selectbox(key='dataset').set_value('penguins').run()
+    assert not at.exception
+    assert metrics(at)['Zeilen'] == '344' and metrics(at)['Fehlende Werte'] == '19'
+    assert at.sidebar.selectbox(key='target:penguins').value == 'species'
+    assert at.tabs[4].warning[0].value == '19 fehlende Werte in 5 Spalten; 11 Zeilen sind betroffen.'
+    assert images(at) == 5  # now with the gap picture
+    assert at.tabs[4].dataframe[1].value.loc['Adelie', 'sex'] == 6  # grouped by the target first
+    at.selectbox(key='gap-group:penguins').set_value('island').run()
+    gaps_by_group = at.tabs[4].dataframe[1].value
+    assert gaps_by_group.loc['Torgersen', 'sex'] == 5 and gaps_by_group['Zeilen'].sum() == 344
+    at.selectbox(key='group:penguins').set_value('island').run()
+    assert at.tabs[0].dataframe[-1].value['Zeilen'].to_dict() == {'Biscoe': 168, 'Dream': 124, 'Torgersen': 52}
+    # plots follow the widgets
+    at.selectbox(key='dist:penguins').set_value('island').run()
+    at.selectbox(key='x:penguins').set_value('flipper_length_mm')
+    at.selectbox(key='y:penguins').set_value('body_mass_g').run()
+    at.radio(key='method').set_value('spearman').run()
+    assert not at.exception and images(at) == 5
+    # a target with gaps: the validation report says why
+    at.sidebar.selectbox(key='target:penguins').set_value('sex').run()
+    assert not at.exception and at.warning.values == ['19 fehlende Werte in 5 Spalten; 11 Zeilen sind betroffen.']
+    assert validation_table(at).loc['Ziel ohne Lücken', 'Meldung'] == '11 fehlende Zielwerte'
+    assert 'Ziel ohne Lücken' in at.tabs[5].error[0].value
+    # a target that is no class: reported, plots without colours
+    at.sidebar.selectbox(key='target:penguins').set_value('body_mass_g').run()
+    assert not at.exception
+    assert "Zielspalte 'body_mass_g' hat 94 verschiedene Werte (mehr als 20)" in at.warning[0].value
+    assert at.checkbox(key='dist-by:penguins').disabled
+    # back to another data set: its own default target
+    at.sidebar.selectbox(key='dataset').set_value('wine').run()
+    assert not at.exception and at.sidebar.selectbox(key='target:wine').value == 'cultivar'
+    assert metrics(at) == {'Zeilen': '178', 'Spalten': '14', 'Zahlenspalten': '13', 'Fehlende Werte': '0'}
+
+
+def test_good_upload_with_semicolon_and_decimal_comma():
+    iris = load_dataset('iris')
+    at = upload('blumen.csv', csv(iris, sep=';', decimal=','))
+    assert not at.error
+    assert metrics(at) == {'Zeilen': '150', 'Spalten': '5', 'Zahlenspalten': '4', 'Fehlende Werte': '0'}
+    assert target_box(at).value == 'species'
+    assert at.tabs[5].success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
+    assert images(at) == 4
+
+
+BIG = b'a,b\n' + b'1,2\n' * 2_800_000  # about 11 MB
+
+
+@pytest.mark.parametrize('name,data,reason', [
+    ('bild.csv', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(64), 'keine Textdatei (Binärdaten)'),
+    ('leer.csv', b'', 'ist leer'),
+    ('kopf.csv', b'laenge,breite,art\n', 'hat eine Kopfzeile, aber keine Datenzeilen'),
+    ('riesig.csv', BIG, 'höchstens 10 MB'),
+], ids=['binary', 'empty', 'header-only', 'too-big'])
+def test_bad_file_is_refused_with_reason(name, data, reason):
+    at = upload(name, data)
+    assert len(BIG) > 10 * 1024 * 1024
+    assert f'**{name}** wurde abgelehnt' in at.error[0].value and reason in at.error[0].value
+    assert not at.tabs and not at.metric
+    assert 'Lade links eine CSV-Datei hoch' in at.info[0].value
+
+
+def test_text_in_a_number_column_shows_in_the_validation_report():
+    df = load_dataset('iris')
+    df['petal width (cm)'] = df['petal width (cm)'].astype(object)
+    df.loc[7, 'petal width (cm)'] = 'breit'
+    at = upload('text.csv', csv(df))
+    assert "Text in Zahlenspalten: ['petal width (cm)']" in at.warning[0].value
+    assert at.tabs[0].dataframe[0].value.loc['petal width (cm)', 'Art'] == 'gemischt'
+    row = validation_table(at).loc['Kein Text in Zahlenspalten']
+    assert row['Ergebnis'] == 'nicht bestanden' and 'petal width (cm)' in row['Meldung']
+    assert 'Kein Text in Zahlenspalten' in at.tabs[5].error[0].value
+    assert metrics(at)['Zahlenspalten'] == '3'
+
+
+def test_missing_values_are_counted_and_located():
+    df = load_dataset('iris')
+    df.loc[[1, 2, 3], 'sepal length (cm)'] = None
+    df.loc[5, 'species'] = None
+    at = upload('luecken.csv', csv(df))
+    assert metrics(at)['Fehlende Werte'] == '4'
+    assert at.tabs[4].warning[0].value == '4 fehlende Werte in 2 Spalten; 4 Zeilen sind betroffen.'
+    assert at.tabs[4].dataframe[0].value['Fehlend'].to_dict() == {'sepal length (cm)': 3, 'species': 1}
+    assert validation_table(at).loc['Ziel ohne Lücken', 'Ergebnis'] == 'nicht bestanden'
+    assert validation_table(at).loc['Fehlende Werte begrenzt', 'Ergebnis'] == 'bestanden'
+
+
+@pytest.mark.parametrize('name,data', [('eine.csv', b'wert\n1\n2\n3\n'), ('brief.txt', b'Liebe Kursleitung\nanbei meine Daten\n')],
+                         ids=['one-column', 'prose'])
+def test_a_single_column_is_refused(name, data):
+    at = upload(name, data)
+    assert 'nur eine Spalte' in at.error[0].value and 'mindestens zwei Spalten' in at.error[0].value
+    assert not at.tabs and len(at.dataframe) == 1  # only the profile of that column
+
+
+def test_unsuitable_targets_are_explained():
+    df = load_dataset('iris').reset_index().rename(columns={'index': 'id'})
+    at = upload('ids.csv', csv(df[[*df.columns[1:], 'id']]))  # the id column comes last: the default target
+    assert 'kommt nur einmal vor (150 verschiedene Werte bei 150 Zeilen)' in at.warning[0].value
+    assert validation_table(at).loc['Mindestens zwei Klassen, je zwei Beispiele', 'Ergebnis'] == 'nicht bestanden'
+    assert target_box(at).value == 'id'
+    target_box(at).set_value('species').run()
+    assert not at.exception and not at.warning and at.tabs[5].success
+
+
+def test_table_without_number_columns():
+    at = upload('text.csv', b'farbe,form,klasse\n' + b'rot,rund,a\nblau,eckig,b\ngruen,rund,a\n' * 5)
+    assert 'mindestens zwei Zahlenspalten' in at.tabs[2].info[0].value
+    assert 'Keine Zahlenspalten' in at.tabs[3].info[-1].value
+    assert images(at) == 1  # the bar chart of the distribution tab
+
+
+def _with(**changes) -> bytes:
+    df = load_dataset('iris')
+    for col, (rows, value) in changes.items():
+        if col not in df: df.insert(0, col, None)  # new columns first: the last one stays the default target
+        df.loc[rows, col] = value
+    return csv(df)
+
+
+@pytest.mark.parametrize('name,data,failed,message', [
+    ('unendlich.csv', _with(**{'sepal width (cm)': ([4, 9], float('inf'))}), 'Keine unendlichen Werte', "unendliche Werte in ['sepal width (cm)']"),
+    ('leere_spalte.csv', _with(notiz=(slice(None), None)), 'Fehlende Werte begrenzt', "'notiz': 1.0"),
+    ('eine_zeile.csv', b'laenge,breite,art\n1.5,2.5,setosa\n', 'Nicht leer', '1 Zeilen (mindestens 10)'),
+], ids=['infinite', 'empty-column', 'one-row'])
+def test_awkward_values_are_reported_not_crashed(name, data, failed, message):
+    at = upload(name, data)
+    row = validation_table(at).loc[failed]
+    assert row['Ergebnis'] == 'nicht bestanden' and message in row['Meldung']
+    assert failed in at.tabs[5].error[0].value
+    assert images(at) >= 2 and [t.label for t in at.tabs] == TABS
