@@ -1,0 +1,166 @@
+"""The Experiment Board with Streamlit's AppTest: leaderboard order, metric and order changes, the best run, registering, bad input."""
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, new_store
+from streamlit.testing.v1 import AppTest
+
+APP = str(ROOT / 'apps/experiment_board/streamlit_app.py')
+EXPERIMENT = 'Board-Test Iris'
+LOSS_ONLY = 'Board-Test nur Verlust'
+
+
+def make_board_store(folder: Path, template: Path) -> tuple[str, dict]:
+    "A store with four tracked candidates and a run without a model in EXPERIMENT, and a loss-only experiment."
+    import mlflow
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    from amalea_quack.compare import train_candidates
+    from amalea_quack.config import use_experiment
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.evaluation import baseline_model
+    from amalea_quack.quack import IRIS_CARD
+    uri = new_store(folder, template)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv('MLFLOW_TRACKING_URI', uri)
+        use_experiment(LOSS_ONLY)  # first: the candidates' experiment stays the most recently used
+        with mlflow.start_run(run_name='verlust'):
+            mlflow.log_metric('loss', 0.3)
+        candidates = {'baseline': baseline_model(), 'stumpf': DecisionTreeClassifier(max_depth=1, random_state=0),
+                      'baum': DecisionTreeClassifier(max_depth=3, random_state=0), 'knn': KNeighborsClassifier(n_neighbors=5)}
+        ids = train_candidates(load_dataset('iris'), 'species', candidates, experiment=EXPERIMENT, card=IRIS_CARD, dataset='iris', latency_rows=5)
+        use_experiment(EXPERIMENT)
+        with mlflow.start_run(run_name='nur-kurve') as run:  # metrics, a curve, but no model
+            mlflow.log_metric('accuracy', 0.5)
+            for step, loss in enumerate([1.0, 0.6, 0.4]): mlflow.log_metric('loss', loss, step=step)
+        ids['nur-kurve'] = run.info.run_id
+    return uri, ids
+
+
+@pytest.fixture(scope='module')
+def board_store(tmp_path_factory, template_db):
+    return make_board_store(tmp_path_factory.mktemp('board-store'), template_db)
+
+
+@pytest.fixture
+def board(board_store, monkeypatch):
+    uri, ids = board_store
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', uri)
+    return ids
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def leaderboard(at: AppTest):
+    return at.dataframe[0].value
+
+
+def stored_metric(run_id: str, metric: str) -> float:
+    import mlflow
+    return mlflow.get_run(run_id).data.metrics[metric]
+
+
+def test_leaderboard_is_ranked_by_accuracy_and_names_the_best(board):
+    at = app().run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key='experiment').value == EXPERIMENT  # the most recently used experiment with runs
+    df = leaderboard(at)
+    assert set(df['run_id']) == set(board.values())  # all finished runs
+    assert df['accuracy'].tolist() == sorted((stored_metric(r, 'accuracy') for r in board.values()), reverse=True)
+    best = max(board, key=lambda n: stored_metric(board[n], 'accuracy'))
+    assert df.iloc[0]['Lauf'] == best and df.iloc[0]['Rang'] == 1
+    assert at.success[0].value.startswith('Bester Lauf nach **accuracy**') and board[best] in at.success[0].value
+    assert at.success[0].icon == '🏆'
+
+
+def test_changing_metric_and_order_reorders_the_leaderboard(board):
+    at = app().run()
+    at.sidebar.selectbox(key='metric').set_value('latency_p99_ms').run()
+    assert not at.exception
+    df = leaderboard(at)
+    assert df['latency_p99_ms'].is_monotonic_increasing  # latency: smaller is better by default
+    assert at.sidebar.radio(key='order_latency_p99_ms').value.startswith('aufsteigend')
+    assert 'nur-kurve' not in df['Lauf'].tolist()  # it did not log this metric
+    fastest = min((n for n in board if n != 'nur-kurve'), key=lambda n: stored_metric(board[n], 'latency_p99_ms'))
+    assert df.iloc[0]['Lauf'] == fastest and board[fastest] in at.success[0].value
+    at.sidebar.radio(key='order_latency_p99_ms').set_value('absteigend (größer ist besser)').run()
+    df = leaderboard(at)
+    assert df['latency_p99_ms'].is_monotonic_decreasing and df.iloc[0]['Lauf'] != fastest
+
+
+def test_metric_range_filters_runs(board):
+    at = app().run()
+    lo, hi = at.sidebar.slider(key=f'range_{EXPERIMENT}_accuracy').value
+    at.sidebar.slider(key=f'range_{EXPERIMENT}_accuracy').set_value((0.6, hi)).run()
+    df = leaderboard(at)
+    assert df['accuracy'].min() >= 0.6 and lo < 0.6
+    assert 'baseline' not in df['Lauf'].tolist() and 'nur-kurve' not in df['Lauf'].tolist()
+
+
+def test_history_of_a_run_with_steps(board):
+    at = app().run()
+    at.sidebar.selectbox(key=f'run_{EXPERIMENT}').set_value(board['nur-kurve']).run()
+    at.selectbox(key=f"history_{board['nur-kurve']}").set_value('loss').run()
+    assert not at.exception
+    assert not any('nur einen Wert' in c.value for c in at.caption)  # a curve with three steps is drawn
+    at.sidebar.selectbox(key=f'run_{EXPERIMENT}').set_value(board['knn']).run()
+    assert any('nur einen Wert' in c.value for c in at.caption)
+
+
+def test_register_the_best_run_as_staging(board):
+    from amalea_quack.registry import audit_log, resolve
+    at = app().run()
+    best_id = leaderboard(at).iloc[0]['run_id']
+    field = at.text_input(key=f'model_name_{best_id}')
+    assert field.value == 'iris-classifier'  # suggested from the run's data set
+    field.set_value('board-kandidat')
+    at.button(key='register').click().run()
+    assert not at.exception and not at.error
+    assert 'Version 1 von **board-kandidat** registriert' in at.success[-1].value
+    assert at.code[0].value == 'quack promote --name board-kandidat'
+    mv = resolve('board-kandidat', 'staging')
+    assert (str(mv.version), mv.run_id) == ('1', best_id)
+    entry = audit_log('board-kandidat')[-1]
+    assert (entry['action'], entry['alias'], entry['to_version']) == ('register', 'staging', 1)
+
+
+def test_bad_model_name_is_refused(board):
+    at = app().run()
+    best_id = leaderboard(at).iloc[0]['run_id']
+    at.text_input(key=f'model_name_{best_id}').set_value('mein modell!')
+    at.button(key='register').click().run()
+    assert 'Ungültiger Modellname' in at.error[0].value and not at.code
+
+
+def test_run_without_model_cannot_be_registered(board):
+    at = app().run()
+    at.sidebar.selectbox(key=f'run_{EXPERIMENT}').set_value(board['nur-kurve']).run()
+    assert not at.exception
+    assert 'kein Modell namens `model`' in at.warning[0].value
+    assert not [b for b in at.button if b.key == 'register']
+
+
+def test_experiment_without_the_chosen_metric_says_so(board):
+    at = app().run()
+    at.sidebar.selectbox(key='metric').set_value('f1_macro').run()
+    at.sidebar.selectbox(key='experiment').set_value(LOSS_ONLY).run()
+    assert not at.exception
+    assert "hat keine Metrik **f1_macro**" in at.info[0].value and 'loss' in at.info[0].value
+    assert leaderboard(at)['Lauf'].tolist() == ['verlust']
+    at.sidebar.selectbox(key='experiment').set_value(EXPERIMENT).run()
+    assert at.sidebar.selectbox(key='metric').value == 'f1_macro' and not at.info  # the pick comes back
+
+
+def test_no_status_selected_is_explained(board):
+    at = app().run()
+    at.sidebar.multiselect(key='statuses').set_value([]).run()
+    assert 'mindestens einen Status' in at.warning[0].value and not at.dataframe
+
+
+def test_empty_store_names_the_command(store):
+    at = app().run()
+    assert not at.exception and not at.dataframe
+    assert 'noch kein Experiment mit Läufen' in at.warning[0].value and 'quack train' in at.warning[0].value
