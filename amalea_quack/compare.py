@@ -8,9 +8,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/vergleichen_entscheiden.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import math
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +17,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from .config import tracking_uri, use_store
+from .config import current_user, tracking_uri, use_store
 from .evaluation import baseline_model, make_tabular_pipeline
 from .quack import Feedback, ProjectCard, check_answer
 from .tracking import train_tabular
@@ -270,12 +268,6 @@ def recommend(table: pd.DataFrame) -> tuple[str, list[str]]:
     return pick['run_id'], reasons
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0034
-def _actor() -> str:
-    "Who decides: QUACK_USER, the CI actor, or the login name."
-    try: login = getpass.getuser()
-    except (KeyError, OSError): login = 'unbekannt'
-    return os.environ.get('QUACK_USER') or os.environ.get('GITHUB_ACTOR') or login
-
 def _md_table(df: pd.DataFrame) -> str:
     "A DataFrame as a Markdown table, numbers rounded."
     def fmt(v):
@@ -295,7 +287,7 @@ class DecisionLog:
     choice: str  # run id of the chosen candidate
     reasons: list  # why this one
     risks: list = field(default_factory=list)  # what is still open
-    who: str = field(default_factory=_actor)
+    who: str = field(default_factory=current_user)
     date: str = field(default_factory=lambda: dt.date.today().isoformat())
     table: pd.DataFrame | None = None  # the comparison table, appended to the Markdown
 

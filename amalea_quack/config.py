@@ -21,7 +21,8 @@ from .quack import Feedback, check_answer
 
 # %% auto #0
 __all__ = ['PACKAGES', 'project_root', 'default_store', 'tracking_uri', 'artifact_location', 'use_store', 'use_experiment',
-           'set_seed', 'quick_mode', 'git_commit', 'environment_report', 'tracked_run', 'check_reproducible']
+           'set_seed', 'quick_mode', 'git_commit', 'current_user', 'environment_report', 'tracked_run',
+           'check_reproducible']
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0007
 def project_root() -> Path | None:
@@ -118,6 +119,13 @@ def git_commit(path: Path | None = None) -> str:
         dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=cwd, capture_output=True, text=True, timeout=10)
         return sha.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
     except (OSError, subprocess.TimeoutExpired): return 'unbekannt'
+
+def current_user() -> str:
+    "Who acts (for audit logs): QUACK_USER, the CI actor, or the login name."
+    import getpass
+    try: login = getpass.getuser()
+    except (KeyError, OSError): login = 'unbekannt'
+    return os.environ.get('QUACK_USER') or os.environ.get('GITHUB_ACTOR') or login
 
 PACKAGES = ('amalea-quack', 'mlflow', 'scikit-learn', 'pandas', 'numpy', 'torch', 'streamlit')
 

@@ -7,9 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/model_registry.html.md""
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0004
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +19,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from .config import tracking_uri, use_store
+from .config import current_user, tracking_uri, use_store
 from .evaluation import measure_latency
 from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
 from .validation import Check, DataValidationError, Report, Schema
@@ -68,16 +66,10 @@ def resolve(name: str, ref: str):
                             f"(oder einmal `make start`).") from None
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000a
-def _actor() -> str:
-    "Who acts: QUACK_USER, the CI actor, or the login name."
-    try: login = getpass.getuser()
-    except (KeyError, OSError): login = 'unbekannt'
-    return os.environ.get('QUACK_USER') or os.environ.get('GITHUB_ACTOR') or login
-
 def _record(name: str, action: str, alias: str, from_version, to_version,
             report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
     "Append one entry to the audit log of `name`."
-    entry = {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'who': actor or _actor(), 'action': action, 'alias': alias,
+    entry = {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'who': actor or current_user(), 'action': action, 'alias': alias,
              'from_version': from_version, 'to_version': to_version, 'note': note,
              'gates': [{'name': c.name, 'passed': c.passed, 'message': c.message[:200]} for c in (report.checks if report else [])]}
     _call(client().set_registered_model_tag, name, f'audit.{time.time_ns()}', json.dumps(entry, ensure_ascii=False))
