@@ -1,0 +1,175 @@
+"""amalea_quack.monitoring beyond its notebook: fairness gate on edge cases and through promote, drift edge cases, the HTML report."""
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from amalea_quack.monitoring import (
+    DRIFT,
+    FAIRNESS,
+    DriftThresholds,
+    drift_gate,
+    drift_report,
+    drift_score,
+    fairness_gate,
+    parse_thresholds,
+    segment_accuracy,
+)
+from amalea_quack.registry import Candidate
+from amalea_quack.validation import DataValidationError
+
+
+def fake_candidate(preds: pd.DataFrame, tags: dict | None = None) -> Candidate:
+    "A candidate whose test predictions are given (no store needed)."
+    c = Candidate('probe', '1', 'lauf', {}, {'target': 'y', **(tags or {})})
+    c.__dict__['test_predictions'] = preds  # fills the cached_property
+    return c
+
+
+def predictions(groups: dict) -> pd.DataFrame:
+    "Test predictions with segment column 'g': groups maps a segment value to (rows, right)."
+    rows = []
+    for g, (n, right) in groups.items():
+        rows += [{'g': g, 'y_true': 'a', 'y_pred': 'a' if i < right else 'b'} for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+# --- Fairness --------------------------------------------------------------------------------------------------
+
+def test_fairness_gate_measures_the_gap_and_counts_rows_without_segment():
+    preds = predictions({'A': (10, 10), 'B': (10, 5), None: (3, 0)})
+    check = fairness_gate(max_gap=0.15)(fake_candidate(preds, {'segment_column': 'g'}))
+    assert check.name == FAIRNESS and check.passed is False
+    assert check.figures['gap'] == pytest.approx(0.5) and check.figures['excluded_rows'] == 3
+    assert {r['Segment']: r['Genauigkeit'] for r in check.figures['table']} == {'A': 1.0, 'B': 0.5}
+    assert 'Abstand 0.500' in check.message and '3 Zeilen ohne Segment' in check.message
+    assert fairness_gate(max_gap=0.5)(fake_candidate(preds, {'segment_column': 'g'})).passed is True
+
+
+def test_fairness_gate_is_not_applicable_without_segment_or_comparison():
+    preds = predictions({'A': (10, 10), 'B': (3, 0)})
+    assert fairness_gate()(fake_candidate(preds)).passed is None  # no segment_column tag, no argument
+    small = fairness_gate(min_rows=5)(fake_candidate(preds, {'segment_column': 'g'}))
+    assert small.passed is None and 'weniger als zwei Segmente' in small.message
+    assert fairness_gate(segment='g', min_rows=3)(fake_candidate(preds)).passed is False  # the argument wins over the tag
+    missing = fairness_gate(segment='geschlecht')(fake_candidate(preds))
+    assert missing.passed is False and "'geschlecht' fehlt" in missing.message
+
+
+def test_segment_accuracy_bins_numeric_segments():
+    preds = pd.DataFrame({'alter': np.arange(40.0), 'y_true': ['a'] * 40, 'y_pred': ['a'] * 20 + ['b'] * 20})
+    table, excluded = segment_accuracy(preds, 'y', 'alter')
+    assert len(table) == 4 and excluded == 0 and table['Zeilen'].tolist() == [10] * 4
+    assert sorted(table['Genauigkeit']) == [0.0, 0.0, 1.0, 1.0]
+
+
+@pytest.fixture
+def penguin_versions(store):
+    "penguins-classifier: version 1 (fair) in production, version 2 (measurements shuffled for females) as staging."
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.registry import overfit_gate, promote, quality_gate, register
+    from amalea_quack.tracking import train_tabular
+    penguins = load_dataset('penguins')
+    fair = train_tabular(penguins, 'species', segment='sex', experiment='fairness', latency_rows=5)
+    register(fair.run_id, 'penguins-classifier')
+    promote('penguins-classifier', 'staging', 'production', gates=[quality_gate(), fairness_gate()])
+    broken, rng = penguins.copy(), np.random.default_rng(0)
+    female = broken['sex'] == 'female'
+    for col in ['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g']:
+        broken.loc[female, col] = rng.permutation(broken.loc[female, col].to_numpy())
+    unfair = train_tabular(broken, 'species', segment='sex', experiment='fairness', latency_rows=5)
+    register(unfair.run_id, 'penguins-classifier')
+    return [quality_gate(), overfit_gate(), fairness_gate()]
+
+
+def test_promote_refuses_an_unfair_model_and_leaves_production(penguin_versions):
+    from amalea_quack.registry import PromotionRefused, audit_log, promote, resolve
+    with pytest.raises(PromotionRefused) as refused:
+        promote('penguins-classifier', 'staging', 'production', gates=penguin_versions, note='unfair')
+    assert refused.value.report.failed == [FAIRNESS]
+    assert FAIRNESS in str(refused.value)
+    assert str(resolve('penguins-classifier', 'production').version) == '1'
+    last = audit_log('penguins-classifier')[-1]
+    assert last['action'] == 'refused' and last['to_version'] == 2
+    assert {g['name']: g['passed'] for g in last['gates']}[FAIRNESS] is False
+
+
+# --- Drift -----------------------------------------------------------------------------------------------------
+
+def reference_data(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({'x': rng.normal(10, 1, n), 'konstant': 1.0, 'farbe': rng.choice(['rot', 'blau'], n, p=[0.7, 0.3])})
+
+
+def test_drift_report_tells_shift_spread_and_new_categories_apart():
+    ref, now = reference_data(), reference_data(seed=1)
+    assert drift_report(ref, now).verdict == 'kein Drift'
+    shifted = drift_report(ref, now.assign(x=now['x'] + 3))
+    assert shifted.severe and shifted.drifted == ['x']
+    wide = drift_report(ref, now.assign(x=10 + (now['x'] - 10) * 3))  # same mean, three times the spread
+    row = wide.table.set_index('Merkmal').loc['x']
+    assert row['rel. Verschiebung'] < 0.05 and row['PSI'] > 0.25 and wide.drifted == ['x']  # the mean alone would miss it
+    new = drift_report(ref, now.assign(farbe=np.where(np.arange(len(now)) % 20 == 0, 'grün', now['farbe'])))
+    assert new.verdict == 'Drift' and new.table.set_index('Merkmal').loc['farbe', 'neue Kategorien'] == 'grün'
+    moved = drift_report(ref, now.assign(konstant=2.0))
+    assert moved.drifted == ['konstant'] and moved.severe
+
+
+def test_drift_report_handles_an_empty_feature_column():
+    ref, now = reference_data(), reference_data(seed=1)
+    report = drift_report(ref, now.assign(x=np.nan))
+    row = report.table.set_index('Merkmal').loc['x']
+    assert row['Urteil'] == 'Drift' and row['Fehlend aktuell'] == 1.0 and np.isnan(row['PSI'])
+    assert '<img' in report.html()  # the plot says there is nothing to compare instead of failing
+
+
+def test_drift_report_refuses_unfit_data_in_german():
+    ref = reference_data()
+    with pytest.raises(DataValidationError, match=r"es fehlen Spalten: \['farbe'\]"):
+        drift_report(ref, ref.drop(columns='farbe'))
+    with pytest.raises(DataValidationError, match='nur 0 Zeilen'):
+        drift_report(ref, ref.head(0))
+    with pytest.raises(DataValidationError, match="Spalte 'x' erwartet Zahlen, enthält aber Text 'viel'"):
+        drift_report(ref, ref.astype({'x': object}).assign(x='viel'))
+    with pytest.raises(DataValidationError, match='unendliche'):
+        drift_report(ref, ref.assign(x=np.inf))
+
+
+def test_html_report_is_self_contained_and_escapes_feature_names(tmp_path):
+    ref = reference_data().rename(columns={'x': '<b>x&y</b>'})
+    report = drift_report(ref, ref.assign(**{'<b>x&y</b>': ref['<b>x&y</b>'] * 2}), source='probe@production (Version 1)')
+    path = report.to_html(tmp_path / 'neu' / 'bericht.html', title='Drift <Probe>')
+    page = path.read_text(encoding='utf-8')
+    assert page.startswith('<!DOCTYPE html>') and '<title>Drift &lt;Probe&gt;</title>' in page
+    assert '<b>x&y</b>' not in page and '&lt;b&gt;x&amp;y&lt;/b&gt;' in page
+    assert page.count('src="data:image/png;base64,') == 1 + 3  # overview plus one plot per feature
+    assert not re.search(r'(src|href)="(https?:|//)', page) and '<script' not in page
+    assert 'Urteil: starker Drift' in page and 'probe@production (Version 1)' in page
+    assert page.index('<h3>&lt;b&gt;x&amp;y&lt;/b&gt;</h3>') < page.index('<h3>konstant</h3>')  # drifted features first
+    for name in DriftThresholds().to_frame()['Schwelle']: assert f'<td>{name}</td>' in page
+
+
+def test_drift_score_is_nan_for_small_windows():
+    ref = reference_data()
+    assert np.isnan(drift_score(ref, ref.head(19)))
+    assert drift_score(ref, ref.head(20)) >= 0
+    assert drift_score(ref, ref.assign(x=ref['x'] + 3)) > 0.25
+
+
+def test_thresholds_from_strings():
+    t = parse_thresholds(['psi_severe=0.4', 'min-rows=50'])
+    assert (t.psi_severe, t.min_rows, t.psi_drift) == (0.4, 50, 0.1)
+    assert parse_thresholds(None) == DriftThresholds()
+    for bad, message in ((['psi'], 'Unbekannte Schwelle'), (['min_rows=1.5'], 'keine passende Zahl'), (['p_value=2'], 'zwischen 0 und 1')):
+        with pytest.raises(ValueError, match=message): parse_thresholds(bad)
+
+
+def test_drift_gate_without_profile_is_not_applicable(store):
+    import mlflow
+
+    from amalea_quack.config import use_experiment
+    use_experiment('ohne-profil')
+    with mlflow.start_run() as run: mlflow.log_param('a', 1)
+    check = drift_gate(reference_data())(Candidate('probe', '1', run.info.run_id, {}, {}))
+    assert check.name == DRIFT and check.passed is None and not check.blocking
