@@ -1,0 +1,35 @@
+"""The Model Playground in a real browser: load, change the tree depth, see the figure and the metrics update; screenshot for the record."""
+import pytest
+from conftest import ROOT, StreamlitServer, screenshot
+
+pytestmark = pytest.mark.browser
+
+ACCURACY = '[data-testid="stMetric"]:has-text("Genauigkeit (Test)") [data-testid="stMetricValue"]'
+FIGURE = '[data-testid="stImage"] img'
+
+
+def test_model_playground_in_chromium(store, page):
+    with StreamlitServer(ROOT / 'apps/model_playground/streamlit_app.py', store) as app:
+        page.goto(app.url)
+        page.locator(ACCURACY).wait_for(timeout=120_000)
+        page.locator(FIGURE).wait_for(timeout=60_000)
+        first_value, first_src = page.locator(ACCURACY).inner_text(), page.locator(FIGURE).get_attribute('src')
+        assert float(first_value) >= 0.9  # the default tree on the petals
+        slider = page.get_by_role('slider', name='max_depth (Tiefe)')
+        slider.focus()
+        slider.press('Home')  # depth 1: a single question cannot separate three species
+        page.wait_for_function(
+            '([value, src]) => {'
+            ' const m = [...document.querySelectorAll("[data-testid=stMetric]")].find(e => e.innerText.includes("Genauigkeit (Test)"));'
+            ' const v = m && m.querySelector("[data-testid=stMetricValue]"), i = document.querySelector("[data-testid=stImage] img");'
+            ' return v && i && v.innerText !== value && i.getAttribute("src") !== src; }',
+            arg=[first_value, first_src], timeout=60_000)
+        assert float(page.locator(ACCURACY).inner_text()) < float(first_value)
+        depth = page.locator('[data-testid="stSlider"]').filter(has_text='max_depth (Tiefe)')
+        assert depth.locator('[data-testid="stSliderThumbValue"]').inner_text() == '1'
+        page.get_by_role('button', name='Lauf in MLflow protokollieren').wait_for()
+        # the script run is over when the running indicator is gone; then nothing is drawn faded (stale)
+        page.wait_for_function('() => !document.querySelector("[data-testid=stStatusWidgetRunningIcon]")', timeout=60_000)
+        page.wait_for_timeout(500)  # let the new image finish painting before the screenshot
+        shot = screenshot(page, 'model_playground')
+        assert shot.stat().st_size > 10_000
