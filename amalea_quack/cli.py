@@ -114,6 +114,15 @@ def _serve(a) -> int:
     serve(a.name, a.alias, a.host, a.port)
     return 0
 
+def _drift(a) -> int:
+    from amalea_quack.monitoring import model_drift, parse_thresholds
+    report = model_drift(read_rows(a.current), a.name, a.alias, parse_thresholds(a.threshold))
+    path = report.to_html(a.report, title=f'Drift-Bericht {a.name}@{a.alias}')
+    print(report.table[['Merkmal', 'rel. Verschiebung', 'PSI', 'p-Wert', 'Urteil']].round(4).to_string(index=False))
+    print(f'{report}\nBericht: {path}')
+    if report.severe: print(f'quack drift: starker Drift in {", ".join(report.drifted)}', file=sys.stderr)
+    return 3 if report.severe else 0
+
 def _ui(a) -> int:
     from amalea_quack.config import tracking_uri, use_store
     uri = use_store(tracking_uri())
@@ -149,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('input', help="JSON- oder CSV-Datei, '-' für die Standardeingabe")
     s = cmd('setup', _setup, 'freigegebene Kursmodelle sicherstellen (trainiert nur, was fehlt)')
     s.add_argument('--only', nargs='*', help='nur diese Modelle')
+    s = cmd('drift', _drift, 'aktuelle Daten mit dem Referenzprofil vergleichen, HTML-Bericht schreiben; Exit-Code 3 bei starkem Drift'); model(s)
+    s.add_argument('--current', required=True, help="CSV- oder JSON-Datei mit aktuellen Daten, '-' für die Standardeingabe")
+    s.add_argument('--alias', default='production', help='Alias oder Version, deren Referenzprofil zählt')
+    s.add_argument('--report', default='drift_report.html', help='Pfad des HTML-Berichts')
+    s.add_argument('--threshold', action='append', metavar='NAME=WERT', help='Schwelle ändern, z. B. psi_severe=0.3 (mehrfach möglich)')
     s = cmd('serve', _serve, 'Modell als REST-Dienst (POST /invocations, GET /metrics) starten'); model(s)
     s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=int, default=5001)
     s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=int, default=5000)

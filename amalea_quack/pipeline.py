@@ -14,6 +14,7 @@ import mlflow
 import pandas as pd
 
 from .eda import DATASETS, load_dataset
+from .monitoring import drift_gate, fairness_gate
 from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
 from .registry import IRIS_MODEL, ModelNotFound, client, default_gates, promote, register, resolve
 from .tracking import IRIS_EXPERIMENT, TrainResult, train_tabular
@@ -69,9 +70,11 @@ def run_pipeline(source='iris', # course data set name, CSV path, or a table
     return PipelineResult(res, name, str(mv.version))
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000d
-def course_gates(card: ProjectCard = IRIS_CARD, latency_rows: int = 100) -> list:
-    "All gates a promotion in this course must pass."
-    return default_gates(card, latency_rows=latency_rows)
+def course_gates(card: ProjectCard = IRIS_CARD, latency_rows: int = 100, max_gap: float = 0.15,
+                 current: pd.DataFrame | None = None) -> list:
+    "All gates a promotion in this course must pass: the registry's, fairness over the run's segment column and, given current data, drift."
+    gates = default_gates(card, latency_rows=latency_rows) + [fairness_gate(max_gap)]
+    return gates + ([drift_gate(current)] if current is not None else [])
 
 def card_of(name: str, ref: str = 'staging') -> ProjectCard:
     "The project card logged with the run behind `name@ref`; a card without KPIs if none was logged."

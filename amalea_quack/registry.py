@@ -93,6 +93,14 @@ def _move_alias(name: str, alias: str, version, action: str, report: Report | No
         raise
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000c
+def _logged_model_uri(run_id: str, name: str = 'model') -> str:
+    "The URI of the model `name` that run `run_id` logged (MLflow 3 keeps models beside, not inside, runs)."
+    run = _call(client().get_run, run_id)
+    found = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id], output_format='list',
+                                        filter_string=f"source_run_id = '{run_id}' AND name = '{name}'")
+    if not found: raise ModelNotFound(f"Lauf {run_id} hat kein Modell '{name}' protokolliert – registrieren lässt sich nur ein Lauf mit Modell.")
+    return found[0].model_uri
+
 def register(model: str, # a model URI (models:/…, runs:/…) or the id of a run that logged 'model'
              name: str = IRIS_MODEL, # registered model name
              alias: str | None = 'staging', # alias to set on the new version
@@ -101,8 +109,7 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
             ):
     "Register a logged model as a new version of `name` and (by default) make it the staging candidate."
     if alias is not None and alias not in ALIASES: raise ValueError(f'Unbekannter Alias {alias!r}; erlaubt: {list(ALIASES)}.')
-    use_store()
-    uri = model if model.startswith(('models:/', 'runs:/')) else f'runs:/{model}/model'
+    uri = model if model.startswith(('models:/', 'runs:/')) else _logged_model_uri(model)
     mv = _call(mlflow.register_model, uri, name)
     if alias: _move_alias(name, alias, mv.version, 'register', note=note, actor=actor)
     else: _record(name, 'register', '', None, int(mv.version), note=note, actor=actor)
@@ -167,7 +174,7 @@ def consistency_gate():
         true_col, pred_col = f'{c.target}_true', f'{c.target}_pred'
         if pred_col not in tp.columns: return Check('Konsistenz Training/Servieren', False, 'keine Testvorhersagen im Lauf protokolliert')
         X = tp.drop(columns=[true_col, pred_col])
-        served = np.asarray(c.served.predict(X)).astype(str)
+        served = np.asarray(c.served.predict(X, allow_missing=True)).astype(str)  # test rows may have gaps the pipeline imputes
         same = served == tp[pred_col].astype(str).to_numpy()
         return Check('Konsistenz Training/Servieren', bool(same.all()), f'{int(same.sum())} von {len(same)} Testvorhersagen identisch',
                      figures={'identical': int(same.sum()), 'rows': len(same)})
@@ -179,7 +186,7 @@ def latency_gate(card: ProjectCard = IRIS_CARD, rows: int = 100):
     limit = kpi.threshold if kpi else 500.0
     def gate(c: Candidate) -> Check:
         tp = c.test_predictions.drop(columns=[f'{c.target}_true', f'{c.target}_pred'])
-        lat = measure_latency(c.served.predict, tp, n=rows)
+        lat = measure_latency(c.served.predict, tp.dropna(), n=rows)  # requests with gaps are refused, so time complete rows
         msg = f"p99 = {lat['latency_p99_ms']:.1f} ms, p50 = {lat['latency_p50_ms']:.1f} ms (Grenze {limit:g} ms)"
         return Check('Latenz', lat['latency_p99_ms'] < limit, msg, figures=lat)
     return gate
@@ -204,14 +211,14 @@ class ServedModel:
         sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'
         self._raw = self.pyfunc.get_raw_model() if sklearn_flavor else None  # validated here already: skip a second schema pass
 
-    def validate(self, rows) -> pd.DataFrame:
-        "Rows checked against the model's input schema."
+    def validate(self, rows, allow_missing: bool = False) -> pd.DataFrame:
+        "Rows checked against the model's input schema (gaps refused unless `allow_missing`)."
         if self.schema is None: raise DataValidationError(['das Modell hat keine Signatur'], 'ein Modell mit Signatur')
-        return self.schema.validate(rows)
+        return self.schema.validate(rows, allow_missing=allow_missing)
 
-    def predict(self, rows) -> np.ndarray:
-        "Predicted labels for validated `rows`."
-        X = self.validate(rows)
+    def predict(self, rows, allow_missing: bool = False) -> np.ndarray:
+        "Predicted labels for validated `rows`; `allow_missing` lets gaps through to the model's imputer (test data, not requests)."
+        X = self.validate(rows, allow_missing)
         out = self._raw.predict(X) if self._raw is not None else self.pyfunc.predict(X)
         return np.asarray(out['label'] if isinstance(out, pd.DataFrame) and 'label' in out else out)
 

@@ -137,7 +137,7 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
     out = {}
     for c in num:  # numbers: coerce, and name text that is not a number
         col = df[c]
-        if col.dtype.kind in 'fiu': out[c] = col.astype(float, copy=False); continue  # fast path: already numbers
+        if col.dtype.kind in 'fiu': out[c] = col.astype(float); continue  # fast path: already numbers
         coerced = pd.to_numeric(col, errors='coerce') if not pd.api.types.is_bool_dtype(col) else col.where(False)
         text = coerced.isna() & col.notna()
         if text.any(): problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber Text {col[text].iloc[0]!r} ({_rows(text)})")
@@ -229,7 +229,8 @@ def reference_profile(X: pd.DataFrame, bins: int = 10) -> dict:
             counts = np.histogram(v, bins=edges)[0] if len(edges) > 1 else np.array([len(v)])
             feats[c] = {'kind': NUMERIC, 'count': int(len(v)), 'missing': float(col.isna().mean()),
                         'mean': float(v.mean()), 'std': float(v.std(ddof=0)), 'min': float(v.min()), 'max': float(v.max()),
-                        'edges': edges.tolist(), 'fractions': (counts / max(len(v), 1)).tolist()}
+                        'edges': edges.tolist(), 'fractions': (counts / max(len(v), 1)).tolist(),
+                        'quantiles': np.quantile(v, np.linspace(0, 1, 101)).tolist() if len(v) else []}
         else:
             freq = col.astype(str).where(col.notna()).value_counts(normalize=True)
             feats[c] = {'kind': CATEGORICAL, 'count': int(col.notna().sum()), 'missing': float(col.isna().mean()),

@@ -7,7 +7,10 @@ HERE = Path(__file__).parent
 PAGES = {
     'Woche 1 und 7 · Phase K': [('iris_classifier', 'Iris-Klassifikator', '🌸')],
     'Woche 2 · Phase U': [('data_explorer', 'Data Explorer', '🔎')],
+    'Woche 3–4 · Phase A³': [('model_playground', 'Model Playground', '🧪')],
+    'Woche 6 · Phase A³': [('digit_recognizer', 'Digit Recognizer', '✍️')],
     'Woche 3–7 · Phase C': [('experiment_board', 'Experiment Board', '📊')],
+    'Woche 7 · Phase K': [('model_ops', 'Model Ops', '🛠️')],
 }
 
 st.navigation({section: [st.Page(HERE / folder / 'streamlit_app.py', title=title, icon=icon, url_path=folder)

@@ -5,8 +5,8 @@ from mlflow.exceptions import MlflowException
 
 from amalea_quack import registry
 from amalea_quack.config import tracking_uri
-from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, fairness_gate, holdout_rows, model_drift, shift_feature
-from amalea_quack.pipeline import card_of
+from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, holdout_rows, model_drift, shift_feature
+from amalea_quack.pipeline import card_of, course_gates
 from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable
 from amalea_quack.ui import csv_upload
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
@@ -21,14 +21,9 @@ ICONS = {'bestanden': '✅', 'nicht bestanden': '❌', 'nicht anwendbar': '➖'}
 st.session_state.setdefault('flash', None)
 
 
-def gates_for(card) -> list:
-    "The gates of the course plus the fairness gate (segment column from the run)."
-    return registry.default_gates(card) + [fairness_gate()]
-
-
 @st.cache_data(show_spinner='Prüfe die Gates (lädt das Modell aus der Registry) …', ttl=600, max_entries=50)
 def gate_report(uri: str, name: str, version: str):
-    return registry.run_gates(registry.candidate(name, version), gates_for(card_of(name, version)))
+    return registry.run_gates(registry.candidate(name, version), course_gates(card_of(name, version)))
 
 
 @st.cache_data(show_spinner='Lade die Testdaten des Laufs …', max_entries=20)
@@ -45,7 +40,7 @@ def do_promote(name: str, version: str, dst: str):
     card = card_of(name, version)
     note = st.session_state.get('note') or 'Freigabe in der Model-Ops-App'
     try:
-        registry.promote(name, version, dst, gates=gates_for(card), card=card, note=note)
+        registry.promote(name, version, dst, gates=course_gates(card), card=card, note=note)
         st.session_state.flash = ('success', f'Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version}. Alle Gates bestanden.')
     except PromotionRefused as e:
         failed = '\n'.join(f'- **{c.name}**: {c.message}' for c in e.report.checks if c.blocking)
