@@ -87,6 +87,7 @@ def test_stop_button_ends_training_and_marks_the_run_killed(store):
     assert not at.exception and job.running
     assert at.button(key='start').disabled and at.sidebar.number_input(key='epochs').disabled
     assert 'Training läuft' in at.get('progress')[0].proto.text
+    assert charts(at) == 2  # live curves of the epochs so far
     at.button(key='stop').click().run()
     assert job.stop_requested
     at = finished(at)
@@ -97,6 +98,17 @@ def test_stop_button_ends_training_and_marks_the_run_killed(store):
     trained = len(mlflow.MlflowClient(store).get_metric_history(run.info.run_id, 'val_loss'))
     assert 2 <= trained < 1000 and run.data.metrics['epochs_trained'] == trained
     assert charts(at) == 2 and 'KILLED' in at.markdown[-1].value
+
+
+def test_a_failing_training_is_reported(store, monkeypatch):
+    import amalea_quack.nn
+
+    def broken(*args, **kwargs): raise RuntimeError('Speicher voll')
+    monkeypatch.setattr(amalea_quack.nn, 'train_mlp', broken)
+    at = finished(start(app().run(), epochs=3))
+    assert not at.exception and not at.success and not at.metric
+    assert 'fehlgeschlagen' in at.error[0].value and 'Speicher voll' in at.error[0].value
+    assert not at.button(key='start').disabled
 
 
 @pytest.mark.parametrize('hidden, lr, features, message', [

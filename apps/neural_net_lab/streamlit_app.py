@@ -68,7 +68,7 @@ def live():
 def result(job):
     "Outcome, final metrics and run of a finished job."
     if job.status == 'FAILED':
-        st.error(f'Das Training ist fehlgeschlagen: {job.error}\n\nDer Lauf ist in MLflow als **FAILED** markiert.')
+        st.error(f'Das Training ist fehlgeschlagen: {job.error}\n\nEin schon angelegter MLflow-Lauf ist als **FAILED** markiert.')
         return
     r, m = job.result, job.result.metrics
     n = len(r.history)
