@@ -150,6 +150,25 @@ def header_problems(nb: dict) -> list[str]:
     return problems
 
 
+def docs_exec_problems(nb: dict) -> list[str]:
+    "Cells nbdev-docs would run in a fresh kernel (they contain an import) although they also do other things."
+    import ast
+    out = []
+    for i, c in enumerate(nb['cells']):
+        if c['cell_type'] != 'code': continue
+        text = src(c)
+        dirs = {m.group(1) for m in re.finditer(r'^\s*#\|\s*([\w-]+)', text, re.M)}
+        if dirs & {'export', 'exports', 'exporti', 'exec_doc'} or re.search(r'^\s*#\|\s*eval:\s*false', text, re.M | re.I): continue
+        code = '\n'.join(line for line in text.splitlines() if not line.lstrip().startswith(('%', '!')))
+        try: tree = ast.parse(code)
+        except SyntaxError: continue
+        if not any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)): continue
+        if all(isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)) for n in tree.body): continue  # only defines
+        first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith('#|')), '')
+        out.append(f'Zelle {i}: „{first.strip()[:70]}“')
+    return out
+
+
 # --- the nbdev processing step (one notebook, in its own process) ---------------------------------------------------
 
 def drop_injected_parameters(nb: dict) -> dict:
@@ -237,7 +256,7 @@ def to_html_body(nb: dict) -> str:
     cfg.TagRemovePreprocessor.enabled = True
     exp = HTMLExporter(config=cfg, template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True)
     exp.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
-    body, _ = exp.from_notebook_node(nbformat.from_dict(nb))
+    body, _ = exp.from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4))  # reads() joins multi-line lists
     return body
 
 
@@ -371,6 +390,7 @@ main { flex: 1 1 auto; min-width: 0; padding: 1.2rem 2.2rem 3rem; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: .93rem; display: block; overflow-x: auto; }
 th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; } th { background: #f4f6f8; }
+.api-toc { columns: 3; font-size: .9rem; } .api-toc li { break-inside: avoid; }
 .jp-InputPrompt, .jp-OutputPrompt, .anchor-link { display: none; }
 h2 .anchor-link, h3 .anchor-link { display: none; }
 code { font-size: .9em; } li.task-list-item { list-style: none; } li.task-list-item input { margin-right: .5rem; }
@@ -466,6 +486,7 @@ class Report:
     nbdev_errors: dict[str, str] = field(default_factory=dict)
     nbdev_warnings: dict[str, list[str]] = field(default_factory=dict)
     header_problems: dict[str, list[str]] = field(default_factory=dict)
+    docs_exec_cells: dict[str, list[str]] = field(default_factory=dict)
     api_errors: dict[str, str] = field(default_factory=dict)
     videos: dict[int, str] = field(default_factory=dict)
     missing_videos: list[int] = field(default_factory=list)
@@ -477,6 +498,8 @@ class Report:
         out += [f'nicht in nbs/sidebar.yml: {m}' for m in self.not_in_sidebar]
         out += [f'nicht oder mit Fehler ausgeführt: {k}: {v}' for k, v in self.execution_failures.items()]
         out += [f'nbdev-docs würde scheitern an {k}: {v.splitlines()[0]} …' for k, v in self.nbdev_errors.items()]
+        out += [f'{k}: nbdev-docs führt Zellen mit Import und weiterem Code in frischem Kernel aus – Importe in eigene Zellen: {"; ".join(v)}'
+                for k, v in self.docs_exec_cells.items()]
         out += [f'{k}: {p}' for k, ps in self.header_problems.items() for p in ps]
         out += [f'API-Referenz: Modul {k} nicht importierbar: {v}' for k, v in self.api_errors.items()]
         out += [f'Kursvideo {n} ist keinem Notebook zugeordnet' for n in self.missing_videos]
@@ -512,6 +535,7 @@ def build(executed: Path, out: Path, run: bool = True) -> Report:
     sources['index.ipynb'] = read_nb(NBS / 'index.ipynb')
     for rel, nb in sources.items():
         rep.header_problems.update({rel: hp} if (hp := header_problems(nb)) else {})
+        rep.docs_exec_cells.update({rel: dp} if (dp := docs_exec_problems(nb)) else {})
         res = processed.get(rel, {'error': 'kein ausgeführtes Notebook'})
         fm = res.get('frontmatter', {})
         page = Page(out_path(rel), fm.get('title') or h1_title(nb) or rel, 'index' if rel == 'index.ipynb' else 'notebook', rel,
@@ -571,7 +595,7 @@ def build(executed: Path, out: Path, run: bool = True) -> Report:
     portfolio = Page(Path('portfolio.html'), 'Portfolio-Checkliste', 'portfolio',
                      description='Was zu deinem Portfolio gehört, wenn die K-Phase abgeschlossen ist.')
     portfolio.body = portfolio_body(sources['index.ipynb'], portfolio)
-    if 'Portfolio-Checkliste' not in portfolio.body: portfolio.notes.append('nbs/index.ipynb hat keinen Abschnitt „## Portfolio-Checkliste“.')
+    if not portfolio.body: portfolio.notes.append('nbs/index.ipynb hat keinen Abschnitt „## Portfolio-Checkliste“.')
 
     # write
     if out.exists(): shutil.rmtree(out)
@@ -612,17 +636,16 @@ def map_body(rows, sources, pages, apps_used, rep: Report, page: Page) -> str:
     for rel, nb in rows:
         link = f'<a href="{rel_url(out_path(rel), page.out)}">{html.escape(pages[rel].title)}</a>'
         if nb is None:
-            trs.append(f'<tr class="missing"><td>{html.escape(rel.split("/")[0])}</td><td></td><td>{link}</td><td colspan="3">fehlt noch</td></tr>')
+            trs.append(f'<tr class="missing"><td>{html.escape(rel.split("/")[0])}</td><td>{link}</td><td colspan="3">fehlt noch</td></tr>')
             continue
         mod = default_exp(nb)
-        users = sorted(a for a, mods in apps_used.items() if mod in mods)
-        apps = list(dict.fromkeys(linked_apps(nb) + users))
+        apps = linked_apps(nb)  # the apps of its week; which app imports which module: table below
         vids = parse_videos('\n'.join(header_cells(nb)))
         vtxt = '<br>'.join(f'{n}: {html.escape(t)}' for n, t in vids.items()) or '–'
-        trs.append(f'<tr><td>{html.escape(rel.split("/")[0])}</td><td>{html.escape(phase_line(nb))}</td><td>{link}</td>'
+        trs.append(f'<tr><td>{html.escape(phase_line(nb))}</td><td>{link}</td>'
                    f'<td><a href="{rel_url(Path("api") / f"{mod}.html", page.out)}"><code>amalea_quack.{html.escape(str(mod))}</code></a></td>'
                    f'<td>{", ".join(app_link(a) for a in apps) or "–"}</td><td>{vtxt}</td></tr>')
-    table = ('<table class="map"><thead><tr><th>Ordner</th><th>Woche · Phase</th><th>Notebook</th><th>Modul</th><th>Apps</th>'
+    table = ('<table class="map"><thead><tr><th>Woche · Phase</th><th>Notebook</th><th>Modul</th><th>Apps der Woche</th>'
              f'<th>Kursvideos</th></tr></thead><tbody>{"".join(trs)}</tbody></table>')
     vids = []
     for n in range(1, N_VIDEOS + 1):
@@ -643,8 +666,7 @@ def portfolio_body(index_nb: dict, page: Page) -> str:
     md = '\n\n'.join(src(c) for c in index_nb['cells'] if c['cell_type'] == 'markdown')
     m = re.search(r'^## Portfolio-Checkliste.*?(?=^## |\Z)', md, re.M | re.S)
     if not m: return ''
-    section = re.sub(r'\]\((week\d+|anhang)/', r'](\1/', m.group(0))
-    return markdown_html(section)
+    return markdown_html(m.group(0).split('\n', 1)[1])  # the page title is the heading
 
 
 def stage(executed: Path, into: Path, force: bool = False) -> list[Path]:
