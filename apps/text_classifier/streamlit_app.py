@@ -1,0 +1,120 @@
+"""Text-Klassifikator: deutsche Kurzmeldungen einer Rubrik zuordnen, mit Transformer-Embeddings und ähnlichen Beispielen (Woche 6, Phase A³)."""
+import time
+
+import streamlit as st
+
+from amalea_quack.config import quick_mode
+from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, default_gates, promote, register, resolve
+from amalea_quack.text import (
+    MAX_CHARS,
+    QUICK_PER_CLASS,
+    TEXT_CARD,
+    TEXT_MAX_DELTA,
+    TEXT_MODEL,
+    TextInputError,
+    check_text,
+    confidence_note,
+    input_notes,
+    text_model,
+    train_text_classifier,
+    training_index,
+)
+from amalea_quack.ui import model_card, served_model
+
+SETUP = f'quack setup --only {TEXT_MODEL}'
+EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
+
+st.set_page_config(page_title='Text-Klassifikator', page_icon='💬')
+st.title('💬 Text-Klassifikator')
+st.caption('Woche 6 · Phase A³ · Ein vortrainierter Transformer (all-MiniLM-L6-v2, offline aus einem Python-Paket) übersetzt deutsche '
+           'Kurzmeldungen in Embeddings; der Klassifikator kommt per Alias aus der MLflow-Registry.')
+st.session_state.setdefault('text', EXAMPLE)
+
+alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('production'), key='alias')
+k = st.sidebar.slider('Ähnliche Trainingsbeispiele', 1, 10, 3, key='k')
+
+
+def train_and_promote() -> str:
+    "Train the text classifier, register it and promote it through the course gates (library calls only)."
+    res = train_text_classifier(seed=0, n_per_class=QUICK_PER_CLASS if quick_mode() else None, run_name='app-training')
+    mv = register(res.run_id, TEXT_MODEL, note='in der App trainiert')
+    promote(TEXT_MODEL, gates=default_gates(TEXT_CARD, max_delta=TEXT_MAX_DELTA), card=TEXT_CARD, note='Freigabe aus der App')
+    return str(mv.version)
+
+
+def no_model(alias: str) -> None:
+    "Explain in German how to get a model behind `alias`; offer to train one for production."
+    if alias != 'production':
+        st.warning(f'Kein Modell hinter **{TEXT_MODEL}@{alias}**. Eine Version bekommt diesen Alias mit '
+                   f'`quack promote --name {TEXT_MODEL} --to {alias}`; ein erstes Modell erzeugt `{SETUP}`.')
+        return
+    st.warning(f'Noch kein freigegebenes Modell **{TEXT_MODEL}@production**.\n\n'
+               f'So erzeugst du eins auf der Kommandozeile: `{SETUP}` – oder direkt hier mit dem Knopf. '
+               'Das Training wird in MLflow protokolliert und muss die Gates der Registry bestehen.')
+    if st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'):
+        with st.spinner('Bette die Texte ein, trainiere, prüfe die Gates und gebe frei …'):
+            try: st.session_state['trained'] = train_and_promote()
+            except PromotionRefused as e:
+                st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
+                return
+        st.rerun()
+
+
+@st.cache_resource(show_spinner='Lade das Sprachmodell all-MiniLM-L6-v2 …')
+def embedding_model():
+    "The sentence transformer, once per server process (it comes from an installed package, nothing is downloaded)."
+    return text_model()
+
+
+@st.cache_resource(show_spinner='Bette die Trainingstexte für die Ähnlichkeitssuche ein …', max_entries=4)
+def examples(run_id: str):
+    "The training texts of the served model's run, embedded for the nearest-example search."
+    return training_index(run_id)
+
+
+try: resolve(TEXT_MODEL, alias)
+except ModelNotFound:
+    no_model(alias)
+    st.stop()
+except StoreUnavailable: pass  # served_model explains it
+model = served_model(TEXT_MODEL, alias)
+if model is None: st.stop()
+if 'trained' in st.session_state:
+    st.success(f"Modell trainiert und freigegeben: **{TEXT_MODEL}** Version {st.session_state.pop('trained')} ist jetzt `production`.")
+embedding_model()
+
+text = st.text_area(f'Deine Meldung auf Deutsch (höchstens {MAX_CHARS:,} Zeichen)'.replace(',', '.'), key='text', height=110,
+                    help='Ein oder zwei Sätze wie in einer Kurzmeldung. Strg+Enter übernimmt den Text.')
+st.caption(f'{len(text):,} von {MAX_CHARS:,} Zeichen'.replace(',', '.'))
+try: clean = check_text(text)
+except TextInputError as e:
+    st.error(f'Dieser Text wird nicht eingeordnet: {e}')
+    st.stop()
+for note in input_notes(clean): st.info(note)
+
+start = time.perf_counter()
+try: proba = model.predict_proba({'text': clean}).iloc[0]
+except ValueError as e:
+    st.error(f'Das Modell hat die Eingabe abgelehnt.\n\n{e}')
+    st.stop()
+ms = (time.perf_counter() - start) * 1000
+label = str(proba.idxmax())
+
+st.success(f'Rubrik: **{label}** ({float(proba.max()):.0%} Wahrscheinlichkeit)')
+if (note := confidence_note(proba)) is not None: st.warning(note)
+limit = TEXT_CARD.kpi('latency_p99_ms').threshold
+st.caption(f'Antwort in {ms:.0f} ms (KPI: unter {limit:g} ms)')
+st.subheader('Wahrscheinlichkeiten')
+st.bar_chart(proba.rename('Wahrscheinlichkeit'), x_label='Rubrik', y_label='Wahrscheinlichkeit')
+
+st.subheader('Ähnlichste Trainingsbeispiele')
+st.caption('Nach Kosinus-Ähnlichkeit der Embeddings: Woran erinnert sich das Modell bei diesem Text?')
+st.dataframe(examples(model.run_id).nearest(clean, k), hide_index=True, width='stretch')
+
+with st.expander('Modellkarte', expanded=True):
+    model_card(model, alias)
+with st.expander('Projektsteckbrief und Grenzen'):
+    st.markdown(TEXT_CARD.to_markdown())
+    st.markdown('Das Sprachmodell wurde überwiegend mit **englischen** Texten trainiert. Es zerlegt deutsche Wörter in viele '
+                'Bruchstücke; darum ergänzt der Klassifikator die Embeddings um Zeichen-n-Gramme. Mehr im Notebook '
+                '`nbs/week06/12_nlp_transformer.ipynb`.')
