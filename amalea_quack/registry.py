@@ -30,7 +30,7 @@ __all__ = ['IRIS_MODEL', 'ALIASES', 'ModelNotFound', 'StoreUnavailable', 'client
            'default_gates', 'run_gates', 'ServedModel', 'load_model', 'PromotionRefused', 'promote', 'rollback',
            'history', 'status', 'check_cv_gate']
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0007
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0008
 IRIS_MODEL = 'iris-classifier'
 ALIASES = ('staging', 'production', 'champion', 'challenger')
 
@@ -54,7 +54,7 @@ def _call(fn, *args, **kwargs):
         raise
     except OSError as e: raise StoreUnavailable(f'Store {tracking_uri()} nicht erreichbar: {e}') from None
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0008
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0009
 def resolve(name: str, ref: str):
     "The model version behind an alias or a version number."
     c = client()
@@ -65,7 +65,7 @@ def resolve(name: str, ref: str):
                             f"Abhilfe: `quack train` registriert einen Kandidaten (staging), `quack promote` gibt ihn frei "
                             f"(oder einmal `make start`).") from None
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc000a
+# %% ../nbs/week07/14_model_registry.ipynb #cccc000b
 def _record(name: str, action: str, alias: str, from_version, to_version,
             report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
     "Append one entry to the audit log of `name`."
@@ -80,7 +80,7 @@ def audit_log(name: str) -> list[dict]:
     tags = _call(client().get_registered_model, name).tags
     return [json.loads(tags[k]) for k in sorted(tags) if k.startswith('audit.')]
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc000b
+# %% ../nbs/week07/14_model_registry.ipynb #cccc000c
 def _move_alias(name: str, alias: str, version, action: str, report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
     "Point `alias` at `version` and record it; if recording fails, put the alias back."
     c = client()
@@ -92,7 +92,7 @@ def _move_alias(name: str, alias: str, version, action: str, report: Report | No
         else: c.set_registered_model_alias(name, alias, str(before))
         raise
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc000c
+# %% ../nbs/week07/14_model_registry.ipynb #cccc000d
 def _logged_model_uri(run_id: str, name: str = 'model') -> str:
     "The URI of the model `name` that run `run_id` logged (MLflow 3 keeps models beside, not inside, runs)."
     run = _call(client().get_run, run_id)
@@ -115,7 +115,7 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
     else: _record(name, 'register', '', None, int(mv.version), note=note, actor=actor)
     return mv
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc000f
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0010
 @dataclass
 class Candidate:
     "A registered model version with what the gates need."
@@ -141,7 +141,7 @@ def candidate(name: str = IRIS_MODEL, ref: str = 'staging') -> Candidate:
     run = _call(client().get_run, mv.run_id)
     return Candidate(name, str(mv.version), mv.run_id, run.data.metrics, run.data.tags)
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0011
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0012
 def kpi_gate(card: ProjectCard = IRIS_CARD):
     "All KPIs of the project card, on the metrics logged at training."
     def gate(c: Candidate) -> Check:
@@ -166,7 +166,7 @@ def overfit_gate(max_delta: float = 0.03):
                      figures={'overfit_delta': d})
     return gate
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0013
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0014
 def consistency_gate():
     "The registry-loaded model predicts exactly what the trained model predicted on the test set."
     def gate(c: Candidate) -> Check:
@@ -191,15 +191,17 @@ def latency_gate(card: ProjectCard = IRIS_CARD, rows: int = 100):
         return Check('Latenz', lat['latency_p99_ms'] < limit, msg, figures=lat)
     return gate
 
-def default_gates(card: ProjectCard = IRIS_CARD, max_delta: float = 0.03, latency_rows: int = 100) -> list:
-    "The gates every promotion in this course passes."
+def default_gates(card: ProjectCard = IRIS_CARD, max_delta: float | None = None, latency_rows: int = 100) -> list:
+    "The gates every promotion in this course passes; the overfit limit comes from the card's KPI on overfit_delta, else 0.03."
+    kpi = card.kpi('overfit_delta')
+    max_delta = max_delta if max_delta is not None else kpi.threshold if kpi else 0.03
     return [kpi_gate(card), quality_gate(), overfit_gate(max_delta), consistency_gate(), latency_gate(card, latency_rows)]
 
 def run_gates(c: Candidate, gates: list) -> Report:
     "Every gate's verdict on candidate `c`."
     return Report([g(c) for g in gates])
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0016
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0017
 class ServedModel:
     "A registered model version loaded for serving, with input validation."
     def __init__(self, name: str = IRIS_MODEL, ref: str = 'production'):
@@ -252,7 +254,7 @@ def load_model(name: str = IRIS_MODEL, alias: str = 'production') -> ServedModel
     "The model behind `models:/<name>@<alias>`, ready to serve."
     return ServedModel(name, alias)
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc001c
+# %% ../nbs/week07/14_model_registry.ipynb #cccc001d
 class PromotionRefused(RuntimeError):
     "A promotion was refused because gates failed; `report` holds every verdict."
     def __init__(self, name: str, version: str, report: Report):
@@ -278,7 +280,7 @@ def promote(name: str = IRIS_MODEL, # registered model
     _move_alias(name, dst, c.version, 'promote', report, note, actor)
     return report
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0021
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0022
 def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', actor: str | None = None) -> int:
     "Point `alias` back at the version it pointed to before its last change; return that version."
     current = resolve(name, alias).version
@@ -289,7 +291,7 @@ def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', 
     _move_alias(name, alias, previous, 'rollback', note=note, actor=actor)
     return previous
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0025
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0026
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     "The audit log of `name` as a table, oldest first."
     mark = {True: '✓', False: '✗', None: '–'}
@@ -314,7 +316,7 @@ def status(name: str | None = None) -> pd.DataFrame:
     cols = ['Modell', 'Version', 'Aliase', 'accuracy', 'f1_macro', 'overfit_delta', 'latency_p99_ms', 'Lauf']
     return pd.DataFrame(rows, columns=cols).sort_values(['Modell', 'Version']).reset_index(drop=True)
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc002c
+# %% ../nbs/week07/14_model_registry.ipynb #cccc002d
 def check_cv_gate(gate) -> Feedback:
     "Self-check for the custom-gate exercise."
     fake = lambda v: Candidate('probe', '1', 'lauf', {'cv_accuracy': v}, {})

@@ -24,7 +24,7 @@ from .validation import DataValidationError, as_frame, read_csv_checked
 # %% auto #0
 __all__ = ['parse_request', 'ServingMetrics', 'create_app', 'serve']
 
-# %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0007
+# %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0008
 def parse_request(body: bytes, content_type: str = 'application/json') -> pd.DataFrame:
     "Rows from an MLflow-style JSON body or a CSV body."
     kind = (content_type or '').split(';')[0].strip().lower()
@@ -44,7 +44,7 @@ def parse_request(body: bytes, content_type: str = 'application/json') -> pd.Dat
         payload = payload.get('dataframe_records', payload.get('inputs'))
     return as_frame(payload)
 
-# %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000a
+# %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000b
 class ServingMetrics:
     "Prometheus metrics of one served model: prediction count, latency histogram, drift score of recent rows."
     def __init__(self, model: ServedModel, reference: dict | None = None, window: int = 200, every: int = 50):
@@ -73,7 +73,7 @@ class ServingMetrics:
 
     def exposition(self) -> bytes: return generate_latest(self.registry)
 
-# %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000c
+# %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000d
 def create_app(model: ServedModel, # the model to serve
                window: int = 200, # recent rows kept for the drift score
                every: int = 50, # recompute the drift score after this many rows

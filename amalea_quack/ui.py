@@ -17,14 +17,15 @@ from .validation import MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 # %% auto #0
 __all__ = ['FIX_COMMANDS', 'fix_hint', 'served_model', 'model_card', 'csv_upload']
 
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0007
-FIX_COMMANDS = {IRIS_MODEL: 'make start  (oder: quack train && quack promote)'}
+# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0008
+FIX_COMMANDS = {IRIS_MODEL: 'make start  (oder: quack train && quack promote)', 'digits-cnn': 'quack setup --only digits-cnn',
+                'text-classifier': 'quack setup --only text-classifier'}
 
 def fix_hint(name: str) -> str:
     "The command that creates a production model for `name`."
     return FIX_COMMANDS.get(name, f'quack train --name {name} && quack promote --name {name}')
 
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000a
+# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
 @st.cache_resource(show_spinner='Lade Modell aus der Registry …', max_entries=8)
 def _load_version(uri: str, name: str, version: str) -> ServedModel:
     "Load one model version; cached per store, name and version."
@@ -41,14 +42,14 @@ def served_model(name: str = IRIS_MODEL, alias: str = 'production') -> ServedMod
                  f'(Umgebung bzw. Streamlit-Secrets). Ohne Angabe nutzt der Kurs den eingebetteten Store: `make start`.')
     return None
 
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
+# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000c
 def model_card(served: ServedModel, alias: str) -> None:
     "Show version, run, key metrics and promotion of the served model."
     card = served.card(alias)
     fmt = lambda v: '–' if v is None else f'{v:.4g}' if isinstance(v, float) else str(v)
     st.dataframe(pd.DataFrame({'Wert': {k: fmt(v) for k, v in card.items()}}), width='stretch')
 
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000d
+# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000e
 def csv_upload(label: str, key: str, max_mb: float = MAX_UPLOAD_MB) -> pd.DataFrame | None:
     "A CSV uploader that refuses (in German) what is too big, empty or not a table."
     file = st.file_uploader(label, type=['csv', 'txt'], key=key, max_upload_size=int(max_mb),

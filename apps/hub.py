@@ -9,7 +9,7 @@ PAGES = {
     'Woche 2 · Phase U': [('data_explorer', 'Data Explorer', '🔎')],
     'Woche 3–4 · Phase A³': [('model_playground', 'Model Playground', '🧪')],
     'Woche 5 · Phase A³': [('neural_net_lab', 'Neural Net Lab', '🧠')],
-    'Woche 6 · Phase A³': [('digit_recognizer', 'Digit Recognizer', '✍️')],
+    'Woche 6 · Phase A³': [('digit_recognizer', 'Digit Recognizer', '✍️'), ('text_classifier', 'Text Classifier', '💬')],
     'Woche 3–7 · Phase C': [('experiment_board', 'Experiment Board', '📊')],
     'Woche 7 · Phase K': [('model_ops', 'Model Ops', '🛠️')],
 }

@@ -67,7 +67,7 @@ def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = R
 # --- Streamlit servers and a real browser -------------------------------------------------------------------------
 
 SHOTS = ROOT / 'test-output' / 'screenshots'
-CHROMIUM = '/usr/bin/chromium'
+CHROMIUM = os.environ.get('CHROMIUM') or next((p for p in ('/usr/bin/chromium', '/usr/bin/google-chrome') if Path(p).exists()), '/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 

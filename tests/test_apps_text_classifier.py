@@ -19,10 +19,10 @@ def text_store(tmp_path_factory, template_db) -> str:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv('MLFLOW_TRACKING_URI', uri)
         from amalea_quack.registry import default_gates, promote, register
-        from amalea_quack.text import QUICK_PER_CLASS, TEXT_CARD, TEXT_MAX_DELTA, TEXT_MODEL, train_text_classifier
+        from amalea_quack.text import QUICK_PER_CLASS, TEXT_CARD, TEXT_MODEL, train_text_classifier
         res = train_text_classifier(seed=0, n_per_class=QUICK_PER_CLASS, latency_rows=10)
         register(res.run_id, TEXT_MODEL)
-        promote(TEXT_MODEL, gates=default_gates(TEXT_CARD, max_delta=TEXT_MAX_DELTA, latency_rows=10), card=TEXT_CARD)
+        promote(TEXT_MODEL, gates=default_gates(TEXT_CARD, latency_rows=10), card=TEXT_CARD)
     return uri
 
 

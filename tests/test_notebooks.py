@@ -1,7 +1,9 @@
 """The course notebooks: committed clean and well-formed, executed headless by papermill in quick mode, every self-check solved."""
+import ast
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -30,6 +32,19 @@ def test_committed_clean_without_outputs(path):
         if c.cell_type == 'code': assert c.outputs == [] and c.execution_count is None, f'{path.name}: Ausgaben committet'
 
 
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+@pytest.mark.parametrize('path', NBS, ids=IDS)
+def test_cells_that_nbdev_docs_reruns_hold_only_imports_and_definitions(path):
+    "nbdev-docs re-runs every cell containing an import in a fresh kernel: such cells must not depend on earlier cells."
+    for c in cells(path):
+        if c.cell_type != 'code' or c.source.lstrip().startswith('#| export'): continue
+        tree = ast.parse('\n'.join('' if line.lstrip().startswith(('%', '!')) else line for line in c.source.splitlines()))
+        if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)):
+            assert all(isinstance(n, DEFINITIONS) for n in tree.body), f'{path.name}: Importe und anderer Code in einer Zelle:\n{c.source}'
+
+
 @pytest.mark.parametrize('path', NBS, ids=IDS)
 def test_opens_with_module_title_subtitle_and_phase(path):
     cs = cells(path)
@@ -45,10 +60,26 @@ def test_opens_with_module_title_subtitle_and_phase(path):
     assert '## Zusammenfassung' in cs[-1].source
 
 
+EXECUTED = ROOT / '_build/executed'
+
+
+def errors(path) -> str:
+    "The error outputs of an executed notebook ('' if it ran through)."
+    return '; '.join(f"{o.ename}: {o.evalue}" for c in cells(path) if c.cell_type == 'code' for o in c.get('outputs', [])
+                     if o.output_type == 'error')
+
+
 @pytest.fixture(scope='module')
 def executed():
-    "Every notebook executed by papermill in quick mode, each with its own store."
-    return execute_all(ROOT / '_build/executed', NBS, quick=True, workers=2).set_index('Notebook')
+    "Every notebook executed by papermill in quick mode, each with its own store; fresh copies from `make test` are reused."
+    fresh = [p for p in NBS if (EXECUTED / p.relative_to(ROOT / 'nbs')).exists()
+             and (EXECUTED / p.relative_to(ROOT / 'nbs')).stat().st_mtime > p.stat().st_mtime]
+    stale = [p for p in NBS if p not in fresh]
+    res = execute_all(EXECUTED, stale, quick=True, workers=2) if stale else None
+    rows = {str(p.relative_to(ROOT / 'nbs')): {'ok': not errors(EXECUTED / p.relative_to(ROOT / 'nbs')),
+                                               'Fehler': errors(EXECUTED / p.relative_to(ROOT / 'nbs'))} for p in fresh}
+    if res is not None: rows.update({r.Notebook: {'ok': r.ok, 'Fehler': r.Fehler} for r in res.itertuples()})
+    return pd.DataFrame.from_dict(rows, orient='index')
 
 
 @pytest.mark.parametrize('rel', IDS)
@@ -61,7 +92,7 @@ def test_executes_headless_in_quick_mode(executed, rel):
 def test_every_selfcheck_is_solved_in_the_course_edition(executed, rel):
     src = cells(ROOT / 'nbs' / rel)
     solutions = sum('solution' in c.metadata.get('tags', []) for c in src)
-    out = '\n'.join(outputs_text(c) for c in cells(ROOT / '_build/executed' / rel))
+    out = '\n'.join(outputs_text(c) for c in cells(EXECUTED / rel))
     verdicts = SELFCHECK.findall(out)
     assert sum(v == 'gelöst' for _, v in verdicts) >= solutions, verdicts
     if solutions: assert not any(v == 'noch nicht gelöst' for _, v in verdicts), verdicts  # a solution is missing

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, default_gates, promote, register, resolve
+from amalea_quack.pipeline import ensure_digits_model
+from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, resolve
 from amalea_quack.ui import model_card, served_model
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 from amalea_quack.vision import (
@@ -21,7 +22,6 @@ from amalea_quack.vision import (
     preprocess_digit,
     preview_image,
     render_digit,
-    train_digits_cnn,
 )
 
 SETUP = f'quack setup --only {DIGITS_MODEL}'
@@ -37,14 +37,6 @@ alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('produ
 source = st.sidebar.radio('Eingabe', SOURCES, key='source')
 
 
-def train_and_promote() -> str:
-    "Train the CNN, register it and promote it through the course gates (library calls only)."
-    res = train_digits_cnn(run_name='app-training')  # quick settings when AMALEA_QUICK=1
-    mv = register(res.run_id, DIGITS_MODEL, note='in der App trainiert')
-    promote(DIGITS_MODEL, gates=default_gates(DIGITS_CARD), card=DIGITS_CARD, note='Freigabe aus der App')
-    return str(mv.version)
-
-
 def no_model(alias: str) -> None:
     "Explain in German how to get a model behind `alias`; offer to train one for production."
     if alias != 'production':
@@ -56,7 +48,7 @@ def no_model(alias: str) -> None:
                'Das Training wird in MLflow protokolliert und muss die Gates der Registry bestehen.')
     if st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'):
         with st.spinner('Trainiere das CNN, prüfe die Gates und gebe es frei …'):
-            try: st.session_state['trained'] = train_and_promote()
+            try: st.session_state['trained'] = ensure_digits_model()  # trains, registers, promotes through the gates
             except PromotionRefused as e:
                 st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
                 return

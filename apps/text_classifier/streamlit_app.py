@@ -3,20 +3,17 @@ import time
 
 import streamlit as st
 
-from amalea_quack.config import quick_mode
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, default_gates, promote, register, resolve
+from amalea_quack.pipeline import ensure_text_model
+from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, resolve
 from amalea_quack.text import (
     MAX_CHARS,
-    QUICK_PER_CLASS,
     TEXT_CARD,
-    TEXT_MAX_DELTA,
     TEXT_MODEL,
     TextInputError,
     check_text,
     confidence_note,
     input_notes,
     text_model,
-    train_text_classifier,
     training_index,
 )
 from amalea_quack.ui import model_card, served_model
@@ -34,14 +31,6 @@ alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('produ
 k = st.sidebar.slider('Ähnliche Trainingsbeispiele', 1, 10, 3, key='k')
 
 
-def train_and_promote() -> str:
-    "Train the text classifier, register it and promote it through the course gates (library calls only)."
-    res = train_text_classifier(seed=0, n_per_class=QUICK_PER_CLASS if quick_mode() else None, run_name='app-training')
-    mv = register(res.run_id, TEXT_MODEL, note='in der App trainiert')
-    promote(TEXT_MODEL, gates=default_gates(TEXT_CARD, max_delta=TEXT_MAX_DELTA), card=TEXT_CARD, note='Freigabe aus der App')
-    return str(mv.version)
-
-
 def no_model(alias: str) -> None:
     "Explain in German how to get a model behind `alias`; offer to train one for production."
     if alias != 'production':
@@ -53,7 +42,7 @@ def no_model(alias: str) -> None:
                'Das Training wird in MLflow protokolliert und muss die Gates der Registry bestehen.')
     if st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'):
         with st.spinner('Bette die Texte ein, trainiere, prüfe die Gates und gebe frei …'):
-            try: st.session_state['trained'] = train_and_promote()
+            try: st.session_state['trained'] = ensure_text_model()  # trains, registers, promotes through the gates
             except PromotionRefused as e:
                 st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
                 return
