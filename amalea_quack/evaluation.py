@@ -19,7 +19,7 @@ from .quack import Feedback, check_answer
 __all__ = ['Split', 'split_data', 'make_tabular_pipeline', 'baseline_model', 'classification_metrics', 'evaluate',
            'confusion_figure', 'measure_latency', 'check_beats_baseline']
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0007
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0008
 @dataclass
 class Split:
     "Features and target, for training and for testing."
@@ -39,7 +39,7 @@ def split_data(df: pd.DataFrame, # table with features and target
     X, y = df.drop(columns=target), df[target]
     return Split(*train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y))
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc000b
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc000c
 def make_tabular_pipeline(X: pd.DataFrame, # training features (to find numeric and categorical columns)
                           estimator, # a scikit-learn classifier
                           scale: bool = True, # standardise numeric columns?
@@ -57,13 +57,13 @@ def make_tabular_pipeline(X: pd.DataFrame, # training features (to find numeric 
                               ('cat', make_pipeline(SimpleImputer(strategy='most_frequent'), OneHotEncoder(handle_unknown='ignore')), cat)])
     return Pipeline([('prep', prep), ('model', estimator)])
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc000f
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0011
 def baseline_model():
     "A classifier that always predicts the most frequent class."
     from sklearn.dummy import DummyClassifier
     return DummyClassifier(strategy='most_frequent')
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0012
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0014
 def classification_metrics(y_true, y_pred) -> dict:
     "Accuracy, macro F1, macro precision and macro recall."
     from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
@@ -80,7 +80,7 @@ def evaluate(model, split: Split) -> dict:
     m['overfit_delta'] = m['train_accuracy'] - m['accuracy']
     return {**m, 'n_train': len(split.X_train), 'n_test': len(split.X_test)}
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0016
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0018
 def confusion_figure(y_true, y_pred, title: str = 'Konfusionsmatrix'):
     "A matplotlib figure of the confusion matrix."
     import matplotlib.pyplot as plt
@@ -91,7 +91,7 @@ def confusion_figure(y_true, y_pred, title: str = 'Konfusionsmatrix'):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc0019
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc001b
 def measure_latency(predict, # function taking a one-row DataFrame
                     X: pd.DataFrame, # rows to predict, one at a time
                     n: int = 200, # number of timed predictions
@@ -104,7 +104,7 @@ def measure_latency(predict, # function taking a one-row DataFrame
         t = time.perf_counter(); predict(r); times.append((time.perf_counter() - t) * 1000)
     return {'latency_p50_ms': float(np.percentile(times, 50)), 'latency_p99_ms': float(np.percentile(times, 99))}
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc001d
+# %% ../nbs/week03/05_erstes_modell.ipynb #cccc001f
 def check_beats_baseline(metrics, split: Split) -> Feedback:
     "Self-check: do the metrics come from a model that clearly beats the baseline on `split`?"
     base = evaluate(baseline_model().fit(split.X_train, split.y_train), split)['accuracy']

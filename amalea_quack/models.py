@@ -22,13 +22,13 @@ __all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'new_figure', 'tr
            'complexity_curve', 'boundary_grid', 'decision_boundary_figure', 'run_importances', 'importance_figure',
            'seed_spread', 'check_small_tree']
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0008
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000a
 def gini(labels) -> float:
     "Gini impurity: the chance that two random draws (with replacement) from `labels` differ."
     p = pd.Series(labels).value_counts(normalize=True).to_numpy()
     return float(1 - (p ** 2).sum())
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000a
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000c
 def best_split(X: pd.DataFrame, # numeric features
                y, # class labels
               ) -> dict:
@@ -50,7 +50,7 @@ def best_split(X: pd.DataFrame, # numeric features
             best = {'feature': col, 'threshold': float((x[i] + x[i + 1]) / 2), 'gain': float(parent - impurity[i])}
     return best
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000f
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0011
 def new_figure(width: float, height: float, ncols: int = 1):
     "A matplotlib figure outside pyplot (thread-safe in apps), with an Agg canvas for drawing."
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -74,7 +74,7 @@ def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in
     ax.set_title(f'Entscheidungsbaum (Tiefe {tree.get_depth()}, {tree.get_n_leaves()} Blätter)')
     return fig
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0013
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0015
 @dataclass
 class Curve:
     "A hyperparameter swept in one tracked run: train, test and CV accuracy per value."
@@ -89,7 +89,7 @@ class Curve:
 
     def figure(self): return curve_figure(self.table)
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0014
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0016
 def curve_figure(table: pd.DataFrame, # a `Curve.table`
                  title: str = '',
                 ):
@@ -105,7 +105,7 @@ def curve_figure(table: pd.DataFrame, # a `Curve.table`
     fig.tight_layout()
     return fig
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0015
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0017
 TREE_EXPERIMENT = 'Woche 4 – Entscheidungsbäume'
 
 def complexity_curve(split: Split, # train/test split
@@ -134,7 +134,7 @@ def complexity_curve(split: Split, # train/test split
         mlflow.log_figure(curve_figure(table), 'curve.png')
     return Curve(param, table, run.info.run_id)
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0020
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0022
 def boundary_grid(model, # fitted on the two columns of X
                   X: pd.DataFrame, # exactly two feature columns
                   resolution: int = 200, # grid points per axis
@@ -155,7 +155,7 @@ def _check_two_features(X):
         raise ValueError(f'Erwartet wird eine Tabelle mit genau zwei Merkmalen, gekommen ist: {cols}.')
     if X.columns[0] == X.columns[1]: raise ValueError(f'Die beiden Merkmale müssen verschieden sein, zweimal gewählt: {X.columns[0]!r}.')
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0021
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0023
 MARKERS = 'os^DvPX*<>'
 
 def decision_boundary_figure(model, # classifier (or clusterer) fitted on the two columns of X
@@ -198,7 +198,7 @@ def decision_boundary_figure(model, # classifier (or clusterer) fitted on the tw
     ax.figure.tight_layout()
     return ax.figure
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0029
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002b
 def run_importances(run_id: str) -> pd.Series:
     "The feature importances that `train_tabular` logged with run `run_id`."
     import io
@@ -216,7 +216,7 @@ def importance_figure(importances: dict, # name -> importances per feature (a Se
     fig.tight_layout()
     return fig
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002d
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002f
 def seed_spread(data: pd.DataFrame, # table with features and target
                 target: str, # target column
                 models: dict, # name -> unfitted scikit-learn classifier
@@ -239,7 +239,7 @@ def seed_spread(data: pd.DataFrame, # table with features and target
     table.attrs['run_id'] = run.info.run_id
     return table
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0031
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0033
 def check_small_tree(model, split: Split, max_depth: int = 3, min_accuracy: float = 0.95, max_delta: float = 0.03) -> Feedback:
     "Self-check: a fitted pipeline ending in a shallow decision tree that is accurate and does not overfit."
     from sklearn.tree import DecisionTreeClassifier

@@ -22,7 +22,7 @@ from .quack import Feedback, check_answer
 __all__ = ['NUMERIC', 'CATEGORICAL', 'MAX_UPLOAD_MB', 'Check', 'Report', 'DataValidationError', 'as_frame', 'Schema',
            'validate_training_data', 'fingerprint', 'reference_profile', 'read_csv_checked', 'check_repaired']
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0007
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
 @dataclass
 class Check:
     "The verdict of one named check, with its message and figures."
@@ -57,7 +57,7 @@ class Report:
         "Raise a `DataValidationError` naming every blocking check."
         if not self.passed: raise DataValidationError([str(c) for c in self.checks if c.blocking])
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0009
 class DataValidationError(ValueError):
     "Data do not fit what was expected; `problems` lists each finding."
     def __init__(self, problems: list[str], expected: str = ''):
@@ -65,7 +65,7 @@ class DataValidationError(ValueError):
         msg = 'Die Daten passen nicht zu dem, was erwartet wird:\n' + '\n'.join(f'- {p}' for p in self.problems)
         super().__init__(msg + (f'\nErwartet: {expected}' if expected else ''))
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000b
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000c
 NUMERIC, CATEGORICAL = 'Zahl', 'Kategorie'
 
 def as_frame(rows) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def as_frame(rows) -> pd.DataFrame:
     raise DataValidationError([f'Eingabe vom Typ {type(rows).__name__} kann nicht als Tabelle gelesen werden'],
                               'eine Tabelle (DataFrame), eine Zeile als dict oder eine Liste von dicts')
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000c
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000d
 @dataclass
 class Schema:
     "Expected columns with their kind, plus training ranges and categories."
@@ -116,7 +116,7 @@ class Schema:
     @classmethod
     def from_dict(cls, d: dict) -> Schema: return cls(d['columns'], {k: tuple(v) for k, v in d.get('ranges', {}).items()}, d.get('categories', {}))
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000f
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0011
 def _rows(mask) -> str:
     idx = list(np.flatnonzero(np.asarray(mask)))
     shown = ', '.join(str(i + 1) for i in idx[:5])
@@ -168,7 +168,7 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
 
 Schema.validate = _validate
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0013
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0015
 def _numeric_looking(col: pd.Series) -> bool:
     "An object column where most values parse as numbers (text slipped into a number column)."
     vals = col.dropna()
@@ -209,7 +209,7 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
     checks.append(Check('Keine doppelten Zeilen', dup == 0, f'{dup} doppelte Zeilen', severity='Warnung'))
     return Report(checks)
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0019
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001b
 def fingerprint(df: pd.DataFrame) -> str:
     "SHA-256 over column names, dtypes and every value (row order included)."
     h = hashlib.sha256()
@@ -217,7 +217,7 @@ def fingerprint(df: pd.DataFrame) -> str:
     h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001c
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001e
 def reference_profile(X: pd.DataFrame, bins: int = 10) -> dict:
     "Per-feature statistics of the training data, JSON-ready, for later drift checks."
     feats = {}
@@ -237,7 +237,7 @@ def reference_profile(X: pd.DataFrame, bins: int = 10) -> dict:
                         'frequencies': {str(k): float(p) for k, p in freq.items()}}
     return {'n_rows': len(X), 'fingerprint': fingerprint(X), 'features': feats}
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001f
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0022
 MAX_UPLOAD_MB = 10
 
 def read_csv_checked(source, # path, bytes or file-like object
@@ -260,7 +260,7 @@ def read_csv_checked(source, # path, bytes or file-like object
     if len(df) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
     return df
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0022
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0025
 def check_repaired(repaired, broken: pd.DataFrame, target: str = 'species') -> Feedback:
     "Self-check for the data-repair exercise."
     return check_answer('Daten reparieren', repaired, [
