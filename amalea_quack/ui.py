@@ -7,11 +7,13 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/app_bausteine.html.md"""
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0004
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from .config import tracking_uri
-from .registry import IRIS_MODEL, ModelNotFound, ServedModel, StoreUnavailable, resolve
+from .registry import IRIS_MODEL, ModelNotFound, PromotionRefused, ServedModel, StoreUnavailable, resolve
 from .validation import MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 
 # %% auto #0
@@ -31,25 +33,47 @@ def _load_version(uri: str, name: str, version: str) -> ServedModel:
     "Load one model version; cached per store, name and version."
     return ServedModel(name, version)
 
-def served_model(name: str = IRIS_MODEL, alias: str = 'production') -> ServedModel | None:
+def served_model(name: str = IRIS_MODEL, # registered model name
+                 alias: str = 'production', # which alias to serve
+                 train: Callable[[], str] | None = None, # creates a production version, returns it; offered as a button
+                ) -> ServedModel | None:
     "The model behind `name@alias`, or None after telling the user (in German) how to fix it."
     uri = tracking_uri()
+    if (trained := st.session_state.pop(f'trained:{name}', None)) is not None:
+        st.success(f'Modell trainiert und freigegeben: **{name}** Version {trained} ist jetzt `production`.')
     try: return _load_version(uri, name, str(resolve(name, alias).version))
     except ModelNotFound:
-        st.warning(f'Kein Modell hinter **{name}@{alias}** im Store `{uri}`.\n\nSo erzeugst du eins: `{fix_hint(name)}`')
+        if alias != 'production':
+            st.warning(f'Kein Modell hinter **{name}@{alias}**. Eine Version bekommt diesen Alias mit '
+                       f'`quack promote --name {name} --to {alias}`; ein erstes Modell erzeugt `{fix_hint(name)}`.')
+        else:
+            button = ' – oder direkt hier mit dem Knopf. Das Training wird in MLflow protokolliert und muss die Gates bestehen.'
+            st.warning(f'Noch kein freigegebenes Modell **{name}@production** im Store `{uri}`.\n\n'
+                       f'So erzeugst du eins: `{fix_hint(name)}`' + (button if train else ''))
+            if train: _train_button(name, train)
     except StoreUnavailable:
         st.error(f'Der MLflow-Store `{uri}` ist nicht erreichbar. Starte den Tracking-Server oder prüfe `MLFLOW_TRACKING_URI` '
                  f'(Umgebung bzw. Streamlit-Secrets). Ohne Angabe nutzt der Kurs den eingebetteten Store: `make start`.')
     return None
 
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000c
+def _train_button(name: str, train: Callable[[], str]) -> None:
+    "Train on an explicit click only; a model the gates refuse is reported, not served."
+    if not st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'): return
+    with st.spinner('Trainiere, prüfe die Gates und gebe frei …'):
+        try: st.session_state[f'trained:{name}'] = train()
+        except PromotionRefused as e:
+            st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
+            return
+    st.rerun()
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000f
 def model_card(served: ServedModel, alias: str) -> None:
     "Show version, run, key metrics and promotion of the served model."
     card = served.card(alias)
     fmt = lambda v: '–' if v is None else f'{v:.4g}' if isinstance(v, float) else str(v)
     st.dataframe(pd.DataFrame({'Wert': {k: fmt(v) for k, v in card.items()}}), width='stretch')
 
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000e
+# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
 def csv_upload(label: str, key: str, max_mb: float = MAX_UPLOAD_MB) -> pd.DataFrame | None:
     "A CSV uploader that refuses (in German) what is too big, empty or not a table."
     file = st.file_uploader(label, type=['csv', 'txt'], key=key, max_upload_size=int(max_mb),

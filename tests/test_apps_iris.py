@@ -1,8 +1,11 @@
 """The Iris app with Streamlit's AppTest: normal flow, other aliases, no model, unreachable store, secrets."""
 import socket
 
+import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+
+from amalea_quack.registry import ModelNotFound, resolve
 
 APP = str(ROOT / 'apps/iris_classifier/streamlit_app.py')
 
@@ -45,10 +48,15 @@ def test_alias_without_model_explains_the_fix(iris_store, monkeypatch):
     assert 'iris-classifier@champion' in at.warning[0].value and 'make start' in at.warning[0].value
 
 
-def test_empty_store_explains_the_fix(store):
+def test_empty_store_explains_the_fix_and_trains_only_on_click(store):
     at = app().run()
     assert not at.exception and not at.slider
     assert 'quack train' in at.warning[0].value
+    with pytest.raises(ModelNotFound): resolve('iris-classifier', 'production')  # nothing trained behind the user's back
+    at.button(key='train').click().run(timeout=120)
+    assert not at.exception and not at.warning
+    assert 'iris-classifier** Version 1 ist jetzt `production`' in at.success[0].value
+    assert at.slider, 'the served model is shown right away'
 
 
 def test_unreachable_store_is_reported_in_german(monkeypatch):

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from amalea_quack.pipeline import ensure_digits_model
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, resolve
+from amalea_quack.registry import ALIASES
 from amalea_quack.ui import model_card, served_model
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 from amalea_quack.vision import (
@@ -24,7 +24,6 @@ from amalea_quack.vision import (
     render_digit,
 )
 
-SETUP = f'quack setup --only {DIGITS_MODEL}'
 SOURCES = ('Zeichnen', 'Bild hochladen', 'Testbild')
 
 st.set_page_config(page_title='Digit Recognizer', page_icon='✍️')
@@ -37,33 +36,8 @@ alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('produ
 source = st.sidebar.radio('Eingabe', SOURCES, key='source')
 
 
-def no_model(alias: str) -> None:
-    "Explain in German how to get a model behind `alias`; offer to train one for production."
-    if alias != 'production':
-        st.warning(f'Kein Modell hinter **{DIGITS_MODEL}@{alias}**. Eine Version bekommt diesen Alias mit '
-                   f'`quack promote --name {DIGITS_MODEL} --to {alias}`; ein erstes Modell erzeugt `{SETUP}`.')
-        return
-    st.warning(f'Noch kein freigegebenes Modell **{DIGITS_MODEL}@production**.\n\n'
-               f'So erzeugst du eins auf der Kommandozeile: `{SETUP}` – oder direkt hier mit dem Knopf. '
-               'Das Training wird in MLflow protokolliert und muss die Gates der Registry bestehen.')
-    if st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'):
-        with st.spinner('Trainiere das CNN, prüfe die Gates und gebe es frei …'):
-            try: st.session_state['trained'] = ensure_digits_model()  # trains, registers, promotes through the gates
-            except PromotionRefused as e:
-                st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
-                return
-        st.rerun()
-
-
-try: resolve(DIGITS_MODEL, alias)
-except ModelNotFound:
-    no_model(alias)
-    st.stop()
-except StoreUnavailable: pass  # served_model explains it
-model = served_model(DIGITS_MODEL, alias)
+model = served_model(DIGITS_MODEL, alias, train=ensure_digits_model)  # the button trains, registers and promotes through the gates
 if model is None: st.stop()
-if 'trained' in st.session_state:
-    st.success(f"Modell trainiert und freigegeben: **{DIGITS_MODEL}** Version {st.session_state.pop('trained')} ist jetzt `production`.")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -4,6 +4,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from amalea_quack.pipeline import ensure_production
 from amalea_quack.quack import IRIS_CARD
 from amalea_quack.registry import ALIASES, IRIS_MODEL
 from amalea_quack.ui import model_card, served_model
@@ -13,7 +14,7 @@ st.title('🌸 Iris-Klassifikator')
 st.caption('Woche 1 und 7 · Phase K · Das Modell kommt per Alias aus der MLflow-Registry – genau das, was die Gates freigegeben haben.')
 
 alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('production'), key='alias')
-model = served_model(IRIS_MODEL, alias)
+model = served_model(IRIS_MODEL, alias, train=ensure_production)  # the button trains, registers and promotes through the gates
 if model is None: st.stop()
 
 st.sidebar.header('Merkmale der Blüte')

@@ -4,7 +4,7 @@ import time
 import streamlit as st
 
 from amalea_quack.pipeline import ensure_text_model
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable, resolve
+from amalea_quack.registry import ALIASES
 from amalea_quack.text import (
     MAX_CHARS,
     TEXT_CARD,
@@ -18,7 +18,6 @@ from amalea_quack.text import (
 )
 from amalea_quack.ui import model_card, served_model
 
-SETUP = f'quack setup --only {TEXT_MODEL}'
 EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
 
 st.set_page_config(page_title='Text-Klassifikator', page_icon='💬')
@@ -29,24 +28,6 @@ st.session_state.setdefault('text', EXAMPLE)
 
 alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('production'), key='alias')
 k = st.sidebar.slider('Ähnliche Trainingsbeispiele', 1, 10, 3, key='k')
-
-
-def no_model(alias: str) -> None:
-    "Explain in German how to get a model behind `alias`; offer to train one for production."
-    if alias != 'production':
-        st.warning(f'Kein Modell hinter **{TEXT_MODEL}@{alias}**. Eine Version bekommt diesen Alias mit '
-                   f'`quack promote --name {TEXT_MODEL} --to {alias}`; ein erstes Modell erzeugt `{SETUP}`.')
-        return
-    st.warning(f'Noch kein freigegebenes Modell **{TEXT_MODEL}@production**.\n\n'
-               f'So erzeugst du eins auf der Kommandozeile: `{SETUP}` – oder direkt hier mit dem Knopf. '
-               'Das Training wird in MLflow protokolliert und muss die Gates der Registry bestehen.')
-    if st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'):
-        with st.spinner('Bette die Texte ein, trainiere, prüfe die Gates und gebe frei …'):
-            try: st.session_state['trained'] = ensure_text_model()  # trains, registers, promotes through the gates
-            except PromotionRefused as e:
-                st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
-                return
-        st.rerun()
 
 
 @st.cache_resource(show_spinner='Lade das Sprachmodell all-MiniLM-L6-v2 …')
@@ -61,15 +42,8 @@ def examples(run_id: str):
     return training_index(run_id)
 
 
-try: resolve(TEXT_MODEL, alias)
-except ModelNotFound:
-    no_model(alias)
-    st.stop()
-except StoreUnavailable: pass  # served_model explains it
-model = served_model(TEXT_MODEL, alias)
+model = served_model(TEXT_MODEL, alias, train=ensure_text_model)  # the button trains, registers and promotes through the gates
 if model is None: st.stop()
-if 'trained' in st.session_state:
-    st.success(f"Modell trainiert und freigegeben: **{TEXT_MODEL}** Version {st.session_state.pop('trained')} ist jetzt `production`.")
 embedding_model()
 
 text = st.text_area(f'Deine Meldung auf Deutsch (höchstens {MAX_CHARS:,} Zeichen)'.replace(',', '.'), key='text', height=110,
