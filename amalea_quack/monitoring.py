@@ -27,7 +27,7 @@ from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Schema
 __all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'valid_row', 'negative_inputs',
            'segment_accuracy', 'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf',
            'reference_sample', 'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature',
-           'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'drift_score', 'check_psi']
+           'figure_png', 'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'drift_score', 'check_psi']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -372,11 +372,15 @@ def _summary_figure(self: DriftReport):
 DriftReport.feature_figure, DriftReport.summary_figure = _feature_figure, _summary_figure
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0043
+def figure_png(fig, dpi: int = 90) -> bytes:
+    "A matplotlib figure as PNG bytes (for reports and for apps that cache what they draw)."
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi)
+    return buf.getvalue()
+
 def figure_uri(fig) -> str:
     "A matplotlib figure as an embeddable PNG data URI."
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=90)
-    return 'data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode('ascii')
+    return 'data:image/png;base64,' + base64.b64encode(figure_png(fig)).decode('ascii')
 
 def _cell(v) -> str:
     if isinstance(v, float): return '–' if np.isnan(v) else f'{v:.3g}'

@@ -5,7 +5,16 @@ from mlflow.exceptions import MlflowException
 
 from amalea_quack import registry
 from amalea_quack.config import tracking_uri
-from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, holdout_rows, model_drift, shift_feature
+from amalea_quack.monitoring import (
+    FAIRNESS,
+    THRESHOLD_TEXT,
+    VERDICTS,
+    DriftThresholds,
+    figure_png,
+    holdout_rows,
+    model_drift,
+    shift_feature,
+)
 from amalea_quack.pipeline import card_of, course_gates
 from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable
 from amalea_quack.ui import csv_upload
@@ -34,6 +43,13 @@ def test_rows(uri: str, name: str, version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner='Vergleiche mit dem Referenzprofil …', max_entries=20)
 def drift(uri: str, name: str, version: str, current: pd.DataFrame, limits: dict):
     return model_drift(current, name, version, DriftThresholds(**limits))
+
+
+@st.cache_data(show_spinner=False, max_entries=40)
+def drift_png(uri: str, name: str, version: str, current: pd.DataFrame, limits: dict, feature: str | None = None) -> bytes:
+    "The drift summary (or one feature's distributions) as PNG, drawn once per input: reruns do not redraw it."
+    result = drift(uri, name, version, current, limits)
+    return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature), dpi=110)
 
 
 def do_promote(name: str, version: str, dst: str):
@@ -170,9 +186,9 @@ with drift_tab:
             c.metric('Gedriftete Merkmale', len(result.drifted))
             if result.ignored: st.caption(f"Nicht verglichen (keine Merkmale des Modells): {', '.join(map(str, result.ignored))}")
             st.dataframe(result.table, hide_index=True, width='stretch', key='drift_table')
-            st.pyplot(result.summary_figure(), width='content', alt='PSI je Merkmal')
+            st.image(drift_png(uri, name, version, current, limits), alt='PSI je Merkmal')
             detail = st.selectbox('Merkmal im Detail', result.ranked, key=f"drift_detail:{'|'.join(result.drifted)}",
                                   help='Die auffälligsten Merkmale stehen oben.')
-            st.pyplot(result.feature_figure(detail), alt=f'Verteilung von {detail}')
+            st.image(drift_png(uri, name, version, current, limits, detail), alt=f'Verteilung von {detail}')
             st.download_button('Drift-Bericht als HTML herunterladen', lambda: result.html(f'Drift-Bericht {name} Version {version}'),
                                file_name=f'drift_{name}_v{version}.html', mime='text/html', on_click='ignore')
