@@ -18,7 +18,7 @@ from .evaluation import Split, evaluate, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
 
 # %% auto #0
-__all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'new_figure', 'tree_figure', 'Curve', 'curve_figure',
+__all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'new_figure', 'figure_png', 'tree_figure', 'Curve', 'curve_figure',
            'complexity_curve', 'boundary_grid', 'decision_boundary_figure', 'run_importances', 'importance_figure',
            'seed_spread', 'check_small_tree']
 
@@ -58,6 +58,13 @@ def new_figure(width: float, height: float, ncols: int = 1):
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     return fig, fig.subplots(1, ncols)
+
+def figure_png(fig, dpi: int = 90) -> bytes:
+    "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi)
+    return buf.getvalue()
 
 def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in one
                 max_depth: int | None = None, # draw only the top levels

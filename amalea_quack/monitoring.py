@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from .models import figure_png
 from .quack import Feedback, check_answer
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, candidate, resolve
 from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Schema, as_frame, reference_profile
@@ -27,7 +27,7 @@ from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Schema
 __all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'valid_row', 'negative_inputs',
            'segment_accuracy', 'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf',
            'reference_sample', 'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature',
-           'figure_png', 'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'drift_score', 'check_psi']
+           'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'drift_score', 'check_psi']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -372,12 +372,6 @@ def _summary_figure(self: DriftReport):
 DriftReport.feature_figure, DriftReport.summary_figure = _feature_figure, _summary_figure
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0043
-def figure_png(fig, dpi: int = 90) -> bytes:
-    "A matplotlib figure as PNG bytes (for reports and for apps that cache what they draw)."
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=dpi)
-    return buf.getvalue()
-
 def figure_uri(fig) -> str:
     "A matplotlib figure as an embeddable PNG data URI."
     return 'data:image/png;base64,' + base64.b64encode(figure_png(fig)).decode('ascii')

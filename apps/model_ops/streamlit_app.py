@@ -5,12 +5,12 @@ from mlflow.exceptions import MlflowException
 
 from amalea_quack import registry
 from amalea_quack.config import tracking_uri
+from amalea_quack.models import figure_png
 from amalea_quack.monitoring import (
     FAIRNESS,
     THRESHOLD_TEXT,
     VERDICTS,
     DriftThresholds,
-    figure_png,
     holdout_rows,
     model_drift,
     shift_feature,

@@ -5,6 +5,7 @@ import streamlit as st
 from amalea_quack.clustering import BIG3, DEFAULT_FEATURES, PLAYGROUND_EXPERIMENT, fit_big3, log_big3_run, numeric_features
 from amalea_quack.config import tracking_uri
 from amalea_quack.eda import DATASETS, load_dataset
+from amalea_quack.models import figure_png
 
 st.set_page_config(page_title='Model Playground', page_icon='🧪', layout='wide')
 st.title('🧪 Model Playground')
@@ -29,6 +30,12 @@ def dataset(name: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner='Trainiere …', max_entries=64)
 def train(name: str, algorithm: str, features: tuple, params: tuple, n_rows: int | None, seed: int):
     return fit_big3(dataset(name), DATASETS[name].target, algorithm, dict(params), list(features), n_rows=n_rows, seed=seed, dataset=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def figure(name: str, algorithm: str, features: tuple, params: tuple, n_rows: int | None, seed: int) -> bytes:
+    "The trained model's boundaries as PNG, drawn once per configuration: reruns do not redraw it."
+    return figure_png(train(name, algorithm, features, params, n_rows, seed).figure(), dpi=110)
 
 
 side = st.sidebar
@@ -70,7 +77,7 @@ if result.n_dropped:
     st.info(f'{result.n_dropped} Zeilen mit Lücken in den gewählten Spalten wurden nicht verwendet.')
 left, right = st.columns([3, 2])
 with left:
-    st.pyplot(result.figure(), width='stretch', alt='Entscheidungsgrenzen bzw. Cluster-Regionen auf den zwei gewählten Merkmalen')
+    st.image(figure(*config), width='stretch', alt='Entscheidungsgrenzen bzw. Cluster-Regionen auf den zwei gewählten Merkmalen')
 with right:
     st.subheader('Kennzahlen')
     cells = st.columns(2)
