@@ -185,9 +185,12 @@ def latency_gate(card: ProjectCard = IRIS_CARD, rows: int = 100):
     kpi = card.kpi('latency_p99_ms')
     limit = kpi.threshold if kpi else 500.0
     def gate(c: Candidate) -> Check:
-        tp = c.test_predictions.drop(columns=[f'{c.target}_true', f'{c.target}_pred'])
-        lat = measure_latency(c.served.predict, tp.dropna(), n=rows)  # requests with gaps are refused, so time complete rows
-        msg = f"p99 = {lat['latency_p99_ms']:.1f} ms, p50 = {lat['latency_p50_ms']:.1f} ms (Grenze {limit:g} ms)"
+        tp = c.test_predictions.drop(columns=[f'{c.target}_true', f'{c.target}_pred']).dropna()  # requests with gaps are refused
+        lat, note = measure_latency(c.served.predict, tp, n=rows), ''
+        if lat['latency_p99_ms'] >= limit:  # a busy machine can stall a few calls: a second measurement confirms a failure
+            first, lat = lat['latency_p99_ms'], measure_latency(c.served.predict, tp, n=rows)
+            note = f'; zweite Messung, die erste ergab p99 = {first:.1f} ms'
+        msg = f"p99 = {lat['latency_p99_ms']:.1f} ms, p50 = {lat['latency_p50_ms']:.1f} ms (Grenze {limit:g} ms{note})"
         return Check('Latenz', lat['latency_p99_ms'] < limit, msg, figures=lat)
     return gate
 
@@ -254,7 +257,7 @@ def load_model(name: str = IRIS_MODEL, alias: str = 'production') -> ServedModel
     "The model behind `models:/<name>@<alias>`, ready to serve."
     return ServedModel(name, alias)
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc001d
+# %% ../nbs/week07/14_model_registry.ipynb #cccc001f
 class PromotionRefused(RuntimeError):
     "A promotion was refused because gates failed; `report` holds every verdict."
     def __init__(self, name: str, version: str, report: Report):
@@ -280,7 +283,7 @@ def promote(name: str = IRIS_MODEL, # registered model
     _move_alias(name, dst, c.version, 'promote', report, note, actor)
     return report
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0022
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0024
 def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', actor: str | None = None) -> int:
     "Point `alias` back at the version it pointed to before its last change; return that version."
     current = resolve(name, alias).version
@@ -291,7 +294,7 @@ def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', 
     _move_alias(name, alias, previous, 'rollback', note=note, actor=actor)
     return previous
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0026
+# %% ../nbs/week07/14_model_registry.ipynb #cccc0028
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     "The audit log of `name` as a table, oldest first."
     mark = {True: '✓', False: '✗', None: '–'}
@@ -316,7 +319,7 @@ def status(name: str | None = None) -> pd.DataFrame:
     cols = ['Modell', 'Version', 'Aliase', 'accuracy', 'f1_macro', 'overfit_delta', 'latency_p99_ms', 'Lauf']
     return pd.DataFrame(rows, columns=cols).sort_values(['Modell', 'Version']).reset_index(drop=True)
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc002d
+# %% ../nbs/week07/14_model_registry.ipynb #cccc002f
 def check_cv_gate(gate) -> Feedback:
     "Self-check for the custom-gate exercise."
     fake = lambda v: Candidate('probe', '1', 'lauf', {'cv_accuracy': v}, {})
