@@ -59,11 +59,11 @@ def new_figure(width: float, height: float, ncols: int = 1):
     FigureCanvasAgg(fig)
     return fig, fig.subplots(1, ncols)
 
-def figure_png(fig, dpi: int = 90) -> bytes:
+def figure_png(fig, dpi: int = 90, **savefig) -> bytes:
     "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
     import io
     buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=dpi)
+    fig.savefig(buf, format='png', dpi=dpi, **savefig)
     return buf.getvalue()
 
 def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in one

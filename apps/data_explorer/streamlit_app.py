@@ -1,10 +1,9 @@
 """Data Explorer: einen Kursdatensatz oder eine eigene CSV-Datei verstehen, bevor ein Modell sie sieht (Woche 2, Phase U)."""
-import io
-
 import pandas as pd
 import streamlit as st
 
 from amalea_quack import eda
+from amalea_quack.models import figure_png
 from amalea_quack.ui import csv_upload
 from amalea_quack.validation import MAX_UPLOAD_MB, validate_training_data
 
@@ -39,9 +38,7 @@ PLOTS = {'distribution': eda.distribution_figure, 'correlation': eda.correlation
 @st.cache_data(show_spinner='Zeichne …', max_entries=100)
 def plot_png(kind: str, df: pd.DataFrame, *args, **kwargs) -> bytes:
     "A figure of amalea_quack.eda as PNG, cached: other widgets and reruns do not redraw it."
-    buf = io.BytesIO()
-    PLOTS[kind](df, *args, **kwargs).savefig(buf, format='png', dpi=110, bbox_inches='tight')  # a pyplot-free Figure: nothing to close
-    return buf.getvalue()
+    return figure_png(PLOTS[kind](df, *args, **kwargs), dpi=110, bbox_inches='tight')  # a pyplot-free Figure: nothing to close
 
 
 def show(kind: str, *args, **kwargs) -> None:
