@@ -124,7 +124,7 @@ def _drift(a) -> int:
     return 3 if report.severe else 0
 
 def _ui(a) -> int:
-    from amalea_quack.config import tracking_uri, use_store
+    from amalea_quack.store import tracking_uri, use_store
     uri = use_store(tracking_uri())
     print(f'MLflow-Oberfläche für {uri} auf http://127.0.0.1:{a.port} (Strg+C beendet)')
     env = {**os.environ, 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION': 'false'}

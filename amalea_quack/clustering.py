@@ -13,7 +13,8 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .config import tracked_run, use_store
+from .reproducibility import tracked_run
+from .store import use_store
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .models import decision_boundary_figure, new_figure
 from .neighbors import knn_pipeline

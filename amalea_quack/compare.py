@@ -17,7 +17,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from .config import current_user, tracking_uri, use_store
+from .store import current_user, tracking_uri, use_store
 from .evaluation import baseline_model, make_tabular_pipeline
 from .quack import Feedback, ProjectCard, check_answer
 from .tracking import train_tabular

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import project_root
+from .store import project_root
 
 # %% auto #0
 __all__ = ['STUB_HEADER', 'nbs_path', 'notebooks', 'empty_store_template', 'execute_notebook', 'execute_all', 'stub_solution',
@@ -43,7 +43,7 @@ def empty_store_template(folder: Path) -> Path:
     db = Path(folder)/'template.db'
     if not db.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        code = f'from amalea_quack.config import use_store; use_store("sqlite:///{db}")'
+        code = f'from amalea_quack.store import use_store; use_store("sqlite:///{db}")'
         subprocess.run([sys.executable, '-c', code], check=True, capture_output=True)
     return db
 

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .quack import Feedback, check_answer
+from .validation import is_number_column
 
 # %% auto #0
-__all__ = ['Split', 'split_data', 'make_tabular_pipeline', 'baseline_model', 'classification_metrics', 'evaluate',
+__all__ = ['Split', 'split_data', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'classification_metrics', 'evaluate',
            'confusion_figure', 'measure_latency', 'check_beats_baseline']
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0008
@@ -49,13 +50,27 @@ def make_tabular_pipeline(X: pd.DataFrame, # training features (to find numeric 
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline, make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
-    num = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+    num = [c for c in X.columns if is_number_column(X[c])]
     cat = [c for c in X.columns if c not in num]
     num_steps = make_pipeline(SimpleImputer(strategy='median'), *([StandardScaler()] if scale else []))
     if not cat: return Pipeline([('prep', num_steps), ('model', estimator)])  # all numeric: no column routing needed
     prep = ColumnTransformer([('num', num_steps, num),
                               ('cat', make_pipeline(SimpleImputer(strategy='most_frequent'), OneHotEncoder(handle_unknown='ignore')), cat)])
     return Pipeline([('prep', prep), ('model', estimator)])
+
+# %% ../nbs/week03/05_erstes_modell.ipynb #ev000002
+def model_frame(data: pd.DataFrame, # features, optionally with the target
+                target: str | None = None, # left as it is
+               ) -> pd.DataFrame:
+    "Features as the course's models take them: numbers as float (signature 'double'), True/False as the categories 'True'/'False'."
+    out = {}
+    for c in data.columns:
+        col = data[c]
+        if c == target: out[c] = col
+        elif pd.api.types.is_bool_dtype(col): out[c] = col.map({True: 'True', False: 'False'}).astype(object)
+        elif is_number_column(col): out[c] = col.astype(float)
+        else: out[c] = col
+    return pd.DataFrame(out, index=data.index)
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0011
 def baseline_model():

@@ -13,7 +13,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .config import tracked_run
+from .reproducibility import tracked_run
 from .evaluation import Split, evaluate, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
 

@@ -11,7 +11,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .config import tracked_run
+from .reproducibility import tracked_run
 from .eda import load_dataset
 from .evaluation import Split, evaluate, make_tabular_pipeline
 from .models import decision_boundary_figure, new_figure

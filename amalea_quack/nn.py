@@ -23,7 +23,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .config import set_seed, tracked_run, use_store
+from .reproducibility import set_seed, tracked_run
+from .store import use_store
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
 

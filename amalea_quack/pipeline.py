@@ -171,7 +171,7 @@ def reproduce(run_id: str) -> Reproduction:
     "Re-run the training of `run_id` from its logged parameters, data and seed; compare the metrics."
     from sklearn.utils import all_estimators
 
-    from amalea_quack.config import git_commit
+    from amalea_quack.reproducibility import git_commit
     from amalea_quack.validation import fingerprint
     try: run = client().get_run(run_id)
     except mlflow.exceptions.MlflowException: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None

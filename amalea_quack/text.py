@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from .config import project_root, set_seed, tracked_run, use_store
+from .reproducibility import set_seed, tracked_run
+from .store import project_root, use_store
 from .evaluation import baseline_model, classification_metrics, confusion_figure, measure_latency
 from .quack import KPI, Feedback, ProjectCard, check_answer
 from .tracking import TRUSTED_PREFIXES, model_requirements

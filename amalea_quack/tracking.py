@@ -8,19 +8,23 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week03/experiment_tracking.html
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import metadata
 
 import mlflow
 import pandas as pd
 
-from .config import git_commit, set_seed, use_experiment
-from .evaluation import Split, confusion_figure, evaluate, make_tabular_pipeline, measure_latency, split_data
+from .evaluation import Split, confusion_figure, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
 from .quack import Feedback, ProjectCard, check_answer
-from .validation import Schema, fingerprint, reference_profile, validate_training_data
+from .reproducibility import set_seed, tracked_run
+from .store import client, store_errors
+from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, reference_profile, validate_training_data
 
 # %% auto #0
-__all__ = ['TRUSTED_PREFIXES', 'IRIS_EXPERIMENT', 'IRIS_PARAMS', 'trusted_types', 'model_requirements', 'log_sklearn_model',
-           'TrainResult', 'train_tabular', 'tracked_search', 'runs_table', 'best_run', 'check_best_run']
+__all__ = ['TRUSTED_PREFIXES', 'TEST_PREDICTIONS', 'SCHEMA', 'REFERENCE_PROFILE', 'PROJECT_CARD', 'IRIS_EXPERIMENT',
+           'IRIS_PARAMS', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column', 'pred_column',
+           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'tracked_search', 'runs_table', 'best_run',
+           'check_best_run']
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0007
 TRUSTED_PREFIXES = ('sklearn.', 'numpy.')
@@ -51,6 +55,80 @@ def log_sklearn_model(model, # fitted scikit-learn model or pipeline
     return mlflow.sklearn.log_model(model, name=name, signature=sig, input_example=X_example, pip_requirements=model_requirements(),
                                     skops_trusted_types=trusted_types(model), registered_model_name=registered_model_name)
 
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr000002
+TEST_PREDICTIONS, SCHEMA, REFERENCE_PROFILE, PROJECT_CARD = 'test_predictions.csv', 'schema.json', 'reference_profile.json', 'project_card.json'
+
+def true_column(target: str) -> str: return f'{target}_true'
+def pred_column(target: str) -> str: return f'{target}_pred'
+
+def log_evaluation(target: str, # name of the target column
+                   X_test: pd.DataFrame, # test features, as the model gets them
+                   y_test, # true test labels
+                   y_pred, # predicted test labels
+                   metrics: dict, # measured metrics; KPI verdict added, then all logged
+                   X_train: pd.DataFrame | None = None, # training features: schema and reference profile (None for free text)
+                   card: ProjectCard | None = None, # KPIs to check and log with the run
+                  ) -> dict:
+    "Write a run's evaluation into the active run, the same way for every model: report, confusion matrix, test predictions, schema, profile, card."
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import classification_report
+    metrics = dict(metrics)
+    if card is not None:
+        kpis = card.check(metrics)
+        metrics['kpis_passed'] = float(kpis.passed)
+        mlflow.log_dict(card.to_dict(), PROJECT_CARD)
+        mlflow.set_tag('kpis_failed', ', '.join(kpis.failed) or 'keine')
+    mlflow.log_metrics(metrics)
+    mlflow.log_text(classification_report(y_test, y_pred, zero_division=0), 'classification_report.txt')
+    fig = confusion_figure(y_test, y_pred); mlflow.log_figure(fig, 'confusion_matrix.png'); plt.close(fig)
+    if X_train is not None:
+        mlflow.log_dict(Schema.from_frame(X_train).to_dict(), SCHEMA)
+        mlflow.log_dict(reference_profile(X_train), REFERENCE_PROFILE)
+    preds = X_test.assign(**{true_column(target): list(y_test), pred_column(target): list(y_pred)})
+    mlflow.log_text(csv_safe(preds), TEST_PREDICTIONS)
+    return metrics
+
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr000003
+class RunArtifacts:
+    "What a run logged under the artifact contract, each file read at most once: test predictions, schema, profile, card."
+    def __init__(self, run_id: str): self.run_id = run_id
+
+    @cached_property
+    def run(self): return client().get_run(self.run_id)
+    @cached_property
+    def names(self) -> set[str]: return {a.path for a in client().list_artifacts(self.run_id)}
+    @property
+    def target(self) -> str: return self.run.data.tags.get('target', '')
+
+    def _load(self, name: str):
+        if name not in self.names: return None
+        with store_errors():
+            path = mlflow.artifacts.download_artifacts(run_id=self.run_id, artifact_path=name)
+        if name.endswith('.json'):
+            import json
+            with open(path, encoding='utf-8') as f: return json.load(f)
+        return from_csv_safe(pd.read_csv(path, dtype={true_column(self.target): str, pred_column(self.target): str}, keep_default_na=True))
+
+    @cached_property
+    def test_predictions(self) -> pd.DataFrame | None:
+        "Test rows with `<target>_true` and `<target>_pred` (labels as text), or None if the run logged none."
+        return self._load(TEST_PREDICTIONS)
+    @property
+    def test_features(self) -> pd.DataFrame | None:
+        "The test rows without the two label columns: data the model never trained on."
+        tp = self.test_predictions
+        return None if tp is None else tp.drop(columns=[true_column(self.target), pred_column(self.target)])
+    @cached_property
+    def schema(self) -> Schema | None:
+        d = self._load(SCHEMA)
+        return None if d is None else Schema.from_dict(d)
+    @cached_property
+    def reference_profile(self) -> dict | None: return self._load(REFERENCE_PROFILE)
+    @cached_property
+    def project_card(self) -> ProjectCard | None:
+        d = self._load(PROJECT_CARD)
+        return None if d is None else ProjectCard.from_dict(d)
+
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc000b
 IRIS_EXPERIMENT = 'Iris Classification Experiment'
 IRIS_PARAMS = {'n_estimators': 25, 'max_depth': 3}
@@ -64,6 +142,12 @@ class TrainResult:
     split: Split
     model_uri: str  # where the logged model lives
     fingerprint: str  # of the training table
+    report: Report  # the data checks; its warnings (e.g. likely ID columns) are worth showing
+
+    @property
+    def warnings(self) -> list[str]:
+        "The data checks' warnings as German sentences."
+        return [f'{c.title}: {c.message}' for c in self.report.checks if c.verdict == 'warned']
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc000c
 def _feature_importances(model) -> pd.Series | None:
@@ -72,21 +156,14 @@ def _feature_importances(model) -> pd.Series | None:
     if not hasattr(est, 'feature_importances_'): return None
     return pd.Series(est.feature_importances_, index=model[:-1].get_feature_names_out()).sort_values(ascending=False)
 
-def _log_artifacts(model, split: Split, target: str, y_pred, importances, profile: dict, segment: str | None):
-    "Reports, plots and tables of a training run."
+def _log_importances(importances: pd.Series | None):
+    "Feature importances as table and bar chart."
+    if importances is None: return
     import matplotlib.pyplot as plt
-    from sklearn.metrics import classification_report
-    mlflow.log_text(classification_report(split.y_test, y_pred, zero_division=0), 'classification_report.txt')
-    fig = confusion_figure(split.y_test, y_pred); mlflow.log_figure(fig, 'confusion_matrix.png'); plt.close(fig)
-    if importances is not None:
-        mlflow.log_text(importances.rename('importance').to_csv(), 'feature_importances.csv')
-        fig, ax = plt.subplots(figsize=(5, 0.35 * len(importances) + 1))
-        importances[::-1].plot.barh(ax=ax, color='#2a7ab0'); ax.set(title='Merkmalswichtigkeit', xlabel='Anteil')
-        fig.tight_layout(); mlflow.log_figure(fig, 'feature_importances.png'); plt.close(fig)
-    mlflow.log_dict(profile, 'reference_profile.json')
-    mlflow.log_dict(Schema.from_frame(split.X_train).to_dict(), 'schema.json')
-    preds = split.X_test.assign(**{f'{target}_true': split.y_test.values, f'{target}_pred': y_pred})
-    mlflow.log_text(preds.to_csv(index=False), 'test_predictions.csv')
+    mlflow.log_text(importances.rename('importance').to_csv(), 'feature_importances.csv')
+    fig, ax = plt.subplots(figsize=(5, 0.35 * len(importances) + 1))
+    importances[::-1].plot.barh(ax=ax, color='#0072B2'); ax.set(title='Merkmalswichtigkeit', xlabel='Anteil')
+    fig.tight_layout(); mlflow.log_figure(fig, 'feature_importances.png'); plt.close(fig)
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc000d
 def train_tabular(data: pd.DataFrame, # table with features and target
@@ -103,23 +180,21 @@ def train_tabular(data: pd.DataFrame, # table with features and target
                   dataset: str = '', # name of the data set, logged as tag
                   latency_rows: int = 100, # single-row predictions to time
                  ) -> TrainResult:
-    "U gates, split, pipeline, metrics, artifacts and model: one fully tracked training run."
+    "U gates, split, pipeline, metrics, artifacts and model: one fully tracked training run (FAILED with the report if a data check blocks)."
+    import numpy as np
     from sklearn.base import clone
     from sklearn.ensemble import RandomForestClassifier
-    from sklearn.model_selection import cross_val_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
     params = {**IRIS_PARAMS, **(params or {})} if estimator is None else (params or {})
-    use_experiment(experiment)
-    with mlflow.start_run(run_name=run_name) as run:
-        fp = fingerprint(data)
-        mlflow.set_tags({'dataset_fingerprint': fp, 'git_commit': git_commit(), 'target': target, 'dataset': dataset,
-                         **({'segment_column': segment} if segment else {})})
-        report = validate_training_data(data, target)
+    if segment and segment not in data.columns: raise ValueError(f"Segmentspalte '{segment}' fehlt; vorhanden: {list(data.columns)}.")
+    fp = fingerprint(data)
+    tags = {'dataset_fingerprint': fp, 'target': target, 'dataset': dataset, **({'segment_column': segment} if segment else {})}
+    with tracked_run(experiment, run_name, **tags) as run:
+        report = validate_training_data(data, target, test_size=test_size)
         mlflow.log_text(report.to_frame().to_csv(index=False), 'validation_report.csv')
         report.raise_if_failed()  # the run ends as FAILED, the report stays attached
-        if segment and segment not in data.columns: raise ValueError(f"Segmentspalte '{segment}' fehlt; vorhanden: {list(data.columns)}.")
         set_seed(seed)
-        num = data.drop(columns=target).select_dtypes('number').columns
-        data = data.astype({c: float for c in num})  # one numeric type: the signature stays 'double'
+        data = model_frame(data, target)  # numbers as float (the signature says 'double'), True/False as categories
         split = split_data(data, target, test_size=test_size, seed=seed)
         est = estimator if estimator is not None else RandomForestClassifier(random_state=seed, **params)
         scale = (estimator is not None) if scale is None else scale
@@ -130,17 +205,13 @@ def train_tabular(data: pd.DataFrame, # table with features and target
         model.fit(split.X_train, split.y_train)
         y_pred = model.predict(split.X_test)
         folds = min(5, int(split.y_train.value_counts().min()))
+        cv = cross_val_score(clone(model), split.X_train, split.y_train, cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
         metrics = {**evaluate(model, split), **measure_latency(model.predict, split.X_test, n=latency_rows),
-                   'cv_accuracy': float(cross_val_score(clone(model), split.X_train, split.y_train, cv=folds).mean())}
-        if card is not None:
-            kpis = card.check(metrics)
-            metrics['kpis_passed'] = float(kpis.passed)
-            mlflow.log_dict(card.to_dict(), 'project_card.json')
-            mlflow.set_tag('kpis_failed', ', '.join(kpis.failed) or 'keine')
-        mlflow.log_metrics(metrics)
-        _log_artifacts(model, split, target, y_pred, _feature_importances(model), reference_profile(split.X_train), segment)
+                   'cv_accuracy': float(np.mean(cv)), 'cv_accuracy_std': float(np.std(cv, ddof=1)) if folds > 1 else 0.0, 'cv_folds': folds}
+        metrics = log_evaluation(target, split.X_test, split.y_test, y_pred, metrics, X_train=split.X_train, card=card)
+        _log_importances(_feature_importances(model))
         info = log_sklearn_model(model, split.X_test.head(3))
-    return TrainResult(run.info.run_id, model, metrics, split, info.model_uri, fp)
+    return TrainResult(run.info.run_id, model, metrics, split, info.model_uri, fp, report)
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0019
 def tracked_search(data: pd.DataFrame, # table with features and target
@@ -161,9 +232,7 @@ def tracked_search(data: pd.DataFrame, # table with features and target
     grid = {f'model__{k}': v for k, v in param_grid.items()}
     search = (GridSearchCV(pipe, grid, cv=cv) if method == 'grid' else
               HalvingGridSearchCV(pipe, grid, cv=cv, factor=2, random_state=seed, min_resources=max(cv * y.nunique() * 2, 30)))
-    use_experiment(experiment)
-    with mlflow.start_run(run_name=f'suche-{method}'):
-        mlflow.set_tags({'dataset_fingerprint': fingerprint(data), 'git_commit': git_commit(), 'search': method})
+    with tracked_run(experiment, f'suche-{method}', dataset_fingerprint=fingerprint(data), target=target, search=method):
         search.fit(X, y)
         res = pd.DataFrame(search.cv_results_)
         for _, r in res.iterrows():
@@ -179,19 +248,20 @@ def tracked_search(data: pd.DataFrame, # table with features and target
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc001f
 def runs_table(experiment: str = IRIS_EXPERIMENT, # MLflow experiment
-               metric: str = 'accuracy', # sort by this metric, best first
+               metric: str = 'cv_accuracy', # sort by this metric, best first (a validation metric: the test set is for the end)
                max_results: int = 100,
               ) -> pd.DataFrame:
-    "Finished runs of `experiment`, best `metric` first, one row per run."
-    use_experiment(experiment)
-    df = mlflow.search_runs(experiment_names=[experiment], filter_string="attributes.status = 'FINISHED'",
-                            order_by=[f'metrics.{metric} DESC'], max_results=max_results)
-    return df
+    "Finished runs of `experiment`, best `metric` first, one row per run; empty if the experiment does not exist yet."
+    exp = client().get_experiment_by_name(experiment)
+    if exp is None: return pd.DataFrame()
+    with store_errors():
+        return mlflow.search_runs(experiment_ids=[exp.experiment_id], filter_string="attributes.status = 'FINISHED'",
+                                  order_by=[f'metrics.{metric} DESC'], max_results=max_results)
 
-def best_run(experiment: str = IRIS_EXPERIMENT, metric: str = 'accuracy'):
-    "The finished run with the highest `metric`, or None."
+def best_run(experiment: str = IRIS_EXPERIMENT, metric: str = 'cv_accuracy'):
+    "The finished run with the highest `metric` (by default the cross-validated accuracy), or None."
     df = runs_table(experiment, metric, max_results=1)
-    return None if df.empty else mlflow.get_run(df.loc[0, 'run_id'])
+    return None if df.empty else client().get_run(df.loc[0, 'run_id'])
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0023
 def check_best_run(run_id, experiment: str = IRIS_EXPERIMENT, max_delta: float = 0.03) -> Feedback:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from .config import tracking_uri
+from .store import tracking_uri
 from .registry import IRIS_MODEL, ModelNotFound, PromotionRefused, ServedModel, StoreUnavailable, resolve
 from .validation import MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 

@@ -10,33 +10,55 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .glossary import label
 from .quack import Feedback, check_answer
 
 # %% auto #0
-__all__ = ['NUMERIC', 'CATEGORICAL', 'MAX_UPLOAD_MB', 'Check', 'Report', 'DataValidationError', 'as_frame', 'Schema',
-           'validate_training_data', 'fingerprint', 'reference_profile', 'read_csv_checked', 'check_repaired']
+__all__ = ['SEVERITIES', 'NUMERIC', 'CATEGORICAL', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS',
+           'SEPARATORS', 'MAX_REQUEST_MB', 'MAX_DEPTH', 'JSON_BODIES', 'Check', 'Report', 'DataValidationError',
+           'is_number_column', 'as_frame', 'Schema', 'validate_training_data', 'likely_ids', 'fingerprint',
+           'reference_profile', 'CsvFormat', 'read_limited', 'sniff_csv', 'read_csv_checked', 'parse_rows', 'csv_safe',
+           'from_csv_safe', 'check_repaired']
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
+SEVERITIES = ('error', 'warning')
+
 @dataclass
 class Check:
-    "The verdict of one named check, with its message and figures."
-    name: str
-    passed: bool | None  # None: not applicable
-    message: str = ''
-    severity: str = 'Fehler'  # 'Fehler' blocks, 'Warnung' only informs
-    figures: dict = field(default_factory=dict)
+    "The verdict of one check: `passed` is True, False or None (not applicable), always a real bool by construction."
+    name: str  # English key, e.g. 'class_counts'; the German title comes from the glossary
+    passed: bool | None
+    message: str = ''  # German, for people
+    severity: str = 'error'  # 'error' blocks, 'warning' only informs
+    details: dict = field(default_factory=dict)  # the numbers behind the verdict
+    title: str = ''  # German title; default: the glossary label of `name`
+
+    def __post_init__(self):
+        if self.passed is not None:
+            if not isinstance(self.passed, (bool, np.bool_)):
+                raise TypeError(f"Check '{self.name}': das Urteil muss True, False oder None sein, nicht {self.passed!r}.")
+            self.passed = bool(self.passed)  # numpy's bool_ is not `False` for `is False` tests
+        if self.severity not in SEVERITIES: raise ValueError(f"Check '{self.name}': severity muss 'error' oder 'warning' sein, nicht {self.severity!r}.")
+        self.title = self.title or label(self.name)
 
     @property
-    def blocking(self) -> bool: return self.passed is False and self.severity == 'Fehler'
+    def blocking(self) -> bool: return self.passed is False and self.severity == 'error'
+    @property
+    def verdict(self) -> str:
+        "'passed', 'failed', 'warned' or 'not_applicable'."
+        return 'not_applicable' if self.passed is None else 'passed' if self.passed else 'failed' if self.severity == 'error' else 'warned'
     def __str__(self):
-        mark = '–' if self.passed is None else '✓' if self.passed else ('✗' if self.severity == 'Fehler' else '⚠')
-        return f'{mark} {self.name}: {self.message}'
+        mark = {'not_applicable': '–', 'passed': '✓', 'failed': '✗', 'warned': '⚠'}[self.verdict]
+        return f'{mark} {self.title}: {self.message}'
 
 @dataclass
 class Report:
@@ -47,15 +69,18 @@ class Report:
     def passed(self) -> bool: return not any(c.blocking for c in self.checks)
     @property
     def failed(self) -> list[str]: return [c.name for c in self.checks if c.blocking]
+    @property
+    def warnings(self) -> list[str]: return [c.name for c in self.checks if c.verdict == 'warned']
+    def __getitem__(self, name: str) -> Check: return next(c for c in self.checks if c.name == name)
     def __str__(self): return '\n'.join(map(str, self.checks))
     __repr__ = __str__
     def to_frame(self) -> pd.DataFrame:
-        "One row per check."
-        return pd.DataFrame([{'Prüfung': c.name, 'Ergebnis': {None: 'nicht anwendbar', True: 'bestanden'}.get(c.passed, 'nicht bestanden'),
-                              'Schwere': c.severity, 'Meldung': c.message} for c in self.checks])
+        "One row per check, English columns and values (`glossary.german_table` makes a display copy)."
+        return pd.DataFrame([{'check': c.title, 'verdict': c.verdict, 'severity': c.severity, 'message': c.message} for c in self.checks],
+                            columns=['check', 'verdict', 'severity', 'message'])
     def raise_if_failed(self):
         "Raise a `DataValidationError` naming every blocking check."
-        if not self.passed: raise DataValidationError([str(c) for c in self.checks if c.blocking])
+        if not self.passed: raise DataValidationError([f'{c.title}: {c.message}' for c in self.checks if c.blocking])
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0009
 class DataValidationError(ValueError):
@@ -66,13 +91,18 @@ class DataValidationError(ValueError):
         super().__init__(msg + (f'\nErwartet: {expected}' if expected else ''))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000c
-NUMERIC, CATEGORICAL = 'Zahl', 'Kategorie'
+NUMERIC, CATEGORICAL = 'numeric', 'categorical'
+
+def is_number_column(col: pd.Series) -> bool:
+    "Numbers (int or float), but not True/False: a boolean column is a category with the values 'True' and 'False'."
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
 def as_frame(rows) -> pd.DataFrame:
     "Accept a DataFrame, one row as dict, or a list of dicts."
     if isinstance(rows, pd.DataFrame): return rows
     if isinstance(rows, dict): return pd.DataFrame([rows])
-    if isinstance(rows, list) and all(isinstance(r, dict) for r in rows): return pd.DataFrame(rows)
+    if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows): return pd.DataFrame(rows)
+    if isinstance(rows, list) and not rows: return pd.DataFrame()
     raise DataValidationError([f'Eingabe vom Typ {type(rows).__name__} kann nicht als Tabelle gelesen werden'],
                               'eine Tabelle (DataFrame), eine Zeile als dict oder eine Liste von dicts')
 
@@ -89,7 +119,7 @@ class Schema:
         "Infer the schema of the feature table `X`."
         cols, ranges, cats = {}, {}, {}
         for c in X.columns:
-            if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c]):
+            if is_number_column(X[c]):
                 cols[c] = NUMERIC
                 ranges[c] = (float(X[c].min()), float(X[c].max()))
             else:
@@ -107,14 +137,26 @@ class Schema:
     def describe(self) -> str:
         "The expected columns in words."
         def one(c):
-            k = self.columns[c]
+            k = label(self.columns[c])
             if c in self.ranges: return f'{c} ({k}, Training {self.ranges[c][0]:g}–{self.ranges[c][1]:g})'
             return f'{c} ({k})'
         return ', '.join(one(c) for c in self.columns)
 
+    def unknown_categories(self, X: pd.DataFrame) -> dict[str, list[str]]:
+        "Per categorical column, the values of `X` that training never saw (the model gives them no weight)."
+        out = {}
+        for c, known in self.categories.items():
+            if c in X.columns and known:
+                new = [v for v in pd.unique(X[c].dropna().astype(str)) if v not in set(known)]
+                if new: out[c] = new
+        return out
+
     def to_dict(self) -> dict: return {'columns': self.columns, 'ranges': {k: list(v) for k, v in self.ranges.items()}, 'categories': self.categories}
     @classmethod
-    def from_dict(cls, d: dict) -> Schema: return cls(d['columns'], {k: tuple(v) for k, v in d.get('ranges', {}).items()}, d.get('categories', {}))
+    def from_dict(cls, d: dict) -> Schema:
+        "Rebuild a schema from `to_dict` output; kinds written by older versions ('Zahl', 'Kategorie') are understood."
+        old = {'Zahl': NUMERIC, 'Kategorie': CATEGORICAL}
+        return cls({c: old.get(k, k) for c, k in d['columns'].items()}, {k: tuple(v) for k, v in d.get('ranges', {}).items()}, d.get('categories', {}))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0011
 def _rows(mask) -> str:
@@ -122,8 +164,14 @@ def _rows(mask) -> str:
     shown = ', '.join(str(i + 1) for i in idx[:5])
     return f"Zeile {shown}" + (f' und {len(idx) - 5} weitere' if len(idx) > 5 else '')
 
+def _as_number(v) -> float:
+    "A JSON/CSV value as float for a number column; True/False and text are not numbers."
+    if isinstance(v, (bool, np.bool_)): raise ValueError(v)
+    if isinstance(v, str): return float(v.strip()) if v.strip() else np.nan
+    return np.nan if v is None else float(v)
+
 def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: bool = False) -> pd.DataFrame:
-    "Check `rows` against the schema; raise `DataValidationError` naming every problem."
+    "Check `rows` against the schema; raise `DataValidationError` naming every problem, else return clean columns in order."
     df, problems = as_frame(rows), []
     if not check_ranges and len(df) and df.columns.tolist() == list(self.columns) and set(self.columns.values()) == {NUMERIC}:
         arr = df.to_numpy()  # fast path for serving: the right numeric columns, all finite numbers
@@ -135,19 +183,25 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
     if extra: problems.append(f'unerwartete Spalten: {extra}')
     num = [c for c, k in self.columns.items() if k == NUMERIC and c in df.columns]
     out = {}
-    for c in num:  # numbers: coerce, and name text that is not a number
+    for c in num:  # numbers: convert, and name what is not a number (text, True/False, nested values)
         col = df[c]
         if col.dtype.kind in 'fiu': out[c] = col.astype(float); continue  # fast path: already numbers
-        coerced = pd.to_numeric(col, errors='coerce') if not pd.api.types.is_bool_dtype(col) else col.where(False)
-        text = coerced.isna() & col.notna()
-        if text.any(): problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber Text {col[text].iloc[0]!r} ({_rows(text)})")
-        out[c] = coerced.astype(float)
+        values, bad = [], []
+        for i, v in enumerate(col.tolist()):
+            try: values.append(_as_number(v))
+            except (TypeError, ValueError): values.append(np.nan); bad.append(i)
+        if bad:
+            shown = col.iloc[bad[0]]
+            what = 'einen Wahrheitswert' if isinstance(shown, (bool, np.bool_)) else 'Text'
+            problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber {what} {shown!r} ({_rows(np.isin(np.arange(len(col)), bad))})")
+        out[c] = pd.Series(values, index=df.index, dtype=float)
     values = np.column_stack([out[c].to_numpy() for c in num]) if num else np.empty((len(df), 0))
     for j in np.flatnonzero(np.isinf(values).any(axis=0)):
         problems.append(f"Spalte '{num[j]}' enthält unendliche Werte ({_rows(np.isinf(values[:, j]))})")
     if not allow_missing:
         for j in np.flatnonzero(np.isnan(values).any(axis=0)):
-            if df[num[j]].isna().any(): problems.append(f"Spalte '{num[j]}' hat fehlende Werte (NaN) ({_rows(df[num[j]].isna())})")
+            if df[num[j]].isna().any() or (df[num[j]].astype(str).str.strip() == '').any():
+                problems.append(f"Spalte '{num[j]}' hat fehlende Werte (NaN) ({_rows(np.isnan(values[:, j]))})")
     if check_ranges:
         for j, c in enumerate(num):
             if c not in self.ranges: continue
@@ -155,9 +209,11 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
             out_r = (values[:, j] < lo) | (values[:, j] > hi)
             if out_r.any():
                 problems.append(f"Spalte '{c}': {values[out_r, j][0]:g} liegt außerhalb des Trainingsbereichs [{lo:g}, {hi:g}] ({_rows(out_r)})")
-    for c, kind in self.columns.items():  # categories: text, no gaps unless allowed
+    for c, kind in self.columns.items():  # categories: text (True/False become 'True'/'False'), no gaps unless allowed
         if kind != CATEGORICAL or c not in df.columns: continue
         col = df[c]
+        nested = col.map(lambda v: isinstance(v, (dict, list)))
+        if nested.any(): problems.append(f"Spalte '{c}' enthält einen verschachtelten Wert statt Text ({_rows(nested)})")
         if not allow_missing and col.isna().any(): problems.append(f"Spalte '{c}' hat fehlende Werte ({_rows(col.isna())})")
         if check_ranges and self.categories.get(c):
             unknown = col.notna() & ~col.astype(str).isin(self.categories[c])
@@ -169,6 +225,9 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
 Schema.validate = _validate
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0015
+MIN_PER_CLASS = 3  # a stratified split and 2-fold cross-validation need at least this many rows of every class
+MAX_COLUMNS = 500  # more feature columns than this are refused: training time and memory grow with every column
+
 def _numeric_looking(col: pd.Series) -> bool:
     "An object column where most values parse as numbers (text slipped into a number column)."
     vals = col.dropna()
@@ -178,36 +237,49 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
                            target: str, # name of the target column
                            max_missing: float = 0.5, # largest share of missing values allowed per feature
                            min_rows: int = 10, # fewest rows to train on
+                           test_size: float = 0.3, # share held out for testing: every class must reach both parts
                           ) -> Report:
-    "The U-phase gates for a training table."
-    checks = [Check('Nicht leer', len(df) >= min_rows, f'{len(df)} Zeilen (mindestens {min_rows})', figures={'rows': len(df)})]
+    "The U-phase gates for a training table: every rule the course's training needs, checked before it starts."
+    checks = [Check('min_rows', len(df) >= min_rows, f'{len(df)} Zeilen (mindestens {min_rows})', details={'rows': len(df)})]
     if target not in df.columns:
-        return Report(checks + [Check('Zielspalte vorhanden', False, f"Zielspalte '{target}' fehlt; vorhanden: {list(df.columns)}")])
+        return Report(checks + [Check('target_present', False, f"Zielspalte '{target}' fehlt; vorhanden: {list(df.columns)}")])
     y, X = df[target], df.drop(columns=target)
-    checks.append(Check('Zielspalte vorhanden', True, f"'{target}'"))
-    checks.append(Check('Merkmale vorhanden', X.shape[1] > 0, f'{X.shape[1]} Merkmalsspalten'))
-    checks.append(Check('Ziel ohne Lücken', not y.isna().any(), f'{int(y.isna().sum())} fehlende Zielwerte'))
+    checks.append(Check('target_present', True, f"'{target}'"))
+    checks.append(Check('features_present', 0 < X.shape[1] <= MAX_COLUMNS,
+                        f'{X.shape[1]} Merkmalsspalten' + (f' – höchstens {MAX_COLUMNS} werden angenommen' if X.shape[1] > MAX_COLUMNS else '')))
+    checks.append(Check('target_complete', not y.isna().any(), f'{int(y.isna().sum())} fehlende Zielwerte'))
     counts = y.value_counts()
-    checks.append(Check('Mindestens zwei Klassen, je zwei Beispiele', len(counts) >= 2 and counts.min() >= 2,
-                        f'{len(counts)} Klassen, kleinste mit {int(counts.min()) if len(counts) else 0} Beispielen'))
-    num = X.select_dtypes('number')
-    inf = [c for c in num.columns if np.isinf(num[c]).any()]
-    checks.append(Check('Keine unendlichen Werte', not inf, f'unendliche Werte in {inf}' if inf else 'alle Zahlen endlich'))
+    small = {str(k): int(v) for k, v in counts.items() if v < MIN_PER_CLASS}
+    if len(counts) < 2: msg = f'nur {len(counts)} Klasse – ein Klassifikator braucht mindestens zwei'
+    elif small: msg = ('zu wenige Beispiele: ' + ', '.join(f"Klasse '{k}' hat {v}" for k, v in small.items())
+                       + f' – für Aufteilung und Kreuzvalidierung braucht jede Klasse mindestens {MIN_PER_CLASS}')
+    else: msg = f'{len(counts)} Klassen, die kleinste mit {int(counts.min())} Beispielen'
+    checks.append(Check('class_counts', len(counts) >= 2 and not small, msg, details={'counts': {str(k): int(v) for k, v in counts.items()}}))
+    n_test = math.ceil(test_size * len(df))
+    checks.append(Check('test_rows', n_test >= len(counts), f'{n_test} Testzeilen für {len(counts)} Klassen'
+                        + ('' if n_test >= len(counts) else ' – jede Klasse braucht mindestens eine Testzeile: mehr Daten oder größerer Testanteil')))
+    num = X[[c for c in X.columns if is_number_column(X[c])]]
+    inf = [c for c in num.columns if np.isinf(num[c].astype(float)).any()]
+    checks.append(Check('finite', not inf, f'unendliche Werte in {inf}' if inf else 'alle Zahlen endlich'))
     share = X.isna().mean()
     many = {c: round(float(s), 3) for c, s in share.items() if s > max_missing}
     msg = f'zu viele Lücken (> {max_missing:.0%}): {many}' if many else f'höchstens {share.max():.1%} pro Spalte' if len(share) else 'keine Merkmale'
-    checks.append(Check('Fehlende Werte begrenzt', not many, msg, figures={'missing_share': share.round(4).to_dict()}))
+    checks.append(Check('missing_limited', not many, msg, details={'missing_share': share.round(4).to_dict()}))
     mixed = [c for c in X.columns if _numeric_looking(X[c])]
-    checks.append(Check('Kein Text in Zahlenspalten', not mixed, f'Spalten mit Zahlen und Text: {mixed}' if mixed else 'Spaltentypen einheitlich'))
+    checks.append(Check('numbers_as_numbers', not mixed, f'Spalten mit Zahlen und Text: {mixed}' if mixed else 'Spaltentypen einheitlich'))
     leaks = [c for c in X.columns if X[c].nunique() > 1 and X[c].notna().all() and X[c].nunique() <= y.nunique()
              and (df.groupby(c)[target].nunique() == 1).all()]
-    checks.append(Check('Kein Datenleck', not leaks,
-                        f'Spalten verraten das Ziel eindeutig: {leaks}' if leaks else 'kein Merkmal bildet das Ziel 1:1 ab'))
-    ids = [c for c in X.columns if not pd.api.types.is_float_dtype(X[c]) and len(df) > 20 and X[c].nunique() == len(df)]
-    checks.append(Check('Keine ID-Spalten', not ids, f'vermutlich IDs (jeder Wert einmalig): {ids}' if ids else 'keine', severity='Warnung'))
+    checks.append(Check('no_leak', not leaks, f'Spalten verraten das Ziel eindeutig: {leaks}' if leaks else 'kein Merkmal bildet das Ziel 1:1 ab'))
+    ids = likely_ids(X)
+    checks.append(Check('no_id_columns', not ids, f'vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): {ids} – sie lehren das Modell nichts '
+                        'Übertragbares; entferne sie vor dem Training' if ids else 'keine', severity='warning', details={'columns': ids}))
     dup = int(df.duplicated().sum())
-    checks.append(Check('Keine doppelten Zeilen', dup == 0, f'{dup} doppelte Zeilen', severity='Warnung'))
+    checks.append(Check('no_duplicates', dup == 0, f'{dup} doppelte Zeilen', severity='warning'))
     return Report(checks)
+
+def likely_ids(X: pd.DataFrame) -> list[str]:
+    "Columns that look like identifiers or timestamps: not decimals, and a different value in every row (from 20 rows on)."
+    return [c for c in X.columns if len(X) > 20 and not pd.api.types.is_float_dtype(X[c]) and X[c].nunique() == len(X)]
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001b
 def fingerprint(df: pd.DataFrame) -> str:
@@ -239,26 +311,182 @@ def reference_profile(X: pd.DataFrame, bins: int = 10) -> dict:
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0022
 MAX_UPLOAD_MB = 10
+MAX_ROWS = 200_000  # rows a single upload, request or file may have
 
-def read_csv_checked(source, # path, bytes or file-like object
+ENCODINGS = {'utf-8-sig': 'UTF-8 (mit BOM)', 'utf-8': 'UTF-8', 'cp1252': 'Windows-1252', 'latin-1': 'Latin-1 (ISO 8859-1)'}
+SEPARATORS = {',': 'Komma', ';': 'Semikolon', '\t': 'Tabulator', '|': 'senkrechter Strich'}
+
+@dataclass(frozen=True)
+class CsvFormat:
+    "How a CSV file was read: its text encoding, column separator, decimal mark and thousands separator."
+    encoding: str = 'utf-8'  # a Python codec name, e.g. 'utf-8', 'cp1252'
+    sep: str = ','
+    decimal: str = '.'
+    thousands: str | None = None
+
+    def describe(self) -> str:
+        "The format in German words, for showing it to the user."
+        parts = [ENCODINGS.get(self.encoding, self.encoding), f'Trennzeichen {SEPARATORS.get(self.sep, repr(self.sep))}',
+                 'Dezimalkomma' if self.decimal == ',' else 'Dezimalpunkt']
+        if self.thousands: parts.append(f"Tausendertrennzeichen '{self.thousands}'")
+        return ', '.join(parts)
+
+# %% ../nbs/week02/04_datenvalidierung.ipynb #va000001
+def read_limited(source, # path, bytes, or a binary file-like object (e.g. sys.stdin.buffer)
+                 max_mb: float = MAX_UPLOAD_MB,
+                 name: str | None = None, # how messages call it
+                ) -> bytes:
+    "The content of `source`, read with a limit: refuses (in German) anything larger than `max_mb` without reading it all."
+    limit = int(max_mb * 1024 * 1024)
+    name = name or getattr(source, 'name', str(source) if isinstance(source, (str, Path)) else 'Die Eingabe')
+    expected = f'höchstens {max_mb:g} MB'
+    if isinstance(source, (bytes, bytearray)): data = bytes(source)
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file(): raise DataValidationError([f'{name} gibt es nicht (oder es ist keine Datei)'], 'eine vorhandene Datei')
+        if path.stat().st_size > limit: raise DataValidationError([f'{name} ist {path.stat().st_size / 1024 / 1024:.1f} MB groß'], expected)
+        with open(path, 'rb') as f: data = f.read(limit + 1)
+    else: data = source.read(limit + 1)
+    if len(data) > limit: raise DataValidationError([f'{name} ist größer als {max_mb:g} MB'], expected)
+    return data
+
+_COMMA_DECIMAL = re.compile(r'[+-]?(\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)')
+_DOT_DECIMAL = re.compile(r'[+-]?(\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d+)')
+_AMBIGUOUS = re.compile(r'[+-]?\d{1,3}[.,]\d{3}')  # 1.234 or 1,234: a thousands separator or three decimals
+
+def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    "The text and the encoding it was read with: UTF-8 (with or without BOM), else Windows-1252, else a refusal."
+    if encoding:
+        try: return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as e:
+            raise DataValidationError([f'{name} lässt sich nicht als {encoding} lesen ({e})'], 'die Kodierung, in der die Datei gespeichert ist') from None
+    if data.startswith(b'\xef\xbb\xbf'): candidates = ['utf-8-sig']
+    else: candidates = ['utf-8', 'cp1252']  # German Excel writes Windows-1252 (€ is 0x80, – is 0x96), never Latin-1
+    for enc in candidates:
+        try: return data.decode(enc), enc
+        except UnicodeDecodeError as e: err = e
+    raise DataValidationError([f'{name} ist weder UTF-8 noch Windows-1252 (Byte 0x{data[err.start]:02x} an Stelle {err.start})'],
+                              'eine Textdatei in UTF-8 oder Windows-1252; sonst gib die Kodierung an (z. B. encoding="latin-1")')
+
+def _number_convention(cells: list[str], sep: str, name: str, decimal: str | None = None) -> tuple[str, str | None]:
+    "Decimal mark and thousands separator of the numbers in `cells`; a refusal if they mix both conventions and none was given."
+    comma = [c for c in cells if _COMMA_DECIMAL.fullmatch(c) and not _AMBIGUOUS.fullmatch(c)]
+    dot = [c for c in cells if _DOT_DECIMAL.fullmatch(c) and not _AMBIGUOUS.fullmatch(c)]
+    if decimal is None and comma and dot:
+        raise DataValidationError([f'{name} mischt Zahlen mit Dezimalkomma ({comma[0]!r}) und mit Dezimalpunkt ({dot[0]!r})'],
+                                  'eine Schreibweise für alle Zahlen; sonst gib sie an (decimal="," oder decimal=".")')
+    decimal = decimal or (',' if comma else '.')
+    if decimal not in ',.': raise ValueError(f"decimal muss ',' oder '.' sein, nicht {decimal!r}.")
+    if decimal == ',': return ',', (None if dot else '.')  # a dot is a thousands separator only where no number uses it as decimal mark
+    grouped = any(re.fullmatch(r'[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?', c) for c in cells)
+    return '.', (',' if grouped and sep != ',' and not comma else None)
+
+def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None, sep: str | None = None,
+              decimal: str | None = None) -> tuple[str, CsvFormat]:
+    "The decoded text and the format of a CSV file; any of encoding, separator and decimal mark can be given instead of detected."
+    text, enc = _decode(data, name, encoding)
+    if sep is None:
+        try: sep = csv.Sniffer().sniff(text[:8192], delimiters=',;\t|').delimiter
+        except csv.Error: sep = ','
+    cells = [c.strip().strip('"') for line in text.splitlines()[1:2001] for c in line.split(sep)]
+    decimal, thousands = _number_convention(cells, sep, name, decimal)
+    return text, CsvFormat(enc, sep, decimal, thousands)
+
+# %% ../nbs/week02/04_datenvalidierung.ipynb #va000002
+def read_csv_checked(source, # path, bytes or binary file-like object
                      max_mb: float = MAX_UPLOAD_MB, # largest accepted size
+                     encoding: str | None = None, # e.g. 'cp1252'; default: detected (UTF-8, else Windows-1252)
+                     sep: str | None = None, # column separator; default: detected
+                     decimal: str | None = None, # ',' or '.'; default: detected from the numbers in the file
+                     max_rows: int = MAX_ROWS,
+                     max_columns: int = MAX_COLUMNS + 1, # features plus target
                     ) -> pd.DataFrame:
-    "Read a CSV from a path, bytes or file-like; refuse what is too big, empty or not a table."
-    name = getattr(source, 'name', str(source) if isinstance(source, (str, Path)) else 'Upload')
-    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source if isinstance(source, bytes) else source.read()
-    if len(data) > max_mb * 1024 * 1024:
-        raise DataValidationError([f'{name} ist {len(data) / 1024 / 1024:.1f} MB groß'], f'höchstens {max_mb:g} MB')
+    "Read a CSV exactly as the file says, or refuse with the reason; `df.attrs['csv_format']` says how it was read."
+    name = getattr(source, 'name', Path(source).name if isinstance(source, (str, Path)) else 'Die Datei')
+    data = read_limited(source, max_mb, name)
     if not data.strip(): raise DataValidationError([f'{name} ist leer'], 'eine CSV-Datei mit Kopfzeile und mindestens einer Zeile')
     if b'\x00' in data[:4096]: raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
-    try: text = data.decode('utf-8-sig')
-    except UnicodeDecodeError: text = data.decode('latin-1')
-    try: sep = csv.Sniffer().sniff(text[:4096], delimiters=',;\t').delimiter
-    except csv.Error: sep = ','
-    try: df = pd.read_csv(io.StringIO(text), sep=sep, decimal=',' if sep == ';' else '.')
+    text, fmt = sniff_csv(data, name, encoding, sep, decimal)
+    header = next(csv.reader(io.StringIO(text.split('\n', 1)[0]), delimiter=fmt.sep), [])
+    if len(header) > max_columns:
+        raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
+    try: df = pd.read_csv(io.StringIO(text), sep=fmt.sep, decimal=fmt.decimal, thousands=fmt.thousands, nrows=max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as e:
-        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {e}'], 'eine CSV-Datei mit Kopfzeile') from None
+        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {str(e).splitlines()[0]}'], 'eine CSV-Datei mit Kopfzeile') from None
     if len(df) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
+    if len(df) > max_rows: raise DataValidationError([f'{name} hat mehr als {max_rows:,} Zeilen'.replace(',', '.')], f'höchstens {max_rows:,} Zeilen'.replace(',', '.'))
+    df.attrs['csv_format'] = fmt
     return df
+
+# %% ../nbs/week02/04_datenvalidierung.ipynb #va000004
+MAX_REQUEST_MB = 2  # a JSON or CSV body of rows to predict
+MAX_DEPTH = 8  # JSON nesting deeper than this is refused before parsing
+JSON_BODIES = '{"dataframe_records": [{"spalte": wert, …}, …]}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"inputs": [...]} oder eine Liste von Objekten'
+
+def _json_depth_ok(data: bytes, limit: int = MAX_DEPTH) -> bool:
+    "True unless brackets outside strings nest deeper than `limit` (checked before parsing: deep nesting breaks the parser)."
+    depth, in_str, esc = 0, False, False
+    for b in data:
+        if in_str:
+            if esc: esc = False
+            elif b == 0x5C: esc = True  # backslash
+            elif b == 0x22: in_str = False
+        elif b == 0x22: in_str = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit: return False
+        elif b in (0x5D, 0x7D): depth -= 1
+    return True
+
+def parse_rows(body: bytes | str, # the request body or file content
+               kind: str = 'auto', # 'json', 'csv', or 'auto' (JSON if it starts with { or [)
+               max_mb: float = MAX_REQUEST_MB,
+               max_rows: int = MAX_ROWS,
+              ) -> pd.DataFrame:
+    "Rows to predict from one of MLflow's JSON bodies or a CSV: the one parser for the REST service and the command line."
+    data = read_limited(body.encode() if isinstance(body, str) else body, max_mb, 'Die Eingabe')
+    if kind == 'auto': kind = 'json' if data.lstrip()[:1] in (b'{', b'[') else 'csv'
+    if kind == 'csv': return read_csv_checked(data, max_mb=max_mb, max_rows=max_rows)
+    if kind != 'json': raise ValueError(f"kind muss 'json', 'csv' oder 'auto' sein, nicht {kind!r}.")
+    if not _json_depth_ok(data): raise DataValidationError([f'das JSON ist tiefer als {MAX_DEPTH} Ebenen verschachtelt'], JSON_BODIES)
+    try: payload = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataValidationError([f'kein gültiges JSON: {e}'], JSON_BODIES) from None
+    if isinstance(payload, dict) and 'dataframe_split' in payload:
+        split = payload['dataframe_split']
+        try: df = pd.DataFrame(split['data'], columns=split['columns'])
+        except (KeyError, TypeError, ValueError) as e:
+            raise DataValidationError([f'dataframe_split ist unvollständig: {e}'], JSON_BODIES) from None
+    else:
+        if isinstance(payload, dict) and len(payload) == 1 and next(iter(payload)) in ('dataframe_records', 'inputs', 'instances'):
+            payload = next(iter(payload.values()))
+        if isinstance(payload, list) and len(payload) > max_rows:
+            raise DataValidationError([f'{len(payload):,} Zeilen'.replace(',', '.')], f'höchstens {max_rows:,} Zeilen'.replace(',', '.'))
+        if isinstance(payload, list) and not all(isinstance(r, dict) for r in payload):
+            raise DataValidationError(['die Zeilen sind keine Objekte mit Spaltennamen'], JSON_BODIES)
+        if isinstance(payload, dict) and any(isinstance(v, (dict, list)) for v in payload.values()):
+            raise DataValidationError([f'unbekannte Form mit den Schlüsseln {list(payload)[:5]}'], JSON_BODIES)
+        df = as_frame(payload)
+    if len(df) > max_rows: raise DataValidationError([f'{len(df):,} Zeilen'.replace(',', '.')], f'höchstens {max_rows:,} Zeilen'.replace(',', '.'))
+    return df
+
+# %% ../nbs/week02/04_datenvalidierung.ipynb #va000007
+_FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
+
+def csv_safe(df: pd.DataFrame) -> str:
+    "The table as CSV text a spreadsheet will not run as formulas: text cells starting with = + - @ get a leading apostrophe."
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]): out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out.to_csv(index=False)
+
+def from_csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    "Undo `csv_safe` on a table read back from its CSV."
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].map(lambda v: v[1:] if isinstance(v, str) and v.startswith("'") and v[1:].startswith(_FORMULA_START) else v)
+    return out
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0025
 def check_repaired(repaired, broken: pd.DataFrame, target: str = 'species') -> Feedback:

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import quick_mode, set_seed, tracked_run
+from .reproducibility import quick_mode, set_seed, tracked_run
 from .evaluation import Split, classification_metrics, confusion_figure, measure_latency, split_data
 from .quack import KPI, Feedback, ProjectCard, check_answer
 from .tracking import model_requirements

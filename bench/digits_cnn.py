@@ -25,7 +25,7 @@ def percentiles(fn, n=N) -> str:
 def main():
     store = Path(tempfile.mkdtemp(prefix='bench-store-'))
     os.environ['MLFLOW_TRACKING_URI'] = f'sqlite:///{store}/mlflow.db'
-    from amalea_quack.config import use_store
+    from amalea_quack.store import use_store
     use_store()  # create the database first: its one-off migration is not part of a training run
     from amalea_quack.registry import default_gates, load_model, promote, register
     from amalea_quack.vision import (

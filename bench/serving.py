@@ -35,7 +35,7 @@ def main():
     print(f'import amalea_quack:              {import_time("amalea_quack") * 1000:7.1f} ms')
     print(f'import amalea_quack.registry:     {import_time("amalea_quack.registry") * 1000:7.1f} ms (loads MLflow)')
 
-    from amalea_quack.config import use_store
+    from amalea_quack.store import use_store
     use_store()  # create the database first: its one-off migration is not part of a training run
     from amalea_quack.pipeline import course_gates, run_pipeline
     from amalea_quack.registry import load_model, promote

@@ -28,7 +28,7 @@ def sqlite_uri(folder: Path) -> str:
 def template_db(tmp_path_factory) -> Path:
     "An empty, fully migrated MLflow database, created once and copied per test (saves seconds per store)."
     folder = tmp_path_factory.mktemp('template')
-    subprocess.run([sys.executable, '-c', f'from amalea_quack.config import use_store; use_store({sqlite_uri(folder)!r})'], check=True)
+    subprocess.run([sys.executable, '-c', f'from amalea_quack.store import use_store; use_store({sqlite_uri(folder)!r})'], check=True)
     return folder / 'mlflow.db'
 
 

@@ -168,7 +168,7 @@ def test_thresholds_from_strings():
 def test_drift_gate_without_profile_is_not_applicable(store):
     import mlflow
 
-    from amalea_quack.config import use_experiment
+    from amalea_quack.store import use_experiment
     use_experiment('ohne-profil')
     with mlflow.start_run() as run: mlflow.log_param('a', 1)
     check = drift_gate(reference_data())(Candidate('probe', '1', run.info.run_id, {}, {}))

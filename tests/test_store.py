@@ -6,7 +6,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-PRINT_URI = 'from amalea_quack.config import tracking_uri; print(tracking_uri())'
+PRINT_URI = 'from amalea_quack.store import tracking_uri; print(tracking_uri())'
 
 
 @pytest.mark.parametrize('cwd', ['.', 'nbs/week07', 'apps', 'apps/iris_classifier'])
@@ -23,7 +23,7 @@ def test_environment_variable_wins(tmp_path):
 
 
 def test_resolution_does_no_work_at_import(tmp_path):
-    code = 'import sys, amalea_quack.config, amalea_quack.quack; print(sorted(m for m in ("mlflow", "sklearn", "torch") if m in sys.modules))'
+    code = 'import sys, amalea_quack.store, amalea_quack.reproducibility, amalea_quack.quack; print(sorted(m for m in ("mlflow", "sklearn", "torch") if m in sys.modules))'
     out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == '[]'
     assert not list(tmp_path.iterdir())  # nothing written
@@ -32,7 +32,7 @@ def test_resolution_does_no_work_at_import(tmp_path):
 def test_runs_from_another_directory_land_in_the_same_artifact_folder(store, tmp_path, monkeypatch):
     import mlflow
 
-    from amalea_quack.config import artifact_location, use_experiment
+    from amalea_quack.store import artifact_location, use_experiment
     monkeypatch.chdir(tmp_path)
     exp = mlflow.get_experiment(use_experiment('Ortstest'))
     assert exp.artifact_location == artifact_location(store)

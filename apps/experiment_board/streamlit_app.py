@@ -16,7 +16,7 @@ from amalea_quack.compare import (
     param_names,
     suggest_model_name,
 )
-from amalea_quack.config import tracking_uri
+from amalea_quack.store import tracking_uri
 from amalea_quack.registry import ModelNotFound, StoreUnavailable, register
 
 st.set_page_config(page_title='Experiment Board', page_icon='📊', layout='wide')

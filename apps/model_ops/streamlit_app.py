@@ -4,7 +4,7 @@ import streamlit as st
 from mlflow.exceptions import MlflowException
 
 from amalea_quack import registry
-from amalea_quack.config import tracking_uri
+from amalea_quack.store import tracking_uri
 from amalea_quack.models import figure_png
 from amalea_quack.monitoring import (
     FAIRNESS,
