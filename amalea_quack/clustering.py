@@ -16,7 +16,8 @@ import pandas as pd
 from .reproducibility import tracked_run
 from .store import use_store
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
-from .models import decision_boundary_figure, new_figure
+from .eda import new_figure
+from .trees import decision_boundary_figure
 from .neighbors import knn_pipeline
 from .quack import Feedback, check_answer
 from .tracking import log_sklearn_model
@@ -92,7 +93,6 @@ def elbow_figure(table: pd.DataFrame):
     a.plot(table.index, table['inertia'], 'o-', color='#1b9e77'); a.set(xlabel='Zahl der Cluster k', ylabel='Inertia', title='Ellbogen')
     b.plot(table.index, table['silhouette'], 's-', color='#7570b3'); b.set(xlabel='Zahl der Cluster k', ylabel='Silhouette', title='Silhouette')
     for ax in (a, b): ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc0011

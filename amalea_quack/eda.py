@@ -15,10 +15,11 @@ import pandas as pd
 from .quack import Feedback, check_answer
 
 # %% auto #0
-__all__ = ['DATASETS', 'NUMBER', 'CATEGORY', 'MIXED', 'PROFILE_COLUMNS', 'MISSING_GROUP', 'DatasetInfo', 'load_dataset',
-           'column_kind', 'numeric_columns', 'finite', 'profile', 'missing_values', 'missing_figure',
-           'distribution_figure', 'correlations', 'strongest_pairs', 'correlation_figure', 'scatter_figure',
-           'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers', 'group_summary', 'target_problems', 'check_findings']
+__all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'MISSING_GROUP', 'DatasetInfo', 'load_dataset',
+           'is_number_column', 'column_kind', 'numeric_columns', 'finite', 'profile', 'missing_values', 'new_figure',
+           'figure_png', 'missing_figure', 'distribution_figure', 'correlations', 'strongest_pairs',
+           'correlation_figure', 'scatter_figure', 'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers',
+           'group_summary', 'target_problems', 'check_findings']
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0007
 @dataclass(frozen=True)
@@ -53,19 +54,23 @@ def load_dataset(name: str) -> pd.DataFrame:
     return df
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc000e
-NUMBER, CATEGORY, MIXED = 'Zahl', 'Kategorie', 'gemischt'
+NUMERIC, CATEGORICAL, MIXED = 'numeric', 'categorical', 'mixed'
+
+def is_number_column(col: pd.Series) -> bool:
+    "Numbers (int or float), but not True/False: a boolean column is a category with the values 'True' and 'False'."
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
 def column_kind(col: pd.Series) -> str:
-    "Zahl, Kategorie, or gemischt (a text column whose values mostly parse as numbers)."
-    if pd.api.types.is_bool_dtype(col): return CATEGORY
-    if pd.api.types.is_numeric_dtype(col): return NUMBER
+    "'numeric', 'categorical', or 'mixed' (a text column whose values mostly parse as numbers)."
+    if is_number_column(col): return NUMERIC
+    if pd.api.types.is_bool_dtype(col): return CATEGORICAL
     vals = col.dropna()
     if len(vals) and pd.to_numeric(vals.astype(str).str.strip(), errors='coerce').notna().mean() >= 0.5: return MIXED
-    return CATEGORY
+    return CATEGORICAL
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:
-    "Names of the columns of kind Zahl."
-    return [c for c in df.columns if column_kind(df[c]) == NUMBER]
+    "Names of the number columns."
+    return [c for c in df.columns if is_number_column(df[c])]
 
 def finite(values) -> pd.Series | pd.DataFrame:
     "Numbers as float with infinite values turned into NaN (for statistics and plots)."
@@ -73,20 +78,20 @@ def finite(values) -> pd.Series | pd.DataFrame:
     return values.where(np.isfinite(values))
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0011
-PROFILE_COLUMNS = ['Art', 'Datentyp', 'Fehlend', 'Anteil fehlend', 'Eindeutig', 'Mittelwert', 'Std', 'Min', 'Max', 'Häufigster Wert']
+PROFILE_COLUMNS = ['kind', 'dtype', 'missing', 'missing_share', 'distinct', 'mean', 'std', 'min', 'max', 'mode']
 
 def profile(df: pd.DataFrame) -> pd.DataFrame:
-    "One row per column: kind, dtype, missing values, distinct values and summary statistics."
+    "One row per column: kind, dtype, missing values (count and share), distinct values, summary statistics, most frequent value."
     rows = []
     for c in df.columns:
         col, kind = df[c], column_kind(df[c])
-        num = col.astype(float) if kind == NUMBER else pd.Series(dtype=float)
-        top = col.mode(dropna=True) if kind != NUMBER else []
+        num = col.astype(float) if kind == NUMERIC else pd.Series(dtype=float)
+        top = col.mode(dropna=True) if kind != NUMERIC else []
         with np.errstate(invalid='ignore'):  # inf - inf: the mean is NaN, and that is the honest answer
             stats = [num.mean(), num.std(), num.min(), num.max()]
         rows.append([kind, str(col.dtype), int(col.isna().sum()), float(col.isna().mean()) if len(col) else 0.0, int(col.nunique()),
                      *stats, str(top.iloc[0]) if len(top) else None])
-    return pd.DataFrame(rows, index=pd.Index(df.columns, name='Spalte'), columns=PROFILE_COLUMNS)
+    return pd.DataFrame(rows, index=pd.Index(df.columns, name='column'), columns=PROFILE_COLUMNS)
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0015
 MISSING_GROUP = '(fehlt)'
@@ -107,34 +112,47 @@ def missing_values(df: pd.DataFrame, # the table to inspect
     miss = df.isna()
     if by is None:
         share = miss.mean() if len(df) else miss.sum().astype(float)
-        out = pd.DataFrame({'Fehlend': miss.sum().astype(int), 'Anteil': share}).rename_axis('Spalte')
-        return out.sort_values('Fehlend', ascending=False, kind='stable')
+        out = pd.DataFrame({'missing': miss.sum().astype(int), 'missing_share': share}).rename_axis('column')
+        return out.sort_values('missing', ascending=False, kind='stable')
     labels = _group_labels(df, by, max_groups=None)
     gaps = [c for c in df.columns if c != by and miss[c].any()]
     out = miss[gaps].groupby(labels).sum().astype(int)
-    out.insert(0, 'Zeilen', labels.value_counts().reindex(out.index).astype(int))
+    out.insert(0, 'rows', labels.value_counts().reindex(out.index).astype(int))
     return out.rename_axis(by)
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc001c
-def _figure(width: float = 6.4, height: float = 4.0):
-    "A Figure with one Axes, built without pyplot (no global state, nothing to close)."
+def new_figure(width: float = 6.4, # inches
+               height: float = 4.0, # inches
+               ncols: int = 1, # axes side by side
+               layout: str | None = 'constrained',
+              ):
+    "A matplotlib Figure and its axes, built without pyplot: no global state, nothing to close, thread-safe in apps."
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), layout='constrained')
-    return fig, fig.add_subplot()
+    fig = Figure(figsize=(width, height), layout=layout)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(1, ncols)
+
+def figure_png(fig, dpi: int = 90, **savefig) -> bytes:
+    "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi, **savefig)
+    return buf.getvalue()
 
 def _check_column(df: pd.DataFrame, column: str, numeric: bool = False):
     "Raise a German ValueError if `column` is missing (or, with `numeric`, not a number column)."
     if column not in df.columns: raise ValueError(f"Spalte '{column}' gibt es nicht; vorhanden: {list(df.columns)}.")
-    if numeric and column_kind(df[column]) != NUMBER:
+    if numeric and not is_number_column(df[column]):
         raise ValueError(f"Spalte '{column}' ist keine Zahlenspalte (Art: {column_kind(df[column])}); Zahlenspalten: {numeric_columns(df)}.")
 
 def _n_infinite(col: pd.Series) -> int:
     "How many values of a number column are infinite (0 for other columns)."
-    return int(np.isinf(col.astype(float)).sum()) if column_kind(col) == NUMBER else 0
+    return int(np.isinf(col.astype(float)).sum()) if is_number_column(col) else 0
 
 def missing_figure(df: pd.DataFrame):
     "A row-by-column picture of the missing values (dark = missing)."
-    fig, ax = _figure(max(4.0, 0.5 * df.shape[1] + 2), 4.0)
+    fig, ax = new_figure(max(4.0, 0.5 * df.shape[1] + 2), 4.0)
     miss = df.isna().to_numpy()
     for j in range(df.shape[1]):  # one stroke per missing cell: stays visible however many rows there are
         ax.hlines(np.flatnonzero(miss[:, j]), j - 0.4, j + 0.4, color='black', linewidth=1.5)
@@ -152,11 +170,11 @@ def distribution_figure(df: pd.DataFrame, # the table
                        ):
     "Histogram of a number column or bar chart of a category column, optionally by group."
     _check_column(df, column)
-    fig, ax = _figure()
+    fig, ax = new_figure()
     groups = _group_labels(df, by) if by else pd.Series('alle', index=df.index)
     order = sorted(groups.unique())
     col = df[column]
-    if column_kind(col) == NUMBER:
+    if is_number_column(col):
         vals = finite(col)
         edges = np.histogram_bin_edges(vals.dropna(), bins=bins) if vals.notna().any() else bins
         for i, g in enumerate(order):
@@ -198,7 +216,7 @@ def correlation_figure(df: pd.DataFrame, method: str = 'pearson', annotate: bool
     n = len(corr)
     if n < 2: raise ValueError(f'Für eine Korrelationsmatrix braucht es mindestens zwei Zahlenspalten; gefunden: {list(corr.columns)}.')
     size = min(max(4.5, 0.55 * n + 2.5), 14)
-    fig, ax = _figure(size + 1, size)
+    fig, ax = new_figure(size + 1, size)
     im = ax.imshow(corr.to_numpy(), cmap='RdBu_r', vmin=-1, vmax=1)
     labels = [str(c) for c in corr.columns]
     ax.set_xticks(range(n), labels, rotation=45, ha='right')
@@ -225,7 +243,7 @@ def scatter_figure(df: pd.DataFrame, # the table
     sampled = len(data) > max_points
     if sampled: data = data.sample(max_points, random_state=0)
     groups = _group_labels(data, by) if by else pd.Series('alle', index=data.index)
-    fig, ax = _figure()
+    fig, ax = new_figure()
     for i, g in enumerate(sorted(groups.unique())):
         part = data[groups == g]
         ax.scatter(part[x].astype(float), part[y].astype(float), s=14, alpha=0.7, color=f'C{i}', label=g)
@@ -244,7 +262,7 @@ def box_figure(df: pd.DataFrame, # the table
     groups = _group_labels(df, by) if by else pd.Series('alle', index=df.index)
     vals = finite(df[column])
     order = [g for g in sorted(groups.unique()) if vals[groups == g].notna().any()]
-    fig, ax = _figure()
+    fig, ax = new_figure()
     n_out = 0
     if order:
         parts = ax.boxplot([vals[groups == g].dropna().to_numpy() for g in order], tick_labels=order, whis=1.5, patch_artist=True)
@@ -282,10 +300,10 @@ def outliers(df: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
         q1, q3 = finite(df[c]).quantile([0.25, 0.75])
         lo, hi = iqr_bounds(df[c], k)
         n = int(mask[c].sum())
-        rows[c] = {'Q1': q1, 'Q3': q3, 'IQR': q3 - q1, 'Untergrenze': lo, 'Obergrenze': hi, 'Ausreißer': n,
-                   'Anteil': n / max(int(df[c].notna().sum()), 1)}
-    cols = ['Q1', 'Q3', 'IQR', 'Untergrenze', 'Obergrenze', 'Ausreißer', 'Anteil']
-    return pd.DataFrame.from_dict(rows, orient='index', columns=cols).rename_axis('Spalte')
+        rows[c] = {'q1': q1, 'q3': q3, 'iqr': q3 - q1, 'lower': lo, 'upper': hi, 'outliers': n,
+                   'share': n / max(int(df[c].notna().sum()), 1)}
+    cols = ['q1', 'q3', 'iqr', 'lower', 'upper', 'outliers', 'share']
+    return pd.DataFrame.from_dict(rows, orient='index', columns=cols).rename_axis('column')
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc003e
 def group_summary(df: pd.DataFrame, # the table
@@ -295,10 +313,10 @@ def group_summary(df: pd.DataFrame, # the table
     "Size, share, missing values and means per group; missing group values form the group '(fehlt)'."
     labels = _group_labels(df, by, max_groups=None)
     cols = columns if columns is not None else [c for c in numeric_columns(df) if c != by]
-    out = pd.DataFrame({'Zeilen': labels.value_counts()})
-    out['Anteil'] = out['Zeilen'] / max(len(df), 1)
-    out['Zeilen mit Lücken'] = df.drop(columns=by).isna().any(axis=1).groupby(labels).sum().astype(int)
-    means = df[cols].astype(float).groupby(labels).mean().add_prefix('Mittel ') if cols else pd.DataFrame(index=out.index)
+    out = pd.DataFrame({'rows': labels.value_counts()})
+    out['share'] = out['rows'] / max(len(df), 1)
+    out['rows_with_gaps'] = df.drop(columns=by).isna().any(axis=1).groupby(labels).sum().astype(int)
+    means = df[cols].astype(float).groupby(labels).mean().add_prefix('mean ') if cols else pd.DataFrame(index=out.index)
     return out.join(means).sort_index().rename_axis(by)
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0045
@@ -326,7 +344,7 @@ def check_findings(findings, df: pd.DataFrame) -> Feedback:
     def get(d, key): return d.get(key) if isinstance(d, dict) else None
     return check_answer('Drei Befunde', findings, [
         (lambda d: isinstance(d, dict), 'es ist ein Dictionary', 'erwartet wird ein dict mit drei Schlüsseln'),
-        (lambda d: get(d, 'meiste_luecken') == missing_values(df)['Fehlend'].idxmax(), 'die lückenhafteste Spalte stimmt',
+        (lambda d: get(d, 'meiste_luecken') == missing_values(df)['missing'].idxmax(), 'die lückenhafteste Spalte stimmt',
          "'meiste_luecken' stimmt nicht – sieh dir missing_values(penguins) an"),
         (lambda d: set(get(d, 'staerkstes_paar') or ()) == {pair['Merkmal 1'], pair['Merkmal 2']}, 'das stärkste Paar stimmt',
          "'staerkstes_paar' stimmt nicht – erwartet ein Tupel aus zwei Spaltennamen, siehe strongest_pairs(penguins)"),

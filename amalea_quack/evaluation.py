@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .quack import Feedback, check_answer
-from .validation import is_number_column
+from .eda import is_number_column
 
 # %% auto #0
 __all__ = ['Split', 'split_data', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'classification_metrics', 'evaluate',

@@ -96,7 +96,11 @@ LABELS = {
     'check': 'Prüfung', 'verdict': 'Ergebnis', 'severity': 'Schwere', 'message': 'Meldung', 'error': 'blockiert', 'warning': 'Warnung',
     'passed': 'bestanden', 'failed': 'nicht bestanden', 'warned': 'Warnung', 'not_applicable': 'nicht anwendbar',
     # data kinds and profile columns
-    'numeric': 'Zahl', 'categorical': 'Kategorie', 'feature': 'Merkmal', 'kind': 'Art', 'segment': 'Segment', 'rows': 'Zeilen',
+    'numeric': 'Zahl', 'categorical': 'Kategorie', 'mixed': 'gemischt', 'feature': 'Merkmal', 'kind': 'Art', 'segment': 'Segment',
+    'rows': 'Zeilen', 'column': 'Spalte', 'dtype': 'Datentyp', 'missing': 'fehlend', 'missing_share': 'Anteil fehlend', 'distinct': 'verschiedene Werte',
+    'mean': 'Mittelwert', 'std': 'Standardabweichung', 'min': 'Minimum', 'max': 'Maximum', 'mode': 'häufigster Wert', 'share': 'Anteil',
+    'rows_with_gaps': 'Zeilen mit Lücken', 'q1': '1. Quartil', 'q3': '3. Quartil', 'iqr': 'Quartilsabstand', 'lower': 'Untergrenze',
+    'upper': 'Obergrenze', 'outliers': 'Ausreißer',
 }
 
 def label(key) -> str:

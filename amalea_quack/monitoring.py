@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from .models import figure_png
+from .eda import figure_png
 from .quack import Feedback, check_answer
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, candidate, resolve
 from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Schema, as_frame, reference_profile

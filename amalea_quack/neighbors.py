@@ -14,7 +14,8 @@ import pandas as pd
 from .reproducibility import tracked_run
 from .eda import load_dataset
 from .evaluation import Split, evaluate, make_tabular_pipeline
-from .models import decision_boundary_figure, new_figure
+from .eda import new_figure
+from .trees import decision_boundary_figure
 from .quack import Feedback, check_answer
 from .tracking import log_sklearn_model
 

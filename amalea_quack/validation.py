@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
 from .glossary import label
 from .quack import Feedback, check_answer
 
 # %% auto #0
-__all__ = ['SEVERITIES', 'NUMERIC', 'CATEGORICAL', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS',
-           'SEPARATORS', 'MAX_REQUEST_MB', 'MAX_DEPTH', 'JSON_BODIES', 'Check', 'Report', 'DataValidationError',
-           'is_number_column', 'as_frame', 'Schema', 'validate_training_data', 'likely_ids', 'fingerprint',
-           'reference_profile', 'CsvFormat', 'read_limited', 'sniff_csv', 'read_csv_checked', 'parse_rows', 'csv_safe',
-           'from_csv_safe', 'check_repaired']
+__all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS', 'MAX_REQUEST_MB',
+           'MAX_DEPTH', 'JSON_BODIES', 'Check', 'Report', 'DataValidationError', 'as_frame', 'Schema',
+           'validate_training_data', 'likely_ids', 'fingerprint', 'reference_profile', 'CsvFormat', 'read_limited',
+           'sniff_csv', 'read_csv_checked', 'parse_rows', 'csv_safe', 'from_csv_safe', 'check_repaired']
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
 SEVERITIES = ('error', 'warning')
@@ -91,12 +91,6 @@ class DataValidationError(ValueError):
         super().__init__(msg + (f'\nErwartet: {expected}' if expected else ''))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000c
-NUMERIC, CATEGORICAL = 'numeric', 'categorical'
-
-def is_number_column(col: pd.Series) -> bool:
-    "Numbers (int or float), but not True/False: a boolean column is a category with the values 'True' and 'False'."
-    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-
 def as_frame(rows) -> pd.DataFrame:
     "Accept a DataFrame, one row as dict, or a list of dicts."
     if isinstance(rows, pd.DataFrame): return rows
@@ -228,11 +222,6 @@ Schema.validate = _validate
 MIN_PER_CLASS = 3  # a stratified split and 2-fold cross-validation need at least this many rows of every class
 MAX_COLUMNS = 500  # more feature columns than this are refused: training time and memory grow with every column
 
-def _numeric_looking(col: pd.Series) -> bool:
-    "An object column where most values parse as numbers (text slipped into a number column)."
-    vals = col.dropna()
-    return len(vals) > 0 and not pd.api.types.is_numeric_dtype(col) and pd.to_numeric(vals, errors='coerce').notna().mean() >= 0.8
-
 def validate_training_data(df: pd.DataFrame, # the whole table, features and target
                            target: str, # name of the target column
                            max_missing: float = 0.5, # largest share of missing values allowed per feature
@@ -265,7 +254,7 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
     many = {c: round(float(s), 3) for c, s in share.items() if s > max_missing}
     msg = f'zu viele Lücken (> {max_missing:.0%}): {many}' if many else f'höchstens {share.max():.1%} pro Spalte' if len(share) else 'keine Merkmale'
     checks.append(Check('missing_limited', not many, msg, details={'missing_share': share.round(4).to_dict()}))
-    mixed = [c for c in X.columns if _numeric_looking(X[c])]
+    mixed = [c for c in X.columns if column_kind(X[c]) == MIXED]
     checks.append(Check('numbers_as_numbers', not mixed, f'Spalten mit Zahlen und Text: {mixed}' if mixed else 'Spaltentypen einheitlich'))
     leaks = [c for c in X.columns if X[c].nunique() > 1 and X[c].notna().all() and X[c].nunique() <= y.nunique()
              and (df.groupby(c)[target].nunique() == 1).all()]

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from amalea_quack import eda
-from amalea_quack.models import figure_png
+from amalea_quack.eda import figure_png
 from amalea_quack.ui import csv_upload
 from amalea_quack.validation import MAX_UPLOAD_MB, validate_training_data
 

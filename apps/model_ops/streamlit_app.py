@@ -5,7 +5,7 @@ from mlflow.exceptions import MlflowException
 
 from amalea_quack import registry
 from amalea_quack.store import tracking_uri
-from amalea_quack.models import figure_png
+from amalea_quack.eda import figure_png
 from amalea_quack.monitoring import (
     FAIRNESS,
     THRESHOLD_TEXT,

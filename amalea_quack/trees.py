@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 
 from .reproducibility import tracked_run
+from .eda import figure_png, new_figure
 from .evaluation import Split, evaluate, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
 
 # %% auto #0
-__all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'new_figure', 'figure_png', 'tree_figure', 'Curve', 'curve_figure',
-           'complexity_curve', 'boundary_grid', 'decision_boundary_figure', 'run_importances', 'importance_figure',
-           'seed_spread', 'check_small_tree']
+__all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'tree_figure', 'Curve', 'curve_figure', 'complexity_curve',
+           'boundary_grid', 'decision_boundary_figure', 'run_importances', 'importance_figure', 'seed_spread',
+           'check_small_tree']
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000a
 def gini(labels) -> float:
@@ -51,21 +52,6 @@ def best_split(X: pd.DataFrame, # numeric features
     return best
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0011
-def new_figure(width: float, height: float, ncols: int = 1):
-    "A matplotlib figure outside pyplot (thread-safe in apps), with an Agg canvas for drawing."
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots(1, ncols)
-
-def figure_png(fig, dpi: int = 90, **savefig) -> bytes:
-    "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=dpi, **savefig)
-    return buf.getvalue()
-
 def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in one
                 max_depth: int | None = None, # draw only the top levels
                 size: tuple = (11, 5.5), # width and height in inches
@@ -109,7 +95,6 @@ def curve_figure(table: pd.DataFrame, # a `Curve.table`
     if 'cv_accuracy' in table: ax.plot(x, table['cv_accuracy'], '^--', color='#7570b3', label='Kreuzvalidierung (Training)')
     ax.set(xlabel=table.index.name or 'Wert', ylabel='Genauigkeit', title=title or f'Genauigkeit über {table.index.name}')
     ax.grid(alpha=0.3); ax.legend(loc='lower right')
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0017
@@ -202,7 +187,6 @@ def decision_boundary_figure(model, # classifier (or clusterer) fitted on the tw
         handles = [Line2D([], [], marker=s, color='grey', markeredgecolor='k', linestyle='', label=str(m)) for m, s in shapes.items()]
         ax.legend(handles=handles, loc='best', fontsize=8, framealpha=0.8, title='Form: wahre Klasse', title_fontsize=8)
     ax.set(xlabel=X.columns[0], ylabel=X.columns[1], title=title, xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()))
-    ax.figure.tight_layout()
     return ax.figure
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002b
@@ -220,7 +204,6 @@ def importance_figure(importances: dict, # name -> importances per feature (a Se
     fig, ax = new_figure(6.5, 0.5 * len(table) + 1.5)
     table.plot.barh(ax=ax, width=0.8, color=['#1b9e77', '#7570b3', '#d95f02', '#e7298a'][:table.shape[1]])
     ax.set(title=title, xlabel='Anteil an der Senkung der Unreinheit', ylabel='')
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002f
