@@ -20,7 +20,7 @@ from mlflow.exceptions import MlflowException
 from .store import current_user, tracking_uri, use_store
 from .evaluation import baseline_model, make_tabular_pipeline
 from .quack import Feedback, ProjectCard, check_answer
-from .tracking import train_tabular
+from .tracking import metric_steps, train_tabular
 from .validation import Check, Report
 
 # %% auto #0
@@ -28,8 +28,8 @@ __all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS'
            'default_candidates', 'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size',
            'interpretability', 'accuracy_interval', 'compare_runs', 'tradeoff_figure', 'repeated_cv', 'cv_summary',
            'shortlist', 'recommend', 'DecisionLog', 'candidates_from', 'write_decision_log', 'list_experiments',
-           'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame', 'metric_history',
-           'check_model_name', 'suggest_model_name', 'check_fastest_passing']
+           'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame', 'check_model_name',
+           'suggest_model_name', 'check_fastest_passing']
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0007
 COMPARE_EXPERIMENT = 'Woche 7 – Kandidatenvergleich'
@@ -411,11 +411,7 @@ def param_metric_frame(runs: pd.DataFrame, # output of `experiment_runs`
     if as_number.notna().all(): df[param] = as_number
     return df.sort_values(param).reset_index(drop=True)
 
-def metric_history(run_id: str, metric: str) -> pd.DataFrame:
-    "Every logged value of `metric` in run `run_id`, by step."
-    use_store()
-    hist = MlflowClient().get_metric_history(run_id, metric)
-    return pd.DataFrame([(h.step, h.value) for h in hist], columns=['step', metric]).sort_values('step').reset_index(drop=True)
+
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0045
 MODEL_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,62}')

@@ -25,13 +25,14 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .reproducibility import set_seed, tracked_run
 from .store import use_store
+from .tracking import metric_steps
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
 
 # %% auto #0
 __all__ = ['NN_EXPERIMENT', 'EPOCH_METRICS', 'TabularTensors', 'prepare_tabular', 'MLP', 'count_parameters', 'make_loader',
            'train_epoch', 'evaluate_model', 'learning_curves', 'EarlyStopping', 'parse_hidden', 'check_hyperparameters',
-           'progress_bar', 'MLPResult', 'train_mlp', 'metric_history', 'TrainingJob', 'warm_up', 'start_training',
+           'progress_bar', 'MLPResult', 'train_mlp', 'epoch_metrics', 'TrainingJob', 'warm_up', 'start_training',
            'rings_data', 'check_rings']
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc000d
@@ -351,14 +352,11 @@ def train_mlp(data: pd.DataFrame, # table with features and target
     return MLPResult(run.info.run_id, status, model, tensors, history, metrics, reason)
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0033
-def metric_history(run_id: str, # MLflow run
-                   keys=EPOCH_METRICS, # metrics logged per step
-                  ) -> pd.DataFrame:
+def epoch_metrics(run_id: str, # MLflow run
+                  keys=EPOCH_METRICS, # metrics logged per epoch
+                 ) -> pd.DataFrame:
     "The per-epoch metrics of a run from MLflow, one row per epoch."
-    use_store()
-    client = mlflow.MlflowClient()
-    series = {k: pd.Series({m.step: m.value for m in client.get_metric_history(run_id, k)}, dtype=float) for k in keys}
-    return pd.DataFrame(series).rename_axis('epoch').sort_index()
+    return metric_steps(run_id, keys).rename_axis('epoch')
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0047
 def _inherit_streamlit_context(thread: threading.Thread):

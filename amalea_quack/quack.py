@@ -11,8 +11,9 @@ import operator
 from dataclasses import asdict, dataclass, field
 
 # %% auto #0
-__all__ = ['IRIS_CARD', 'PHASES', 'SOLVED', 'UNSOLVED', 'WRONG', 'KPI', 'KPIResult', 'KPIReport', 'ProjectCard',
-           'phase_checklist', 'Feedback', 'check_answer', 'check_project_card']
+__all__ = ['IRIS_CARD', 'PHASES', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'KPI', 'KPIResult',
+           'KPIReport', 'ProjectCard', 'phase_checklist', 'Feedback', 'check_answer', 'Exercise', 'Question',
+           'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0008
 _OPS = {'>': operator.gt, '>=': operator.ge, '<': operator.lt, '<=': operator.le}
@@ -139,48 +140,155 @@ def phase_checklist(phase: str) -> str:
     return '\n'.join([f'**{phase} – {title}**'] + [f'- [ ] {i}' for i in items])
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0016
-SOLVED, UNSOLVED, WRONG = 'gelöst', 'noch nicht gelöst', 'noch nicht richtig'
+SOLVED, UNSOLVED, WRONG = 'solved', 'unsolved', 'wrong'
+STATUS_TEXT = {SOLVED: 'gelöst', UNSOLVED: 'noch nicht gelöst', WRONG: 'noch nicht richtig'}
 
 @dataclass
 class Feedback:
     "The verdict of a self-check, with a note per criterion."
-    exercise: str
+    exercise: str  # title shown to the student
     status: str  # SOLVED, UNSOLVED or WRONG
     notes: list[str] = field(default_factory=list)
+    key: str = ''  # e.g. '05.2' or '05.q3'; empty for an ad-hoc check
 
     @property
     def solved(self) -> bool: return self.status == SOLVED
     def __str__(self):
         mark = {SOLVED: '✅', UNSOLVED: '⏳', WRONG: '❌'}[self.status]
-        return '\n'.join([f'{mark} Selbstcheck «{self.exercise}»: {self.status}'] + [f'   {n}' for n in self.notes])
+        return '\n'.join([f'{mark} Selbstcheck «{self.exercise}»: {STATUS_TEXT[self.status]}'] + [f'   {n}' for n in self.notes])
     __repr__ = __str__
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0017
 def check_answer(exercise: str, # title of the exercise
                  answer, # the student's answer; `...` means not attempted
                  checks: list, # (predicate(answer) -> bool, note if right, note if wrong) triples
+                 key: str = '', # the exercise's key, for progress reports
                 ) -> Feedback:
-    "Run each check on `answer` and say, in German, what is right and what is off."
+    "Run each check on `answer` and say, in German, what is right and what is off; stop at the first failure that makes the rest meaningless."
     if answer is ... or answer is None:
-        return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'])
+        return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
     notes, ok = [], True
     for pred, good, bad in checks:
         try: passed = bool(pred(answer))
-        except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'])
-        except Exception as e: passed, bad = False, f'{bad} (Fehler beim Prüfen: {type(e).__name__}: {e})'
+        except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'], key)
+        except Exception as e: passed, bad = False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
         notes.append(f"✓ {good}" if passed else f"✗ {bad}")
         ok = ok and passed
-    return Feedback(exercise, SOLVED if ok else WRONG, notes)
+        if not passed and not notes[:-1]: break  # the first criterion failed: the others would only repeat it
+    return Feedback(exercise, SOLVED if ok else WRONG, notes, key)
 
-# %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc001a
-def check_project_card(card) -> Feedback:
-    "Self-check for the project-card exercise."
-    return check_answer('Projektsteckbrief', card, [
-        (lambda c: isinstance(c, ProjectCard), 'es ist ein `ProjectCard`', 'erwartet wird ein `ProjectCard`-Objekt'),
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000002
+NOTEBOOKS = {'01': 'quack', '02': 'reproducibility', '03': 'eda', '04': 'validation', '05': 'evaluation', '06': 'tracking',
+             '07': 'trees', '08': 'neighbors', '09': 'clustering', '10': 'nn', '11': 'vision', '12': 'text', '13': 'compare',
+             '14': 'registry', '15': 'monitoring', '16': 'pipeline', '18': 'ui'}  # notebook number -> the module holding its checks
+
+@dataclass(frozen=True)
+class Exercise:
+    "A graded exercise: its key ('05.2'), title, level (1–3 stars) and the criteria its answer must meet."
+    key: str
+    title: str
+    checks: tuple  # (predicate(answer) -> bool, note if right, note if wrong) triples
+    level: int = 1  # ⭐ apply, ⭐⭐ combine, ⭐⭐⭐ transfer
+
+    def check(self, answer) -> Feedback: return check_answer(self.title, answer, list(self.checks), self.key)
+
+@dataclass(frozen=True)
+class Question:
+    "One self-test question: the right answer, why it is right, and what each typical wrong answer overlooks."
+    number: int
+    right: object  # a letter ('b'), a set of letters ({'a', 'c'}), a number or True/False
+    why: str  # shown when the answer is right
+    notes: dict = field(default_factory=dict)  # wrong answer -> note; other wrong answers get `hint`
+    hint: str = 'Lies den Abschnitt dazu noch einmal.'
+    tolerance: float = 0.0  # for numbers: |answer − right| ≤ tolerance counts as right
+
+    def check(self, answer, notebook: str) -> Feedback:
+        "The verdict on one answer."
+        title, key = f'Selbstkontrolle {int(notebook)}.{self.number}', f'{notebook}.q{self.number}'
+        if answer is ... or answer is None: return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
+        given = _normal(answer)
+        if isinstance(self.right, (int, float)) and not isinstance(self.right, bool) and isinstance(given, (int, float)):
+            ok = abs(given - self.right) <= self.tolerance
+        else: ok = given == _normal(self.right)
+        if ok: return Feedback(title, SOLVED, [f'✓ {self.why}'], key)
+        note = next((n for a, n in self.notes.items() if _normal(a) == given), self.hint)
+        return Feedback(title, WRONG, [f'✗ {note}'], key)
+
+def _normal(a):
+    "Answers compared loosely: letters without case and spaces, sets of letters as sets, numbers as numbers."
+    if isinstance(a, str): return a.strip().lower().strip('()')
+    if isinstance(a, (set, frozenset, list, tuple)): return frozenset(_normal(x) for x in a)
+    if isinstance(a, (bool, int, float)): return a
+    return a
+
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000003
+def _checks_of(notebook: str):
+    "The module that holds notebook `notebook`'s exercises and self-test."
+    import importlib
+    if notebook not in NOTEBOOKS: raise KeyError(f'Unbekanntes Notebook {notebook!r}; bekannt: {sorted(NOTEBOOKS)}.')
+    return importlib.import_module(f'amalea_quack.{NOTEBOOKS[notebook]}')
+
+def exercises(notebook: str) -> dict[str, Exercise]:
+    "The exercises of a notebook by key."
+    return {e.key: e for e in getattr(_checks_of(notebook), 'EXERCISES', ())}
+
+def quiz(notebook: str) -> dict[int, Question]:
+    "The self-test questions of a notebook by number."
+    return {q.number: q for q in getattr(_checks_of(notebook), 'QUIZ', ())}
+
+def _record(*feedback: Feedback) -> None:
+    "Append verdicts to the progress log named by AMALEA_PROGRESS_LOG (set by `quack fortschritt`), if any."
+    import json
+    import os
+    path = os.environ.get('AMALEA_PROGRESS_LOG')
+    if not path: return
+    with open(path, 'a', encoding='utf-8') as f:
+        for fb in feedback: f.write(json.dumps({'key': fb.key, 'status': fb.status, 'notes': fb.notes}, ensure_ascii=False) + '\n')
+
+def check(key: str, # the exercise, e.g. '05.2'
+          answer, # what your solution cell defines
+         ) -> Feedback:
+    "Check your answer to exercise `key` and say what is right and what is not yet."
+    notebook = key.split('.')[0]
+    found = exercises(notebook)
+    if key not in found: raise KeyError(f'Eine Übung {key!r} gibt es nicht; in Notebook {notebook}: {sorted(found)}.')
+    fb = found[key].check(answer)
+    _record(fb)
+    return fb
+
+@dataclass
+class QuizFeedback:
+    "The verdicts on a whole self-test."
+    notebook: str
+    results: list[Feedback]
+
+    @property
+    def solved(self) -> int: return sum(f.solved for f in self.results)
+    def __str__(self):
+        head = f'Selbstkontrolle Notebook {int(self.notebook)}: {self.solved} von {len(self.results)} richtig'
+        return '\n'.join([head] + [str(f) for f in self.results])
+    __repr__ = __str__
+
+def check_quiz(notebook: str, # e.g. '05'
+               answers: dict, # question number -> your answer
+              ) -> QuizFeedback:
+    "Check your answers to a notebook's self-test, question by question."
+    questions = quiz(notebook)
+    unknown = sorted(set(answers) - set(questions))
+    if unknown: raise KeyError(f'Fragen {unknown} gibt es in der Selbstkontrolle von Notebook {notebook} nicht; es gibt {sorted(questions)}.')
+    out = QuizFeedback(notebook, [q.check(answers.get(n, ...), notebook) for n, q in sorted(questions.items())])
+    _record(*out.results)
+    return out
+
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000010
+EXERCISES = (
+    Exercise('01.1', 'Projektsteckbrief', (
+        (lambda c: type(c).__name__ == 'ProjectCard', 'es ist ein `ProjectCard`', 'erwartet wird ein `ProjectCard`-Objekt'),
         (lambda c: c.question.strip().endswith('?'), 'die Frage ist als Frage formuliert', 'formuliere die Fragestellung als Frage (mit „?“)'),
         (lambda c: any(k.metric != 'latency_p99_ms' for k in c.kpis), 'es gibt einen Qualitäts-KPI',
          'es fehlt ein KPI zur Modellqualität (z. B. accuracy)'),
         (lambda c: any(k.unit.strip() == 'ms' and k.op in ('<', '<=') for k in c.kpis),
          'es gibt eine Obergrenze für die Latenz in ms', 'es fehlt ein Latenz-KPI mit Obergrenze in ms'),
         (lambda c: len(c.abort_criteria) > 0, 'ein Abbruchkriterium ist festgelegt', 'lege mindestens ein Abbruchkriterium fest'),
-    ])
+    ), level=2),
+)

@@ -23,8 +23,8 @@ from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, re
 # %% auto #0
 __all__ = ['TRUSTED_PREFIXES', 'TEST_PREDICTIONS', 'SCHEMA', 'REFERENCE_PROFILE', 'PROJECT_CARD', 'IRIS_EXPERIMENT',
            'IRIS_PARAMS', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column', 'pred_column',
-           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'tracked_search', 'runs_table', 'best_run',
-           'check_best_run']
+           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'metric_steps', 'tracked_search',
+           'runs_table', 'best_run', 'check_best_run']
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0007
 TRUSTED_PREFIXES = ('sklearn.', 'numpy.')
@@ -212,6 +212,16 @@ def train_tabular(data: pd.DataFrame, # table with features and target
         _log_importances(_feature_importances(model))
         info = log_sklearn_model(model, split.X_test.head(3))
     return TrainResult(run.info.run_id, model, metrics, split, info.model_uri, fp, report)
+
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr000010
+def metric_steps(run_id: str, # MLflow run
+                 metrics, # one metric name or several
+                ) -> pd.DataFrame:
+    "Every logged value of `metrics` in run `run_id` by step: index 'step', one column per metric (NaN where a step lacks one)."
+    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    c = client()
+    series = {m: pd.Series({h.step: h.value for h in c.get_metric_history(run_id, m)}, dtype=float) for m in names}
+    return pd.DataFrame(series, columns=names).rename_axis('step').sort_index()
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0019
 def tracked_search(data: pd.DataFrame, # table with features and target

@@ -10,13 +10,13 @@ from amalea_quack.compare import (
     leaderboard,
     list_experiments,
     lower_is_better,
-    metric_history,
     metric_names,
     param_metric_frame,
     param_names,
     suggest_model_name,
 )
 from amalea_quack.store import tracking_uri
+from amalea_quack.tracking import metric_steps
 from amalea_quack.registry import ModelNotFound, StoreUnavailable, register
 
 st.set_page_config(page_title='Experiment Board', page_icon='📊', layout='wide')
@@ -133,7 +133,7 @@ with right:
     st.subheader(f'Verlauf pro Schritt · {run_name}')
     own = metric_names(runs[runs['run_id'] == run_id])
     shown = st.selectbox('Metrik', own, index=own.index(metric) if metric in own else 0, key=f'history_{run_id}')
-    history = metric_history(run_id, shown)
+    history = metric_steps(run_id, shown).reset_index()
     if len(history) > 1: st.line_chart(history, x='step', y=shown, height=320)
     else: st.caption(f'Lauf **{run_name}** hat für **{shown}** nur einen Wert, keinen Verlauf. Verläufe entstehen mit '
                      '`mlflow.log_metric(name, wert, step=schritt)`, z. B. pro Epoche in Woche 5.')
