@@ -13,14 +13,14 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .reproducibility import tracked_run
-from .store import use_store
-from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .eda import new_figure
-from .trees import decision_boundary_figure
+from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .neighbors import knn_pipeline
 from .quack import Feedback, check_answer
+from .reproducibility import tracked_run
+from .store import use_store
 from .tracking import log_sklearn_model
+from .trees import decision_boundary_figure
 
 # %% auto #0
 __all__ = ['KMEANS_EXPERIMENT', 'BIG3', 'BIG3_DEFAULTS', 'BIG3_EXPERIMENT', 'PLAYGROUND_EXPERIMENT', 'DEFAULT_FEATURES',

@@ -17,10 +17,10 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from .store import current_user, tracking_uri, use_store
 from .evaluation import baseline_model, make_tabular_pipeline
 from .quack import Feedback, ProjectCard, check_answer
-from .tracking import metric_steps, train_tabular
+from .store import current_user, tracking_uri, use_store
+from .tracking import train_tabular
 from .validation import Check, Report
 
 # %% auto #0

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .quack import Feedback, check_answer
 from .eda import is_number_column
+from .quack import Feedback, check_answer
 
 # %% auto #0
 __all__ = ['Split', 'split_data', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'classification_metrics', 'evaluate',

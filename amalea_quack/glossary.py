@@ -25,7 +25,8 @@ class Term:
     meaning: str
 
 GLOSSARY = (
-    Term('Projektsteckbrief', 'project card', 'Frage, Nutzende, Daten, KPIs, Randbedingungen, Risiken und Abbruchkriterien eines Projekts (Phase Q)'),
+    Term('Projektsteckbrief', 'project card',
+         'Frage, Nutzende, Daten, KPIs, Randbedingungen, Risiken und Abbruchkriterien eines Projekts (Phase Q)'),
     Term('Kennzahl (KPI)', 'key performance indicator', 'messbares Ziel: eine Metrik, ein Vergleich und eine Schwelle'),
     Term('Kelchblatt', 'sepal', 'äußeres, meist grünes Blatt der Blüte; bei Iris gemessen in Länge und Breite'),
     Term('Kronblatt', 'petal', 'inneres, farbiges Blatt der Blüte; bei Iris gemessen in Länge und Breite'),
@@ -80,10 +81,12 @@ LABELS = {
     # metrics
     'accuracy': 'Genauigkeit', 'f1_macro': 'F1 (makro)', 'precision_macro': 'Präzision (makro)', 'recall_macro': 'Trefferquote (makro)',
     'train_accuracy': 'Trainingsgenauigkeit', 'val_accuracy': 'Validierungsgenauigkeit', 'cv_accuracy': 'Genauigkeit (Kreuzvalidierung)',
-    'cv_accuracy_std': 'Streuung (Kreuzvalidierung)', 'overfit_delta': 'Trainings-Test-Abstand', 'generalisation_gap': 'Trainings-Test-Abstand',
+    'cv_accuracy_std': 'Streuung (Kreuzvalidierung)', 'overfit_delta': 'Trainings-Test-Abstand',
+    'generalisation_gap': 'Trainings-Test-Abstand',
     'latency_p50_ms': 'Latenz p50 (ms)', 'latency_p99_ms': 'Latenz p99 (ms)', 'n_train': 'Trainingszeilen', 'n_val': 'Validierungszeilen',
     'n_test': 'Testzeilen', 'kpis_passed': 'KPIs erfüllt', 'accuracy_low': 'Genauigkeit, untere Grenze', 'accuracy_high': 'Genauigkeit, obere Grenze',
-    'model_bytes': 'Modellgröße (Bytes)', 'silhouette': 'Silhouette', 'ari': 'ARI', 'train_loss': 'Verlust (Training)', 'val_loss': 'Verlust (Validierung)',
+    'model_bytes': 'Modellgröße (Bytes)', 'silhouette': 'Silhouette', 'ari': 'ARI',
+    'train_loss': 'Verlust (Training)', 'val_loss': 'Verlust (Validierung)',
     # run statuses
     'FINISHED': 'abgeschlossen', 'FAILED': 'fehlgeschlagen', 'RUNNING': 'läuft', 'KILLED': 'abgebrochen', 'SCHEDULED': 'geplant',
     # registry actions and audit columns
@@ -97,7 +100,8 @@ LABELS = {
     'passed': 'bestanden', 'failed': 'nicht bestanden', 'warned': 'Warnung', 'not_applicable': 'nicht anwendbar',
     # data kinds and profile columns
     'numeric': 'Zahl', 'categorical': 'Kategorie', 'mixed': 'gemischt', 'feature': 'Merkmal', 'kind': 'Art', 'segment': 'Segment',
-    'rows': 'Zeilen', 'column': 'Spalte', 'dtype': 'Datentyp', 'missing': 'fehlend', 'missing_share': 'Anteil fehlend', 'distinct': 'verschiedene Werte',
+    'rows': 'Zeilen', 'column': 'Spalte', 'dtype': 'Datentyp', 'missing': 'fehlend', 'missing_share': 'Anteil fehlend',
+    'distinct': 'verschiedene Werte',
     'mean': 'Mittelwert', 'std': 'Standardabweichung', 'min': 'Minimum', 'max': 'Maximum', 'mode': 'häufigster Wert', 'share': 'Anteil',
     'rows_with_gaps': 'Zeilen mit Lücken', 'q1': '1. Quartil', 'q3': '3. Quartil', 'iqr': 'Quartilsabstand', 'lower': 'Untergrenze',
     'upper': 'Obergrenze', 'outliers': 'Ausreißer',
@@ -140,6 +144,6 @@ def german_table(df: pd.DataFrame, # a table with English column names and progr
         elif pd.api.types.is_bool_dtype(col): out[c] = col.map({True: 'ja', False: 'nein'})
         if numbers and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             d = (decimals or {}).get(c)
-            out[c] = col.map(lambda v: german_number(None if pd.isna(v) else v, d))
+            out[c] = col.map(lambda v, d=d: german_number(None if pd.isna(v) else v, d))
     out = out.astype(object).where(out.notna(), '–')
     return out.rename(columns=label)

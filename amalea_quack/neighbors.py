@@ -11,13 +11,12 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .reproducibility import tracked_run
-from .eda import load_dataset
+from .eda import load_dataset, new_figure
 from .evaluation import Split, evaluate, make_tabular_pipeline
-from .eda import new_figure
-from .trees import decision_boundary_figure
 from .quack import Feedback, check_answer
+from .reproducibility import tracked_run
 from .tracking import log_sklearn_model
+from .trees import decision_boundary_figure
 
 # %% auto #0
 __all__ = ['KNN_EXPERIMENT', 'nearest_neighbors', 'knn_pipeline', 'scaling_effect', 'knn_boundaries_figure', 'check_knn_vote']

@@ -23,11 +23,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .reproducibility import set_seed, tracked_run
-from .store import use_store
-from .tracking import metric_steps
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
+from .reproducibility import set_seed, tracked_run
+from .tracking import metric_steps
 
 # %% auto #0
 __all__ = ['NN_EXPERIMENT', 'EPOCH_METRICS', 'TabularTensors', 'prepare_tabular', 'MLP', 'count_parameters', 'make_loader',

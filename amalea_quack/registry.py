@@ -19,9 +19,9 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from .store import current_user, tracking_uri, use_store
 from .evaluation import measure_latency
 from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
+from .store import current_user, tracking_uri, use_store
 from .validation import Check, DataValidationError, Report, Schema
 
 # %% auto #0

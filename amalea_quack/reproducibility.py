@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .quack import Feedback, check_answer
-from .store import client, project_root, store_at, use_experiment
+from .store import client, project_root, use_experiment
 
 # %% auto #0
 __all__ = ['PACKAGES', 'set_seed', 'quick_mode', 'git_commit', 'environment_report', 'Terminated', 'tracked_run', 'stale_runs',

@@ -113,9 +113,8 @@ def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
         if (net := _network_error(e)) is not None: return StoreUnavailable(uri, type(net).__name__)
         return e
     if (net := _network_error(e)) is not None: return StoreUnavailable(uri, type(net).__name__)
-    try: from sqlalchemy.exc import OperationalError
-    except ImportError: OperationalError = ()
-    if isinstance(e, OperationalError) or isinstance(e, sqlite3.OperationalError): return StoreUnavailable(uri, str(e).splitlines()[0][:120])
+    from sqlalchemy.exc import OperationalError  # MLflow's database stores use SQLAlchemy
+    if isinstance(e, (OperationalError, sqlite3.OperationalError)): return StoreUnavailable(uri, str(e).splitlines()[0][:120])
     return e
 
 @contextmanager

@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from .evaluation import baseline_model, classification_metrics, measure_latency
+from .quack import KPI, Feedback, ProjectCard, check_answer
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store
-from .evaluation import baseline_model, classification_metrics, confusion_figure, measure_latency
-from .quack import KPI, Feedback, ProjectCard, check_answer
-from .tracking import TRUSTED_PREFIXES, model_requirements
+from .tracking import TRUSTED_PREFIXES, log_evaluation, model_requirements, pred_column, true_column
 from .validation import DataValidationError, fingerprint
 
 # %% auto #0
@@ -415,21 +415,12 @@ class TextTrainResult:
     model_uri: str
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc003c
-def _log_text_artifacts(train: pd.DataFrame, E_train: np.ndarray, preds: pd.DataFrame, card: ProjectCard):
-    "Reports, plots and tables of a text training run."
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import classification_report
-    y_true, y_pred = preds[f'{TEXT_TARGET}_true'], preds[f'{TEXT_TARGET}_pred']
-    mlflow.log_text(preds.to_csv(index=False), 'test_predictions.csv')
+def _log_training_texts(train: pd.DataFrame, E_train: np.ndarray):
+    "The training texts and their embeddings: the nearest-example search needs them, without embedding the texts again."
     mlflow.log_text(train[['text', TEXT_TARGET]].to_csv(index=False), 'train_texts.csv')
-    with tempfile.TemporaryDirectory() as tmp:  # the nearest-example search needs them; no need to embed the texts again
+    with tempfile.TemporaryDirectory() as tmp:
         np.save(Path(tmp)/'train_embeddings.npy', E_train.astype(np.float32), allow_pickle=False)
         mlflow.log_artifact(str(Path(tmp)/'train_embeddings.npy'))
-    mlflow.log_dict(card.to_dict(), 'project_card.json')
-    mlflow.log_text(classification_report(y_true, y_pred, zero_division=0), 'classification_report.txt')
-    fig = confusion_figure(y_true, y_pred)
-    mlflow.log_figure(fig, 'confusion_matrix.png')
-    plt.close(fig)
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc003d
 def train_text_classifier(seed: int = 0, # split and sampling seed
@@ -470,12 +461,10 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
                         'accuracy_zeichen': float((models['zeichen'].predict(te_texts) == y_test).mean()),
                         'n_train': len(train), 'n_test': len(test), 'embedding_seconds': embed_s})
         metrics.update(measure_latency(lambda rows: predict_frame(models, rows['text'].tolist()), test[['text']], n=latency_rows))
-        kpis = card.check(metrics)
-        metrics['kpis_passed'] = float(kpis.passed)
-        mlflow.set_tag('kpis_failed', ', '.join(kpis.failed) or 'keine')
-        mlflow.log_metrics(metrics)
-        preds = pd.DataFrame({'text': te_texts, f'{TEXT_TARGET}_true': y_test, f'{TEXT_TARGET}_pred': pred})
-        _log_text_artifacts(train, E_train, preds, card)
+        # free text: no schema or reference profile
+        metrics = log_evaluation(TEXT_TARGET, test[['text']].reset_index(drop=True), y_test, pred, metrics, card=card)
+        _log_training_texts(train, E_train)
+        preds = pd.DataFrame({'text': te_texts, true_column(TEXT_TARGET): y_test, pred_column(TEXT_TARGET): pred})
         info = log_text_model(models, preds[['text']].head(2))
     return TextTrainResult(run.info.run_id, models, metrics, train.reset_index(drop=True), preds, info.model_uri)
 

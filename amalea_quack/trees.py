@@ -13,10 +13,10 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .reproducibility import tracked_run
-from .eda import figure_png, new_figure
+from .eda import new_figure
 from .evaluation import Split, evaluate, make_tabular_pipeline, split_data
 from .quack import Feedback, check_answer
+from .reproducibility import tracked_run
 
 # %% auto #0
 __all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'tree_figure', 'Curve', 'curve_figure', 'complexity_curve',

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from .store import tracking_uri
 from .registry import IRIS_MODEL, ModelNotFound, PromotionRefused, ServedModel, StoreUnavailable, resolve
+from .store import tracking_uri
 from .validation import MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 
 # %% auto #0

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
-from .glossary import label
+from .glossary import german_number, label
 from .quack import Feedback, check_answer
 
 # %% auto #0
@@ -47,7 +47,8 @@ class Check:
             if not isinstance(self.passed, (bool, np.bool_)):
                 raise TypeError(f"Check '{self.name}': das Urteil muss True, False oder None sein, nicht {self.passed!r}.")
             self.passed = bool(self.passed)  # numpy's bool_ is not `False` for `is False` tests
-        if self.severity not in SEVERITIES: raise ValueError(f"Check '{self.name}': severity muss 'error' oder 'warning' sein, nicht {self.severity!r}.")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"Check '{self.name}': severity muss 'error' oder 'warning' sein, nicht {self.severity!r}.")
         self.title = self.title or label(self.name)
 
     @property
@@ -150,7 +151,8 @@ class Schema:
     def from_dict(cls, d: dict) -> Schema:
         "Rebuild a schema from `to_dict` output; kinds written by older versions ('Zahl', 'Kategorie') are understood."
         old = {'Zahl': NUMERIC, 'Kategorie': CATEGORICAL}
-        return cls({c: old.get(k, k) for c, k in d['columns'].items()}, {k: tuple(v) for k, v in d.get('ranges', {}).items()}, d.get('categories', {}))
+        return cls({c: old.get(k, k) for c, k in d['columns'].items()}, {k: tuple(v) for k, v in d.get('ranges', {}).items()},
+                   d.get('categories', {}))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0011
 def _rows(mask) -> str:
@@ -260,8 +262,9 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
              and (df.groupby(c)[target].nunique() == 1).all()]
     checks.append(Check('no_leak', not leaks, f'Spalten verraten das Ziel eindeutig: {leaks}' if leaks else 'kein Merkmal bildet das Ziel 1:1 ab'))
     ids = likely_ids(X)
-    checks.append(Check('no_id_columns', not ids, f'vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): {ids} – sie lehren das Modell nichts '
-                        'Übertragbares; entferne sie vor dem Training' if ids else 'keine', severity='warning', details={'columns': ids}))
+    msg = (f'vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): {ids} – sie lehren das Modell nichts Übertragbares; '
+           'entferne sie vor dem Training') if ids else 'keine'
+    checks.append(Check('no_id_columns', not ids, msg, severity='warning', details={'columns': ids}))
     dup = int(df.duplicated().sum())
     checks.append(Check('no_duplicates', dup == 0, f'{dup} doppelte Zeilen', severity='warning'))
     return Report(checks)
@@ -348,7 +351,8 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     if encoding:
         try: return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as e:
-            raise DataValidationError([f'{name} lässt sich nicht als {encoding} lesen ({e})'], 'die Kodierung, in der die Datei gespeichert ist') from None
+            raise DataValidationError([f'{name} lässt sich nicht als {encoding} lesen ({e})'],
+                                      'die Kodierung, in der die Datei gespeichert ist') from None
     if data.startswith(b'\xef\xbb\xbf'): candidates = ['utf-8-sig']
     else: candidates = ['utf-8', 'cp1252']  # German Excel writes Windows-1252 (€ is 0x80, – is 0x96), never Latin-1
     for enc in candidates:
@@ -403,14 +407,16 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as e:
         raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {str(e).splitlines()[0]}'], 'eine CSV-Datei mit Kopfzeile') from None
     if len(df) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
-    if len(df) > max_rows: raise DataValidationError([f'{name} hat mehr als {max_rows:,} Zeilen'.replace(',', '.')], f'höchstens {max_rows:,} Zeilen'.replace(',', '.'))
+    if len(df) > max_rows:
+        raise DataValidationError([f'{name} hat mehr als {german_number(max_rows)} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
     df.attrs['csv_format'] = fmt
     return df
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000004
 MAX_REQUEST_MB = 2  # a JSON or CSV body of rows to predict
 MAX_DEPTH = 8  # JSON nesting deeper than this is refused before parsing
-JSON_BODIES = '{"dataframe_records": [{"spalte": wert, …}, …]}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"inputs": [...]} oder eine Liste von Objekten'
+JSON_BODIES = ('{"dataframe_records": [{"spalte": wert, …}, …]}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, '
+               '{"inputs": [...]} oder eine Liste von Objekten')
 
 def _json_depth_ok(data: bytes, limit: int = MAX_DEPTH) -> bool:
     "True unless brackets outside strings nest deeper than `limit` (checked before parsing: deep nesting breaks the parser)."
@@ -450,13 +456,13 @@ def parse_rows(body: bytes | str, # the request body or file content
         if isinstance(payload, dict) and len(payload) == 1 and next(iter(payload)) in ('dataframe_records', 'inputs', 'instances'):
             payload = next(iter(payload.values()))
         if isinstance(payload, list) and len(payload) > max_rows:
-            raise DataValidationError([f'{len(payload):,} Zeilen'.replace(',', '.')], f'höchstens {max_rows:,} Zeilen'.replace(',', '.'))
+            raise DataValidationError([f'{german_number(len(payload))} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
         if isinstance(payload, list) and not all(isinstance(r, dict) for r in payload):
             raise DataValidationError(['die Zeilen sind keine Objekte mit Spaltennamen'], JSON_BODIES)
         if isinstance(payload, dict) and any(isinstance(v, (dict, list)) for v in payload.values()):
             raise DataValidationError([f'unbekannte Form mit den Schlüsseln {list(payload)[:5]}'], JSON_BODIES)
         df = as_frame(payload)
-    if len(df) > max_rows: raise DataValidationError([f'{len(df):,} Zeilen'.replace(',', '.')], f'höchstens {max_rows:,} Zeilen'.replace(',', '.'))
+    if len(df) > max_rows: raise DataValidationError([f'{german_number(len(df))} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
     return df
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000007
@@ -466,7 +472,8 @@ def csv_safe(df: pd.DataFrame) -> str:
     "The table as CSV text a spreadsheet will not run as formulas: text cells starting with = + - @ get a leading apostrophe."
     out = df.copy()
     for c in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[c]): out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+        if not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
     return out.to_csv(index=False)
 
 def from_csv_safe(df: pd.DataFrame) -> pd.DataFrame:

@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .reproducibility import quick_mode, set_seed, tracked_run
 from .evaluation import Split, classification_metrics, confusion_figure, measure_latency, split_data
 from .quack import KPI, Feedback, ProjectCard, check_answer
+from .reproducibility import quick_mode, set_seed, tracked_run
 from .tracking import model_requirements
 from .validation import MAX_UPLOAD_MB, DataValidationError, Schema, fingerprint, reference_profile
 

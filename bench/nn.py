@@ -21,10 +21,10 @@ def main():
     os.environ.setdefault('MPLCONFIGDIR', str(store / 'mpl'))
     import torch
 
-    from amalea_quack.reproducibility import set_seed
-    from amalea_quack.store import use_store
     from amalea_quack.eda import load_dataset
     from amalea_quack.nn import MLP, evaluate_model, make_loader, prepare_tabular, start_training, train_epoch, train_mlp, warm_up
+    from amalea_quack.reproducibility import set_seed
+    from amalea_quack.store import use_store
 
     use_store()  # the store's one-off migration is not part of any figure below
     wall, cpu, _ = timed(warm_up)

@@ -17,10 +17,10 @@ def make_board_store(folder: Path, template: Path) -> tuple[str, dict]:
     from sklearn.tree import DecisionTreeClassifier
 
     from amalea_quack.compare import train_candidates
-    from amalea_quack.store import use_experiment
     from amalea_quack.eda import load_dataset
     from amalea_quack.evaluation import baseline_model
     from amalea_quack.quack import IRIS_CARD
+    from amalea_quack.store import use_experiment
     uri = new_store(folder, template)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv('MLFLOW_TRACKING_URI', uri)

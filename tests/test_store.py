@@ -23,7 +23,8 @@ def test_environment_variable_wins(tmp_path):
 
 
 def test_resolution_does_no_work_at_import(tmp_path):
-    code = 'import sys, amalea_quack.store, amalea_quack.reproducibility, amalea_quack.quack; print(sorted(m for m in ("mlflow", "sklearn", "torch") if m in sys.modules))'
+    code = ('import sys, amalea_quack.store, amalea_quack.reproducibility, amalea_quack.quack; '
+            'print(sorted(m for m in ("mlflow", "sklearn", "torch") if m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == '[]'
     assert not list(tmp_path.iterdir())  # nothing written

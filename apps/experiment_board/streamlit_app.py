@@ -15,9 +15,9 @@ from amalea_quack.compare import (
     param_names,
     suggest_model_name,
 )
+from amalea_quack.registry import ModelNotFound, StoreUnavailable, register
 from amalea_quack.store import tracking_uri
 from amalea_quack.tracking import metric_steps
-from amalea_quack.registry import ModelNotFound, StoreUnavailable, register
 
 st.set_page_config(page_title='Experiment Board', page_icon='📊', layout='wide')
 st.title('📊 Experiment Board')

@@ -4,7 +4,6 @@ import streamlit as st
 from mlflow.exceptions import MlflowException
 
 from amalea_quack import registry
-from amalea_quack.store import tracking_uri
 from amalea_quack.eda import figure_png
 from amalea_quack.monitoring import (
     FAIRNESS,
@@ -17,6 +16,7 @@ from amalea_quack.monitoring import (
 )
 from amalea_quack.pipeline import card_of, course_gates
 from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable
+from amalea_quack.store import tracking_uri
 from amalea_quack.ui import csv_upload
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 

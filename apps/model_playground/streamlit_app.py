@@ -3,9 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from amalea_quack.clustering import BIG3, DEFAULT_FEATURES, PLAYGROUND_EXPERIMENT, fit_big3, log_big3_run, numeric_features
+from amalea_quack.eda import DATASETS, figure_png, load_dataset
 from amalea_quack.store import tracking_uri
-from amalea_quack.eda import DATASETS, load_dataset
-from amalea_quack.eda import figure_png
 
 st.set_page_config(page_title='Model Playground', page_icon='🧪', layout='wide')
 st.title('🧪 Model Playground')
