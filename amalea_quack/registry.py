@@ -8,96 +8,118 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/model_registry.html.md""
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
+import shlex
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 
 import mlflow
 import numpy as np
 import pandas as pd
-from mlflow import MlflowClient
-from mlflow.exceptions import MlflowException
 
 from .evaluation import measure_latency
-from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
-from .store import current_user, tracking_uri, use_store
+from .quack import IRIS_CARD, Exercise, ProjectCard
+from .store import ModelNotFound, client, current_user, is_embedded, store_errors, tracking_uri
+from .tracking import RunArtifacts, pred_column
 from .validation import Check, DataValidationError, Report, Schema
 
 # %% auto #0
-__all__ = ['IRIS_MODEL', 'ALIASES', 'ModelNotFound', 'StoreUnavailable', 'client', 'resolve', 'audit_log', 'register',
-           'Candidate', 'candidate', 'kpi_gate', 'quality_gate', 'overfit_gate', 'consistency_gate', 'latency_gate',
-           'default_gates', 'run_gates', 'ServedModel', 'load_model', 'PromotionRefused', 'promote', 'rollback',
-           'history', 'status', 'check_cv_gate']
+__all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'EXERCISES', 'validate_model_name', 'fix_command',
+           'model_missing', 'resolve', 'audit_log', 'register', 'Candidate', 'candidate', 'kpi_gate', 'quality_gate',
+           'generalisation_gap_gate', 'consistency_gate', 'latency_gate', 'default_gates', 'run_gates', 'Prediction',
+           'ServedModel', 'load_model', 'PromotionRefused', 'Promotion', 'promote', 'alias_history',
+           'unexplained_aliases', 'rollback', 'history', 'status']
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0008
 IRIS_MODEL = 'iris-classifier'
 ALIASES = ('staging', 'production', 'champion', 'challenger')
+COURSE_MODELS = (IRIS_MODEL, 'digits-cnn', 'text-classifier')  # `quack setup` trains and releases these
+MODEL_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,62}')
 
-class ModelNotFound(LookupError):
-    "No model (version) behind a name or alias."
+def validate_model_name(name: str) -> str:
+    "The stripped name, or a German error saying what a registered model name may contain (checked before any training)."
+    name = (name or '').strip()
+    if not MODEL_NAME.fullmatch(name):
+        raise ValueError(f"Ungültiger Modellname {name!r}: erwartet 1–63 Zeichen aus Buchstaben, Ziffern, '.', '_' oder '-', "
+                         'beginnend mit Buchstabe oder Ziffer (z. B. kunden-classifier).')
+    return name
 
-class StoreUnavailable(ConnectionError):
-    "The tracking store cannot be reached."
+def fix_command(name: str) -> str:
+    "The command that creates a released version of `name`, quoted so it can be pasted into a shell."
+    if name in COURSE_MODELS: return f'quack setup --only {name}'
+    q = shlex.quote(name)
+    return f'quack train --data <deine.csv> --target <zielspalte> --name {q} && quack promote --name {q}'
 
-def client() -> MlflowClient:
-    "An MLflow client on the course store."
-    return MlflowClient(use_store())
+def model_missing(name: str, ref) -> ModelNotFound:
+    "The one German 'no model' error: what is missing, in which store, and the command that fixes it."
+    what = f'Version {ref}' if str(ref).isdigit() else f"Alias '{ref}'"
+    return ModelNotFound(f"Kein Modell '{name}' mit {what} im Store {tracking_uri()}. Abhilfe: {fix_command(name)}")
 
-def _call(fn, *args, **kwargs):
-    "Call the registry; turn a missing model into `ModelNotFound`, an unreachable store into `StoreUnavailable`."
-    try: return fn(*args, **kwargs)
-    except MlflowException as e:
-        if e.error_code in ('RESOURCE_DOES_NOT_EXIST', 'INVALID_PARAMETER_VALUE') and 'not found' in str(e):
-            raise ModelNotFound(str(e)) from None
-        if 'Max retries' in str(e) or 'Connection' in str(e): raise StoreUnavailable(f'Store {tracking_uri()} nicht erreichbar: {e}') from None
-        raise
-    except OSError as e: raise StoreUnavailable(f'Store {tracking_uri()} nicht erreichbar: {e}') from None
-
-# %% ../nbs/week07/14_model_registry.ipynb #cccc0009
-def resolve(name: str, ref: str):
-    "The model version behind an alias or a version number."
+def resolve(name: str, ref):
+    "The model version behind an alias or a version number; `ModelNotFound` with the fixing command if there is none."
     c = client()
-    if str(ref).isdigit(): return _call(c.get_model_version, name, str(ref))
-    try: return _call(c.get_model_version_by_alias, name, ref)
-    except ModelNotFound:
-        raise ModelNotFound(f"Kein Modell '{name}' mit Alias '{ref}' im Store {tracking_uri()}. "
-                            f"Abhilfe: `quack train` registriert einen Kandidaten (staging), `quack promote` gibt ihn frei "
-                            f"(oder einmal `make start`).") from None
+    try:
+        if str(ref).isdigit(): return c.get_model_version(name, str(ref))
+        aliases = c.get_registered_model(name).aliases  # a missing alias is no error code of its own in MLflow: look it up
+        if str(ref) not in aliases: raise model_missing(name, ref)
+        return c.get_model_version(name, str(aliases[str(ref)]))
+    except ModelNotFound: raise model_missing(name, ref) from None
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000b
+ACTIONS = ('register', 'promote', 'rollback', 'refused')
+
 def _record(name: str, action: str, alias: str, from_version, to_version,
             report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
-    "Append one entry to the audit log of `name`."
+    "Append one entry to the audit log of `name` (a tag on the registered model, key ordered by time)."
     entry = {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'who': actor or current_user(), 'action': action, 'alias': alias,
              'from_version': from_version, 'to_version': to_version, 'note': note,
-             'gates': [{'name': c.name, 'passed': c.passed, 'message': c.message[:200]} for c in (report.checks if report else [])]}
-    _call(client().set_registered_model_tag, name, f'audit.{time.time_ns()}', json.dumps(entry, ensure_ascii=False))
+             'gates': [{'name': c.name, 'title': c.title, 'passed': c.passed, 'message': c.message[:200]} for c in (report.checks if report else [])]}
+    client().set_registered_model_tag(name, f'audit.{time.time_ns()}', json.dumps(entry, ensure_ascii=False))
     return entry
 
 def audit_log(name: str) -> list[dict]:
     "All audit entries of `name`, oldest first."
-    tags = _call(client().get_registered_model, name).tags
-    return [json.loads(tags[k]) for k in sorted(tags) if k.startswith('audit.')]
+    tags = client().get_registered_model(name).tags
+    return [json.loads(tags[k]) for k in sorted(tags, key=lambda k: int(k.split('.')[1]) if k.split('.')[-1].isdigit() else 0)
+            if k.startswith('audit.')]
 
-# %% ../nbs/week07/14_model_registry.ipynb #cccc000c
+@contextmanager
+def _model_lock(name: str):
+    "Serialise alias moves of one model between processes sharing an embedded store (a server's clients are checked afterwards)."
+    uri = tracking_uri()
+    if not is_embedded(uri) or os.name == 'nt': yield; return
+    import fcntl
+    folder = Path(uri.removeprefix('sqlite:///')).parent/'.locks'
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder/f'{name}.lock', 'w') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
 def _move_alias(name: str, alias: str, version, action: str, report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
-    "Point `alias` at `version` and record it; if recording fails, put the alias back."
+    "Point `alias` at `version` and record it, under the model's lock; if recording fails, put the alias back."
     c = client()
-    before = _call(c.get_registered_model, name).aliases.get(alias)
-    _call(c.set_registered_model_alias, name, alias, str(version))
-    try: return _record(name, action, alias, before, int(version), report, note, actor)
-    except Exception:
-        if before is None: c.delete_registered_model_alias(name, alias)
-        else: c.set_registered_model_alias(name, alias, str(before))
-        raise
+    with _model_lock(name):
+        before = c.get_registered_model(name).aliases.get(alias)
+        c.set_registered_model_alias(name, alias, str(version))
+        try: return _record(name, action, alias, None if before is None else int(before), int(version), report, note, actor)
+        except Exception:
+            if before is None: c.delete_registered_model_alias(name, alias)
+            else: c.set_registered_model_alias(name, alias, str(before))
+            raise
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000d
 def _logged_model_uri(run_id: str, name: str = 'model') -> str:
     "The URI of the model `name` that run `run_id` logged (MLflow 3 keeps models beside, not inside, runs)."
-    run = _call(client().get_run, run_id)
-    found = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id], output_format='list',
-                                        filter_string=f"source_run_id = '{run_id}' AND name = '{name}'")
+    run = client().get_run(run_id)
+    with store_errors():
+        found = mlflow.search_logged_models(experiment_ids=[run.info.experiment_id], output_format='list',
+                                            filter_string=f"source_run_id = '{run_id}' AND name = '{name}'")
     if not found: raise ModelNotFound(f"Lauf {run_id} hat kein Modell '{name}' protokolliert – registrieren lässt sich nur ein Lauf mit Modell.")
     return found[0].model_uri
 
@@ -108,9 +130,10 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
              actor: str | None = None,
             ):
     "Register a logged model as a new version of `name` and (by default) make it the staging candidate."
+    name = validate_model_name(name)
     if alias is not None and alias not in ALIASES: raise ValueError(f'Unbekannter Alias {alias!r}; erlaubt: {list(ALIASES)}.')
     uri = model if model.startswith(('models:/', 'runs:/')) else _logged_model_uri(model)
-    mv = _call(mlflow.register_model, uri, name)
+    with store_errors(): mv = mlflow.register_model(uri, name)
     if alias: _move_alias(name, alias, mv.version, 'register', note=note, actor=actor)
     else: _record(name, 'register', '', None, int(mv.version), note=note, actor=actor)
     return mv
@@ -118,7 +141,7 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0010
 @dataclass
 class Candidate:
-    "A registered model version with what the gates need."
+    "A registered model version with what the gates need: its run's metrics, tags and artifacts, and itself as served."
     name: str
     version: str
     run_id: str
@@ -126,28 +149,29 @@ class Candidate:
     tags: dict
 
     @cached_property
-    def served(self) -> ServedModel: return ServedModel(self.name, self.version)
+    def artifacts(self) -> RunArtifacts: return RunArtifacts(self.run_id)
     @cached_property
-    def test_predictions(self) -> pd.DataFrame:
-        "The test rows with true and predicted labels, as logged at training time."
-        path = mlflow.artifacts.download_artifacts(run_id=self.run_id, artifact_path='test_predictions.csv')
-        return pd.read_csv(path)
+    def served(self) -> ServedModel: return ServedModel(self.name, self.version)
     @property
     def target(self) -> str: return self.tags.get('target', '')
+    @property
+    def test_predictions(self) -> pd.DataFrame | None:
+        "The test rows with true and predicted labels, as logged at training time."
+        return self.artifacts.test_predictions
 
 def candidate(name: str = IRIS_MODEL, ref: str = 'staging') -> Candidate:
     "The version behind `ref` (alias or number) as a gate candidate."
     mv = resolve(name, ref)
-    run = _call(client().get_run, mv.run_id)
+    run = client().get_run(mv.run_id)
     return Candidate(name, str(mv.version), mv.run_id, run.data.metrics, run.data.tags)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0012
 def kpi_gate(card: ProjectCard = IRIS_CARD):
     "All KPIs of the project card, on the metrics logged at training."
     def gate(c: Candidate) -> Check:
-        if not card.kpis: return Check('KPIs', None, 'kein Steckbrief mit KPIs protokolliert')
+        if not card.kpis: return Check('kpis', None, 'kein Steckbrief mit KPIs protokolliert')
         r = card.check(c.metrics)
-        return Check('KPIs', r.passed, '; '.join(map(str, r.results)), figures={k.kpi.metric: k.value for k in r.results})
+        return Check('kpis', r.passed, '; '.join(map(str, r.results)), details={k.kpi.metric: k.value for k in r.results})
     return gate
 
 def quality_gate(metric: str = 'f1_macro', minimum: float = 0.8):
@@ -155,103 +179,146 @@ def quality_gate(metric: str = 'f1_macro', minimum: float = 0.8):
     def gate(c: Candidate) -> Check:
         v = c.metrics.get(metric)
         shown = 'nicht gemessen' if v is None else round(v, 4)
-        return Check('Mindestqualität', v is not None and v >= minimum, f'{metric} = {shown} (mindestens {minimum})', figures={metric: v})
+        return Check('min_quality', v is not None and v >= minimum, f'{metric} = {shown} (mindestens {minimum})', details={metric: v})
     return gate
 
-def overfit_gate(max_delta: float = 0.03):
-    "Train accuracy may exceed test accuracy by at most `max_delta`."
+# %% ../nbs/week07/14_model_registry.ipynb #rg000002
+def generalisation_gap_gate(max_gap: float = 0.03, # the handout's limit for train minus held-out accuracy
+                            z: float = 1.64, # how many standard errors the gap must exceed the limit by to block (one-sided 95 %)
+                           ):
+    "Train accuracy minus cross-validated (else test) accuracy: blocks only when the gap exceeds `max_gap` beyond its uncertainty, else warns."
     def gate(c: Candidate) -> Check:
-        d = c.metrics.get('overfit_delta')
-        return Check('Overfit-Abstand', d is not None and d <= max_delta, f'train − test = {d if d is None else round(d, 4)} (höchstens {max_delta})',
-                     figures={'overfit_delta': d})
+        m = c.metrics
+        train = m.get('train_accuracy')
+        if train is None: return Check('generalisation_gap', None, 'keine Trainingsgenauigkeit protokolliert')
+        if m.get('cv_accuracy') is not None:
+            held, basis = m['cv_accuracy'], f"Kreuzvalidierung über {int(m.get('cv_folds', 5))} Folds"
+            folds_se = m.get('cv_accuracy_std', 0.0) / math.sqrt(max(m.get('cv_folds', 5), 1))
+            rows_se = math.sqrt(max(held * (1 - held), 1e-12) / m['n_train']) if m.get('n_train') else 0.0
+            se = max(folds_se, rows_se)  # the folds share rows, so their spread alone understates the uncertainty
+        elif m.get('accuracy') is not None and m.get('n_test'):
+            held, basis = m['accuracy'], f"{int(m['n_test'])} Testzeilen"
+            se = math.sqrt(max(held * (1 - held), 1e-12) / m['n_test'])
+        else: return Check('generalisation_gap', None, 'weder Kreuzvalidierung noch Testgenauigkeit protokolliert')
+        gap = train - held
+        details = {'gap': gap, 'standard_error': se, 'max_gap': max_gap, 'basis': basis}
+        shown = f'Training {train:.3f} − {basis} {held:.3f} = {gap:.3f} (Grenze {max_gap:g}, Unsicherheit ±{z * se:.3f})'
+        if gap <= max_gap: return Check('generalisation_gap', True, shown, details=details)
+        if gap - z * se > max_gap: return Check('generalisation_gap', False, f'{shown}: deutlich über der Grenze – Überanpassung', details=details)
+        return Check('generalisation_gap', False, f'{shown}: über der Grenze, aber innerhalb der Messunsicherheit – bei so wenigen Daten '
+                     'nicht entscheidbar', severity='warning', details=details)
     return gate
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0014
 def consistency_gate():
     "The registry-loaded model predicts exactly what the trained model predicted on the test set."
     def gate(c: Candidate) -> Check:
-        tp = c.test_predictions
-        true_col, pred_col = f'{c.target}_true', f'{c.target}_pred'
-        if pred_col not in tp.columns: return Check('Konsistenz Training/Servieren', False, 'keine Testvorhersagen im Lauf protokolliert')
-        X = tp.drop(columns=[true_col, pred_col])
-        served = np.asarray(c.served.predict(X, allow_missing=True)).astype(str)  # test rows may have gaps the pipeline imputes
-        same = served == tp[pred_col].astype(str).to_numpy()
-        return Check('Konsistenz Training/Servieren', bool(same.all()), f'{int(same.sum())} von {len(same)} Testvorhersagen identisch',
-                     figures={'identical': int(same.sum()), 'rows': len(same)})
+        tp, a = c.test_predictions, c.artifacts
+        if tp is None or pred_column(c.target) not in tp.columns:
+            return Check('consistency', False, 'keine Testvorhersagen im Lauf protokolliert')
+        served = np.asarray(c.served.predict(a.test_features, allow_missing=True).labels).astype(str)  # the pipeline imputes test gaps
+        same = served == tp[pred_column(c.target)].astype(str).to_numpy()
+        return Check('consistency', bool(same.all()), f'{int(same.sum())} von {len(same)} Testvorhersagen identisch',
+                     details={'identical': int(same.sum()), 'rows': len(same)})
     return gate
 
 def latency_gate(card: ProjectCard = IRIS_CARD, rows: int = 100):
-    "p99 single-row latency of the registry-loaded model under the card's limit."
+    "p99 single-row latency of the registry-loaded model under the card's limit; a failing measurement is confirmed by a second one."
     kpi = card.kpi('latency_p99_ms')
     limit = kpi.threshold if kpi else 500.0
     def gate(c: Candidate) -> Check:
-        tp = c.test_predictions.drop(columns=[f'{c.target}_true', f'{c.target}_pred']).dropna()  # requests with gaps are refused
-        lat, note = measure_latency(c.served.predict, tp, n=rows), ''
+        X = c.artifacts.test_features.dropna()  # requests with gaps are refused
+        predict = lambda row: c.served.predict(row)
+        lat, note = measure_latency(predict, X, n=rows), ''
         if lat['latency_p99_ms'] >= limit:  # a busy machine can stall a few calls: a second measurement confirms a failure
-            first, lat = lat['latency_p99_ms'], measure_latency(c.served.predict, tp, n=rows)
+            first, lat = lat['latency_p99_ms'], measure_latency(predict, X, n=rows)
             note = f'; zweite Messung, die erste ergab p99 = {first:.1f} ms'
         msg = f"p99 = {lat['latency_p99_ms']:.1f} ms, p50 = {lat['latency_p50_ms']:.1f} ms (Grenze {limit:g} ms{note})"
-        return Check('Latenz', lat['latency_p99_ms'] < limit, msg, figures=lat)
+        return Check('latency', lat['latency_p99_ms'] < limit, msg, details=lat)
     return gate
 
-def default_gates(card: ProjectCard = IRIS_CARD, max_delta: float | None = None, latency_rows: int = 100) -> list:
-    "The gates every promotion in this course passes; the overfit limit comes from the card's KPI on overfit_delta, else 0.03."
+def default_gates(card: ProjectCard = IRIS_CARD, max_gap: float | None = None, latency_rows: int = 100) -> list:
+    "The registry's gates: KPIs, quality floor, generalisation gap (limit from the card's KPI on overfit_delta, else 0.03), consistency, latency."
     kpi = card.kpi('overfit_delta')
-    max_delta = max_delta if max_delta is not None else kpi.threshold if kpi else 0.03
-    return [kpi_gate(card), quality_gate(), overfit_gate(max_delta), consistency_gate(), latency_gate(card, latency_rows)]
+    max_gap = max_gap if max_gap is not None else kpi.threshold if kpi else 0.03
+    return [kpi_gate(card), quality_gate(), generalisation_gap_gate(max_gap), consistency_gate(), latency_gate(card, latency_rows)]
 
 def run_gates(c: Candidate, gates: list) -> Report:
     "Every gate's verdict on candidate `c`."
     return Report([g(c) for g in gates])
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0017
+@dataclass
+class Prediction:
+    "What one call of `ServedModel.predict` returns: labels, probabilities and the validated input together, plus German warnings."
+    labels: np.ndarray  # one label per row
+    probabilities: pd.DataFrame | None  # one column per class (as text), or None if the model gives none
+    inputs: pd.DataFrame  # the rows as the model saw them, after validation
+    unknown: dict[str, list[str]] = field(default_factory=dict)  # column -> values training never saw
+    @property
+    def warnings(self) -> list[str]:
+        "German sentences about inputs the model cannot judge well (categories it never saw)."
+        return [f"Spalte '{c}': {', '.join(repr(v) for v in vals)} kam im Training nie vor – das Modell kennt nur die Trainingskategorien "
+                'und gibt diesem Wert kein Gewicht' for c, vals in self.unknown.items()]
+
 class ServedModel:
-    "A registered model version loaded for serving, with input validation."
-    def __init__(self, name: str = IRIS_MODEL, ref: str = 'production'):
-        mv = resolve(name, ref)
-        self.name, self.ref, self.version, self.run_id = name, str(ref), str(mv.version), mv.run_id
-        self.pyfunc = _call(mlflow.pyfunc.load_model, f'models:/{name}/{mv.version}')
+    "A registered model version loaded for serving: remembers the alias it came by, validates input, predicts once per call."
+    def __init__(self, name: str = IRIS_MODEL, alias: str = 'production'):
+        mv = resolve(name, alias)
+        self.name, self.alias, self.version, self.run_id, self.source = name, str(alias), str(mv.version), mv.run_id, mv.source
+        with store_errors(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{name}/{mv.version}')
         sig = self.pyfunc.metadata.signature
         self.schema = Schema.from_signature(sig) if sig is not None and sig.inputs is not None else None
         sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'
-        self._raw = self.pyfunc.get_raw_model() if sklearn_flavor else None  # validated here already: skip a second schema pass
+        self._raw = self.pyfunc.get_raw_model() if sklearn_flavor else None  # validated here already: skip MLflow's second schema pass
+        self.artifacts = RunArtifacts(mv.run_id)
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        "What identifies the loaded content (run, source, version) – version numbers alone are reused after a model is deleted."
+        return (self.run_id, self.source, self.version)
+    @property
+    def training_schema(self) -> Schema | None:
+        "Columns with training ranges and categories, as logged with the run."
+        return self.artifacts.schema
+    @property
+    def reference_profile(self) -> dict | None: return self.artifacts.reference_profile
 
     def validate(self, rows, allow_missing: bool = False) -> pd.DataFrame:
         "Rows checked against the model's input schema (gaps refused unless `allow_missing`)."
         if self.schema is None: raise DataValidationError(['das Modell hat keine Signatur'], 'ein Modell mit Signatur')
         return self.schema.validate(rows, allow_missing=allow_missing)
 
-    def predict(self, rows, allow_missing: bool = False) -> np.ndarray:
-        "Predicted labels for validated `rows`; `allow_missing` lets gaps through to the model's imputer (test data, not requests)."
+    def predict(self, rows, # a DataFrame, one row as dict, or a list of dicts
+                allow_missing: bool = False, # let gaps through to the model's imputer (test data, not requests)
+               ) -> Prediction:
+        "Validate `rows` once and predict them once: labels, probabilities, the validated input and unknown categories."
         X = self.validate(rows, allow_missing)
-        out = self._raw.predict(X) if self._raw is not None else self.pyfunc.predict(X)
-        return np.asarray(out['label'] if isinstance(out, pd.DataFrame) and 'label' in out else out)
-
-    def predict_proba(self, rows) -> pd.DataFrame | None:
-        "Class probabilities (one column per class), if the model provides them."
-        X, raw = self.validate(rows), self._raw
+        raw, proba = self._raw, None
         if raw is not None and hasattr(raw, 'predict_proba'):
-            return pd.DataFrame(raw.predict_proba(X), columns=[str(c) for c in raw.classes_], index=X.index)
-        out = self.pyfunc.predict(X)
-        return out.drop(columns='label') if isinstance(out, pd.DataFrame) and 'label' in out else None
+            p = raw.predict_proba(X)
+            proba = pd.DataFrame(p, columns=[str(c) for c in raw.classes_], index=X.index)
+            labels = np.asarray(raw.classes_)[p.argmax(axis=1)]
+        elif raw is not None: labels = np.asarray(raw.predict(X))
+        else:
+            out = self.pyfunc.predict(X)
+            if isinstance(out, pd.DataFrame) and 'label' in out:
+                labels, proba = out['label'].to_numpy(), (out.drop(columns='label') if out.shape[1] > 1 else None)
+            else: labels = np.asarray(out)
+        ts = self.training_schema
+        return Prediction(labels, proba, X, ts.unknown_categories(X) if ts else {})
 
-    @cached_property
-    def training_schema(self) -> Schema | None:
-        "Columns with training ranges and categories, as logged with the run."
-        try: return Schema.from_dict(mlflow.artifacts.load_dict(f'runs:/{self.run_id}/schema.json'))
-        except (MlflowException, OSError): return None
-
-    def card(self, alias: str | None = None) -> dict:
-        "Facts for a model card: version, run, metrics, when trained and when promoted to `alias`."
-        alias = alias or self.ref
-        run = _call(client().get_run, self.run_id)
-        promoted = [e for e in audit_log(self.name) if e['alias'] == alias and e['to_version'] == int(self.version)]
+    def card(self) -> dict:
+        "Facts for a model card (English keys): version, run, metrics, when trained, when and by whom it got its alias."
+        run = client().get_run(self.run_id)
+        promoted = [e for e in audit_log(self.name) if e['alias'] == self.alias and e['to_version'] == int(self.version)
+                    and e['action'] in ('promote', 'rollback', 'register')]
         m = run.data.metrics
-        return {'Modell': self.name, 'Alias': alias, 'Version': self.version, 'Lauf': self.run_id,
-                'Genauigkeit (Test)': m.get('accuracy'), 'F1 (makro)': m.get('f1_macro'), 'Latenz p99 (ms)': m.get('latency_p99_ms'),
-                'Trainiert': datetime.fromtimestamp(run.info.start_time / 1000, UTC).isoformat(timespec='seconds'),
-                'Freigegeben': promoted[-1]['when'] if promoted else None, 'Freigegeben von': promoted[-1]['who'] if promoted else None,
-                'Daten (Fingerabdruck)': run.data.tags.get('dataset_fingerprint', '')[:12], 'Commit': run.data.tags.get('git_commit', '')[:12]}
+        return {'model': self.name, 'alias': self.alias, 'version': self.version, 'run_id': self.run_id,
+                'accuracy': m.get('accuracy'), 'f1_macro': m.get('f1_macro'), 'latency_p99_ms': m.get('latency_p99_ms'),
+                'trained': datetime.fromtimestamp(run.info.start_time / 1000, UTC).isoformat(timespec='seconds'),
+                'promoted': promoted[-1]['when'] if promoted else None, 'promoted_by': promoted[-1]['who'] if promoted else None,
+                'data_fingerprint': run.data.tags.get('dataset_fingerprint', '')[:12], 'commit': run.data.tags.get('git_commit', '')[:12]}
 
 def load_model(name: str = IRIS_MODEL, alias: str = 'production') -> ServedModel:
     "The model behind `models:/<name>@<alias>`, ready to serve."
@@ -262,7 +329,23 @@ class PromotionRefused(RuntimeError):
     "A promotion was refused because gates failed; `report` holds every verdict."
     def __init__(self, name: str, version: str, report: Report):
         self.report = report
-        super().__init__(f"Freigabe von {name} Version {version} verweigert – nicht bestanden: {', '.join(report.failed)}.\n{report}")
+        failed = ', '.join(c.title for c in report.checks if c.blocking)
+        super().__init__(f"Freigabe von {name} Version {version} verweigert – nicht bestanden: {failed}.\n{report}")
+
+@dataclass
+class Promotion:
+    "The outcome of a promotion: which version the alias points at now, whether anything changed, and the gate report."
+    name: str
+    alias: str
+    version: str
+    previous: str | None  # the version the alias pointed at before
+    changed: bool  # False: the version already held the alias, nothing was done or logged
+    report: Report
+
+    def __str__(self):
+        if not self.changed: return f'{self.name}@{self.alias} zeigt schon auf Version {self.version} – nichts geändert, nichts protokolliert.'
+        before = f'vorher Version {self.previous}' if self.previous else 'vorher auf keine'
+        return f'{self.name}@{self.alias} zeigt jetzt auf Version {self.version} ({before}); alle blockierenden Gates bestanden.'
 
 def promote(name: str = IRIS_MODEL, # registered model
             src: str = 'staging', # alias (or version) of the candidate
@@ -271,62 +354,101 @@ def promote(name: str = IRIS_MODEL, # registered model
             card: ProjectCard = IRIS_CARD,
             note: str = '',
             actor: str | None = None,
-           ) -> Report:
-    "Move alias `dst` to the version behind `src` if every gate passes; otherwise raise `PromotionRefused`."
+           ) -> Promotion:
+    "Move alias `dst` to the version behind `src` if every gate passes (else `PromotionRefused`, nothing moves); a no-op if it is there already."
     if dst not in ALIASES: raise ValueError(f'Unbekannter Ziel-Alias {dst!r}; erlaubt: {list(ALIASES)}.')
     c = candidate(name, src)
+    current = client().get_registered_model(name).aliases.get(dst)
+    if current is not None and str(current) == c.version:
+        return Promotion(name, dst, c.version, str(current), False, Report([]))
     report = run_gates(c, default_gates(card) if gates is None else gates)
     if not report.passed:
-        before = client().get_registered_model(name).aliases.get(dst)
-        _record(name, 'refused', dst, before, int(c.version), report, note, actor)
+        _record(name, 'refused', dst, None if current is None else int(current), int(c.version), report, note, actor)
         raise PromotionRefused(name, c.version, report)
-    _move_alias(name, dst, c.version, 'promote', report, note, actor)
-    return report
+    entry = _move_alias(name, dst, c.version, 'promote', report, note, actor)
+    return Promotion(name, dst, c.version, None if entry['from_version'] is None else str(entry['from_version']), True, report)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0024
+def alias_history(name: str, alias: str = 'production') -> list[int]:
+    "The versions `alias` was released to, oldest first, as the audit log tells it: a promotion pushes, a rollback pops."
+    stack: list[int] = []
+    for e in audit_log(name):
+        if e['alias'] != alias or e['to_version'] is None: continue
+        if e['action'] in ('promote', 'register'):
+            if not stack or stack[-1] != e['to_version']: stack.append(e['to_version'])
+        elif e['action'] == 'rollback':
+            while stack and stack[-1] != e['to_version']: stack.pop()
+            if not stack: stack.append(e['to_version'])
+    return stack
+
+def unexplained_aliases(name: str) -> list[dict]:
+    "Aliases whose current version is not the one the audit log last moved them to: moved outside the gates (or a crash between the two writes)."
+    aliases = client().get_registered_model(name).aliases
+    out = []
+    for alias in sorted(set(aliases) | {e['alias'] for e in audit_log(name) if e['alias']}):
+        hist, now = alias_history(name, alias), aliases.get(alias)
+        audited = hist[-1] if hist else None
+        if (None if now is None else int(now)) != audited:
+            out.append({'alias': alias, 'version': None if now is None else int(now), 'audited_version': audited})
+    return out
+
+def _exists(name: str, version: int) -> bool:
+    try: client().get_model_version(name, str(version)); return True
+    except ModelNotFound: return False
+
 def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', actor: str | None = None) -> int:
-    "Point `alias` back at the version it pointed to before its last change; return that version."
-    current = resolve(name, alias).version
-    moves = [e for e in audit_log(name) if e['alias'] == alias and e['action'] in ('register', 'promote', 'rollback')
-             and e['to_version'] == int(current) and e['from_version'] is not None]
-    if not moves: raise ModelNotFound(f"Für '{name}@{alias}' gibt es keine frühere Version zum Zurückrollen (aktuell Version {current}).")
-    previous = int(moves[-1]['from_version'])
-    _move_alias(name, alias, previous, 'rollback', note=note, actor=actor)
-    return previous
+    "Point `alias` back along its release history (never forward to a version just rolled back); skips deleted versions; return the version."
+    current = int(resolve(name, alias).version)
+    hist = alias_history(name, alias)
+    skipped = []
+    if hist and hist[-1] != current: targets = hist[::-1]  # moved outside the gates: back to the last released version
+    else: targets = hist[-2::-1]
+    for v in targets:
+        if v == current: continue
+        if not _exists(name, v): skipped.append(v); continue
+        extra = f"; übersprungen (gelöscht): Version {', '.join(map(str, skipped))}" if skipped else ''
+        _move_alias(name, alias, v, 'rollback', note=note + extra, actor=actor)
+        return v
+    gone = f" (gelöscht und übersprungen: Version {', '.join(map(str, skipped))})" if skipped else ''
+    raise ModelNotFound(f"Für '{name}@{alias}' gibt es keine frühere freigegebene Version mehr zum Zurückrollen{gone}; "
+                        f'aktuell ist Version {current}. Eine ältere Version gibst du mit quack promote --name {shlex.quote(name)} '
+                        f'--from <version> --to {alias} wieder frei.')
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0028
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
-    "The audit log of `name` as a table, oldest first."
+    "The audit log of `name` as a table (English columns), oldest first."
     mark = {True: '✓', False: '✗', None: '–'}
-    rows = [{'Zeitpunkt': e['when'], 'Wer': e['who'], 'Aktion': e['action'], 'Alias': e['alias'], 'von Version': e['from_version'],
-             'nach Version': e['to_version'], 'Gates': ', '.join(f"{g['name']} {mark[g['passed']]}" for g in e['gates']),
-             'Notiz': e['note']} for e in audit_log(name)]
-    cols = ['Zeitpunkt', 'Wer', 'Aktion', 'Alias', 'von Version', 'nach Version', 'Gates', 'Notiz']
-    return pd.DataFrame(rows, columns=cols).astype({'von Version': 'Int64', 'nach Version': 'Int64'})
+    rows = [{'when': e['when'], 'who': e['who'], 'action': e['action'], 'alias': e['alias'], 'from_version': e['from_version'],
+             'to_version': e['to_version'], 'gates': ', '.join(f"{g.get('title', g['name'])} {mark[g['passed']]}" for g in e['gates']),
+             'note': e['note']} for e in audit_log(name)]
+    cols = ['when', 'who', 'action', 'alias', 'from_version', 'to_version', 'gates', 'note']
+    return pd.DataFrame(rows, columns=cols).astype({'from_version': 'Int64', 'to_version': 'Int64'})
 
 def status(name: str | None = None) -> pd.DataFrame:
-    "Registered models with their versions, aliases and key metrics."
+    "Registered models with their versions, aliases and key metrics (English columns)."
     c, rows = client(), []
-    models = [_call(c.get_registered_model, name)] if name else c.search_registered_models()
+    models = [c.get_registered_model(name)] if name else c.search_registered_models()
     for rm in models:
         by_version = {}
         for a, v in rm.aliases.items(): by_version.setdefault(str(v), []).append(a)
         for mv in c.search_model_versions(f"name='{rm.name}'"):
             m = c.get_run(mv.run_id).data.metrics if mv.run_id else {}
-            rows.append({'Modell': rm.name, 'Version': int(mv.version), 'Aliase': ', '.join(sorted(by_version.get(str(mv.version), []))),
-                         'accuracy': m.get('accuracy'), 'f1_macro': m.get('f1_macro'), 'overfit_delta': m.get('overfit_delta'),
-                         'latency_p99_ms': m.get('latency_p99_ms'), 'Lauf': mv.run_id})
-    cols = ['Modell', 'Version', 'Aliase', 'accuracy', 'f1_macro', 'overfit_delta', 'latency_p99_ms', 'Lauf']
-    return pd.DataFrame(rows, columns=cols).sort_values(['Modell', 'Version']).reset_index(drop=True)
+            rows.append({'model': rm.name, 'version': int(mv.version), 'aliases': ', '.join(sorted(by_version.get(str(mv.version), []))),
+                         'accuracy': m.get('accuracy'), 'f1_macro': m.get('f1_macro'), 'cv_accuracy': m.get('cv_accuracy'),
+                         'latency_p99_ms': m.get('latency_p99_ms'), 'run_id': mv.run_id})
+    cols = ['model', 'version', 'aliases', 'accuracy', 'f1_macro', 'cv_accuracy', 'latency_p99_ms', 'run_id']
+    return pd.DataFrame(rows, columns=cols).sort_values(['model', 'version']).reset_index(drop=True)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc002f
-def check_cv_gate(gate) -> Feedback:
-    "Self-check for the custom-gate exercise."
-    fake = lambda v: Candidate('probe', '1', 'lauf', {'cv_accuracy': v}, {})
-    return check_answer('Eigenes Gate', gate, [
+def _fake_candidate(cv: float) -> Candidate: return Candidate('probe', '1', 'lauf', {'cv_accuracy': cv}, {})
+
+EXERCISES = (
+    Exercise('14.1', 'Eigenes Gate', (
         (callable, 'das Gate ist aufrufbar', 'erwartet wird eine Funktion cv_gate(candidate)'),
-        (lambda g: isinstance(g(fake(0.95)), Check), 'es liefert einen Check', 'das Gate muss einen Check zurückgeben'),
-        (lambda g: g(fake(0.95)).name == 'Kreuzvalidierung', "der Check heißt 'Kreuzvalidierung'", "nenne den Check 'Kreuzvalidierung'"),
-        (lambda g: g(fake(0.95)).passed is True and g(fake(0.9)).passed is True, 'besteht ab 0,9', 'bei cv_accuracy ≥ 0,9 muss es bestehen'),
-        (lambda g: g(fake(0.85)).passed is False, 'fällt unter 0,9 durch', 'bei cv_accuracy < 0,9 muss es durchfallen'),
-    ])
+        (lambda g: type(g(_fake_candidate(0.95))).__name__ == 'Check', 'es liefert einen Check', 'das Gate muss einen Check zurückgeben'),
+        (lambda g: g(_fake_candidate(0.95)).name == 'cross_validation', "der Check heißt 'cross_validation'", "nenne den Check 'cross_validation'"),
+        (lambda g: g(_fake_candidate(0.95)).passed is True and g(_fake_candidate(0.9)).passed is True, 'besteht ab 0,9',
+         'bei cv_accuracy ≥ 0,9 muss es bestehen'),
+        (lambda g: g(_fake_candidate(0.85)).passed is False, 'fällt unter 0,9 durch', 'bei cv_accuracy < 0,9 muss es durchfallen'),
+    ), level=2),
+)
