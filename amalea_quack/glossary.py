@@ -105,6 +105,21 @@ LABELS = {
     'mean': 'Mittelwert', 'std': 'Standardabweichung', 'min': 'Minimum', 'max': 'Maximum', 'mode': 'häufigster Wert', 'share': 'Anteil',
     'rows_with_gaps': 'Zeilen mit Lücken', 'q1': '1. Quartil', 'q3': '3. Quartil', 'iqr': 'Quartilsabstand', 'lower': 'Untergrenze',
     'upper': 'Obergrenze', 'outliers': 'Ausreißer',
+    # data checks (validation) and release gates (registry, monitoring)
+    'min_rows': 'Genug Zeilen', 'target_present': 'Zielspalte vorhanden', 'features_present': 'Merkmale vorhanden',
+    'target_complete': 'Ziel ohne Lücken', 'class_counts': 'Genug Beispiele je Klasse', 'test_rows': 'Genug Testzeilen',
+    'finite': 'Keine unendlichen Werte', 'missing_limited': 'Fehlende Werte begrenzt', 'numbers_as_numbers': 'Kein Text in Zahlenspalten',
+    'no_leak': 'Kein Datenleck (Heuristik)', 'no_id_columns': 'Keine Kennungen als Merkmal', 'no_duplicates': 'Keine doppelten Zeilen',
+    'kpis': 'KPIs des Steckbriefs', 'min_quality': 'Mindestqualität', 'consistency': 'Konsistenz Training/Bereitstellung',
+    'latency': 'Latenz', 'fairness': 'Fairness (Segmente)', 'drift': 'Drift', 'cross_validation': 'Kreuzvalidierung',
+    # drift report
+    'no_drift': 'kein Drift', 'severe_drift': 'starker Drift', 'mean_reference': 'Mittelwert Referenz', 'mean_current': 'Mittelwert aktuell',
+    'relative_shift': 'rel. Verschiebung', 'psi': 'PSI', 'test': 'Test', 'statistic': 'Statistik', 'p_value': 'p-Wert',
+    'new_categories': 'neue Kategorien', 'new_share': 'Anteil neu', 'missing_reference': 'fehlend (Referenz)', 'missing_current': 'fehlend (aktuell)',
+    'threshold': 'Schwelle', 'value': 'Wert', 'meaning': 'Bedeutung',
+    # model card
+    'trained': 'trainiert', 'promoted': 'freigegeben am', 'promoted_by': 'freigegeben von', 'data_fingerprint': 'Daten (Fingerabdruck)',
+    'commit': 'Code-Stand (Commit)', 'audited_version': 'laut Audit-Log',
 }
 
 def label(key) -> str:

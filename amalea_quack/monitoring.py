@@ -13,21 +13,22 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import mlflow
 import numpy as np
 import pandas as pd
-from mlflow.exceptions import MlflowException
 
 from .eda import figure_png
-from .quack import Feedback, check_answer
-from .registry import IRIS_MODEL, Candidate, ModelNotFound, candidate, resolve
-from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Schema, as_frame, reference_profile
+from .glossary import german_table, label
+from .quack import Feedback, ProjectCard, check_answer
+from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
+from .tracking import RunArtifacts
+from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Report, Schema, as_frame, normal_kind, reference_profile
 
 # %% auto #0
 __all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'valid_row', 'negative_inputs',
            'segment_accuracy', 'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf',
            'reference_sample', 'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature',
-           'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'drift_score', 'check_psi']
+           'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'card_of', 'promotion_gates', 'gate_report',
+           'release', 'drift_score', 'check_psi']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -61,11 +62,11 @@ def segment_accuracy(frame: pd.DataFrame, # test predictions with <target>_true,
     if pd.api.types.is_numeric_dtype(seg) and seg.nunique() > 10: seg = pd.qcut(seg, bins, duplicates='drop').astype(str).where(seg.notna())
     known = seg.notna()
     right = frame[f'{target}_true'].astype(str) == frame[f'{target}_pred'].astype(str)
-    table = right[known].groupby(seg[known].astype(str)).agg(Zeilen='size', Genauigkeit='mean').reset_index(names='Segment')
+    table = right[known].groupby(seg[known].astype(str)).agg(rows='size', accuracy='mean').reset_index(names='segment')
     return table, int((~known).sum())
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0016
-FAIRNESS = 'Fairness (Segmente)'
+FAIRNESS = 'fairness'
 
 def fairness_gate(max_gap: float = 0.15, # largest allowed accuracy gap between the best and the worst segment
                   segment: str | None = None, # grouping column; default: the run's tag segment_column
@@ -80,16 +81,16 @@ def fairness_gate(max_gap: float = 0.15, # largest allowed accuracy gap between 
         if f'{c.target}_pred' not in tp.columns: return Check(FAIRNESS, False, 'keine Testvorhersagen im Lauf protokolliert')
         if col not in tp.columns: return Check(FAIRNESS, False, f"Segmentspalte '{col}' fehlt in den Testvorhersagen; vorhanden: {list(tp.columns)}")
         table, excluded = segment_accuracy(tp, c.target, col)
-        compared = table[table['Zeilen'] >= min_rows]
-        figures = {'segment': col, 'excluded_rows': excluded, 'max_gap': max_gap, 'table': table.to_dict('records')}
+        compared = table[table['rows'] >= min_rows]
+        details = {'segment': col, 'excluded_rows': excluded, 'max_gap': max_gap, 'table': table.to_dict('records')}
         if len(compared) < 2:
             msg = f'nicht anwendbar: weniger als zwei Segmente von {col} mit mindestens {min_rows} Testzeilen'
-            return Check(FAIRNESS, None, msg, figures=figures)
-        best, worst = compared.loc[compared['Genauigkeit'].idxmax()], compared.loc[compared['Genauigkeit'].idxmin()]
-        gap = float(best['Genauigkeit'] - worst['Genauigkeit'])
-        msg = (f"{col}: beste Gruppe {best['Segment']} {best['Genauigkeit']:.3f}, schlechteste {worst['Segment']} {worst['Genauigkeit']:.3f}, "
+            return Check(FAIRNESS, None, msg, details=details)
+        best, worst = compared.loc[compared['accuracy'].idxmax()], compared.loc[compared['accuracy'].idxmin()]
+        gap = float(best['accuracy'] - worst['accuracy'])
+        msg = (f"{col}: beste Gruppe {best['segment']} {best['accuracy']:.3f}, schlechteste {worst['segment']} {worst['accuracy']:.3f}, "
                f'Abstand {gap:.3f} (höchstens {max_gap:g}); {excluded} Zeilen ohne Segment ausgelassen')
-        return Check(FAIRNESS, gap <= max_gap + 1e-12, msg, figures={**figures, 'gap': gap})
+        return Check(FAIRNESS, gap <= max_gap + 1e-12, msg, details={**details, 'gap': gap})
     return gate
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0022
@@ -104,7 +105,7 @@ def population_stability_index(reference, # shares per bin (or category) in the 
     return float(np.sum((c - r) * np.log(c / r)))
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0025
-VERDICTS = ('kein Drift', 'Drift', 'starker Drift')
+VERDICTS = ('no_drift', 'drift', 'severe_drift')
 THRESHOLD_TEXT = {
     'psi_drift': 'PSI, ab dem ein Merkmal als gedriftet gilt', 'psi_severe': 'PSI für starken Drift',
     'shift_drift': 'relative Mittelwertverschiebung für Drift (Handout: 10 %)', 'shift_severe': 'relative Mittelwertverschiebung für starken Drift',
@@ -134,7 +135,7 @@ class DriftThresholds:
 
     def to_frame(self) -> pd.DataFrame:
         "The thresholds with what each one means."
-        return pd.DataFrame([{'Schwelle': f.name, 'Wert': getattr(self, f.name), 'Bedeutung': THRESHOLD_TEXT[f.name]} for f in fields(self)])
+        return pd.DataFrame([{'threshold': f.name, 'value': getattr(self, f.name), 'meaning': THRESHOLD_TEXT[f.name]} for f in fields(self)])
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0029
 def reference_cdf(feature: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +184,7 @@ def _numeric_drift(f: dict, col: pd.Series, t: DriftThresholds) -> tuple[dict, d
     v = col.dropna().to_numpy(float)
     more_missing = float(col.isna().mean()) - f['missing']
     if not len(v) or not f['count']:
-        return {'Art': NUMERIC, 'Urteil': VERDICTS[_level(t, False, np.nan, np.nan, more_missing=more_missing)]}, {'kind': NUMERIC}
+        return {'kind': NUMERIC, 'verdict': VERDICTS[_level(t, False, np.nan, np.nan, more_missing=more_missing)]}, {'kind': NUMERIC}
     edges, ref = _merged_bins(f, len(v), t.min_expected)
     cur = np.bincount(np.searchsorted(edges[1:-1], v, side='right'), minlength=len(ref)) / len(v)
     psi = population_stability_index(ref, cur)
@@ -191,8 +192,8 @@ def _numeric_drift(f: dict, col: pd.Series, t: DriftThresholds) -> tuple[dict, d
     shift = abs(v.mean() - f['mean']) / scale
     ks = stats.ks_2samp(reference_sample(f), v)
     level = _level(t, ks.pvalue < t.p_value, psi, shift, more_missing=more_missing)
-    row = {'Art': NUMERIC, 'Mittelwert Referenz': f['mean'], 'Mittelwert aktuell': float(v.mean()), 'rel. Verschiebung': float(shift),
-           'PSI': psi, 'Test': 'KS', 'Statistik': float(ks.statistic), 'p-Wert': float(ks.pvalue), 'Urteil': VERDICTS[level]}
+    row = {'kind': NUMERIC, 'mean_reference': f['mean'], 'mean_current': float(v.mean()), 'relative_shift': float(shift),
+           'psi': psi, 'test': 'KS', 'statistic': float(ks.statistic), 'p_value': float(ks.pvalue), 'verdict': VERDICTS[level]}
     x, F = reference_cdf(f)
     q = np.linspace(0, 1, min(len(v), 500))
     return row, {'kind': NUMERIC, 'edges': edges, 'reference': ref, 'current': cur, 'ref_x': x, 'ref_F': F, 'cur_x': np.quantile(v, q), 'cur_F': q}
@@ -203,7 +204,8 @@ def _categorical_drift(f: dict, col: pd.Series, t: DriftThresholds) -> tuple[dic
     from scipy import stats
     v = col.dropna().astype(str)
     more_missing = float(col.isna().mean()) - f['missing']
-    if not len(v): return {'Art': CATEGORICAL, 'Urteil': VERDICTS[_level(t, False, np.nan, np.nan, more_missing=more_missing)]}, {'kind': CATEGORICAL}
+    if not len(v):
+        return {'kind': CATEGORICAL, 'verdict': VERDICTS[_level(t, False, np.nan, np.nan, more_missing=more_missing)]}, {'kind': CATEGORICAL}
     freq = v.value_counts(normalize=True)
     cats = list(f['frequencies']) + [c for c in freq.index if c not in f['frequencies']]
     ref = np.array([f['frequencies'].get(c, 0.0) for c in cats])
@@ -217,13 +219,13 @@ def _categorical_drift(f: dict, col: pd.Series, t: DriftThresholds) -> tuple[dic
     p = float(chi.pvalue) if chi is not None else 1.0
     psi = population_stability_index(ref[:k], known)
     level = _level(t, p < t.p_value, psi, np.nan, new_share, more_missing)
-    row = {'Art': CATEGORICAL, 'PSI': psi, 'Test': 'Chi²', 'Statistik': float(chi.statistic) if chi is not None else 0.0, 'p-Wert': p,
-           'neue Kategorien': ', '.join(new), 'Anteil neu': new_share, 'Urteil': VERDICTS[level]}
+    row = {'kind': CATEGORICAL, 'psi': psi, 'test': 'Chi²', 'statistic': float(chi.statistic) if chi is not None else 0.0, 'p_value': p,
+           'new_categories': ', '.join(new), 'new_share': new_share, 'verdict': VERDICTS[level]}
     return row, {'kind': CATEGORICAL, 'categories': cats, 'reference': ref, 'current': cur}
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0030
-COLUMNS = ['Merkmal', 'Art', 'Mittelwert Referenz', 'Mittelwert aktuell', 'rel. Verschiebung', 'PSI', 'Test', 'Statistik', 'p-Wert',
-           'neue Kategorien', 'Anteil neu', 'Fehlend Referenz', 'Fehlend aktuell', 'Urteil']
+COLUMNS = ['feature', 'kind', 'mean_reference', 'mean_current', 'relative_shift', 'psi', 'test', 'statistic', 'p_value',
+           'new_categories', 'new_share', 'missing_reference', 'missing_current', 'verdict']
 
 @dataclass(repr=False)
 class DriftReport:
@@ -237,35 +239,35 @@ class DriftReport:
     source: str = ''  # what the reference is, e.g. 'iris-classifier@production (Version 1)'
 
     @property
-    def level(self) -> int: return max([VERDICTS.index(u) for u in self.table['Urteil']], default=0)
+    def level(self) -> int: return max([VERDICTS.index(u) for u in self.table['verdict']], default=0)
     @property
     def verdict(self) -> str: return VERDICTS[self.level]
     @property
     def severe(self) -> bool: return self.level == 2
     @property
-    def drifted(self) -> list[str]: return self.table.loc[self.table['Urteil'] != VERDICTS[0], 'Merkmal'].tolist()
+    def drifted(self) -> list[str]: return self.table.loc[self.table['verdict'] != VERDICTS[0], 'feature'].tolist()
     @property
-    def score(self) -> float: return float(self.table['PSI'].max()) if self.table['PSI'].notna().any() else 0.0
+    def score(self) -> float: return float(self.table['psi'].max()) if self.table['psi'].notna().any() else 0.0
     @property
     def ranked(self) -> list[str]:
         "The features, worst first: by verdict, then by PSI."
-        key = self.table.assign(level=self.table['Urteil'].map(VERDICTS.index), psi=self.table['PSI'].fillna(0))
-        return key.sort_values(['level', 'psi'], ascending=False, kind='stable')['Merkmal'].tolist()
+        key = self.table.assign(level=self.table['verdict'].map(VERDICTS.index), psi=self.table['psi'].fillna(0))
+        return key.sort_values(['level', 'psi'], ascending=False, kind='stable')['feature'].tolist()
 
     def reason(self, feature: str) -> str:
         "Why `feature` got its verdict, in a few words."
-        r = self.table.set_index('Merkmal').loc[feature]
-        parts = [f"neue Kategorien {r['neue Kategorien']} ({r['Anteil neu']:.0%} der Zeilen)"] if r['neue Kategorien'] else []
-        if r['Fehlend aktuell'] - r['Fehlend Referenz'] >= self.thresholds.missing_drift:
-            parts.append(f"fehlende Werte {r['Fehlend Referenz']:.0%} → {r['Fehlend aktuell']:.0%}")
-        if pd.notna(r['PSI']) and not parts: parts.append(f"PSI {r['PSI']:.2f}")
-        if pd.notna(r['rel. Verschiebung']) and r['rel. Verschiebung'] >= self.thresholds.shift_drift:
-            parts.append(f"Mittelwert um {r['rel. Verschiebung']:.0%} verschoben")
-        return f"{r['Urteil']}, " + ', '.join(parts) if parts else r['Urteil']
+        r = self.table.set_index('feature').loc[feature]
+        parts = [f"neue Kategorien {r['new_categories']} ({r['new_share']:.0%} der Zeilen)"] if r['new_categories'] else []
+        if r['missing_current'] - r['missing_reference'] >= self.thresholds.missing_drift:
+            parts.append(f"fehlende Werte {r['missing_reference']:.0%} → {r['missing_current']:.0%}")
+        if pd.notna(r['psi']) and not parts: parts.append(f"PSI {r['psi']:.2f}")
+        if pd.notna(r['relative_shift']) and r['relative_shift'] >= self.thresholds.shift_drift:
+            parts.append(f"Mittelwert um {r['relative_shift']:.0%} verschoben")
+        return f"{label(r['verdict'])}, " + ', '.join(parts) if parts else label(r['verdict'])
 
     def __str__(self):
         moved = ', '.join(f'{m} ({self.reason(m)})' for m in self.drifted) or 'alle Merkmale wie im Training'
-        return f'{self.verdict}: {moved} – {self.n_current} aktuelle Zeilen gegen {self.n_reference} im Training'
+        return f'{label(self.verdict)}: {moved} – {self.n_current} aktuelle Zeilen gegen {self.n_reference} im Training'
     __repr__ = __str__
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0031
@@ -277,7 +279,7 @@ def _current_features(feats: dict, current, t: DriftThresholds) -> tuple[pd.Data
     if missing: problems.append(f'es fehlen Spalten: {missing} (vorhanden: {list(df.columns)})')
     if len(df) < t.min_rows: problems.append(f'nur {len(df)} Zeilen, für eine Drift-Prüfung braucht es mindestens {t.min_rows}')
     if problems: raise DataValidationError(problems, f'eine Tabelle mit den Merkmalen {expected}')
-    X = Schema({c: feats[c]['kind'] for c in expected}).validate(df[expected], allow_missing=True)
+    X = Schema({c: normal_kind(feats[c]['kind']) for c in expected}).validate(df[expected], allow_missing=True)
     return X, [c for c in df.columns if c not in feats]
 
 def drift_report(reference: dict | pd.DataFrame, # reference profile (reference_profile.json of a run) or training features
@@ -292,25 +294,25 @@ def drift_report(reference: dict | pd.DataFrame, # reference profile (reference_
     X, ignored = _current_features(feats, current, t)
     rows, bins = [], {}
     for name, f in feats.items():
-        row, bins[name] = (_numeric_drift if f['kind'] == NUMERIC else _categorical_drift)(f, X[name], t)
-        rows.append({'Merkmal': name, **row, 'Fehlend Referenz': f['missing'], 'Fehlend aktuell': float(X[name].isna().mean())})
+        row, bins[name] = (_numeric_drift if normal_kind(f['kind']) == NUMERIC else _categorical_drift)(f, X[name], t)
+        rows.append({'feature': name, **row, 'missing_reference': f['missing'], 'missing_current': float(X[name].isna().mean())})
     table = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    for c in ('Test', 'neue Kategorien'): table[c] = table[c].astype(object).where(table[c].notna(), '')
+    for c in ('test', 'new_categories'): table[c] = table[c].astype(object).where(table[c].notna(), '')
     return DriftReport(table, t, int(profile['n_rows']), len(X), ignored, bins, source)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0033
 def load_reference_profile(name: str = IRIS_MODEL, ref: str = 'production') -> dict:
     "The reference profile logged with the run behind `name@ref` (alias or version)."
     mv = resolve(name, ref)
-    try: return mlflow.artifacts.load_dict(f'runs:/{mv.run_id}/reference_profile.json')
-    except (MlflowException, OSError):
+    profile = RunArtifacts(mv.run_id).reference_profile
+    if profile is None:
         raise ModelNotFound(f'Zu {name}@{ref} (Version {mv.version}) ist kein Referenzprofil protokolliert (reference_profile.json); '
-                            f'Modelle aus train_tabular bzw. `quack train` haben eins.') from None
+                            f'Modelle aus train_tabular bzw. `quack train` haben eins.')
+    return profile
 
 def holdout_rows(name: str = IRIS_MODEL, ref: str = 'production') -> pd.DataFrame:
     "The test rows (features only) of the run behind `name@ref` – data the model has never trained on."
-    c = candidate(name, ref)
-    return c.test_predictions.drop(columns=[f'{c.target}_true', f'{c.target}_pred'])
+    return candidate(name, ref).artifacts.test_features
 
 def shift_feature(data: pd.DataFrame, feature: str, factor: float) -> pd.DataFrame:
     "A copy of `data` with the numeric column `feature` multiplied by `factor` (simulated drift)."
@@ -319,7 +321,7 @@ def shift_feature(data: pd.DataFrame, feature: str, factor: float) -> pd.DataFra
     return data.assign(**{feature: data[feature] * factor})
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc003e
-COLORS = {'Referenz': '#8c8c8c', 'aktuell': '#2a7ab0', VERDICTS[0]: '#3a9a5b', VERDICTS[1]: '#e69a00', VERDICTS[2]: '#c8372d'}
+COLORS = {'reference': '#999999', 'current': '#0072B2', VERDICTS[0]: '#009E73', VERDICTS[1]: '#E69F00', VERDICTS[2]: '#D55E00'}
 
 def _range_labels(edges: np.ndarray) -> list[str]:
     "Bin labels; the outer bins are open, as they also take values outside the training range."
@@ -329,29 +331,29 @@ def _range_labels(edges: np.ndarray) -> list[str]:
 def _feature_figure(self: DriftReport, feature: str):
     "Reference and current distribution of one feature."
     from matplotlib.figure import Figure
-    b, row = self.bins[feature], self.table.set_index('Merkmal').loc[feature]
+    b, row = self.bins[feature], self.table.set_index('feature').loc[feature]
     fig = Figure(figsize=(9, 3.2))
     if 'reference' not in b:
         ax = fig.subplots(); ax.text(0.5, 0.5, 'keine Werte zum Vergleichen', ha='center'); ax.set_axis_off()
     elif b['kind'] == NUMERIC:
         ax1, ax2 = fig.subplots(1, 2)
         x = np.arange(len(b['reference']))
-        ax1.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['Referenz'])
-        ax1.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['aktuell'])
+        ax1.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
+        ax1.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
         ax1.set_xticks(x, _range_labels(b['edges']), rotation=30, ha='right', fontsize=7)
-        ax1.set(ylabel='Anteil', title=f"Klassen (PSI {row['PSI']:.2f})"); ax1.legend(fontsize=7)
-        ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['Referenz'], label='Referenz (Training)')
-        ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['aktuell'], label='aktuell')
-        ax2.set(title=f"Verteilungsfunktion (KS {row['Statistik']:.2f}, p = {row['p-Wert']:.2g})", xlabel=feature, ylabel='Anteil ≤ x')
+        ax1.set(ylabel='Anteil', title=f"Klassen (PSI {row['psi']:.2f})"); ax1.legend(fontsize=7)
+        ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['reference'], label='Referenz (Training)')
+        ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['current'], label='aktuell')
+        ax2.set(title=f"Verteilungsfunktion (KS {row['statistic']:.2f}, p = {row['p_value']:.2g})", xlabel=feature, ylabel='Anteil ≤ x')
         ax2.legend(fontsize=7)
     else:
         ax = fig.subplots()
         x = np.arange(len(b['categories']))
-        ax.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['Referenz'])
-        ax.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['aktuell'])
+        ax.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
+        ax.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
         ax.set_xticks(x, b['categories'], rotation=30, ha='right', fontsize=8)
-        ax.set(ylabel='Anteil', title=f"Kategorien (PSI {row['PSI']:.2f}, Chi²-Test p = {row['p-Wert']:.2g})"); ax.legend(fontsize=7)
-    fig.suptitle(f"{feature}: {row['Urteil']}", color=COLORS[row['Urteil']], fontweight='bold')
+        ax.set(ylabel='Anteil', title=f"Kategorien (PSI {row['psi']:.2f}, Chi²-Test p = {row['p_value']:.2g})"); ax.legend(fontsize=7)
+    fig.suptitle(f"{feature}: {label(row['verdict'])}", color=COLORS[row['verdict']], fontweight='bold')
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.8, wspace=0.25)  # fixed margins: much faster than tight_layout
     return fig
 
@@ -362,10 +364,10 @@ def _summary_figure(self: DriftReport):
     height = 0.35 * len(t) + 1.4
     fig = Figure(figsize=(7, height))
     ax = fig.subplots()
-    ax.barh(t['Merkmal'], t['PSI'].fillna(0), color=[COLORS[u] for u in t['Urteil']])
+    ax.barh(t['feature'], t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
     for x, style in ((self.thresholds.psi_drift, ':'), (self.thresholds.psi_severe, '--')): ax.axvline(x, color='#555', ls=style, lw=1)
-    ax.set(xlabel='PSI (gepunktet: Drift, gestrichelt: starker Drift)', title=f'Drift je Merkmal – {self.verdict}')
-    width = max(len(str(m)) for m in t['Merkmal']) * 0.075 + 0.3  # room for the feature names, in inches
+    ax.set(xlabel='PSI (gepunktet: Drift, gestrichelt: starker Drift)', title=f'Drift je Merkmal – {label(self.verdict)}')
+    width = max(len(str(m)) for m in t['feature']) * 0.075 + 0.3  # room for the feature names, in inches
     fig.subplots_adjust(left=min(width / 7, 0.5), right=0.97, bottom=0.9 / height, top=1 - 0.45 / height)
     return fig
 
@@ -384,9 +386,10 @@ def _html(self: DriftReport, title: str = 'Drift-Bericht', max_plots: int = 12) 
     "The whole report as one self-contained HTML page; plots for every drifted feature, for the others up to `max_plots` in all."
     e = html.escape
     lvl = {u: i for i, u in enumerate(VERDICTS)}
-    head = ''.join(f'<th>{e(c)}</th>' for c in self.table.columns)
-    body = ''.join(f'<tr class="l{lvl[r["Urteil"]]}">' + ''.join(f'<td>{_cell(v)}</td>' for v in r) + '</tr>' for r in self.table.to_dict('records'))
-    th = ''.join(f'<tr><td>{e(r.Schwelle)}</td><td>{r.Wert:g}</td><td>{e(r.Bedeutung)}</td></tr>' for r in self.thresholds.to_frame().itertuples())
+    head = ''.join(f'<th>{e(label(c))}</th>' for c in self.table.columns)
+    body = ''.join(f'<tr class="l{lvl[r["verdict"]]}">' + ''.join(f'<td>{_cell(label(v) if k == "verdict" else v)}</td>' for k, v in r.items())
+                   + '</tr>' for r in self.table.to_dict('records'))
+    th = ''.join(f'<tr><td>{e(r.threshold)}</td><td>{r.value:g}</td><td>{e(r.meaning)}</td></tr>' for r in self.thresholds.to_frame().itertuples())
     shown = self.ranked[:max(max_plots, len(self.drifted))]
     figs = ''.join(f'<h3>{e(m)}</h3><img alt="{e(m)}" src="{figure_uri(self.feature_figure(m))}">' for m in shown)
     if len(shown) < len(self.ranked): figs += f'<p>Ohne Bild (unauffällig): {e(", ".join(map(str, self.ranked[len(shown):])))}</p>'
@@ -395,7 +398,7 @@ def _html(self: DriftReport, title: str = 'Drift-Bericht', max_plots: int = 12) 
            'td,th{border:1px solid #ccc;padding:.25em .5em}th{background:#eee}.l1{background:#fdf0d5}.l2{background:#f8d7d4}'
            f'.verdict{{font-size:1.4em;font-weight:bold;color:{COLORS[self.verdict]}}}img{{max-width:100%}}')
     return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{e(title)}</title><style>{css}</style></head><body>'
-            f'<h1>{e(title)}</h1><p class="verdict">Urteil: {e(self.verdict)}</p><p>{e(str(self))}</p>'
+            f'<h1>{e(title)}</h1><p class="verdict">Urteil: {e(label(self.verdict))}</p><p>{e(str(self))}</p>'
             f'<p>Referenz: {e(self.source or "Referenzprofil")} · erstellt {when} · Drift-Score (größter PSI): {self.score:.3f}'
             + (f' · nicht verglichene Spalten: {e(", ".join(map(str, self.ignored)))}' if self.ignored else '') + '</p>'
             f'<h2>Merkmale</h2><table><tr>{head}</tr>{body}</table><h2>Überblick</h2><img alt="Übersicht" src="{figure_uri(self.summary_figure())}">'
@@ -411,25 +414,25 @@ def _to_html(self: DriftReport, path: str | Path, title: str = 'Drift-Bericht', 
     return path
 
 def _repr_html(self: DriftReport) -> str:
-    table = self.table.to_html(index=False, float_format='{:.3g}'.format, na_rep='–')
-    return f'<p><b>{html.escape(self.verdict)}</b> – {html.escape(str(self))}</p>{table}'
+    table = german_table(self.table, decimals={'psi': 3, 'p_value': 3, 'relative_shift': 3}).to_html(index=False)
+    return f'<p><b>{html.escape(label(self.verdict))}</b> – {html.escape(str(self))}</p>{table}'
 
 DriftReport.html, DriftReport.to_html, DriftReport._repr_html_ = _html, _to_html, _repr_html
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0047
-DRIFT = 'Drift'
+DRIFT = 'drift'
 
 def drift_gate(current: pd.DataFrame, # current production data, e.g. the requests of the last week
                thresholds: DriftThresholds | None = None,
               ):
     "The candidate's reference profile against `current` data: severe drift blocks, drift warns."
     def gate(c: Candidate) -> Check:
-        try: profile = mlflow.artifacts.load_dict(f'runs:/{c.run_id}/reference_profile.json')
-        except (MlflowException, OSError): return Check(DRIFT, None, 'nicht anwendbar: kein Referenzprofil im Lauf protokolliert')
+        profile = c.artifacts.reference_profile
+        if profile is None: return Check(DRIFT, None, 'nicht anwendbar: kein Referenzprofil im Lauf protokolliert')
         try: r = drift_report(profile, current, thresholds, source=f'{c.name} Version {c.version}')
         except DataValidationError as e: return Check(DRIFT, False, 'aktuelle Daten passen nicht: ' + '; '.join(e.problems))
-        return Check(DRIFT, r.level == 0, str(r), severity='Warnung' if r.level == 1 else 'Fehler',
-                     figures={'verdict': r.verdict, 'score': r.score, 'drifted': r.drifted})
+        return Check(DRIFT, r.level == 0, str(r), severity='warning' if r.level == 1 else 'error',
+                     details={'verdict': r.verdict, 'score': r.score, 'drifted': r.drifted})
     return gate
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc004a
@@ -453,6 +456,41 @@ def parse_thresholds(items: list[str] | None = None) -> DriftThresholds:
         try: values[key] = type(getattr(default, key))(value)
         except ValueError: raise ValueError(f'Schwelle {key}: {value!r} ist keine passende Zahl.') from None
     return replace(default, **values)
+
+# %% ../nbs/week07/15_testen_ueberwachen.ipynb #mo000002
+def card_of(name: str, ref: str = 'staging') -> ProjectCard:
+    "The project card logged with the run behind `name@ref`; a card without KPIs if none was logged."
+    return candidate(name, ref).artifacts.project_card or ProjectCard(name, 'ohne Steckbrief', '', '', ())
+
+def promotion_gates(card: ProjectCard, # the candidate's project card: KPIs and the generalisation-gap limit
+                    current: pd.DataFrame | None = None, # current production data for the drift gate, if any
+                    latency_rows: int = 100, # single-row predictions the latency gate times
+                    max_fairness_gap: float = 0.15, # largest accuracy gap between segments
+                   ) -> list:
+    "Every gate a promotion in this course passes: the registry's five, fairness over the run's segment column, and drift given current data."
+    return (default_gates(card, latency_rows=latency_rows) + [fairness_gate(max_fairness_gap)]
+            + ([drift_gate(current)] if current is not None else []))
+
+def gate_report(name: str = IRIS_MODEL, # registered model
+                ref: str = 'staging', # alias or version of the candidate
+                current: pd.DataFrame | None = None,
+                latency_rows: int = 100,
+               ) -> Report:
+    "The course's gate report for the version behind `name@ref`, with the project card logged with its run."
+    c = candidate(name, ref)
+    return run_gates(c, promotion_gates(c.artifacts.project_card or card_of(name, ref), current, latency_rows))
+
+def release(name: str = IRIS_MODEL, # registered model
+            src: str = 'staging', # alias or version of the candidate
+            dst: str = 'production', # alias to move
+            note: str = '',
+            current: pd.DataFrame | None = None,
+            latency_rows: int = 100,
+            actor: str | None = None,
+           ) -> Promotion:
+    "Promote through the course's gates (`promotion_gates` with the run's own project card); `PromotionRefused` if one blocks."
+    card = card_of(name, src)
+    return promote(name, src, dst, gates=promotion_gates(card, current, latency_rows), card=card, note=note, actor=actor)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0050
 def drift_score(reference: dict | pd.DataFrame, # reference profile of the served model

@@ -25,7 +25,7 @@ from .quack import Feedback, check_answer
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS', 'MAX_REQUEST_MB',
-           'MAX_DEPTH', 'JSON_BODIES', 'Check', 'Report', 'DataValidationError', 'as_frame', 'Schema',
+           'MAX_DEPTH', 'JSON_BODIES', 'Check', 'Report', 'DataValidationError', 'normal_kind', 'as_frame', 'Schema',
            'validate_training_data', 'likely_ids', 'fingerprint', 'reference_profile', 'CsvFormat', 'read_limited',
            'sniff_csv', 'read_csv_checked', 'parse_rows', 'csv_safe', 'from_csv_safe', 'check_repaired']
 
@@ -92,6 +92,10 @@ class DataValidationError(ValueError):
         super().__init__(msg + (f'\nErwartet: {expected}' if expected else ''))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000c
+def normal_kind(kind: str) -> str:
+    "A column kind as the course writes it now; schemas and profiles of earlier runs said 'Zahl' and 'Kategorie'."
+    return {'Zahl': NUMERIC, 'Kategorie': CATEGORICAL}.get(kind, kind)
+
 def as_frame(rows) -> pd.DataFrame:
     "Accept a DataFrame, one row as dict, or a list of dicts."
     if isinstance(rows, pd.DataFrame): return rows
@@ -150,8 +154,7 @@ class Schema:
     @classmethod
     def from_dict(cls, d: dict) -> Schema:
         "Rebuild a schema from `to_dict` output; kinds written by older versions ('Zahl', 'Kategorie') are understood."
-        old = {'Zahl': NUMERIC, 'Kategorie': CATEGORICAL}
-        return cls({c: old.get(k, k) for c, k in d['columns'].items()}, {k: tuple(v) for k, v in d.get('ranges', {}).items()},
+        return cls({c: normal_kind(k) for c, k in d['columns'].items()}, {k: tuple(v) for k, v in d.get('ranges', {}).items()},
                    d.get('categories', {}))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0011
