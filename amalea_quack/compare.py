@@ -14,22 +14,21 @@ from dataclasses import dataclass, field
 
 import mlflow
 import pandas as pd
-from mlflow import MlflowClient
-from mlflow.exceptions import MlflowException
 
 from .evaluation import baseline_model, make_tabular_pipeline
+from .glossary import label
 from .quack import Feedback, ProjectCard, check_answer
-from .store import current_user, tracking_uri, use_store
+from .store import client, current_user, store_errors, tracking_uri
 from .tracking import train_tabular
 from .validation import Check, Report
 
 # %% auto #0
-__all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS', 'STATUSES', 'BOARD_METRICS', 'MODEL_NAME',
+__all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS', 'STATUSES', 'BOARD_METRICS',
            'default_candidates', 'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size',
            'interpretability', 'accuracy_interval', 'compare_runs', 'tradeoff_figure', 'repeated_cv', 'cv_summary',
            'shortlist', 'recommend', 'DecisionLog', 'candidates_from', 'write_decision_log', 'list_experiments',
-           'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame', 'check_model_name',
-           'suggest_model_name', 'check_fastest_passing']
+           'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame', 'suggest_model_name',
+           'check_fastest_passing']
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0007
 COMPARE_EXPERIMENT = 'Woche 7 – Kandidatenvergleich'
@@ -70,12 +69,13 @@ def experiment_runs(experiment: str, # name of an MLflow experiment
                     max_results: int = 1000,
                    ) -> pd.DataFrame:
     "All runs of `experiment` (any status), newest first; a German error if the experiment does not exist."
-    use_store()
-    exp = mlflow.get_experiment_by_name(experiment)
+    c = client()
+    exp = c.get_experiment_by_name(experiment)
     if exp is None:
-        known = [e.name for e in MlflowClient().search_experiments()]
+        known = [e.name for e in c.search_experiments()]
         raise ValueError(f"Das Experiment {experiment!r} gibt es im Store {tracking_uri()} nicht; vorhanden: {', '.join(known) or 'keine'}.")
-    return mlflow.search_runs(experiment_ids=[exp.experiment_id], max_results=max_results, order_by=['attributes.start_time DESC'])
+    with store_errors():
+        return mlflow.search_runs(experiment_ids=[exp.experiment_id], max_results=max_results, order_by=['attributes.start_time DESC'])
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0010
 FAIR_CONDITIONS = {'tags.dataset_fingerprint': 'dieselben Daten', 'tags.target': 'dieselbe Zielspalte', 'params.seed': 'derselbe Seed',
@@ -96,8 +96,7 @@ def same_conditions(runs: pd.DataFrame) -> Report:
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0015
 def _model_location(run_id: str, name: str = 'model') -> str | None:
     "Where the model `name` logged by run `run_id` is stored, or None."
-    use_store()
-    c = MlflowClient()
+    c = client()
     run = c.get_run(run_id)
     for out in (run.outputs.model_outputs if run.outputs else []):
         m = c.get_logged_model(out.model_id)
@@ -121,23 +120,23 @@ def model_size(run_id: str, name: str = 'model') -> int | None:
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0019
 INTERPRETABILITY = {
-    'DummyClassifier': ('hoch', 'sagt immer dieselbe Klasse – es gibt nichts zu erklären'),
-    'DecisionTreeClassifier': ('hoch', 'Wenn-dann-Regeln, die man als Baum zeichnen und von Hand nachprüfen kann'),
-    'LogisticRegression': ('hoch', 'ein Gewicht pro Merkmal und Klasse; Vorzeichen und Größe sind direkt lesbar'),
-    'GaussianNB': ('mittel', 'Mittelwert und Streuung pro Klasse sind lesbar, das Zusammenspiel weniger'),
-    'RandomForestClassifier': ('mittel', 'Merkmalswichtigkeiten zeigen, was zählt – aber Dutzende Bäume ergeben keine lesbare Regel'),
-    'GradientBoostingClassifier': ('mittel', 'Merkmalswichtigkeiten ja, eine lesbare Regel nein'),
-    'HistGradientBoostingClassifier': ('mittel', 'Merkmalswichtigkeiten ja, eine lesbare Regel nein'),
-    'KNeighborsClassifier': ('mittel', 'jede Vorhersage lässt sich mit den ähnlichsten Beispielen begründen, eine globale Regel fehlt'),
-    'SVC': ('niedrig', 'mit RBF-Kern eine Trennfläche in einem Raum, den man nicht sieht'),
-    'MLPClassifier': ('niedrig', 'Hunderte Gewichte in verdeckten Schichten; erklärbar nur mit Zusatzwerkzeugen'),
+    'DummyClassifier': ('high', 'sagt immer dieselbe Klasse – es gibt nichts zu erklären'),
+    'DecisionTreeClassifier': ('high', 'Wenn-dann-Regeln, die man als Baum zeichnen und von Hand nachprüfen kann'),
+    'LogisticRegression': ('high', 'ein Gewicht pro Merkmal und Klasse; Vorzeichen und Größe sind direkt lesbar'),
+    'GaussianNB': ('medium', 'Mittelwert und Streuung pro Klasse sind lesbar, das Zusammenspiel weniger'),
+    'RandomForestClassifier': ('medium', 'Merkmalswichtigkeiten zeigen, was zählt – aber Dutzende Bäume ergeben keine lesbare Regel'),
+    'GradientBoostingClassifier': ('medium', 'Merkmalswichtigkeiten ja, eine lesbare Regel nein'),
+    'HistGradientBoostingClassifier': ('medium', 'Merkmalswichtigkeiten ja, eine lesbare Regel nein'),
+    'KNeighborsClassifier': ('medium', 'jede Vorhersage lässt sich mit den ähnlichsten Beispielen begründen, eine globale Regel fehlt'),
+    'SVC': ('low', 'mit RBF-Kern eine Trennfläche in einem Raum, den man nicht sieht'),
+    'MLPClassifier': ('low', 'Hunderte Gewichte in verdeckten Schichten; erklärbar nur mit Zusatzwerkzeugen'),
 }
-LEVELS = ('unbekannt', 'niedrig', 'mittel', 'hoch')
+LEVELS = ('unknown', 'low', 'medium', 'high')
 
 def interpretability(estimator) -> str:
-    "The documented interpretability rating ('hoch', 'mittel', 'niedrig' or 'unbekannt') of an estimator or its class name."
+    "The documented interpretability rating ('high', 'medium', 'low' or 'unknown') of an estimator or its class name."
     name = estimator if isinstance(estimator, str) else type(estimator).__name__
-    return INTERPRETABILITY.get(name, ('unbekannt', ''))[0]
+    return INTERPRETABILITY.get(name, ('unknown', ''))[0]
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc001d
 def accuracy_interval(accuracy: float, # measured accuracy, between 0 and 1
@@ -177,12 +176,12 @@ def compare_runs(experiment: str = COMPARE_EXPERIMENT, # MLflow experiment with 
         lo, hi = accuracy_interval(acc, int(n), confidence) if acc is not None and n else (None, None)
         kpis = card.check(metrics) if card is not None else None
         est = r.get('params.estimator')
-        rows.append({'Lauf': r.get('tags.mlflow.runName'), 'Modell': est, 'accuracy': acc, 'accuracy_low': lo, 'accuracy_high': hi,
+        rows.append({'run_name': r.get('tags.mlflow.runName'), 'estimator': est, 'accuracy': acc, 'accuracy_low': lo, 'accuracy_high': hi,
                      'f1_macro': _metric(r, 'f1_macro'), 'overfit_delta': _metric(r, 'overfit_delta'),
                      'latency_p50_ms': _metric(r, 'latency_p50_ms'), 'latency_p99_ms': _metric(r, 'latency_p99_ms'),
-                     'model_bytes': model_size(r['run_id']), 'Erklärbarkeit': interpretability(est if isinstance(est, str) else ''),
+                     'model_bytes': model_size(r['run_id']), 'interpretability': interpretability(est if isinstance(est, str) else ''),
                      'kpis_passed': None if kpis is None else kpis.passed,
-                     'KPI-Urteil': '–' if kpis is None else 'alle erfüllt' if kpis.passed else 'verfehlt: ' + ', '.join(kpis.failed),
+                     'kpi_verdict': '–' if kpis is None else 'alle erfüllt' if kpis.passed else 'verfehlt: ' + ', '.join(kpis.failed),
                      'run_id': r['run_id']})
     table = pd.DataFrame(rows).astype({'model_bytes': 'Int64'})
     return table.sort_values(['accuracy', 'latency_p99_ms'], ascending=[False, True], na_position='last').reset_index(drop=True)
@@ -202,7 +201,7 @@ def tradeoff_figure(table: pd.DataFrame, # output of `compare_runs`
         ax.errorbar(table[x], table[y], yerr=err, fmt='none', ecolor='#999999', capsize=3, zorder=1)
     ax.scatter(table[x], table[y], c=colors, s=60, zorder=2)
     for i, (_, r) in enumerate(table.iterrows()):  # alternate label offsets: close points stay readable
-        ax.annotate(r['Lauf'], (r[x], r[y]), textcoords='offset points', xytext=(6, 5 if i % 2 == 0 else -11), fontsize=8)
+        ax.annotate(r['run_name'], (r[x], r[y]), textcoords='offset points', xytext=(6, 5 if i % 2 == 0 else -11), fontsize=8)
     for metric, draw in ((x, ax.axvline), (y, ax.axhline)):
         kpi = card.kpi(metric) if card is not None else None
         if kpi is None: continue
@@ -233,15 +232,15 @@ def repeated_cv(data: pd.DataFrame, # table with features and target
     with threadpool_limits(limits=1):
         for name, est in candidates.items():
             scores = cross_val_score(make_tabular_pipeline(X, clone(est)), X, y, cv=folds)
-            rows += [{'Kandidat': name, 'Fold': i, 'accuracy': float(s)} for i, s in enumerate(scores)]
+            rows += [{'candidate': name, 'fold': i, 'accuracy': float(s)} for i, s in enumerate(scores)]
     return pd.DataFrame(rows)
 
 def cv_summary(scores: pd.DataFrame) -> pd.DataFrame:
     "Mean, spread and share of folds won (ties count for all) per candidate, best mean first."
-    wide = scores.pivot(index='Fold', columns='Kandidat', values='accuracy')
+    wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
     won = wide.eq(wide.max(axis=1), axis=0).mean()
-    return (pd.DataFrame({'Mittel': wide.mean(), 'Std': wide.std(), 'Min': wide.min(), 'Max': wide.max(), 'Folds gewonnen': won})
-            .sort_values('Mittel', ascending=False))
+    return (pd.DataFrame({'mean': wide.mean(), 'std': wide.std(), 'min': wide.min(), 'max': wide.max(), 'folds_won': won})
+            .sort_values('mean', ascending=False))
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0030
 def shortlist(table: pd.DataFrame) -> pd.DataFrame:
@@ -255,14 +254,14 @@ def recommend(table: pd.DataFrame) -> tuple[str, list[str]]:
     "Choose from the shortlist by interpretability, then p99 latency, then size; return the run id and the reasons."
     sl = shortlist(table)
     if sl.empty: raise ValueError('Kein Kandidat erfüllt alle KPIs – zurück in die A³-Schleife (oder den Steckbrief prüfen).')
-    ranked = sl.assign(_level=sl['Erklärbarkeit'].map(LEVELS.index)).sort_values(['_level', 'latency_p99_ms', 'model_bytes'],
+    ranked = sl.assign(_level=sl['interpretability'].map(LEVELS.index)).sort_values(['_level', 'latency_p99_ms', 'model_bytes'],
                                                                                  ascending=[False, True, True])
     pick, best = ranked.iloc[0], table.loc[table['accuracy'].idxmax()]
-    others = [n for n in sl['Lauf'] if n not in (pick['Lauf'], best['Lauf'])]
-    reasons = [f"erfüllt alle KPIs des Steckbriefs ({pick['KPI-Urteil']})",
+    others = [n for n in sl['run_name'] if n not in (pick['run_name'], best['run_name'])]
+    reasons = [f"erfüllt alle KPIs des Steckbriefs ({pick['kpi_verdict']})",
                f"accuracy {pick['accuracy']:.3f}, Intervall [{pick['accuracy_low']:.3f}, {pick['accuracy_high']:.3f}] – statistisch gleichauf "
-               f"mit dem genauesten Kandidaten {best['Lauf']} ({best['accuracy']:.3f})" + (f" und mit {', '.join(others)}" if others else ''),
-               f"Erklärbarkeit {pick['Erklärbarkeit']}: {INTERPRETABILITY.get(pick['Modell'], ('', 'keine Einstufung'))[1]}",
+               f"mit dem genauesten Kandidaten {best['run_name']} ({best['accuracy']:.3f})" + (f" und mit {', '.join(others)}" if others else ''),
+               f"Erklärbarkeit {label(pick['interpretability'])}: {INTERPRETABILITY.get(pick['estimator'], ('', 'keine Einstufung'))[1]}",
                f"Latenz p99 {pick['latency_p99_ms']:.1f} ms"
                + ('' if pd.isna(pick['model_bytes']) else f", Modellgröße {pick['model_bytes'] / 1024:.0f} KB")]
     return pick['run_id'], reasons
@@ -315,13 +314,12 @@ def candidates_from(table: pd.DataFrame) -> dict:
     "Short descriptions of the candidates in a comparison table, by run id."
     def desc(r):
         kpi = '' if r['kpis_passed'] is None else ', KPIs ✓' if r['kpis_passed'] else ', KPIs ✗'
-        return f"{r['Lauf']} ({r['Modell']}): accuracy {r['accuracy']:.3f}, p99 {r['latency_p99_ms']:.1f} ms{kpi}"
+        return f"{r['run_name']} ({r['estimator']}): accuracy {r['accuracy']:.3f}, p99 {r['latency_p99_ms']:.1f} ms{kpi}"
     return {r['run_id']: desc(r) for _, r in table.iterrows()}
 
 def write_decision_log(log: DecisionLog) -> str:
     "Attach the log to the chosen run (artifact, description, tags), mark the other candidates; return the artifact URI."
-    use_store()
-    c, md = MlflowClient(), log.to_markdown()
+    c, md = client(), log.to_markdown()
     c.log_text(log.choice, md, 'decision_log.md')
     if log.table is not None: c.log_text(log.choice, log.table.to_csv(index=False), 'comparison.csv')
     for key, value in {'decision': 'gewählt', 'decision_date': log.date, 'decision_by': log.who, 'mlflow.note.content': md[:5000]}.items():
@@ -333,10 +331,8 @@ def write_decision_log(log: DecisionLog) -> str:
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc003a
 def list_experiments() -> pd.DataFrame:
     "Experiments in the course store with their number of runs and newest start, most recently used first."
-    uri = use_store()
-    c = MlflowClient()
-    try: exps = c.search_experiments()
-    except (MlflowException, OSError) as e: raise ConnectionError(f'Der MLflow-Store {uri} ist nicht erreichbar: {e}') from None
+    c = client()  # an unreachable store raises StoreUnavailable with the German message
+    exps = c.search_experiments()
     runs = c.search_runs([e.experiment_id for e in exps], max_results=50000) if exps else []
     count, finished, newest = {}, {}, {}
     for r in runs:
@@ -344,11 +340,11 @@ def list_experiments() -> pd.DataFrame:
         count[i] = count.get(i, 0) + 1
         finished[i] = finished.get(i, 0) + (r.info.status == 'FINISHED')
         newest[i] = max(newest.get(i, 0), r.info.start_time or 0)
-    rows = [{'Experiment': e.name, 'experiment_id': e.experiment_id, 'Läufe': count.get(e.experiment_id, 0),
-             'abgeschlossen': finished.get(e.experiment_id, 0),
-             'Letzter Lauf (UTC)': pd.to_datetime(newest[e.experiment_id], unit='ms') if e.experiment_id in newest else pd.NaT} for e in exps]
-    df = pd.DataFrame(rows, columns=['Experiment', 'experiment_id', 'Läufe', 'abgeschlossen', 'Letzter Lauf (UTC)'])
-    return df.sort_values(['Letzter Lauf (UTC)', 'Experiment'], ascending=[False, True], na_position='last').reset_index(drop=True)
+    rows = [{'experiment': e.name, 'experiment_id': e.experiment_id, 'runs': count.get(e.experiment_id, 0),
+             'finished': finished.get(e.experiment_id, 0),
+             'last_run': pd.to_datetime(newest[e.experiment_id], unit='ms') if e.experiment_id in newest else pd.NaT} for e in exps]
+    df = pd.DataFrame(rows, columns=['experiment', 'experiment_id', 'runs', 'finished', 'last_run'])
+    return df.sort_values(['last_run', 'experiment'], ascending=[False, True], na_position='last').reset_index(drop=True)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc003d
 def metric_names(runs: pd.DataFrame) -> list[str]:
@@ -385,11 +381,11 @@ def leaderboard(runs: pd.DataFrame, # output of `experiment_runs`
     if metric_range is not None: df = df[df[col].between(*metric_range)]
     df = df.sort_values([col, 'start_time'], ascending=[ascending, False])
     name = df['tags.mlflow.runName'] if 'tags.mlflow.runName' in df else pd.Series('', index=df.index)
-    board = pd.DataFrame({'Rang': range(1, len(df) + 1), 'Lauf': name.fillna(''), metric: df[col]}, index=df.index)
+    board = pd.DataFrame({'rank': range(1, len(df) + 1), 'run_name': name.fillna(''), metric: df[col]}, index=df.index)
     for m in BOARD_METRICS:
         if m != metric and f'metrics.{m}' in df and df[f'metrics.{m}'].notna().any(): board[m] = df[f'metrics.{m}']
-    if 'params.estimator' in df and df['params.estimator'].notna().any(): board['Modell'] = df['params.estimator']
-    board['Status'], board['Start (UTC)'], board['run_id'] = df['status'], df['start_time'].dt.tz_convert(None), df['run_id']
+    if 'params.estimator' in df and df['params.estimator'].notna().any(): board['estimator'] = df['params.estimator']
+    board['status'], board['start_time'], board['run_id'] = df['status'], df['start_time'].dt.tz_convert(None), df['run_id']
     return board.reset_index(drop=True)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0042
@@ -406,7 +402,7 @@ def param_metric_frame(runs: pd.DataFrame, # output of `experiment_runs`
         raise ValueError(f"Spalten fehlen: {', '.join(missing)}. Parameter: {', '.join(param_names(runs))}; "
                          f"Metriken: {', '.join(metric_names(runs))}.")
     names = runs['tags.mlflow.runName'] if 'tags.mlflow.runName' in runs else pd.Series('', index=runs.index)
-    df = runs[list(cols)].rename(columns=cols).assign(Lauf=names.fillna('')).dropna(subset=[param, metric])
+    df = runs[list(cols)].rename(columns=cols).assign(run_name=names.fillna('')).dropna(subset=[param, metric])
     as_number = pd.to_numeric(df[param], errors='coerce')
     if as_number.notna().all(): df[param] = as_number
     return df.sort_values(param).reset_index(drop=True)
@@ -414,16 +410,6 @@ def param_metric_frame(runs: pd.DataFrame, # output of `experiment_runs`
 
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0045
-MODEL_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,62}')
-
-def check_model_name(name: str) -> str:
-    "The stripped model name, or a German error saying what a registered model name may contain."
-    name = (name or '').strip()
-    if not MODEL_NAME.fullmatch(name):
-        raise ValueError(f"Ungültiger Modellname {name!r}: erwartet 1–63 Zeichen aus Buchstaben, Ziffern, '.', '_' oder '-', "
-                         'beginnend mit Buchstabe oder Ziffer (z. B. iris-classifier).')
-    return name
-
 def suggest_model_name(dataset: str | None, experiment: str = '') -> str:
     "A registered model name for a run: `<dataset>-classifier`, else one made from the experiment name."
     if isinstance(dataset, str) and dataset.strip(): return f'{dataset.strip()}-classifier'
