@@ -10,20 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import mlflow
 import pandas as pd
 
 from .eda import DATASETS, load_dataset
-from .monitoring import drift_gate, fairness_gate
+from .glossary import german_table, label
+from .monitoring import release
 from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
-from .registry import IRIS_MODEL, ModelNotFound, client, default_gates, promote, register, resolve
+from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, history, register, resolve, validate_model_name
+from .store import client
 from .tracking import IRIS_EXPERIMENT, TrainResult, train_tabular
 from .validation import read_csv_checked
 
 # %% auto #0
-__all__ = ['COURSE_MODELS', 'REPRO_METRICS', 'load_table', 'PipelineResult', 'run_pipeline', 'course_gates', 'card_of',
-           'ensure_production', 'ensure_model', 'ensure_digits_model', 'ensure_text_model', 'ensure_course_models',
-           'k_phase_artifacts', 'Reproduction', 'reproduce', 'check_case_study']
+__all__ = ['BUILDERS', 'REPRO_METRICS', 'load_table', 'PipelineResult', 'train_from', 'run_pipeline', 'ensure_model',
+           'ensure_production', 'ensure_digits_model', 'ensure_text_model', 'ensure_course_models', 'k_phase_artifacts',
+           'Reproduction', 'reproduce', 'check_case_study']
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
@@ -48,96 +49,101 @@ class PipelineResult:
     name: str  # registered model name
     version: str  # registered version (alias staging)
 
-def run_pipeline(source='iris', # course data set name, CSV path, or a table
-                 target: str | None = None, # target column
-                 name: str | None = None, # registered model name (default: iris-classifier for Iris, else '<data>-classifier')
-                 card: ProjectCard | None = None, # project card with KPIs (default: the Iris card for Iris)
-                 params: dict | None = None, # RandomForest parameters
-                 experiment: str | None = None, # MLflow experiment (default: the handout's for Iris, else the model name)
-                 segment: str | None = None, # grouping column for the fairness gate
-                 seed: int = 0,
-                 latency_rows: int = 100,
-                ) -> PipelineResult:
-    "Q to K: validate, train and track, register the new version as 'staging'."
+def train_from(source='iris', # course data set name, CSV path, or a table
+               target: str | None = None, # target column
+               name: str | None = None, # registered model name (default: iris-classifier for Iris, else '<data>-classifier')
+               card: ProjectCard | None = None, # project card with KPIs (default: the Iris card for Iris)
+               params: dict | None = None, # RandomForest parameters
+               experiment: str | None = None, # MLflow experiment (default: the handout's for Iris, else the model name)
+               segment: str | None = None, # grouping column for the fairness gate
+               seed: int = 0,
+               latency_rows: int = 100,
+              ) -> tuple[TrainResult, str]:
+    "Train and track `source` with the course's defaults; return the result and the (validated) name to register it under."
     df, target, data_name = load_table(source, target)
-    name = name or (IRIS_MODEL if data_name == 'iris' else f'{data_name}-classifier')
+    name = validate_model_name(name or (IRIS_MODEL if data_name == 'iris' else f'{data_name}-classifier'))  # before the training, not after
     card = card or (IRIS_CARD if data_name == 'iris' else None)
     experiment = experiment or (IRIS_EXPERIMENT if name == IRIS_MODEL else name)
     segment = segment or (DATASETS[data_name].segment if data_name in DATASETS else None)
     res = train_tabular(df, target, params=params, experiment=experiment, run_name=name, card=card, seed=seed,
                         segment=segment, dataset=data_name, latency_rows=latency_rows)
     if not isinstance(source, pd.DataFrame): client().set_tag(res.run_id, 'data_source', str(source))
+    return res, name
+
+def run_pipeline(source='iris', # course data set name, CSV path, or a table
+                 target: str | None = None, # target column
+                 name: str | None = None, # registered model name
+                 card: ProjectCard | None = None, # project card with KPIs
+                 params: dict | None = None, # RandomForest parameters
+                 experiment: str | None = None, # MLflow experiment
+                 segment: str | None = None, # grouping column for the fairness gate
+                 seed: int = 0,
+                 latency_rows: int = 100,
+                ) -> PipelineResult:
+    "Q to K: validate, train and track (`train_from`), register the new version as 'staging'."
+    res, name = train_from(source, target, name, card, params, experiment, segment, seed, latency_rows)
     mv = register(res.run_id, name, alias='staging', note=f'Daten {res.fingerprint[:12]}')
     return PipelineResult(res, name, str(mv.version))
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e
-def course_gates(card: ProjectCard = IRIS_CARD, latency_rows: int = 100, max_gap: float = 0.15,
-                 current: pd.DataFrame | None = None) -> list:
-    "All gates a promotion in this course must pass: the registry's, fairness over the run's segment column and, given current data, drift."
-    gates = default_gates(card, latency_rows=latency_rows) + [fairness_gate(max_gap)]
-    return gates + ([drift_gate(current)] if current is not None else [])
-
-def card_of(name: str, ref: str = 'staging') -> ProjectCard:
-    "The project card logged with the run behind `name@ref`; a card without KPIs if none was logged."
-    mv = resolve(name, ref)
-    names = {a.path for a in client().list_artifacts(mv.run_id)}
-    if 'project_card.json' not in names: return ProjectCard(name, 'ohne Steckbrief', '', '', ())
-    return ProjectCard.from_dict(mlflow.artifacts.load_dict(f'runs:/{mv.run_id}/project_card.json'))
-
-def ensure_production(name: str = IRIS_MODEL, source='iris', latency_rows: int = 100) -> str:
-    "The version behind '<name>@production'; trains, registers and promotes one first if there is none."
-    try: return str(resolve(name, 'production').version)
-    except ModelNotFound: pass  # none yet: build one below
-    res = run_pipeline(source, name=name, latency_rows=latency_rows)
-    promote(name, 'staging', 'production', gates=course_gates(card_of(name), latency_rows), note='erste Freigabe')
-    return res.version
-
 def ensure_model(name: str, # registered model name
                  train, # function that records one complete training run and returns its run id
-                 card: ProjectCard, # the model's project card: KPIs and the overfit limit for the gates
+                 note: str = 'erstes Modell',
                  latency_rows: int = 100,
                 ) -> str:
-    "The version behind '<name>@production'; trains, registers and promotes one through the course gates if there is none."
+    "The version behind '<name>@production'; trains, registers and releases one through the course's gates if there is none."
     try: return str(resolve(name, 'production').version)
     except ModelNotFound: pass  # none yet: build one below
-    mv = register(train(), name, note='erstes Modell')
-    promote(name, 'staging', 'production', gates=course_gates(card, latency_rows), card=card, note='erste Freigabe')
+    mv = register(train(), name, note=note)
+    release(name, 'staging', 'production', note='erste Freigabe', latency_rows=latency_rows)
     return str(mv.version)
+
+def ensure_production(name: str = IRIS_MODEL, source='iris', latency_rows: int = 100) -> str:
+    "The version behind '<name>@production' of a tabular model; trains it from `source` first if there is none."
+    return ensure_model(name, lambda: train_from(source, name=name, latency_rows=latency_rows)[0].run_id, latency_rows=latency_rows)
 
 def ensure_digits_model() -> str:
     "The production version of the digits CNN of week 6 (trained on first use)."
-    from amalea_quack.vision import DIGITS_CARD, DIGITS_MODEL, train_digits_cnn
-    return ensure_model(DIGITS_MODEL, lambda: train_digits_cnn(run_name='erstes Modell').run_id, DIGITS_CARD)
+    from amalea_quack.vision import DIGITS_MODEL, train_digits_cnn
+    return ensure_model(DIGITS_MODEL, lambda: train_digits_cnn(run_name='erstes Modell').run_id)
 
 def ensure_text_model() -> str:
     "The production version of the German text classifier of week 6 (trained on first use)."
-    from amalea_quack.text import TEXT_CARD, TEXT_MODEL, train_text_classifier
-    return ensure_model(TEXT_MODEL, lambda: train_text_classifier(seed=0, run_name='erstes Modell').run_id, TEXT_CARD, latency_rows=50)
+    from amalea_quack.text import TEXT_MODEL, train_text_classifier
+    return ensure_model(TEXT_MODEL, lambda: train_text_classifier(seed=0, run_name='erstes Modell').run_id, latency_rows=50)
 
-COURSE_MODELS = {IRIS_MODEL: ensure_production, 'digits-cnn': ensure_digits_model, 'text-classifier': ensure_text_model}
+BUILDERS = dict(zip(COURSE_MODELS, (ensure_production, ensure_digits_model, ensure_text_model), strict=True))
 
-def ensure_course_models(only: list[str] | None = None) -> dict[str, str]:
+def ensure_course_models(only: list[str] | None = None, # names of course models; default: all
+                         progress=None, # called with (name, 'start'|'done', version) around each model, e.g. to print a German line
+                        ) -> dict[str, str]:
     "Make sure every model the course apps serve has a production version; return name -> version."
-    builders = COURSE_MODELS
-    unknown = set(only or []) - set(builders)
-    if unknown: raise ValueError(f'Unbekannte Kursmodelle {sorted(unknown)}; bekannt: {sorted(builders)}.')
-    return {n: b() for n, b in builders.items() if not only or n in only}
+    unknown = set(only or []) - set(BUILDERS)
+    if unknown: raise ValueError(f'Unbekannte Kursmodelle {sorted(unknown)}; bekannt: {sorted(BUILDERS)}.')
+    out = {}
+    for n, build in BUILDERS.items():
+        if only and n not in only: continue
+        if progress: progress(n, 'start', None)
+        out[n] = build()
+        if progress: progress(n, 'done', out[n])
+    return out
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0011
 def k_phase_artifacts(name: str = IRIS_MODEL, alias: str = 'production') -> str:
     "Markdown with repro command, data version, signature and promotion notes of `name@alias`."
-    mv = resolve(name, alias)
-    run = client().get_run(mv.run_id)
+    from amalea_quack.registry import load_model
+    served = load_model(name, alias)
+    run = client().get_run(served.run_id)
     p, t = run.data.params, run.data.tags
-    sig = mlflow.models.get_model_info(f'models:/{name}/{mv.version}').signature
-    from amalea_quack.registry import history
-    notes = history(name).query("Alias == @alias and Aktion in ['promote', 'rollback']").tail(3)
-    lines = [f'## {name} @ {alias} (Version {mv.version})', '',
-             f"**Reproduzieren:** `quack reproduce {mv.run_id}` (Commit `{t.get('git_commit', '?')[:12]}`)", '',
+    sig = served.pyfunc.metadata.signature
+    h = history(name)
+    notes = h[(h['alias'] == alias) & h['action'].isin(['promote', 'rollback'])].tail(3)
+    lines = [f'## {name} @ {alias} (Version {served.version})', '',
+             f"**Reproduzieren:** `quack reproduce {served.run_id}` (Commit `{t.get('git_commit', '?')[:12]}`)", '',
              f"**Daten:** {t.get('dataset', '?')}, Fingerabdruck `{t.get('dataset_fingerprint', '?')[:16]}`, Ziel `{t.get('target', '?')}`", '',
              f"**Parameter:** {', '.join(f'{k}={p[k]}' for k in ('estimator', 'n_estimators', 'max_depth', 'seed') if k in p)}", '',
              f'**Signatur:** Eingabe `{sig.inputs}` → Ausgabe `{sig.outputs}`', '', '**Freigabenotizen:**']
-    lines += [f"- {r['Zeitpunkt']} {r['Aktion']} durch {r['Wer']}: Version {r['von Version']} → {r['nach Version']}; {r['Gates']} {r['Notiz']}"
+    lines += [f"- {r['when']} {label(r['action'])} durch {r['who']}: Version {r['from_version']} → {r['to_version']}; {r['gates']} {r['note']}"
               for _, r in notes.iterrows()] or ['- noch keine Freigabe']
     return '\n'.join(lines)
 
@@ -154,12 +160,12 @@ class Reproduction:
     commit_same: bool
 
     @property
-    def ok(self) -> bool: return self.data_same and bool(self.table['gleich'].all())
+    def ok(self) -> bool: return self.data_same and bool(self.table['same'].all())
     def __str__(self):
         verdict = 'reproduziert' if self.ok else 'NICHT reproduziert'
         notes = [] if self.data_same else ['Daten haben einen anderen Fingerabdruck']
         notes += [] if self.commit_same else ['anderer Code-Stand (Commit)']
-        return f"Lauf {self.run_id}: {verdict}{' – ' + '; '.join(notes) if notes else ''}\n{self.table.to_string(index=False)}"
+        return f"Lauf {self.run_id}: {verdict}{' – ' + '; '.join(notes) if notes else ''}\n{german_table(self.table).to_string(index=False)}"
 
 def _param(v: str):
     "A logged parameter string back as a Python value."
@@ -174,8 +180,14 @@ def reproduce(run_id: str) -> Reproduction:
     from amalea_quack.reproducibility import git_commit
     from amalea_quack.validation import fingerprint
     try: run = client().get_run(run_id)
-    except mlflow.exceptions.MlflowException: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None
+    except ModelNotFound: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None
+    if run.info.status != 'FINISHED':
+        raise ValueError(f'Lauf {run_id} ist {label(run.info.status)} – nachbauen lässt sich nur ein abgeschlossener Lauf '
+                         '(er hat alle Parameter und Kennzahlen protokolliert).')
     p, t = {k: _param(v) for k, v in run.data.params.items()}, run.data.tags
+    if not {'target', 'seed', 'test_size', 'estimator'} <= set(p):
+        raise ValueError(f'Lauf {run_id} hat nicht alle Parameter protokolliert, die ein Nachbau braucht (target, seed, test_size, estimator); '
+                         'nachbauen lassen sich Läufe aus train_tabular bzw. quack train.')
     source = t.get('data_source') or t.get('dataset')
     if not source: raise ValueError(f'Lauf {run_id} nennt keine Datenquelle (Tag data_source/dataset); er ist nicht reproduzierbar.')
     df, target, name = load_table(source, p['target'])
@@ -183,13 +195,13 @@ def reproduce(run_id: str) -> Reproduction:
     if p.get('estimator') not in classes: raise ValueError(f"Unbekannter Schätzer {p.get('estimator')!r} im Lauf {run_id}.")
     est = classes[p['estimator']]()
     est.set_params(**{k: p[k] for k in est.get_params() if k in p})
-    exp = mlflow.get_experiment(run.info.experiment_id).name
+    exp = client().get_experiment(run.info.experiment_id).name
     res = train_tabular(df, target, estimator=est, scale=p.get('scale', False), experiment=exp, run_name=f'reproduce-{run_id[:8]}',
                         test_size=p['test_size'], seed=p['seed'], segment=p.get('segment'), dataset=t.get('dataset', ''), latency_rows=10)
     client().set_tag(res.run_id, 'reproduces', run_id)
     old = run.data.metrics
-    table = pd.DataFrame([{'Kennzahl': m, 'Original': old.get(m), 'Wiederholung': res.metrics.get(m),
-                           'gleich': old.get(m) is not None and abs(old[m] - res.metrics[m]) < 1e-9} for m in REPRO_METRICS if m in old])
+    table = pd.DataFrame([{'metric': label(m), 'original': old.get(m), 'reproduced': res.metrics.get(m),
+                           'same': old.get(m) is not None and abs(old[m] - res.metrics[m]) < 1e-9} for m in REPRO_METRICS if m in old])
     return Reproduction(run_id, res.run_id, table, fingerprint(df) == t.get('dataset_fingerprint'), git_commit() == t.get('git_commit'))
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0019
@@ -197,8 +209,8 @@ def check_case_study(res) -> Feedback:
     "Self-check for the case-study exercise."
     def registered(r): return str(client().get_model_version(r.name, r.version).version) == r.version
     return check_answer('Portfolio-Fallstudie', res, [
-        (lambda r: isinstance(r, PipelineResult), 'ein Ergebnis von run_pipeline', 'erwartet wird das Ergebnis von run_pipeline(...)'),
-        (lambda r: mlflow.get_run(r.train.run_id).info.status == 'FINISHED', 'der Lauf ist abgeschlossen', 'der Lauf ist nicht FINISHED'),
+        (lambda r: type(r).__name__ == 'PipelineResult', 'ein Ergebnis von run_pipeline', 'erwartet wird das Ergebnis von run_pipeline(...)'),
+        (lambda r: client().get_run(r.train.run_id).info.status == 'FINISHED', 'der Lauf ist abgeschlossen', 'der Lauf ist nicht abgeschlossen'),
         (registered, 'die Version ist registriert', 'keine registrierte Version gefunden'),
         (lambda r: 'kpis_passed' in r.train.metrics, 'KPIs aus dem Steckbrief wurden geprüft',
          'übergib deinen Steckbrief: run_pipeline(..., card=...)'),
