@@ -9,46 +9,71 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import shlex
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 # %% auto #0
-__all__ = ['read_rows', 'build_parser', 'main']
+__all__ = ['csv_options', 'read_rows', 'build_parser', 'main']
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc0007
-def read_rows(source: str) -> pd.DataFrame:
-    "Rows from a JSON or CSV file, or from stdin ('-')."
-    from amalea_quack.validation import DataValidationError, as_frame, read_csv_checked
-    data = sys.stdin.buffer.read() if source == '-' else Path(source).read_bytes()
-    if data.lstrip()[:1] in (b'{', b'['):
-        try: return as_frame(json.loads(data))
-        except json.JSONDecodeError as e:
-            raise DataValidationError([f'kein gültiges JSON: {e}'], 'ein JSON-Objekt oder eine Liste von Objekten') from None
-    return read_csv_checked(data)
+def csv_options(a) -> dict:
+    "The CSV reading options a user gave on the command line (encoding, separator, decimal mark); empty for detection."
+    return {k: v for k, v in (('encoding', getattr(a, 'encoding', None)), ('sep', getattr(a, 'sep', None)),
+                              ('decimal', getattr(a, 'decimal', None))) if v}
+
+def read_rows(source: str, # a JSON or CSV file, or '-' for standard input
+              csv: dict | None = None, # encoding, sep, decimal for a CSV (default: detected)
+             ) -> pd.DataFrame:
+    "Rows from a file or stdin, read with a size limit and parsed like a request to the REST service (`validation.parse_rows`)."
+    from amalea_quack.validation import MAX_UPLOAD_MB, parse_rows, read_limited
+    data = read_limited(sys.stdin.buffer if source == '-' else source, MAX_UPLOAD_MB, 'Die Standardeingabe' if source == '-' else source)
+    return parse_rows(data, 'auto', max_mb=MAX_UPLOAD_MB, csv=csv)
+
+def _say_format(df: pd.DataFrame) -> None:
+    "Tell the user how a CSV was read (encoding, separator, decimal mark)."
+    fmt = df.attrs.get('csv_format')
+    if fmt is not None: print(f'Gelesen als: {fmt.describe()} (ändern mit --encoding, --sep, --decimal)', file=sys.stderr)
+
+def _table(df: pd.DataFrame, **decimals) -> str:
+    "A table for the terminal: German headings, words and numbers."
+    from amalea_quack.glossary import german_table
+    return german_table(df, decimals=decimals or None).to_string(index=False)
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc0009
 def _train(a) -> int:
+    from amalea_quack.glossary import german_number, label
     from amalea_quack.pipeline import run_pipeline
     params = {k: v for k, v in (('n_estimators', a.n_estimators), ('max_depth', a.max_depth)) if v is not None}
-    res = run_pipeline(a.data, target=a.target, name=a.name, params=params or None, segment=a.segment, seed=a.seed)
+    res = run_pipeline(a.data, target=a.target, name=a.name, params=params or None, segment=a.segment, seed=a.seed, csv=csv_options(a))
+    if res.data_format is not None: print(f'Gelesen als: {res.data_format.describe()} (ändern mit --encoding, --sep, --decimal)', file=sys.stderr)
+    for w in res.train.warnings: print(f'Warnung: {w}', file=sys.stderr)
     m = res.train.metrics
-    print(f"Lauf {res.train.run_id}: accuracy={m['accuracy']:.4f} f1_macro={m['f1_macro']:.4f} overfit_delta={m['overfit_delta']:.4f} "
-          f"latency_p99_ms={m['latency_p99_ms']:.2f}")
-    print(f'{res.name} Version {res.version} registriert, Alias staging. Freigeben: quack promote --name {res.name}')
+    shown = ' · '.join(f'{label(k)} {german_number(m[k], 3 if k != "latency_p99_ms" else 1)}'
+                       for k in ('accuracy', 'f1_macro', 'cv_accuracy', 'latency_p99_ms') if k in m)
+    print(f'Lauf {res.train.run_id}: {shown}')
+    print(f'{res.name} Version {res.version} registriert, Alias staging. Freigeben: quack promote --name {shlex.quote(res.name)}')
     return 0
 
 def _promote(a) -> int:
-    from amalea_quack.pipeline import card_of, course_gates
-    from amalea_quack.registry import promote
-    card = card_of(a.name, a.src)
-    report = promote(a.name, a.src, a.dst, gates=course_gates(card), card=card, note=a.note)
-    print(report)
-    print(f'{a.name}@{a.dst} zeigt jetzt auf die Version hinter {a.src}.')
+    from amalea_quack.monitoring import release
+    from amalea_quack.registry import unexplained_aliases
+    result = release(a.name, a.src, a.dst, note=a.note)
+    if result.changed: print(_table(result.report.to_frame()))
+    print(result)
+    for u in unexplained_aliases(a.name): print(_unexplained(a.name, u), file=sys.stderr)
     return 0
+
+def _unexplained(name: str, u: dict) -> str:
+    audited = f"Version {u['audited_version']}" if u['audited_version'] else 'keine Version'
+    return (f"Achtung: {name}@{u['alias']} zeigt auf Version {u['version']}, das Audit-Log nennt {audited} – diese Bewegung ist nicht "
+            f"über die Gates gelaufen. Zurück zur zuletzt freigegebenen Version: quack rollback --name {shlex.quote(name)} --alias {u['alias']}")
 
 def _rollback(a) -> int:
     from amalea_quack.registry import rollback
@@ -57,39 +82,58 @@ def _rollback(a) -> int:
     return 0
 
 def _history(a) -> int:
-    from amalea_quack.registry import history
+    from amalea_quack.registry import history, unexplained_aliases
     h = history(a.name)
-    print(h.to_string(index=False) if len(h) else f'Noch keine Einträge für {a.name}.')
+    print(_table(h) if len(h) else f'Noch keine Einträge für {a.name}.')
+    for u in unexplained_aliases(a.name): print(_unexplained(a.name, u), file=sys.stderr)
     return 0
 
 def _status(a) -> int:
     from amalea_quack.registry import status
+    from amalea_quack.reproducibility import stale_runs
     s = status(a.name)
-    print(s.to_string(index=False) if len(s) else 'Noch keine registrierten Modelle. Anlegen: quack train')
+    print(_table(s.drop(columns='run_id'), accuracy=3, f1_macro=3, cv_accuracy=3, latency_p99_ms=1) if len(s)
+          else 'Noch keine registrierten Modelle. Anlegen: quack train')
+    stale = stale_runs()
+    if len(stale):
+        print(f'\n{len(stale)} Lauf/Läufe stehen noch auf »läuft«, obwohl ihr Prozess beendet ist (oder seit über 24 Stunden):', file=sys.stderr)
+        for r in stale.itertuples(): print(f'  {r.run_id} {r.run_name or ""} (Start {r.start_time:%Y-%m-%d %H:%M})', file=sys.stderr)
+        print('Als abgebrochen markieren: quack close-stale', file=sys.stderr)
+    return 0
+
+def _close_stale(a) -> int:
+    from amalea_quack.reproducibility import close_stale_runs
+    closed = close_stale_runs(a.max_hours)
+    print(f'{len(closed)} Lauf/Läufe als abgebrochen (KILLED) markiert.' if closed else 'Keine hängenden Läufe.')
     return 0
 
 def _predict(a) -> int:
     from amalea_quack.registry import load_model
-    rows = read_rows(a.input)
+    from amalea_quack.validation import csv_safe
+    rows = read_rows(a.input, csv_options(a))
     model = load_model(a.name, a.alias)
-    labels, proba = model.predict(rows), model.predict_proba(rows)
-    out = rows.assign(prediction=labels)
-    if proba is not None: out = out.join(proba.add_prefix('p_').round(4))
-    if a.format == 'csv': print(out.to_csv(index=False), end='')
+    p = model.predict(rows)
+    for w in p.warnings: print(f'Warnung: {w}', file=sys.stderr)
+    out = rows.assign(prediction=p.labels)
+    if p.probabilities is not None: out = out.join(p.probabilities.add_prefix('p_').round(4))
+    if a.format == 'csv': print(csv_safe(out), end='')
     else: print(json.dumps(out.to_dict('records'), ensure_ascii=False, indent=1, default=str))
     return 0
 
 def _setup(a) -> int:
     from amalea_quack.pipeline import ensure_course_models
-    for name, version in ensure_course_models(only=a.only).items(): print(f'{name}@production: Version {version}')
+    def progress(name, step, version):
+        if step == 'start': print(f'{name}: prüfe, ob ein freigegebenes Modell da ist – sonst trainieren, Gates prüfen, freigeben …', flush=True)
+        else: print(f'{name}: production ist Version {version}.', flush=True)
+    ensure_course_models(only=a.only, progress=progress)
     return 0
 
 def _run_notebooks(a) -> int:
     from amalea_quack.course import execute_all
     res = execute_all(Path(a.out), quick=not a.full, workers=a.workers, engine=a.engine)
     print(res.round(1).to_string(index=False))
-    print(f"Summe: {res['Sekunden'].sum():.0f} s, {int(res['ok'].sum())} von {len(res)} ohne Fehler")
-    if not res['ok'].all(): raise ValueError(f"Notebooks mit Fehlern: {', '.join(res.loc[~res['ok'], 'Notebook'])}")
+    print(f"Summe: {res['seconds'].sum():.0f} s, {int(res['ok'].sum())} von {len(res)} ohne Fehler")
+    if not res['ok'].all(): raise ValueError(f"Notebooks mit Fehlern: {', '.join(res.loc[~res['ok'], 'notebook'])}")
     return 0
 
 def _student_edition(a) -> int:
@@ -99,14 +143,14 @@ def _student_edition(a) -> int:
     if a.run:
         res = execute_all(Path(a.out)/'executed', [f for f in files if f.name != 'index.ipynb'], src_root=Path(a.out)/'nbs')
         print(res.round(1).to_string(index=False))
-        if not res['ok'].all(): raise ValueError(f"Studierenden-Ausgabe mit Fehlern: {', '.join(res.loc[~res['ok'], 'Notebook'])}")
+        if not res['ok'].all(): raise ValueError(f"Studierenden-Ausgabe mit Fehlern: {', '.join(res.loc[~res['ok'], 'notebook'])}")
     return 0
 
 def _reproduce(a) -> int:
     from amalea_quack.pipeline import reproduce
     r = reproduce(a.run_id)
     print(r)
-    if not r.ok: raise ValueError(f'Lauf {a.run_id} nicht reproduziert: siehe Tabelle (Daten gleich: {r.data_same}).')
+    if not r.ok: raise ValueError(f'Lauf {a.run_id} nicht reproduziert: siehe Tabelle (Daten gleich: {"ja" if r.data_same else "nein"}).')
     return 0
 
 def _serve(a) -> int:
@@ -115,57 +159,74 @@ def _serve(a) -> int:
     return 0
 
 def _drift(a) -> int:
+    from amalea_quack.glossary import label
     from amalea_quack.monitoring import model_drift, parse_thresholds
-    report = model_drift(read_rows(a.current), a.name, a.alias, parse_thresholds(a.threshold))
+    rows = read_rows(a.current, csv_options(a))
+    _say_format(rows)
+    report = model_drift(rows, a.name, a.alias, parse_thresholds(a.threshold))
     path = report.to_html(a.report, title=f'Drift-Bericht {a.name}@{a.alias}')
-    print(report.table[['Merkmal', 'rel. Verschiebung', 'PSI', 'p-Wert', 'Urteil']].round(4).to_string(index=False))
+    print(_table(report.table[['feature', 'relative_shift', 'psi', 'p_value', 'verdict']], relative_shift=3, psi=3, p_value=4))
     print(f'{report}\nBericht: {path}')
-    if report.severe: print(f'quack drift: starker Drift in {", ".join(report.drifted)}', file=sys.stderr)
+    if report.severe: print(f'quack drift: {label("severe_drift")} in {", ".join(report.drifted)}', file=sys.stderr)
     return 3 if report.severe else 0
 
 def _ui(a) -> int:
-    from amalea_quack.store import tracking_uri, use_store
-    uri = use_store(tracking_uri())
+    from amalea_quack.store import use_store
+    uri = use_store()
     print(f'MLflow-Oberfläche für {uri} auf http://127.0.0.1:{a.port} (Strg+C beendet)')
     env = {**os.environ, 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION': 'false'}
     cmd = [sys.executable, '-m', 'mlflow', 'server', '--backend-store-uri', uri, '--host', '127.0.0.1', '--port', str(a.port), '--workers', '1']
     return subprocess.call(cmd, env=env)
+
+def _relocate_store(a) -> int:
+    from amalea_quack.store import relocate_store, tracking_uri
+    n = relocate_store(tracking_uri())
+    print(f'{n} Pfade im Store auf den neuen Ordner umgeschrieben.' if n else 'Der Store liegt, wo er angelegt wurde – nichts zu tun.')
+    return 0
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000a
 def build_parser() -> argparse.ArgumentParser:
     "The `quack` argument parser with one sub-command per lifecycle step."
     from amalea_quack.registry import IRIS_MODEL
     p = argparse.ArgumentParser(prog='quack', description='Der QUA³CK-Lebenszyklus des AMALEA-Kurses auf der Kommandozeile.')
+    p.add_argument('--verbose', action='store_true', help='Meldungen der Bibliotheken (MLflow, scikit-learn) zeigen')
     sub = p.add_subparsers(dest='command', required=True, metavar='BEFEHL')
     def cmd(name, fn, help):
         s = sub.add_parser(name, help=help, description=help); s.set_defaults(fn=fn); return s
     def model(s): s.add_argument('--name', default=IRIS_MODEL, help=f'registriertes Modell (Standard: {IRIS_MODEL})')
+    def csv(s):
+        s.add_argument('--encoding', help='Kodierung einer CSV-Datei, z. B. cp1252 (Standard: erkannt – UTF-8 oder Windows-1252)')
+        s.add_argument('--sep', help="Spaltentrenner einer CSV-Datei, z. B. ';' (Standard: erkannt)")
+        s.add_argument('--decimal', choices=[',', '.'], help='Dezimalzeichen einer CSV-Datei (Standard: erkannt)')
     t = cmd('train', _train, 'Daten prüfen, getrackt trainieren, neue Version als staging registrieren')
     t.add_argument('--data', default='iris', help='Kursdatensatz (iris, penguins, wine, breast_cancer) oder Pfad einer CSV-Datei')
     t.add_argument('--target', help='Zielspalte (bei eigener CSV nötig)')
     t.add_argument('--name', help='registriertes Modell (Standard: iris-classifier bzw. <daten>-classifier)')
     t.add_argument('--n-estimators', type=int); t.add_argument('--max-depth', type=int)
-    t.add_argument('--segment', help='Gruppenspalte für den Fairness-Check'); t.add_argument('--seed', type=int, default=0)
+    t.add_argument('--segment', help='Gruppenspalte für den Fairness-Check'); t.add_argument('--seed', type=int, default=0); csv(t)
     s = cmd('promote', _promote, 'Gates prüfen und Alias bewegen, sonst verweigern'); model(s)
-    s.add_argument('--from', dest='src', default='staging'); s.add_argument('--to', dest='dst', default='production')
-    s.add_argument('--note', default='')
-    s = cmd('rollback', _rollback, 'Alias auf die vorherige Version zurücksetzen'); model(s)
+    s.add_argument('--from', dest='src', default='staging', help='Alias oder Versionsnummer des Kandidaten')
+    s.add_argument('--to', dest='dst', default='production'); s.add_argument('--note', default='')
+    s = cmd('rollback', _rollback, 'Alias auf die zuvor freigegebene Version zurücksetzen'); model(s)
     s.add_argument('--alias', default='production'); s.add_argument('--note', default='')
     s = cmd('history', _history, 'Audit-Log der Alias-Änderungen'); model(s)
-    s = cmd('status', _status, 'Modelle, Versionen, Aliase und Kennzahlen'); s.add_argument('--name')
+    s = cmd('status', _status, 'Modelle, Versionen, Aliase, Kennzahlen und hängende Läufe'); s.add_argument('--name')
+    s = cmd('close-stale', _close_stale, 'Läufe, deren Prozess beendet ist, als abgebrochen (KILLED) markieren')
+    s.add_argument('--max-hours', type=float, default=24.0, help='Läufe anderer Rechner gelten nach so vielen Stunden als hängend')
     s = cmd('predict', _predict, 'Zeilen aus JSON/CSV vorhersagen'); model(s)
     s.add_argument('--alias', default='production'); s.add_argument('--format', choices=['json', 'csv'], default='json')
-    s.add_argument('input', help="JSON- oder CSV-Datei, '-' für die Standardeingabe")
+    s.add_argument('input', help="JSON- oder CSV-Datei, '-' für die Standardeingabe"); csv(s)
     s = cmd('setup', _setup, 'freigegebene Kursmodelle sicherstellen (trainiert nur, was fehlt)')
     s.add_argument('--only', nargs='*', help='nur diese Modelle')
     s = cmd('drift', _drift, 'aktuelle Daten mit dem Referenzprofil vergleichen, HTML-Bericht schreiben; Exit-Code 3 bei starkem Drift'); model(s)
     s.add_argument('--current', required=True, help="CSV- oder JSON-Datei mit aktuellen Daten, '-' für die Standardeingabe")
     s.add_argument('--alias', default='production', help='Alias oder Version, deren Referenzprofil zählt')
     s.add_argument('--report', default='drift_report.html', help='Pfad des HTML-Berichts')
-    s.add_argument('--threshold', action='append', metavar='NAME=WERT', help='Schwelle ändern, z. B. psi_severe=0.3 (mehrfach möglich)')
+    s.add_argument('--threshold', action='append', metavar='NAME=WERT', help='Schwelle ändern, z. B. psi_severe=0.3 (mehrfach möglich)'); csv(s)
     s = cmd('serve', _serve, 'Modell als REST-Dienst (POST /invocations, GET /metrics) starten'); model(s)
     s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=int, default=5001)
     s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=int, default=5000)
+    s = cmd('relocate-store', _relocate_store, 'nach dem Verschieben des Kursordners die Pfade im eingebetteten Store umschreiben')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['papermill', 'nbdev'], default='papermill'); s.add_argument('--out', default='_build/executed')
     s.add_argument('--workers', type=int, default=2); s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
@@ -175,15 +236,42 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000c
+@contextmanager
+def _quiet_libraries(verbose: bool):
+    "Keep library log lines and warnings (MLflow, Alembic, scikit-learn) out of the student's terminal unless `verbose`."
+    if verbose: yield; return
+    import warnings
+    for name in ('mlflow', 'alembic', 'urllib3', 'huggingface_hub', 'sentence_transformers', 'transformers'):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault('MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR', 'false')
+    os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
+    # MLflow's own switch for its event lines ("Successfully registered model …"); it counts nested uses, so
+    # log_model's temporary silencing inside does not switch the lines back on (disable_logging() alone would not last)
+    from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
+    with warnings.catch_warnings(), MlflowEventsAndWarningsBehaviorGlobally(reroute_warnings=False, disable_event_logs=True, disable_warnings=True):
+        warnings.simplefilter('ignore')
+        yield
+    os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
+
 def main(argv: list[str] | None = None) -> int:
-    "Run one `quack` command; return its exit code."
-    from amalea_quack.registry import ModelNotFound, PromotionRefused, StoreUnavailable
+    "Run one `quack` command; every expected error becomes one German line on stderr and exit code 1 (130/143 when interrupted)."
+    from amalea_quack.registry import PromotionRefused
+    from amalea_quack.reproducibility import Terminated
+    from amalea_quack.store import StoreError
+    from amalea_quack.validation import DataValidationError
     args = build_parser().parse_args(argv)
-    try: return args.fn(args)
+    try:
+        with _quiet_libraries(args.verbose): return args.fn(args)
     except PromotionRefused as e:
-        print(e.report)
+        print(_table(e.report.to_frame()))
         reason = str(e).splitlines()[0]
-    except (ValueError, ModelNotFound, StoreUnavailable, FileNotFoundError) as e:
+    except Terminated:
+        print(f'quack {args.command}: beendet (SIGTERM); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
+        return 143
+    except KeyboardInterrupt:
+        print(f'quack {args.command}: abgebrochen (Strg+C); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
+        return 130
+    except (StoreError, DataValidationError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
         reason = ' | '.join(line.strip().removeprefix('- ') for line in str(e).strip().splitlines() if line.strip())
     print(f'quack {args.command}: {reason}', file=sys.stderr)
     return 1

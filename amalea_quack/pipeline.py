@@ -7,7 +7,8 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/portfolio_fallstudie.htm
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0004
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, history, register, resolve, validate_model_name
 from .store import client
 from .tracking import IRIS_EXPERIMENT, TrainResult, train_tabular
-from .validation import read_csv_checked
+from .validation import CsvFormat, read_csv_checked
 
 # %% auto #0
 __all__ = ['BUILDERS', 'REPRO_METRICS', 'load_table', 'PipelineResult', 'train_from', 'run_pipeline', 'ensure_model',
@@ -29,12 +30,13 @@ __all__ = ['BUILDERS', 'REPRO_METRICS', 'load_table', 'PipelineResult', 'train_f
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
                target: str | None = None, # target column (defaults to the course data set's)
+               csv: dict | None = None, # for a CSV: encoding, sep, decimal (default: detected); how it was read is in df.attrs['csv_format']
               ) -> tuple[pd.DataFrame, str, str]:
     "The table, its target column and a name for it."
     if isinstance(source, pd.DataFrame): df, name = source, 'tabelle'
     elif str(source) in DATASETS: df, name = load_dataset(str(source)), str(source)
     elif Path(source).suffix.lower() in ('.csv', '.txt') or Path(source).exists():
-        df, name = read_csv_checked(Path(source)), Path(source).stem
+        df, name = read_csv_checked(Path(source), **(csv or {})), Path(source).stem
     else: raise ValueError(f'Unbekannte Datenquelle {source!r}: erwartet ein Kursdatensatz {sorted(DATASETS)} oder der Pfad einer CSV-Datei.')
     target = target or (DATASETS[name].target if name in DATASETS else None)
     if target is None: raise ValueError(f'Für {name!r} fehlt die Zielspalte: gib target an (Spalten: {list(df.columns)}).')
@@ -48,6 +50,7 @@ class PipelineResult:
     train: TrainResult
     name: str  # registered model name
     version: str  # registered version (alias staging)
+    data_format: CsvFormat | None = None  # how a CSV source was read (encoding, separator, decimal mark)
 
 def train_from(source='iris', # course data set name, CSV path, or a table
                target: str | None = None, # target column
@@ -58,9 +61,10 @@ def train_from(source='iris', # course data set name, CSV path, or a table
                segment: str | None = None, # grouping column for the fairness gate
                seed: int = 0,
                latency_rows: int = 100,
+               csv: dict | None = None, # for a CSV source: encoding, sep, decimal (default: detected)
               ) -> tuple[TrainResult, str]:
     "Train and track `source` with the course's defaults; return the result and the (validated) name to register it under."
-    df, target, data_name = load_table(source, target)
+    df, target, data_name = load_table(source, target, csv)
     name = validate_model_name(name or (IRIS_MODEL if data_name == 'iris' else f'{data_name}-classifier'))  # before the training, not after
     card = card or (IRIS_CARD if data_name == 'iris' else None)
     experiment = experiment or (IRIS_EXPERIMENT if name == IRIS_MODEL else name)
@@ -68,6 +72,8 @@ def train_from(source='iris', # course data set name, CSV path, or a table
     res = train_tabular(df, target, params=params, experiment=experiment, run_name=name, card=card, seed=seed,
                         segment=segment, dataset=data_name, latency_rows=latency_rows)
     if not isinstance(source, pd.DataFrame): client().set_tag(res.run_id, 'data_source', str(source))
+    if (fmt := df.attrs.get('csv_format')) is not None: client().set_tag(res.run_id, 'data_format', json.dumps(asdict(fmt)))
+    res.data_format = fmt
     return res, name
 
 def run_pipeline(source='iris', # course data set name, CSV path, or a table
@@ -79,11 +85,12 @@ def run_pipeline(source='iris', # course data set name, CSV path, or a table
                  segment: str | None = None, # grouping column for the fairness gate
                  seed: int = 0,
                  latency_rows: int = 100,
+                 csv: dict | None = None, # for a CSV source: encoding, sep, decimal (default: detected)
                 ) -> PipelineResult:
     "Q to K: validate, train and track (`train_from`), register the new version as 'staging'."
-    res, name = train_from(source, target, name, card, params, experiment, segment, seed, latency_rows)
+    res, name = train_from(source, target, name, card, params, experiment, segment, seed, latency_rows, csv)
     mv = register(res.run_id, name, alias='staging', note=f'Daten {res.fingerprint[:12]}')
-    return PipelineResult(res, name, str(mv.version))
+    return PipelineResult(res, name, str(mv.version), res.data_format)
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e
 def ensure_model(name: str, # registered model name
@@ -190,7 +197,8 @@ def reproduce(run_id: str) -> Reproduction:
                          'nachbauen lassen sich Läufe aus train_tabular bzw. quack train.')
     source = t.get('data_source') or t.get('dataset')
     if not source: raise ValueError(f'Lauf {run_id} nennt keine Datenquelle (Tag data_source/dataset); er ist nicht reproduzierbar.')
-    df, target, name = load_table(source, p['target'])
+    csv = json.loads(t['data_format']) if t.get('data_format') else None  # read the CSV exactly as the original run did
+    df, target, name = load_table(source, p['target'], {k: csv[k] for k in ('encoding', 'sep', 'decimal')} if csv else None)
     classes = dict(all_estimators(type_filter='classifier'))
     if p.get('estimator') not in classes: raise ValueError(f"Unbekannter Schätzer {p.get('estimator')!r} im Lauf {run_id}.")
     est = classes[p['estimator']]()

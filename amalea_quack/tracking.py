@@ -143,6 +143,7 @@ class TrainResult:
     model_uri: str  # where the logged model lives
     fingerprint: str  # of the training table
     report: Report  # the data checks; its warnings (e.g. likely ID columns) are worth showing
+    data_format: object = None  # how a CSV source was read (`validation.CsvFormat`), set by `pipeline.train_from`
 
     @property
     def warnings(self) -> list[str]:

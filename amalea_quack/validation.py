@@ -440,11 +440,12 @@ def parse_rows(body: bytes | str, # the request body or file content
                kind: str = 'auto', # 'json', 'csv', or 'auto' (JSON if it starts with { or [)
                max_mb: float = MAX_REQUEST_MB,
                max_rows: int = MAX_ROWS,
+               csv: dict | None = None, # for CSV: encoding, sep, decimal (default: detected)
               ) -> pd.DataFrame:
     "Rows to predict from one of MLflow's JSON bodies or a CSV: the one parser for the REST service and the command line."
     data = read_limited(body.encode() if isinstance(body, str) else body, max_mb, 'Die Eingabe')
     if kind == 'auto': kind = 'json' if data.lstrip()[:1] in (b'{', b'[') else 'csv'
-    if kind == 'csv': return read_csv_checked(data, max_mb=max_mb, max_rows=max_rows)
+    if kind == 'csv': return read_csv_checked(data, max_mb=max_mb, max_rows=max_rows, **(csv or {}))
     if kind != 'json': raise ValueError(f"kind muss 'json', 'csv' oder 'auto' sein, nicht {kind!r}.")
     if not _json_depth_ok(data): raise DataValidationError([f'das JSON ist tiefer als {MAX_DEPTH} Ebenen verschachtelt'], JSON_BODIES)
     try: payload = json.loads(data)
