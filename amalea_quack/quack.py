@@ -1,4 +1,4 @@
-"""Von der Frage zur App: ein Projektsteckbrief mit messbaren KPIs und eine Checkliste für jede Phase.
+"""Von der vagen Idee zur prüfbaren Frage: fünf Phasen, ihre Rückkopplungen und der Projektsteckbrief mit messbaren KPIs.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week01/quack_prozessmodell.html.md"""
 
@@ -11,9 +11,31 @@ import operator
 from dataclasses import asdict, dataclass, field
 
 # %% auto #0
-__all__ = ['IRIS_CARD', 'PHASES', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'KPI', 'KPIResult',
-           'KPIReport', 'ProjectCard', 'phase_checklist', 'Feedback', 'check_answer', 'Exercise', 'Question',
-           'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
+__all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
+           'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
+           'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
+
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
+PHASES = {
+    'Q': ('Question', ('Wer nutzt das Ergebnis, und wofür?', 'Welche Kennzahl zeigt Erfolg, mit welcher Schwelle?',
+                       'Welche Randbedingungen gelten (Latenz, Speicher, Erklärbarkeit)?', 'Wann brechen wir ab?')),
+    'U': ('Understanding the data', ('Woher stammen die Daten, und dürfen wir sie nutzen?', 'Welche Werte fehlen, welche sind unplausibel?',
+                                     'Gibt es ein Leck vom Ziel in die Merkmale?',
+                                     'Ist ein Referenzprofil für spätere Drift-Prüfungen gespeichert?')),
+    'A³': ('Algorithm, Adapting features, Adjusting hyperparameters',
+           ('Gibt es eine Baseline zum Vergleich?', 'Wird jeder Lauf mit Parametern, Metriken und Artefakten protokolliert?',
+            'Ist der Abstand zwischen Trainings- und Validierungsgenauigkeit klein?', 'Ist die Suche nach Hyperparametern reproduzierbar (Seed)?')),
+    'C': ('Conclude & compare', ('Sind alle Kandidaten auf denselben Testdaten verglichen?', 'Welche KPIs erfüllt jeder Kandidat?',
+                                  'Ist die Entscheidung mit Begründung dokumentiert?')),
+    'K': ('Knowledge transfer', ('Ist das Modell registriert und per Alias erreichbar?', 'Haben alle Gates bestanden?',
+                                 'Gibt es einen Weg zurück (Rollback)?', 'Wird der Betrieb überwacht (Drift, Latenz)?')),
+}
+
+def phase_checklist(phase: str) -> str:
+    "The checklist of a QUA³CK phase as Markdown."
+    if phase not in PHASES: raise ValueError(f'Unbekannte Phase {phase!r}; erwartet eine von {list(PHASES)}.')
+    title, items = PHASES[phase]
+    return '\n'.join([f'**{phase} – {title}**'] + [f'- [ ] {i}' for i in items])
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0008
 _OPS = {'>': operator.gt, '>=': operator.ge, '<': operator.lt, '<=': operator.le}
@@ -51,6 +73,18 @@ class KPIResult:
         got = 'nicht gemessen' if self.value is None else f'{self.value:.4g}{k.unit}'
         return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel {k.metric} {k.op} {k.threshold:g}{k.unit})"
 
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1000011
+def wilson_interval(k: int, # successes, e.g. correct predictions
+                    n: int, # trials, e.g. test rows
+                    z: float = 1.96, # 1.96: a 95 % interval
+                   ) -> tuple[float, float]:
+    "Wilson interval for a share of k in n: where the true share plausibly lies."
+    if n <= 0 or not 0 <= k <= n: raise ValueError(f'Erwartet 0 ≤ k ≤ n und n > 0, nicht k={k}, n={n}.')
+    p, zz = k / n, z * z
+    centre = (p + zz / (2 * n)) / (1 + zz / n)
+    half = z * (p * (1 - p) / n + zz / (4 * n * n)) ** 0.5 / (1 + zz / n)
+    return centre - half, centre + half
+
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc000c
 @dataclass(frozen=True)
 class KPIReport:
@@ -66,7 +100,7 @@ class KPIReport:
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc000d
 @dataclass(frozen=True)
 class ProjectCard:
-    "The Q phase as data: question, users, data, KPIs and constraints."
+    "The Q phase as data: question, users, data, KPIs, constraints, risks, abort criteria, business goal and stakeholders."
     title: str
     question: str  # the question the project answers
     users: str  # who uses the result, and how
@@ -75,6 +109,8 @@ class ProjectCard:
     constraints: tuple[str, ...] = ()  # limits such as latency, memory, interpretability
     risks: tuple[str, ...] = ()
     abort_criteria: tuple[str, ...] = ()  # when the project stops
+    goal: str = ''  # the business goal: what should change for the organisation, and why now
+    stakeholders: tuple[str, ...] = ()  # who else decides or is affected, besides the users
 
     def check(self, metrics: dict) -> KPIReport:
         "Evaluate every KPI against the measured `metrics`."
@@ -84,22 +120,37 @@ class ProjectCard:
         "The KPI on `metric`, if the card has one."
         return next((k for k in self.kpis if k.metric == metric), None)
 
+    def gaps(self) -> dict[str, str]:
+        "What the mini checklist of phase Q still misses: field -> German hint; empty when nothing is missing."
+        hints = {'question': (self.question.strip().endswith('?'), 'Formuliere die Fragestellung als Frage (mit „?“).'),
+                 'goal': (bool(self.goal.strip()), 'Es fehlt das Geschäftsziel: Was soll sich für die Organisation ändern, und warum jetzt?'),
+                 'users': (bool(self.users.strip()), 'Es fehlen die Nutzenden: Wer arbeitet mit dem Ergebnis, und wofür?'),
+                 'stakeholders': (bool(self.stakeholders), 'Es fehlen die Stakeholder: Wer entscheidet mit oder ist betroffen?'),
+                 'data': (bool(self.data.strip()), 'Es fehlt die Datenquelle.'),
+                 'kpis': (bool(self.kpis), 'Es fehlt ein KPI: Woran wird Erfolg gemessen, mit welcher Schwelle?'),
+                 'constraints': (bool(self.constraints), 'Es fehlen Randbedingungen (Antwortzeit, Hardware, Kosten, Erklärbarkeit …).'),
+                 'risks': (bool(self.risks), 'Es fehlen Risiken: Was könnte das Projekt gefährden?'),
+                 'abort_criteria': (bool(self.abort_criteria), 'Es fehlt ein Abbruchkriterium: Wann endet das Projekt, wenn es nicht klappt?')}
+        return {k: hint for k, (ok, hint) in hints.items() if not ok}
+
     def to_dict(self) -> dict: return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> ProjectCard:
-        "Rebuild a card from `to_dict` output (e.g. a JSON file)."
+        "Rebuild a card from `to_dict` output (e.g. a JSON file); fields missing in older files get their defaults."
         d = dict(d)
         d['kpis'] = tuple(KPI(**k) for k in d.get('kpis', ()))
-        for k in ('constraints', 'risks', 'abort_criteria'): d[k] = tuple(d.get(k, ()))
+        for k in ('constraints', 'risks', 'abort_criteria', 'stakeholders'): d[k] = tuple(d.get(k, ()))
         return cls(**d)
 
     def to_markdown(self) -> str:
         "The card as a Markdown section."
-        lines = [f'### {self.title}', '', f'**Frage:** {self.question}', '', f'**Nutzende:** {self.users}', '',
-                 f'**Daten:** {self.data}', '', '**KPIs:**']
+        lines = [f'### {self.title}', '', f'**Frage:** {self.question}', '']
+        if self.goal: lines += [f'**Geschäftsziel:** {self.goal}', '']
+        lines += [f'**Nutzende:** {self.users}', '', f'**Daten:** {self.data}', '', '**KPIs:**']
         lines += [f'- {k.name}: `{k.metric} {k.op} {k.threshold:g}{k.unit}`' for k in self.kpis]
-        for title, items in (('Randbedingungen', self.constraints), ('Risiken', self.risks), ('Abbruchkriterien', self.abort_criteria)):
+        for title, items in (('Stakeholder', self.stakeholders), ('Randbedingungen', self.constraints), ('Risiken', self.risks),
+                             ('Abbruchkriterien', self.abort_criteria)):
             if items: lines += ['', f'**{title}:**'] + [f'- {i}' for i in items]
         return '\n'.join(lines)
 
@@ -115,29 +166,9 @@ IRIS_CARD = ProjectCard(
           KPI('Vorhersagezeit pro Pflanze (p99)', 'latency_p99_ms', '<', 500, ' ms')),
     constraints=('läuft auf einer CPU ohne GPU', 'Vorhersage nachvollziehbar (Wahrscheinlichkeiten anzeigen)'),
     risks=('nur 150 Beispiele: Testgenauigkeit schwankt stark mit dem Split',),
-    abort_criteria=('Genauigkeit bleibt nach drei A³-Runden unter 0,90',))
-
-# %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
-PHASES = {
-    'Q': ('Question', ('Wer nutzt das Ergebnis, und wofür?', 'Welche Kennzahl zeigt Erfolg, mit welcher Schwelle?',
-                       'Welche Randbedingungen gelten (Latenz, Speicher, Erklärbarkeit)?', 'Wann brechen wir ab?')),
-    'U': ('Understanding the data', ('Woher stammen die Daten, und dürfen wir sie nutzen?', 'Welche Werte fehlen, welche sind unplausibel?',
-                                     'Gibt es ein Leck vom Ziel in die Merkmale?',
-                                     'Ist ein Referenzprofil für spätere Drift-Prüfungen gespeichert?')),
-    'A³': ('Algorithm, Adapting features, Adjusting hyperparameters',
-           ('Gibt es eine Baseline zum Vergleich?', 'Wird jeder Lauf mit Parametern, Metriken und Artefakten protokolliert?',
-            'Ist der Abstand zwischen Trainings- und Testgenauigkeit klein?', 'Ist die Suche nach Hyperparametern reproduzierbar (Seed)?')),
-    'C': ('Conclude & compare', ('Sind alle Kandidaten auf denselben Testdaten verglichen?', 'Welche KPIs erfüllt jeder Kandidat?',
-                                  'Ist die Entscheidung mit Begründung dokumentiert?')),
-    'K': ('Knowledge transfer', ('Ist das Modell registriert und per Alias erreichbar?', 'Haben alle Gates bestanden?',
-                                 'Gibt es einen Weg zurück (Rollback)?', 'Wird der Betrieb überwacht (Drift, Latenz)?')),
-}
-
-def phase_checklist(phase: str) -> str:
-    "The checklist of a QUA³CK phase as Markdown."
-    if phase not in PHASES: raise ValueError(f'Unbekannte Phase {phase!r}; erwartet eine von {list(PHASES)}.')
-    title, items = PHASES[phase]
-    return '\n'.join([f'**{phase} – {title}**'] + [f'- [ ] {i}' for i in items])
+    abort_criteria=('Genauigkeit bleibt nach drei A³-Runden unter 0,90',),
+    goal='Studierende bestimmen Iris-Arten im Feld schneller und ohne Bestimmungsbuch',
+    stakeholders=('Lehrende des Botanik-Praktikums', 'wer die Web-App betreibt (Kurs-Server)'))
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0016
 SOLVED, UNSOLVED, WRONG = 'solved', 'unsolved', 'wrong'
@@ -274,6 +305,7 @@ def check_quiz(notebook: str, # e.g. '05'
               ) -> QuizFeedback:
     "Check your answers to a notebook's self-test, question by question."
     questions = quiz(notebook)
+    if answers is ... or answers is None: answers = {}  # nothing answered yet
     unknown = sorted(set(answers) - set(questions))
     if unknown: raise KeyError(f'Fragen {unknown} gibt es in der Selbstkontrolle von Notebook {notebook} nicht; es gibt {sorted(questions)}.')
     out = QuizFeedback(notebook, [q.check(answers.get(n, ...), notebook) for n, q in sorted(questions.items())])
@@ -281,14 +313,109 @@ def check_quiz(notebook: str, # e.g. '05'
     return out
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000010
+def _letters(a) -> set:
+    "A set of answer letters, compared without case, spaces and brackets."
+    return {str(x).strip().lower().strip('()') for x in a}
+
+_PHASE = {'a3': 'A³', 'a³': 'A³', 'q': 'Q', 'u': 'U', 'c': 'C', 'k': 'K'}
+
+def _phase(v) -> str: return _PHASE.get(str(v).strip().lower(), str(v))
+
+def _share_thresholds_ok(card) -> bool:
+    "KPIs on shares (rates, accuracies, F1 …) have thresholds between 0 and 1."
+    words = ('share', 'rate', 'accuracy', 'f1', 'recall', 'precision', 'anteil', 'quote')
+    return all(0 <= k.threshold <= 1 for k in card.kpis if any(w in k.metric.lower() for w in words))
+
+_FLEX = (('a', True, '(a) „möglichst zuverlässig“ nennt weder Kennzahl noch Schwelle',
+          '(a) fehlt: „möglichst zuverlässig“ hat keine Schwelle – wann wäre es erreicht?'),
+         ('b', False, '(b) ist messbar: Kennzahl (99. Perzentil der Antwortzeit), Vergleich und Schwelle',
+          '(b) ist messbar: 99. Perzentil der Antwortzeit, höchstens 150 ms – das lässt sich nachprüfen'),
+         ('c', True, '(c) „vertrauen“ ist ohne eine festgelegte Messung (etwa eine Umfrage mit Zielwert) nicht prüfbar',
+          '(c) fehlt: Vertrauen ist so nicht messbar – es bräuchte eine Messung mit Zielwert, etwa eine Umfrage'),
+         ('d', False, '(d) ist messbar: Trefferquote, Schwelle 80 %, und sogar die Daten sind genannt',
+          '(d) ist messbar: Trefferquote ≥ 0,8 auf den Testdaten des letzten Quartals'),
+         ('e', True, '(e) „immer besser“ nennt weder Kennzahl noch Zeitraum noch Schwelle',
+          '(e) fehlt: „immer besser“ – welche Kennzahl, bis wann, um wie viel?'),
+         ('f', False, '(f) ist messbar: ein Anteil (2 von 1.000) mit klarer Obergrenze',
+          '(f) ist messbar: Falsch-Sperren höchstens 0,2 % der legitimen Zahlungen'))
+
+def _flagged(letter: str, unmeasurable: bool):
+    return lambda a: (letter in _letters(a)) == unmeasurable
+
+_BACK = (('a', 'A³', '(a) zurück in die A-Schleife: Überanpassung behebst du mit Modell, Merkmalen und Hyperparametern',
+          '(a) Überanpassung ist ein Problem des Modells: zurück in die A-Schleife (A³), nicht weiter nach vorn'),
+         ('b', 'Q', '(b) ohne Zielgröße muss die Frage neu verhandelt werden (Q)',
+          '(b) Wenn die Daten die Frage nicht beantworten können, hilft kein Modell: zurück zur Frage (Q)'),
+         ('c', 'U', '(c) Cent statt Euro ist ein Datenproblem: zurück zum Datenverständnis (U)',
+          '(c) Die Ursache liegt in den Daten (Einheit), nicht im Modell: zurück zu U'),
+         ('d', 'Q', '(d) eine andere Frage der Nutzenden führt zurück zu Q',
+          '(d) Die Nutzenden brauchen eine andere Vorhersage – das ändert die Frage selbst: zurück zu Q'))
+
 EXERCISES = (
-    Exercise('01.1', 'Projektsteckbrief', (
-        (lambda c: type(c).__name__ == 'ProjectCard', 'es ist ein `ProjectCard`', 'erwartet wird ein `ProjectCard`-Objekt'),
-        (lambda c: c.question.strip().endswith('?'), 'die Frage ist als Frage formuliert', 'formuliere die Fragestellung als Frage (mit „?“)'),
-        (lambda c: any(k.metric != 'latency_p99_ms' for k in c.kpis), 'es gibt einen Qualitäts-KPI',
-         'es fehlt ein KPI zur Modellqualität (z. B. accuracy)'),
-        (lambda c: any(k.unit.strip() == 'ms' and k.op in ('<', '<=') for k in c.kpis),
-         'es gibt eine Obergrenze für die Latenz in ms', 'es fehlt ein Latenz-KPI mit Obergrenze in ms'),
-        (lambda c: len(c.abort_criteria) > 0, 'ein Abbruchkriterium ist festgelegt', 'lege mindestens ein Abbruchkriterium fest'),
+    Exercise('01.1', 'Was ist nicht messbar?', (
+        (lambda a: isinstance(a, (set, frozenset, list, tuple)) and _letters(a) <= set('abcdef') and len(_letters(a)) > 0,
+         'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
+        *((_flagged(letter, unmeasurable), good, bad) for letter, unmeasurable, good, bad in _FLEX),
+    ), level=1),
+    Exercise('01.2', 'Wohin geht es zurück?', (
+        (lambda a: isinstance(a, dict) and set(a) == set('abcd'), 'zu jeder Situation (a)–(d) eine Phase',
+         "erwartet wird ein Wörterbuch mit den Schlüsseln 'a', 'b', 'c' und 'd', z. B. {'a': 'Q', …}"),
+        *((lambda a, s=s, p=p: _phase(a[s]) == p, good, bad) for s, p, good, bad in _BACK),
+    ), level=1),
+    Exercise('01.3', 'Projektsteckbrief Kornfeld', (
+        (lambda c: type(c).__name__ == 'ProjectCard', 'es ist ein Projektsteckbrief (`ProjectCard`)',
+         'erwartet wird ein Projektsteckbrief: `ProjectCard(...)`'),
+        (lambda c: 'question' not in c.gaps(), 'die Fragestellung ist als Frage formuliert', 'formuliere die Fragestellung als Frage (mit „?“)'),
+        (lambda c: 'goal' not in c.gaps() and c.goal.strip() != c.question.strip(), 'das Geschäftsziel ist festgehalten',
+         'es fehlt das Geschäftsziel (`goal`): was sich für die Bäckerei ändern soll – es ist nicht dasselbe wie die Frage ans Modell'),
+        (lambda c: not {'users', 'stakeholders'} & set(c.gaps()), 'Nutzende und Stakeholder sind genannt',
+         'nenne die Nutzenden (`users`) und die Stakeholder (`stakeholders`), z. B. Geschäftsführung, Backstube, IT'),
+        (lambda c: len(c.kpis) >= 2, 'mindestens zwei KPIs', 'es braucht mindestens zwei KPIs: Güte der Vorhersage und Geschäftsziel'),
+        (_share_thresholds_ok, 'Anteile sind als Zahl zwischen 0 und 1 angegeben',
+         'ein KPI auf einem Anteil hat eine Schwelle über 1: schreibe 0.1 statt 10'),
+        (lambda c: 'constraints' not in c.gaps(), 'Randbedingungen sind festgelegt',
+         'es fehlen Randbedingungen (`constraints`), z. B. bis wann die Zahl in der App stehen muss'),
+        (lambda c: 'risks' not in c.gaps(), 'Risiken sind benannt', 'es fehlen Risiken (`risks`), z. B. die neue Filiale ohne Verkaufshistorie'),
+        (lambda c: 'abort_criteria' not in c.gaps(), 'ein Abbruchkriterium ist festgelegt',
+         'lege mindestens ein Abbruchkriterium fest (`abort_criteria`)'),
     ), level=2),
+    Exercise('01.4', 'Abbrechen oder weitermachen?', (
+        (lambda a: isinstance(a, str) and a.strip().lower().strip('()') in set('abcd'), 'ein Buchstabe von a bis d',
+         "erwartet wird ein Buchstabe als Text, z. B. 'a'"),
+        (lambda a: a.strip().lower().strip('()') != 'a', 'du bestehst nicht auf einer Zahl, die die Messung nicht trägt',
+         '(a) übersieht die Unsicherheit: Das 95-%-Intervall für 53 von 60 reicht etwa von 0,78 bis 0,94 und enthält 0,90'),
+        (lambda a: a.strip().lower().strip('()') != 'b', 'du verlässt dich nicht auf ein Bauchgefühl',
+         '(b) ersetzt eine Messung durch ein Gefühl; das Abbruchkriterium wäre damit wertlos'),
+        (lambda a: a.strip().lower().strip('()') != 'd', 'du verschiebst keine Schwelle nachträglich',
+         '(d) verschiebt die Schwelle, weil das Ergebnis nicht passt – genau das sollen Abbruchkriterien verhindern'),
+        (lambda a: a.strip().lower().strip('()') == 'c',
+         'richtig: erst genauer messen (Kreuzvalidierung), dann entscheiden – und das Kriterium mit Messvorschrift schärfen',
+         'die beste Wahl nennt, wie genauer gemessen wird, bevor entschieden wird'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Algorithm selection, Adapting the features, Adjusting the hyperparameters – die A-Schleife.',
+             notes={'a': 'Es geht nicht um drei Algorithmen, sondern um drei Handgriffe: Algorithmus, Merkmale, Hyperparameter.',
+                    'c': 'Auslieferung gehört zu K; die drei A sind Algorithmus, Merkmale und Hyperparameter.'}),
+    Question(2, 'b', 'Der Anlass war die Lehre: ein einfacher, einprägsamer Ablauf für Studierende.',
+             notes={'a': 'Gerade CRISP-DM und KDD sehen die Autoren als auf Data Mining und Geschäftsfälle zugeschnitten.',
+                    'c': 'QUA³CK ist älter als der MLOps-Teil dieses Kurses und ersetzt ihn nicht: Es sagt nicht, wie man Läufe protokolliert.'}),
+    Question(3, 'a', 'Q klärt wie Business Understanding, was erreicht werden soll.',
+             notes={'b': 'Data Preparation gehört zu U (und zum Teil zu „Merkmale anpassen“ in A³).',
+                    'c': 'Deployment entspricht K.'}),
+    Question(4, 'b', 'Eine Kennzahl mit Schwelle, die ein Modell erfüllen kann, ist ein technisches Ziel.',
+             notes={'a': '„Weniger Brot wegwerfen“ ist das Geschäftsziel; das Modell misst man an einer Kennzahl.',
+                    'c': 'Stammkunden halten ist ein Geschäftsziel, keine Kennzahl für ein Modell.'}),
+    Question(5, 1, 'Mit 29 von 30 ist die Genauigkeit 0,967 > 0,95; schon 28 von 30 (0,933) verfehlen den KPI.',
+             notes={0: 'Ein Fehler ist noch erlaubt: 29/30 = 0,967 liegt über 0,95.',
+                    2: 'Zwei Fehler ergeben 28/30 = 0,933 – das liegt unter 0,95.'}),
+    Question(6, 'b', 'Früh: Jede Anforderung, die erst später auftaucht, schickt das Projekt Phasen zurück.',
+             notes={'a': 'Dann kann schon die Frage falsch sein – drei Wochen Arbeit wie bei Team A.',
+                    'c': 'Bei der Freigabe ist es für neue Anforderungen am teuersten.'}),
+    Question(7, False, 'Falsch: Abbruchkriterien legt man am Anfang fest, solange noch niemand an der investierten Arbeit hängt.',
+             notes={True: 'Wer erst beim Scheitern eine Grenze festlegt, verschiebt sie – die Arbeit steckt ja schon drin.'}),
+    Question(8, 'b', 'Solange `...` dasteht, gilt die Übung als noch nicht gelöst.',
+             notes={'a': 'Ohne Antwort kann nichts gelöst sein.',
+                    'c': '„Noch nicht richtig“ meldet `check` erst, wenn eine Antwort da ist, die ein Kriterium verfehlt.'}),
 )

@@ -1,4 +1,4 @@
-"""Ein Ort für alle Experimente, feste Seeds, ein festgehaltener Stand von Code und Umgebung – und der erste getrackte Lauf.
+"""Vier Prinzipien, die aus einem Notebook ein wiederholbares Projekt machen – gezeigt an den Dateien dieses Repositorys.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week01/mlops_werkzeuge.html.md"""
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -22,21 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .quack import Feedback, check_answer
+from .quack import Exercise, Question
 from .store import client, project_root, use_experiment
 
 # %% auto #0
-__all__ = ['PACKAGES', 'set_seed', 'quick_mode', 'git_commit', 'environment_report', 'Terminated', 'tracked_run', 'stale_runs',
-           'close_stale_runs', 'check_reproducible']
-
-# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0013
-def set_seed(seed: int = 42) -> int:
-    "Seed Python, NumPy and (if loaded) PyTorch; return the seed for logging."
-    import numpy as np
-    random.seed(seed)
-    np.random.seed(seed)
-    if 'torch' in sys.modules: sys.modules['torch'].manual_seed(seed)
-    return seed
+__all__ = ['PACKAGES', 'EXERCISES', 'QUIZ', 'quick_mode', 'git_commit', 'set_seed', 'tree_cv_accuracy', 'pinned_versions',
+           'pin_report', 'environment_report', 'workflow_steps', 'Terminated', 'tracked_run', 'stale_runs',
+           'close_stale_runs']
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0016
 def quick_mode(flag: bool = False) -> bool:
@@ -54,6 +47,59 @@ def git_commit(path: Path | None = None) -> str:
         return sha.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
     except (OSError, subprocess.TimeoutExpired): return 'unbekannt'
 
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0013
+def set_seed(seed: int = 42) -> int:
+    "Seed Python, NumPy and (if loaded) PyTorch; return the seed for logging."
+    import numpy as np
+    random.seed(seed)
+    np.random.seed(seed)
+    if 'torch' in sys.modules: sys.modules['torch'].manual_seed(seed)
+    return seed
+
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000009
+def tree_cv_accuracy(max_depth: int = 3, # depth of the decision tree
+                     seed: int = 42, # shuffles the folds and seeds the tree
+                     folds: int = 5, # number of cross-validation folds
+                    ) -> float:
+    "Cross-validated accuracy of a decision tree on Iris; the folds are shuffled with `seed`, so the seed matters."
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.tree import DecisionTreeClassifier
+    X, y = load_iris(return_X_y=True)
+    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return float(cross_val_score(DecisionTreeClassifier(max_depth=max_depth, random_state=seed), X, y, cv=cv).mean())
+
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000014
+def _pep503(name: str) -> str: return re.sub(r'[-_.]+', '-', name.strip()).lower()
+
+def pinned_versions(path: Path | str | None = None, # a constraints file; default: the repository's constraints.txt
+                   ) -> dict[str, str]:
+    "The exact pins (`name==version`) of a constraints file, by normalised package name."
+    path = Path(path) if path else (project_root() or Path.cwd()) / 'constraints.txt'
+    pins = {}
+    for line in path.read_text(encoding='utf-8').splitlines():
+        line = line.split('#', 1)[0].strip()
+        if '==' in line and not line.startswith('-'):
+            name, version = line.split('==', 1)
+            pins[_pep503(name.split('[')[0])] = version.strip()
+    return pins
+
+def pin_report(packages=None, # package names; default: every pinned package
+               path: Path | str | None = None, # the constraints file
+              ) -> pd.DataFrame:
+    "Pinned and installed version per package: does this environment follow the constraints file?"
+    from packaging.specifiers import SpecifierSet
+    pins = pinned_versions(path)
+    rows = []
+    for p in (packages if packages is not None else list(pins)):
+        pinned = pins.get(_pep503(p))
+        try: installed = metadata.version(p)
+        except metadata.PackageNotFoundError: installed = None
+        ok = pinned is not None and installed is not None and SpecifierSet(f'=={pinned}').contains(installed, prereleases=True)
+        rows.append({'package': p, 'pinned': pinned, 'installed': installed, 'matches': ok})
+    return pd.DataFrame(rows, columns=['package', 'pinned', 'installed', 'matches'])
+
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000020
 PACKAGES = ('amalea-quack', 'mlflow', 'scikit-learn', 'pandas', 'numpy', 'torch', 'streamlit')
 
 def environment_report(packages=PACKAGES) -> dict:
@@ -62,6 +108,23 @@ def environment_report(packages=PACKAGES) -> dict:
         try: return metadata.version(p)
         except metadata.PackageNotFoundError: return 'nicht installiert'
     return {'python': platform.python_version(), 'platform': platform.platform(), **{p: version(p) for p in packages}}
+
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000026
+def workflow_steps(folder: Path | str | None = None, # default: .github/workflows of the repository
+                  ) -> pd.DataFrame:
+    "Every step of the GitHub workflows in `folder`: workflow, trigger, job, step name and its command."
+    import yaml
+    folder = Path(folder) if folder else (project_root() or Path.cwd()) / '.github' / 'workflows'
+    rows = []
+    for f in sorted(folder.glob('*.y*ml')):
+        wf = yaml.safe_load(f.read_text(encoding='utf-8')) or {}
+        on = wf.get('on', wf.get(True, {}))  # YAML 1.1 reads the key `on` as True
+        trigger = ', '.join(on) if isinstance(on, (dict, list)) else str(on)
+        for job, spec in (wf.get('jobs') or {}).items():
+            for s in spec.get('steps', []):
+                command = s['run'].strip().splitlines()[0] if s.get('run') else s.get('uses', '')
+                rows.append({'workflow': f.stem, 'trigger': trigger, 'job': job, 'step': s.get('name') or command, 'command': command})
+    return pd.DataFrame(rows, columns=['workflow', 'trigger', 'job', 'step', 'command'])
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc001d
 class Terminated(KeyboardInterrupt):
@@ -127,14 +190,123 @@ def close_stale_runs(max_hours: float = 24.0) -> list[str]:
     for rid in stale['run_id']: client().set_terminated(rid, 'KILLED')
     return list(stale['run_id'])
 
-# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0023
-def check_reproducible(fn) -> Feedback:
-    "Self-check: does `fn(seed)` give equal results for equal seeds and different ones otherwise?"
-    import numpy as np
-    return check_answer('Reproduzierbarkeit', fn, [
-        (callable, 'es ist eine Funktion', 'erwartet wird eine Funktion `train_once(seed)`'),
-        (lambda f: np.array_equal(f(1), f(1)), 'gleicher Seed, gleiche Zahlen',
-         'gleicher Seed liefert verschiedene Zahlen – wird set_seed aufgerufen?'),
-        (lambda f: not np.array_equal(f(1), f(2)), 'anderer Seed, andere Zahlen',
-         'verschiedene Seeds liefern dieselben Zahlen – wird der Seed benutzt?'),
-    ])
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000054
+def _letters(a) -> set:
+    "A set of answer letters, compared without case, spaces and brackets."
+    return {str(x).strip().lower().strip('()') for x in a}
+
+_STEPS = (('make test', 'CI', '`make test` ist CI: Es prüft jede Änderung, bei jedem Push',
+           '`make test` läuft bei jedem Push und prüft Code, Notebooks und Tests – das ist CI'),
+          ('Train (new version becomes staging)', 'CT', 'das Training im Workflow `mlops` ist CT',
+           '„Train“ trainiert automatisch ein neues Modell – das ist CT (hier bei jedem Push auf main statt bei neuen Daten)'),
+          ('Gates, then promote staging to production', 'CD', 'die Freigabe nach den Gates ist CD: Ab jetzt stellen die Apps das neue Modell bereit',
+           'die Freigabe trainiert nichts: Sie liefert das geprüfte Modell aus (der Alias production wandert) – das ist CD'),
+          ('Drift report', 'CM', 'der Drift-Bericht gehört zu CM',
+           'der Drift-Bericht beobachtet Daten im Betrieb, er trainiert und liefert nichts – das ist CM'),
+          ('Publish to GitHub Pages', 'CD', 'die Website zu veröffentlichen ist CD',
+           'die Website wird ausgeliefert, nicht getestet – das ist CD'))
+
+_RUNS = (('a', False, '(a) ist wiederholbar: fester, protokollierter `random_state`',
+          '(a) ist wiederholbar: `random_state=0` legt die Aufteilung fest, und der Seed ist protokolliert'),
+         ('b', True, '(b) ohne `random_state` zieht der Wald bei jedem Lauf andere Stichproben',
+          '(b) fehlt: ohne `random_state` zieht der Zufallswald bei jedem Lauf andere Stichproben und Merkmale'),
+         ('c', True, '(c) die Daten von damals gibt es nicht mehr, und kein Fingerabdruck sagt, welche es waren',
+          '(c) fehlt: die Datei wird überschrieben, und ohne Fingerabdruck weiß niemand, mit welchen Daten trainiert wurde'),
+         ('d', True, '(d) `-dirty`: der Code des Laufs steht in keinem Commit',
+          '(d) fehlt: `-dirty` heißt, der Code enthielt Änderungen, die in keinem Commit stehen'),
+         ('e', False, '(e) ist wiederholbar: Versionen gepinnt, Umgebung protokolliert',
+          '(e) ist wiederholbar: `-c constraints.txt` pinnt die Versionen, und `environment.json` hält sie fest'),
+         ('f', False, '(f) ist wiederholbar: `cv=5` ohne Mischen teilt immer gleich, und der Baum hat `random_state`',
+          '(f) ist wiederholbar: `cv=5` ohne Mischen teilt immer gleich, und der Baum hat einen festen `random_state`'))
+
+def _flag(letter: str, irreproducible: bool):
+    return lambda a: (letter in _letters(a)) == irreproducible
+
+_ORIGINALS: dict = {}  # tracking URI -> the two runs the reproduction check repeats
+_REPRODUCED: dict = {}  # (tracking URI, function) -> [(original run, reproduced run)]
+
+def _reproductions(fn) -> list:
+    "Let `fn` repeat two runs with other parameters than the exercise's; pairs of (original, reproduction), cached."
+    import mlflow
+    uri = mlflow.get_tracking_uri()
+    if uri not in _ORIGINALS:
+        ids = []
+        for p in ({'max_depth': 2, 'seed': 2, 'folds': 5}, {'max_depth': 3, 'seed': 0, 'folds': 3}):
+            with tracked_run('Woche 1 – Selbstcheck', run_name='original') as r:
+                mlflow.log_params(p)
+                mlflow.log_metric('cv_accuracy', tree_cv_accuracy(**p))
+            ids.append(r.info.run_id)
+        _ORIGINALS[uri] = ids
+    if (uri, fn) not in _REPRODUCED:
+        _REPRODUCED[uri, fn] = [(client().get_run(i), client().get_run(str(fn(i)))) for i in _ORIGINALS[uri]]
+    return _REPRODUCED[uri, fn]
+
+def _same_metric(old, new) -> bool:
+    a, b = old.data.metrics.get('cv_accuracy'), new.data.metrics.get('cv_accuracy')
+    return a is not None and b is not None and abs(a - b) < 1e-12
+
+def _norm(a) -> str: return a.strip().lower().strip('()')
+
+EXERCISES = (
+    Exercise('02.1', 'CI, CD, CT oder CM?', (
+        (lambda a: isinstance(a, dict) and {s for s, *_ in _STEPS} <= set(a), 'zu allen fünf Schritten eine Einordnung',
+         'erwartet wird ein Wörterbuch mit den fünf Schrittnamen als Schlüssel, genau wie in der Tabelle'),
+        *((lambda a, s=s, kind=kind: str(a[s]).strip().upper() == kind, good, bad) for s, kind, good, bad in _STEPS),
+    ), level=1),
+    Exercise('02.2', 'Was macht einen Lauf unwiederholbar?', (
+        (lambda a: isinstance(a, (set, frozenset, list, tuple)) and 0 < len(_letters(a)) and _letters(a) <= set('abcdef'),
+         'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
+        *((_flag(letter, irreproducible), good, bad) for letter, irreproducible, good, bad in _RUNS),
+    ), level=2),
+    Exercise('02.3', 'Einen Lauf wiederholen', (
+        (lambda f: callable(f) and len(_reproductions(f)) == 2, 'die Funktion legt für jede Lauf-ID einen Lauf an und gibt seine ID zurück',
+         'erwartet wird eine Funktion `reproduziere(run_id)`, die ohne Fehler einen Lauf anlegt und seine ID zurückgibt '
+         '(MLflow liefert Parameter als Text: wandle sie mit int(...) um)'),
+        (lambda f: all(old.info.run_id != new.info.run_id for old, new in _reproductions(f)), 'ein neuer Lauf, das Original bleibt unverändert',
+         'du gibst die ID des Originals zurück: öffne mit `tracked_run` einen neuen Lauf'),
+        (lambda f: all(old.data.params == new.data.params for old, new in _reproductions(f)), 'dieselben Parameter wie im Original',
+         'die Parameter des neuen Laufs fehlen oder weichen ab: protokolliere sie mit `mlflow.log_params`'),
+        (lambda f: all(_same_metric(old, new) for old, new in _reproductions(f)), 'dieselbe `cv_accuracy` wie im Original: reproduziert',
+         '`cv_accuracy` fehlt oder weicht ab: nutzt du alle protokollierten Parameter – max_depth, seed und folds?'),
+        (lambda f: all(new.data.tags.get('reproduces') == old.info.run_id for old, new in _reproductions(f)),
+         'der neue Lauf verweist mit dem Tag `reproduces` auf das Original',
+         'es fehlt der Tag `reproduces` mit der ID des Originals: `tracked_run(..., reproduces=run_id)`'),
+    ), level=2),
+    Exercise('02.4', 'Ein Sicherheits-Scan ohne Netz', (
+        (lambda a: isinstance(a, str) and _norm(a) in set('abcd'), 'ein Buchstabe von a bis d', "erwartet wird ein Buchstabe als Text, z. B. 'a'"),
+        (lambda a: _norm(a) != 'a', 'du verlässt dich nicht auf ein grünes Ergebnis ohne Prüfung',
+         '(a) wäre falsch grün: Ohne Datenbank überspringt pip-audit jedes Paket und meldet trotzdem „No known vulnerabilities found“'),
+        (lambda a: _norm(a) != 'b', 'du machst CI nicht dauerhaft rot',
+         '(b) macht jeden CI-Lauf rot – und ein Team, das rote Läufe gewohnt ist, übersieht echte Fehler'),
+        (lambda a: _norm(a) != 'd', 'du weißt, dass Pins nicht vor Lücken schützen',
+         '(d) Pins frieren auch Sicherheitslücken ein: Eine Lücke wird oft erst nach der Veröffentlichung einer Version bekannt'),
+        (lambda a: _norm(a) == 'c', 'richtig: prüfen, wo geprüft werden kann, mit `--strict` – und das Ergebnis als Freigabe-Bedingung',
+         'die beste Wahl prüft dort, wo die Datenbank erreichbar ist, und macht das Ergebnis zur Bedingung der Freigabe'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Papermill fügt eine Zelle `injected-parameters` nach der `parameters`-Zelle ein; die Zelle selbst bleibt unverändert.',
+             notes={'a': 'Die `parameters`-Zelle bleibt unverändert; papermill fügt danach eine neue Zelle ein.',
+                    'c': 'Umgebungsvariablen setzt CI für `nbdev-test` (AMALEA_QUICK=1), nicht papermill.'}),
+    Question(2, 'b', '`tracked_run` unterscheidet den Abbruch (KILLED) vom Fehler (FAILED).',
+             notes={'a': 'FAILED schriebe MLflows eigenes `start_run`; `tracked_run` schreibt bei Strg+C KILLED.',
+                    'c': 'RUNNING bleibt nur ein Lauf, dessen Prozess hart beendet wurde (kill -9).'}),
+    Question(3, 'b', '`pyproject.toml` nennt, was das Projekt braucht; `constraints.txt` legt fest, welche Versionen es bekommt.',
+             notes={'a': 'In `pyproject.toml` steht etwa `streamlit>=1.50`, in `constraints.txt` genau eine Version.',
+                    'c': '`constraints.txt` installiert nichts allein: `pip install -c constraints.txt -e .` schränkt die Versionen ein.'}),
+    Question(4, 'b', 'Das Image bringt Python und Systembibliotheken mit; den Kern teilt der Container mit dem Rechner.',
+             notes={'a': 'Eine venv isoliert nur Python-Pakete; Python und Systembibliotheken kommen vom Rechner.',
+                    'c': 'Die Hardware (und den Kern) teilt der Container mit dem Rechner.'}),
+    Question(5, 'b', 'Ohne Root-Rechte richtet eine ausgenutzte Lücke im Container weniger Schaden an.',
+             notes={'a': 'Die Geschwindigkeit ändert sich nicht; es geht um Rechte.',
+                    'c': 'Docker lässt Container auch als root laufen – gerade das vermeidet der Dockerfile.'}),
+    Question(6, 'b', 'Alle Pakete übersprungen heißt: nichts geprüft – trotz der beruhigenden Meldung.',
+             notes={'a': 'Übersprungene Pakete sind ungeprüft, nicht sicher.', 'c': 'Übersprungen heißt ungeprüft, nicht unsicher.'}),
+    Question(7, 'b', 'Zuerst Tests, Lint und ein einfacher Trainingsjob; Gates und Nachtrainieren bauen darauf auf.',
+             notes={'a': 'Nachtrainieren ohne Tests und Gates liefert still schlechtere Modelle aus.',
+                    'c': 'Drift-Gates kommen später; ohne Tests gibt es nichts, worauf sie aufbauen.'}),
+    Question(8, True, 'Richtig: Der Fingerabdruck ist eine Prüfsumme über alle Werte – gleiche Prüfsumme, gleiche Daten. '
+                      'Ob die Daten gut sind, sagt er nicht.',
+             notes={False: 'Der Fingerabdruck hängt an jedem Wert: Schon eine geänderte Zahl ergibt einen anderen.'}),
+)
