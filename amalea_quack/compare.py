@@ -8,7 +8,6 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/vergleichen_entscheiden.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ import pandas as pd
 
 from .evaluation import baseline_model, make_tabular_pipeline
 from .glossary import label
-from .quack import Feedback, ProjectCard, check_answer
+from .quack import Feedback, ProjectCard, check_answer, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import train_tabular
 from .validation import Check, Report
@@ -143,14 +142,10 @@ def accuracy_interval(accuracy: float, # measured accuracy, between 0 and 1
                       n: int, # number of test rows it was measured on
                       confidence: float = 0.95,
                      ) -> tuple[float, float]:
-    "Wilson score interval of an accuracy measured on `n` test rows."
-    from scipy.stats import norm
+    "Wilson interval of an accuracy measured on `n` test rows (`quack.wilson_interval` on the number of right rows)."
     if not 0 <= accuracy <= 1: raise ValueError(f'Genauigkeit muss zwischen 0 und 1 liegen, nicht {accuracy}.')
     if n < 1: raise ValueError(f'Es braucht mindestens eine Testzeile, nicht n = {n}.')
-    z = float(norm.ppf(1 - (1 - confidence) / 2))
-    centre = (accuracy + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z / (1 + z**2 / n) * math.sqrt(accuracy * (1 - accuracy) / n + z**2 / (4 * n**2))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return wilson_interval(round(accuracy * n), n, confidence)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0021
 def _metric(row: pd.Series, name: str) -> float | None:

@@ -97,7 +97,7 @@ LABELS = {
     'audited': 'im Audit-Log',
     # checks and gates
     'check': 'Prüfung', 'verdict': 'Ergebnis', 'severity': 'Schwere', 'message': 'Meldung', 'error': 'blockiert', 'warning': 'Warnung',
-    'passed': 'bestanden', 'failed': 'nicht bestanden', 'warned': 'Warnung', 'not_applicable': 'nicht anwendbar',
+    'passed': 'bestanden', 'failed': 'nicht bestanden – blockiert', 'warned': 'Warnung – blockiert nicht', 'not_applicable': 'nicht anwendbar',
     # data kinds and profile columns
     'numeric': 'Zahl', 'categorical': 'Kategorie', 'mixed': 'gemischt', 'feature': 'Merkmal', 'kind': 'Art', 'segment': 'Segment',
     'rows': 'Zeilen', 'column': 'Spalte', 'dtype': 'Datentyp', 'missing': 'fehlend', 'missing_share': 'Anteil fehlend',

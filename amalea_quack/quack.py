@@ -10,6 +10,8 @@ from __future__ import annotations
 import operator
 from dataclasses import asdict, dataclass, field
 
+from .glossary import german_number
+
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
@@ -70,20 +72,19 @@ class KPIResult:
 
     def __str__(self):
         k = self.kpi
-        got = 'nicht gemessen' if self.value is None else f'{self.value:.4g}{k.unit}'
-        return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel {k.metric} {k.op} {k.threshold:g}{k.unit})"
+        got = 'nicht gemessen' if self.value is None else f'{german_number(self.value)}{k.unit}'
+        return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel {k.metric} {k.op} {german_number(k.threshold)}{k.unit})"
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1000011
 def wilson_interval(k: int, # successes, e.g. correct predictions
                     n: int, # trials, e.g. test rows
-                    z: float = 1.96, # 1.96: a 95 % interval
+                    confidence: float = 0.95, # 0.95: a 95 % interval
                    ) -> tuple[float, float]:
-    "Wilson interval for a share of k in n: where the true share plausibly lies."
-    if n <= 0 or not 0 <= k <= n: raise ValueError(f'Erwartet 0 ≤ k ≤ n und n > 0, nicht k={k}, n={n}.')
-    p, zz = k / n, z * z
-    centre = (p + zz / (2 * n)) / (1 + zz / n)
-    half = z * (p * (1 - p) / n + zz / (4 * n * n)) ** 0.5 / (1 + zz / n)
-    return centre - half, centre + half
+    "Wilson interval for a share of k in n: where the true share plausibly lies (scipy's `binomtest(...).proportion_ci`)."
+    from scipy.stats import binomtest
+    if n <= 0 or not 0 <= k <= n or k != int(k): raise ValueError(f'Erwartet ganze Zahlen 0 ≤ k ≤ n und n > 0, nicht k={k}, n={n}.')
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method='wilson')
+    return float(ci.low), float(ci.high)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc000c
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .evaluation import measure_latency
+from .glossary import german_number, label
 from .quack import IRIS_CARD, Exercise, ProjectCard
 from .store import ModelNotFound, client, current_user, is_embedded, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column
@@ -178,8 +179,9 @@ def quality_gate(metric: str = 'f1_macro', minimum: float = 0.8):
     "A course-wide floor on one test metric."
     def gate(c: Candidate) -> Check:
         v = c.metrics.get(metric)
-        shown = 'nicht gemessen' if v is None else round(v, 4)
-        return Check('min_quality', v is not None and v >= minimum, f'{metric} = {shown} (mindestens {minimum})', details={metric: v})
+        shown = 'nicht gemessen' if v is None else german_number(v, 3)
+        return Check('min_quality', v is not None and v >= minimum, f'{label(metric)} = {shown} (mindestens {german_number(minimum)})',
+                     details={metric: v})
     return gate
 
 # %% ../nbs/week07/14_model_registry.ipynb #rg000002
@@ -202,7 +204,8 @@ def generalisation_gap_gate(max_gap: float = 0.03, # the handout's limit for tra
         else: return Check('generalisation_gap', None, 'weder Kreuzvalidierung noch Testgenauigkeit protokolliert')
         gap = train - held
         details = {'gap': gap, 'standard_error': se, 'max_gap': max_gap, 'basis': basis}
-        shown = f'Training {train:.3f} − {basis} {held:.3f} = {gap:.3f} (Grenze {max_gap:g}, Unsicherheit ±{z * se:.3f})'
+        g = lambda x: german_number(x, 3)
+        shown = f'Training {g(train)} − {basis} {g(held)} = {g(gap)} (Grenze {german_number(max_gap)}, Unsicherheit ±{g(z * se)})'
         if gap <= max_gap: return Check('generalisation_gap', True, shown, details=details)
         if gap - z * se > max_gap: return Check('generalisation_gap', False, f'{shown}: deutlich über der Grenze – Überanpassung', details=details)
         return Check('generalisation_gap', False, f'{shown}: über der Grenze, aber innerhalb der Messunsicherheit – bei so wenigen Daten '
@@ -232,8 +235,9 @@ def latency_gate(card: ProjectCard = IRIS_CARD, rows: int = 100):
         lat, note = measure_latency(predict, X, n=rows), ''
         if lat['latency_p99_ms'] >= limit:  # a busy machine can stall a few calls: a second measurement confirms a failure
             first, lat = lat['latency_p99_ms'], measure_latency(predict, X, n=rows)
-            note = f'; zweite Messung, die erste ergab p99 = {first:.1f} ms'
-        msg = f"p99 = {lat['latency_p99_ms']:.1f} ms, p50 = {lat['latency_p50_ms']:.1f} ms (Grenze {limit:g} ms{note})"
+            note = f'; zweite Messung, die erste ergab p99 = {german_number(first, 1)} ms'
+        msg = (f"p99 = {german_number(lat['latency_p99_ms'], 1)} ms, p50 = {german_number(lat['latency_p50_ms'], 1)} ms "
+               f"(Grenze {german_number(limit)} ms{note})")
         return Check('latency', lat['latency_p99_ms'] < limit, msg, details=lat)
     return gate
 
@@ -258,8 +262,9 @@ class Prediction:
     @property
     def warnings(self) -> list[str]:
         "German sentences about inputs the model cannot judge well (categories it never saw)."
-        return [f"Spalte '{c}': {', '.join(repr(v) for v in vals)} kam im Training nie vor – das Modell kennt nur die Trainingskategorien "
-                'und gibt diesem Wert kein Gewicht' for c, vals in self.unknown.items()]
+        return [f"Spalte '{c}': {', '.join(repr(v) for v in vals)} {'kam' if len(vals) == 1 else 'kamen'} im Training nie vor – das Modell "
+                f"kennt nur die Trainingskategorien und gibt {'diesem Wert' if len(vals) == 1 else 'diesen Werten'} kein Gewicht"
+                for c, vals in self.unknown.items()]
 
 class ServedModel:
     "A registered model version loaded for serving: remembers the alias it came by, validates input, predicts once per call."

@@ -76,9 +76,9 @@ class Report:
     def __str__(self): return '\n'.join(map(str, self.checks))
     __repr__ = __str__
     def to_frame(self) -> pd.DataFrame:
-        "One row per check, English columns and values (`glossary.german_table` makes a display copy)."
-        return pd.DataFrame([{'check': c.title, 'verdict': c.verdict, 'severity': c.severity, 'message': c.message} for c in self.checks],
-                            columns=['check', 'verdict', 'severity', 'message'])
+        "One row per check: title, verdict ('passed', 'failed' – which blocks –, 'warned', 'not_applicable') and message."
+        return pd.DataFrame([{'check': c.title, 'verdict': c.verdict, 'message': c.message} for c in self.checks],
+                            columns=['check', 'verdict', 'message'])
     def raise_if_failed(self):
         "Raise a `DataValidationError` naming every blocking check."
         if not self.passed: raise DataValidationError([f'{c.title}: {c.message}' for c in self.checks if c.blocking])
@@ -191,6 +191,7 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
             except (TypeError, ValueError): values.append(np.nan); bad.append(i)
         if bad:
             shown = col.iloc[bad[0]]
+            shown = shown.item() if isinstance(shown, np.generic) else shown  # show True, not np.True_
             what = 'einen Wahrheitswert' if isinstance(shown, (bool, np.bool_)) else 'Text'
             problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber {what} {shown!r} ({_rows(np.isin(np.arange(len(col)), bad))})")
         out[c] = pd.Series(values, index=df.index, dtype=float)
@@ -269,7 +270,7 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
            'entferne sie vor dem Training') if ids else 'keine'
     checks.append(Check('no_id_columns', not ids, msg, severity='warning', details={'columns': ids}))
     dup = int(df.duplicated().sum())
-    checks.append(Check('no_duplicates', dup == 0, f'{dup} doppelte Zeilen', severity='warning'))
+    checks.append(Check('no_duplicates', dup == 0, f"{dup} doppelte Zeile{'' if dup == 1 else 'n'}", severity='warning'))
     return Report(checks)
 
 def likely_ids(X: pd.DataFrame) -> list[str]:
