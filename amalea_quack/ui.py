@@ -7,53 +7,52 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/app_bausteine.html.md"""
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0004
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from .registry import IRIS_MODEL, ModelNotFound, PromotionRefused, ServedModel, StoreUnavailable, resolve
-from .store import tracking_uri
-from .validation import MAX_UPLOAD_MB, DataValidationError, read_csv_checked
+from .glossary import german_number, german_table, label
+from .registry import IRIS_MODEL, PromotionRefused, ServedModel, fix_command, resolve
+from .store import ModelNotFound, StoreError, tracking_uri
+from .validation import ENCODINGS, MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 
 # %% auto #0
-__all__ = ['FIX_COMMANDS', 'fix_hint', 'served_model', 'model_card', 'csv_upload']
-
-# %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0008
-FIX_COMMANDS = {IRIS_MODEL: 'make start  (oder: quack train && quack promote)', 'digits-cnn': 'quack setup --only digits-cnn',
-                'text-classifier': 'quack setup --only text-classifier'}
-
-def fix_hint(name: str) -> str:
-    "The command that creates a production model for `name`."
-    return FIX_COMMANDS.get(name, f'quack train --name {name} && quack promote --name {name}')
+__all__ = ['store_problem', 'served_model', 'model_card', 'csv_upload', 'show_table']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
 @st.cache_resource(show_spinner='Lade Modell aus der Registry …', max_entries=8)
-def _load_version(uri: str, name: str, version: str) -> ServedModel:
-    "Load one model version; cached per store, name and version."
+def _load(uri: str, name: str, version: str, run_id: str, source: str) -> ServedModel:
+    "Load one model version, cached by what identifies its content: version numbers are reused after a model is deleted."
     return ServedModel(name, version)
+
+def store_problem(e: StoreError) -> None:
+    "Show a store error (unreachable, moved, no rights, not signed in) in the main area: one German sentence with the fix."
+    st.error(str(e))
 
 def served_model(name: str = IRIS_MODEL, # registered model name
                  alias: str = 'production', # which alias to serve
                  train: Callable[[], str] | None = None, # creates a production version, returns it; offered as a button
                 ) -> ServedModel | None:
-    "The model behind `name@alias`, or None after telling the user (in German) how to fix it."
-    uri = tracking_uri()
+    "The model behind `name@alias` (reloaded when the alias moves or the version's content changes), or None after telling the user why."
     if (trained := st.session_state.pop(f'trained:{name}', None)) is not None:
         st.success(f'Modell trainiert und freigegeben: **{name}** Version {trained} ist jetzt `production`.')
-    try: return _load_version(uri, name, str(resolve(name, alias).version))
+    try:
+        mv = resolve(name, alias)
+        served = copy.copy(_load(tracking_uri(), name, str(mv.version), mv.run_id, mv.source))  # shares the loaded model
+        served.alias = alias  # how this page asked for it (the cached object is shared by all sessions)
+        return served
     except ModelNotFound:
         if alias != 'production':
             st.warning(f'Kein Modell hinter **{name}@{alias}**. Eine Version bekommt diesen Alias mit '
-                       f'`quack promote --name {name} --to {alias}`; ein erstes Modell erzeugt `{fix_hint(name)}`.')
+                       f'`quack promote --name {name} --to {alias}`; ein erstes Modell erzeugt `{fix_command(name)}`.')
         else:
             button = ' – oder direkt hier mit dem Knopf. Das Training wird in MLflow protokolliert und muss die Gates bestehen.'
-            st.warning(f'Noch kein freigegebenes Modell **{name}@production** im Store `{uri}`.\n\n'
-                       f'So erzeugst du eins: `{fix_hint(name)}`' + (button if train else ''))
+            st.warning(f'Noch kein freigegebenes Modell **{name}@production**.\n\nSo erzeugst du eins: `{fix_command(name)}`'
+                       + (button if train else ''))
             if train: _train_button(name, train)
-    except StoreUnavailable:
-        st.error(f'Der MLflow-Store `{uri}` ist nicht erreichbar. Starte den Tracking-Server oder prüfe `MLFLOW_TRACKING_URI` '
-                 f'(Umgebung bzw. Streamlit-Secrets). Ohne Angabe nutzt der Kurs den eingebetteten Store: `make start`.')
+    except StoreError as e: store_problem(e)
     return None
 
 def _train_button(name: str, train: Callable[[], str]) -> None:
@@ -62,24 +61,47 @@ def _train_button(name: str, train: Callable[[], str]) -> None:
     with st.spinner('Trainiere, prüfe die Gates und gebe frei …'):
         try: st.session_state[f'trained:{name}'] = train()
         except PromotionRefused as e:
-            st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben.\n\n```\n{e.report}\n```')
+            failed = '\n'.join(f'- **{c.title}**: {c.message}' for c in e.report.checks if c.blocking)
+            st.error(f'Das trainierte Modell hat nicht alle Gates bestanden und wurde nicht freigegeben:\n\n{failed}')
             return
     st.rerun()
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000f
-def model_card(served: ServedModel, alias: str) -> None:
-    "Show version, run, key metrics and promotion of the served model."
-    card = served.card(alias)
-    fmt = lambda v: '–' if v is None else f'{v:.4g}' if isinstance(v, float) else str(v)
-    st.dataframe(pd.DataFrame({'Wert': {k: fmt(v) for k, v in card.items()}}), width='stretch')
+def model_card(served: ServedModel) -> None:
+    "Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible."
+    card = served.card()
+    def fmt(k, v):
+        if v is None: return '–'
+        if k == 'latency_p99_ms': return f'{german_number(v, 1)} ms'
+        if isinstance(v, float): return german_number(v, 3)
+        return str(v)
+    rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
+    st.table(rows.set_index('Angabe'))  # a static table: no scrolling, nothing cut off on a phone
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
-def csv_upload(label: str, key: str, max_mb: float = MAX_UPLOAD_MB) -> pd.DataFrame | None:
-    "A CSV uploader that refuses (in German) what is too big, empty or not a table."
-    file = st.file_uploader(label, type=['csv', 'txt'], key=key, max_upload_size=int(max_mb),
-                            help=f'CSV mit Kopfzeile, Komma oder Semikolon, höchstens {max_mb:g} MB')
+def csv_upload(label_: str, # the uploader's label
+               key: str, # widget key
+               max_mb: float = MAX_UPLOAD_MB,
+               where=None, # where the uploader sits (e.g. st.sidebar); messages always go to the main area
+              ) -> pd.DataFrame | None:
+    "A CSV uploader: reads exactly what the file says (format shown, adjustable) or refuses it in the main area, naming file and reason."
+    box = where or st
+    file = box.file_uploader(label_, type=['csv', 'txt'], key=key, max_upload_size=int(max_mb), accept_multiple_files=False,
+                             help=f'CSV mit Kopfzeile; Komma, Semikolon oder Tabulator; UTF-8 oder Windows-1252; höchstens {max_mb:g} MB')
     if file is None: return None
-    try: return read_csv_checked(file.getvalue(), max_mb=max_mb)
+    with box.expander('Einlesen anpassen'):
+        enc = st.selectbox('Kodierung', [None, *ENCODINGS], format_func=lambda e: 'erkennen' if e is None else ENCODINGS[e], key=f'{key}:enc')
+        sep = st.selectbox('Trennzeichen', [None, ',', ';', '\t', '|'], key=f'{key}:sep',
+                           format_func={None: 'erkennen', ',': 'Komma', ';': 'Semikolon', '\t': 'Tabulator', '|': 'senkrechter Strich'}.get)
+        dec = st.selectbox('Dezimalzeichen', [None, ',', '.'], format_func={None: 'erkennen', ',': 'Komma', '.': 'Punkt'}.get, key=f'{key}:dec')
+    try: df = read_csv_checked(file.getvalue(), max_mb=max_mb, encoding=enc, sep=sep, decimal=dec)
     except DataValidationError as e:
-        st.error(f'**{file.name}** wurde abgelehnt.\n\n{e}')
+        st.error(f'Die Datei **{file.name}** wurde nicht übernommen. ' + ' '.join(p[:1].upper() + p[1:] + '.' for p in e.problems)
+                 + (f' Erwartet: {e.expected}.' if e.expected else ''))
         return None
+    st.caption(f"**{file.name}** gelesen als: {df.attrs['csv_format'].describe()} – passt etwas nicht, ändere es unter *Einlesen anpassen*.")
+    return df
+
+def show_table(df: pd.DataFrame, **decimals) -> None:
+    "A table for people: German headings, words and numbers, full width, no index."
+    st.dataframe(german_table(df, decimals=decimals or None), hide_index=True, width='stretch')
