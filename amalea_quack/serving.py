@@ -7,7 +7,6 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/rest_dienst.html.md"""
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0004
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import deque
@@ -16,54 +15,75 @@ import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.concurrency import run_in_threadpool
 
-from .monitoring import drift_score, load_reference_profile
-from .registry import IRIS_MODEL, ServedModel, load_model
-from .validation import DataValidationError, as_frame, read_csv_checked
+from .monitoring import drift_score
+from .registry import IRIS_MODEL, Prediction, ServedModel, load_model
+from .validation import MAX_REQUEST_MB, DataValidationError, parse_rows
 
 # %% auto #0
-__all__ = ['parse_request', 'ServingMetrics', 'create_app', 'serve']
+__all__ = ['OUTCOMES', 'RequestRefused', 'request_kind', 'read_body', 'ServingMetrics', 'create_app', 'serve']
 
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0008
-def parse_request(body: bytes, content_type: str = 'application/json') -> pd.DataFrame:
-    "Rows from an MLflow-style JSON body or a CSV body."
+class RequestRefused(Exception):
+    "A request the service answers with a 4xx status and a German message."
+    def __init__(self, status: int, code: str, message: str, expected: str = ''):
+        self.status, self.code, self.message, self.expected = status, code, message, expected
+        super().__init__(message)
+
+def request_kind(content_type: str | None) -> str:
+    "'json' or 'csv' for a request's content type; `RequestRefused` (415) for anything else."
     kind = (content_type or '').split(';')[0].strip().lower()
-    if kind in ('text/csv', 'application/csv'): return read_csv_checked(body)
-    if kind != 'application/json':
-        raise TypeError(f"Inhaltstyp {kind or 'ohne Angabe'!r} wird nicht unterstützt; erwartet application/json oder text/csv.")
-    try: payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise DataValidationError([f'kein gültiges JSON: {e}'], '{"dataframe_records": [{...}, ...]}') from None
-    if isinstance(payload, dict) and 'dataframe_split' in payload:
-        split = payload['dataframe_split']
-        try: return pd.DataFrame(split['data'], columns=split['columns'])
-        except (KeyError, TypeError, ValueError) as e:
-            expected = '{"dataframe_split": {"columns": [...], "data": [[...]]}}'
-            raise DataValidationError([f'dataframe_split ist unvollständig: {e}'], expected) from None
-    if isinstance(payload, dict) and ('dataframe_records' in payload or 'inputs' in payload):
-        payload = payload.get('dataframe_records', payload.get('inputs'))
-    return as_frame(payload)
+    if kind in ('text/csv', 'application/csv'): return 'csv'
+    if kind in ('application/json', ''): return 'json'
+    raise RequestRefused(415, 'UNSUPPORTED_MEDIA_TYPE', f'Inhaltstyp {kind!r} wird nicht unterstützt.', 'application/json oder text/csv')
+
+async def read_body(request: Request, max_mb: float = MAX_REQUEST_MB) -> bytes:
+    "The request body, read only up to `max_mb`: a larger one is refused (413) without reading it all."
+    limit = int(max_mb * 1024 * 1024)
+    declared = request.headers.get('content-length')
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist {int(declared) / 1024 / 1024:.1f} MB groß.',
+                             f'höchstens {max_mb:g} MB')
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist größer als {max_mb:g} MB.', f'höchstens {max_mb:g} MB')
+        chunks.append(chunk)
+    return b''.join(chunks)
 
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000b
+OUTCOMES = ('ok', 'refused', 'error')  # answered, refused with 4xx, failed with 5xx
+
 class ServingMetrics:
-    "Prometheus metrics of one served model: prediction count, latency histogram, drift score of recent rows."
+    "Prometheus metrics of one served model: every request by outcome, predicted rows, latency, unknown categories, drift score."
     def __init__(self, model: ServedModel, reference: dict | None = None, window: int = 200, every: int = 50):
         self.registry = CollectorRegistry()
         labels = {'model': model.name, 'version': model.version}
-        self.predictions = Counter('quack_predictions', 'Vorhergesagte Zeilen', ['model', 'version', 'outcome'], registry=self.registry)
+        self.requests = Counter('quack_requests', 'Anfragen an /invocations nach Ergebnis', ['model', 'version', 'outcome'], registry=self.registry)
+        self.predictions = Counter('quack_predictions', 'Vorhergesagte Zeilen', ['model', 'version'], registry=self.registry)
+        self.unknown = Counter('quack_unknown_categories', 'Zeilen mit einer Kategorie, die das Training nicht kannte',
+                               ['model', 'version', 'column'], registry=self.registry)
         self.latency = Histogram('quack_prediction_latency_seconds', 'Dauer einer Anfrage an /invocations', ['model', 'version'],
                                  buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=self.registry)
         self.drift = Gauge('quack_drift_score', 'Größter PSI der letzten Anfragen gegen das Referenzprofil', ['model', 'version'],
                            registry=self.registry)
         self.labels, self.reference, self.every = labels, reference, every
         self.recent, self._since, self._lock = deque(maxlen=window), 0, threading.Lock()
+        for outcome in OUTCOMES: self.requests.labels(**labels, outcome=outcome)
         self.drift.labels(**labels).set(float('nan'))
 
-    def observe(self, rows: pd.DataFrame | None, seconds: float, ok: bool):
-        "Count a request; every `every` accepted rows, recompute the drift score."
-        self.predictions.labels(**self.labels, outcome='ok' if ok else 'abgelehnt').inc(len(rows) if ok and rows is not None else 1)
+    def observe(self, outcome: str, seconds: float, prediction: Prediction | None = None):
+        "Count a request of any outcome; for an answered one also its rows and unknown categories, and every `every` rows the drift score."
+        self.requests.labels(**self.labels, outcome=outcome).inc()
         self.latency.labels(**self.labels).observe(seconds)
-        if not ok or rows is None or self.reference is None: return
+        if prediction is None: return
+        rows = prediction.inputs
+        self.predictions.labels(**self.labels).inc(len(rows))
+        for col, vals in prediction.unknown.items():
+            self.unknown.labels(**self.labels, column=col).inc(int(rows[col].astype(str).isin(vals).sum()))
+        if self.reference is None: return
         with self._lock:
             self.recent.extend(rows.to_dict('records'))
             self._since += len(rows)
@@ -77,13 +97,12 @@ class ServingMetrics:
 def create_app(model: ServedModel, # the model to serve
                window: int = 200, # recent rows kept for the drift score
                every: int = 50, # recompute the drift score after this many rows
+               max_mb: float = MAX_REQUEST_MB, # largest request body
               ) -> FastAPI:
-    "A FastAPI app: POST /invocations, GET /ping, /version and /metrics."
-    try: reference = load_reference_profile(model.name, model.version)
-    except LookupError: reference = None  # no profile logged: no drift score
-    metrics = ServingMetrics(model, reference, window, every)
+    "A FastAPI app: POST /invocations, GET /ping, /version and /metrics; parsing and prediction run off the event loop."
+    metrics = ServingMetrics(model, model.reference_profile, window, every)
     app = FastAPI(title=f'{model.name} (Version {model.version})', docs_url=None, redoc_url=None)
-    info = {'model': model.name, 'version': model.version, 'alias': model.ref}
+    info = {'model': model.name, 'version': model.version, 'alias': model.alias}
 
     @app.get('/ping')
     def ping(): return {'status': 'ok', **info}
@@ -94,21 +113,29 @@ def create_app(model: ServedModel, # the model to serve
     @app.get('/metrics')
     def prometheus(): return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    def answer(body: bytes, kind: str) -> Prediction:  # runs in a worker thread: /ping stays quick while a large body is parsed
+        return model.predict(parse_rows(body, kind, max_mb=max_mb))
+
     @app.post('/invocations')
     async def invocations(request: Request):
-        start, rows = time.perf_counter(), None
+        start = time.perf_counter()
         try:
-            rows = parse_request(await request.body(), request.headers.get('content-type', ''))
-            labels, proba = model.predict(rows), model.predict_proba(rows)
-        except TypeError as e:
-            metrics.observe(None, time.perf_counter() - start, ok=False)
-            return JSONResponse({'error_code': 'UNSUPPORTED_MEDIA_TYPE', 'message': str(e)}, status_code=415)
+            kind = request_kind(request.headers.get('content-type'))
+            p = await run_in_threadpool(answer, await read_body(request, max_mb), kind)
+        except RequestRefused as e:
+            metrics.observe('refused', time.perf_counter() - start)
+            return JSONResponse({'error_code': e.code, 'message': e.message, 'expected': e.expected}, status_code=e.status)
         except DataValidationError as e:
-            metrics.observe(None, time.perf_counter() - start, ok=False)
+            metrics.observe('refused', time.perf_counter() - start)
             return JSONResponse({'error_code': 'BAD_REQUEST', 'message': str(e), 'expected': e.expected}, status_code=400)
-        metrics.observe(model.validate(rows), time.perf_counter() - start, ok=True)
-        body = {'predictions': [v.item() if hasattr(v, 'item') else v for v in labels]}
-        if proba is not None: body['probabilities'] = proba.round(6).to_dict('records')
+        except Exception:
+            metrics.observe('error', time.perf_counter() - start)
+            return JSONResponse({'error_code': 'INTERNAL_ERROR', 'message': 'Interner Fehler bei der Vorhersage; die Anfrage ist protokolliert.'},
+                                status_code=500)
+        metrics.observe('ok', time.perf_counter() - start, p)
+        body = {'predictions': [v.item() if hasattr(v, 'item') else v for v in p.labels]}
+        if p.probabilities is not None: body['probabilities'] = p.probabilities.round(6).to_dict('records')
+        if p.warnings: body['warnings'] = p.warnings
         return body
 
     return app
