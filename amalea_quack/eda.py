@@ -7,6 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week02/daten_verstehen.html.md"
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0004
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -364,6 +365,11 @@ def target_problems(df: pd.DataFrame, # the table
     return []
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #e3000060
+@functools.cache
+def _data(name: str) -> pd.DataFrame:
+    "A course data set, loaded once for all checks (hand out copies)."
+    return load_dataset(name)
+
 def _has(answer, keys) -> bool:
     "Is `answer` a dict holding every key of `keys`?"
     return isinstance(answer, dict) and set(keys) <= set(answer)
@@ -375,7 +381,7 @@ def _gap_kind(answer: dict, key: str):
 
 def _penguin_neighbour(i: int, scaled: bool):
     "Index of the nearest other penguin to penguin `i` over the four body measures, raw or standardised."
-    p = load_dataset('penguins')
+    p = _data('penguins')
     X = p[numeric_columns(p)].dropna()
     if scaled: X = (X - X.mean()) / X.std()
     return ((X - X.loc[i]) ** 2).sum(axis=1).drop(i).idxmin()
@@ -393,7 +399,8 @@ def _short_profile(df: pd.DataFrame, target: str) -> dict:
             'zeilen_mit_ausreissern': int(outlier_mask(df).any(axis=1).sum()), 'ziel_ok': not target_problems(df, target)}
 
 def _probes() -> list[tuple[pd.DataFrame, str]]:
-    return [(load_dataset('penguins'), 'species'), (load_dataset('wine'), 'cultivar'), (_probe_table(), 'kunde')]
+    "The tables exercise 03.5 is tried on, with their targets."
+    return [(_data('penguins'), 'species'), (_data('wine'), 'cultivar'), (_probe_table(), 'kunde')]
 
 def _profile_matches(f, key: str) -> bool:
     "Does the student's `kurzprofil` give the reference value of `key` on every probe table?"
@@ -407,15 +414,15 @@ EXERCISES = (
     Exercise('03.1', 'Drei Befunde zu den Pinguinen', (
         (lambda d: _has(d, ('meiste_luecken', 'staerkstes_paar', 'schwerste_insel')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit den Schlüsseln 'meiste_luecken', 'staerkstes_paar' und 'schwerste_insel'"),
-        (lambda d: d['meiste_luecken'] == missing_values(load_dataset('penguins'))['missing'].idxmax(),
+        (lambda d: d['meiste_luecken'] == missing_values(_data('penguins'))['missing'].idxmax(),
          "'meiste_luecken' stimmt: das Geschlecht fehlt am häufigsten",
          "'meiste_luecken' stimmt nicht – missing_values(penguins) sortiert die Spalten nach der Zahl der Lücken; "
          'die Körpermaße fehlen nur je zweimal'),
-        (lambda d: set(d['staerkstes_paar']) == set(strongest_pairs(load_dataset('penguins'), 1).iloc[0][['Merkmal 1', 'Merkmal 2']]),
+        (lambda d: set(d['staerkstes_paar']) == set(strongest_pairs(_data('penguins'), 1).iloc[0][['Merkmal 1', 'Merkmal 2']]),
          "'staerkstes_paar' stimmt: Flossenlänge und Körpermasse",
          "'staerkstes_paar' stimmt nicht – erwartet wird ein Tupel aus zwei Spaltennamen; strongest_pairs(penguins, 1) "
          'nennt das Paar mit dem größten |r|'),
-        (lambda d: d['schwerste_insel'] == load_dataset('penguins').groupby('island')['body_mass_g'].median().idxmax(),
+        (lambda d: d['schwerste_insel'] == _data('penguins').groupby('island')['body_mass_g'].median().idxmax(),
          "'schwerste_insel' stimmt: auf Biscoe leben die schweren Eselspinguine",
          "'schwerste_insel' stimmt nicht – gruppiere nach 'island' und nimm den Median von 'body_mass_g'"),
     ), level=1),
@@ -435,13 +442,13 @@ EXERCISES = (
     Exercise('03.3', 'Ausreißer im Wein', (
         (lambda d: _has(d, ('zeilen_gesamt', 'zeilen_je_sorte', 'spalte_je_sorte')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit den Schlüsseln 'zeilen_gesamt', 'zeilen_je_sorte' und 'spalte_je_sorte'"),
-        (lambda d: d['zeilen_gesamt'] == int(outlier_mask(load_dataset('wine')).any(axis=1).sum()), "'zeilen_gesamt' stimmt",
+        (lambda d: d['zeilen_gesamt'] == int(outlier_mask(_data('wine')).any(axis=1).sum()), "'zeilen_gesamt' stimmt",
          "'zeilen_gesamt' stimmt nicht – gezählt werden Weine (Zeilen) mit mindestens einem Ausreißer: "
          'outlier_mask(wine).any(axis=1).sum(), nicht die Zahl aller Ausreißer-Werte'),
-        (lambda d: d['zeilen_je_sorte'] == int(outlier_mask(load_dataset('wine'), by='cultivar').any(axis=1).sum()),
+        (lambda d: d['zeilen_je_sorte'] == int(outlier_mask(_data('wine'), by='cultivar').any(axis=1).sum()),
          "'zeilen_je_sorte' stimmt: je Sorte liegen die Zäune enger",
          "'zeilen_je_sorte' stimmt nicht – die Zäune je Rebsorte liefert outlier_mask(wine, by='cultivar'); zähle Zeilen, nicht Werte"),
-        (lambda d: d['spalte_je_sorte'] == outlier_mask(load_dataset('wine'), by='cultivar').sum().idxmax(),
+        (lambda d: d['spalte_je_sorte'] == outlier_mask(_data('wine'), by='cultivar').sum().idxmax(),
          "'spalte_je_sorte' stimmt", "'spalte_je_sorte' stimmt nicht – summiere die Maske je Rebsorte spaltenweise und nimm das Maximum"),
     ), level=2),
     Exercise('03.4', 'Nachbarn mit und ohne Skalierung', (
@@ -457,7 +464,7 @@ EXERCISES = (
     ), level=2),
     Exercise('03.5', 'Ein Kurzprofil für jede Tabelle', (
         (lambda f: callable(f), 'es ist eine Funktion', 'erwartet wird die Funktion kurzprofil(df, ziel)'),
-        (lambda f: _has(f(load_dataset('penguins'), 'species'), ('zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern', 'ziel_ok')),
+        (lambda f: _has(f(_data('penguins').copy(), 'species'), ('zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern', 'ziel_ok')),
          'sie liefert ein Dictionary mit den vier Schlüsseln',
          "sie soll ein dict mit 'zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern' und 'ziel_ok' liefern"),
         (lambda f: _profile_matches(f, 'zeilen'), "'zeilen' stimmt auf allen Probetabellen", "'zeilen' stimmt nicht – len(df)"),
