@@ -1,4 +1,4 @@
-"""Explorative Datenanalyse: Verteilungen, Zusammenhänge, Ausreißer und Lücken – bevor ein Modell trainiert wird.
+"""Explorative Datenanalyse: Verteilungen, Zusammenhänge, Ausreißer, Lücken und Skalen – bevor ein Modell trainiert wird.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week02/daten_verstehen.html.md"""
 
@@ -7,19 +7,20 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week02/daten_verstehen.html.md"
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0004
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .quack import Feedback, check_answer
+from .quack import Exercise, Question
 
 # %% auto #0
-__all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'MISSING_GROUP', 'DatasetInfo', 'load_dataset',
-           'is_number_column', 'column_kind', 'numeric_columns', 'finite', 'profile', 'missing_values', 'new_figure',
-           'figure_png', 'missing_figure', 'distribution_figure', 'correlations', 'strongest_pairs',
-           'correlation_figure', 'scatter_figure', 'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers',
-           'group_summary', 'target_problems', 'check_findings']
+__all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'PALETTE', 'COLUMN_LABELS', 'MISSING_GROUP',
+           'EXERCISES', 'QUIZ', 'DatasetInfo', 'load_dataset', 'is_number_column', 'column_kind', 'numeric_columns',
+           'finite', 'profile', 'column_label', 'colour', 'new_figure', 'figure_png', 'missing_values',
+           'missing_figure', 'distribution_figure', 'correlations', 'strongest_pairs', 'correlation_figure',
+           'scatter_figure', 'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers', 'group_summary', 'target_problems']
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0007
 @dataclass(frozen=True)
@@ -93,6 +94,46 @@ def profile(df: pd.DataFrame) -> pd.DataFrame:
                      *stats, str(top.iloc[0]) if len(top) else None])
     return pd.DataFrame(rows, index=pd.Index(df.columns, name='column'), columns=PROFILE_COLUMNS)
 
+# %% ../nbs/week02/03_daten_verstehen.ipynb #cccc001c
+PALETTE = ('#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000')  # Okabe–Ito: colour-blind safe
+
+COLUMN_LABELS = {  # German axis labels with units for the columns of the course data sets
+    'sepal length (cm)': 'Kelchblattlänge (cm)', 'sepal width (cm)': 'Kelchblattbreite (cm)',
+    'petal length (cm)': 'Kronblattlänge (cm)', 'petal width (cm)': 'Kronblattbreite (cm)',
+    'bill_length_mm': 'Schnabellänge (mm)', 'bill_depth_mm': 'Schnabelhöhe (mm)', 'flipper_length_mm': 'Flossenlänge (mm)',
+    'body_mass_g': 'Körpermasse (g)', 'species': 'Art', 'island': 'Insel', 'sex': 'Geschlecht', 'cultivar': 'Rebsorte',
+    'diagnosis': 'Diagnose',
+}
+
+def column_label(column) -> str:
+    "The German label (with unit) of a course data set's column; any other column keeps its own name."
+    return COLUMN_LABELS.get(column, str(column))
+
+def colour(i: int) -> str:
+    "The i-th colour of the course palette (it repeats after eight)."
+    return PALETTE[i % len(PALETTE)]
+
+def new_figure(width: float = 6.4, # inches (at most ~9 fit a course page)
+               height: float = 4.0, # inches
+               ncols: int = 1, # axes side by side
+               layout: str | None = 'constrained',
+              ):
+    "A matplotlib Figure and its axes in the course palette, built without pyplot: no global state, nothing to close, thread-safe in apps."
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(width, height), layout=layout)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, ncols)
+    for ax in np.atleast_1d(axes): ax.set_prop_cycle(color=PALETTE)
+    return fig, axes
+
+def figure_png(fig, dpi: int = 90, **savefig) -> bytes:
+    "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi, **savefig)
+    return buf.getvalue()
+
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0015
 MISSING_GROUP = '(fehlt)'
 
@@ -120,43 +161,24 @@ def missing_values(df: pd.DataFrame, # the table to inspect
     out.insert(0, 'rows', labels.value_counts().reindex(out.index).astype(int))
     return out.rename_axis(by)
 
-# %% ../nbs/week02/03_daten_verstehen.ipynb #cccc001c
-def new_figure(width: float = 6.4, # inches
-               height: float = 4.0, # inches
-               ncols: int = 1, # axes side by side
-               layout: str | None = 'constrained',
-              ):
-    "A matplotlib Figure and its axes, built without pyplot: no global state, nothing to close, thread-safe in apps."
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), layout=layout)
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots(1, ncols)
-
-def figure_png(fig, dpi: int = 90, **savefig) -> bytes:
-    "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=dpi, **savefig)
-    return buf.getvalue()
-
+# %% ../nbs/week02/03_daten_verstehen.ipynb #e3000013
 def _check_column(df: pd.DataFrame, column: str, numeric: bool = False):
-    "Raise a German ValueError if `column` is missing (or, with `numeric`, not a number column)."
+    "Refuse (in German) a column that does not exist or, if `numeric`, is not a number column."
     if column not in df.columns: raise ValueError(f"Spalte '{column}' gibt es nicht; vorhanden: {list(df.columns)}.")
-    if numeric and not is_number_column(df[column]):
-        raise ValueError(f"Spalte '{column}' ist keine Zahlenspalte (Art: {column_kind(df[column])}); Zahlenspalten: {numeric_columns(df)}.")
+    if numeric and not is_number_column(df[column]): raise ValueError(f"'{column}' ist keine Zahlenspalte.")
 
 def _n_infinite(col: pd.Series) -> int:
     "How many values of a number column are infinite (0 for other columns)."
     return int(np.isinf(col.astype(float)).sum()) if is_number_column(col) else 0
 
 def missing_figure(df: pd.DataFrame):
-    "A row-by-column picture of the missing values (dark = missing)."
-    fig, ax = new_figure(max(4.0, 0.5 * df.shape[1] + 2), 4.0)
+    "A row-by-column picture of the missing values (a stroke = missing)."
+    fig, ax = new_figure(min(9.0, max(4.0, 0.5 * df.shape[1] + 2)), 4.0)
     miss = df.isna().to_numpy()
     for j in range(df.shape[1]):  # one stroke per missing cell: stays visible however many rows there are
-        ax.hlines(np.flatnonzero(miss[:, j]), j - 0.4, j + 0.4, color='black', linewidth=1.5)
-    ax.set_xticks(range(df.shape[1]), [str(c) for c in df.columns], rotation=45, ha='right')
+        ax.hlines(np.flatnonzero(miss[:, j]), j - 0.4, j + 0.4, color=PALETTE[7], linewidth=1.5)
+    ax.set_xticks(range(df.shape[1]), [column_label(c) for c in df.columns], rotation=45, ha='right',
+                  fontsize=8 if df.shape[1] > 12 else None)
     ax.set(xlim=(-0.5, df.shape[1] - 0.5), ylim=(len(df) - 0.5, -0.5), ylabel='Zeile',
            title=f'Fehlende Werte (Striche): {int(miss.sum())} von {df.size} Zellen')
     return fig
@@ -179,21 +201,21 @@ def distribution_figure(df: pd.DataFrame, # the table
         edges = np.histogram_bin_edges(vals.dropna(), bins=bins) if vals.notna().any() else bins
         for i, g in enumerate(order):
             if vals[groups == g].notna().any():
-                ax.hist(vals[groups == g].dropna(), bins=edges, alpha=0.55 if by else 0.9, color=f'C{i}', label=g, edgecolor='white')
+                ax.hist(vals[groups == g].dropna(), bins=edges, alpha=0.6 if by else 0.9, color=colour(i), label=g, edgecolor='white')
         if not vals.notna().any(): ax.text(0.5, 0.5, 'keine endlichen Werte', ha='center', va='center', transform=ax.transAxes)
-        ax.set(xlabel=column, ylabel='Anzahl')
     else:
         cats = col.astype(object).where(col.notna(), MISSING_GROUP).astype(str)
         top = cats.value_counts().index[:max_categories]
         table = pd.crosstab(cats[cats.isin(top)], groups[cats.isin(top)]).reindex(index=top, columns=order, fill_value=0)
         x, width = np.arange(len(top)), 0.8 / max(len(order), 1)
         for i, g in enumerate(order):
-            ax.bar(x + (i - (len(order) - 1) / 2) * width, table[g], width=width, color=f'C{i}', label=g)
+            ax.bar(x + (i - (len(order) - 1) / 2) * width, table[g], width=width, color=colour(i), label=g)
         ax.set_xticks(x, [str(t) for t in top], rotation=30 if len(top) > 4 else 0, ha='right' if len(top) > 4 else 'center')
-        ax.set(xlabel=column, ylabel='Anzahl')
-    if by and ax.get_legend_handles_labels()[0]: ax.legend(title=by)
+    ax.set(xlabel=column_label(column), ylabel='Anzahl')
+    if by and ax.get_legend_handles_labels()[0]: ax.legend(title=column_label(by))
     gaps = [f'{n} {what}' for n, what in [(int(col.isna().sum()), 'fehlend'), (_n_infinite(col), 'unendlich')] if n]
-    ax.set_title(f'Verteilung von {column}' + (f' nach {by}' if by else '') + (f' ({", ".join(gaps)})' if gaps else ''))
+    ax.set_title(f'Verteilung von {column_label(column)}' + (f' nach {column_label(by)}' if by else '')
+                 + (f' – {", ".join(gaps)}' if gaps else ''))
     return fig
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0025
@@ -215,17 +237,19 @@ def correlation_figure(df: pd.DataFrame, method: str = 'pearson', annotate: bool
     corr = correlations(df, method)
     n = len(corr)
     if n < 2: raise ValueError(f'Für eine Korrelationsmatrix braucht es mindestens zwei Zahlenspalten; gefunden: {list(corr.columns)}.')
-    size = min(max(4.5, 0.55 * n + 2.5), 14)
+    size = min(max(4.5, 0.55 * n + 2.5), 8.0)
     fig, ax = new_figure(size + 1, size)
     im = ax.imshow(corr.to_numpy(), cmap='RdBu_r', vmin=-1, vmax=1)
-    labels = [str(c) for c in corr.columns]
-    ax.set_xticks(range(n), labels, rotation=45, ha='right')
-    ax.set_yticks(range(n), labels)
+    labels = [column_label(c) for c in corr.columns]
+    small = 7 if n > 12 else None
+    ax.set_xticks(range(n), labels, rotation=45, ha='right', fontsize=small)
+    ax.set_yticks(range(n), labels, fontsize=small)
     if annotate if annotate is not None else n <= 12:
         for i in range(n):
             for j in range(n):
                 v = corr.iat[i, j]
-                ax.text(j, i, '–' if np.isnan(v) else f'{v:.2f}', ha='center', va='center', fontsize=8, color='white' if abs(v) > 0.6 else 'black')
+                ax.text(j, i, '–' if np.isnan(v) else f'{v:.2f}'.replace('.', ','), ha='center', va='center', fontsize=8,
+                        color='white' if abs(v) > 0.6 else 'black')
     fig.colorbar(im, ax=ax, shrink=0.8, label=f'Korrelation ({method})')
     ax.set_title(f'Korrelationen ({method})')
     return fig
@@ -246,10 +270,10 @@ def scatter_figure(df: pd.DataFrame, # the table
     fig, ax = new_figure()
     for i, g in enumerate(sorted(groups.unique())):
         part = data[groups == g]
-        ax.scatter(part[x].astype(float), part[y].astype(float), s=14, alpha=0.7, color=f'C{i}', label=g)
-    if by and len(data): ax.legend(title=by)
+        ax.scatter(part[x].astype(float), part[y].astype(float), s=14, alpha=0.75, color=colour(i), label=g)
+    if by and len(data): ax.legend(title=column_label(by))
     note = f', Stichprobe von {max_points}' if sampled else ''
-    ax.set(xlabel=x, ylabel=y, title=f'{y} gegen {x} ({len(data)} Punkte{note})')
+    ax.set(xlabel=column_label(x), ylabel=column_label(y), title=f'{column_label(y)} gegen {column_label(x)} – {len(data)} Punkte{note}')
     return fig
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0031
@@ -265,11 +289,14 @@ def box_figure(df: pd.DataFrame, # the table
     fig, ax = new_figure()
     n_out = 0
     if order:
-        parts = ax.boxplot([vals[groups == g].dropna().to_numpy() for g in order], tick_labels=order, whis=1.5, patch_artist=True)
-        for i, box in enumerate(parts['boxes']): box.set(facecolor=f'C{i}', alpha=0.45)
+        parts = ax.boxplot([vals[groups == g].dropna().to_numpy() for g in order], tick_labels=order, whis=1.5, patch_artist=True,
+                           medianprops={'color': PALETTE[7]})
+        for i, box in enumerate(parts['boxes']): box.set(facecolor=colour(i), alpha=0.5)
+        for f in parts['fliers']: f.set(markeredgecolor=PALETTE[3])
         n_out = sum(len(f.get_ydata()) for f in parts['fliers'])
     else: ax.text(0.5, 0.5, 'keine endlichen Werte', ha='center', va='center', transform=ax.transAxes)
-    ax.set(ylabel=column, xlabel=by or '', title=f'{column}' + (f' nach {by}' if by else '') + f': {n_out} Ausreißer (IQR-Regel)')
+    ax.set(ylabel=column_label(column), xlabel=column_label(by) if by else '',
+           title=f'{column_label(column)}' + (f' nach {column_label(by)}' if by else '') + f': {n_out} Ausreißer (IQR-Regel)')
     return fig
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0036
@@ -337,17 +364,145 @@ def target_problems(df: pd.DataFrame, # the table
         return [f"Zielspalte '{target}' hat {n} verschiedene Werte (mehr als {max_classes}) – zu viele Klassen für eine Klassifikation."]
     return []
 
-# %% ../nbs/week02/03_daten_verstehen.ipynb #cccc004b
-def check_findings(findings, df: pd.DataFrame) -> Feedback:
-    "Self-check for the penguin-findings exercise."
-    pair = strongest_pairs(df, 1).iloc[0]
-    def get(d, key): return d.get(key) if isinstance(d, dict) else None
-    return check_answer('Drei Befunde', findings, [
-        (lambda d: isinstance(d, dict), 'es ist ein Dictionary', 'erwartet wird ein dict mit drei Schlüsseln'),
-        (lambda d: get(d, 'meiste_luecken') == missing_values(df)['missing'].idxmax(), 'die lückenhafteste Spalte stimmt',
-         "'meiste_luecken' stimmt nicht – sieh dir missing_values(penguins) an"),
-        (lambda d: set(get(d, 'staerkstes_paar') or ()) == {pair['Merkmal 1'], pair['Merkmal 2']}, 'das stärkste Paar stimmt',
-         "'staerkstes_paar' stimmt nicht – erwartet ein Tupel aus zwei Spaltennamen, siehe strongest_pairs(penguins)"),
-        (lambda d: get(d, 'schwerste_insel') == df.groupby('island')['body_mass_g'].median().idxmax(), 'die schwerste Insel stimmt',
+# %% ../nbs/week02/03_daten_verstehen.ipynb #e3000060
+@functools.cache
+def _data(name: str) -> pd.DataFrame:
+    "A course data set, loaded once for all checks (hand out copies)."
+    return load_dataset(name)
+
+def _has(answer, keys) -> bool:
+    "Is `answer` a dict holding every key of `keys`?"
+    return isinstance(answer, dict) and set(keys) <= set(answer)
+
+def _gap_kind(answer: dict, key: str):
+    "The student's kind of gap for situation `key`, upper-cased."
+    v = answer.get(key)
+    return v.strip().upper() if isinstance(v, str) else v
+
+def _penguin_neighbour(i: int, scaled: bool):
+    "Index of the nearest other penguin to penguin `i` over the four body measures, raw or standardised."
+    p = _data('penguins')
+    X = p[numeric_columns(p)].dropna()
+    if scaled: X = (X - X.mean()) / X.std()
+    return ((X - X.loc[i]) ** 2).sum(axis=1).drop(i).idxmin()
+
+def _probe_table() -> pd.DataFrame:
+    "A small table the student has not seen: an ID as target, a gap, an outlier, a category with gaps."
+    rng = np.random.default_rng(3)
+    revenue = rng.normal(100, 10, 40).round(2)
+    revenue[5], revenue[7] = 1000.0, np.nan
+    return pd.DataFrame({'kunde': range(40), 'umsatz': revenue, 'region': ['Nord', 'Süd', None, 'West'] * 10})
+
+def _short_profile(df: pd.DataFrame, target: str) -> dict:
+    "The reference answer of exercise 03.5 for one table."
+    return {'zeilen': len(df), 'spalten_mit_luecken': {c for c in df.columns if df[c].isna().any()},
+            'zeilen_mit_ausreissern': int(outlier_mask(df).any(axis=1).sum()), 'ziel_ok': not target_problems(df, target)}
+
+def _probes() -> list[tuple[pd.DataFrame, str]]:
+    "The tables exercise 03.5 is tried on, with their targets."
+    return [(_data('penguins'), 'species'), (_data('wine'), 'cultivar'), (_probe_table(), 'kunde')]
+
+def _profile_matches(f, key: str) -> bool:
+    "Does the student's `kurzprofil` give the reference value of `key` on every probe table?"
+    for df, target in _probes():
+        got, want = f(df.copy(), target)[key], _short_profile(df, target)[key]
+        if key == 'spalten_mit_luecken': got = set(got)
+        if got != want: return False
+    return True
+
+EXERCISES = (
+    Exercise('03.1', 'Drei Befunde zu den Pinguinen', (
+        (lambda d: _has(d, ('meiste_luecken', 'staerkstes_paar', 'schwerste_insel')), 'ein Dictionary mit den drei Schlüsseln',
+         "erwartet wird ein dict mit den Schlüsseln 'meiste_luecken', 'staerkstes_paar' und 'schwerste_insel'"),
+        (lambda d: d['meiste_luecken'] == missing_values(_data('penguins'))['missing'].idxmax(),
+         "'meiste_luecken' stimmt: das Geschlecht fehlt am häufigsten",
+         "'meiste_luecken' stimmt nicht – missing_values(penguins) sortiert die Spalten nach der Zahl der Lücken; "
+         'die Körpermaße fehlen nur je zweimal'),
+        (lambda d: set(d['staerkstes_paar']) == set(strongest_pairs(_data('penguins'), 1).iloc[0][['Merkmal 1', 'Merkmal 2']]),
+         "'staerkstes_paar' stimmt: Flossenlänge und Körpermasse",
+         "'staerkstes_paar' stimmt nicht – erwartet wird ein Tupel aus zwei Spaltennamen; strongest_pairs(penguins, 1) "
+         'nennt das Paar mit dem größten |r|'),
+        (lambda d: d['schwerste_insel'] == _data('penguins').groupby('island')['body_mass_g'].median().idxmax(),
+         "'schwerste_insel' stimmt: auf Biscoe leben die schweren Eselspinguine",
          "'schwerste_insel' stimmt nicht – gruppiere nach 'island' und nimm den Median von 'body_mass_g'"),
-    ])
+    ), level=1),
+    Exercise('03.2', 'Welche Art von Lücke?', (
+        (lambda d: _has(d, 'abcd') and all(_gap_kind(d, k) in ('MCAR', 'MAR', 'MNAR') for k in 'abcd'),
+         'vier Antworten aus MCAR, MAR und MNAR',
+         "erwartet wird ein dict mit den Schlüsseln 'a' bis 'd' und je einem der Werte 'MCAR', 'MAR' oder 'MNAR'"),
+        (lambda d: _gap_kind(d, 'a') == 'MNAR', '(a) MNAR: ob das Einkommen fehlt, hängt vom Einkommen selbst ab',
+         '(a) stimmt nicht – es fehlen gerade die hohen Einkommen: die Lücke hängt vom fehlenden Wert selbst ab'),
+        (lambda d: _gap_kind(d, 'b') == 'MCAR', '(b) MCAR: welche Blätter verloren gingen, hängt an keinem Wert',
+         '(b) stimmt nicht – welche Blätter im Altpapier landeten, hat mit keinem Messwert und keiner Spalte zu tun'),
+        (lambda d: _gap_kind(d, 'c') == 'MAR', '(c) MAR: die Lücke hängt von der Insel ab, und die ist bekannt',
+         '(c) stimmt nicht – die Lücke hängt von der Insel ab, und die steht in jeder Zeile: eine andere, bekannte Spalte'),
+        (lambda d: _gap_kind(d, 'd') == 'MNAR', '(d) MNAR: es fehlen genau die heißesten Tage',
+         '(d) stimmt nicht – es fehlen genau die Tage über 40 °C: die Lücke hängt von der Temperatur selbst ab'),
+    ), level=1),
+    Exercise('03.3', 'Ausreißer im Wein', (
+        (lambda d: _has(d, ('zeilen_gesamt', 'zeilen_je_sorte', 'spalte_je_sorte')), 'ein Dictionary mit den drei Schlüsseln',
+         "erwartet wird ein dict mit den Schlüsseln 'zeilen_gesamt', 'zeilen_je_sorte' und 'spalte_je_sorte'"),
+        (lambda d: d['zeilen_gesamt'] == int(outlier_mask(_data('wine')).any(axis=1).sum()), "'zeilen_gesamt' stimmt",
+         "'zeilen_gesamt' stimmt nicht – gezählt werden Weine (Zeilen) mit mindestens einem Ausreißer: "
+         'outlier_mask(wine).any(axis=1).sum(), nicht die Zahl aller Ausreißer-Werte'),
+        (lambda d: d['zeilen_je_sorte'] == int(outlier_mask(_data('wine'), by='cultivar').any(axis=1).sum()),
+         "'zeilen_je_sorte' stimmt: je Sorte liegen die Zäune enger",
+         "'zeilen_je_sorte' stimmt nicht – die Zäune je Rebsorte liefert outlier_mask(wine, by='cultivar'); zähle Zeilen, nicht Werte"),
+        (lambda d: d['spalte_je_sorte'] == outlier_mask(_data('wine'), by='cultivar').sum().idxmax(),
+         "'spalte_je_sorte' stimmt", "'spalte_je_sorte' stimmt nicht – summiere die Maske je Rebsorte spaltenweise und nimm das Maximum"),
+    ), level=2),
+    Exercise('03.4', 'Nachbarn mit und ohne Skalierung', (
+        (lambda d: _has(d, ('naechster_roh', 'naechster_skaliert', 'dominiert')), 'ein Dictionary mit den drei Schlüsseln',
+         "erwartet wird ein dict mit den Schlüsseln 'naechster_roh', 'naechster_skaliert' und 'dominiert'"),
+        (lambda d: d['naechster_roh'] == _penguin_neighbour(81, scaled=False), "'naechster_roh' stimmt (und gehört zu einer anderen Art)",
+         "'naechster_roh' stimmt nicht – summiere die quadrierten Unterschiede aller vier Spalten und lass Pinguin 81 selbst weg "
+         '(sein Abstand zu sich ist 0)'),
+        (lambda d: d['naechster_skaliert'] == _penguin_neighbour(81, scaled=True), "'naechster_skaliert' stimmt",
+         "'naechster_skaliert' stimmt nicht – standardisiere jede Spalte ((x − Mittelwert) / Standardabweichung), bevor du Abstände berechnest"),
+        (lambda d: d['dominiert'] == 'body_mass_g', "'dominiert' stimmt: die Masse in Gramm streut um Hunderte",
+         "'dominiert' stimmt nicht – die Spalte mit der größten Standardabweichung beherrscht die quadrierten Unterschiede"),
+    ), level=2),
+    Exercise('03.5', 'Ein Kurzprofil für jede Tabelle', (
+        (lambda f: callable(f), 'es ist eine Funktion', 'erwartet wird die Funktion kurzprofil(df, ziel)'),
+        (lambda f: _has(f(_data('penguins').copy(), 'species'), ('zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern', 'ziel_ok')),
+         'sie liefert ein Dictionary mit den vier Schlüsseln',
+         "sie soll ein dict mit 'zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern' und 'ziel_ok' liefern"),
+        (lambda f: _profile_matches(f, 'zeilen'), "'zeilen' stimmt auf allen Probetabellen", "'zeilen' stimmt nicht – len(df)"),
+        (lambda f: _profile_matches(f, 'spalten_mit_luecken'), "'spalten_mit_luecken' stimmt, auch für Text- und Zahlenspalten",
+         "'spalten_mit_luecken' stimmt nicht auf jeder Probetabelle – auch Kategorien (Text) können Lücken haben; "
+         'prüfe jede Spalte mit .isna().any()'),
+        (lambda f: _profile_matches(f, 'zeilen_mit_ausreissern'), "'zeilen_mit_ausreissern' stimmt",
+         "'zeilen_mit_ausreissern' stimmt nicht auf jeder Probetabelle – zähle Zeilen mit mindestens einem Ausreißer: "
+         'outlier_mask(df).any(axis=1).sum()'),
+        (lambda f: _profile_matches(f, 'ziel_ok'), "'ziel_ok' stimmt, auch wenn das Ziel eine Kundennummer ist",
+         "'ziel_ok' stimmt nicht auf jeder Probetabelle – eine Spalte, in der jeder Wert einmalig ist, taugt nicht als Klassenziel "
+         '(target_problems(df, ziel) ist dann nicht leer)'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 6000, 'Q3 + 1,5 · IQR = 4 500 g + 1,5 · 1 000 g = 6 000 g.', tolerance=0.5,
+             notes={2000: 'Das ist der untere Zaun, Q1 − 1,5 · IQR; gefragt ist der obere.',
+                    5500: 'Du hast 1 · IQR addiert; die Regel nimmt das 1,5-Fache.'}),
+    Question(2, 'b', 'Der Median hängt nur von der Reihenfolge ab; ein einzelner extremer Wert verschiebt ihn kaum.',
+             notes={'a': 'Der Mittelwert folgt jedem Ausreißer: Ein Tippfehler von 38 000 g zieht ihn deutlich nach oben.',
+                    'c': 'Die Standardabweichung quadriert die Abstände und reagiert besonders stark auf Ausreißer.'}),
+    Question(3, 'b', 'r misst nur, wie gut eine Gerade passt; ein U-förmiger Zusammenhang hat r ≈ 0.',
+             notes={'a': 'Unabhängigkeit folgt aus r ≈ 0 nicht: r sieht nur lineare Zusammenhänge – zeichne ein Streudiagramm.',
+                    'c': 'Lücken haben mit der Größe von r nichts zu tun; pandas rechnet r über die vollständigen Paare.'}),
+    Question(4, 'a', 'Nur bei MCAR sind die vollständigen Zeilen eine Zufallsstichprobe.',
+             notes={'b': 'Bei MAR verzerrt das Verwerfen die Gesamtverteilung; harmlos wäre es nur innerhalb der Gruppen.',
+                    'c': 'Bei MNAR fehlen gerade bestimmte Werte – die übrigen sind systematisch verschoben.'}),
+    Question(5, 'c', 'Die Masse in Gramm streut um rund 800, die Maße in Millimetern um 2 bis 14 – sie beherrscht die Summe der Quadrate.',
+             notes={'a': 'Die Schnabelhöhe streut nur um rund 2 mm und trägt fast nichts zum rohen Abstand bei.',
+                    'b': 'Die Flossenlänge streut um rund 14 mm – viel weniger als die Masse in Gramm.'}),
+    Question(6, 'b', 'Nur die Trainingsdaten: Sonst fließen Mittelwert und Streuung der Testdaten ins Modell.',
+             notes={'a': 'Dann stecken Mittelwert und Streuung der Testdaten im Modell – ein kleines Datenleck.',
+                    'c': 'Die Testdaten werden nur einmal am Ende angesehen, nie zum Anpassen benutzt.'}),
+    Question(7, 1, 'Auf Torgersen leben in diesen Daten nur Adélie-Pinguine.',
+             notes={3: 'Die Kreuztabelle Insel × Art zeigt für Torgersen nur eine besetzte Spalte.',
+                    2: 'Die Kreuztabelle Insel × Art zeigt für Torgersen nur eine besetzte Spalte.'}),
+    Question(8, 'b', 'Auffällig ist nicht falsch: unmögliche Werte korrigieren oder als fehlend markieren, seltene echte behalten.',
+             notes={'a': 'Automatisches Löschen entfernt oft genau die seltenen, echten Fälle, an denen ein Modell später scheitert.',
+                    'c': 'Den Mittelwert einzusetzen verfälscht einen echten Wert und macht die Verteilung künstlich schmal.'}),
+)

@@ -1,4 +1,4 @@
-"""Schema, Datentore und Fingerabdruck: Daten werden geprüft, bevor ein Modell sie sieht – beim Training und bei jeder Vorhersage.
+"""Schema, Datentore, Datenlecks und deutsche CSV-Dateien: Daten werden geprüft, bevor ein Modell sie sieht – bei Training und Vorhersage.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week02/datenvalidierung.html.md"""
 
@@ -21,13 +21,14 @@ import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
 from .glossary import german_number, label
-from .quack import Feedback, check_answer
+from .quack import Exercise, Question
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS', 'MAX_REQUEST_MB',
-           'MAX_DEPTH', 'JSON_BODIES', 'Check', 'Report', 'DataValidationError', 'normal_kind', 'as_frame', 'Schema',
-           'validate_training_data', 'likely_ids', 'fingerprint', 'reference_profile', 'CsvFormat', 'read_limited',
-           'sniff_csv', 'read_csv_checked', 'parse_rows', 'csv_safe', 'from_csv_safe', 'check_repaired']
+           'MAX_DEPTH', 'JSON_BODIES', 'EXERCISES', 'QUIZ', 'Check', 'Report', 'DataValidationError', 'normal_kind',
+           'as_frame', 'Schema', 'validate_training_data', 'likely_ids', 'broken_iris', 'churn_example', 'CsvFormat',
+           'read_limited', 'sniff_csv', 'read_csv_checked', 'excel_export_example', 'fingerprint', 'reference_profile',
+           'parse_rows', 'csv_safe', 'from_csv_safe']
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
 SEVERITIES = ('error', 'warning')
@@ -264,7 +265,9 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
     checks.append(Check('numbers_as_numbers', not mixed, f'Spalten mit Zahlen und Text: {mixed}' if mixed else 'Spaltentypen einheitlich'))
     leaks = [c for c in X.columns if X[c].nunique() > 1 and X[c].notna().all() and X[c].nunique() <= y.nunique()
              and (df.groupby(c)[target].nunique() == 1).all()]
-    checks.append(Check('no_leak', not leaks, f'Spalten verraten das Ziel eindeutig: {leaks}' if leaks else 'kein Merkmal bildet das Ziel 1:1 ab'))
+    checks.append(Check('no_leak', not leaks, f'Spalten verraten das Ziel eindeutig: {leaks}' if leaks else
+                        'kein Merkmal bildet das Ziel 1:1 ab (eine Heuristik: Lecks über Kennungen oder die Zeit sieht sie nicht)',
+                        details={'columns': leaks}))
     ids = likely_ids(X)
     msg = (f'vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): {ids} – sie lehren das Modell nichts Übertragbares; '
            'entferne sie vor dem Training') if ids else 'keine'
@@ -277,33 +280,34 @@ def likely_ids(X: pd.DataFrame) -> list[str]:
     "Columns that look like identifiers or timestamps: not decimals, and a different value in every row (from 20 rows on)."
     return [c for c in X.columns if len(X) > 20 and not pd.api.types.is_float_dtype(X[c]) and X[c].nunique() == len(X)]
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001b
-def fingerprint(df: pd.DataFrame) -> str:
-    "SHA-256 over column names, dtypes and every value (row order included)."
-    h = hashlib.sha256()
-    h.update('|'.join(f'{c}:{t}' for c, t in df.dtypes.astype(str).items()).encode())
-    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    return h.hexdigest()
+# %% ../nbs/week02/04_datenvalidierung.ipynb #e4000012
+def broken_iris() -> pd.DataFrame:
+    "Iris with five planted faults for the repair exercise: no target, an infinite value, text and a decimal comma as numbers, a leak."
+    from sklearn.datasets import load_iris
+    bunch = load_iris(as_frame=True)
+    df = bunch.frame.drop(columns='target')
+    df['species'] = bunch.target_names[bunch.target]
+    df['art_code'] = df['species'].map({'setosa': 0, 'versicolor': 1, 'virginica': 2})  # the leak: the target as a number
+    df.loc[3, 'species'] = None
+    df.loc[5, 'sepal width (cm)'] = np.inf
+    df['petal width (cm)'] = df['petal width (cm)'].astype(object)
+    df.loc[7, 'petal width (cm)'] = 'n/a'
+    df.loc[9, 'petal width (cm)'] = '0,1'  # a number written with a decimal comma
+    return df
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001e
-def reference_profile(X: pd.DataFrame, bins: int = 10) -> dict:
-    "Per-feature statistics of the training data, JSON-ready, for later drift checks."
-    feats = {}
-    for c in X.columns:
-        col = X[c]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            v = col.dropna().astype(float)
-            edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1))) if len(v) else np.array([])
-            counts = np.histogram(v, bins=edges)[0] if len(edges) > 1 else np.array([len(v)])
-            feats[c] = {'kind': NUMERIC, 'count': int(len(v)), 'missing': float(col.isna().mean()),
-                        'mean': float(v.mean()), 'std': float(v.std(ddof=0)), 'min': float(v.min()), 'max': float(v.max()),
-                        'edges': edges.tolist(), 'fractions': (counts / max(len(v), 1)).tolist(),
-                        'quantiles': np.quantile(v, np.linspace(0, 1, 101)).tolist() if len(v) else []}
-        else:
-            freq = col.astype(str).where(col.notna()).value_counts(normalize=True)
-            feats[c] = {'kind': CATEGORICAL, 'count': int(col.notna().sum()), 'missing': float(col.isna().mean()),
-                        'frequencies': {str(k): float(p) for k, p in freq.items()}}
-    return {'n_rows': len(X), 'fingerprint': fingerprint(X), 'features': feats}
+# %% ../nbs/week02/04_datenvalidierung.ipynb #e4000027
+def churn_example(n: int = 400, # customers
+                  seed: int = 0,
+                 ) -> pd.DataFrame:
+    "A made-up mobile contract table: will a customer cancel? `erstattung_eur` is paid only after a cancellation (a leak through time)."
+    rng = np.random.default_rng(seed)
+    months, age = rng.integers(1, 61, n), rng.integers(18, 80, n)
+    fee, calls = rng.choice([19.99, 29.99, 39.99, 49.99], n), rng.poisson(1.2, n)
+    churn = rng.random(n) < 1 / (1 + np.exp(-(1.0 - 0.07 * months + 0.9 * calls + 0.04 * (fee - 35))))
+    refund = np.where(churn & (rng.random(n) < 0.9), rng.gamma(2.0, 25.0, n).round(2), 0.0)  # prepaid months paid back
+    refund = np.where(~churn & (rng.random(n) < 0.04), rng.gamma(2.0, 10.0, n).round(2), refund)  # a few goodwill refunds
+    return pd.DataFrame({'alter': age, 'vertragsmonate': months, 'monatsbeitrag_eur': fee, 'anrufe_hotline': calls,
+                         'erstattung_eur': refund, 'gekuendigt': np.where(churn, 'ja', 'nein')})
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0022
 MAX_UPLOAD_MB = 10
@@ -416,6 +420,47 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     df.attrs['csv_format'] = fmt
     return df
 
+# %% ../nbs/week02/04_datenvalidierung.ipynb #e4000037
+def excel_export_example() -> bytes:
+    "A small shop export as German Excel writes it (Windows-1252, semicolons, decimal commas, thousands dots), for the exercises."
+    rows = [('Kaffee 500 g', 'bis 10 €', 6.49, 0.5, 'ja'), ('Teekanne', '10 – 50 €', 24.9, 1.2, 'nein'),
+            ('Espressomaschine', 'über 50 €', 1249.0, 9.8, 'nein'), ('Milchschäumer', '10 – 50 €', 39.95, 0.8, 'ja'),
+            ('Filtertüten', 'bis 10 €', 2.29, 0.1, 'ja'), ('Kaffeemühle', 'über 50 €', 89.0, 2.1, 'ja'),
+            ('Tassenset „Café“', '10 – 50 €', 19.99, 1.6, 'nein'), ('Entkalker', 'bis 10 €', 7.49, 0.5, 'nein'),
+            ('Siebträger', 'über 50 €', 2199.0, 14.5, 'nein'), ('Espressotassen', '10 – 50 €', 14.95, 0.6, 'ja'),
+            ('Kaffeebohnen 1 kg', '10 – 50 €', 17.9, 1.0, 'ja'), ('Thermoskanne', '10 – 50 €', 27.5, 0.9, 'nein')]
+    def german(x: float) -> str: return f'{x:,.2f}'.translate(str.maketrans(',.', '.,'))
+    lines = ['Artikel;Preisklasse;Preis (€);Gewicht (kg);gekauft'] + [f'{a};{k};{german(p)};{german(g)};{y}' for a, k, p, g, y in rows]
+    return ('\r\n'.join(lines) + '\r\n').encode('cp1252')
+
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001b
+def fingerprint(df: pd.DataFrame) -> str:
+    "SHA-256 over column names, dtypes and every value (row order included)."
+    h = hashlib.sha256()
+    h.update('|'.join(f'{c}:{t}' for c, t in df.dtypes.astype(str).items()).encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc001e
+def reference_profile(X: pd.DataFrame, bins: int = 10) -> dict:
+    "Per-feature statistics of the training data, JSON-ready, for later drift checks."
+    feats = {}
+    for c in X.columns:
+        col = X[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            v = col.dropna().astype(float)
+            edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1))) if len(v) else np.array([])
+            counts = np.histogram(v, bins=edges)[0] if len(edges) > 1 else np.array([len(v)])
+            feats[c] = {'kind': NUMERIC, 'count': int(len(v)), 'missing': float(col.isna().mean()),
+                        'mean': float(v.mean()), 'std': float(v.std(ddof=0)), 'min': float(v.min()), 'max': float(v.max()),
+                        'edges': edges.tolist(), 'fractions': (counts / max(len(v), 1)).tolist(),
+                        'quantiles': np.quantile(v, np.linspace(0, 1, 101)).tolist() if len(v) else []}
+        else:
+            freq = col.astype(str).where(col.notna()).value_counts(normalize=True)
+            feats[c] = {'kind': CATEGORICAL, 'count': int(col.notna().sum()), 'missing': float(col.isna().mean()),
+                        'frequencies': {str(k): float(p) for k, p in freq.items()}}
+    return {'n_rows': len(X), 'fingerprint': fingerprint(X), 'features': feats}
+
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000004
 MAX_REQUEST_MB = 2  # a JSON or CSV body of rows to predict
 MAX_DEPTH = 8  # JSON nesting deeper than this is refused before parsing
@@ -489,14 +534,146 @@ def from_csv_safe(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = out[c].map(lambda v: v[1:] if isinstance(v, str) and v.startswith("'") and v[1:].startswith(_FORMULA_START) else v)
     return out
 
-# %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0025
-def check_repaired(repaired, broken: pd.DataFrame, target: str = 'species') -> Feedback:
-    "Self-check for the data-repair exercise."
-    return check_answer('Daten reparieren', repaired, [
-        (lambda d: isinstance(d, pd.DataFrame), 'es ist eine Tabelle', 'erwartet wird ein DataFrame'),
-        (lambda d: validate_training_data(d, target).passed, 'alle Datentore bestehen',
-         'noch nicht alle Tore bestehen – führe validate_training_data(repaired, "species") aus'),
-        (lambda d: len(broken) - len(d) <= 5, 'höchstens fünf Zeilen verloren', 'zu viele Zeilen entfernt – nur die ohne Ziel müssen weg'),
-        (lambda d: pd.api.types.is_numeric_dtype(d['petal width (cm)']), "'petal width (cm)' ist wieder numerisch",
-         "'petal width (cm)' ist noch keine Zahlenspalte (pd.to_numeric(..., errors='coerce'))"),
-    ])
+# %% ../nbs/week02/04_datenvalidierung.ipynb #e4000080
+def _is_table(x) -> bool: return isinstance(x, pd.DataFrame)
+
+def _letters(answer) -> set | None:
+    "The answer as a set of lower-case letters, or None if it is no collection of letters."
+    if isinstance(answer, str): answer = [c for c in answer if c.isalpha()]
+    if not isinstance(answer, (set, frozenset, list, tuple)) or not all(isinstance(a, str) for a in answer): return None
+    return {a.strip().strip('()').lower() for a in answer}
+
+def _has(answer, keys) -> bool:
+    "Is `answer` a dict holding every key of `keys`?"
+    return isinstance(answer, dict) and set(keys) <= set(answer)
+
+def _export_table() -> pd.DataFrame: return read_csv_checked(excel_export_example())
+
+def _iris_shift() -> tuple[pd.DataFrame, pd.DataFrame]:
+    "The training table and the new delivery of exercise 04.4."
+    from sklearn.datasets import load_iris
+    training = load_iris(as_frame=True).data
+    return training, training.assign(**{'sepal width (cm)': training['sepal width (cm)'] + 0.3})
+
+def _shift(key: str):
+    "The reference value of `key` in exercise 04.4."
+    training, new = _iris_shift()
+    ref = reference_profile(training)['features']['sepal width (cm)']
+    return {'gleicher_abdruck': fingerprint(training) == fingerprint(new),
+            'verschiebung_sd': (new['sepal width (cm)'].mean() - ref['mean']) / ref['std'],
+            'anteil_ueber_max': float((new['sepal width (cm)'] > ref['max']).mean())}[key]
+
+_ONE_EXAMPLE = ('x1,x2,klasse\n' + ''.join(f'{i},{i % 7},A\n' for i in range(12)) + ''.join(f'{i},{i % 5},B\n' for i in range(12))
+                + '3,4,C\n').encode()  # class C has a single example
+_MIXED_DECIMALS = b'a;b;ziel\n1,5;2.25;ja\n2,5;3.5;nein\n'
+
+def _gates(f, data, target: str = 'gekauft'):
+    "The student's `datentore` on `data`, or None if it returned no report."
+    r = f(data, target)
+    return r if hasattr(r, 'passed') and hasattr(r, 'failed') and type(r).__name__ == 'Report' else None
+
+def _gates_from_path(f) -> bool:
+    "Does `datentore` also read a file path?"
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / 'export.csv'
+        path.write_bytes(excel_export_example())
+        r = _gates(f, str(path))
+        return r is not None and r.passed
+
+EXERCISES = (
+    Exercise('04.1', 'Daten reparieren', (
+        (_is_table, 'es ist eine Tabelle', 'erwartet wird ein DataFrame'),
+        (lambda d: 'art_code' not in d.columns, 'das Leck art_code ist entfernt', "die Spalte 'art_code' verrät das Ziel – entferne sie"),
+        (lambda d: validate_training_data(d, 'species').passed, 'alle blockierenden Datentore bestehen',
+         "noch fällt ein Datentor – führe validate_training_data(repaired, 'species') aus und lies die Meldungen"),
+        (lambda d: len(d) == len(broken_iris()) - 1, 'nur die Zeile ohne Ziel fehlt',
+         'es fehlen mehr (oder weniger) Zeilen als die eine ohne Ziel – entferne nur sie (dropna(subset=["species"]))'),
+        (lambda d: pd.api.types.is_numeric_dtype(d['petal width (cm)']), "'petal width (cm)' ist wieder eine Zahlenspalte",
+         "'petal width (cm)' ist noch keine Zahlenspalte – pd.to_numeric(..., errors='coerce')"),
+        (lambda d: math.isclose(d.loc[9, 'petal width (cm)'], 0.1), "der Wert '0,1' ist als 0,1 gerettet",
+         "der Wert '0,1' in Zeile 9 ist eine Zahl mit Dezimalkomma – ersetze das Komma durch einen Punkt, bevor du umwandelst"),
+    ), level=1),
+    Exercise('04.2', 'Leck oder nicht?', (
+        (lambda s: _letters(s) is not None and _letters(s) <= set('abcde'), 'eine Menge von Buchstaben aus a bis e',
+         "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'd'}"),
+        (lambda s: 'b' in _letters(s), '(b) ist ein Leck: Mahnungen gibt es erst während der Laufzeit',
+         '(b) fehlt – Mahnungen entstehen erst während der Laufzeit; beim Antrag gibt es sie noch nicht (ein Leck durch die Zeit)'),
+        (lambda s: 'c' in _letters(s), '(c) ist ein Leck: die Nummer verrät die Reihenfolge und damit das Ziel',
+         '(c) fehlt – weil die Tabelle erst alle Ausfälle, dann alle anderen enthält, verrät die fortlaufende Nummer das Ziel '
+         '(ein Leck über eine Kennung)'),
+        (lambda s: 'e' in _letters(s), '(e) ist ein Leck: Inkasso folgt auf den Ausfall',
+         '(e) fehlt – ein Inkassobüro wird erst nach dem Ausfall beauftragt'),
+        (lambda s: 'a' not in _letters(s), '(a) ist kein Leck: das Einkommen steht im Antrag',
+         '(a) ist kein Leck – das Einkommen steht im Antrag und ist zum Zeitpunkt der Vorhersage bekannt'),
+        (lambda s: 'd' not in _letters(s), '(d) ist kein Leck, aber eine Frage der Fairness (Segment)',
+         '(d) ist kein Leck – die Postleitzahl ist beim Antrag bekannt; sie ist eine Frage der Fairness, die Woche 7 prüft'),
+    ), level=1),
+    Exercise('04.3', 'Ein Excel-Export, von Hand gelesen', (
+        (_is_table, 'es ist eine Tabelle', 'erwartet wird ein DataFrame aus pd.read_csv'),
+        (lambda d: d.shape[1] == _export_table().shape[1], 'fünf Spalten: das Trennzeichen stimmt',
+         "die Spaltenzahl stimmt nicht – deutsches Excel trennt mit Semikolon: sep=';'"),
+        (lambda d: not any('\x80' in str(v) or '\x96' in str(v) for v in d.iloc[:, 1]), 'die Preisklassen stehen da wie geschrieben',
+         "in den Preisklassen stehen Steuerzeichen (\\x80, \\x96) statt € und – : die Datei ist Windows-1252, nicht Latin-1 (encoding='cp1252')"),
+        (lambda d: pd.api.types.is_numeric_dtype(d.iloc[:, 2]) and pd.api.types.is_numeric_dtype(d.iloc[:, 3]),
+         'Preis und Gewicht sind Zahlen', "Preis oder Gewicht sind noch Text – die Datei hat Dezimalkommas: decimal=','"),
+        (lambda d: d.iloc[:, 2].max() == _export_table().iloc[:, 2].max(), 'der Tausenderpunkt ist verstanden: 2.199,00 ist 2199',
+         "die großen Preise stimmen nicht – '2.199,00' hat einen Punkt zwischen den Tausendern: thousands='.'"),
+        (lambda d: d.equals(_export_table()), 'die Tabelle gleicht read_csv_checked(export) Zelle für Zelle',
+         'die Tabelle weicht von read_csv_checked(export) ab – vergleiche Spaltennamen und Werte'),
+    ), level=2),
+    Exercise('04.4', 'Wie weit sind die neuen Daten entfernt?', (
+        (lambda d: _has(d, ('gleicher_abdruck', 'verschiebung_sd', 'anteil_ueber_max')), 'ein Dictionary mit den drei Schlüsseln',
+         "erwartet wird ein dict mit 'gleicher_abdruck', 'verschiebung_sd' und 'anteil_ueber_max'"),
+        (lambda d: d['gleicher_abdruck'] is _shift('gleicher_abdruck') or d['gleicher_abdruck'] == _shift('gleicher_abdruck'),
+         "'gleicher_abdruck' stimmt: schon ein anderer Wert ändert den Abdruck",
+         "'gleicher_abdruck' stimmt nicht – vergleiche fingerprint(training) mit fingerprint(neu)"),
+        (lambda d: abs(d['verschiebung_sd'] - _shift('verschiebung_sd')) < 0.01, "'verschiebung_sd' stimmt",
+         "'verschiebung_sd' stimmt nicht – (Mittelwert neu − Mittelwert im Profil) geteilt durch die Standardabweichung im Profil; "
+         'eine Verschiebung nach oben ist positiv'),
+        (lambda d: abs(d['anteil_ueber_max'] - _shift('anteil_ueber_max')) < 1e-9, "'anteil_ueber_max' stimmt",
+         "'anteil_ueber_max' stimmt nicht – der Anteil (0 bis 1) der neuen Werte, die größer als das 'max' im Profil sind"),
+    ), level=2),
+    Exercise('04.5', 'Datentore für deine eigene Datei', (
+        (lambda f: callable(f), 'es ist eine Funktion', 'erwartet wird die Funktion datentore(quelle, ziel)'),
+        (lambda f: _gates(f, excel_export_example()) is not None and _gates(f, excel_export_example()).passed,
+         'ein lesbarer deutscher Export besteht und liefert einen Report',
+         'für einen lesbaren deutschen Export soll ein bestandener Report kommen – lies mit read_csv_checked, prüfe mit validate_training_data'),
+        (lambda f: _gates(f, _MIXED_DECIMALS, 'ziel').failed == ['readable'] and 'mischt' in _gates(f, _MIXED_DECIMALS, 'ziel')['readable'].message,
+         "eine unlesbare Datei gibt einen Report mit dem Check 'readable' und dem Grund",
+         "für eine unlesbare Datei soll ein Report mit genau einem Check 'readable' (passed=False) kommen, "
+         'dessen Meldung den Grund aus der DataValidationError nennt'),
+        (lambda f: 'class_counts' in _gates(f, _ONE_EXAMPLE, 'klasse').failed, 'eine Klasse mit einem Beispiel fällt durch class_counts',
+         "eine Datei mit einer Klasse aus nur einem Beispiel muss an 'class_counts' scheitern – gib den Report von validate_training_data zurück"),
+        (lambda f: _gates(f, excel_export_example(), 'ziel').failed == ['target_present'], 'eine fehlende Zielspalte wird gemeldet',
+         "fehlt die Zielspalte, soll der Report an 'target_present' scheitern – gib das Ziel an validate_training_data weiter"),
+        (_gates_from_path, 'auch ein Dateipfad funktioniert', 'mit einem Dateipfad klappt es noch nicht – read_csv_checked liest Pfade und Bytes'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'a', 'Eine Warnung blockiert nicht: passed ist True, solange kein Check mit severity="error" fällt.',
+             notes={'b': "Nur Checks mit severity='error' blockieren; eine Warnung steht in report.warnings."}),
+    Question(2, 'b', 'Die Heuristik sucht Spalten, die das Ziel 1:1 abbilden – nichts anderes.',
+             notes={'a': 'no_leak rechnet keine Korrelation; es prüft, ob jeder Wert genau einer Klasse gehört.',
+                    'c': 'Das ist die Regel für Kennungen (no_id_columns, eine Warnung), nicht für Lecks.'}),
+    Question(3, 'd', 'Der Index geht nicht in den Abdruck ein; Werte, Reihenfolge, Namen und Typen schon.',
+             notes={'a': 'Jeder andere Wert ändert den Abdruck – dafür ist er da.',
+                    'b': 'Die Reihenfolge der Zeilen zählt mit; sortiere vor dem Hashen, wenn sie egal ist.',
+                    'c': 'Die Spaltennamen gehen in den Abdruck ein.'}),
+    Question(4, 'b', 'Latin-1 hat an der Stelle von € (Byte 0x80) ein unsichtbares Steuerzeichen.',
+             notes={'a': 'Latin-1 kann jedes Byte lesen – deshalb gibt es keinen Fehler, sondern ein falsches Zeichen.',
+                    'c': 'Nur Windows-1252 hat € auf dem Byte 0x80; Latin-1 nicht.'}),
+    Question(5, 1234.5, 'Punkt als Tausendertrennzeichen, Komma als Dezimalzeichen: 1.234,5 ist 1234,5.', tolerance=1e-9,
+             notes={1.2345: 'Der Punkt trennt hier die Tausender, er ist kein Dezimalpunkt.',
+                    1.234: 'Der Punkt trennt hier die Tausender, und das Komma gehört zur Zahl.'}),
+    Question(6, 3, 'Eine Zeile für den Test und je eine für die beiden Teile der Kreuzvalidierung.',
+             notes={2: 'Mit zwei Beispielen bleibt nach der Testzeile nur eins – ein Teil der Kreuzvalidierung wäre leer.',
+                    1: 'Mit einem Beispiel kann die Klasse nicht in Training und Test zugleich sein.'}),
+    Question(7, 'b', 'Unbekannte Kategorien werden still zu lauter Nullen – darum meldet sie unknown_categories.',
+             notes={'a': 'Mit handle_unknown="ignore" bricht die Kodierung nicht ab; sie rechnet still weiter.',
+                    'c': 'Eine One-Hot-Kodierung kennt keine Ähnlichkeit zwischen Kategorien.'}),
+    Question(8, 'a', 'Das Referenzprofil beschreibt die Trainingsdaten; neue Daten werden daran gemessen.',
+             notes={'b': 'Die Testdaten werden nur einmal am Ende angesehen – nicht als Referenz.',
+                    'c': 'Daten aus dem Betrieb werden gegen das Profil geprüft, sie bilden es nicht.'}),
+)
