@@ -57,7 +57,10 @@ def test_opens_with_module_title_subtitle_and_phase(path):
         assert 'Kursvideo' in cs[2].source and '## Lernziele' in cs[2].source
     params = [c for c in cs if 'parameters' in c.metadata.get('tags', [])]
     assert len(params) == 1 and 'QUICK = False' in params[0].source, 'eine parameters-Zelle mit QUICK = False'
-    assert '## Zusammenfassung' in cs[-1].source
+    last_md = next(c for c in reversed(cs) if c.cell_type == 'markdown')
+    assert '## Zusammenfassung' in last_md.source, 'die letzte Markdown-Zelle fasst zusammen (danach nur die versteckten Selbstchecks)'
+    after = cs[cs.index(last_md) + 1:]
+    assert all('checks' in c.metadata.get('tags', []) for c in after), 'nach der Zusammenfassung stehen nur Zellen mit dem Tag checks'
 
 
 EXECUTED = ROOT / '_build/executed'
