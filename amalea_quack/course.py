@@ -1,4 +1,4 @@
-"""Für Lehrende und CI: alle Notebooks headless mit papermill ausführen, jedes mit eigenem Store, und die Zeiten messen.
+"""Für Lehrende und CI: den Kurs headless ausführen, die Studierenden-Ausgabe erzeugen, ohne Getipptes zu überschreiben, und prüfen, was gelöst ist.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/anhang/kursbetrieb.html.md"""
 
@@ -7,13 +7,19 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/kursbetrieb.html.md"""
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0004
 from __future__ import annotations
 
+import ast
+import hashlib
+import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +27,10 @@ import pandas as pd
 from .store import project_root
 
 # %% auto #0
-__all__ = ['STUB_HEADER', 'nbs_path', 'notebooks', 'empty_store_template', 'execute_notebook', 'execute_all', 'stub_solution',
-           'student_notebook', 'write_student_edition']
+__all__ = ['PRELOAD', 'ENGINES', 'STUB_HEADER', 'MANIFEST', 'PROGRESS_STATUS', 'README_SECTIONS', 'nbs_path', 'notebooks',
+           'execute_notebook', 'execute_all', 'empty_store_template', 'stub_solution', 'student_notebook',
+           'EditionReport', 'write_student_edition', 'exercise_slots', 'notebook_progress', 'progress', 'PortfolioItem',
+           'portfolio_check']
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0007
 def nbs_path() -> Path:
@@ -38,6 +46,129 @@ def notebooks(folder: Path | None = None) -> list[Path]:
     return sorted(found, key=lambda p: (p.parent.name.startswith('anhang'), p.name))
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000a
+PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensemble', 'sklearn.model_selection', 'sklearn.pipeline',
+           'sklearn.tree', 'sklearn.neighbors', 'mlflow', 'mlflow.sklearn', 'mlflow.pyfunc', 'IPython', 'execnb.shell', 'fastcore.test',
+           'amalea_quack.monitoring', 'amalea_quack.cli')  # imported once in the parent; every notebook's process starts with them
+
+def _inject_parameters(nb, quick: bool) -> None:
+    "Add papermill's 'injected-parameters' cell after the 'parameters' cell (as papermill does: the original stays)."
+    from fastcore.basics import AttrDict
+    idx = next((i for i, c in enumerate(nb.cells) if 'parameters' in c.get('metadata', {}).get('tags', [])), None)
+    if idx is None: return
+    cell = AttrDict(cell_type='code', source=f'# Parameters\nQUICK = {quick}\n', metadata=AttrDict(tags=['injected-parameters']),
+                    outputs=[], execution_count=None, idx_=idx + 1)
+    nb.cells.insert(idx + 1, cell)
+
+def _run_in_process(src: str, dst: str | None, quick: bool, store: str, timeout: int) -> tuple[bool, str]:
+    "Execute one notebook in this (forked) process with execnb's in-process IPython shell; write it with outputs to `dst`."
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    os.environ.update({'MLFLOW_TRACKING_URI': f'sqlite:///{store}/mlflow.db', 'AMALEA_QUICK': '1' if quick else '0', 'MPLBACKEND': 'Agg'})
+    os.chdir(Path(src).parent)
+    nb = read_nb(src)
+    _inject_parameters(nb, quick)
+    shell = CaptureShell(path=Path(src).parent)
+    try: shell.run_all(nb, exc_stop=True, cell_timeout=timeout)
+    except Exception as e: err = f'{type(e).__name__}: {e}'.splitlines()[0]
+    else: err = ''
+    if dst:
+        Path(dst).parent.mkdir(parents=True, exist_ok=True)
+        write_nb(nb, dst)
+    return not err, err
+
+def _child(conn, args):
+    "Entry point of a forked child: run the notebook, send (ok, error) back."
+    try: conn.send(_run_in_process(*args))
+    except BaseException as e: conn.send((False, f'{type(e).__name__}: {e}'))
+    finally: conn.close()
+
+def _execute_forked(src: Path, dst: Path | None, quick: bool, store: Path, timeout: int) -> tuple[bool, str]:
+    "Run a notebook in a child forked from this process (which has the heavy modules loaded already)."
+    import multiprocessing as mp
+    ctx = mp.get_context('fork')
+    parent, child = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(child, (str(src), str(dst) if dst else None, quick, str(store), timeout)))
+    p.start(); child.close()
+    result = parent.recv() if parent.poll(timeout * 20) else (False, f'Zeitüberschreitung nach {timeout * 20} s')
+    p.join(10)
+    if p.is_alive(): p.kill()
+    return result if p.exitcode in (0, None) or not result[0] else (False, f'Prozess endete mit Code {p.exitcode}')
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000b
+ENGINES = ('inprocess', 'papermill')
+
+def execute_notebook(src: Path, # notebook to run
+                     dst: Path | None = None, # where the executed copy goes
+                     quick: bool = True, # the QUICK parameter (and AMALEA_QUICK)
+                     template: Path | None = None, # empty store to copy; None: a fresh store
+                     engine: str = 'papermill', # 'papermill' (a Jupyter kernel, as students run it) or 'inprocess' (a forked IPython shell)
+                     timeout: int = 600, # seconds per cell
+                    ) -> tuple[bool, float, str]:
+    "Run one notebook headless with its own store; return (ok, seconds, first error line)."
+    if engine not in ENGINES: raise ValueError(f'engine muss einer von {ENGINES} sein, nicht {engine!r}.')
+    store = Path(tempfile.mkdtemp(prefix='quack-nb-'))
+    if template: shutil.copy(template, store/'mlflow.db')
+    start = time.perf_counter()
+    try:
+        if engine == 'inprocess': ok, err = _execute_forked(Path(src), dst, quick, store, timeout)
+        else:
+            Path(dst).parent.mkdir(parents=True, exist_ok=True)
+            env = {**os.environ, 'MLFLOW_TRACKING_URI': f"sqlite:///{store/'mlflow.db'}", 'AMALEA_QUICK': '1' if quick else '0'}
+            cmd = [sys.executable, '-m', 'papermill', str(src), str(dst), '-p', 'QUICK', str(quick), '--cwd', str(Path(src).parent),
+                   '-k', 'python3', '--execution-timeout', str(timeout), '--no-progress-bar']
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            lines = [line for line in proc.stderr.splitlines() if line.strip()]
+            ok, err = proc.returncode == 0, (lines[-1] if lines and proc.returncode else '')
+    finally: shutil.rmtree(store, ignore_errors=True)
+    return ok, time.perf_counter() - start, err
+
+def execute_all(out: Path, # folder for executed copies (mirrors the source folder) and the store template
+                sources: list[Path] | None = None, # notebooks; default: all course notebooks
+                quick: bool = True,
+                workers: int = 2, # notebooks run in parallel
+                engine: str = 'inprocess', # 'inprocess' (fast: heavy modules loaded once, each notebook in a fork) or 'papermill'
+                src_root: Path | None = None, # folder the sources are relative to
+               ) -> pd.DataFrame:
+    "Execute notebooks in parallel, each with its own store; one row per notebook: notebook, ok, seconds, error."
+    import importlib
+    sources = sources or notebooks()
+    src_root = Path(src_root or nbs_path())
+    template = empty_store_template(Path(out)/'.store')
+    if engine == 'inprocess':
+        for m in PRELOAD: importlib.import_module(m)  # once here, shared by every fork
+    job = lambda p: (str(p.relative_to(src_root)), *execute_notebook(p, Path(out)/p.relative_to(src_root), quick, template, engine))
+    if engine == 'papermill':
+        with ThreadPoolExecutor(workers) as pool: rows = list(pool.map(job, sources))
+    else: rows = _run_forks(sources, src_root, Path(out), quick, template, workers)
+    return pd.DataFrame(rows, columns=['notebook', 'ok', 'seconds', 'error'])
+
+def _run_forks(sources, src_root, out, quick, template, workers, timeout: int = 600) -> list:
+    "Keep `workers` forked notebook runs going, all forked from the main thread (forking from threads is unsafe)."
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+    ctx, pending, running, rows = mp.get_context('fork'), list(sources), {}, {}
+    while pending or running:
+        while pending and len(running) < workers:
+            src = pending.pop(0)
+            store = Path(tempfile.mkdtemp(prefix='quack-nb-'))
+            shutil.copy(template, store/'mlflow.db')
+            recv, send = ctx.Pipe(duplex=False)
+            args = (str(src), str(out/src.relative_to(src_root)), quick, str(store), timeout)
+            p = ctx.Process(target=_child, args=(send, args)); p.start(); send.close()
+            running[recv] = (p, src, store, time.perf_counter())
+        for conn in list(running):  # a run that hangs beyond every cell's limit is stopped
+            p, src, store, t0 = running[conn]
+            if time.perf_counter() - t0 > timeout * 20 and p.is_alive(): p.kill()
+        for conn in wait(list(running), timeout=60):
+            p, src, store, t0 = running.pop(conn)
+            try: ok, err = conn.recv()
+            except EOFError: ok, err = False, 'Prozess ohne Ergebnis beendet'
+            p.join(10)
+            shutil.rmtree(store, ignore_errors=True)
+            rows[src] = (str(src.relative_to(src_root)), ok, time.perf_counter() - t0, err)
+    return [rows[s] for s in sources]
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000c
 def empty_store_template(folder: Path) -> Path:
     "An empty, migrated MLflow database in `folder` (created once)."
     db = Path(folder)/'template.db'
@@ -47,57 +178,26 @@ def empty_store_template(folder: Path) -> Path:
         subprocess.run([sys.executable, '-c', code], check=True, capture_output=True)
     return db
 
-def execute_notebook(src: Path, # notebook to run
-                     dst: Path | None = None, # where the executed copy goes (papermill only)
-                     quick: bool = True, # papermill parameter QUICK (and AMALEA_QUICK for both engines)
-                     template: Path | None = None, # empty store to copy; None: a fresh store
-                     engine: str = 'papermill', # 'papermill' (executed copy) or 'nbdev' (nbdev-test, in place, no outputs)
-                     timeout: int = 600, # seconds per cell
-                    ) -> tuple[bool, float, str]:
-    "Run one notebook headless with its own store; return (ok, seconds, last error line)."
-    if engine not in ('papermill', 'nbdev'): raise ValueError(f"engine muss 'papermill' oder 'nbdev' sein, nicht {engine!r}.")
-    store = Path(tempfile.mkdtemp(prefix='quack-nb-'))
-    if template: shutil.copy(template, store/'mlflow.db')
-    env = {**os.environ, 'MLFLOW_TRACKING_URI': f"sqlite:///{store/'mlflow.db'}", 'AMALEA_QUICK': '1' if quick else '0'}
-    if engine == 'nbdev': cmd = [str(Path(sys.executable).parent/'nbdev-test'), str(src), '--cell-timeout', str(timeout)]
-    else:
-        Path(dst).parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, '-m', 'papermill', str(src), str(dst), '-p', 'QUICK', str(quick), '--cwd', str(src.parent),
-               '-k', 'python3', '--execution-timeout', str(timeout), '--no-progress-bar']
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    secs = time.perf_counter() - start
-    shutil.rmtree(store, ignore_errors=True)
-    err = [line for line in proc.stderr.splitlines() if line.strip()]
-    return proc.returncode == 0, secs, (err[-1] if err and proc.returncode else '')
-
-# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000b
-def execute_all(out: Path, # folder for executed copies (mirrors nbs/) and the store template
-                sources: list[Path] | None = None, # notebooks; default: all course notebooks
-                quick: bool = True,
-                workers: int = 2, # notebooks run in parallel
-                engine: str = 'papermill', # or 'nbdev'
-                src_root: Path | None = None, # folder the sources are relative to
-               ) -> pd.DataFrame:
-    "Execute notebooks in parallel, each with its own store; one row per notebook with time and verdict."
-    sources = sources or notebooks()
-    src_root = src_root or nbs_path()
-    template = empty_store_template(Path(out)/'.store')
-    def one(p):
-        rel = p.relative_to(src_root)
-        return (str(rel), *execute_notebook(p, Path(out)/rel, quick, template, engine))
-    with ThreadPoolExecutor(workers) as pool: rows = list(pool.map(one, sources))
-    return pd.DataFrame(rows, columns=['Notebook', 'ok', 'Sekunden', 'Fehler'])
-
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000e
-import ast
-import json
-
 STUB_HEADER = '# TODO: Deine Lösung. Führe danach die nächste Zelle mit dem Selbstcheck aus.'
+
+def _stub_dict(source: str, node: ast.Assign) -> str:
+    "A self-test answers cell with every value replaced by `...`: keys, comments and layout stay."
+    lines = source.splitlines()
+    for v in sorted(node.value.values, key=lambda v: (v.lineno, v.col_offset), reverse=True):
+        if v.lineno != v.end_lineno: raise ValueError('Antworten der Selbstkontrolle müssen je in eine Zeile passen.')
+        line = lines[v.lineno - 1]
+        b = len(line.encode()[:v.col_offset].decode()); e = len(line.encode()[:v.end_col_offset].decode())
+        lines[v.lineno - 1] = line[:b] + '...' + line[e:]
+    return '\n'.join(lines)
 
 def stub_solution(source: str) -> tuple[str, set[str]]:
     "A TODO stub for a solution cell's `source`, and the names it leaves unsolved."
     tree, lines, names = ast.parse(source), [STUB_HEADER], set()
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign) and isinstance(tree.body[0].value, ast.Dict):
+        node = tree.body[0]
+        names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        return '\n'.join([STUB_HEADER, _stub_dict(source, node)]), names
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)): lines.append(ast.unparse(node))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -113,37 +213,363 @@ def stub_solution(source: str) -> tuple[str, set[str]]:
         else: raise ValueError(f'Lösungszellen dürfen nur zuweisen, importieren oder Funktionen definieren, nicht: {ast.unparse(node)[:60]}')
     return '\n'.join(lines), names
 
-# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0010
 def _uses(source: str, names: set[str]) -> bool:
     "Does code `source` mention any of `names`?"
     try: return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(ast.parse(source)))
     except SyntaxError: return False
 
+def _tags(cell: dict) -> list[str]: return cell.get('metadata', {}).get('tags', [])
+def _src(cell: dict) -> str: return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
+
 def student_notebook(nb: dict) -> dict:
-    "A copy of notebook `nb` with solutions stubbed and the hidden checks that need them removed."
+    "A copy of notebook `nb` for students: solutions stubbed, checker cells ('checks') and hidden tests of solutions removed."
     nb, cells, unsolved = json.loads(json.dumps(nb)), [], set()
     for c in nb['cells']:
-        src = ''.join(c['source'])
-        if c['cell_type'] == 'code' and 'solution' in c.get('metadata', {}).get('tags', []):
+        src = _src(c)
+        if c['cell_type'] == 'code' and 'checks' in _tags(c): continue
+        if c['cell_type'] == 'code' and 'solution' in _tags(c):
             stub, names = stub_solution(src)
             unsolved |= names
             c['source'] = stub
         elif c['cell_type'] == 'code' and src.lstrip().startswith('#| hide') and _uses(src, unsolved): continue
+        if c['cell_type'] == 'code': c['outputs'], c['execution_count'] = [], None
         cells.append(c)
     nb['cells'] = cells
     return nb
 
-def write_student_edition(dst: Path, # folder to write (gets the same layout as nbs/)
-                          src: Path | None = None, # the course notebooks folder
-                         ) -> list[Path]:
-    "Write the student edition of every course notebook (plus the site config) to `dst`."
-    src = Path(src or nbs_path())
-    if Path(dst).resolve() == src.resolve(): raise ValueError('Die Studierenden-Ausgabe darf die Kurs-Notebooks nicht überschreiben.')
-    shutil.copytree(src, dst, dirs_exist_ok=True, ignore=shutil.ignore_patterns('.ipynb_checkpoints', '*.ipynb'))
-    written = []
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000010
+MANIFEST = '.ausgabe.json'  # what the edition was generated as: lets a later update tell the student's work from the course's
+
+def _sha(data: bytes | str) -> str: return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+def _dumps(nb: dict) -> str: return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + '\n'  # as Jupyter writes it
+
+@dataclass
+class EditionReport:
+    "What `write_student_edition` did to each notebook of the edition."
+    created: list[str] = field(default_factory=list)  # written for the first time
+    updated: list[str] = field(default_factory=list)  # untouched by the student: replaced by the new course version
+    merged: dict[str, list[str]] = field(default_factory=dict)  # edited by the student: course changes merged where they had not typed
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # not written, with the reason (e.g. changed while we worked)
+
+    def __str__(self):
+        parts = []
+        if self.created: parts.append(f'neu angelegt: {len(self.created)} Notebooks')
+        if self.updated: parts.append('aktualisiert (du hattest nichts geändert): ' + ', '.join(self.updated))
+        for rel, notes in self.merged.items(): parts.append(f'{rel}: ' + '; '.join(notes))
+        for rel, why in self.skipped.items(): parts.append(f'{rel} nicht angefasst: {why}')
+        return '\n'.join(parts) or 'Die Studierenden-Ausgabe ist auf dem neuesten Stand.'
+
+def _merge(student: dict, generated: dict, before: dict[str, str]) -> tuple[dict, list[str]]:
+    "The student's notebook with the course's new cells: cells the student typed in (or added) stay exactly as they are."
+    new_by_id = {c.get('id'): c for c in generated['cells']}
+    kept, updated, dropped, conflicts = [], 0, 0, []
+    for c in student['cells']:
+        cid = c.get('id')
+        untouched = cid in before and _sha(_src(c)) == before[cid]
+        if untouched and cid in new_by_id:
+            fresh = new_by_id[cid]
+            if _src(fresh) != _src(c): updated += 1
+            kept.append(fresh if _src(fresh) != _src(c) else c)
+        elif untouched: dropped += 1  # the course removed this cell and the student never typed in it
+        else:
+            kept.append(c)
+            if cid in new_by_id and cid in before and _sha(_src(new_by_id[cid])) != before[cid]: conflicts.append(cid)
+    have, added = {c.get('id') for c in kept}, 0
+    for i, c in enumerate(generated['cells']):  # course cells the student's notebook does not have yet: after their predecessor
+        if c.get('id') in have: continue
+        prev = next((generated['cells'][j].get('id') for j in range(i - 1, -1, -1) if generated['cells'][j].get('id') in have), None)
+        pos = next((k + 1 for k, x in enumerate(kept) if x.get('id') == prev), 0)
+        kept.insert(pos, c); have.add(c.get('id')); added += 1
+    notes = []
+    if added: notes.append(f'{added} neue Zelle{"n" if added != 1 else ""} aus dem Kurs eingefügt')
+    if updated: notes.append(f'{updated} Zelle{"n" if updated != 1 else ""} aktualisiert, in denen du nichts geändert hattest')
+    if dropped: notes.append(f'{dropped} Zelle{"n" if dropped != 1 else ""} entfernt, die der Kurs nicht mehr hat')
+    if conflicts: notes.append(f'{len(conflicts)} Zelle{"n" if len(conflicts) != 1 else ""}, in denen du geschrieben hast, hat der Kurs '
+                               'geändert – deine Fassung bleibt, die neue steht im Kurs-Notebook')
+    return {**student, 'cells': kept}, notes
+
+def _write_atomic(path: Path, text: str, expected: str | None) -> bool:
+    "Write `text` to `path` through a temporary file; refuse if the file changed since it was read (its hash is not `expected`)."
+    if expected is not None and path.exists() and _sha(path.read_bytes()) != expected: return False
+    tmp = path.with_name(f'.{path.name}.tmp')
+    tmp.write_text(text, encoding='utf-8')
+    os.replace(tmp, path)
+    return True
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000011
+def write_student_edition(dst: Path, # the edition's folder (same layout as nbs/)
+                          src: Path | None = None, # the course notebooks
+                         ) -> EditionReport:
+    "Create or update the student edition without ever overwriting what a student typed; report what happened."
+    src, dst = Path(src or nbs_path()), Path(dst)
+    if dst.resolve() == src.resolve(): raise ValueError('Die Studierenden-Ausgabe darf die Kurs-Notebooks nicht überschreiben.')
+    dst.mkdir(parents=True, exist_ok=True)
+    manifest_path = dst/MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding='utf-8')) if manifest_path.exists() else {}
+    for f in src.rglob('*'):  # site configuration, images, data files: copied once, never over a student's change
+        rel = f.relative_to(src)
+        if f.is_dir() or f.suffix == '.ipynb' or any(part.startswith(('.', '_proc')) for part in rel.parts): continue
+        out = dst/rel
+        if not out.exists() or manifest.get(str(rel), {}).get('written') == _sha(out.read_bytes()):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, out)
+            manifest[str(rel)] = {'written': _sha(out.read_bytes())}
+    report = EditionReport()
     for p in notebooks(src) + [src/'index.ipynb']:
-        out = Path(dst)/p.relative_to(src)
+        rel, out = str(p.relative_to(src)), dst/p.relative_to(src)
+        generated = student_notebook(json.loads(p.read_text(encoding='utf-8')))
+        text, entry = _dumps(generated), manifest.get(rel, {})
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(student_notebook(json.loads(p.read_text(encoding='utf-8'))), ensure_ascii=False, indent=1) + '\n', encoding='utf-8')
-        written.append(out)
-    return written
+        if not out.exists():
+            _write_atomic(out, text, None); report.created.append(rel)
+        else:
+            current = out.read_bytes()
+            if entry.get('pristine') and _sha(current) == entry.get('written'):  # pure course content the student has not touched
+                if current.decode('utf-8') == text: report.unchanged.append(rel)
+                elif _write_atomic(out, text, _sha(current)): report.updated.append(rel)
+                else: report.skipped[rel] = 'die Datei hat sich gerade geändert (gespeichert?) – beim nächsten Mal'
+            else:
+                try: student = json.loads(current)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    report.skipped[rel] = 'die Datei ist kein gültiges Notebook; sie bleibt, wie sie ist'; continue
+                merged, notes = _merge(student, generated, entry.get('cells', {}))
+                if merged['cells'] == student['cells']: report.unchanged.append(rel); continue
+                text = _dumps(merged)
+                if _write_atomic(out, text, _sha(current)): report.merged[rel] = notes
+                else: report.skipped[rel] = 'die Datei hat sich gerade geändert (gespeichert?) – beim nächsten Mal'; continue
+        written = out.read_bytes()
+        manifest[rel] = {'written': _sha(written), 'pristine': written.decode('utf-8') == _dumps(generated),
+                         'cells': {c.get('id'): _sha(_src(c)) for c in generated['cells']}}
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding='utf-8')
+    return report
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0013
+_CHECK = re.compile(r"""check\(\s*['"](\d\d\.\d+)['"]""")
+_QUIZ = re.compile(r"""check_quiz\(\s*['"](\d\d)['"]""")
+PROGRESS_STATUS = ('solved', 'wrong', 'unsolved', 'error')
+
+def _only_definitions(src: str) -> bool:
+    "A cell of imports only (safe and cheap to run before the exercises)."
+    try: tree = ast.parse(_strip_magics(src))
+    except SyntaxError: return False
+    return bool(tree.body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body)
+
+def _strip_magics(src: str) -> str: return '\n'.join('' if line.lstrip().startswith(('%', '!')) else line for line in src.splitlines())
+
+def exercise_slots(nb: dict) -> dict[str, tuple[int, int]]:
+    "Per exercise key ('05.2') or self-test ('05.q'): the index of its solution cell and of its check cell."
+    cells, slots = nb['cells'], {}
+    for i, c in enumerate(cells):
+        if c['cell_type'] != 'code' or 'checks' in _tags(c): continue
+        src = _src(c)
+        first = next((line for line in src.splitlines() if line.strip() and not line.lstrip().startswith('#')), '')
+        if 'check' not in _tags(c) and not first.lstrip().startswith(('check(', 'check_quiz(')): continue  # its tag was removed: look at the call
+        m = _CHECK.search(src) or _QUIZ.search(src)
+        if not m: continue
+        key = m.group(1) if _CHECK.search(src) else f'{m.group(1)}.q'
+        sol = next((j for j in range(i - 1, -1, -1) if cells[j]['cell_type'] == 'code' and 'solution' in _tags(cells[j])), None)
+        if sol is None or any(_CHECK.search(_src(cells[j])) or _QUIZ.search(_src(cells[j])) for j in range(sol + 1, i)):
+            sol = next((j for j in range(i - 1, -1, -1) if cells[j]['cell_type'] == 'code'), None)  # its tag was removed: the cell above
+        if sol is not None: slots[key] = (sol, i)
+    return slots
+
+def _progress_runner() -> None:
+    "Run the cells a progress check needs (JSON on stdin: list of [label, source]) in one namespace; print each cell's error as JSON."
+    import traceback
+    cells, ns, errors = json.load(sys.stdin), {'__name__': '__main__'}, {}
+    for label, src in cells:
+        try: exec(compile(_strip_magics(src), f'<{label}>', 'exec'), ns)
+        except BaseException as e:  # the student's code may raise anything; it is reported, never raised here
+            if isinstance(e, KeyboardInterrupt): raise
+            errors[label] = ''.join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1][:300]
+    print(json.dumps(errors, ensure_ascii=False))
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000020
+def _expected(nb: dict, number: str) -> list[tuple[str, str, str]]:
+    "(key, title, kind) of every exercise and self-test question in a course notebook: read from its cells, no module imported."
+    rows, cells = [], nb['cells']
+    for key, (sol, _check) in exercise_slots(nb).items():
+        if key.endswith('.q'):
+            tree = ast.parse(_src(cells[sol]))
+            numbers = [k.value for k in tree.body[0].value.keys] if tree.body and isinstance(getattr(tree.body[0], 'value', None), ast.Dict) else []
+            rows += [(f'{number}.q{n}', f'Selbstkontrolle {int(number)}.{n}', 'quiz') for n in numbers]
+        else:
+            head = next((_src(cells[j]) for j in range(sol, -1, -1) if cells[j]['cell_type'] == 'markdown' and '### ' in _src(cells[j])), '')
+            m = re.search(r'^###\s*(.+)$', head, re.M)
+            rows.append((key, m.group(1).strip() if m else key, 'exercise'))
+    return rows
+
+def notebook_progress(student: Path, # the student's notebook
+                      course: Path, # the course notebook it comes from
+                      timeout: int = 300, # seconds for the notebook's exercises together
+                     ) -> list[dict]:
+    "One row per exercise and self-test question of a notebook: solved, wrong, unsolved or error, with a German note; never writes a file."
+    number, course_nb = course.name[:2], json.loads(course.read_text(encoding='utf-8'))
+    expected = _expected(course_nb, number)
+    row = lambda key, title, kind, status, note='': {'notebook': str(Path(course.parent.name)/course.name), 'key': key, 'title': title,
+                                                   'kind': kind, 'status': status, 'note': note}
+    if not student.exists():
+        return [row(k, t, kind, 'error', f'Notebook {student.name} fehlt – umbenannt oder gelöscht?') for k, t, kind in expected]
+    try: nb = json.loads(student.read_text(encoding='utf-8'))
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError) as e:
+        return [row(k, t, kind, 'error', f'Notebook nicht lesbar ({type(e).__name__}): {str(e)[:120]}') for k, t, kind in expected]
+    stub_nb = student_notebook(course_nb)
+    course_stub = {k: _src(stub_nb['cells'][s]) for k, (s, _) in exercise_slots(stub_nb).items()}
+    slots, cells = exercise_slots(nb), nb['cells']
+    attempted = {k: v for k, v in slots.items() if _src(cells[v[0]]).strip() != course_stub.get(k, '').strip()}
+    results: dict[str, tuple[str, str]] = {}
+    if attempted:
+        run = [(f'Zelle {i}', _src(c)) for i, c in enumerate(cells) if c['cell_type'] == 'code' and
+               ('parameters' in _tags(c) or 'exercise-setup' in _tags(c) or _only_definitions(_src(c)))]
+        run.insert(next((k + 1 for k, (lab, s) in enumerate(run) if 'QUICK' in s), 0), ('Parameter', 'QUICK = True'))
+        from amalea_quack.quack import NOTEBOOKS
+        if number in NOTEBOOKS:  # what the lesson's own export cells define, as the notebook has it after running them
+            run.insert(0, ('Modul', f'from amalea_quack.{NOTEBOOKS[number]} import *'))
+        for key, (sol, chk) in sorted(attempted.items(), key=lambda kv: kv[1][0]):
+            run += [(f'{key}:Lösung (Zelle {sol})', _src(cells[sol])), (f'{key}:Check (Zelle {chk})', _src(cells[chk]))]
+        with tempfile.TemporaryDirectory(prefix='quack-fortschritt-') as tmp:
+            log = Path(tmp)/'log.jsonl'
+            env = {**os.environ, 'AMALEA_PROGRESS_LOG': str(log), 'AMALEA_QUICK': '1', 'MPLBACKEND': 'Agg',
+                   'MLFLOW_TRACKING_URI': f'sqlite:///{tmp}/mlflow.db'}
+            code = 'from amalea_quack.course import _progress_runner; _progress_runner()'
+            try:
+                proc = subprocess.run([sys.executable, '-c', code], input=json.dumps(run), capture_output=True, text=True, env=env,
+                                      cwd=student.parent, timeout=timeout)
+                errors = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {'Prozess': proc.stderr[-300:]}
+            except subprocess.TimeoutExpired: errors = {'Prozess': f'Zeitüberschreitung nach {timeout} s'}
+            except (json.JSONDecodeError, IndexError): errors = {'Prozess': proc.stderr.strip()[-300:] or 'keine Ausgabe'}
+            for line in (log.read_text(encoding='utf-8').splitlines() if log.exists() else []):
+                fb = json.loads(line)
+                results[fb['key']] = (fb['status'], ' '.join(fb['notes'])[:300])
+        for key in attempted:
+            for label, err in errors.items():
+                if label.startswith(f'{key}:'):
+                    for k2 in ([key] if not key.endswith('.q') else [k for k, _, kind in expected if kind == 'quiz']):
+                        if k2 not in results: results[k2] = ('wrong' if 'Lösung' in label else 'error', f'{label}: {err}')
+            if 'Prozess' in errors:
+                for k2 in ([key] if not key.endswith('.q') else [k for k, _, kind in expected if kind == 'quiz']):
+                    results.setdefault(k2, ('error', errors['Prozess']))
+    out = []
+    for k, title, kind in expected:
+        slot = f'{number}.q' if kind == 'quiz' else k
+        if k in results: status, note = results[k]
+        elif slot not in slots:
+            status, note = 'error', 'Übungszelle nicht gefunden – gelöscht oder umgebaut? Hol sie dir aus dem Kurs-Notebook zurück.'
+        else: status, note = 'unsolved', ''
+        out.append(row(k, title, kind, status, note))
+    return out
+
+def progress(edition: Path, # the student edition's notebooks folder
+             course: Path | None = None, # the course notebooks (default: nbs/ of this checkout)
+             workers: int = 2,
+            ) -> pd.DataFrame:
+    "The state of every exercise and self-test question of a student edition: one row each (English columns; German notes)."
+    course = Path(course or nbs_path())
+    pairs = [(Path(edition)/p.relative_to(course), p) for p in notebooks(course)]
+    with ThreadPoolExecutor(workers) as pool: rows = [r for rs in pool.map(lambda sc: notebook_progress(*sc), pairs) for r in rs]
+    return pd.DataFrame(rows, columns=['notebook', 'key', 'title', 'kind', 'status', 'note'])
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000031
+@dataclass
+class PortfolioItem:
+    "One item of the portfolio check: what was looked for, whether it is there, what was found, and how to fix a gap."
+    name: str  # German
+    ok: bool
+    found: str  # German: what is there, or what is missing
+    fix: str = ''  # a command or a step that closes the gap
+
+    def __str__(self): return f"{'✓' if self.ok else '✗'} {self.name}: {self.found}" + ('' if self.ok else f'\n    → {self.fix}')
+
+README_SECTIONS = {'Frage': r'frage|fragestellung', 'KPIs': r'kpi|kennzahl', 'Daten': r'daten', 'Starten': r'start|ausführen|app starten',
+                   'Testen': r'test', 'App': r'\bapp\b', 'Grenzen': r'grenze|einschränkung|limitation'}
+
+def _readme_items(repo: Path) -> list[PortfolioItem]:
+    readme = next((repo/n for n in ('README.md', 'readme.md', 'README.MD') if (repo/n).exists()), None)
+    if readme is None:
+        return [PortfolioItem('README', False, 'kein README.md im Repository',
+                              'README aus der Vorlage anlegen: k_phase_artifacts() liefert die K-Phase-Abschnitte'),
+                PortfolioItem('Reproduktionsbefehl', False, 'kein README, also auch kein Befehl',
+                              'im README: quack reproduce <run_id> (oder make reproduce RUN=…)')]
+    text = readme.read_text(encoding='utf-8', errors='replace')
+    heads = [h.lower() for h in re.findall(r'^#{1,4}\s+(.+)$', text, re.M)]
+    missing = [s for s, pat in README_SECTIONS.items() if not any(re.search(pat, h) for h in heads)]
+    app_url = re.search(r'https://[\w.-]+\.streamlit\.app\S*', text)
+    sections = 'alle Abschnitte da' if not missing else f"es fehlen Abschnitte zu: {', '.join(missing)}"
+    items = [PortfolioItem('README-Abschnitte', not missing, sections,
+                           f"Überschriften ergänzen: {', '.join('## ' + s for s in missing)}"),
+             PortfolioItem('Link zur App', bool(app_url), app_url.group(0) if app_url else 'kein Link auf eine veröffentlichte App (…streamlit.app)',
+                           'App in der Streamlit Community Cloud veröffentlichen und den Link ins README schreiben')]
+    repro = re.search(r'quack reproduce|make reproduce|quack train [^\n]*--seed', text)
+    said = f'„{repro.group(0)}“ im README' if repro else 'kein Befehl, der das Training wiederholt'
+    items.append(PortfolioItem('Reproduktionsbefehl', bool(repro), said,
+                               'ins README: quack reproduce <run_id> (steht in k_phase_artifacts())'))
+    return items
+
+def _ci_item(repo: Path) -> PortfolioItem:
+    tests = [p for p in (repo/'tests').glob('test_*.py')] if (repo/'tests').is_dir() else []
+    flows = [p for d in ('.github/workflows',) for p in (repo/d).glob('*.y*ml')] if (repo/'.github/workflows').is_dir() else []
+    runs = [p.name for p in flows if re.search(r'pytest|make test', p.read_text(encoding='utf-8', errors='replace'))]
+    ok = bool(tests) and bool(runs)
+    found = f"{len(tests)} Testdatei(en), Workflow(s) mit Tests: {', '.join(runs) or 'keiner'}"
+    return PortfolioItem('Tests in CI', ok, found,
+                         'tests/test_*.py anlegen und in .github/workflows/test.yaml ausführen (z. B. make test oder pytest)')
+
+def _app_item(repo: Path) -> PortfolioItem:
+    apps = sorted(repo.glob('apps/*/streamlit_app.py')) + ([repo/'streamlit_app.py'] if (repo/'streamlit_app.py').exists() else [])
+    good, problems = [], []
+    for app in apps:
+        folder, miss = app.parent, []
+        req = folder/'requirements.txt'
+        if not req.exists() or not req.read_text(encoding='utf-8', errors='replace').strip(): miss.append('requirements.txt')
+        if not any((d/'.streamlit/secrets.toml.example').exists() for d in (folder, repo)): miss.append('.streamlit/secrets.toml.example')
+        secret = folder/'.streamlit/secrets.toml'
+        if secret.exists() and _tracked(repo, secret): miss.append('secrets.toml ist eingecheckt!')
+        (problems if miss else good).append(f"{folder.relative_to(repo) if folder != repo else '.'}" + (f" ({', '.join(miss)})" if miss else ''))
+    ok = bool(good)
+    if good: found = f"bereit: {', '.join(good)}"
+    else: found = 'keine App gefunden (streamlit_app.py)' if not apps else f"unvollständig: {'; '.join(problems)}"
+    return PortfolioItem('App-Ordner zum Veröffentlichen', ok, found,
+                         'Ordner mit streamlit_app.py, requirements.txt (gepinnte Pakete) und .streamlit/secrets.toml.example '
+                         '(ohne echte Zugangsdaten)')
+
+def _tracked(repo: Path, path: Path) -> bool:
+    "Is `path` tracked by git in `repo`?"
+    r = subprocess.run(['git', 'ls-files', '--error-unmatch', str(path.relative_to(repo))], cwd=repo, capture_output=True)
+    return r.returncode == 0
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000032
+def _model_items(name: str, alias: str) -> list[PortfolioItem]:
+    from amalea_quack.registry import audit_log, load_model, resolve, unexplained_aliases
+    from amalea_quack.store import StoreError
+    cmd = f'quack train --data <deine.csv> --target <ziel> --name {shlex.quote(name)} && quack promote --name {shlex.quote(name)}'
+    try: mv = resolve(name, alias)
+    except StoreError as e:
+        return [PortfolioItem('Freigegebenes Modell', False, str(e).split('. Abhilfe')[0], cmd)]
+    from amalea_quack.store import client
+    tags = client().get_run(mv.run_id).data.tags
+    data_ok = bool(tags.get('dataset_fingerprint')) and bool(tags.get('data_source') or tags.get('dataset'))
+    items = [PortfolioItem('Freigegebenes Modell', True, f'{name}@{alias} ist Version {mv.version}'),
+             PortfolioItem('Datenversion', data_ok, f"Quelle {tags.get('data_source') or tags.get('dataset') or '?'}, Fingerabdruck "
+                           f"{tags.get('dataset_fingerprint', '–')[:12]}" if data_ok else 'am Lauf fehlt Datenquelle oder Fingerabdruck',
+                           'mit quack train bzw. train_tabular trainieren: beide protokollieren Quelle und Fingerabdruck')]
+    try: sig = load_model(name, alias).schema
+    except StoreError: sig = None
+    items.append(PortfolioItem('Signatur und Eingabeschema', sig is not None, sig.describe() if sig else 'das Modell hat keine Signatur',
+                               'Modell mit Signatur protokollieren (log_sklearn_model macht das)'))
+    notes = [e for e in audit_log(name) if e['alias'] == alias and e['action'] in ('promote', 'rollback') and e.get('note')]
+    loose = unexplained_aliases(name)
+    ok = bool(notes) and not loose
+    found = (f'{len(notes)} Freigabe(n) mit Notiz, zuletzt „{notes[-1]["note"][:60]}“' if notes else 'keine Freigabe mit Notiz im Audit-Log')
+    if loose: found += '; ein Alias wurde ohne Gates bewegt'
+    items.append(PortfolioItem('Freigabenotizen', ok, found, f'quack promote --name {shlex.quote(name)} --note "warum diese Version"'))
+    return items
+
+def portfolio_check(repo: Path, # the student's repository
+                    model: str, # their registered model (in the store of MLFLOW_TRACKING_URI or the embedded one)
+                    alias: str = 'production',
+                   ) -> list[PortfolioItem]:
+    "Check a portfolio: README sections, reproduce command, data version, signature, release notes, tests in CI, a deployable app folder."
+    repo = Path(repo)
+    if not repo.is_dir(): raise FileNotFoundError(f'{repo} ist kein Ordner.')
+    return _readme_items(repo) + _model_items(model, alias) + [_ci_item(repo), _app_item(repo)]
