@@ -128,23 +128,46 @@ def _setup(a) -> int:
     ensure_course_models(only=a.only, progress=progress)
     return 0
 
-def _run_notebooks(a) -> int:
-    from amalea_quack.course import execute_all
-    res = execute_all(Path(a.out), quick=not a.full, workers=a.workers, engine=a.engine)
+def _executed(res: pd.DataFrame, what: str) -> int:
+    "Print the timing table of an execution and fail with the notebooks that did not run through."
     print(res.round(1).to_string(index=False))
     print(f"Summe: {res['seconds'].sum():.0f} s, {int(res['ok'].sum())} von {len(res)} ohne Fehler")
-    if not res['ok'].all(): raise ValueError(f"Notebooks mit Fehlern: {', '.join(res.loc[~res['ok'], 'notebook'])}")
+    if not res['ok'].all():
+        raise ValueError(f"{what} mit Fehlern: " + '; '.join(f'{r.notebook} ({r.error})' for r in res[~res['ok']].itertuples()))
     return 0
 
+def _run_notebooks(a) -> int:
+    from amalea_quack.course import execute_all, notebooks
+    src = Path(a.nbs) if a.nbs else None
+    res = execute_all(Path(a.out), notebooks(src) if src else None, quick=not a.full, workers=a.workers, engine=a.engine, src_root=src)
+    return _executed(res, 'Notebooks')
+
 def _student_edition(a) -> int:
-    from amalea_quack.course import execute_all, write_student_edition
-    files = write_student_edition(Path(a.out)/'nbs')
-    print(f'{len(files)} Notebooks der Studierenden-Ausgabe in {Path(a.out)/"nbs"}')
-    if a.run:
-        res = execute_all(Path(a.out)/'executed', [f for f in files if f.name != 'index.ipynb'], src_root=Path(a.out)/'nbs')
-        print(res.round(1).to_string(index=False))
-        if not res['ok'].all(): raise ValueError(f"Studierenden-Ausgabe mit Fehlern: {', '.join(res.loc[~res['ok'], 'notebook'])}")
+    from amalea_quack.course import write_student_edition
+    report = write_student_edition(Path(a.out)/'nbs')
+    print(f'Studierenden-Ausgabe in {Path(a.out)/"nbs"}:\n{report}')
     return 0
+
+def _progress(a) -> int:
+    from amalea_quack.course import progress
+    df = progress(Path(a.edition)/'nbs', workers=a.workers)
+    if a.json: print(df.to_json(orient='records', force_ascii=False, indent=1)); return 0
+    from amalea_quack.glossary import label
+    marks = {'solved': '✅', 'wrong': '❌', 'unsolved': '⏳', 'unchecked': '⚠️'}
+    for nb, rows in df.groupby('notebook', sort=False):
+        print(f"{nb}: {(rows['status'] == 'solved').sum()} von {len(rows)} gelöst")
+        for r in rows.itertuples():
+            if r.status != 'solved' or a.all: print(f"  {marks[r.status]} {r.title} – {label(r.status)}" + (f': {r.note}' if r.note else ''))
+    print(f"Insgesamt: {(df['status'] == 'solved').sum()} von {len(df)} gelöst")
+    return 0
+
+def _portfolio(a) -> int:
+    from amalea_quack.course import portfolio_check
+    items = portfolio_check(Path(a.repo), a.name, a.alias)
+    for item in items: print(item)
+    missing = [i for i in items if not i.ok]
+    print(f'\n{len(items) - len(missing)} von {len(items)} Punkten erfüllt.')
+    return 0 if not missing else 4
 
 def _reproduce(a) -> int:
     from amalea_quack.pipeline import reproduce
@@ -228,11 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=int, default=5000)
     s = cmd('relocate-store', _relocate_store, 'nach dem Verschieben des Kursordners die Pfade im eingebetteten Store umschreiben')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
-    s.add_argument('--engine', choices=['papermill', 'nbdev'], default='papermill'); s.add_argument('--out', default='_build/executed')
+    s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess'); s.add_argument('--out', default='_build/executed')
+    s.add_argument('--nbs', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs)')
     s.add_argument('--workers', type=int, default=2); s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
     s = cmd('reproduce', _reproduce, 'einen protokollierten Lauf neu trainieren und die Kennzahlen vergleichen'); s.add_argument('run_id')
-    s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe schreiben: Lösungen durch TODO-Platzhalter ersetzt')
-    s.add_argument('--out', default='student-edition'); s.add_argument('--run', action='store_true', help='danach headless ausführen')
+    s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe anlegen oder aktualisieren – überschreibt nie, was du getippt hast')
+    s.add_argument('--out', default='student-edition')
+    s = cmd('fortschritt', _progress, 'zeigen, welche Übungen und Fragen der Selbstkontrolle gelöst, falsch oder offen sind')
+    s.add_argument('--edition', default='student-edition', help='Ordner der Studierenden-Ausgabe'); s.add_argument('--workers', type=int, default=2)
+    s.add_argument('--json', action='store_true', help='als JSON (für Lehrende)')
+    s.add_argument('--all', action='store_true', help='auch gelöste zeigen')
+    s = cmd('portfolio', _portfolio, 'das Portfolio prüfen: README, Reproduktion, Daten, Signatur, Freigaben, CI, App; Exit-Code 4 bei Lücken')
+    s.add_argument('--repo', default='.', help='dein Repository'); model(s); s.add_argument('--alias', default='production')
     return p
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000c

@@ -347,7 +347,7 @@ def write_student_edition(dst: Path, # the edition's folder (same layout as nbs/
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0013
 _CHECK = re.compile(r"""check\(\s*['"](\d\d\.\d+)['"]""")
 _QUIZ = re.compile(r"""check_quiz\(\s*['"](\d\d)['"]""")
-PROGRESS_STATUS = ('solved', 'wrong', 'unsolved', 'error')
+PROGRESS_STATUS = ('solved', 'wrong', 'unsolved', 'unchecked')  # unchecked: could not be run (file broken, cell missing, crash)
 
 def _only_definitions(src: str) -> bool:
     "A cell of imports only (safe and cheap to run before the exercises)."
@@ -410,10 +410,10 @@ def notebook_progress(student: Path, # the student's notebook
     row = lambda key, title, kind, status, note='': {'notebook': str(Path(course.parent.name)/course.name), 'key': key, 'title': title,
                                                    'kind': kind, 'status': status, 'note': note}
     if not student.exists():
-        return [row(k, t, kind, 'error', f'Notebook {student.name} fehlt – umbenannt oder gelöscht?') for k, t, kind in expected]
+        return [row(k, t, kind, 'unchecked', f'Notebook {student.name} fehlt – umbenannt oder gelöscht?') for k, t, kind in expected]
     try: nb = json.loads(student.read_text(encoding='utf-8'))
     except (json.JSONDecodeError, UnicodeDecodeError, OSError) as e:
-        return [row(k, t, kind, 'error', f'Notebook nicht lesbar ({type(e).__name__}): {str(e)[:120]}') for k, t, kind in expected]
+        return [row(k, t, kind, 'unchecked', f'Notebook nicht lesbar ({type(e).__name__}): {str(e)[:120]}') for k, t, kind in expected]
     stub_nb = student_notebook(course_nb)
     course_stub = {k: _src(stub_nb['cells'][s]) for k, (s, _) in exercise_slots(stub_nb).items()}
     slots, cells = exercise_slots(nb), nb['cells']
@@ -446,16 +446,16 @@ def notebook_progress(student: Path, # the student's notebook
             for label, err in errors.items():
                 if label.startswith(f'{key}:'):
                     for k2 in ([key] if not key.endswith('.q') else [k for k, _, kind in expected if kind == 'quiz']):
-                        if k2 not in results: results[k2] = ('wrong' if 'Lösung' in label else 'error', f'{label}: {err}')
+                        if k2 not in results: results[k2] = ('wrong' if 'Lösung' in label else 'unchecked', f'{label}: {err}')
             if 'Prozess' in errors:
                 for k2 in ([key] if not key.endswith('.q') else [k for k, _, kind in expected if kind == 'quiz']):
-                    results.setdefault(k2, ('error', errors['Prozess']))
+                    results.setdefault(k2, ('unchecked', errors['Prozess']))
     out = []
     for k, title, kind in expected:
         slot = f'{number}.q' if kind == 'quiz' else k
         if k in results: status, note = results[k]
         elif slot not in slots:
-            status, note = 'error', 'Übungszelle nicht gefunden – gelöscht oder umgebaut? Hol sie dir aus dem Kurs-Notebook zurück.'
+            status, note = 'unchecked', 'Übungszelle nicht gefunden – gelöscht oder umgebaut? Hol sie dir aus dem Kurs-Notebook zurück.'
         else: status, note = 'unsolved', ''
         out.append(row(k, title, kind, status, note))
     return out

@@ -120,6 +120,8 @@ LABELS = {
     # model card
     'trained': 'trainiert', 'promoted': 'freigegeben am', 'promoted_by': 'freigegeben von', 'data_fingerprint': 'Daten (Fingerabdruck)',
     'commit': 'Code-Stand (Commit)', 'audited_version': 'laut Audit-Log',
+    # progress of exercises
+    'solved': 'gelöst', 'wrong': 'noch nicht richtig', 'unsolved': 'noch nicht gelöst', 'unchecked': 'nicht prüfbar',
 }
 
 def label(key) -> str:
