@@ -1,51 +1,276 @@
-"""The student edition: every solution replaced by a TODO stub, executed headless, each self-check says "noch nicht gelöst"."""
+"""The student edition is what students open: solutions stubbed and nowhere to be found, checker internals absent, every
+exercise says "noch nicht gelöst" when run, a regeneration never overwrites what a student typed, and `quack fortschritt`
+reports solved / wrong / unsolved / unchecked correctly without touching the student's files."""
+import ast
+import hashlib
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, quack
 
-from amalea_quack.course import execute_all, notebooks, write_student_edition
+from amalea_quack.course import (
+    STUB_HEADER,
+    execute_all,
+    exercise_slots,
+    notebook_progress,
+    notebooks,
+    progress,
+    student_notebook,
+    write_student_edition,
+)
 
 NBS = notebooks()
 IDS = [str(p.relative_to(ROOT / 'nbs')) for p in NBS]
-EDITION = ROOT / '_build/student'
+BUILD = ROOT / '_build/student'  # make test writes the edition here and executes it into BUILD/executed
 
 
-def solution_cells(nb: dict) -> list:
-    return [c for c in nb['cells'] if 'solution' in c.get('metadata', {}).get('tags', [])]
+def tags(c) -> list: return c.get('metadata', {}).get('tags', [])
+def src(c) -> str: return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+def read(p: Path) -> dict: return json.loads(p.read_text(encoding='utf-8'))
 
 
-def texts(nb: dict) -> str:
-    return '\n'.join(''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', ''))
-                     for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', []))
+@pytest.fixture(scope='module')
+def edition(tmp_path_factory) -> Path:
+    "A fresh student edition written from the course notebooks."
+    out = tmp_path_factory.mktemp('edition') / 'nbs'
+    write_student_edition(out)
+    return out
+
+
+@pytest.mark.parametrize('rel', IDS)
+def test_solutions_are_stubs_and_checker_cells_are_gone(edition, rel):
+    course, student = read(ROOT / 'nbs' / rel), read(edition / rel)
+    sols = [c for c in course['cells'] if 'solution' in tags(c)]
+    stubs = [c for c in student['cells'] if 'solution' in tags(c)]
+    assert len(stubs) == len(sols)
+    for stub, sol in zip(stubs, sols, strict=True):
+        assert src(stub).startswith(STUB_HEADER) and src(stub) != src(sol)
+    assert not any('checks' in tags(c) for c in student['cells']), 'Zellen mit Prüfkriterien gehören nicht in die Ausgabe'
+
+
+def distinctive_lines(source: str) -> list[str]:
+    "Lines of a reference answer that would give it away: code with substance, not imports, comments, signatures or openings."
+    out = []
+    for line in source.splitlines():
+        s = line.strip()
+        if len(s) < 14 or s.startswith(('#', 'import ', 'from ', '"', "'", 'def ', '@', 'class ')) or s.endswith(('(', '[', '{', ':')): continue
+        if re.fullmatch(r'[\w.]+ = \.\.\.,?', s) or re.fullmatch(r'[\w\s,:=()\[\]{}.\'"-]{0,20}', s): continue
+        out.append(s)
+    return out
+
+
+def secrets_of_the_course() -> dict[str, list[str]]:
+    "Per notebook: the distinctive lines of every reference answer and checker cell that the task and the set-up do not show anyway."
+    found = {}
+    for p in NBS:
+        nb = read(p)
+        given = '\n'.join(src(c) for c in nb['cells'] if c['cell_type'] == 'markdown' or 'exercise-setup' in tags(c))
+        lines = [l for c in nb['cells'] if c['cell_type'] == 'code' and ({'solution', 'checks'} & set(tags(c))) for l in distinctive_lines(src(c))
+                 if l not in given]
+        found[str(p.relative_to(ROOT / 'nbs'))] = lines
+    return found
+
+
+def test_no_reference_answer_in_any_file_a_student_opens(edition):
+    "Grep every file of the edition (and of the executed edition, if make test built one) for every reference answer line."
+    texts = {p: p.read_text(encoding='utf-8', errors='replace') for base in (edition, BUILD / 'executed') if base.exists()
+             for p in base.rglob('*') if p.is_file() and p.suffix in ('.ipynb', '.md', '.yml', '.txt', '.py', '.json', '.html')}
+    leaks = []
+    for nb, lines in secrets_of_the_course().items():
+        for line in lines:
+            needle = json.dumps(line)[1:-1]  # as it stands inside a notebook's JSON
+            hits = [str(p.relative_to(p.parents[2])) for p, t in texts.items() if needle in t or line in t]
+            if hits: leaks.append(f'{nb}: „{line[:70]}“ steht in {hits[:3]}')
+    assert not leaks, '\n'.join(leaks[:20])
+
+
+@pytest.mark.parametrize('rel', IDS)
+def test_every_checker_is_tested_with_a_wrong_answer(rel):
+    "The notebook's hidden tests give every exercise a typical wrong answer and every self-test one too."
+    nb = read(ROOT / 'nbs' / rel)
+    keys = [k for k in exercise_slots(nb) if not k.endswith('.q')]
+    tests = '\n'.join(src(c) for c in nb['cells'] if 'checks' in tags(c) and not src(c).lstrip().startswith('#| export'))
+    for key in keys:
+        assert re.search(rf"""['"]{re.escape(key)}['"]""", tests), f'{rel}: kein Test für Übung {key}'
+    if keys: assert "'wrong'" in tests and "'unsolved'" in tests, f'{rel}: die Tests prüfen nicht, was eine falsche bzw. fehlende Antwort ergibt'
+    if any(k.endswith('.q') for k in exercise_slots(nb)): assert 'check_quiz' in tests, f'{rel}: die Selbstkontrolle ist nicht getestet'
 
 
 @pytest.fixture(scope='module')
 def executed():
-    files = write_student_edition(EDITION / 'nbs')
-    res = execute_all(EDITION / 'executed', [f for f in files if f.name != 'index.ipynb'], src_root=EDITION / 'nbs')
-    return res.set_index('Notebook')
+    "The student edition executed headless (make test has done it into _build/student; otherwise done here)."
+    if not (BUILD / 'executed').exists():
+        write_student_edition(BUILD / 'nbs')
+        res = execute_all(BUILD / 'executed', notebooks(BUILD / 'nbs'), src_root=BUILD / 'nbs')
+        assert res['ok'].all(), res[~res['ok']].to_string()
+    return BUILD / 'executed'
+
+
+def outputs_text(nb: dict) -> str:
+    return '\n'.join(''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', ''))
+                     for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', []))
 
 
 @pytest.mark.parametrize('rel', IDS)
-def test_solutions_are_stubs(rel):
-    course = json.loads((ROOT / 'nbs' / rel).read_text())
-    write_student_edition(EDITION / 'check')  # cheap: text only
-    student = json.loads((EDITION / 'check' / rel).read_text())
-    stubs = solution_cells(student)
-    assert len(stubs) == len(solution_cells(course))
-    for stub, sol in zip(stubs, solution_cells(course), strict=True):
-        src = ''.join(stub['source'])
-        assert src.startswith('# TODO') and src != ''.join(sol['source'])
+def test_student_edition_runs_and_every_exercise_says_unsolved(executed, rel):
+    out_nb = read(executed / rel)
+    errors = [f"{o['ename']}: {o['evalue']}" for c in out_nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])
+              if o.get('output_type') == 'error']
+    assert not errors, errors
+    out = outputs_text(out_nb)
+    keys = exercise_slots(read(ROOT / 'nbs' / rel))
+    exercises = [k for k in keys if not k.endswith('.q')]
+    assert len(re.findall(r'Selbstcheck «(?!Beispiel:).+?»: noch nicht gelöst', out)) >= len(exercises) + (1 if len(keys) > len(exercises) else 0)
+    assert not re.search(r'Selbstcheck «(?!Beispiel:).+?»: (gelöst|noch nicht richtig)', out)
 
 
-@pytest.mark.parametrize('rel', IDS)
-def test_student_edition_runs_and_every_exercise_is_unsolved(executed, rel):
-    row = executed.loc[rel]
-    assert row['ok'], row['Fehler']
-    out = texts(json.loads((EDITION / 'executed' / rel).read_text()))
-    n = len(solution_cells(json.loads((ROOT / 'nbs' / rel).read_text())))
-    assert len(re.findall(r'Selbstcheck «.+?»: noch nicht gelöst', out)) >= n  # every exercise says so, none crashes
-    # demonstrations of the mechanism are named «Beispiel: …»; exercises must not pass with a stub
-    assert not re.search(r'Selbstcheck «(?!Beispiel:).+?»: (gelöst|noch nicht richtig)', out) if n else True
+# --- a student's work is never lost ---------------------------------------------------------------------------------------------------
+
+def test_regenerating_after_a_course_update_keeps_every_typed_cell_byte_for_byte(tmp_path):
+    course = tmp_path / 'kurs'
+    shutil.copytree(ROOT / 'nbs', course, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    edition = tmp_path / 'ausgabe'
+    write_student_edition(edition, course)
+    rel = 'week02/04_datenvalidierung.ipynb'
+    student = read(edition / rel)
+    typed = [c for c in student['cells'] if 'solution' in tags(c)][:2]
+    for i, c in enumerate(typed): c['source'] = f'# meine Lösung {i}\nantwort_{i} = {i}\n'
+    student['cells'].insert(5, {'cell_type': 'markdown', 'id': 'notiz-1', 'metadata': {}, 'source': 'Meine Notiz: Zeile 17 prüfen!'})
+    annotated = next(c for c in student['cells'][8:] if c['cell_type'] == 'markdown')
+    annotated['source'] = src(annotated) + '\n\n*Meine Randnotiz.*'  # the student writes into a lesson cell …
+    (edition / rel).write_text(json.dumps(student, indent=1, ensure_ascii=False), encoding='utf-8')
+    mine = {c['id']: json.dumps(c, sort_keys=True) for c in student['cells'] if c['id'] in {t['id'] for t in typed} | {'notiz-1', annotated['id']}}
+    untouched_rel = 'week01/01_quack_prozessmodell.ipynb'
+    # the course changes (a git pull): a new cell, an edited cell the student never typed in, an edited cell the student typed in
+    nb = read(course / rel)
+    nb['cells'].insert(3, {'cell_type': 'markdown', 'id': 'neu-im-kurs', 'metadata': {}, 'source': 'Neu: ein Hinweis.'})
+    other = next(c for c in nb['cells'] if c['cell_type'] == 'markdown' and c['id'] not in mine and c['id'] != 'neu-im-kurs')
+    other['source'] = src(other) + '\n\nErgänzt.'
+    lesson = next(c for c in nb['cells'] if c['id'] == annotated['id'])  # … which the course also changes
+    lesson['source'] = src(lesson) + '\n\nKorrigiert.'
+    (course / rel).write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding='utf-8')
+    u = read(course / untouched_rel)
+    last_md = next(c for c in reversed(u['cells']) if c['cell_type'] == 'markdown')
+    last_md['source'] = src(last_md) + '\n\nNeu im Kurs.'
+    (course / untouched_rel).write_text(json.dumps(u, indent=1, ensure_ascii=False), encoding='utf-8')
+    report = write_student_edition(edition, course)
+    after = read(edition / rel)
+    by_id = {c['id']: c for c in after['cells']}
+    for cid, before in mine.items(): assert json.dumps(by_id[cid], sort_keys=True) == before, f'Zelle {cid} wurde verändert'
+    assert 'neu-im-kurs' in by_id and src(by_id[other['id']]).endswith('Ergänzt.')
+    assert rel in report.merged and any('deine Fassung bleibt' in n for n in report.merged[rel])
+    assert untouched_rel in report.updated  # nobody typed there: the new course version simply arrives
+    assert str(write_student_edition(edition, course)) == 'Die Studierenden-Ausgabe ist auf dem neuesten Stand.'
+
+
+def test_a_broken_notebook_is_left_alone(tmp_path):
+    edition = tmp_path / 'ausgabe'
+    write_student_edition(edition)
+    broken = edition / 'week01/02_mlops_werkzeuge.ipynb'
+    broken.write_text('{"cells": [ kaputt', encoding='utf-8')
+    report = write_student_edition(edition)
+    assert broken.read_text(encoding='utf-8') == '{"cells": [ kaputt' and 'week01/02_mlops_werkzeuge.ipynb' in report.skipped
+
+
+# --- progress ---------------------------------------------------------------------------------------------------------------------------
+
+PREPARED = ['week01/01_quack_prozessmodell.ipynb', 'week02/04_datenvalidierung.ipynb', 'week07/14_model_registry.ipynb']
+
+
+def solve(student: dict, course: dict, keys: set | None = None) -> dict:
+    "Put the course's reference answers into the student's solution cells (all, or those of `keys`)."
+    ref, slots = exercise_slots(course), exercise_slots(student)
+    for key, (sol, _) in slots.items():
+        if keys is None or key in keys: student['cells'][sol]['source'] = course['cells'][ref[key][0]]['source']
+    return student
+
+
+@pytest.fixture(scope='module')
+def editions(tmp_path_factory):
+    "Three prepared editions of PREPARED: untouched, half solved with one wrong answer, fully solved."
+    base = tmp_path_factory.mktemp('editions')
+    out = {}
+    for name in ('unberuehrt', 'halb', 'fertig'):
+        write_student_edition(base / name)
+        out[name] = base / name
+    for rel in PREPARED:
+        course = read(ROOT / 'nbs' / rel)
+        keys = sorted(exercise_slots(course))
+        (out['fertig'] / rel).write_text(json.dumps(solve(read(out['fertig'] / rel), course)), encoding='utf-8')
+        half = solve(read(out['halb'] / rel), course, set(keys[: len(keys) // 2 + 1]))
+        (out['halb'] / rel).write_text(json.dumps(half), encoding='utf-8')
+    wrong = read(out['halb'] / PREPARED[0])  # one wrong answer: the first exercise of notebook 01
+    first = sorted(k for k in exercise_slots(wrong) if not k.endswith('.q'))[0]
+    wrong['cells'][exercise_slots(wrong)[first][0]]['source'] = 'unmessbar = {"z"}'
+    (out['halb'] / PREPARED[0]).write_text(json.dumps(wrong), encoding='utf-8')
+    return out, first
+
+
+def states(folder: Path) -> dict:
+    rows = []
+    for rel in PREPARED: rows += notebook_progress(folder / rel, ROOT / 'nbs' / rel)
+    return {r['key']: r for r in rows}
+
+
+def test_progress_of_an_untouched_edition(editions):
+    got = states(editions[0]['unberuehrt'])
+    assert got and {r['status'] for r in got.values()} == {'unsolved'}
+
+
+def test_progress_of_a_half_solved_edition_with_one_wrong_answer(editions):
+    (ed, wrong_key), got = editions, states(editions[0]['halb'])
+    assert got[wrong_key]['status'] == 'wrong' and got[wrong_key]['note']
+    counts = {s: sum(r['status'] == s for r in got.values()) for s in ('solved', 'wrong', 'unsolved', 'unchecked')}
+    assert counts['solved'] > 0 and counts['unsolved'] > 0 and counts['wrong'] == 1 and counts['unchecked'] == 0, counts
+
+
+def test_progress_of_a_fully_solved_edition(editions):
+    got = states(editions[0]['fertig'])
+    assert {k: r['status'] for k, r in got.items() if r['status'] != 'solved'} == {}
+
+
+def digest(folder: Path) -> dict:
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob('*') if p.is_file()}
+
+
+def test_progress_names_what_it_cannot_check_and_writes_nothing(tmp_path):
+    edition = tmp_path / 'nbs'
+    write_student_edition(edition)
+    (edition / PREPARED[0]).write_text('{ kein json', encoding='utf-8')
+    (edition / PREPARED[1]).unlink()
+    nb = read(edition / PREPARED[2])
+    for c in nb['cells']:  # the student removed the solution tag and wrote a gate that raises; the check cell raises too
+        if 'solution' in tags(c): c['metadata']['tags'].remove('solution'); c['source'] = 'def cv_gate(c):\n    raise RuntimeError("kaputt")\n'
+    (edition / PREPARED[2]).write_text(json.dumps(nb), encoding='utf-8')
+    before = digest(edition)
+    got = states(edition)
+    assert digest(edition) == before  # nothing written into the student's files
+    first = [r for k, r in got.items() if r['notebook'].endswith(PREPARED[0].split('/')[1])]
+    assert first and all(r['status'] == 'unchecked' and 'nicht lesbar' in r['note'] for r in first)
+    second = [r for r in got.values() if r['notebook'].endswith(PREPARED[1].split('/')[1])]
+    assert all(r['status'] == 'unchecked' and 'fehlt' in r['note'] for r in second)
+    gate = got['14.1']
+    assert gate['status'] == 'wrong' and 'RuntimeError: kaputt' in gate['note']  # the tag was gone, the solution was found anyway
+    raising = tmp_path / 'kaputt' / PREPARED[2]
+    raising.parent.mkdir(parents=True)
+    nb = read(edition / PREPARED[2])
+    check_cell = next(c for c in nb['cells'] if src(c).startswith("check('14.1'"))
+    check_cell['source'] = "check('14.1', undefinierter_name)"
+    raising.write_text(json.dumps(nb), encoding='utf-8')
+    row = {r['key']: r for r in notebook_progress(raising, ROOT / 'nbs' / PREPARED[2])}['14.1']
+    assert row['status'] == 'unchecked' and 'Zelle' in row['note'] and 'NameError' in row['note']
+
+
+def test_fortschritt_command_reports_as_text_and_json(editions, tmp_path):
+    folder = tmp_path / 'ed'
+    shutil.copytree(editions[0]['halb'], folder / 'nbs')
+    for p in notebooks(folder / 'nbs'):
+        if str(p.relative_to(folder / 'nbs')) not in PREPARED: p.unlink()
+    text = quack('fortschritt', '--edition', str(folder))
+    assert text.returncode == 0 and 'gelöst' in text.stdout and 'noch nicht richtig' in text.stdout, text.stderr
+    as_json = quack('fortschritt', '--edition', str(folder), '--json')
+    rows = json.loads(as_json.stdout)
+    assert {r['status'] for r in rows} >= {'solved', 'wrong'}
