@@ -15,7 +15,7 @@ TEST_ENV := HOME=$(TEST_HOME) MPLCONFIGDIR=$(TEST_HOME)/mpl IPYTHONDIR=$(TEST_HO
 NB_HASH = find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum
 LIB_HASH = find amalea_quack -name '*.py' | sort | xargs sha256sum
 
-.PHONY: start test install lab ui notebooks student-edition bench reproduce browser lint check-clean check-export actionlint hadolint audit docs-preview clean help
+.PHONY: start test install lab lab-teacher ui notebooks editions student-edition fortschritt bench reproduce browser lint check-clean check-export actionlint hadolint audit docs-preview clean help
 help:
 	@sed -n '2,3p' Makefile
 
@@ -31,7 +31,13 @@ start: install
 	$(BIN)/quack setup
 	$(BIN)/streamlit run apps/hub.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false
 
+# Students work in their own edition: created on first use, updated on later runs without touching what they typed.
 lab: install
+	$(BIN)/quack student-edition --out student-edition
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) student-edition/nbs
+
+# Teachers: the course notebooks with every solution.
+lab-teacher: install
 	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) nbs
 
 ui: install
@@ -77,17 +83,26 @@ lint: install
 	$(BIN)/ruff check .
 
 notebooks: install
-	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/quack run-notebooks --engine papermill --out $(BUILD)/executed
+	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/quack run-notebooks --out $(BUILD)/executed
+
+# Both editions executed headless, each notebook once: the course (with solutions) and the student edition.
+editions: install
+	mkdir -p $(TEST_HOME)
+	$(TEST_ENV) $(BIN)/quack run-notebooks --out $(BUILD)/executed
+	$(TEST_ENV) $(BIN)/quack student-edition --out $(BUILD)/student
+	$(TEST_ENV) $(BIN)/quack run-notebooks --nbs $(BUILD)/student/nbs --out $(BUILD)/student/executed
 
 test: install browser
 	mkdir -p $(TEST_HOME)
 	$(MAKE) --no-print-directory lint check-clean check-export actionlint hadolint
-	$(TEST_ENV) $(BIN)/quack run-notebooks --engine nbdev --out $(BUILD)/nbdev-test
-	$(TEST_ENV) $(BIN)/quack run-notebooks --engine papermill --out $(BUILD)/executed
-	$(TEST_ENV) SITE_PREVIEW_EXECUTED=$(CURDIR)/$(BUILD)/executed $(BIN)/pytest -n 2 --dist loadfile --timeout 1800 --durations 20
+	$(MAKE) --no-print-directory editions
+	$(TEST_ENV) SITE_PREVIEW_EXECUTED=$(CURDIR)/$(BUILD)/student/executed $(BIN)/pytest -n 2 --dist loadfile --timeout 1800 --durations 20
 
 student-edition: install
 	$(BIN)/quack student-edition --out student-edition
+
+fortschritt: install
+	$(BIN)/quack fortschritt --edition student-edition
 
 bench: install
 	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/python bench/run_all.py
