@@ -220,7 +220,7 @@ def video_problems(nbs: Path = NBS) -> list[Finding]:
                                               f'videos.yml ordnet {video_numbers_text(mine) or "keine"} zu'))
         elif head and item[head.end():].strip():
             out.append(Finding('videos', rel, f'Kopfzeile nennt Videotitel, die es noch nicht gibt: „{item}“ – erwartet „{expected}“ '
-                                              '(Titel und URLs stehen nur in nbs/videos.yml)'))
+                                              '(Titel und URLs stehen nur in videos.yml)'))
         else:
             out.append(Finding('videos', rel, f'Kopfzeile „{item}“ – erwartet „{expected}“'))
     return out
@@ -312,14 +312,25 @@ def alt_text_problem(alt: str | None) -> str | None:
     return None
 
 
-def fig_alt(cell: dict) -> str | None:
-    "The cell's Quarto option `#| fig-alt:` (quotes removed), or None."
-    m = re.search(r'^\s*#\|\s*fig-alt\s*:\s*(.*?)\s*$', cell_source(cell), re.M)
-    if not m: return None
+def option_value(value: str | None) -> str | None:
+    "A cell option's value as Quarto's YAML reads it (`\"Text\"` -> `Text`); None stays None."
+    if value is None: return None
     import yaml
-    try: value = yaml.safe_load(m.group(1))
-    except yaml.YAMLError: value = m.group(1)
-    return '' if value is None else str(value)
+    try: parsed = yaml.safe_load(value)
+    except yaml.YAMLError: return value
+    return '' if parsed is None else str(parsed) if isinstance(parsed, (str, int, float, bool)) else value
+
+
+def cell_options(cell: dict) -> dict[str, str | None]:
+    "The cell's `#| key: value` options, parsed like nbdev parses them (fastcore's directives), values unquoted."
+    from fastcore.nbio import NbCell
+    bare = {'cell_type': cell['cell_type'], 'source': cell_source(cell), 'metadata': dict(cell.get('metadata', {}))}
+    return {k: option_value(v) for k, v in NbCell(0, bare).directives.items()}
+
+
+def fig_alt(cell: dict) -> str | None:
+    "The code cell's Quarto option `#| fig-alt:` (the alt text of its figures), or None."
+    return cell_options(cell).get('fig-alt') if cell['cell_type'] == 'code' else None
 
 
 _MD_IMAGE = re.compile(r'!\[([^\]]*)\]\(([^)\s]+)[^)]*\)(\{[^}\n]*\})?')
@@ -388,20 +399,20 @@ def serve_site(site: Path, port: int = 0) -> Iterator[str]:
 _PAGE_PROBE = r'''(rawPattern) => {
   const RAW_ATTRIBUTES = new RegExp(rawPattern);
   const vw = document.documentElement.clientWidth;
-  const scrolls = el => { for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
-      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  const inside = (el, kinds) => { for (let p = el.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+      if (kinds.includes(getComputedStyle(p).overflowX)) return true; } return false; };
   const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   const cell = el => { const c = el.closest('[id^="cell-id="]'); return c ? c.id.slice(8) : null; };
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.classList.length ? '.' + el.classList[0] : '');
+  const reach = el => { const r = el.getBoundingClientRect();  // how far right the element or its own overflowing content goes
+      return getComputedStyle(el).overflowX === 'visible' ? Math.max(r.right, r.left + el.scrollWidth) : r.right; };
   const wide = [];
   if (document.documentElement.scrollWidth > vw) {
-    for (const el of document.body.querySelectorAll('*')) {
-      const r = el.getBoundingClientRect();
-      const parent = el.parentElement;  // report the outermost element that sticks out
-      if (parent && parent.getBoundingClientRect().right > vw + 1 && !scrolls(parent)) continue;
-      if (r.right > vw + 1 && shown(el) && !scrolls(el))
-        wide.push({what: name(el), width: Math.round(r.width), right: Math.round(r.right), cell: cell(el)});
-    }
+    const sticking = new Set([...document.body.querySelectorAll('*')].filter(el =>
+        shown(el) && reach(el) > vw + 1 && !inside(el, ['auto', 'scroll', 'hidden', 'clip'])));
+    for (const el of sticking)  // the innermost ones: the element itself is too wide, not one of its children
+      if (![...el.children].some(c => sticking.has(c)))
+        wide.push({what: name(el), width: Math.round(Math.max(el.getBoundingClientRect().width, el.scrollWidth)), cell: cell(el)});
   }
   const raw = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -415,7 +426,8 @@ _PAGE_PROBE = r'''(rawPattern) => {
       decorative: i.getAttribute('role') === 'presentation' || i.getAttribute('aria-hidden') === 'true', cell: cell(i)}));
   const links = [...document.querySelectorAll('a[href], link[href], img[src], script[src], source[src], iframe[src]')]
       .map(e => ({url: e.href || e.src, raw: e.getAttribute('href') || e.getAttribute('src')}));
-  const nav = [...document.querySelectorAll('header a, nav a')].filter(a => shown(a) && !scrolls(a)).map(a => {
+  // navigation links a reader cannot reach: off the screen or cut off, unless inside a box the reader can scroll
+  const nav = [...document.querySelectorAll('header a, nav a')].filter(a => shown(a) && !inside(a, ['auto', 'scroll'])).map(a => {
       const r = a.getBoundingClientRect(); return {text: a.innerText.trim(), left: r.left, right: r.right}; })
       .filter(a => a.left < -1 || a.right > vw + 1);
   return {vw, scrollWidth: document.documentElement.scrollWidth, wide, raw, images, links, nav};
@@ -430,7 +442,7 @@ def site_pages(site: Path) -> list[str]:
 
 def _cells(items: list[dict]) -> str:
     ids = sorted({i['cell'] for i in items if i.get('cell')})
-    return f' (Zelle{"n" if len(ids) > 1 else ""} {", ".join(ids[:6])}{" …" if len(ids) > 6 else ""})' if ids else ''
+    return f' (Zellen-ID {", ".join(ids[:6])}{" …" if len(ids) > 6 else ""})' if ids else ''
 
 
 def check_page(page, base: str, site: Path, rel: str, viewport: tuple[int, int], content: bool = True) -> list[Finding]:
@@ -442,13 +454,16 @@ def check_page(page, base: str, site: Path, rel: str, viewport: tuple[int, int],
     data = page.evaluate(_PAGE_PROBE, RAW_ATTRIBUTES.pattern)
     out = []
     if data['scrollWidth'] > data['vw']:
-        culprits = ', '.join(f'{x["what"]} {x["width"]} px breit' + (f' (Zelle {x["cell"]})' if x['cell'] else '') for x in data['wide'][:3])
+        widest = sorted(data['wide'], key=lambda x: -x['width'])[:3]
+        culprits = ', '.join(f'{x["what"]} {x["width"]} px breit{_cells([x])}' for x in widest)
         out.append(Finding('overflow', rel, f'bei {w} px ist die Seite {data["scrollWidth"]} px breit: {culprits or "?"}'))
     for a in data['nav']:
         out.append(Finding('navigation', rel, f'bei {w} px liegt der Navigationslink „{a["text"][:40]}“ außerhalb des Bildschirms'))
     if not content: return out
-    for r in data['raw'][:5]:
-        out.append(Finding('roh-attribute', rel, f'Attribut-Syntax als Text sichtbar: „{r["text"]}“{_cells([r])}'))
+    raw: dict[str, list[dict]] = {}
+    for r in data['raw']: raw.setdefault(r['text'], []).append(r)
+    for text, rs in raw.items():
+        out.append(Finding('roh-attribute', rel, f'Attribut-Syntax als Text sichtbar{f" ({len(rs)}×)" if len(rs) > 1 else ""}: „{text}“{_cells(rs)}'))
     problems: dict[str, list[dict]] = {}
     for img in data['images']:
         if img['decorative'] and img['alt'] == '': continue
