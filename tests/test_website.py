@@ -150,14 +150,16 @@ def probe(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def test_notebook_checks_name_notebook_and_cell_of_each_fault(probe):
-    _, report = probe
-    assert kinds(report['findings']) == {'week01/02_fehler.ipynb': {'alt-text', 'videos'}}, listing(report['findings'])
-    messages = [f['message'] for f in report['findings']]
+    folder, report = probe
+    assert report['findings'] == []  # the build itself went fine
+    findings = sc.check_notebooks(PROBE, folder.parent / 'executed')
+    assert kinds(findings) == {'week01/02_fehler.ipynb': {'alt-text', 'videos'}}, listing(findings)
+    messages = [f.message for f in findings]
     assert any(m.startswith('Zelle 4 („fig, ax = plt.subplots') and 'kein #| fig-alt' in m for m in messages), messages
     assert any(m.startswith('Zelle 5: Bild quadrat.png: alt-Text ist englisch') for m in messages), messages
     assert any('Videotitel' in m and '*Ein erfundener Titel*' in m and '„🎥 Kursvideo 2“' in m for m in messages), messages
     # the same from the command line, which exits 1
-    assert sc.main(['--nbs', str(PROBE), '--executed', str(probe[0].parent / 'executed')]) == 1
+    assert sc.main(['--nbs', str(PROBE), '--executed', str(folder.parent / 'executed')]) == 1
 
 
 def test_video_check_flags_numbers_that_disagree(tmp_path):
@@ -216,6 +218,14 @@ def server(site):
     with sc.serve_site(folder) as base: yield base
 
 
+def test_build_went_fine_and_nbdev_can_process_every_notebook(site):
+    "nbdev-docs runs every cell that contains an import in a fresh kernel, and turns the first markdown cell into front matter."
+    folder, report = site
+    assert report['findings'] == [], listing(report['findings'])
+    structure = [f for f in sc.check_notebooks(ROOT / 'nbs') if f.check in ('sidebar', 'kopfzelle', 'nbdev-docs')]
+    assert structure == [], listing(structure)
+
+
 def test_preview_has_every_page_and_placeholders_for_missing_notebooks(site):
     folder, report = site
     planned = sc.planned_notebooks()
@@ -232,8 +242,9 @@ def test_every_page_renders_with_its_title_and_no_traceback(site, server, page):
     for p in report['pages']:
         resp = page.goto(f"{server}/{p['out']}")
         assert resp.status == 200, p['out']
-        assert page.title().startswith(p['title']), (p['out'], page.title())
-        assert page.locator('h1.title').inner_text() == p['title']
+        shown = p['title'].replace('`', '')  # `code` in a title is shown as code
+        assert page.title().startswith(shown), (p['out'], page.title())
+        assert page.locator('h1.title').inner_text() == shown
         text = page.locator('main').inner_text()
         assert not any(t in text for t in TRACEBACK), f"{p['out']}: Python-Traceback auf der Seite"
         if p['kind'] == 'notebook':  # the page title is the notebook's H1
@@ -350,8 +361,10 @@ def test_home_page_tables_agree_with_videos_yml_and_the_modules():
 # --- strict: everything the checks find on the real course --------------------------------------------------------
 
 def test_real_course_passes_every_check(site, page_findings):
-    """Notebooks (front matter, cells nbdev-docs re-runs, fig-alt, video headers against videos.yml) and pages (both widths).
-    Fails while notebooks lack `#| fig-alt:` or their headers name video titles: the message lists them per notebook and page."""
-    _, report = site
-    findings = [sc.Finding(**f) for f in report['findings']] + page_findings
+    """The build, the notebooks (front matter, cells nbdev-docs re-runs, fig-alt, video headers against videos.yml) and the
+    pages at both widths. Fails while notebooks lack `#| fig-alt:` or their headers name video titles: the message lists
+    them per notebook and page."""
+    folder, report = site
+    executed = Path(os.environ.get('SITE_PREVIEW_EXECUTED') or folder.parent / 'executed')
+    findings = [sc.Finding(**f) for f in report['findings']] + sc.check_notebooks(ROOT / 'nbs', executed) + page_findings
     assert findings == [], f'{len(findings)} Befunde:\n{listing(findings)}'

@@ -13,8 +13,8 @@ ones are executed first, each with its own store, unless `--no-run`). Each noteb
    turned into HTML attributes,
 3. nbconvert, into a page at nbdev's path (`nbdev.config.nbpath2html`) with the sidebar of `sidebar.yml`;
 plus an API reference per exported module, a map (notebooks -> modules -> apps -> videos of `videos.yml`) and the
-portfolio checklist. The checks live in tools/site_checks.py: the build writes `build-report.json` with the pages and
-the findings of `site_checks.check_notebooks`; the pages themselves are checked in Chromium by `site_checks.check_pages`.
+portfolio checklist. It writes `build-report.json`: the pages, and what went wrong while building (notebooks that did not
+run, nbdev-docs errors, modules that do not import). Checking the notebooks and the pages is tools/site_checks.py's job.
 """
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ from site_checks import (  # noqa: E402
     Finding,
     Section,
     cell_source,
-    check_notebooks,
     course_cells,
     course_notebooks,
     default_exp,
@@ -62,6 +61,11 @@ def page_path(rel: str | Path) -> Path:
     "The page of notebook `rel` (relative to nbs/) on the website, as nbdev names it (`nbpath2html`: no number prefix)."
     from nbdev.config import nbpath2html
     return nbpath2html(Path(rel))
+
+
+def title_html(title: str) -> str:
+    "A page title as HTML: escaped, `code` in backticks as <code> (Quarto renders a title's markdown)."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(title))
 
 
 def rel_url(target: Path, page: Path) -> str:
@@ -245,7 +249,7 @@ def sidebar_html(sections: list[Section], pages: dict[str, Page], extra: list[tu
     def item(p: Page) -> str:
         cls = ' class="active"' if p.out == current.out else ''
         missing = ' <span class="badge">fehlt noch</span>' if p.kind == 'missing' else ''
-        return f'<li{cls}><a href="{rel_url(p.out, current.out)}">{html.escape(p.title)}</a>{missing}</li>'
+        return f'<li{cls}><a href="{rel_url(p.out, current.out)}">{title_html(p.title)}</a>{missing}</li>'
     parts = []
     for s in sections:
         items = ''.join(item(pages[e]) for e in s.entries if e in pages)
@@ -268,7 +272,7 @@ def render_page(page: Page, sidebar: str, navbar: list[tuple[str, Path]], conf: 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(page.title)} – {html.escape(title)}</title>
+<title>{html.escape(page.title.replace('`', ''))} – {html.escape(title)}</title>
 {''.join(f'<link rel="stylesheet" href="{c}">' for c in css)}
 </head>
 <body class="kind-{page.kind}">
@@ -277,7 +281,7 @@ def render_page(page: Page, sidebar: str, navbar: list[tuple[str, Path]], conf: 
 <div class="layout">
 {sidebar}
 <main id="content">
-<header class="title-block"><h1 class="title">{html.escape(page.title)}</h1>{desc}</header>
+<header class="title-block"><h1 class="title">{title_html(page.title)}</h1>{desc}</header>
 {notes}
 {page.body}
 </main>
@@ -411,7 +415,7 @@ def map_body(nbs: Path, sources: dict[str, dict], pages: dict[str, Page], page: 
     for sec in read_sidebar(nbs):
         for rel in sec.entries:
             if rel == 'index.ipynb': continue
-            link = f'<a href="{rel_url(page_path(rel), page.out)}">{html.escape(pages[rel].title)}</a>'
+            link = f'<a href="{rel_url(page_path(rel), page.out)}">{title_html(pages[rel].title)}</a>'
             nb = sources.get(rel)
             if nb is None:
                 trs.append(f'<tr class="missing"><td>{html.escape(rel.split("/")[0])}</td><td>{link}</td><td colspan="3">fehlt noch</td></tr>')
@@ -424,7 +428,7 @@ def map_body(nbs: Path, sources: dict[str, dict], pages: dict[str, Page], page: 
     table = ('<table class="map"><thead><tr><th>Woche · Phase</th><th>Notebook</th><th>Modul</th><th>Apps der Woche</th>'
              f'<th>Kursvideos</th></tr></thead><tbody>{"".join(trs)}</tbody></table>')
     rows = ''.join(f'<tr id="video-{s.number}"><td>{s.number}</td><td>{video(s)}</td><td>'
-                   + (f'<a href="{rel_url(page_path(s.notebook), page.out)}">{html.escape(pages[s.notebook].title)}</a>'
+                   + (f'<a href="{rel_url(page_path(s.notebook), page.out)}">{title_html(pages[s.notebook].title)}</a>'
                       if s.notebook in pages else '–') + '</td></tr>' for s in slots)
     videos = f'<table class="videos"><thead><tr><th>Video</th><th>Titel</th><th>Notebook</th></tr></thead><tbody>{rows}</tbody></table>'
     open_slots = [s.number for s in slots if s.placeholder]
@@ -504,7 +508,7 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
         lesson = lesson_of[mod]
         toc = ''.join(f'<li><a href="#{html.escape(i["name"])}"><code>{html.escape(i["name"])}</code></a></li>' for i in info['items'])
         blocks = ''.join(f'<section id="{html.escape(i["name"])}">{markdown_html(i["md"])}</section>' for i in info['items'])
-        p.body = (f'<p>Lektion: <a href="{rel_url(page_path(lesson), p.out)}">{html.escape(pages[lesson].title)}</a></p>'
+        p.body = (f'<p>Lektion: <a href="{rel_url(page_path(lesson), p.out)}">{title_html(pages[lesson].title)}</a></p>'
                   f'<ul class="api-toc">{toc}</ul>{blocks}')
         api_pages.append(p)
     api_index = Page(Path('api/index.html'), 'API-Referenz', 'api', description='Jedes Modul von amalea_quack, exportiert aus einem Notebook.')
@@ -541,7 +545,7 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
         (out / page.out).parent.mkdir(parents=True, exist_ok=True)
         (out / page.out).write_text(render_page(page, sidebar_html(sections, pages, extra, page), navbar, conf), encoding='utf-8')
         report['pages'].append({'out': page.out.as_posix(), 'title': page.title, 'kind': page.kind, 'source': page.source, 'figures': page.figures})
-    report['findings'] = findings_json(findings + check_notebooks(nbs, executed))
+    report['findings'] = findings_json(findings)
     (out / 'build-report.json').write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding='utf-8')
     return report
 
@@ -579,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument('--executed', default='_build/executed', help='die ausgeführten Notebooks dieser Ausgabe')
     b.add_argument('--out', default='_build/site')
     b.add_argument('--no-run', action='store_true', help='fehlende ausgeführte Notebooks nicht ausführen')
-    b.add_argument('--strict', action='store_true', help='Exit-Code 1, wenn etwas die echte Website stören würde')
+    b.add_argument('--strict', action='store_true', help='Exit-Code 1, wenn beim Bauen etwas schiefging')
     s = sub.add_parser('serve', help='Vorschau auf 127.0.0.1 ausliefern'); s.add_argument('--out', default='_build/site')
     s.add_argument('--port', type=int, default=8000)
     t = sub.add_parser('stage', help='ausgeführte Notebooks über nbs/ kopieren (nur CI)')
@@ -599,7 +603,8 @@ def main(argv: list[str] | None = None) -> int:
     report = build(ROOT / a.nbs, ROOT / a.executed, ROOT / a.out, run=not a.no_run)
     print(f'{len(report["pages"])} Seiten in {a.out}/ (Startseite {a.out}/index.html).')
     for f in report['findings']: print(f'- {f["where"]}: {f["message"]}')
-    if not report['findings']: print('Nichts gefunden, was die echte Website stören würde.')
+    if not report['findings']: print('Beim Bauen ist nichts schiefgegangen.')
+    print(f'Prüfen: python tools/site_checks.py --nbs {a.nbs} --executed {a.executed} --site {a.out}')
     return 1 if a.strict and report['findings'] else 0
 
 
