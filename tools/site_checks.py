@@ -74,6 +74,7 @@ def course_cells(nb: dict) -> list[dict]:
 
 @dataclass
 class Section:
+    "A section of the sidebar: its title (None for the top-level pages) and its notebooks."
     title: str | None
     entries: list[str] = field(default_factory=list)  # notebook paths relative to nbs/
 
@@ -142,6 +143,7 @@ def default_exp(nb: dict) -> str | None:
 
 @dataclass
 class VideoSlot:
+    "One course video of `nbs/videos.yml`: a placeholder until a teacher enters title and url."
     number: int
     notebook: str | None      # relative to nbs/
     title: str | None = None
@@ -440,13 +442,13 @@ def site_pages(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html'))
 
 
-def _cells(items: list[dict]) -> str:
+def _cell_ids(items: list[dict]) -> str:
     ids = sorted({i['cell'] for i in items if i.get('cell')})
     return f' (Zellen-ID {", ".join(ids[:6])}{" …" if len(ids) > 6 else ""})' if ids else ''
 
 
-def check_page(page, base: str, site: Path, rel: str, viewport: tuple[int, int], content: bool = True) -> list[Finding]:
-    "Open page `rel` of `site` (served at `base`) in Playwright `page` at `viewport`: its findings (content ones only if `content`)."
+def check_page(page, base: str, site: Path, rel: str, viewport: tuple[int, int]) -> list[Finding]:
+    "Open page `rel` of `site` (served at `base`) in Playwright `page` at `viewport`: what a reader would see broken there."
     w, h = viewport
     page.set_viewport_size({'width': w, 'height': h})
     resp = page.goto(f'{base}/{rel}', wait_until='load')
@@ -455,21 +457,21 @@ def check_page(page, base: str, site: Path, rel: str, viewport: tuple[int, int],
     out = []
     if data['scrollWidth'] > data['vw']:
         widest = sorted(data['wide'], key=lambda x: -x['width'])[:3]
-        culprits = ', '.join(f'{x["what"]} {x["width"]} px breit{_cells([x])}' for x in widest)
+        culprits = ', '.join(f'{x["what"]} {x["width"]} px breit{_cell_ids([x])}' for x in widest)
         out.append(Finding('overflow', rel, f'bei {w} px ist die Seite {data["scrollWidth"]} px breit: {culprits or "?"}'))
     for a in data['nav']:
         out.append(Finding('navigation', rel, f'bei {w} px liegt der Navigationslink „{a["text"][:40]}“ außerhalb des Bildschirms'))
-    if not content: return out
     raw: dict[str, list[dict]] = {}
     for r in data['raw']: raw.setdefault(r['text'], []).append(r)
     for text, rs in raw.items():
-        out.append(Finding('roh-attribute', rel, f'Attribut-Syntax als Text sichtbar{f" ({len(rs)}×)" if len(rs) > 1 else ""}: „{text}“{_cells(rs)}'))
+        times = f" ({len(rs)}×)" if len(rs) > 1 else ""
+        out.append(Finding("roh-attribute", rel, f"Attribut-Syntax als Text sichtbar{times}: „{text}“{_cell_ids(rs)}"))
     problems: dict[str, list[dict]] = {}
     for img in data['images']:
         if img['decorative'] and img['alt'] == '': continue
         if p := alt_text_problem(img['alt']): problems.setdefault(p, []).append(img)
     for p, imgs in problems.items():
-        out.append(Finding('alt-text', rel, f'{len(imgs)} Bild{"er" if len(imgs) > 1 else ""}: {p}{_cells(imgs)}'))
+        out.append(Finding('alt-text', rel, f'{len(imgs)} Bild{"er" if len(imgs) > 1 else ""}: {p}{_cell_ids(imgs)}'))
     origin = urllib.parse.urlsplit(base).netloc
     broken = []
     for link in data['links']:
@@ -492,9 +494,9 @@ def check_pages(site: Path, browser, pages: list[str] | None = None, viewports=V
         try:
             page = ctx.new_page()
             for rel in pages:
-                for i, vp in enumerate(viewports): out += check_page(page, base, site, rel, vp, content=i == 0)
+                for vp in viewports: out += check_page(page, base, site, rel, vp)
         finally: ctx.close()
-    return out
+    return list(dict.fromkeys(out))  # what both widths show alike is reported once
 
 
 @contextlib.contextmanager
@@ -509,6 +511,7 @@ def chromium() -> Iterator:
 
 
 def main(argv: list[str] | None = None) -> int:
+    "Command line: check the notebooks (and with --site every page in Chromium); returns 1 if anything is found."
     p = argparse.ArgumentParser(prog='site_checks', description='Prüft Kurs-Notebooks und die gebaute Website-Vorschau')
     p.add_argument('--nbs', default='nbs', help='Ordner der Quell-Notebooks (Kurs- oder Studierenden-Ausgabe)')
     p.add_argument('--executed', default='_build/executed', help='ausgeführte Notebooks (für die Abbildungen)')

@@ -151,6 +151,8 @@ def pandoc_attributes_to_html(md: str) -> str:
     'Markdown with Pandoc attributes on links, images and headings (`[t](u){target="_blank"}`) turned into HTML, as Quarto does.'
     def link(m):
         bang, text, url, attrs = m.groups()
+        try: html_attributes(attrs)
+        except ValueError: return m.group(0)  # unbalanced quotes: left as it is, the page check shows it
         if bang:
             alt = re.search(r'fig-alt="([^"]*)"', attrs)
             rest = re.sub(r'fig-alt="[^"]*"|fig-cap="[^"]*"', '', attrs)
@@ -220,7 +222,7 @@ _LINK = re.compile(r'(<[a-zA-Z][^<>]*?\s)(href|src)="([^"]*)"')  # attributes of
 def rewrite_links(body: str, source_dir: Path, page: Path, site_url: str) -> str:
     "Notebook links (`x.ipynb`) and absolute links into the site -> relative links between the pages of the preview."
     def target(url: str) -> str:
-        if url.startswith(site_url + '/'):
+        if site_url and url.startswith(site_url + '/'):
             path, _, frag = url[len(site_url) + 1:].partition('#')
             return rel_url(Path(path.removesuffix('.md') or 'index.html'), page) + (f'#{frag}' if frag else '')
         if re.match(r'^[a-z][a-z0-9+.-]*:|^#|^//', url): return url
@@ -234,6 +236,7 @@ def rewrite_links(body: str, source_dir: Path, page: Path, site_url: str) -> str
 
 @dataclass
 class Page:
+    "A page of the preview: where it goes, its title, kind and body, notes for the teachers and how many figures it shows."
     out: Path                # relative to the site root
     title: str
     kind: str                # index, notebook, missing, api, map, portfolio
@@ -290,52 +293,6 @@ def render_page(page: Page, sidebar: str, navbar: list[tuple[str, Path]], conf: 
 <a href="{conf.get('repo-url', '')}">Repository</a></footer>
 </body>
 </html>
-'''
-
-
-SITE_CSS = '''
-:root { --accent: #2c6e9b; --line: #dde3ea; --muted: #5a6570; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: #1d252c; }
-a { color: var(--accent); }
-.navbar { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; align-items: center;
-          padding: .6rem 1.4rem; background: var(--accent); }
-.navbar a { color: #fff; text-decoration: none; } .navbar .brand { font-weight: 600; margin-right: auto; }
-.navbar .top { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
-.layout { display: flex; align-items: flex-start; max-width: 1400px; margin: 0 auto; }
-.sidebar { flex: 0 0 290px; position: sticky; top: 3rem; max-height: calc(100vh - 3rem); overflow-y: auto;
-           padding: 1rem .8rem 2rem 1.2rem; font-size: .92rem; border-right: 1px solid var(--line); }
-.sidebar summary { font-weight: 600; color: var(--muted); cursor: pointer; }
-.sidebar ul { list-style: none; margin: 0; padding: 0; } .sidebar li { margin: .15rem 0; }
-.sidebar li.section > span { display: block; margin-top: .9rem; font-weight: 600; color: var(--muted); }
-.sidebar li.section ul { padding-left: .6rem; }
-.sidebar a { text-decoration: none; color: #1d252c; } .sidebar li.active > a { color: var(--accent); font-weight: 600; }
-.badge { font-size: .72rem; background: #f3d9a4; border-radius: 3px; padding: 0 .3rem; color: #5b4100; }
-main { flex: 1 1 auto; min-width: 0; padding: 1.2rem 2.2rem 3rem; overflow-wrap: anywhere; }
-.title-block h1 { margin: .4rem 0 .2rem; font-size: 2rem; } .description { color: var(--muted); font-size: 1.08rem; margin-top: 0; }
-.callout { border-left: 4px solid var(--accent); background: #f4f8fb; padding: .6rem .9rem; margin: 1rem 0; }
-.callout.warning { border-color: #d08a00; background: #fff8e8; }
-main img, main svg, main video { max-width: 100%; height: auto; }
-/* every cell's output and text scrolls sideways on its own: a wide data frame never widens the page */
-.output_subarea, .text_cell_render, .input_area, main pre, .table-scroll { overflow-x: auto; max-width: 100%; }
-.cell { margin: .8rem 0; }
-.input_area .highlight, main pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 4px; padding: .6rem .8rem; margin: 0; }
-.input_area .highlight pre { background: none; border: 0; padding: 0; }
-.output_subarea pre { background: #fff; border: 0; border-left: 3px solid var(--line); border-radius: 0; padding: .3rem .8rem; }
-.output_stderr pre { color: var(--muted); font-size: .85rem; }
-main pre, main code, main table { overflow-wrap: normal; }  /* tables and code scroll in their container instead */
-table { border-collapse: collapse; margin: .8rem 0; font-size: .93rem; }
-th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; } th { background: #f4f6f8; }
-.api-toc { columns: 3 14rem; font-size: .9rem; } .api-toc li { break-inside: avoid; }
-.prompt, .anchor-link { display: none; }
-code { font-size: .9em; } li.task-list-item { list-style: none; } li.task-list-item input { margin-right: .5rem; }
-footer { border-top: 1px solid var(--line); padding: 1rem 1.4rem; color: var(--muted); font-size: .85rem; }
-@media (min-width: 901px) { .sidebar summary { display: none; } }
-@media (max-width: 900px) {
-  .navbar { position: static; padding: .6rem 1rem; } .layout { display: block; }
-  .sidebar { position: static; max-height: none; border: 0; border-bottom: 1px solid var(--line); padding: .6rem 1rem; }
-  main { padding: 1rem 1rem 2rem; } .title-block h1 { font-size: 1.6rem; }
-}
 '''
 
 
@@ -529,7 +486,7 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
     (out / 'assets').mkdir(parents=True)
     from pygments.formatters import HtmlFormatter
     (out / 'assets/pygments.css').write_text(HtmlFormatter(style='default').get_style_defs('.highlight'), encoding='utf-8')
-    (out / 'assets/site.css').write_text(SITE_CSS, encoding='utf-8')
+    shutil.copy(Path(__file__).with_suffix('.css'), out / 'assets/site.css')
     for f in nbs.rglob('*'):
         hidden = any(x.startswith(('.', '_')) for x in f.relative_to(nbs).parts)
         if f.is_file() and f.suffix.lower() in ('.css', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp') and not hidden:
@@ -569,6 +526,7 @@ def stage(executed: Path, into: Path, force: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    "Command line (build, serve, stage) and the worker entries `_process` and `_api`; returns the exit code."
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ['_process']:
         print(json.dumps(nbdev_process(Path(argv[1]), argv[2], Path(argv[3])), ensure_ascii=False, default=str))
