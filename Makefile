@@ -67,9 +67,15 @@ hadolint: install
 audit: install
 	$(BIN)/pip-audit --strict --vulnerability-service pypi --no-deps --disable-pip --progress-spinner off -r constraints.txt
 
-docs-preview: install
-	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/python tools/site_preview.py build
-	@echo "Ansehen: $(BIN)/python tools/site_preview.py serve  (http://127.0.0.1:8000/index.html)"
+# Website preview of one edition and its checks (notebooks, every page in Chromium at 1366 and 390 px).
+# Default: the student edition that `make editions` builds (the public site); teachers: make docs-preview NBS=nbs EXECUTED=_build/executed
+NBS ?= $(BUILD)/student/nbs
+EXECUTED ?= $(BUILD)/student/executed
+SITE ?= $(BUILD)/site
+docs-preview: install browser
+	mkdir -p $(TEST_HOME) && $(TEST_ENV) $(BIN)/python tools/site_preview.py build --nbs $(NBS) --executed $(EXECUTED) --out $(SITE)
+	@echo "Ansehen: $(BIN)/python tools/site_preview.py serve --out $(SITE)  (http://127.0.0.1:8000/index.html)"
+	$(TEST_ENV) $(BIN)/python tools/site_checks.py --nbs $(NBS) --executed $(EXECUTED) --site $(SITE)
 
 check-clean: install
 	@before=$$($(NB_HASH)); $(BIN)/nbdev-clean; after=$$($(NB_HASH)); \

@@ -133,9 +133,9 @@ def page(browser):
     ctx.close()
 
 
-def screenshot(page, name: str) -> Path:
-    "Save a full-page screenshot to test-output/screenshots/NAME.png."
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    "Save a screenshot (the full page, or what the viewport shows) to test-output/screenshots/NAME.png."
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f'{name}.png'
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
