@@ -112,8 +112,9 @@ def test_deploy_workflow_executes_renders_and_publishes():
     assert wf['on']['push']['branches'] == ['main'] and 'workflow_dispatch' in wf['on']
     assert wf['permissions'] == {'contents': 'read', 'pages': 'write', 'id-token': 'write'}
     cmds = runs(wf)
-    order = ['make install', '.venv/bin/quack run-notebooks --engine papermill --out _build/executed',
-             '.venv/bin/python tools/site_preview.py stage --executed _build/executed --into nbs', '.venv/bin/nbdev-docs']
+    order = ['make install', '.venv/bin/quack student-edition --out _build/student',
+             '.venv/bin/quack run-notebooks --nbs _build/student/nbs --out _build/student/executed',
+             '.venv/bin/python tools/site_preview.py stage --executed _build/student/executed --into nbs', '.venv/bin/nbdev-docs']
     assert [c for c in cmds if c in order] == order
     assert 'quarto-dev/quarto-actions/setup@v2' in uses(wf)
     pages = next(s for s in steps(wf) if s.get('uses', '').startswith('actions/upload-pages-artifact'))
