@@ -1,4 +1,4 @@
-"""Aufteilen, eine Baseline schlagen, richtig messen: Metriken jenseits der Genauigkeit, die Konfusionsmatrix und die Vorhersagezeit.
+"""Trainings-, Validierungs- und Testdaten, Kreuzvalidierung, eine Baseline und ein erster Entscheidungsbaum – richtig gemessen.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week03/erstes_modell.html.md"""
 
@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 
-from .eda import is_number_column
-from .quack import Feedback, check_answer
+from .eda import is_number_column, load_dataset, new_figure
+from .quack import Exercise, Question
 
 # %% auto #0
-__all__ = ['Split', 'split_data', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'classification_metrics', 'evaluate',
-           'confusion_figure', 'measure_latency', 'check_beats_baseline']
+__all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
+           'split_figure', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'kfold_figure', 'fold_scores',
+           'cross_validate_accuracy', 'classification_metrics', 'evaluate', 'confusion_figure', 'measure_latency']
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0008
 @dataclass
@@ -39,6 +41,60 @@ def split_data(df: pd.DataFrame, # table with features and target
     if target not in df.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {list(df.columns)}.")
     X, y = df.drop(columns=target), df[target]
     return Split(*train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y))
+
+# %% ../nbs/week03/05_erstes_modell.ipynb #e5000004
+@dataclass
+class ThreeWaySplit:
+    "Training, validation and test rows: choose with the validation rows, look at the test rows once."
+    X_train: pd.DataFrame
+    X_val: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: pd.Series
+    y_val: pd.Series
+    y_test: pd.Series
+
+    @property
+    def development(self) -> Split:
+        "Training against validation rows: for choosing models and settings (phase A³)."
+        return Split(self.X_train, self.X_val, self.y_train, self.y_val)
+
+    @property
+    def final(self) -> Split:
+        "Training and validation rows against the test rows: the one look in phase C."
+        return Split(pd.concat([self.X_train, self.X_val]), self.X_test, pd.concat([self.y_train, self.y_val]), self.y_test)
+
+def split_three(df: pd.DataFrame, # table with features and target
+                target: str, # target column
+                val_size: float = 0.2, # share of all rows for validation
+                test_size: float = 0.2, # share of all rows for testing
+                seed: int = 42, # random seed of both splits
+               ) -> ThreeWaySplit:
+    "Stratified, seeded split into training, validation and test rows."
+    if not (0 < val_size and 0 < test_size and val_size + test_size < 1):
+        raise ValueError(f'Validierungs- und Testanteil müssen positiv sein und zusammen unter 1 bleiben, nicht {val_size} + {test_size}.')
+    rest = split_data(df, target, test_size=test_size, seed=seed)
+    dev = split_data(pd.concat([rest.X_train, rest.y_train], axis=1), target, test_size=val_size / (1 - test_size), seed=seed)
+    return ThreeWaySplit(dev.X_train, dev.X_test, rest.X_test, dev.y_train, dev.y_test, rest.y_test)
+
+# %% ../nbs/week03/05_erstes_modell.ipynb #e5000008
+_PART_COLOURS = {'Training': '#0072B2', 'Validierung': '#E69F00', 'Test': '#009E73'}
+
+def split_figure(parts: ThreeWaySplit, # a three-way split
+                 title: str = 'Drei Teilmengen',
+                ):
+    "The rows of a three-way split as one bar: training, validation and test, each with what it is for."
+    fig, ax = new_figure(8, 2)
+    rows = [('Training', len(parts.X_train), 'das Modell lernt'), ('Validierung', len(parts.X_val), 'du wählst'),
+            ('Test', len(parts.X_test), 'einmal, in Phase C')]
+    left = 0
+    for name, n, role in rows:
+        ax.barh(0, n, left=left, height=0.6, color=_PART_COLOURS[name], edgecolor='white', linewidth=2)
+        ax.text(left + n / 2, 0, f'{name}\n{n} Zeilen', ha='center', va='center', color='white', fontweight='bold')
+        ax.text(left + n / 2, -0.42, role, ha='center', va='top')
+        left += n
+    ax.set(xlim=(0, left), ylim=(-0.85, 0.4), yticks=[], xlabel='Zeilen der Tabelle (gemischt, stratifiziert)', title=title)
+    ax.spines[['left', 'top', 'right']].set_visible(False)
+    return fig
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc000c
 def make_tabular_pipeline(X: pd.DataFrame, # training features (to find numeric and categorical columns)
@@ -78,6 +134,49 @@ def baseline_model():
     from sklearn.dummy import DummyClassifier
     return DummyClassifier(strategy='most_frequent')
 
+# %% ../nbs/week03/05_erstes_modell.ipynb #e5000019
+def kfold_figure(k: int = 5, # number of folds
+                 test_share: float = 0.2, # share of the rows held out as test data (drawn aside)
+                ):
+    "k-fold cross-validation drawn: in round i fold i validates, the other folds train; the test rows stay aside."
+    from matplotlib.patches import Patch
+    fig, ax = new_figure(8, 0.45 * k + 1.6)
+    width = (1 - test_share) / k
+    for r in range(k):
+        y = k - r
+        for f in range(k):
+            ax.barh(y, width, left=f * width, height=0.7, edgecolor='white', linewidth=2,
+                    color=_PART_COLOURS['Validierung'] if f == r else _PART_COLOURS['Training'])
+        ax.text(r * width + width / 2, y, f'Fold {r + 1}\n→ Genauigkeit {r + 1}', ha='center', va='center', fontsize=8)
+    ax.barh((k + 1) / 2, test_share, left=1 - test_share, height=k - 0.3, color='#BBBBBB', edgecolor='white', linewidth=2)
+    ax.text(1 - test_share / 2, (k + 1) / 2, 'Testdaten\nbleiben\nliegen', ha='center', va='center')
+    ax.set(xlim=(0, 1), yticks=range(1, k + 1), yticklabels=[f'Runde {k - i}' for i in range(k)], xlabel='Anteil der Zeilen',
+           title=f'{k}-fache Kreuzvalidierung auf den Trainingsdaten: Mittelwert und Streuung der {k} Genauigkeiten')
+    ax.legend(handles=[Patch(color=_PART_COLOURS['Training'], label='trainiert'), Patch(color=_PART_COLOURS['Validierung'], label='validiert')],
+              loc='upper center', bbox_to_anchor=(0.4, -0.22), ncols=2, frameon=False)
+    ax.spines[['top', 'right']].set_visible(False)
+    return fig
+
+# %% ../nbs/week03/05_erstes_modell.ipynb #e500001c
+def fold_scores(model, # unfitted scikit-learn model or pipeline (cloned for every fold)
+                X: pd.DataFrame, # training features only: the test rows stay out
+                y, # training labels
+                folds: int = 5, # k
+                seed: int = 0, # shuffles the rows before they are cut into folds
+               ) -> pd.Series:
+    "Accuracy on each held-out fold of a stratified, shuffled k-fold split (fewer folds if a class has fewer rows than `folds`)."
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    k = min(folds, int(pd.Series(y).value_counts().min()))
+    if k < 2: raise ValueError(f'Für eine Kreuzvalidierung braucht jede Klasse mindestens 2 Zeilen; die kleinste hat {k}.')
+    scores = cross_val_score(clone(model), X, y, cv=StratifiedKFold(k, shuffle=True, random_state=seed))
+    return pd.Series(scores, index=pd.RangeIndex(1, k + 1, name='fold'), name='accuracy')
+
+def cross_validate_accuracy(model, X: pd.DataFrame, y, folds: int = 5, seed: int = 0) -> dict:
+    "Mean and spread of the fold accuracies as every course run logs them: cv_accuracy, cv_accuracy_std, cv_folds."
+    s = fold_scores(model, X, y, folds, seed)
+    return {'cv_accuracy': float(s.mean()), 'cv_accuracy_std': float(s.std(ddof=1)), 'cv_folds': len(s)}
+
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0014
 def classification_metrics(y_true, y_pred) -> dict:
     "Accuracy, macro F1, macro precision and macro recall."
@@ -88,7 +187,7 @@ def classification_metrics(y_true, y_pred) -> dict:
             'recall_macro': float(recall_score(y_true, y_pred, average='macro', zero_division=0))}
 
 def evaluate(model, split: Split) -> dict:
-    "Test metrics plus train accuracy, overfit delta and split sizes."
+    "Metrics on the split's second part (validation or test rows) plus train accuracy, their gap and the sizes."
     from sklearn.metrics import accuracy_score
     m = classification_metrics(split.y_test, model.predict(split.X_test))
     m['train_accuracy'] = float(accuracy_score(split.y_train, model.predict(split.X_train)))
@@ -97,13 +196,11 @@ def evaluate(model, split: Split) -> dict:
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0018
 def confusion_figure(y_true, y_pred, title: str = 'Konfusionsmatrix'):
-    "A matplotlib figure of the confusion matrix."
-    import matplotlib.pyplot as plt
+    "A matplotlib figure of the confusion matrix: rows the true class, columns the predicted one."
     from sklearn.metrics import ConfusionMatrixDisplay
-    fig, ax = plt.subplots(figsize=(4.5, 4))
+    fig, ax = new_figure(4.8, 4.2)
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, ax=ax, colorbar=False, cmap='Blues')
-    ax.set(title=title, xlabel='vorhergesagt', ylabel='wahr')
-    fig.tight_layout()
+    ax.set(title=title, xlabel='vorhergesagte Klasse', ylabel='wahre Klasse')
     return fig
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc001b
@@ -119,16 +216,146 @@ def measure_latency(predict, # function taking a one-row DataFrame
         t = time.perf_counter(); predict(r); times.append((time.perf_counter() - t) * 1000)
     return {'latency_p50_ms': float(np.percentile(times, 50)), 'latency_p99_ms': float(np.percentile(times, 99))}
 
-# %% ../nbs/week03/05_erstes_modell.ipynb #cccc001f
-def check_beats_baseline(metrics, split: Split) -> Feedback:
-    "Self-check: do the metrics come from a model that clearly beats the baseline on `split`?"
-    base = evaluate(baseline_model().fit(split.X_train, split.y_train), split)['accuracy']
-    return check_answer('Baseline schlagen', metrics, [
-        (lambda m: isinstance(m, dict) and {'accuracy', 'overfit_delta'} <= set(m), 'Kennzahlen von evaluate()',
-         'erwartet wird das dict, das evaluate(modell, split) liefert'),
-        (lambda m: m['n_test'] == len(split.X_test), 'auf dem Testteil gemessen', 'die Kennzahlen stammen nicht vom Testteil dieses Splits'),
-        (lambda m: m['accuracy'] >= base + 0.2, f'mindestens 20 Prozentpunkte besser als die Baseline ({base:.2f})',
-         f'nicht deutlich besser als die Baseline ({base:.2f})'),
-        (lambda m: m['overfit_delta'] <= 0.1, 'kleiner Abstand zwischen Training und Test',
-         'großer Abstand zwischen Training und Test – zu tiefer Baum?'),
-    ])
+# %% ../nbs/week03/05_erstes_modell.ipynb #e5000042
+EXERCISE_CONFUSION = pd.DataFrame([[31, 0, 0], [4, 8, 1], [0, 1, 24]], index=['Adelie', 'Chinstrap', 'Gentoo'],
+                                  columns=['Adelie', 'Chinstrap', 'Gentoo']).rename_axis(index='wahr', columns='vorhergesagt')
+SCREENING = {'parts': 2000, 'defective': 60, 'found': 48, 'false_alarms': 40}  # the scenario of exercise 05.4
+
+@cache
+def _cancer_parts() -> ThreeWaySplit: return split_three(load_dataset('breast_cancer'), 'diagnosis', seed=42)
+
+def _tree_in(model): return model[-1] if hasattr(model, 'steps') else model
+
+def _rows_fitted(model) -> int: return int(_tree_in(model).tree_.n_node_samples[0])
+
+def _beats_baseline(model) -> bool:
+    dev = _cancer_parts().development
+    base = baseline_model().fit(dev.X_train, dev.y_train).score(dev.X_test, dev.y_test)
+    return model.score(dev.X_test, dev.y_test) >= base + 0.2
+
+def _class_scores(k: str) -> dict:
+    "Precision, recall and F1 of class `k` in EXERCISE_CONFUSION."
+    m = EXERCISE_CONFUSION
+    p, r = m.loc[k, k] / m[k].sum(), m.loc[k, k] / m.loc[k].sum()
+    return {'precision': p, 'recall': r, 'f1': 2 * p * r / (p + r)}
+
+def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
+
+@cache
+def _wine() -> Split: return split_data(load_dataset('wine'), 'cultivar', seed=0)
+
+@cache
+def _easy() -> Split:
+    "A table one question solves: every depth is equally good, so the smallest must win."
+    x = np.arange(40, dtype=float)
+    return split_data(pd.DataFrame({'x': x, 'y': np.where(x < 20, 'a', 'b')}), 'y', test_size=0.25, seed=0)
+
+def _data(which: str) -> Split: return _wine() if which == 'wine' else _easy()
+
+@cache
+def _cv_best(which: str) -> frozenset:
+    "The depths 1–6 with the best cross-validated accuracy on the training rows, computed as exercise 05.3 asks."
+    from sklearn.tree import DecisionTreeClassifier
+    sp = _data(which)
+    cv = {d: round(cross_validate_accuracy(make_tabular_pipeline(sp.X_train, DecisionTreeClassifier(max_depth=d, random_state=0)),
+                                           sp.X_train, sp.y_train, folds=5, seed=0)['cv_accuracy'], 9) for d in range(1, 7)}
+    return frozenset(d for d in cv if cv[d] == max(cv.values()))
+
+@cache
+def _test_best() -> frozenset:
+    "The depths 1–6 with the best accuracy on the wine test rows: the choice exercise 05.3 must not make."
+    from sklearn.tree import DecisionTreeClassifier
+    sp = _wine()
+    models = {d: make_tabular_pipeline(sp.X_train, DecisionTreeClassifier(max_depth=d, random_state=0)) for d in range(1, 7)}
+    acc = {d: m.fit(sp.X_train, sp.y_train).score(sp.X_test, sp.y_test) for d, m in models.items()}
+    return frozenset(d for d in acc if acc[d] == max(acc.values()))
+
+@lru_cache(maxsize=16)
+def _chosen(fn, which: str = 'wine'): return fn(_data(which))
+
+def _screening() -> dict:
+    s = SCREENING
+    return {'baseline': 1 - s['defective'] / s['parts'], 'recall': s['found'] / s['defective'],
+            'precision': s['found'] / (s['found'] + s['false_alarms'])}
+
+EXERCISES = (
+    Exercise('05.1', 'Schlägt der Baum die Baseline?', (
+        (lambda m: hasattr(m, 'predict') and type(_tree_in(m)).__name__ == 'DecisionTreeClassifier' and hasattr(_tree_in(m), 'tree_'),
+         'ein trainiertes Modell mit einem Entscheidungsbaum',
+         'erwartet wird die trainierte Pipeline aus `make_tabular_pipeline(..., DecisionTreeClassifier(...))`'),
+        (lambda m: _tree_in(m).get_params()['max_depth'] == 3, 'Tiefe 3', 'der Baum soll `max_depth=3` haben'),
+        (lambda m: _rows_fitted(m) != len(_cancer_parts().final.X_train), 'nicht auf Training und Validierung zusammen trainiert',
+         'du hast auf Training und Validierung zusammen trainiert – dann misst die Validierung nichts Ungesehenes; nimm `cancer_parts.X_train`'),
+        (lambda m: _rows_fitted(m) == len(_cancer_parts().X_train), 'auf den Trainingsdaten trainiert',
+         'trainiert wird nur auf `cancer_parts.X_train` und `cancer_parts.y_train`'),
+        (lambda m: _beats_baseline(m), 'auf den Validierungsdaten mindestens 20 Prozentpunkte besser als die Baseline',
+         'auf den Validierungsdaten nicht deutlich besser als die Baseline „immer gutartig“'),
+    ), level=1),
+    Exercise('05.2', 'Eine Konfusionsmatrix von Hand', (
+        (lambda d: isinstance(d, dict) and {'precision', 'recall', 'f1'} <= set(d), "ein dict mit 'precision', 'recall' und 'f1'",
+         "erwartet wird ein dict mit den Schlüsseln 'precision', 'recall' und 'f1'"),
+        (lambda d: not (_close(d['precision'], _class_scores('Chinstrap')['recall'])
+                        and _close(d['recall'], _class_scores('Chinstrap')['precision'])),
+         'Präzision und Trefferquote nicht vertauscht',
+         'Präzision und Trefferquote sind vertauscht: Präzision teilt durch die Spalte (alle als Chinstrap vorhergesagten), '
+         'Trefferquote durch die Zeile (alle echten Chinstrap)'),
+        (lambda d: _close(d['precision'], _class_scores('Chinstrap')['precision']), 'Präzision stimmt',
+         'Präzision: richtige Chinstrap geteilt durch alle als Chinstrap vorhergesagten Pinguine (die Spalte Chinstrap)'),
+        (lambda d: _close(d['recall'], _class_scores('Chinstrap')['recall']), 'Trefferquote stimmt',
+         'Trefferquote: richtige Chinstrap geteilt durch alle echten Chinstrap (die Zeile Chinstrap)'),
+        (lambda d: _close(d['f1'], _class_scores('Chinstrap')['f1']), 'F1-Wert stimmt',
+         'F1-Wert: das harmonische Mittel 2·P·R/(P+R), nicht das arithmetische (P+R)/2'),
+    ), level=1),
+    Exercise('05.3', 'Die Tiefe mit Kreuzvalidierung wählen', (
+        (lambda f: callable(f) and int(_chosen(f)) in range(1, 7), 'eine Funktion, die eine Tiefe von 1 bis 6 zurückgibt',
+         'erwartet wird eine Funktion `choose_depth(split)`, die eine ganze Zahl von 1 bis 6 zurückgibt'),
+        (lambda f: _chosen(f) in _cv_best('wine') or _chosen(f) not in _test_best(), 'nicht nach den Testdaten gewählt',
+         'das ist die Tiefe mit der besten Genauigkeit auf den Testdaten – gewählt wird mit Kreuzvalidierung auf den Trainingsdaten'),
+        (lambda f: _chosen(f) in _cv_best('wine'), 'die höchste mittlere Genauigkeit der Kreuzvalidierung',
+         'eine andere Tiefe hat eine höhere mittlere Genauigkeit der Kreuzvalidierung – stimmen folds=5, seed=0 und random_state=0?'),
+        (lambda f: _chosen(f) == min(_cv_best('wine')), 'bei Gleichstand die kleinste Tiefe',
+         'mehrere Tiefen sind gleich gut – bei Gleichstand gewinnt die kleinste'),
+        (lambda f: _chosen(f, 'easy') == min(_cv_best('easy')), 'wählt auch auf einer anderen Tabelle richtig',
+         'auf einer zweiten Tabelle, die schon eine einzige Frage löst, wählt die Funktion nicht die kleinste Tiefe – '
+         'steht eine Zahl fest im Code?'),
+    ), level=2),
+    Exercise('05.4', 'Welche Kennzahl gehört in den Steckbrief?', (
+        (lambda d: isinstance(d, dict) and {'kennzahl', 'baseline', 'recall', 'precision'} <= set(d),
+         "ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'",
+         "erwartet wird ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'"),
+        (lambda d: str(d['kennzahl']).strip().lower() in ('recall', 'trefferquote'),
+         'die Trefferquote für „defekt“: ein übersehener Defekt ist der teure Fehler',
+         'teuer ist der übersehene Defekt (ein Rückruf), nicht der Fehlalarm (zwei Minuten) – und die Genauigkeit erreicht schon '
+         'die Baseline; welche Kennzahl zählt die übersehenen Defekte?'),
+        (lambda d: _close(d['baseline'], _screening()['baseline']), 'die Baseline trifft schon 97 % – Genauigkeit taugt hier nicht als KPI',
+         'die Baseline „immer einwandfrei“ liegt bei allen einwandfreien Teilen richtig: Anteil der einwandfreien Teile an allen'),
+        (lambda d: _close(d['recall'], _screening()['recall']), 'Trefferquote stimmt',
+         'Trefferquote: gefundene Defekte geteilt durch alle defekten Teile'),
+        (lambda d: _close(d['precision'], _screening()['precision']), 'Präzision stimmt',
+         'Präzision: gefundene Defekte geteilt durch alle Alarme (gefundene Defekte plus Fehlalarme)'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Mit den Validierungsdaten wählst du; gelernt wird aus den Trainingsdaten, geschätzt am Ende mit den Testdaten.',
+             notes={'a': 'Aus den Validierungsdaten lernt das Modell gerade nicht – sonst könnten sie nichts Ungesehenes messen.',
+                    'c': 'Die ehrliche Schätzung am Ende liefern die Testdaten, einmal in Phase C; wer mit Daten wählt, '
+                         'kann mit ihnen nicht mehr ehrlich schätzen.'}),
+    Question(2, 'b', 'Stratifiziert hat jede Teilmenge die Klassen im selben Verhältnis wie die ganze Tabelle.',
+             notes={'a': 'Die Stratifizierung ändert nichts an der Rechenzeit, nur an der Zusammensetzung der Teile.',
+                    'c': 'Gegen Überanpassung hilft ein einfacheres Modell oder mehr Daten; die Stratifizierung sorgt für faire Teilmengen.'}),
+    Question(3, 40, 'Fünf Folds zu je 200 / 5 = 40 Zeilen; in jeder Runde validiert einer davon.',
+             hint='Die Trainingszeilen werden in k gleich große Folds geteilt; einer validiert.'),
+    Question(4, 0.9, 'Wer immer A sagt, liegt bei allen A-Zeilen richtig: 90 %.',
+             hint='Die Baseline sagt immer die häufigste Klasse; wie oft liegt sie damit richtig?', tolerance=0.001),
+    Question(5, 0.5, 'Trefferquote = TP / (TP + FN) = 15 / 30: Das Modell findet die Hälfte der bösartigen Fälle.',
+             notes={0.75: '15 / 20 ist die Präzision: Sie teilt durch die Vorhersagen, die Trefferquote durch die echten Fälle.'}, tolerance=0.001),
+    Question(6, 2.2, '1 / 45 = 0,0222: eine Zeile ist 2,2 Prozentpunkte wert.', hint='Eine Zeile von 45 als Anteil, dann mal 100.', tolerance=0.05),
+    Question(7, 'b', 'Auf 45 Zeilen ist 0,04 ungefähr eine Blüte: ein Grund zum Nachprüfen, kein Urteil.',
+             notes={'a': 'Eine Blüte mehr oder weniger richtig verschiebt den Abstand um 2,2 Prozentpunkte; '
+                         'ein einzelner Split beweist keine Überanpassung.',
+                    'c': 'Die Schwelle ist eine Frühwarnung: 0,04 liegt darüber und verdient einen zweiten Blick mit mehr Zeilen.'}),
+    Question(8, 'b', 'In der Pipeline lernt der Scaler nur aus den Trainingszeilen – in der Kreuzvalidierung in jeder Runde neu.',
+             notes={'a': 'Vor der Aufteilung kennt der Scaler schon Validierungs- und Testzeilen: ein Datenleck.',
+                    'c': 'Die Testdaten dürfen nichts zum Modell beitragen, auch keine Mittelwerte.'}),
+)

@@ -1,4 +1,4 @@
-"""Jeder Lauf mit Parametern, Metriken, Artefakten, Signatur und Datenstand protokolliert – und die Suche nach guten Hyperparametern gleich mit.
+"""Läufe vollständig protokollieren, im Browser und im Code vergleichen und Hyperparameter suchen, ohne die Testdaten zu verbrauchen.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week03/experiment_tracking.html.md"""
 
@@ -8,23 +8,25 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week03/experiment_tracking.html
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import metadata
 
 import mlflow
 import pandas as pd
 
-from .evaluation import Split, confusion_figure, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
-from .quack import Feedback, ProjectCard, check_answer
+from .eda import load_dataset, new_figure
+from .evaluation import Split, confusion_figure, cross_validate_accuracy, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
+from .quack import Exercise, ProjectCard, Question
 from .reproducibility import set_seed, tracked_run
 from .store import client, store_errors
 from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, reference_profile, validate_training_data
 
 # %% auto #0
 __all__ = ['TRUSTED_PREFIXES', 'TEST_PREDICTIONS', 'SCHEMA', 'REFERENCE_PROFILE', 'PROJECT_CARD', 'IRIS_EXPERIMENT',
-           'IRIS_PARAMS', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column', 'pred_column',
-           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'metric_steps', 'tracked_search',
-           'runs_table', 'best_run', 'check_best_run']
+           'IRIS_PARAMS', 'SEARCH_EXPERIMENT', 'PENGUIN_EXPERIMENT', 'PENGUIN_SEARCH', 'SEARCH_BUDGET', 'EXERCISES',
+           'QUIZ', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column', 'pred_column',
+           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'train_series', 'runs_table', 'best_run',
+           'metric_steps', 'tracked_search']
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0007
 TRUSTED_PREFIXES = ('sklearn.', 'numpy.')
@@ -70,7 +72,6 @@ def log_evaluation(target: str, # name of the target column
                    card: ProjectCard | None = None, # KPIs to check and log with the run
                   ) -> dict:
     "Write a run's evaluation into the active run, the same way for every model: report, confusion matrix, test predictions, schema, profile, card."
-    import matplotlib.pyplot as plt
     from sklearn.metrics import classification_report
     metrics = dict(metrics)
     if card is not None:
@@ -80,7 +81,7 @@ def log_evaluation(target: str, # name of the target column
         mlflow.set_tag('kpis_failed', ', '.join(kpis.failed) or 'keine')
     mlflow.log_metrics(metrics)
     mlflow.log_text(classification_report(y_test, y_pred, zero_division=0), 'classification_report.txt')
-    fig = confusion_figure(y_test, y_pred); mlflow.log_figure(fig, 'confusion_matrix.png'); plt.close(fig)
+    mlflow.log_figure(confusion_figure(y_test, y_pred), 'confusion_matrix.png')
     if X_train is not None:
         mlflow.log_dict(Schema.from_frame(X_train).to_dict(), SCHEMA)
         mlflow.log_dict(reference_profile(X_train), REFERENCE_PROFILE)
@@ -160,11 +161,10 @@ def _feature_importances(model) -> pd.Series | None:
 def _log_importances(importances: pd.Series | None):
     "Feature importances as table and bar chart."
     if importances is None: return
-    import matplotlib.pyplot as plt
     mlflow.log_text(importances.rename('importance').to_csv(), 'feature_importances.csv')
-    fig, ax = plt.subplots(figsize=(5, 0.35 * len(importances) + 1))
+    fig, ax = new_figure(5, 0.35 * len(importances) + 1)
     importances[::-1].plot.barh(ax=ax, color='#0072B2'); ax.set(title='Merkmalswichtigkeit', xlabel='Anteil')
-    fig.tight_layout(); mlflow.log_figure(fig, 'feature_importances.png'); plt.close(fig)
+    mlflow.log_figure(fig, 'feature_importances.png')
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc000d
 def train_tabular(data: pd.DataFrame, # table with features and target
@@ -182,10 +182,7 @@ def train_tabular(data: pd.DataFrame, # table with features and target
                   latency_rows: int = 100, # single-row predictions to time
                  ) -> TrainResult:
     "U gates, split, pipeline, metrics, artifacts and model: one fully tracked training run (FAILED with the report if a data check blocks)."
-    import numpy as np
-    from sklearn.base import clone
     from sklearn.ensemble import RandomForestClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
     params = {**IRIS_PARAMS, **(params or {})} if estimator is None else (params or {})
     if segment and segment not in data.columns: raise ValueError(f"Segmentspalte '{segment}' fehlt; vorhanden: {list(data.columns)}.")
     fp = fingerprint(data)
@@ -203,59 +200,54 @@ def train_tabular(data: pd.DataFrame, # table with features and target
         mlflow.log_params({**model[-1].get_params(), 'estimator': type(model[-1]).__name__, 'test_size': test_size, 'seed': seed,
                            'target': target, 'n_features': split.X_train.shape[1], 'scale': scale,
                            **({'segment': segment} if segment else {})})
+        cv = cross_validate_accuracy(model, split.X_train, split.y_train, folds=5, seed=seed)  # chooses; the test rows stay out
         model.fit(split.X_train, split.y_train)
         y_pred = model.predict(split.X_test)
-        folds = min(5, int(split.y_train.value_counts().min()))
-        cv = cross_val_score(clone(model), split.X_train, split.y_train, cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
-        metrics = {**evaluate(model, split), **measure_latency(model.predict, split.X_test, n=latency_rows),
-                   'cv_accuracy': float(np.mean(cv)), 'cv_accuracy_std': float(np.std(cv, ddof=1)) if folds > 1 else 0.0, 'cv_folds': folds}
+        metrics = {**evaluate(model, split), **measure_latency(model.predict, split.X_test, n=latency_rows), **cv}
         metrics = log_evaluation(target, split.X_test, split.y_test, y_pred, metrics, X_train=split.X_train, card=card)
         _log_importances(_feature_importances(model))
         info = log_sklearn_model(model, split.X_test.head(3))
     return TrainResult(run.info.run_id, model, metrics, split, info.model_uri, fp, report)
 
-# %% ../nbs/week03/06_experiment_tracking.ipynb #tr000010
-def metric_steps(run_id: str, # MLflow run
-                 metrics, # one metric name or several
-                ) -> pd.DataFrame:
-    "Every logged value of `metrics` in run `run_id` by step: index 'step', one column per metric (NaN where a step lacks one)."
-    names = [metrics] if isinstance(metrics, str) else list(metrics)
-    c = client()
-    series = {m: pd.Series({h.step: h.value for h in c.get_metric_history(run_id, m)}, dtype=float) for m in names}
-    return pd.DataFrame(series, columns=names).rename_axis('step').sort_index()
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr060013
+def _finished_run(experiment: str, match: dict) -> str | None:
+    "The newest finished run of `experiment` whose tags and parameters equal `match` ({'tags.x': v, 'params.y': v}), or None."
+    exp = client().get_experiment_by_name(experiment)
+    if exp is None: return None
+    cond = ' and '.join([f"{k} = '{v}'" for k, v in match.items()] + ["attributes.status = 'FINISHED'"])
+    runs = client().search_runs([exp.experiment_id], cond, order_by=['attributes.start_time DESC'], max_results=1)
+    return runs[0].info.run_id if runs else None
 
-# %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0019
-def tracked_search(data: pd.DataFrame, # table with features and target
-                   target: str, # target column
-                   param_grid: dict, # RandomForest parameters to search, e.g. {'max_depth': [2, 3, None]}
-                   method: str = 'grid', # 'grid' (all combinations) or 'halving' (successive halving)
-                   experiment: str = 'Hyperparameter-Suche',
-                   seed: int = 0,
-                   cv: int = 5,
-                  ) -> pd.DataFrame:
-    "Cross-validated search over `param_grid`, a nested child run per candidate; returns the ranking."
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
-    if method not in ('grid', 'halving'): raise ValueError(f"method muss 'grid' oder 'halving' sein, nicht {method!r}.")
-    X, y = data.drop(columns=target), data[target]
-    pipe = make_tabular_pipeline(X, RandomForestClassifier(random_state=seed))
-    grid = {f'model__{k}': v for k, v in param_grid.items()}
-    search = (GridSearchCV(pipe, grid, cv=cv) if method == 'grid' else
-              HalvingGridSearchCV(pipe, grid, cv=cv, factor=2, random_state=seed, min_resources=max(cv * y.nunique() * 2, 30)))
-    with tracked_run(experiment, f'suche-{method}', dataset_fingerprint=fingerprint(data), target=target, search=method):
-        search.fit(X, y)
-        res = pd.DataFrame(search.cv_results_)
-        for _, r in res.iterrows():
-            with mlflow.start_run(run_name='kandidat', nested=True):
-                mlflow.log_params({k.removeprefix('model__'): v for k, v in r['params'].items()})
-                mlflow.log_metrics({'cv_accuracy': r['mean_test_score'], 'cv_std': r['std_test_score'],
-                                    **({'n_resources': r['n_resources']} if 'n_resources' in r else {})})
-        mlflow.log_params({k.removeprefix('model__'): v for k, v in search.best_params_.items()})
-        mlflow.log_metrics({'best_cv_accuracy': search.best_score_, 'n_candidates': len(res)})
-    cols = [c for c in res.columns if c.startswith('param_')] + ['mean_test_score', 'std_test_score']
-    cols += ['n_resources'] if 'n_resources' in res else []
-    return res[cols].rename(columns=lambda c: c.removeprefix('param_model__')).sort_values('mean_test_score', ascending=False).reset_index(drop=True)
+def train_series(data: pd.DataFrame, # table with features and target
+                 target: str, # target column
+                 param: str, # the hyperparameter that varies, e.g. 'max_depth'
+                 values, # its values, one run each
+                 params: dict | None = None, # further fixed parameters
+                 experiment: str = IRIS_EXPERIMENT,
+                 seed: int = 0,
+                 test_size: float = 0.3,
+                 estimator=None, # scikit-learn classifier whose `param` varies (default: the RandomForest of train_tabular)
+                 reuse: bool = True, # look up a finished run with the same data and settings instead of training again
+                 **kwargs, # passed on to train_tabular (card, dataset, latency_rows …)
+                ) -> pd.DataFrame:
+    "One `train_tabular` run per value of `param`; one row per value with its run and its metrics, best cv_accuracy first."
+    from sklearn.base import clone
+    name = type(estimator).__name__ if estimator is not None else 'RandomForestClassifier'
+    base = {'tags.dataset_fingerprint': fingerprint(data), 'tags.target': target, 'params.estimator': name, 'params.seed': seed,
+            'params.test_size': test_size}
+    rows = []
+    for v in values:
+        run_params = {**(params or {}), param: v}
+        run_id = _finished_run(experiment, base | {f'params.{k}': x for k, x in run_params.items()}) if reuse else None
+        reused = run_id is not None
+        if not reused:
+            est = clone(estimator).set_params(**run_params) if estimator is not None else None
+            run_id = train_tabular(data, target, params=None if est is not None else run_params, estimator=est, experiment=experiment,
+                                   run_name=f'{param}={v}', seed=seed, test_size=test_size, **kwargs).run_id
+        m = client().get_run(run_id).data.metrics
+        rows.append({param: v, 'run_id': run_id, 'reused': reused,
+                     **{k: m.get(k) for k in ('cv_accuracy', 'cv_accuracy_std', 'train_accuracy', 'accuracy')}})
+    return pd.DataFrame(rows).sort_values('cv_accuracy', ascending=False, kind='stable').reset_index(drop=True)
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc001f
 def runs_table(experiment: str = IRIS_EXPERIMENT, # MLflow experiment
@@ -274,17 +266,179 @@ def best_run(experiment: str = IRIS_EXPERIMENT, metric: str = 'cv_accuracy'):
     df = runs_table(experiment, metric, max_results=1)
     return None if df.empty else client().get_run(df.loc[0, 'run_id'])
 
-# %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0023
-def check_best_run(run_id, experiment: str = IRIS_EXPERIMENT, max_delta: float = 0.03) -> Feedback:
-    "Self-check: is `run_id` the most accurate finished run with overfit_delta <= max_delta?"
-    df = runs_table(experiment)
-    ok = df[df['metrics.overfit_delta'] <= max_delta]
-    best = ok['metrics.accuracy'].max() if len(ok) else None
-    chosen = lambda r: df[df['run_id'] == r]
-    return check_answer('Bester Lauf ohne Überanpassung', run_id, [
-        (lambda r: len(chosen(r)) == 1, 'ein abgeschlossener Lauf dieses Experiments', f'keine abgeschlossene run_id in {experiment!r}'),
-        (lambda r: chosen(r)['metrics.overfit_delta'].iloc[0] <= max_delta, f'overfit_delta ≤ {max_delta}',
-         f'dieser Lauf hat overfit_delta > {max_delta}'),
-        (lambda r: chosen(r)['metrics.accuracy'].iloc[0] == best, 'höchste Genauigkeit unter diesen',
-         'es gibt einen genaueren Lauf mit kleinem Abstand'),
-    ])
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr000010
+def metric_steps(run_id: str, # MLflow run
+                 metrics, # one metric name or several
+                ) -> pd.DataFrame:
+    "Every logged value of `metrics` in run `run_id` by step: index 'step', one column per metric (NaN where a step lacks one)."
+    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    c = client()
+    series = {m: pd.Series({h.step: h.value for h in c.get_metric_history(run_id, m)}, dtype=float) for m in names}
+    return pd.DataFrame(series, columns=names).rename_axis('step').sort_index()
+
+# %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0019
+SEARCH_EXPERIMENT = 'Hyperparameter-Suche'
+
+def tracked_search(data: pd.DataFrame, # table with features and target
+                   target: str, # target column
+                   param_grid: dict, # model parameters to search, e.g. {'max_depth': [2, 3, None]}; lists or scipy distributions (random)
+                   method: str = 'grid', # 'grid' (all combinations), 'random' (n_iter draws) or 'halving' (successive halving)
+                   experiment: str = SEARCH_EXPERIMENT,
+                   seed: int = 0,
+                   cv: int = 5, # folds of the stratified, shuffled cross-validation
+                   n_iter: int = 10, # candidates the random search draws
+                   estimator=None, # scikit-learn classifier to tune (default: RandomForestClassifier)
+                   test_size: float | None = 0.3, # test rows held out first, as train_tabular does with the same seed; None: search on all rows
+                  ) -> pd.DataFrame:
+    "Cross-validated search over `param_grid` on the training rows, a nested child run per candidate; returns the ranking, best first."
+    from sklearn.base import clone
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, RandomizedSearchCV, StratifiedKFold
+    if method not in ('grid', 'random', 'halving'): raise ValueError(f"method muss 'grid', 'random' oder 'halving' sein, nicht {method!r}.")
+    data = model_frame(data, target)
+    if test_size: sp = split_data(data, target, test_size=test_size, seed=seed); X, y = sp.X_train, sp.y_train  # the test rows stay out
+    else: X, y = data.drop(columns=target), data[target]
+    est = clone(estimator) if estimator is not None else RandomForestClassifier(random_state=seed)
+    pipe = make_tabular_pipeline(X, est)
+    grid = {f'model__{k}': v for k, v in param_grid.items()}
+    folds = StratifiedKFold(cv, shuffle=True, random_state=seed)
+    if method == 'grid': search = GridSearchCV(pipe, grid, cv=folds)
+    elif method == 'random': search = RandomizedSearchCV(pipe, grid, n_iter=n_iter, cv=folds, random_state=seed)
+    else: search = HalvingGridSearchCV(pipe, grid, cv=folds, factor=2, random_state=seed, min_resources=max(cv * y.nunique() * 2, 30))
+    with tracked_run(experiment, f'suche-{method}', dataset_fingerprint=fingerprint(data), target=target, search=method,
+                     estimator=type(est).__name__, n_train=len(X)):
+        search.fit(X, y)
+        res = pd.DataFrame(search.cv_results_)
+        for i, r in res.iterrows():
+            with mlflow.start_run(run_name=f'kandidat-{i + 1}', nested=True):
+                mlflow.log_params({k.removeprefix('model__'): v for k, v in r['params'].items()})
+                mlflow.log_metrics({'cv_accuracy': r['mean_test_score'], 'cv_accuracy_std': r['std_test_score'],
+                                    **({'n_resources': r['n_resources']} if 'n_resources' in r else {})})
+        mlflow.log_params({k.removeprefix('model__'): v for k, v in search.best_params_.items()})
+        mlflow.log_metrics({'best_cv_accuracy': search.best_score_, 'n_candidates': len(res)})
+    cols = [c for c in res.columns if c.startswith('param_')] + ['mean_test_score', 'std_test_score']
+    cols += ['n_resources'] if 'n_resources' in res else []
+    return res[cols].rename(columns=lambda c: c.removeprefix('param_model__')).sort_values('mean_test_score', ascending=False).reset_index(drop=True)
+
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr060041
+PENGUIN_EXPERIMENT, PENGUIN_SEARCH = 'Übung 6 – Pinguine', 'Übung 6 – Suche'
+SEARCH_BUDGET = {'hyperparameters': 6, 'values': 5, 'seconds': 20, 'folds': 5, 'budget_seconds': 3600}  # exercise 06.4
+
+def _finished_runs(experiment: str = IRIS_EXPERIMENT) -> pd.DataFrame: return runs_table(experiment, 'cv_accuracy', max_results=1000)
+
+def _row(run_id: str, experiment: str = IRIS_EXPERIMENT) -> pd.Series: t = _finished_runs(experiment); return t[t['run_id'] == run_id].iloc[0]
+
+def _is_finished_run(run_id) -> bool: return isinstance(run_id, str) and run_id in set(_finished_runs()['run_id'])
+
+def _picked_by_test(run_id: str) -> bool:
+    t, r = _finished_runs(), _row(run_id)
+    return r['metrics.accuracy'] == t['metrics.accuracy'].max() and r['metrics.cv_accuracy'] < t['metrics.cv_accuracy'].max() - 1e-12
+
+def _best_cv(run_id: str) -> bool: return _row(run_id)['metrics.cv_accuracy'] >= _finished_runs()['metrics.cv_accuracy'].max() - 1e-12
+
+def _search_parent(ranking: pd.DataFrame):
+    "The newest random-search parent run in PENGUIN_SEARCH and its number of child runs."
+    runs = mlflow.search_runs(experiment_names=[PENGUIN_SEARCH], filter_string="tags.search = 'random'",
+                              order_by=['attributes.start_time DESC'], max_results=1)
+    if runs.empty: return None, 0
+    kids = mlflow.search_runs(experiment_names=[PENGUIN_SEARCH], filter_string=f"tags.mlflow.parentRunId = '{runs.loc[0, 'run_id']}'")
+    return runs.iloc[0], len(kids)
+
+def _penguin_floor() -> float: return load_dataset('penguins')['species'].value_counts(normalize=True).max() + 0.3
+
+@lru_cache(maxsize=8)
+def _logged_run(fn):
+    "Call the student's function once (max_depth=2) and fetch the run it reports."
+    return client().get_run(fn(2))
+
+def _model_inputs(run) -> list[str] | None:
+    "Input columns of the signature of the model a run logged, or None."
+    outs = run.outputs.model_outputs if run.outputs else []
+    if not outs: return None
+    info = mlflow.models.get_model_info(f'models:/{outs[0].model_id}')
+    return None if info.signature is None else info.signature.inputs.input_names()
+
+def _penguin_features() -> list[str]: return [c for c in load_dataset('penguins').columns if c != 'species']
+
+def _plan_numbers() -> dict:
+    b = SEARCH_BUDGET
+    return {'grid_trainings': b['values'] ** b['hyperparameters'] * b['folds'], 'max_candidates': b['budget_seconds'] // (b['seconds'] * b['folds'])}
+
+EXERCISES = (
+    Exercise('06.1', 'Der beste Lauf, ehrlich gewählt', (
+        (_is_finished_run, 'eine run_id eines abgeschlossenen Laufs im Experiment',
+         f'erwartet wird die run_id (Text) eines abgeschlossenen Laufs im Experiment „{IRIS_EXPERIMENT}“'),
+        (lambda r: not _picked_by_test(r), 'nicht nach der Testgenauigkeit gewählt',
+         'das ist ein Lauf mit der höchsten Testgenauigkeit (`accuracy`) – gewählt wird nach `cv_accuracy`; die Testdaten bleiben für Phase C'),
+        (_best_cv, 'die höchste kreuzvalidierte Genauigkeit (`cv_accuracy`)', 'ein anderer abgeschlossener Lauf hat eine höhere `cv_accuracy`'),
+    ), level=1),
+    Exercise('06.2', 'Zufallssuche für einen Baum', (
+        (lambda df: hasattr(df, 'columns') and {'max_depth', 'min_samples_leaf', 'mean_test_score'} <= set(df.columns),
+         'die Rangliste von `tracked_search` mit `max_depth` und `min_samples_leaf`',
+         'erwartet wird die Rangliste (DataFrame), die `tracked_search` zurückgibt, mit den Spalten `max_depth` und `min_samples_leaf`'),
+        (lambda df: len(df) == 6, 'sechs Kandidaten (`n_iter=6`)', 'die Zufallssuche soll genau sechs Kandidaten ziehen: `n_iter=6`'),
+        (lambda df: df['mean_test_score'].is_monotonic_decreasing, 'bester Kandidat zuerst',
+         'die Rangliste ist nicht nach `mean_test_score` sortiert'),
+        (lambda df: df['mean_test_score'].iloc[0] >= _penguin_floor(), 'der beste Baum schlägt die Baseline deutlich',
+         'der beste Kandidat ist kaum besser als die Baseline – stimmen Daten (`penguins`) und Modell (`DecisionTreeClassifier`)?'),
+        (lambda df: _search_parent(df)[0] is not None and _search_parent(df)[0]['tags.estimator'] == 'DecisionTreeClassifier',
+         'als Zufallssuche eines Entscheidungsbaums im Experiment protokolliert',
+         f"im Experiment „{PENGUIN_SEARCH}“ fehlt ein Elternlauf der Zufallssuche (`method='random'`) mit `DecisionTreeClassifier`"),
+        (lambda df: _search_parent(df)[1] == len(df), 'ein Kindlauf pro Kandidat',
+         'der letzte Suchlauf hat nicht so viele Kindläufe wie die Rangliste Kandidaten'),
+    ), level=1),
+    Exercise('06.3', 'Ein Lauf, vollständig von Hand', (
+        (lambda f: callable(f) and _logged_run(f) is not None, 'die Funktion gibt die run_id eines Laufs zurück',
+         'erwartet wird eine Funktion `log_penguin_tree(max_depth)`, die die run_id ihres Laufs zurückgibt'),
+        (lambda f: _logged_run(f).info.status == 'FINISHED', 'der Lauf ist abgeschlossen (`FINISHED`)',
+         'der Lauf ist nicht abgeschlossen – gib die run_id erst zurück, wenn der `with`-Block zu Ende ist'),
+        (lambda f: client().get_experiment(_logged_run(f).info.experiment_id).name == PENGUIN_EXPERIMENT, f'im Experiment „{PENGUIN_EXPERIMENT}“',
+         f'der Lauf liegt nicht im Experiment „{PENGUIN_EXPERIMENT}“ – `tracked_run(PENGUIN_EXPERIMENT, ...)`'),
+        (lambda f: _logged_run(f).data.params.get('max_depth') == '2', 'der Parameter `max_depth` ist protokolliert',
+         'der Parameter `max_depth` fehlt oder hat nicht den Wert, mit dem die Funktion aufgerufen wurde'),
+        (lambda f: {'cv_accuracy', 'cv_accuracy_std'} <= set(_logged_run(f).data.metrics) and 0 < _logged_run(f).data.metrics['cv_accuracy'] <= 1,
+         'die Kreuzvalidierung ist protokolliert (`cv_accuracy`, `cv_accuracy_std`)', 'es fehlen die Metriken von `cross_validate_accuracy`'),
+        (lambda f: _model_inputs(_logged_run(f)) == _penguin_features(), 'das Modell ist mit Signatur der Pinguin-Merkmale protokolliert',
+         'es fehlt ein mit `log_sklearn_model` protokolliertes Modell, dessen Signatur die Pinguin-Merkmale als Eingabe nennt'),
+    ), level=2),
+    Exercise('06.4', 'Eine Suche planen', (
+        (lambda d: isinstance(d, dict) and {'grid_trainings', 'strategie', 'kandidaten', 'auswahl'} <= set(d),
+         "ein dict mit 'grid_trainings', 'strategie', 'kandidaten' und 'auswahl'",
+         "erwartet wird ein dict mit 'grid_trainings', 'strategie', 'kandidaten' und 'auswahl'"),
+        (lambda d: d['grid_trainings'] == _plan_numbers()['grid_trainings'],
+         'die Grid-Suche bräuchte so viele Trainings – weit mehr als eine Stunde',
+         'Kandidaten der Grid-Suche: Werte hoch Zahl der Hyperparameter; jeder wird mit jedem Fold einmal trainiert'),
+        (lambda d: str(d['strategie']).strip().lower() in ('random', 'halving', 'bayes'), 'eine Suche, die mit dem Budget auskommt',
+         'die vollständige Grid-Suche passt nicht in eine Stunde – wähle eine Suche mit fester Zahl von Kandidaten'),
+        (lambda d: 10 <= int(d['kandidaten']) <= _plan_numbers()['max_candidates'], 'die Kandidaten passen mit Kreuzvalidierung in die Stunde',
+         'so viele Kandidaten passen nicht (oder es sind weniger als zehn): ein Kandidat kostet Folds mal Sekunden pro Training'),
+        (lambda d: str(d['auswahl']).strip().lower() == 'cv_accuracy', 'gewählt wird nach der Kreuzvalidierung',
+         '`accuracy` misst auf den Testdaten (Phase C), `train_accuracy` belohnt Auswendiglernen – gewählt wird nach `cv_accuracy`'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Ein Lauf ist eine Ausführung mit allem, was sie protokolliert; das Experiment sammelt Läufe.',
+             notes={'a': 'Umgekehrt: Ein Experiment sammelt Läufe.',
+                    'c': 'Modellversionen gehören zur Registry (Woche 7); ein Lauf kann ein Modell protokollieren.'}),
+    Question(2, 'a', 'Hyperparameter sind Eingaben des Laufs: Parameter.',
+             notes={'b': 'Metriken sind Ergebnisse, etwa die Genauigkeit; `max_depth` legst du vorher fest.',
+                    'c': 'Artefakte sind Dateien, etwa Bilder oder Modelle.'}),
+    Question(3, 'b', 'MLflow trägt den Lauf als FAILED ein und behält, was er bis dahin protokolliert hat.',
+             notes={'a': 'FINISHED bekommt nur ein Lauf, dessen with-Block ohne Fehler endet.',
+                    'c': 'Gescheiterte Läufe bleiben sichtbar – auch sie gehören ins Laborbuch.'}),
+    Question(4, 60, '3 · 4 = 12 Kandidaten, jeder 5-mal trainiert: 60.', notes={12: 'Das sind die Kandidaten; jeder wird mit jedem Fold trainiert.'},
+             hint='Kandidaten mal Folds.'),
+    Question(5, 'b', 'Successive Halving gibt schwachen Kandidaten wenig und den besseren Runde für Runde mehr Zeilen.',
+             notes={'a': 'Eine Lernrate hat ein Random Forest gar nicht; halbiert wird die Zahl der Kandidaten.',
+                    'c': 'Die Hyperparameter bleiben; es scheiden Kandidaten aus.'}),
+    Question(6, 'c', 'Ein Ersatzmodell der bisherigen Ergebnisse schlägt den nächsten Kandidaten vor.',
+             notes={'a': 'Das ist die Grid-Suche.',
+                    'b': 'Das ist die Zufallssuche; die Bayes\'sche Optimierung lernt aus den bisherigen Ergebnissen.'}),
+    Question(7, 'b', 'Der Sieger unter vielen hatte auch Glück; wer mit den Testdaten wählt, hat keine ehrliche Schätzung mehr.',
+             notes={'a': 'Das stimmt oft, ist aber nicht der Grund: Es geht um die Auswahl unter vielen.',
+                    'c': 'MLflow sortiert nach jeder Metrik; die Frage ist, welche für die Wahl erlaubt ist.'}),
+    Question(8, 'b', 'Die Signatur nennt Eingabespalten und Typen sowie die Ausgabe: der Vertrag des Modells.',
+             notes={'a': 'Wer trainiert hat, steht in den Tags des Laufs.', 'c': 'Kennzahlen sind Metriken des Laufs, nicht Teil der Signatur.'}),
+)
