@@ -1,7 +1,6 @@
 """The student edition is what students open: solutions stubbed and nowhere to be found, checker internals absent, every
 exercise says "noch nicht gelöst" when run, a regeneration never overwrites what a student typed, and `quack fortschritt`
 reports solved / wrong / unsolved / unchecked correctly without touching the student's files."""
-import ast
 import hashlib
 import json
 import re
@@ -17,8 +16,6 @@ from amalea_quack.course import (
     exercise_slots,
     notebook_progress,
     notebooks,
-    progress,
-    student_notebook,
     write_student_edition,
 )
 
@@ -68,8 +65,8 @@ def secrets_of_the_course() -> dict[str, list[str]]:
     for p in NBS:
         nb = read(p)
         given = '\n'.join(src(c) for c in nb['cells'] if c['cell_type'] == 'markdown' or 'exercise-setup' in tags(c))
-        lines = [l for c in nb['cells'] if c['cell_type'] == 'code' and ({'solution', 'checks'} & set(tags(c))) for l in distinctive_lines(src(c))
-                 if l not in given]
+        lines = [line for c in nb['cells'] if c['cell_type'] == 'code' and ({'solution', 'checks'} & set(tags(c))) for line in distinctive_lines(src(c))
+                 if line not in given]
         found[str(p.relative_to(ROOT / 'nbs'))] = lines
     return found
 
@@ -221,7 +218,7 @@ def test_progress_of_an_untouched_edition(editions):
 
 
 def test_progress_of_a_half_solved_edition_with_one_wrong_answer(editions):
-    (ed, wrong_key), got = editions, states(editions[0]['halb'])
+    (_, wrong_key), got = editions, states(editions[0]['halb'])
     assert got[wrong_key]['status'] == 'wrong' and got[wrong_key]['note']
     counts = {s: sum(r['status'] == s for r in got.values()) for s in ('solved', 'wrong', 'unsolved', 'unchecked')}
     assert counts['solved'] > 0 and counts['unsolved'] > 0 and counts['wrong'] == 1 and counts['unchecked'] == 0, counts
