@@ -65,8 +65,8 @@ def secrets_of_the_course() -> dict[str, list[str]]:
     for p in NBS:
         nb = read(p)
         given = '\n'.join(src(c) for c in nb['cells'] if c['cell_type'] == 'markdown' or 'exercise-setup' in tags(c))
-        lines = [line for c in nb['cells'] if c['cell_type'] == 'code' and ({'solution', 'checks'} & set(tags(c))) for line in distinctive_lines(src(c))
-                 if line not in given]
+        secret = [c for c in nb['cells'] if c['cell_type'] == 'code' and ({'solution', 'checks'} & set(tags(c)))]
+        lines = [line for c in secret for line in distinctive_lines(src(c)) if line not in given]
         found[str(p.relative_to(ROOT / 'nbs'))] = lines
     return found
 
