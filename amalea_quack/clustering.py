@@ -412,7 +412,7 @@ EXERCISES = (
     ), level=2),
     Exercise('09.4', 'Welches der Big 3?', (
         (lambda a: isinstance(a, dict) and {'A', 'B', 'C', 'begruendung'} <= set(a), "ein dict mit 'A', 'B', 'C' und 'begruendung'",
-         "erwartet wird {'A': ..., 'B': ..., 'C': ..., 'begruendung': ...}"),
+         "erwartet wird dict(A=..., B=..., C=..., begruendung=...)"),
         (lambda a: _scenario_ok(a, 'A'), 'A: k-Means', _SCENARIOS['A'][1]),
         (lambda a: _scenario_ok(a, 'B'), 'B: Entscheidungsbaum', _SCENARIOS['B'][1]),
         (lambda a: _scenario_ok(a, 'C'), 'C: KNN', _SCENARIOS['C'][1]),

@@ -265,7 +265,7 @@ EXERCISES = (
     ), level=2),
     Exercise('08.4', 'Wo passt KNN?', (
         (lambda a: isinstance(a, dict) and {'wahl', 'begruendung'} <= set(a), "ein dict mit 'wahl' und 'begruendung'",
-         "erwartet wird {'wahl': 'a', 'b' oder 'c', 'begruendung': 'dein Satz'}"),
+         "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
         (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
         (lambda a: _choice(a) == 'b', 'B: wenige Zeilen, wenige Merkmale, keine Eile',
          'bei A vergleicht jede Vorhersage mit 5 Millionen Zeilen in 300 Dimensionen – zu langsam und die Abstände verwässern'),

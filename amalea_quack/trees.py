@@ -496,7 +496,7 @@ EXERCISES = (
     ), level=2),
     Exercise('07.4', 'Baum oder Wald für das Labor?', (
         (lambda a: isinstance(a, dict) and {'wahl', 'begruendung'} <= set(a), "ein dict mit 'wahl' und 'begruendung'",
-         "erwartet wird {'wahl': 'a', 'b' oder 'c', 'begruendung': 'dein Satz'}"),
+         "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
         (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
         (lambda a: _choice(a) != 'c', 'nicht nach der Trainingsgenauigkeit gewählt',
          'die 100 % gelten nur für die Trainingsdaten; in der Kreuzvalidierung ist der große Baum nicht besser, aber unlesbar'),
