@@ -1,4 +1,4 @@
-"""Gruppen finden ohne Etiketten: k-Means, Ellbogen, Silhouette und ARI – und die Big 3 in einer Tabelle aus MLflow-Läufen.
+"""Gruppen finden ohne Etiketten: Zentren, Ellbogen, Silhouette und ARI – und die Big 3 in einer Tabelle aus MLflow-Läufen.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week04/kmeans.html.md"""
 
@@ -7,36 +7,41 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week04/kmeans.html.md"""
 # %% ../nbs/week04/09_kmeans.ipynb #cccc0004
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 import mlflow
 import numpy as np
 import pandas as pd
 
-from .eda import new_figure
+from .eda import load_dataset, new_figure
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .neighbors import knn_pipeline
-from .quack import Feedback, check_answer
+from .quack import Exercise, Question
 from .reproducibility import tracked_run
 from .store import use_store
 from .tracking import log_sklearn_model
-from .trees import decision_boundary_figure
+from .trees import OKABE_ITO, _grid_figure, decision_boundary_figure, feature_label, palette
 
 # %% auto #0
 __all__ = ['KMEANS_EXPERIMENT', 'BIG3', 'BIG3_DEFAULTS', 'BIG3_EXPERIMENT', 'PLAYGROUND_EXPERIMENT', 'DEFAULT_FEATURES',
-           'lloyd_steps', 'kmeans_pipeline', 'elbow_curve', 'elbow_figure', 'majority_mapping', 'cluster_metrics',
-           'cluster_centers', 'cluster_regions_figure', 'big3_params', 'Big3Result', 'numeric_features', 'fit_big3',
-           'log_big3_run', 'big3_table', 'check_wine_k']
+           'EXERCISES', 'QUIZ', 'lloyd_steps', 'lloyd_figure', 'kmeans_pipeline', 'elbow_curve', 'elbow_figure',
+           'init_spread', 'majority_mapping', 'cluster_metrics', 'cluster_centers', 'cluster_regions_figure',
+           'big3_params', 'Big3Result', 'numeric_features', 'fit_big3', 'log_big3_run', 'big3_table']
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc0008
 def lloyd_steps(X: np.ndarray, # numeric data, one row per point
                 k: int, # number of clusters
                 seed: int = 0, # picks the k starting centres among the points
                 max_steps: int = 50,
+                init=None, # explicit starting centres (k rows) instead of random points
                ) -> list[dict]:
     "Lloyd's k-means from scratch: per step the centres, the assignment and the inertia."
     X = np.asarray(X, dtype=float)
-    centers = X[np.random.default_rng(seed).choice(len(X), size=k, replace=False)]
+    centers = X[np.random.default_rng(seed).choice(len(X), size=k, replace=False)] if init is None else np.asarray(init, dtype=float)
+    if centers.shape != (k, X.shape[1]):
+        raise ValueError(f'Erwartet werden {k} Startzentren mit {X.shape[1]} Werten, gekommen ist die Form {centers.shape}.')
     steps = []
     for i in range(max_steps):
         sq = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)  # squared distance of each point to each centre
@@ -46,6 +51,28 @@ def lloyd_steps(X: np.ndarray, # numeric data, one row per point
         if np.allclose(new, centers): break
         centers = new
     return steps
+
+# %% ../nbs/week04/09_kmeans.ipynb #km090005
+def lloyd_figure(X: pd.DataFrame, # exactly two numeric features
+                 steps: list[dict], # from `lloyd_steps` on these two features
+                 panels: int = 4, # how many steps to show (the first ones and the last)
+                ):
+    "Lloyd's iterations on two features: assignment as colour, centres as crosses, arrows from the previous centres."
+    panels = min(panels, len(steps))
+    chosen = list(range(panels - 1)) + [len(steps) - 1]
+    fig, axes = _grid_figure(min(9, 2.5 * panels), 2.9, 1, panels, sharex=True, sharey=True)
+    colors = np.array(palette(len(steps[0]['centers'])))
+    for ax, i in zip(axes[0], chosen, strict=True):
+        s = steps[i]
+        ax.scatter(X.iloc[:, 0], X.iloc[:, 1], c=colors[s['labels']], s=12, alpha=0.7, edgecolor='none')
+        if i > 0:
+            for a, b in zip(steps[i - 1]['centers'], s['centers'], strict=True):
+                if not np.allclose(a, b): ax.annotate('', xy=b, xytext=a, arrowprops={'arrowstyle': '->', 'color': '#000000', 'lw': 1.3})
+        ax.scatter(s['centers'][:, 0], s['centers'][:, 1], marker='X', s=140, c=colors, edgecolor='#000000', linewidth=1.2, zorder=5)
+        ax.set_title(f"{'Start' if i == 0 else f'Schritt {i}'} · Inertia {s['inertia']:.0f}", fontsize=9)
+        ax.set_xlabel(feature_label(X.columns[0]))
+    axes[0, 0].set_ylabel(feature_label(X.columns[1]))
+    return fig
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc000c
 KMEANS_EXPERIMENT = 'Woche 4 – k-Means'
@@ -89,11 +116,21 @@ def elbow_curve(X: pd.DataFrame, # features only
 
 def elbow_figure(table: pd.DataFrame):
     "Inertia (elbow) and silhouette over the number of clusters, side by side."
-    fig, (a, b) = new_figure(10, 3.6, ncols=2)
-    a.plot(table.index, table['inertia'], 'o-', color='#1b9e77'); a.set(xlabel='Zahl der Cluster k', ylabel='Inertia', title='Ellbogen')
-    b.plot(table.index, table['silhouette'], 's-', color='#7570b3'); b.set(xlabel='Zahl der Cluster k', ylabel='Silhouette', title='Silhouette')
+    fig, (a, b) = new_figure(9, 3.6, ncols=2)
+    a.plot(table.index, table['inertia'], 'o-', color=OKABE_ITO[0]); a.set(xlabel='Zahl der Cluster k', ylabel='Inertia', title='Ellbogen')
+    b.plot(table.index, table['silhouette'], 's-', color=OKABE_ITO[3]); b.set(xlabel='Zahl der Cluster k', ylabel='Silhouette', title='Silhouette')
     for ax in (a, b): ax.grid(alpha=0.3)
     return fig
+
+# %% ../nbs/week04/09_kmeans.ipynb #km090007
+def init_spread(X: pd.DataFrame, # features
+                k: int, # number of clusters
+                seeds: list[int], # one run per seed, each with random starting centres
+               ) -> pd.Series:
+    "The final inertia of k-means started once per seed from random points (n_init=1): different values are different local minima."
+    from sklearn.cluster import KMeans
+    return pd.Series({s: float(KMeans(n_clusters=k, init='random', n_init=1, random_state=s).fit(X).inertia_) for s in seeds},
+                     name='inertia').rename_axis('seed')
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc0011
 def majority_mapping(clusters, # cluster of each point
@@ -318,18 +355,89 @@ def big3_table(experiment: str = BIG3_EXPERIMENT, # where log_big3_run logged
                           'run_id': runs['run_id']})
     return table[cols].reset_index(drop=True)
 
-# %% ../nbs/week04/09_kmeans.ipynb #cccc0027
-def check_wine_k(k, X: pd.DataFrame, seed: int = 0, ks=range(2, 9)) -> Feedback:
-    "Self-check: is `k` the number of clusters with the highest silhouette for the scaled features X?"
-    from functools import cache
-    @cache
-    def best() -> int:  # computed only when needed
-        sil = {j: _silhouette(kmeans_pipeline(X, j, seed, scale=True).fit(X), X) for j in ks}
-        return max(sil, key=sil.get)
-    return check_answer('Zahl der Cluster per Silhouette', k, [
+# %% ../nbs/week04/09_kmeans.ipynb #km09001e
+def _is_number(x) -> bool: return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+def _first_step(points=(0.0, 1.0, 5.0, 9.0, 10.0), init=(0.0, 5.0)) -> list[float]:
+    "The centres after the first assignment and update of exercise 9.1."
+    steps = lloyd_steps(np.array(points)[:, None], k=2, init=np.array(init)[:, None])
+    return sorted(steps[min(1, len(steps) - 1)]['centers'].ravel().tolist())
+
+@cache
+def _wine():
+    data = load_dataset('wine')
+    return data.drop(columns='cultivar'), data['cultivar']
+
+@cache
+def _wine_best_k(ks=tuple(range(2, 9))) -> int:
+    X = _wine()[0]
+    sil = {k: _silhouette(kmeans_pipeline(X, k, 0, scale=True).fit(X), X) for k in ks}
+    return max(sil, key=sil.get)
+
+@cache
+def _wine_ari(scale: bool = True) -> float:
+    from sklearn.metrics import adjusted_rand_score
+    X, y = _wine()
+    return float(adjusted_rand_score(y, kmeans_pipeline(X, _wine_best_k(), 0, scale=scale).fit(X).predict(X)))
+
+_SCENARIOS = {'A': ('k-Means', 'A hat keine Etiketten – gesucht sind Gruppen, also unüberwacht: k-Means'),
+              'B': ('Entscheidungsbaum', 'B verlangt eine Erklärung je Entscheidung – ein flacher Baum lässt sich vorlesen'),
+              'C': ('KNN', 'C fragt nach den ähnlichsten Fällen – genau das liefern die k nächsten Nachbarn')}
+
+def _scenario_ok(a, key) -> bool: return str(a.get(key, '')).strip().lower() == _SCENARIOS[key][0].lower()
+
+EXERCISES = (
+    Exercise('09.1', 'Ein Lloyd-Schritt von Hand', (
+        (lambda z: isinstance(z, (tuple, list)) and len(z) == 2 and all(_is_number(v) for v in z), 'zwei Zahlen',
+         'erwartet wird ein Tupel aus zwei Zahlen, z. B. (1.0, 7.5)'),
+        (lambda z: not np.allclose(sorted(z), [0.0, 5.0]), 'die Zentren haben sich bewegt',
+         'das sind noch die Startzentren – nach dem Zuordnen wandert jedes Zentrum in den Mittelwert seiner Punkte'),
+        (lambda z: np.allclose(sorted(z), _first_step()), 'richtig: 0,5 (Mittel von 0 und 1) und 8 (Mittel von 5, 9 und 10)',
+         'nicht ganz – 1 liegt näher an 0, 5, 9 und 10 näher an 5; dann je Gruppe den Mittelwert nehmen'),
+    ), level=1),
+    Exercise('09.2', 'Wie viele Rebsorten?', (
         (lambda k: isinstance(k, (int, np.integer)) and not isinstance(k, bool), 'eine ganze Zahl',
-         f'erwartet wird eine ganze Zahl, gekommen ist {type(k).__name__}'),
-        (lambda k: k in ks, f'zwischen {min(ks)} und {max(ks)}', f'k soll zwischen {min(ks)} und {max(ks)} liegen'),
-        (lambda k: k == best(), 'die höchste Silhouette (mit Skalierung)',
-         'eine andere Zahl hat eine höhere Silhouette – mit Skalierung gerechnet und alle k verglichen?'),
-    ])
+         'erwartet wird eine ganze Zahl, z. B. int(...)'),
+        (lambda k: 2 <= k <= 8, 'zwischen 2 und 8', 'k soll zwischen 2 und 8 liegen'),
+        (lambda k: k == _wine_best_k(), 'die höchste Silhouette (mit Skalierung)',
+         'eine andere Zahl hat eine höhere Silhouette – mit Skalierung gerechnet und alle k von 2 bis 8 verglichen?'),
+    ), level=2),
+    Exercise('09.3', 'Passen die Cluster zu den Rebsorten?', (
+        (_is_number, 'eine Zahl', 'erwartet wird eine Zahl: der Wert von adjusted_rand_score(...)'),
+        (lambda a: -0.5 <= a <= 1, 'ein möglicher ARI', 'ein ARI liegt höchstens bei 1'),
+        (lambda a: abs(a - _wine_ari(scale=False)) > 0.01, 'nicht der Wert ohne Skalierung',
+         'das ist der ARI ohne Skalierung – Prolin allein bestimmt dann die Cluster; rechne mit scale=True'),
+        (lambda a: abs(a - _wine_ari()) <= 0.01, 'der ARI stimmt: Die Cluster treffen die Rebsorten gut',
+         'der Wert stimmt nicht – alle Weine, k = wein_k, Seed 0, mit Skalierung, ARI gegen y_wine?'),
+    ), level=2),
+    Exercise('09.4', 'Welches der Big 3?', (
+        (lambda a: isinstance(a, dict) and {'A', 'B', 'C', 'begruendung'} <= set(a), "ein dict mit 'A', 'B', 'C' und 'begruendung'",
+         "erwartet wird dict(A=..., B=..., C=..., begruendung=...)"),
+        (lambda a: _scenario_ok(a, 'A'), 'A: k-Means', _SCENARIOS['A'][1]),
+        (lambda a: _scenario_ok(a, 'B'), 'B: Entscheidungsbaum', _SCENARIOS['B'][1]),
+        (lambda a: _scenario_ok(a, 'C'), 'C: KNN', _SCENARIOS['C'][1]),
+        (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
+        (lambda a: re.search(r'etikett|unüberwacht|gruppe|erklär|lesbar|vorles|ähnlich|nachbar|abst[aä]nd',
+                             str(a['begruendung']).lower()) is not None,
+         'die Begründung nennt ein Argument aus dieser Woche', 'nenne ein Argument: Etiketten, Erklärbarkeit oder Ähnlichkeit'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'a', 'Richtig: Zuordnen und Verschieben senken die Inertia oder lassen sie gleich.',
+             notes={'b': 'keiner der beiden Schritte kann die Inertia erhöhen',
+                    'c': 'null wäre sie nur, wenn jeder Punkt ein eigenes Zentrum hätte'}),
+    Question(2, 'a', 'Richtig: Mehrere Starts, die Lösung mit der kleinsten Inertia bleibt.',
+             notes={'b': 'n_init wählt nicht k; die Zahl der Cluster gibst du vor',
+                    'c': 'jeder Start sieht dieselben Daten, nur andere Startzentren'}),
+    Question(3, 1.0, 'Richtig: Dieselbe Einteilung, nur andere Namen – ARI 1.', tolerance=0.001,
+             notes={0: 'die Namen der Cluster sind egal; es zählt, welche Punkte zusammen landen', -1: 'der ARI vergleicht Paare, nicht Namen'}),
+    Question(4, 'b', 'Richtig: Die Silhouette misst Abstände; versicolor und virginica überlappen.',
+             notes={'a': 'richtig berechnet – sie beantwortet nur eine andere Frage', 'c': 'es sind drei Arten; zwei davon liegen nah beieinander'}),
+    Question(5, 'b', 'Richtig: Gerade Grenzen in der Mitte zwischen Zentren zerschneiden längliche Gruppen.',
+             notes={'a': 'runde, ähnlich große Gruppen sind genau der Fall, für den k-Means gemacht ist'}),
+    Question(6, 'a', 'Richtig: Wie bei KNN bestimmt sonst das Merkmal mit den größten Zahlen die Abstände.',
+             notes={'b': 'k-Means rechnet mit beliebigen Zahlen; es geht um vergleichbare Maßstäbe'}),
+    Question(7, 'b', 'Richtig: Eine Blüte sind 2,2 Prozentpunkte; die Intervalle überlappen weit.',
+             notes={'a': 'eine Blüte Unterschied ist kein Beleg – das 95-%-Intervall ist über zehn Punkte breit'}),
+)

@@ -1,4 +1,4 @@
-"""Vorhersagen aus der Nachbarschaft: Abstände messen, Merkmale skalieren, k per Kreuzvalidierung wählen und die Grenzen sehen.
+"""Vorhersagen aus der Nachbarschaft: Abstände, Gleichstände, Skalierung, k per Kreuzvalidierung – und warum viele Merkmale schaden.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week04/knn.html.md"""
 
@@ -7,19 +7,22 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week04/knn.html.md"""
 # %% ../nbs/week04/08_knn.ipynb #cccc0004
 from __future__ import annotations
 
+import re
+from functools import cache
+
 import mlflow
 import numpy as np
 import pandas as pd
 
 from .eda import load_dataset, new_figure
-from .evaluation import Split, evaluate, make_tabular_pipeline
-from .quack import Feedback, check_answer
+from .evaluation import make_tabular_pipeline, split_data
+from .quack import Exercise, Question
 from .reproducibility import tracked_run
-from .tracking import log_sklearn_model
-from .trees import decision_boundary_figure
+from .trees import OKABE_ITO, _check_two_features, feature_label, palette, validation_scores
 
 # %% auto #0
-__all__ = ['KNN_EXPERIMENT', 'nearest_neighbors', 'knn_pipeline', 'scaling_effect', 'knn_boundaries_figure', 'check_knn_vote']
+__all__ = ['KNN_EXPERIMENT', 'EXERCISES', 'QUIZ', 'nearest_neighbors', 'neighborhood_figure', 'tie_share', 'knn_pipeline',
+           'scaling_effect', 'distance_contrast', 'contrast_figure', 'noise_features', 'noise_curve', 'noise_figure']
 
 # %% ../nbs/week04/08_knn.ipynb #cccc0008
 def nearest_neighbors(X: pd.DataFrame, # reference points, e.g. the training features (numeric)
@@ -35,6 +38,59 @@ def nearest_neighbors(X: pd.DataFrame, # reference points, e.g. the training fea
     order = np.argsort(d, kind='stable')[:k]
     return X.iloc[order].assign(distanz=d[order])
 
+# %% ../nbs/week04/08_knn.ipynb #nb080002
+def neighborhood_figure(X: pd.DataFrame, # exactly two numeric features (the reference points)
+                        y, # class of each reference point
+                        x: dict, # the new point
+                        ks=(1, 5, 15), # one circle per k, through the k-th neighbour
+                        title: str = '',
+                       ):
+    "The neighbourhoods of one point on two features: a circle through the k-th neighbour for each k, with the vote inside."
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+    _check_two_features(X)
+    y = pd.Series(np.asarray(y), index=X.index)
+    near = nearest_neighbors(X, x, k=max(ks))
+    classes = sorted(set(y.tolist()), key=str)
+    colors = dict(zip(classes, palette(len(classes)), strict=True))
+    fig, ax = new_figure(7, 5)
+    for c in classes:
+        m = (y == c).to_numpy()
+        ax.scatter(X.iloc[m, 0], X.iloc[m, 1], color=colors[c], s=24, alpha=0.75, edgecolor='none', label=c)
+    px, py = float(x[X.columns[0]]), float(x[X.columns[1]])
+    handles = []
+    for i, k in enumerate(sorted(ks)):
+        style = ['-', '--', ':', '-.'][i % 4]
+        votes = y.loc[near.index[:k]].value_counts()
+        text = ', '.join(f'{n} × {c}' for c, n in votes.items())
+        ax.add_patch(Circle((px, py), near['distanz'].iloc[k - 1], fill=False, linestyle=style, edgecolor='#000000', linewidth=1.3))
+        handles.append(Line2D([], [], color='#000000', linestyle=style, label=f'k = {k}: {text}'))
+    ax.scatter([px], [py], marker='*', s=260, color='#000000', zorder=5)
+    ax.set_aspect('equal', adjustable='datalim')  # circles stay circles
+    ax.set(xlabel=feature_label(X.columns[0]), ylabel=feature_label(X.columns[1]), title=title or 'Nachbarschaften eines neuen Punkts (Stern)')
+    first = ax.legend(loc='upper left', fontsize=8, title='Art', title_fontsize=8)
+    ax.add_artist(first)
+    ax.legend(handles=handles, loc='lower right', fontsize=8, title='Kreis durch den k-ten Nachbarn', title_fontsize=8)
+    return fig
+
+# %% ../nbs/week04/08_knn.ipynb #nb080003
+def tie_share(X: pd.DataFrame, # reference points (numeric)
+              y, # class of each reference point
+              queries: pd.DataFrame, # points to ask about, same columns as X
+              ks=(2, 3, 4, 5, 6, 7), # numbers of neighbours
+             ) -> pd.Series:
+    "For each k, the share of queries whose k nearest neighbours vote with a tie for first place."
+    from sklearn.neighbors import NearestNeighbors
+    y = np.asarray(y)
+    idx = NearestNeighbors(n_neighbors=max(ks)).fit(X.to_numpy(float)).kneighbors(queries[X.columns].to_numpy(float), return_distance=False)
+    classes = np.unique(y)
+    out = {}
+    for k in ks:
+        counts = (y[idx[:, :k]][:, :, None] == classes[None, None, :]).sum(axis=1)  # votes per query and class
+        top = np.sort(counts, axis=1)[:, ::-1]
+        out[k] = float((top[:, 0] == top[:, 1]).mean()) if len(classes) > 1 else 0.0
+    return pd.Series(out, name='tie_share').rename_axis('k')
+
 # %% ../nbs/week04/08_knn.ipynb #cccc000f
 KNN_EXPERIMENT = 'Woche 4 – KNN'
 
@@ -48,49 +104,110 @@ def knn_pipeline(X: pd.DataFrame, # training features (to find numeric and categ
     return make_tabular_pipeline(X, KNeighborsClassifier(n_neighbors=k, weights=weights), scale=scale)
 
 # %% ../nbs/week04/08_knn.ipynb #cccc0010
-def scaling_effect(split: Split, # train/test split
+def scaling_effect(X: pd.DataFrame, # training features
+                   y, # training labels
                    k: int = 5, # number of neighbours
                    dataset: str = '', # name of the data set, logged as tag and param
                    experiment: str = KNN_EXPERIMENT,
+                   cv: int = 5, # folds
+                   seed: int = 0, # shuffles the folds
                   ) -> pd.DataFrame:
-    "Train KNN without and with standardisation, one tracked run each; test metrics side by side."
+    "KNN without and with standardisation, cross-validated on the same folds, one tracked run each."
     rows = {}
     for scale in (False, True):
         name = 'mit Skalierung' if scale else 'ohne Skalierung'
-        with tracked_run(experiment, f"knn-{name.replace(' ', '-').lower()}", dataset=dataset) as run:
-            model = knn_pipeline(split.X_train, k, scale).fit(split.X_train, split.y_train)
-            m = evaluate(model, split)
-            mlflow.log_params({'estimator': 'KNeighborsClassifier', 'n_neighbors': k, 'scale': scale, 'dataset': dataset})
-            mlflow.log_metrics(m)
-            log_sklearn_model(model, split.X_test.head(3))
-        rows[name] = {**m, 'run_id': run.info.run_id}
+        with tracked_run(experiment, f"knn-{'mit' if scale else 'ohne'}-skalierung", dataset=dataset) as run:
+            scores = validation_scores(knn_pipeline(X, k, scale), X, y, cv, seed)
+            mlflow.log_params({'estimator': 'KNeighborsClassifier', 'n_neighbors': k, 'scale': scale, 'dataset': dataset, 'cv': cv})
+            mlflow.log_metrics(scores)
+        rows[name] = {**scores, 'run_id': run.info.run_id}
     return pd.DataFrame.from_dict(rows, orient='index')
 
-# %% ../nbs/week04/08_knn.ipynb #cccc001e
-def knn_boundaries_figure(split: Split, # train/test split
-                          features: list[str], # exactly two feature columns
-                          ks=(1, 5, 25), # one panel per k
-                          scale: bool = True, # standardise inside the pipeline?
-                          resolution: int = 150, # grid points per axis
-                         ):
-    "Decision boundaries of KNN on two features for several k, with train and test accuracy in each title."
-    fig, axes = new_figure(4.4 * len(ks), 4.2, ncols=len(ks))
-    for ax, k in zip(np.atleast_1d(axes), ks, strict=True):
-        X, Xt = split.X_train[list(features)], split.X_test[list(features)]
-        if k > len(X): raise ValueError(f'k = {k} ist größer als die {len(X)} Trainingszeilen.')
-        m = knn_pipeline(X, k, scale).fit(X, split.y_train)
-        decision_boundary_figure(m, X, split.y_train, ax=ax, resolution=resolution,
-                                 title=f'k = {k}: Training {m.score(X, split.y_train):.2f} · Test {m.score(Xt, split.y_test):.2f}')
+# %% ../nbs/week04/08_knn.ipynb #nb08000c
+def distance_contrast(dims=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000), # numbers of dimensions
+                      n_points: int = 500, # uniform random points in the unit cube
+                      n_queries: int = 20, # random query points, results averaged
+                      seed: int = 0,
+                     ) -> pd.DataFrame:
+    "How distances concentrate as dimensions grow: nearest/farthest ratio and relative spread, averaged over query points."
+    rng = np.random.default_rng(seed)
+    rows, kept = {}, {}
+    for d in dims:
+        P, Q = rng.random((n_points, d)), rng.random((n_queries, d))
+        dist = np.sqrt(((P[None, :, :] - Q[:, None, :]) ** 2).sum(axis=2)) if n_points * n_queries * d <= 2e6 else \
+               np.stack([np.sqrt(((P - q) ** 2).sum(axis=1)) for q in Q])
+        rows[d] = {'nearest_to_farthest': float((dist.min(axis=1) / dist.max(axis=1)).mean()),
+                   'relative_spread': float((dist.std(axis=1) / dist.mean(axis=1)).mean())}
+        kept[d] = dist[0] / dist[0].mean()
+    table = pd.DataFrame.from_dict(rows, orient='index').rename_axis('dimensions')
+    table.attrs['distances'] = kept  # the distances from the first query point, divided by their mean
+    return table
+
+def contrast_figure(table: pd.DataFrame, # output of `distance_contrast`
+                    show=(2, 10, 1000), # dimensions whose distances are drawn as histograms
+                   ):
+    "Left: nearest/farthest distance ratio over the dimensions. Right: the distances from one point, relative to their mean."
+    fig, (left, right) = new_figure(9, 3.8, ncols=2)
+    left.semilogx(table.index, table['nearest_to_farthest'], 'o-', color=OKABE_ITO[0])
+    left.set(xlabel='Zahl der Dimensionen (log)', ylabel='nächster ÷ fernster Abstand', ylim=(0, 1.02),
+             title='Nah und fern werden gleich')
+    left.grid(alpha=0.3)
+    shown = [d for d in show if d in table.attrs.get('distances', {})]
+    for d, color in zip(shown, palette(len(shown)), strict=True):
+        right.hist(table.attrs['distances'][d], bins=30, range=(0, 2), histtype='step', linewidth=1.8, color=color, label=f'{d} Dimensionen')
+    right.set(xlabel='Abstand ÷ mittlerer Abstand', ylabel='Zahl der Punkte', title='Abstände von einem Punkt aus')
+    right.legend(fontsize=8)
+    right.grid(alpha=0.3)
     return fig
 
-# %% ../nbs/week04/08_knn.ipynb #cccc0022
-def check_knn_vote(fn, ks=(1, 3, 5, 7)) -> Feedback:
-    "Self-check: does `fn(X_train, y_train, x, k)` vote like scikit-learn's KNN (on cases without ties)?"
+# %% ../nbs/week04/08_knn.ipynb #nb080010
+def noise_features(X: pd.DataFrame, # the real features
+                   n: int, # how many columns of pure noise to add
+                   seed: int = 0,
+                  ) -> pd.DataFrame:
+    "X with `n` extra columns of standard normal noise (noise_1, noise_2, …) that carry no information about anything."
+    noise = np.random.default_rng(seed).standard_normal((len(X), n))
+    return pd.concat([X, pd.DataFrame(noise, index=X.index, columns=[f'noise_{i + 1}' for i in range(n)])], axis=1)
+
+def noise_curve(X: pd.DataFrame, # training features
+                y, # training labels
+                models: dict, # name -> unfitted classifier (inside the course's pipeline, scaled)
+                n_noise=(0, 2, 5, 10, 20, 50), # numbers of noise columns to add
+                cv: int = 5,
+                seed: int = 0,
+               ) -> pd.DataFrame:
+    "CV accuracy of each model as pure-noise columns are added; index: number of noise columns."
+    from sklearn.base import clone
+    rows = {}
+    for n in n_noise:
+        Xn = noise_features(X, n, seed)
+        rows[n] = {name: validation_scores(make_tabular_pipeline(Xn, clone(m)), Xn, y, cv, seed)['cv_accuracy'] for name, m in models.items()}
+    return pd.DataFrame.from_dict(rows, orient='index').rename_axis('n_noise')
+
+def noise_figure(table: pd.DataFrame):
+    "CV accuracy over the number of noise columns, one line per model."
+    fig, ax = new_figure(7, 3.8)
+    for (name, col), color in zip(table.items(), palette(table.shape[1]), strict=True):
+        ax.plot(table.index, col, 'o-', color=color, label=name)
+    ax.set(xlabel='Zahl der Rauschspalten', ylabel='Genauigkeit (Kreuzvalidierung)', title='Reines Rauschen als zusätzliche Merkmale')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+# %% ../nbs/week04/08_knn.ipynb #nb080022
+@cache
+def _iris_split():
+    "The course split (seed 0) of Iris, as the exercises' setup cell builds it."
+    return split_data(load_dataset('iris'), 'species', seed=0)
+
+@cache
+def _vote_cases(ks=(1, 3, 5, 7)) -> tuple:
+    "Iris points with the answer of scikit-learn's KNN, only where neither distances nor votes tie: (X, y, [(x, k, expected)])."
     from sklearn.neighbors import KNeighborsClassifier
     data = load_dataset('iris')
     X, y = data.drop(columns='species').to_numpy(float), data['species'].to_numpy()
     train, test = np.arange(len(X)) % 3 != 0, np.arange(len(X)) % 3 == 0
-    cases = []  # (x, k, expected): only where neither distances nor votes tie
+    cases = []
     for k in ks:
         expected = KNeighborsClassifier(n_neighbors=k).fit(X[train], y[train]).predict(X[test])
         for x, want in zip(X[test], expected, strict=True):
@@ -99,12 +216,80 @@ def check_knn_vote(fn, ks=(1, 3, 5, 7)) -> Feedback:
             votes = np.sort(np.unique(y[train][order[:k]], return_counts=True)[1])
             if dist[order[k - 1]] == dist[order[k]] or (len(votes) > 1 and votes[-1] == votes[-2]): continue
             cases.append((x, k, want))
-    right = lambda f, subset: all(f(X[train], y[train], x, k) == want for x, k, want in subset)
-    return check_answer('Abstimmung der Nachbarn', fn, [
+    return X[train], y[train], cases
+
+def _votes_like_sklearn(f, only_k=None) -> bool:
+    X, y, cases = _vote_cases()
+    return all(f(X, y, x, k) == want for x, k, want in cases if only_k is None or k == only_k)
+
+def _noisy():
+    return noise_features(_iris_split().X_train, 20, seed=0)
+
+def _knn_cv(cols) -> float:
+    X = _noisy()[list(cols)]
+    return validation_scores(knn_pipeline(X, 5), X, _iris_split().y_train)['cv_accuracy']
+
+_knn_cv_all = cache(lambda: _knn_cv(tuple(_noisy().columns)))
+
+def _counts(t) -> bool:
+    return isinstance(t, (tuple, list)) and len(t) == 3 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in t)
+
+def _choice(a) -> str: return str(a.get('wahl', '')).strip().lower().strip('()')
+
+EXERCISES = (
+    Exercise('08.1', 'Die Abstimmung selbst programmieren', (
         (callable, 'es ist eine Funktion', 'erwartet wird eine Funktion knn_vote(X_train, y_train, x, k)'),
-        (lambda f: f(X[train], y[train], X[test][0], 1) in set(y), 'sie gibt eine Klasse zurück', 'das Ergebnis ist keine der Klassen aus y_train'),
-        (lambda f: right(f, [c for c in cases if c[1] == 1]), 'k = 1: die Klasse des nächsten Punkts',
-         'bei k = 1 stimmt die Vorhersage nicht – wird der kleinste Abstand gesucht?'),
-        (lambda f: right(f, cases), f'gleiche Vorhersagen wie scikit-learn in {len(cases)} Fällen mit k ∈ {list(ks)}',
+        (lambda f: f(*_vote_cases()[:2], _vote_cases()[0][0], 1) in set(_vote_cases()[1]), 'sie gibt eine Klasse zurück',
+         'das Ergebnis ist keine der Klassen aus y_train'),
+        (lambda f: _votes_like_sklearn(f, only_k=1), 'k = 1: die Klasse des nächsten Punkts',
+         'bei k = 1 stimmt die Vorhersage nicht – wird der kleinste Abstand gesucht (argsort aufsteigend)?'),
+        (_votes_like_sklearn, 'gleiche Vorhersagen wie scikit-learn für k = 1, 3, 5 und 7',
          'bei größerem k weicht die Abstimmung ab – zählt die häufigste Klasse unter den k nächsten?'),
-    ])
+    ), level=1),
+    Exercise('08.2', 'Ein Gleichstand mit ungeradem k', (
+        (_counts, 'drei Stimmenzahlen', 'erwartet wird ein Tupel aus drei ganzen Zahlen ≥ 0, z. B. (3, 1, 1)'),
+        (lambda t: sum(t) == 5, 'zusammen fünf Stimmen', 'bei k = 5 sind es genau fünf Stimmen – die Summe stimmt nicht'),
+        (lambda t: sorted(t)[-1] == sorted(t)[-2], 'zwei Klassen teilen sich den ersten Platz: unentschieden',
+         'hier gewinnt eine Klasse allein – bei einem Gleichstand haben die beiden stärksten gleich viele Stimmen'),
+    ), level=1),
+    Exercise('08.3', 'Merkmale für KNN auswählen', (
+        (lambda c: isinstance(c, (list, tuple)) and len(c) > 0 and all(isinstance(x, str) for x in c), 'eine Liste von Spaltennamen',
+         'erwartet wird eine nicht leere Liste von Spaltennamen aus noisy'),
+        (lambda c: set(c) <= set(_noisy().columns), 'alles Spalten von noisy', 'mindestens ein Name ist keine Spalte von noisy'),
+        (lambda c: not any(x.startswith('noise_') for x in c), 'keine Rauschspalte dabei',
+         'die Spalten noise_… sind reines Rauschen; jede verwässert die Abstände'),
+        (lambda c: _knn_cv(c) >= 0.9, 'kreuzvalidierte Genauigkeit mindestens 90 %',
+         'mit diesen Spalten bleibt KNN unter 90 % – fehlt ein starkes Merkmal (die Kronblätter)?'),
+        (lambda c: _knn_cv(c) >= _knn_cv_all() + 0.05, 'mindestens 5 Prozentpunkte besser als mit allen 24 Spalten',
+         'kaum besser als mit allen Spalten – nimm nur Merkmale, die etwas über die Art verraten'),
+    ), level=2),
+    Exercise('08.4', 'Wo passt KNN?', (
+        (lambda a: isinstance(a, dict) and {'wahl', 'begruendung'} <= set(a), "ein dict mit 'wahl' und 'begruendung'",
+         "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
+        (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
+        (lambda a: _choice(a) == 'b', 'B: wenige Zeilen, wenige Merkmale, keine Eile',
+         'bei A vergleicht jede Vorhersage mit 5 Millionen Zeilen in 300 Dimensionen – zu langsam und die Abstände verwässern'),
+        (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
+        (lambda a: re.search(r'dimension|abst[aä]nd|latenz|langsam|vorhersage|zeilen|merkmal|skal',
+                             str(a['begruendung']).lower()) is not None,
+         'die Begründung nennt ein Argument aus dem Notebook',
+         'nenne ein Argument: Zahl der Dimensionen, Abstände, Latenz jeder Vorhersage oder Skalierung'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Richtig: KNN speichert nur; gerechnet wird bei jeder Vorhersage.',
+             notes={'a': 'KNN lernt keine Gewichte – alle Merkmale zählen im Abstand gleich', 'c': 'Schwellen lernt ein Baum, nicht KNN'}),
+    Question(2, 'b', 'Richtig: Bei zwei Klassen und ungeradem k hat eine Klasse immer die Mehrheit.',
+             notes={'a': 'sieben Stimmen lassen sich nicht gleich auf zwei Klassen verteilen'}),
+    Question(3, 'b', 'Richtig: Ungerade k schützen nur bei zwei Klassen vor Gleichständen.',
+             notes={'a': 'bei drei Klassen kann jede Klasse eine Stimme bekommen – 1 : 1 : 1'}),
+    Question(4, 'b', 'Richtig: die erste Klasse in classes_, bei Text die alphabetisch erste.',
+             notes={'a': "nach Nähe entscheidet erst weights='distance'", 'c': 'scikit-learn entscheidet deterministisch, nicht zufällig'}),
+    Question(5, 'a', 'Richtig: In der Pipeline lernt der Scaler in jedem Fold nur aus dessen Trainingszeilen.',
+             notes={'b': 'KNN rechnet auch ohne Skalierung – nur schlechter', 'c': 'Skalieren macht KNN nicht schneller'}),
+    Question(6, 'b', 'Richtig: Kleines k folgt jedem Trainingspunkt – viel Varianz.',
+             notes={'a': 'Verzerrung entsteht bei großem k, wenn die Nachbarschaft über die Klassengrenzen reicht'}),
+    Question(7, 'a', 'Richtig: Die Abstände konzentrieren sich um ihren Mittelwert – der Fluch der Dimensionen.',
+             notes={'b': 'im Gegenteil: nächster und fernster Punkt sind fast gleich weit weg'}),
+)

@@ -1,4 +1,4 @@
-"""Wie ein Baum fragt, wann er auswendig lernt, wie seine Grenzen aussehen – und warum ein Wald aus vielen Bäumen stabiler urteilt.
+"""Wie ein Baum seine Fragen wählt, wann er auswendig lernt, wie die A³-Schleife ihn verbessert – und wann sich ein Wald lohnt.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week04/entscheidungsbaeume.html.md"""
 
@@ -7,21 +7,40 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week04/entscheidungsbaeume.html
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0004
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 import mlflow
 import numpy as np
 import pandas as pd
 
-from .eda import new_figure
-from .evaluation import Split, evaluate, make_tabular_pipeline, split_data
-from .quack import Feedback, check_answer
+from .eda import load_dataset, new_figure
+from .evaluation import make_tabular_pipeline, split_data
+from .glossary import german_number
+from .quack import Exercise, Question
 from .reproducibility import tracked_run
 
 # %% auto #0
-__all__ = ['TREE_EXPERIMENT', 'MARKERS', 'gini', 'best_split', 'tree_figure', 'Curve', 'curve_figure', 'complexity_curve',
-           'boundary_grid', 'decision_boundary_figure', 'run_importances', 'importance_figure', 'seed_spread',
-           'check_small_tree']
+__all__ = ['OKABE_ITO', 'FEATURE_NAMES', 'MARKERS', 'AXIS_LABELS', 'TREE_EXPERIMENT', 'EXERCISES', 'QUIZ', 'validation_scores',
+           'gini', 'palette', 'feature_label', 'split_gains', 'best_split', 'split_figure', 'tree_figure',
+           'boundary_grid', 'decision_boundary_figure', 'variance_figure', 'Curve', 'curve_figure', 'sweep',
+           'complexity_curve', 'cv_ladder', 'ladder_figure', 'run_importances', 'importance_figure', 'seed_spread',
+           'spread_figure']
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr070002
+def validation_scores(model, # unfitted scikit-learn classifier or pipeline
+                      X: pd.DataFrame, # training features
+                      y, # training labels
+                      cv: int = 5, # number of folds
+                      seed: int = 0, # shuffles the folds
+                     ) -> dict:
+    "Cross-validated accuracy: mean and spread over the folds, mean training accuracy and the gap between them."
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+    r = cross_validate(model, X, y, cv=StratifiedKFold(cv, shuffle=True, random_state=seed), return_train_score=True)
+    train, val = float(r['train_score'].mean()), float(r['test_score'].mean())
+    return {'train_accuracy': train, 'cv_accuracy': val, 'cv_accuracy_std': float(r['test_score'].std(ddof=1)),
+            'generalisation_gap': train - val}
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000a
 def gini(labels) -> float:
@@ -30,101 +49,113 @@ def gini(labels) -> float:
     return float(1 - (p ** 2).sum())
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000c
+OKABE_ITO = ('#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000')
+FEATURE_NAMES = {'sepal length (cm)': 'Kelchblattlänge (cm)', 'sepal width (cm)': 'Kelchblattbreite (cm)',
+                 'petal length (cm)': 'Kronblattlänge (cm)', 'petal width (cm)': 'Kronblattbreite (cm)',
+                 'bill_length_mm': 'Schnabellänge (mm)', 'bill_depth_mm': 'Schnabelhöhe (mm)',
+                 'flipper_length_mm': 'Flossenlänge (mm)', 'body_mass_g': 'Körpermasse (g)', 'alcohol': 'Alkohol',
+                 'proline': 'Prolin', 'mean radius': 'mittlerer Radius', 'mean texture': 'mittlere Textur'}
+
+def palette(n: int) -> list[str]:
+    "n colours that people with a colour-vision deficiency can tell apart (Okabe–Ito); beyond eight, matplotlib's tab10/tab20."
+    if n <= len(OKABE_ITO): return list(OKABE_ITO[:n])
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+    colors = colormaps['tab10' if n <= 10 else 'tab20'].colors
+    return [to_hex(colors[i % len(colors)]) for i in range(n)]
+
+def feature_label(column) -> str:
+    "The German axis label of a known feature column (with its unit), otherwise the column name."
+    return FEATURE_NAMES.get(column, str(column))
+
+def _grid_figure(width: float, height: float, nrows: int, ncols: int, **subplots):
+    "Like `new_figure`, with an nrows × ncols grid of axes (always a 2-D array)."
+    fig, _ = new_figure(width, height)
+    fig.clear()
+    return fig, fig.subplots(nrows, ncols, squeeze=False, **subplots)
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr070006
+def split_gains(x, # one numeric feature
+                y, # class labels
+               ) -> pd.DataFrame:
+    "Every cut of one feature between two neighbouring values: threshold, weighted Gini after the cut, and gain."
+    x, y = np.asarray(x, dtype=float), np.asarray(y)
+    onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
+    order = np.argsort(x, kind='stable')
+    xs, left = x[order], onehot[order].cumsum(axis=0)[:-1]  # class counts left of each cut
+    n = len(xs)
+    n_left = np.arange(1, n)[:, None]
+    right, n_right = onehot.sum(axis=0) - left, n - n_left
+    after = (n_left[:, 0] * (1 - ((left / n_left) ** 2).sum(1)) + n_right[:, 0] * (1 - ((right / n_right) ** 2).sum(1))) / n
+    valid = xs[1:] > xs[:-1]  # a cut only between different values
+    return pd.DataFrame({'threshold': ((xs[:-1] + xs[1:]) / 2)[valid], 'impurity': after[valid], 'gain': (gini(y) - after)[valid]})
+
 def best_split(X: pd.DataFrame, # numeric features
                y, # class labels
               ) -> dict:
     "The feature and threshold whose split lowers the weighted Gini impurity most, with that gain."
-    y = np.asarray(y)
-    onehot = (y[:, None] == np.unique(y)[None, :]).astype(float)
-    n, parent = len(y), gini(y)
     best = {'feature': None, 'threshold': float('nan'), 'gain': 0.0}
     for col in X.columns:
-        order = np.argsort(X[col].to_numpy(), kind='stable')
-        x, left = X[col].to_numpy()[order], onehot[order].cumsum(axis=0)[:-1]  # class counts left of each cut
-        n_left = np.arange(1, n)[:, None]
-        right, n_right = onehot.sum(axis=0) - left, n - n_left
-        impurity = (n_left[:, 0] * (1 - ((left / n_left) ** 2).sum(1)) + n_right[:, 0] * (1 - ((right / n_right) ** 2).sum(1))) / n
-        valid = x[1:] > x[:-1]  # a cut only between different values
-        if not valid.any(): continue
-        i = np.flatnonzero(valid)[np.argmin(impurity[valid])]
-        if parent - impurity[i] > best['gain'] + 1e-12:
-            best = {'feature': col, 'threshold': float((x[i] + x[i + 1]) / 2), 'gain': float(parent - impurity[i])}
+        cuts = split_gains(X[col], y)
+        if cuts.empty: continue
+        i = int(cuts['gain'].to_numpy().argmax())
+        if cuts['gain'].iloc[i] > best['gain'] + 1e-12:
+            best = {'feature': col, 'threshold': float(cuts['threshold'].iloc[i]), 'gain': float(cuts['gain'].iloc[i])}
     return best
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr070007
+def split_figure(x: pd.Series, # one numeric feature
+                 y, # class labels
+                 xlabel: str | None = None, # default: the German name of the feature
+                ):
+    "One feature as a tree sees it: the examples by class (top) and the Gini gain of every possible threshold (bottom)."
+    cuts = split_gains(x, y)
+    values, y = np.asarray(x, dtype=float), np.asarray(y)
+    classes = sorted(set(y.tolist()), key=str)
+    colors = palette(len(classes))
+    fig, axes = _grid_figure(8, 4.8, 2, 1, sharex=True, gridspec_kw={'height_ratios': [1, 1.3]})
+    top, bottom = axes[:, 0]
+    jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(y))
+    for i, c in enumerate(classes):
+        m = y == c
+        top.scatter(values[m], i + jitter[m], s=14, color=colors[i], alpha=0.8, edgecolor='none')
+    top.set_yticks(range(len(classes)), classes)
+    top.set(ylim=(-0.6, len(classes) - 0.4), title='Die Beispiele nach Klasse')
+    bottom.step(cuts['threshold'], cuts['gain'], where='mid', color='#000000', linewidth=1.2)
+    best = cuts.loc[cuts['gain'].idxmax()]
+    for ax in (top, bottom): ax.axvline(best['threshold'], color=OKABE_ITO[3], linestyle='--', linewidth=1.5)
+    bottom.annotate(f"beste Schwelle {german_number(best['threshold'], 2)} · Gewinn {german_number(best['gain'], 3)}",
+                    xy=(best['threshold'], best['gain']), xytext=(8, -4), textcoords='offset points', va='top', fontsize=9)
+    bottom.set(xlabel=xlabel or feature_label(getattr(x, 'name', '')), ylabel='Gini-Gewinn', title='Gewinn jeder möglichen Schwelle')
+    bottom.grid(alpha=0.3)
+    return fig
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0011
 def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in one
                 max_depth: int | None = None, # draw only the top levels
-                size: tuple = (11, 5.5), # width and height in inches
+                size: tuple = (9, 5), # width and height in inches
                ):
-    "The fitted tree as scikit-learn draws it: question, Gini, samples and classes per node."
+    "The fitted tree: question, impurity, samples and classes per node; colour = majority class, strength = purity."
+    from matplotlib.colors import to_rgb
     from sklearn.tree import plot_tree
     is_pipe = hasattr(model, 'steps')
     tree = model[-1] if is_pipe else model
     names = list(model[:-1].get_feature_names_out()) if is_pipe else getattr(tree, 'feature_names_in_', None)
+    classes = [str(c) for c in tree.classes_]
+    colors = palette(len(classes))
     fig, ax = new_figure(*size)
-    plot_tree(tree, feature_names=names, class_names=[str(c) for c in tree.classes_], filled=True, rounded=True,
-              max_depth=max_depth, impurity=True, fontsize=8, ax=ax)
+    boxes = plot_tree(tree, feature_names=names, class_names=classes, filled=False, rounded=True, max_depth=max_depth,
+                      impurity=True, fontsize=8, ax=ax)
+    for box in boxes:  # scikit-learn's own fill colours are not colour-blind safe: recolour by class and purity
+        text = box.get_text()
+        cls, imp = re.search(r'class = (.+)$', text), re.search(r'(gini|entropy|log_loss) = ([\d.]+)', text)
+        if not (cls and imp) or box.get_bbox_patch() is None: continue
+        worst = 1 - 1 / len(classes) if imp.group(1) == 'gini' else np.log2(len(classes))
+        strength = 0.12 + 0.6 * (1 - float(imp.group(2)) / worst if worst else 1.0)
+        rgb = np.asarray(to_rgb(colors[classes.index(cls.group(1).strip())]))
+        box.get_bbox_patch().set_facecolor(tuple(1 - strength * (1 - rgb)))  # blended with white, opaque: arrows stay behind
     ax.set_title(f'Entscheidungsbaum (Tiefe {tree.get_depth()}, {tree.get_n_leaves()} Blätter)')
     return fig
-
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0015
-@dataclass
-class Curve:
-    "A hyperparameter swept in one tracked run: train, test and CV accuracy per value."
-    param: str
-    table: pd.DataFrame  # index: the values; columns: train_accuracy, accuracy, overfit_delta, cv_accuracy
-    run_id: str
-
-    @property
-    def best(self):
-        "The value with the highest CV accuracy; on ties the first, i.e. the simplest model."
-        return self.table['cv_accuracy'].round(9).idxmax()
-
-    def figure(self): return curve_figure(self.table)
-
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0016
-def curve_figure(table: pd.DataFrame, # a `Curve.table`
-                 title: str = '',
-                ):
-    "Train, test and CV accuracy over the swept values; the shaded gap is the overfit delta."
-    fig, ax = new_figure(6.5, 3.8)
-    x = table.index.to_numpy()
-    ax.fill_between(x, table['accuracy'], table['train_accuracy'], color='#d95f02', alpha=0.15, label='overfit delta')
-    ax.plot(x, table['train_accuracy'], 'o-', color='#d95f02', label='Training')
-    ax.plot(x, table['accuracy'], 's-', color='#1b9e77', label='Test')
-    if 'cv_accuracy' in table: ax.plot(x, table['cv_accuracy'], '^--', color='#7570b3', label='Kreuzvalidierung (Training)')
-    ax.set(xlabel=table.index.name or 'Wert', ylabel='Genauigkeit', title=title or f'Genauigkeit über {table.index.name}')
-    ax.grid(alpha=0.3); ax.legend(loc='lower right')
-    return fig
-
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0017
-TREE_EXPERIMENT = 'Woche 4 – Entscheidungsbäume'
-
-def complexity_curve(split: Split, # train/test split
-                     make_model, # function: value -> unfitted scikit-learn classifier
-                     values: list[int], # hyperparameter values from the simplest to the most complex model (MLflow steps)
-                     param: str = 'max_depth', # name of the hyperparameter
-                     experiment: str = TREE_EXPERIMENT, # MLflow experiment
-                     run_name: str | None = None,
-                     scale: bool = False, # standardise numeric features?
-                     cv: int = 5, # folds of the CV accuracy on the training part
-                    ) -> Curve:
-    "Sweep one integer hyperparameter in one tracked run; train, test and CV accuracy per step."
-    from sklearn.model_selection import cross_val_score
-    rows = {}
-    with tracked_run(experiment, run_name or f'kurve-{param}', curve=param) as run:
-        mlflow.log_params({'param': param, 'values': ','.join(map(str, values)), 'estimator': type(make_model(values[0])).__name__,
-                           'scale': scale, 'cv': cv, 'n_train': len(split.X_train), 'n_test': len(split.X_test)})
-        for v in values:
-            pipe = make_tabular_pipeline(split.X_train, make_model(v), scale=scale)
-            cv_acc = float(cross_val_score(pipe, split.X_train, split.y_train, cv=cv).mean())
-            m = evaluate(pipe.fit(split.X_train, split.y_train), split)
-            rows[v] = {k: m[k] for k in ('train_accuracy', 'accuracy', 'overfit_delta')} | {'cv_accuracy': cv_acc}
-            mlflow.log_metrics(rows[v], step=int(v))
-        table = pd.DataFrame.from_dict(rows, orient='index').rename_axis(param)
-        mlflow.log_text(table.to_csv(), 'curve.csv')
-        mlflow.log_figure(curve_figure(table), 'curve.png')
-    return Curve(param, table, run.info.run_id)
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0022
 def boundary_grid(model, # fitted on the two columns of X
@@ -157,18 +188,21 @@ def decision_boundary_figure(model, # classifier (or clusterer) fitted on the tw
                              ax=None, # draw into this axes instead of a new figure
                              resolution: int = 200, # grid points per axis
                              markers=None, # optional second labelling of the points, shown as marker shapes
+                             classes=None, # fixed order of the labels (same colours across several panels)
+                             legend: bool = True,
+                             area: pd.DataFrame | None = None, # the grid covers the range of these rows (default: X)
                             ):
     "The regions in which the model predicts each label, on two features, with the points on top."
-    from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
     from matplotlib.lines import Line2D
     _check_two_features(X)
     if ax is None: fig, ax = new_figure(6, 4.6)
-    xx, yy, Z = boundary_grid(model, X, resolution)
+    xx, yy, Z = boundary_grid(model, X if area is None else area[list(X.columns)], resolution)
     y = np.asarray(y)
-    labels = sorted(set(y.tolist()) | set(Z.ravel().tolist()), key=str)
+    seen = set(y.tolist()) | set(Z.ravel().tolist())
+    labels = list(classes or []) + sorted(seen - set(classes or []), key=str)
     code = {lab: i for i, lab in enumerate(labels)}
-    colors = list(colormaps['tab10' if len(labels) <= 10 else 'tab20'].colors)[:len(labels)]
+    colors = palette(len(labels))
     ax.contourf(xx, yy, pd.Series(Z.ravel()).map(code).to_numpy().reshape(Z.shape), levels=np.arange(len(labels) + 1) - 0.5,
                 cmap=ListedColormap(colors), alpha=0.25)
     point_colors = [colors[code[v]] for v in y.tolist()]
@@ -176,7 +210,7 @@ def decision_boundary_figure(model, # classifier (or clusterer) fitted on the tw
         for lab in labels:
             mask = y == lab
             if mask.any(): ax.scatter(X.iloc[mask, 0], X.iloc[mask, 1], color=colors[code[lab]], edgecolor='k', linewidth=0.5, s=28, label=str(lab))
-        ax.legend(loc='best', fontsize=8, framealpha=0.8)
+        if legend: ax.legend(loc='best', fontsize=8, framealpha=0.8)
     else:
         markers = np.asarray(markers)
         shapes = {m: MARKERS[i % len(MARKERS)] for i, m in enumerate(sorted(set(markers.tolist()), key=str))}
@@ -185,43 +219,198 @@ def decision_boundary_figure(model, # classifier (or clusterer) fitted on the tw
             ax.scatter(X.iloc[mask, 0], X.iloc[mask, 1], c=[point_colors[i] for i in np.flatnonzero(mask)], marker=shape,
                        edgecolor='k', linewidth=0.5, s=30)
         handles = [Line2D([], [], marker=s, color='grey', markeredgecolor='k', linestyle='', label=str(m)) for m, s in shapes.items()]
-        ax.legend(handles=handles, loc='best', fontsize=8, framealpha=0.8, title='Form: wahre Klasse', title_fontsize=8)
-    ax.set(xlabel=X.columns[0], ylabel=X.columns[1], title=title, xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()))
+        if legend: ax.legend(handles=handles, loc='best', fontsize=8, framealpha=0.8, title='Form: wahre Klasse', title_fontsize=8)
+    ax.set(xlabel=feature_label(X.columns[0]), ylabel=feature_label(X.columns[1]), title=title,
+           xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()))
     return ax.figure
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr07000a
+def variance_figure(models: dict, # row label -> function without arguments returning an unfitted classifier
+                    X: pd.DataFrame, # exactly two feature columns
+                    y, # class labels
+                    n_samples: int = 3, # columns: random subsamples
+                    share: float = 0.5, # size of each subsample, as share of the rows
+                    seed: int = 0,
+                    resolution: int = 80, # grid points per axis
+                   ):
+    "Each model trained on several random subsamples, one row per model: similar pictures mean low variance, different ones high variance."
+    _check_two_features(X)
+    y = pd.Series(np.asarray(y), index=X.index)
+    classes = sorted(set(y.tolist()), key=str)
+    rng = np.random.default_rng(seed)
+    samples = [rng.choice(len(X), size=max(2, int(share * len(X))), replace=False) for _ in range(n_samples)]
+    fig, axes = _grid_figure(min(9, 2.9 * n_samples), 2.6 * len(models), len(models), n_samples, sharex=True, sharey=True)
+    for r, (name, make) in enumerate(models.items()):
+        for c, rows in enumerate(samples):
+            Xs, ys = X.iloc[rows], y.iloc[rows]
+            decision_boundary_figure(make().fit(Xs, ys), Xs, ys, ax=axes[r, c], resolution=resolution, classes=classes,
+                                     legend=(r, c) == (0, 0), area=X, title=f'{name} · Stichprobe {c + 1}')
+            axes[r, c].title.set_fontsize(9)
+            if r < len(models) - 1: axes[r, c].set_xlabel('')
+            if c > 0: axes[r, c].set_ylabel('')
+    return fig
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0015
+@dataclass
+class Curve:
+    "A hyperparameter swept with cross-validation in one tracked run."
+    param: str
+    table: pd.DataFrame  # index: the values, simplest first; columns: train_accuracy, cv_accuracy, cv_accuracy_std, generalisation_gap
+    run_id: str
+    cv: int = 5  # folds behind each value
+
+    @property
+    def best(self):
+        "The value with the highest CV accuracy; on ties the first, i.e. the simplest model."
+        return _plain(self.table['cv_accuracy'].round(9).idxmax())
+
+    @property
+    def simplest(self):
+        "The simplest value whose CV accuracy is within one standard error of the best (the one-standard-error rule)."
+        t, b = self.table, self.table.loc[self.best]
+        limit = b['cv_accuracy'] - b['cv_accuracy_std'] / np.sqrt(self.cv)
+        return _plain(t.index[(t['cv_accuracy'] >= limit - 1e-12).to_numpy()][0])
+
+    def figure(self, title: str = ''): return curve_figure(self.table, title, chosen=self.simplest)
+
+def _plain(v):
+    "A numpy scalar as a plain Python value."
+    return v.item() if hasattr(v, 'item') else v
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0016
+AXIS_LABELS = {'max_depth': 'Baumtiefe (max_depth)', 'n_neighbors': 'Zahl der Nachbarn k (n_neighbors)'}
+
+def curve_figure(table: pd.DataFrame, # a `Curve.table`
+                 title: str = '',
+                 chosen=None, # mark this value
+                ):
+    "Training and CV accuracy over the swept values, the spread of the folds and the gap between the two curves."
+    fig, ax = new_figure(7.5, 4.4)
+    x = table.index.to_numpy()
+    train, cv, sd = table['train_accuracy'], table['cv_accuracy'], table['cv_accuracy_std']
+    ax.fill_between(x, cv, train, color=OKABE_ITO[1], alpha=0.2, label='Trainings-Test-Abstand')
+    ax.fill_between(x, cv - sd, cv + sd, color=OKABE_ITO[0], alpha=0.12, label='± 1 Standardabweichung der Folds')
+    ax.plot(x, train, 'o-', color=OKABE_ITO[3], label='Training')
+    ax.plot(x, cv, 's-', color=OKABE_ITO[0], label='Kreuzvalidierung')
+    if chosen is not None: ax.axvline(chosen, color='#000000', linestyle=':', label=f'gewählt: {chosen}')
+    if len(x) > 1 and x[0] > x[-1]: ax.invert_xaxis()  # the simplest model always on the left
+    ax.annotate('← einfacher: mehr Verzerrung', xy=(0.01, 0.02), xycoords='axes fraction', fontsize=8, color='0.3')
+    ax.annotate('komplexer: mehr Varianz →', xy=(0.99, 0.02), xycoords='axes fraction', ha='right', fontsize=8, color='0.3')
+    ax.set(xlabel=AXIS_LABELS.get(table.index.name, table.index.name or 'Wert'), ylabel='Genauigkeit',
+           title=title or 'Genauigkeit über die Komplexität')
+    ax.grid(alpha=0.3)
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
+    return fig
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0017
+TREE_EXPERIMENT = 'Woche 4 – Entscheidungsbäume'
+
+def sweep(X: pd.DataFrame, # training features
+          y, # training labels
+          make_model, # function: value -> unfitted scikit-learn classifier
+          values: list, # the values to try, simplest model first
+          scale: bool = False, # standardise numeric features inside the pipeline?
+          cv: int = 5, # folds
+          seed: int = 0, # shuffles the folds
+         ) -> pd.DataFrame:
+    "`validation_scores` for each value of one hyperparameter, each model inside the course's tabular pipeline."
+    rows = {v: validation_scores(make_tabular_pipeline(X, make_model(v), scale=scale), X, y, cv, seed) for v in values}
+    return pd.DataFrame.from_dict(rows, orient='index')
+
+def complexity_curve(X: pd.DataFrame, # training features (the test part stays untouched)
+                     y, # training labels
+                     make_model, # function: value -> unfitted scikit-learn classifier
+                     values: list[int], # hyperparameter values from the simplest to the most complex model (MLflow steps)
+                     param: str = 'max_depth', # name of the hyperparameter
+                     experiment: str = TREE_EXPERIMENT, # MLflow experiment
+                     run_name: str | None = None,
+                     scale: bool = False, # standardise numeric features?
+                     cv: int = 5, # folds
+                     seed: int = 0, # shuffles the folds
+                    ) -> Curve:
+    "Sweep one integer hyperparameter with cross-validation, tracked as curves in one run (step = value)."
+    with tracked_run(experiment, run_name or f'kurve-{param}', curve=param) as run:
+        mlflow.log_params({'param': param, 'values': ','.join(map(str, values)), 'estimator': type(make_model(values[0])).__name__,
+                           'scale': scale, 'cv': cv, 'seed': seed, 'n_train': len(X)})
+        table = sweep(X, y, make_model, values, scale, cv, seed).rename_axis(param)
+        for v, row in table.iterrows(): mlflow.log_metrics(row.to_dict(), step=int(v))
+        curve = Curve(param, table, run.info.run_id, cv)
+        mlflow.log_params({'best': curve.best, 'simplest': curve.simplest})
+        mlflow.log_text(table.to_csv(), 'curve.csv')
+        mlflow.log_figure(curve.figure(), 'curve.png')
+    return curve
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr070012
+def cv_ladder(X: pd.DataFrame, # training features
+              y, # training labels
+              steps: dict, # step name -> unfitted model, in the order of the A³ iteration
+              cv: int = 5, # folds (the same for every step)
+              seed: int = 0, # shuffles the folds
+              experiment: str = TREE_EXPERIMENT,
+              run_name: str = 'a3-leiter',
+             ) -> pd.DataFrame:
+    "Every step of an A³ iteration cross-validated on the same folds, tracked as one run (MLflow step = position)."
+    rows = {}
+    with tracked_run(experiment, run_name, curve='a3_step') as run:
+        mlflow.log_params({'steps': ' | '.join(steps), 'cv': cv, 'seed': seed, 'n_train': len(X), 'n_features': X.shape[1]})
+        for i, (name, model) in enumerate(steps.items()):
+            rows[name] = validation_scores(model, X, y, cv, seed)
+            mlflow.log_metrics(rows[name], step=i)
+        table = pd.DataFrame.from_dict(rows, orient='index').rename_axis('step')
+        mlflow.log_text(table.to_csv(), 'a3_steps.csv')
+        mlflow.log_figure(ladder_figure(table), 'a3_steps.png')
+    table.attrs['run_id'] = run.info.run_id
+    return table
+
+def ladder_figure(table: pd.DataFrame, # output of `cv_ladder`
+                  title: str = 'Die A³-Schleife Stufe für Stufe'):
+    "Training and CV accuracy (± one standard deviation of the folds) of every step, the first step as reference line."
+    fig, ax = new_figure(8.5, 0.55 * len(table) + 2)
+    pos = np.arange(len(table))[::-1]
+    ax.errorbar(table['cv_accuracy'], pos, xerr=table['cv_accuracy_std'], fmt='o', color=OKABE_ITO[0], capsize=3,
+                label='Kreuzvalidierung ± 1 Standardabweichung')
+    ax.scatter(table['train_accuracy'], pos, marker='|', s=160, color=OKABE_ITO[3], label='Training')
+    ax.axvline(table['cv_accuracy'].iloc[0], color='0.5', linestyle=':', label='erste Stufe')
+    ax.set_yticks(pos, table.index)
+    ax.set(xlabel='Genauigkeit', title=title)
+    ax.grid(alpha=0.3, axis='x')
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8, frameon=False)
+    return fig
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002b
 def run_importances(run_id: str) -> pd.Series:
     "The feature importances that `train_tabular` logged with run `run_id`."
     import io
     text = mlflow.artifacts.load_text(f'runs:/{run_id}/feature_importances.csv')
-    return pd.read_csv(io.StringIO(text), index_col=0)['importance'].rename_axis('Merkmal')
+    return pd.read_csv(io.StringIO(text), index_col=0)['importance'].rename_axis('feature')
 
 def importance_figure(importances: dict, # name -> importances per feature (a Series each)
                       title: str = 'Merkmalswichtigkeit'):
     "Importances of several models side by side, one bar group per feature."
     table = pd.DataFrame(importances).fillna(0.0)
-    table = table.loc[table.max(axis=1).sort_values().index]
-    fig, ax = new_figure(6.5, 0.5 * len(table) + 1.5)
-    table.plot.barh(ax=ax, width=0.8, color=['#1b9e77', '#7570b3', '#d95f02', '#e7298a'][:table.shape[1]])
+    table = table.loc[table.max(axis=1).sort_values().index].rename(index=feature_label)
+    fig, ax = new_figure(7, 0.5 * len(table) + 1.5)
+    table.plot.barh(ax=ax, width=0.8, color=palette(table.shape[1]))
     ax.set(title=title, xlabel='Anteil an der Senkung der Unreinheit', ylabel='')
     return fig
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc002f
-def seed_spread(data: pd.DataFrame, # table with features and target
+def seed_spread(data: pd.DataFrame, # table with features and target (e.g. only the training part)
                 target: str, # target column
                 models: dict, # name -> unfitted scikit-learn classifier
                 seeds: list[int], # split seeds, logged as MLflow steps
                 experiment: str = TREE_EXPERIMENT,
                 run_name: str = 'stabilitaet',
+                scale: bool = False, # standardise numeric features?
                ) -> pd.DataFrame:
-    "Test accuracy of each model over many train/test splits, tracked as one curve per model."
+    "Validation accuracy of each model over many train/validation splits of `data`, tracked as one curve per model."
     from sklearn.base import clone
     rows = {}
     with tracked_run(experiment, run_name) as run:
-        mlflow.log_params({'models': ','.join(models), 'n_splits': len(seeds), 'target': target})
+        mlflow.log_params({'models': ','.join(models), 'n_splits': len(seeds), 'target': target, 'n_rows': len(data)})
         for s in seeds:
             sp = split_data(data, target, seed=s)
-            rows[s] = {name: float(make_tabular_pipeline(sp.X_train, clone(m)).fit(sp.X_train, sp.y_train).score(sp.X_test, sp.y_test))
+            rows[s] = {name: float(make_tabular_pipeline(sp.X_train, clone(m), scale=scale).fit(sp.X_train, sp.y_train).score(sp.X_test, sp.y_test))
                        for name, m in models.items()}
             mlflow.log_metrics({f'accuracy_{name}': v for name, v in rows[s].items()}, step=s)
         table = pd.DataFrame.from_dict(rows, orient='index').rename_axis('seed')
@@ -229,19 +418,118 @@ def seed_spread(data: pd.DataFrame, # table with features and target
     table.attrs['run_id'] = run.info.run_id
     return table
 
-# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0033
-def check_small_tree(model, split: Split, max_depth: int = 3, min_accuracy: float = 0.95, max_delta: float = 0.03) -> Feedback:
-    "Self-check: a fitted pipeline ending in a shallow decision tree that is accurate and does not overfit."
+def spread_figure(table: pd.DataFrame, # output of `seed_spread`
+                  a: str, # first model (column)
+                  b: str, # second model (column)
+                 ):
+    "Paired comparison over the same splits: a line per split from model a to model b, and the histogram of the differences."
+    from matplotlib.ticker import MaxNLocator
+    fig, (left, right) = new_figure(9, 3.8, ncols=2)
+    diff = 100 * (table[b] - table[a])
+    for (_, row), d in zip(table.iterrows(), diff, strict=True):
+        color = OKABE_ITO[0] if d > 0 else OKABE_ITO[3] if d < 0 else '0.5'
+        left.plot([0, 1], [row[a], row[b]], '-o', color=color, alpha=0.6, markersize=4)
+    left.set_xticks([0, 1], [a, b])
+    left.set(xlim=(-0.3, 1.3), ylabel='Genauigkeit (Validierungsteil)', title='Dieselbe Aufteilung, zwei Modelle')
+    right.hist(diff, bins=min(12, max(3, len(diff))), color=OKABE_ITO[0], edgecolor='white')
+    right.axvline(0, color='#000000', linewidth=1)
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
+    right.set(xlabel=f'Differenz {b} − {a} (Prozentpunkte)', ylabel='Zahl der Aufteilungen', title='Differenzen je Aufteilung')
+    for ax in (left, right): ax.grid(alpha=0.3)
+    return fig
+
+# %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr070029
+@cache
+def _exercise_split(name: str):
+    "The course split (seed 0) of a data set, as the exercises' setup cell builds it."
+    return split_data(load_dataset(name), {'penguins': 'species', 'wine': 'cultivar', 'breast_cancer': 'diagnosis'}[name], seed=0)
+
+def _wine_tree(cols=None) -> float:
+    "CV accuracy of a depth-3 tree on some (default: all) wine features of the training part."
     from sklearn.tree import DecisionTreeClassifier
-    m = lambda model: evaluate(model, split)
-    return check_answer('Kleiner Baum', model, [
-        (lambda p: hasattr(p, 'steps') and isinstance(p[-1], DecisionTreeClassifier), 'eine Pipeline, die mit einem Entscheidungsbaum endet',
-         'erwartet wird make_tabular_pipeline(..., DecisionTreeClassifier(...))'),
-        (lambda p: hasattr(p[-1], 'tree_'), 'das Modell ist trainiert', 'das Modell ist noch nicht trainiert – fehlt .fit(...)?'),
-        (lambda p: p[-1].get_depth() <= max_depth, f'höchstens {max_depth} Ebenen tief',
-         f'der Baum ist tiefer als {max_depth} Ebenen – setze max_depth'),
-        (lambda p: m(p)['accuracy'] >= min_accuracy, f'Testgenauigkeit mindestens {min_accuracy:.0%}',
-         f'Testgenauigkeit unter {min_accuracy:.0%} – ist der Baum zu flach?'),
-        (lambda p: m(p)['overfit_delta'] <= max_delta, f'overfit delta höchstens {max_delta}',
-         f'overfit delta über {max_delta} – der Baum lernt auswendig'),
-    ])
+    s = _exercise_split('wine')
+    X = s.X_train if cols is None else s.X_train[list(cols)]
+    return validation_scores(DecisionTreeClassifier(max_depth=3, random_state=0), X, s.y_train)['cv_accuracy']
+
+_wine_all_features = cache(_wine_tree)
+
+def _penguin_cv(model) -> float:
+    s = _exercise_split('penguins')
+    return validation_scores(model, s.X_train, s.y_train)['cv_accuracy']
+
+def _gain_71() -> float:
+    left, right = ['versicolor'] * 9 + ['virginica'], ['versicolor'] + ['virginica'] * 9
+    return gini(left + right) - (10 * gini(left) + 10 * gini(right)) / 20
+
+def _is_number(x) -> bool: return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+def _choice(a) -> str: return str(a.get('wahl', '')).strip().lower().strip('()')
+
+EXERCISES = (
+    Exercise('07.1', 'Gini-Gewinn von Hand', (
+        (_is_number, 'eine Zahl', 'erwartet wird eine Zahl, der Gewinn als Kommazahl (z. B. 0.25)'),
+        (lambda g: 0 <= g <= 0.5, 'zwischen 0 und der Unreinheit vorher (0,5)',
+         'ein Gini-Gewinn liegt zwischen 0 und der Unreinheit des Knotens vorher, hier 0,5'),
+        (lambda g: abs(g - 0.18) > 0.005, 'nicht die Unreinheit nachher',
+         '0,18 ist die gewichtete Unreinheit nach der Frage; der Gewinn ist Unreinheit vorher minus nachher'),
+        (lambda g: abs(g - _gain_71()) <= 0.005, 'der Gewinn stimmt: 0,5 − 0,18 = 0,32',
+         'der Wert stimmt nicht – rechne Gini für links (9 zu 1) und rechts (1 zu 9) und gewichte mit 10/20'),
+    ), level=1),
+    Exercise('07.2', 'Ein kleiner Baum für die Pinguine', (
+        (lambda p: hasattr(p, 'steps') and type(p[-1]).__name__ == 'DecisionTreeClassifier', 'eine Pipeline, die mit einem Entscheidungsbaum endet',
+         'erwartet wird make_tabular_pipeline(psplit.X_train, DecisionTreeClassifier(...), scale=False)'),
+        (lambda p: hasattr(p[-1], 'tree_'), 'die Pipeline ist trainiert',
+         'die Pipeline ist noch nicht trainiert – fehlt .fit(psplit.X_train, psplit.y_train)?'),
+        (lambda p: p[-1].get_depth() <= 3, 'höchstens 3 Ebenen tief', 'der Baum ist tiefer als 3 Ebenen – setze max_depth'),
+        (lambda p: _penguin_cv(p) >= 0.94, 'kreuzvalidierte Genauigkeit mindestens 94 %',
+         'in der Kreuzvalidierung unter 94 % – ist der Baum zu flach (Tiefe 1 trennt drei Arten nicht)?'),
+    ), level=1),
+    Exercise('07.3', 'Drei Merkmale für den Wein', (
+        (lambda c: isinstance(c, (list, tuple)) and all(isinstance(x, str) for x in c), 'eine Liste von Spaltennamen',
+         'erwartet wird eine Liste von Spaltennamen, z. B. ["alcohol", "hue", "ash"]'),
+        (lambda c: 'cultivar' not in c, 'die Zielspalte ist nicht dabei', "'cultivar' ist die Zielspalte – als Merkmal wäre das ein Datenleck"),
+        (lambda c: len(set(c)) == 3, 'genau drei verschiedene Merkmale', 'es sollen genau drei verschiedene Merkmale sein'),
+        (lambda c: set(c) <= set(_exercise_split('wine').X_train.columns), 'alles Merkmale des Weindatensatzes',
+         'mindestens ein Name ist keine Spalte von wsplit.X_train – Schreibweise prüfen'),
+        (lambda c: _wine_tree(c) >= _wine_all_features() - 0.03, 'höchstens 3 Prozentpunkte unter allen 13 Merkmalen',
+         'mit diesen drei Merkmalen verliert der Baum mehr als 3 Prozentpunkte – nimm die wichtigsten eines Baums auf dem Trainingsteil'),
+    ), level=2),
+    Exercise('07.4', 'Baum oder Wald für das Labor?', (
+        (lambda a: isinstance(a, dict) and {'wahl', 'begruendung'} <= set(a), "ein dict mit 'wahl' und 'begruendung'",
+         "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
+        (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
+        (lambda a: _choice(a) != 'c', 'nicht nach der Trainingsgenauigkeit gewählt',
+         'die 100 % gelten nur für die Trainingsdaten; in der Kreuzvalidierung ist der große Baum nicht besser, aber unlesbar'),
+        (lambda a: _choice(a) != 'a', 'der kleine Vorsprung des Walds entscheidet nicht',
+         'der Vorsprung des Walds ist kleiner als die Streuung über die Folds, und das Labor muss jede Markierung erklären können'),
+        (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
+        (lambda a: re.search(r'erklär|lesbar|nachvollzieh|streuung|standardabweichung|kreuzvalid|abstand|einfach',
+                             str(a['begruendung']).lower()) is not None,
+         'die Begründung nennt ein Argument aus dem Notebook',
+         'nenne ein Argument: Erklärbarkeit, Streuung der Kreuzvalidierung oder Trainings-Test-Abstand'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 0.5, 'Genau: 1 − (0,5² + 0,5²) = 0,5.', tolerance=0.005,
+             notes={0.25: '0,25 ist ein einzelnes p²; Gini ist 1 minus die Summe aller p²', 0: 'Gini 0 hat nur ein reiner Knoten'}),
+    Question(2, 'a', 'Richtig: Eine andere Einheit verschiebt nur die Schwelle, die Aufteilungen bleiben dieselben.',
+             notes={'b': 'scikit-learn skaliert in einem Baum nichts – es ist auch nicht nötig',
+                    'c': 'Bäume vergleichen beliebige Zahlen mit Schwellen'}),
+    Question(3, 'b', 'Richtig: Ein großer Trainings-Test-Abstand ist das Zeichen von Varianz.',
+             notes={'a': 'Verzerrung zeigt sich als Fehler schon auf den Trainingsdaten – hier sind es 100 %',
+                    'c': 'ein Leck hebt eher die Validierungsgenauigkeit; hier fällt sie deutlich unter die Trainingsgenauigkeit'}),
+    Question(4, 'b', 'Richtig: wählen mit der Kreuzvalidierung, der Testteil misst am Ende einmal.',
+             notes={'a': 'dann hat der Testteil mitgewählt und misst nicht mehr ehrlich',
+                    'c': 'die Trainingsgenauigkeit steigt immer mit der Tiefe'}),
+    Question(5, 'b', 'Richtig: Baseline, Merkmale, Hyperparameter, Komplexität zuletzt.',
+             notes={'a': 'das ist die umgekehrte Reihenfolge – Komplexität kommt zuletzt', 'c': 'ohne Baseline weißt du nicht, was „gut“ ist'}),
+    Question(6, 'a', 'Richtig: Für positive Werte ist x² monoton in x – dieselben Schnitte, nichts Neues.',
+             notes={'b': 'ein Baum schneidet immer achsenparallel; ein monotones Merkmal erlaubt nur dieselben Schnitte',
+                    'c': 'die Unreinheit hängt von den Aufteilungen ab, und die bleiben gleich'}),
+    Question(7, 'b', 'Richtig: Die Auswahl gehört in die Pipeline, sonst leckt Wissen aus den Validierungs-Folds.',
+             notes={'a': 'die Auswahl hat die Validierungszeilen gesehen – ein Datenleck',
+                    'c': 'ein Leck macht die Messung zu gut, nicht zu schlecht'}),
+    Question(8, 'b', 'Richtig: Viele verschieden irrende Bäume mitteln ihre Varianz weg.',
+             notes={'a': 'jeder Baum im Wald ist tief; die Verzerrung bleibt ungefähr gleich', 'c': 'ein Wald fragt alle Bäume und braucht länger'}),
+)
