@@ -15,14 +15,14 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .eda import load_dataset, new_figure
+from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .neighbors import knn_pipeline
 from .quack import Exercise, Question
 from .reproducibility import tracked_run
 from .store import use_store
 from .tracking import log_sklearn_model
-from .trees import OKABE_ITO, _grid_figure, decision_boundary_figure, feature_label, palette
+from .trees import _grid_figure, decision_boundary_figure
 
 # %% auto #0
 __all__ = ['KMEANS_EXPERIMENT', 'BIG3', 'BIG3_DEFAULTS', 'BIG3_EXPERIMENT', 'PLAYGROUND_EXPERIMENT', 'DEFAULT_FEATURES',
@@ -70,8 +70,8 @@ def lloyd_figure(X: pd.DataFrame, # exactly two numeric features
                 if not np.allclose(a, b): ax.annotate('', xy=b, xytext=a, arrowprops={'arrowstyle': '->', 'color': '#000000', 'lw': 1.3})
         ax.scatter(s['centers'][:, 0], s['centers'][:, 1], marker='X', s=140, c=colors, edgecolor='#000000', linewidth=1.2, zorder=5)
         ax.set_title(f"{'Start' if i == 0 else f'Schritt {i}'} · Inertia {s['inertia']:.0f}", fontsize=9)
-        ax.set_xlabel(feature_label(X.columns[0]))
-    axes[0, 0].set_ylabel(feature_label(X.columns[1]))
+        ax.set_xlabel(column_label(X.columns[0]))
+    axes[0, 0].set_ylabel(column_label(X.columns[1]))
     return fig
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc000c
@@ -117,8 +117,8 @@ def elbow_curve(X: pd.DataFrame, # features only
 def elbow_figure(table: pd.DataFrame):
     "Inertia (elbow) and silhouette over the number of clusters, side by side."
     fig, (a, b) = new_figure(9, 3.6, ncols=2)
-    a.plot(table.index, table['inertia'], 'o-', color=OKABE_ITO[0]); a.set(xlabel='Zahl der Cluster k', ylabel='Inertia', title='Ellbogen')
-    b.plot(table.index, table['silhouette'], 's-', color=OKABE_ITO[3]); b.set(xlabel='Zahl der Cluster k', ylabel='Silhouette', title='Silhouette')
+    a.plot(table.index, table['inertia'], 'o-', color=PALETTE[0]); a.set(xlabel='Zahl der Cluster k', ylabel='Inertia', title='Ellbogen')
+    b.plot(table.index, table['silhouette'], 's-', color=PALETTE[3]); b.set(xlabel='Zahl der Cluster k', ylabel='Silhouette', title='Silhouette')
     for ax in (a, b): ax.grid(alpha=0.3)
     return fig
 

@@ -18,7 +18,7 @@ from .quack import Exercise, Question
 # %% auto #0
 __all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'PALETTE', 'COLUMN_LABELS', 'MISSING_GROUP',
            'EXERCISES', 'QUIZ', 'DatasetInfo', 'load_dataset', 'is_number_column', 'column_kind', 'numeric_columns',
-           'finite', 'profile', 'column_label', 'colour', 'new_figure', 'figure_png', 'missing_values',
+           'finite', 'profile', 'column_label', 'colour', 'palette', 'new_figure', 'figure_png', 'missing_values',
            'missing_figure', 'distribution_figure', 'correlations', 'strongest_pairs', 'correlation_figure',
            'scatter_figure', 'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers', 'group_summary', 'target_problems']
 
@@ -102,7 +102,7 @@ COLUMN_LABELS = {  # German axis labels with units for the columns of the course
     'petal length (cm)': 'Kronblattlänge (cm)', 'petal width (cm)': 'Kronblattbreite (cm)',
     'bill_length_mm': 'Schnabellänge (mm)', 'bill_depth_mm': 'Schnabelhöhe (mm)', 'flipper_length_mm': 'Flossenlänge (mm)',
     'body_mass_g': 'Körpermasse (g)', 'species': 'Art', 'island': 'Insel', 'sex': 'Geschlecht', 'cultivar': 'Rebsorte',
-    'diagnosis': 'Diagnose',
+    'diagnosis': 'Diagnose', 'alcohol': 'Alkohol', 'proline': 'Prolin', 'mean radius': 'mittlerer Radius', 'mean texture': 'mittlere Textur',
 }
 
 def column_label(column) -> str:
@@ -112,6 +112,14 @@ def column_label(column) -> str:
 def colour(i: int) -> str:
     "The i-th colour of the course palette (it repeats after eight)."
     return PALETTE[i % len(PALETTE)]
+
+def palette(n: int) -> list[str]:
+    "n colours that people with a colour-vision deficiency can tell apart (Okabe–Ito); beyond eight, matplotlib's tab10/tab20."
+    if n <= len(PALETTE): return list(PALETTE[:n])
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+    colors = colormaps['tab10' if n <= 10 else 'tab20'].colors
+    return [to_hex(colors[i % len(colors)]) for i in range(n)]
 
 def new_figure(width: float = 6.4, # inches (at most ~9 fit a course page)
                height: float = 4.0, # inches

@@ -14,11 +14,11 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .eda import load_dataset, new_figure
+from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
 from .quack import Exercise, Question
 from .reproducibility import tracked_run
-from .trees import OKABE_ITO, _check_two_features, feature_label, palette, validation_scores
+from .trees import _check_two_features, validation_scores
 
 # %% auto #0
 __all__ = ['KNN_EXPERIMENT', 'EXERCISES', 'QUIZ', 'nearest_neighbors', 'neighborhood_figure', 'tie_share', 'knn_pipeline',
@@ -67,7 +67,7 @@ def neighborhood_figure(X: pd.DataFrame, # exactly two numeric features (the ref
         handles.append(Line2D([], [], color='#000000', linestyle=style, label=f'k = {k}: {text}'))
     ax.scatter([px], [py], marker='*', s=260, color='#000000', zorder=5)
     ax.set_aspect('equal', adjustable='datalim')  # circles stay circles
-    ax.set(xlabel=feature_label(X.columns[0]), ylabel=feature_label(X.columns[1]), title=title or 'Nachbarschaften eines neuen Punkts (Stern)')
+    ax.set(xlabel=column_label(X.columns[0]), ylabel=column_label(X.columns[1]), title=title or 'Nachbarschaften eines neuen Punkts (Stern)')
     first = ax.legend(loc='upper left', fontsize=8, title='Art', title_fontsize=8)
     ax.add_artist(first)
     ax.legend(handles=handles, loc='lower right', fontsize=8, title='Kreis durch den k-ten Nachbarn', title_fontsize=8)
@@ -148,7 +148,7 @@ def contrast_figure(table: pd.DataFrame, # output of `distance_contrast`
                    ):
     "Left: nearest/farthest distance ratio over the dimensions. Right: the distances from one point, relative to their mean."
     fig, (left, right) = new_figure(9, 3.8, ncols=2)
-    left.semilogx(table.index, table['nearest_to_farthest'], 'o-', color=OKABE_ITO[0])
+    left.semilogx(table.index, table['nearest_to_farthest'], 'o-', color=PALETTE[0])
     left.set(xlabel='Zahl der Dimensionen (log)', ylabel='nächster ÷ fernster Abstand', ylim=(0, 1.02),
              title='Nah und fern werden gleich')
     left.grid(alpha=0.3)

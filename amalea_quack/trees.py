@@ -15,18 +15,17 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from .eda import load_dataset, new_figure
+from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
 from .glossary import german_number
 from .quack import Exercise, Question
 from .reproducibility import tracked_run
 
 # %% auto #0
-__all__ = ['OKABE_ITO', 'FEATURE_NAMES', 'MARKERS', 'AXIS_LABELS', 'TREE_EXPERIMENT', 'EXERCISES', 'QUIZ', 'validation_scores',
-           'gini', 'palette', 'feature_label', 'split_gains', 'best_split', 'split_figure', 'tree_figure',
-           'boundary_grid', 'decision_boundary_figure', 'variance_figure', 'Curve', 'curve_figure', 'sweep',
-           'complexity_curve', 'cv_ladder', 'ladder_figure', 'run_importances', 'importance_figure', 'seed_spread',
-           'spread_figure']
+__all__ = ['MARKERS', 'AXIS_LABELS', 'TREE_EXPERIMENT', 'EXERCISES', 'QUIZ', 'validation_scores', 'gini', 'split_gains',
+           'best_split', 'split_figure', 'tree_figure', 'boundary_grid', 'decision_boundary_figure', 'variance_figure',
+           'Curve', 'curve_figure', 'sweep', 'complexity_curve', 'cv_ladder', 'ladder_figure', 'run_importances',
+           'importance_figure', 'seed_spread', 'spread_figure']
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #tr070002
 def validation_scores(model, # unfitted scikit-learn classifier or pipeline
@@ -49,25 +48,6 @@ def gini(labels) -> float:
     return float(1 - (p ** 2).sum())
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc000c
-OKABE_ITO = ('#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000')
-FEATURE_NAMES = {'sepal length (cm)': 'Kelchblattlänge (cm)', 'sepal width (cm)': 'Kelchblattbreite (cm)',
-                 'petal length (cm)': 'Kronblattlänge (cm)', 'petal width (cm)': 'Kronblattbreite (cm)',
-                 'bill_length_mm': 'Schnabellänge (mm)', 'bill_depth_mm': 'Schnabelhöhe (mm)',
-                 'flipper_length_mm': 'Flossenlänge (mm)', 'body_mass_g': 'Körpermasse (g)', 'alcohol': 'Alkohol',
-                 'proline': 'Prolin', 'mean radius': 'mittlerer Radius', 'mean texture': 'mittlere Textur'}
-
-def palette(n: int) -> list[str]:
-    "n colours that people with a colour-vision deficiency can tell apart (Okabe–Ito); beyond eight, matplotlib's tab10/tab20."
-    if n <= len(OKABE_ITO): return list(OKABE_ITO[:n])
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-    colors = colormaps['tab10' if n <= 10 else 'tab20'].colors
-    return [to_hex(colors[i % len(colors)]) for i in range(n)]
-
-def feature_label(column) -> str:
-    "The German axis label of a known feature column (with its unit), otherwise the column name."
-    return FEATURE_NAMES.get(column, str(column))
-
 def _grid_figure(width: float, height: float, nrows: int, ncols: int, **subplots):
     "Like `new_figure`, with an nrows × ncols grid of axes (always a 2-D array)."
     fig, _ = new_figure(width, height)
@@ -123,10 +103,10 @@ def split_figure(x: pd.Series, # one numeric feature
     top.set(ylim=(-0.6, len(classes) - 0.4), title='Die Beispiele nach Klasse')
     bottom.step(cuts['threshold'], cuts['gain'], where='mid', color='#000000', linewidth=1.2)
     best = cuts.loc[cuts['gain'].idxmax()]
-    for ax in (top, bottom): ax.axvline(best['threshold'], color=OKABE_ITO[3], linestyle='--', linewidth=1.5)
+    for ax in (top, bottom): ax.axvline(best['threshold'], color=PALETTE[3], linestyle='--', linewidth=1.5)
     bottom.annotate(f"beste Schwelle {german_number(best['threshold'], 2)} · Gewinn {german_number(best['gain'], 3)}",
                     xy=(best['threshold'], best['gain']), xytext=(8, -4), textcoords='offset points', va='top', fontsize=9)
-    bottom.set(xlabel=xlabel or feature_label(getattr(x, 'name', '')), ylabel='Gini-Gewinn', title='Gewinn jeder möglichen Schwelle')
+    bottom.set(xlabel=xlabel or column_label(getattr(x, 'name', '')), ylabel='Gini-Gewinn', title='Gewinn jeder möglichen Schwelle')
     bottom.grid(alpha=0.3)
     return fig
 
@@ -220,7 +200,7 @@ def decision_boundary_figure(model, # classifier (or clusterer) fitted on the tw
                        edgecolor='k', linewidth=0.5, s=30)
         handles = [Line2D([], [], marker=s, color='grey', markeredgecolor='k', linestyle='', label=str(m)) for m, s in shapes.items()]
         if legend: ax.legend(handles=handles, loc='best', fontsize=8, framealpha=0.8, title='Form: wahre Klasse', title_fontsize=8)
-    ax.set(xlabel=feature_label(X.columns[0]), ylabel=feature_label(X.columns[1]), title=title,
+    ax.set(xlabel=column_label(X.columns[0]), ylabel=column_label(X.columns[1]), title=title,
            xlim=(xx.min(), xx.max()), ylim=(yy.min(), yy.max()))
     return ax.figure
 
@@ -288,10 +268,10 @@ def curve_figure(table: pd.DataFrame, # a `Curve.table`
     fig, ax = new_figure(7.5, 4.4)
     x = table.index.to_numpy()
     train, cv, sd = table['train_accuracy'], table['cv_accuracy'], table['cv_accuracy_std']
-    ax.fill_between(x, cv, train, color=OKABE_ITO[1], alpha=0.2, label='Trainings-Test-Abstand')
-    ax.fill_between(x, cv - sd, cv + sd, color=OKABE_ITO[0], alpha=0.12, label='± 1 Standardabweichung der Folds')
-    ax.plot(x, train, 'o-', color=OKABE_ITO[3], label='Training')
-    ax.plot(x, cv, 's-', color=OKABE_ITO[0], label='Kreuzvalidierung')
+    ax.fill_between(x, cv, train, color=PALETTE[1], alpha=0.2, label='Trainings-Test-Abstand')
+    ax.fill_between(x, cv - sd, cv + sd, color=PALETTE[0], alpha=0.12, label='± 1 Standardabweichung der Folds')
+    ax.plot(x, train, 'o-', color=PALETTE[3], label='Training')
+    ax.plot(x, cv, 's-', color=PALETTE[0], label='Kreuzvalidierung')
     if chosen is not None: ax.axvline(chosen, color='#000000', linestyle=':', label=f'gewählt: {chosen}')
     if len(x) > 1 and x[0] > x[-1]: ax.invert_xaxis()  # the simplest model always on the left
     ax.annotate('← einfacher: mehr Verzerrung', xy=(0.01, 0.02), xycoords='axes fraction', fontsize=8, color='0.3')
@@ -367,9 +347,9 @@ def ladder_figure(table: pd.DataFrame, # output of `cv_ladder`
     "Training and CV accuracy (± one standard deviation of the folds) of every step, the first step as reference line."
     fig, ax = new_figure(8.5, 0.55 * len(table) + 2)
     pos = np.arange(len(table))[::-1]
-    ax.errorbar(table['cv_accuracy'], pos, xerr=table['cv_accuracy_std'], fmt='o', color=OKABE_ITO[0], capsize=3,
+    ax.errorbar(table['cv_accuracy'], pos, xerr=table['cv_accuracy_std'], fmt='o', color=PALETTE[0], capsize=3,
                 label='Kreuzvalidierung ± 1 Standardabweichung')
-    ax.scatter(table['train_accuracy'], pos, marker='|', s=160, color=OKABE_ITO[3], label='Training')
+    ax.scatter(table['train_accuracy'], pos, marker='|', s=160, color=PALETTE[3], label='Training')
     ax.axvline(table['cv_accuracy'].iloc[0], color='0.5', linestyle=':', label='erste Stufe')
     ax.set_yticks(pos, table.index)
     ax.set(xlabel='Genauigkeit', title=title)
@@ -388,7 +368,7 @@ def importance_figure(importances: dict, # name -> importances per feature (a Se
                       title: str = 'Merkmalswichtigkeit'):
     "Importances of several models side by side, one bar group per feature."
     table = pd.DataFrame(importances).fillna(0.0)
-    table = table.loc[table.max(axis=1).sort_values().index].rename(index=feature_label)
+    table = table.loc[table.max(axis=1).sort_values().index].rename(index=column_label)
     fig, ax = new_figure(7, 0.5 * len(table) + 1.5)
     table.plot.barh(ax=ax, width=0.8, color=palette(table.shape[1]))
     ax.set(title=title, xlabel='Anteil an der Senkung der Unreinheit', ylabel='')
@@ -427,11 +407,11 @@ def spread_figure(table: pd.DataFrame, # output of `seed_spread`
     fig, (left, right) = new_figure(9, 3.8, ncols=2)
     diff = 100 * (table[b] - table[a])
     for (_, row), d in zip(table.iterrows(), diff, strict=True):
-        color = OKABE_ITO[0] if d > 0 else OKABE_ITO[3] if d < 0 else '0.5'
+        color = PALETTE[0] if d > 0 else PALETTE[3] if d < 0 else '0.5'
         left.plot([0, 1], [row[a], row[b]], '-o', color=color, alpha=0.6, markersize=4)
     left.set_xticks([0, 1], [a, b])
     left.set(xlim=(-0.3, 1.3), ylabel='Genauigkeit (Validierungsteil)', title='Dieselbe Aufteilung, zwei Modelle')
-    right.hist(diff, bins=min(12, max(3, len(diff))), color=OKABE_ITO[0], edgecolor='white')
+    right.hist(diff, bins=min(12, max(3, len(diff))), color=PALETTE[0], edgecolor='white')
     right.axvline(0, color='#000000', linewidth=1)
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.set(xlabel=f'Differenz {b} − {a} (Prozentpunkte)', ylabel='Zahl der Aufteilungen', title='Differenzen je Aufteilung')
