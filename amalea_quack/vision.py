@@ -30,11 +30,12 @@ from .validation import MAX_UPLOAD_MB, DataValidationError, Schema, fingerprint,
 
 # %% auto #0
 __all__ = ['DIGITS_CARD', 'DIGITS_MODEL', 'DIGITS_EXPERIMENT', 'TARGET', 'PIXELS', 'CLASSES', 'FILTERS', 'DIGITS_EPOCHS',
-           'DIGITS_EPOCHS_QUICK', 'DIGITS_PARAMS', 'MAX_IMAGE_PIXELS', 'IMAGE_FORMATS', 'digits_frame', 'to_tensor',
-           'show_digits', 'apply_filter', 'max_pool', 'DigitsCNN', 'transform_digits', 'augment_batch', 'torch_threads',
-           'cnn_proba', 'predict_frame', 'fit_cnn', 'DigitClassifier', 'digits_signature', 'log_digits_model',
-           'misclassified_figure', 'curves_figure', 'DigitsResult', 'train_digits_cnn', 'logged_test_digits',
-           'open_image', 'preprocess_digit', 'image_features', 'render_digit', 'preview_image', 'check_edge_filter']
+           'DIGITS_EPOCHS_QUICK', 'DIGITS_PARAMS', 'MAX_IMAGE_PIXELS', 'IMAGE_FORMATS', 'CANVAS_SIZE', 'CANVAS_STROKE',
+           'DRAWN_FORMS', 'DRAWN_COUNTS', 'digits_frame', 'to_tensor', 'show_digits', 'apply_filter', 'max_pool',
+           'DigitsCNN', 'transform_digits', 'augment_batch', 'torch_threads', 'cnn_proba', 'predict_frame', 'fit_cnn',
+           'DigitClassifier', 'digits_signature', 'log_digits_model', 'misclassified_figure', 'curves_figure',
+           'DigitsResult', 'train_digits_cnn', 'logged_test_digits', 'open_image', 'preprocess_digit', 'image_features',
+           'render_digit', 'preview_image', 'draw_digit', 'drawn_digits', 'check_edge_filter']
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0007
 DIGITS_CARD = ProjectCard(
@@ -496,6 +497,86 @@ def preview_image(image, # PIL image or array of any size and mode
     img = to8(gray) if alpha is None else Image.merge('LA', [to8(gray), to8(alpha)])
     img.thumbnail((size, size))
     return img
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc00442
+CANVAS_SIZE, CANVAS_STROKE = 280, 18  # the app's canvas: 280×280 pixels, black strokes 18 pixels wide with round ends, on white
+
+_ring = [(0.5 + 0.5 * np.sin(t), 0.5 - 0.5 * np.cos(t)) for t in np.linspace(-0.3, 2 * np.pi + 0.1, 14)]
+DRAWN_FORMS = {  # (digit, form): (width / height, strokes); a stroke is a list of pieces, a piece a smooth curve through (x, y) in 0–1, y down
+    ('0', 'Grundform'): (0.68, [[_ring]]),
+    ('1', 'ohne Fähnchen'): (0.15, [[[(0.5, 0.0), (0.5, 1.0)]]]),
+    ('1', 'mit Fähnchen'): (0.45, [[[(0.0, 0.32), (0.7, 0.0)], [(0.7, 0.0), (0.7, 1.0)]]]),
+    ('1', 'mit Fähnchen und Fuß'): (0.7, [[[(0.12, 0.3), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]], [[(0.15, 1.0), (1.0, 1.0)]]]),
+    ('2', 'Grundform'): (0.7, [[[(0.05, 0.28), (0.25, 0.05), (0.6, 0.0), (0.92, 0.2), (0.85, 0.48), (0.45, 0.76), (0.02, 1.0)],
+                               [(0.02, 1.0), (1.0, 0.98)]]]),
+    ('3', 'Grundform'): (0.65, [[[(0.05, 0.15), (0.45, 0.0), (0.9, 0.12), (0.85, 0.38), (0.4, 0.48)],
+                                [(0.4, 0.48), (0.9, 0.6), (0.95, 0.85), (0.5, 1.0), (0.0, 0.88)]]]),
+    ('4', 'geschlossen'): (0.75, [[[(0.72, 0.0), (0.0, 0.66)], [(0.0, 0.66), (1.0, 0.66)]], [[(0.72, 0.0), (0.72, 1.0)]]]),
+    ('4', 'offen'): (0.75, [[[(0.12, 0.0), (0.03, 0.62)], [(0.03, 0.62), (1.0, 0.62)]], [[(0.74, 0.05), (0.74, 1.0)]]]),
+    ('5', 'Grundform'): (0.65, [[[(0.95, 0.02), (0.2, 0.02)], [(0.2, 0.02), (0.12, 0.45)],
+                                [(0.12, 0.45), (0.5, 0.38), (0.9, 0.55), (0.92, 0.82), (0.55, 1.0), (0.05, 0.9)]]]),
+    ('6', 'Grundform'): (0.65, [[[(0.85, 0.0), (0.4, 0.15), (0.08, 0.55), (0.15, 0.9), (0.5, 1.0), (0.88, 0.85), (0.85, 0.6), (0.5, 0.48),
+                                 (0.12, 0.62)]]]),
+    ('7', 'ohne Querstrich'): (0.65, [[[(0.0, 0.02), (1.0, 0.0)], [(1.0, 0.0), (0.35, 1.0)]]]),
+    ('7', 'mit Querstrich'): (0.65, [[[(0.0, 0.02), (1.0, 0.0)], [(1.0, 0.0), (0.35, 1.0)]], [[(0.38, 0.52), (0.95, 0.5)]]]),
+    ('8', 'Grundform'): (0.62, [[[(0.85, 0.12), (0.5, 0.0), (0.15, 0.14), (0.3, 0.4), (0.72, 0.58), (0.9, 0.82), (0.5, 1.0), (0.1, 0.82),
+                                 (0.28, 0.58), (0.7, 0.4), (0.86, 0.16), (0.8, 0.06)]]]),
+    ('9', 'Grundform'): (0.65, [[[(0.9, 0.2), (0.55, 0.0), (0.12, 0.15), (0.15, 0.42), (0.55, 0.48), (0.9, 0.28)],
+                                [(0.9, 0.28), (0.86, 0.6), (0.75, 1.0)]]]),
+}
+DRAWN_COUNTS = {('7', 'ohne Querstrich'): 6, ('7', 'mit Querstrich'): 6, ('4', 'offen'): 5, ('4', 'geschlossen'): 5}  # others: 4 per one, 3 else
+
+def _smooth(points: np.ndarray, n: int = 12) -> np.ndarray:
+    "A Catmull-Rom curve through the points (a straight line through two)."
+    p = np.asarray(points, dtype=float)
+    if len(p) == 2: return np.linspace(p[0], p[1], n)
+    q = np.vstack([2 * p[0] - p[1], p, 2 * p[-1] - p[-2]])
+    t = np.linspace(0, 1, n, endpoint=False)[:, None]
+    parts = [0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t ** 2 + (3 * b - a - 3 * c + d) * t ** 3)
+             for a, b, c, d in zip(q, q[1:], q[2:], q[3:], strict=False)]
+    return np.vstack([*parts, p[-1:]])
+
+def draw_digit(digit: str, # '0' … '9'
+               form: str = 'Grundform', # one of the forms in DRAWN_FORMS, e.g. 'ohne Querstrich'
+               rng: np.random.Generator | int | None = None, # source of the hand's variation (or a seed)
+               size: int = CANVAS_SIZE, stroke: int = CANVAS_STROKE,
+              ) -> np.ndarray:
+    "A digit drawn the way the app's canvas records it: RGBA uint8, black round-ended strokes on white; size, place, slant, tilt and wobble vary."
+    from PIL import Image, ImageDraw
+    rng = np.random.default_rng(rng)
+    aspect, strokes = DRAWN_FORMS[(digit, form)]
+    h = rng.uniform(140, 230)  # height in pixels
+    w = max(h * aspect * rng.uniform(0.85, 1.15), 1.0)
+    slant, tilt = rng.uniform(-0.05, 0.25), np.deg2rad(rng.uniform(-5, 5))
+    lines = []
+    for pieces in strokes:
+        pts = []
+        for piece in pieces:
+            cp = np.asarray(piece, dtype=float) + rng.normal(0, 0.025, (len(piece), 2))  # a hand does not hit the points exactly
+            if pts: cp[0] = pts[-1]  # pieces of one stroke join
+            pts.extend(_smooth(cp)[1 if pts else 0:])
+        x, y = (np.array(pts) - 0.5).T
+        x, y = x * w - y * h * slant, y * h
+        lines.append(np.c_[x * np.cos(tilt) - y * np.sin(tilt), x * np.sin(tilt) + y * np.cos(tilt)])
+    every = np.vstack(lines)
+    lo, hi = every.min(axis=0) - stroke / 2, every.max(axis=0) + stroke / 2
+    offset = rng.uniform(0.25, 0.75, 2) * np.maximum(size - (hi - lo), 0) - lo  # somewhere on the canvas, never over the edge
+    ss = 4  # drawn four times larger, then scaled down: smooth edges like the browser's
+    img = Image.new('L', (size * ss, size * ss), 255)
+    pen, r = ImageDraw.Draw(img), stroke * ss / 2
+    for line in lines:
+        pts = [tuple(p) for p in (line + offset) * ss]
+        pen.line(pts, fill=0, width=stroke * ss, joint='curve')
+        for x, y in (pts[0], pts[-1]): pen.ellipse([x - r, y - r, x + r, y + r], fill=0)  # round ends
+    gray = np.asarray(img.resize((size, size), Image.BOX))
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+def drawn_digits(seed: int = 0, # 0: the test set; other seeds draw fresh digits, e.g. to develop with
+                ) -> pd.DataFrame:
+    "Canvas-style drawings of all forms in DRAWN_FORMS, 55 in all: columns digit, form, image (RGBA arrays as the app gets them)."
+    rng = np.random.default_rng(seed)
+    rows = [(d, f, draw_digit(d, f, rng)) for d, f in DRAWN_FORMS for _ in range(DRAWN_COUNTS.get((d, f), 4 if d == '1' else 3))]
+    return pd.DataFrame(rows, columns=['digit', 'form', 'image'])
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc004b
 def check_edge_filter(kernel) -> Feedback:
