@@ -39,6 +39,13 @@ def training_ink():
     return np.percentile(ink, 1), np.percentile(ink, 99)
 
 
+def test_ink_constants_are_measured_on_the_training_digits():
+    from amalea_quack.vision import INK_TARGET
+    ink = digits_frame()[PIXELS].sum(axis=1)
+    assert ink.median() == INK_TARGET
+    assert round(ink.between(*INK_BAND).mean(), 3) == 0.986  # NIST's stroke-width rule left almost every digit in this band
+
+
 def test_drawings_are_reproducible_and_look_like_the_canvas():
     d = drawn_digits()
     assert len(d) == 55 and sorted(d['digit'].unique()) == [str(i) for i in range(10)]
