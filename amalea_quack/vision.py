@@ -30,11 +30,13 @@ from .validation import MAX_UPLOAD_MB, DataValidationError, Schema, fingerprint,
 
 # %% auto #0
 __all__ = ['DIGITS_CARD', 'DIGITS_MODEL', 'DIGITS_EXPERIMENT', 'TARGET', 'PIXELS', 'CLASSES', 'FILTERS', 'DIGITS_EPOCHS',
-           'DIGITS_EPOCHS_QUICK', 'DIGITS_PARAMS', 'MAX_IMAGE_PIXELS', 'IMAGE_FORMATS', 'digits_frame', 'to_tensor',
+           'DIGITS_EPOCHS_QUICK', 'DIGITS_PARAMS', 'MAX_IMAGE_PIXELS', 'IMAGE_FORMATS', 'NIST_WIDTH', 'INK_BAND',
+           'INK_TARGET', 'CANVAS_SIZE', 'CANVAS_STROKE', 'DRAWN_FORMS', 'DRAWN_COUNTS', 'digits_frame', 'to_tensor',
            'show_digits', 'apply_filter', 'max_pool', 'DigitsCNN', 'transform_digits', 'augment_batch', 'torch_threads',
            'cnn_proba', 'predict_frame', 'fit_cnn', 'DigitClassifier', 'digits_signature', 'log_digits_model',
            'misclassified_figure', 'curves_figure', 'DigitsResult', 'train_digits_cnn', 'logged_test_digits',
-           'open_image', 'preprocess_digit', 'image_features', 'render_digit', 'preview_image', 'check_edge_filter']
+           'open_image', 'digit_bitmap', 'preprocess_digit', 'image_features', 'render_digit', 'preview_image',
+           'draw_digit', 'drawn_digits', 'check_edge_filter']
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0007
 DIGITS_CARD = ProjectCard(
@@ -434,14 +436,16 @@ def _shrink(a: np.ndarray, size: int = 256) -> np.ndarray:
     return np.asarray(Image.fromarray(a.astype(np.float32), mode='F').resize((max(1, round(w * f)), max(1, round(h * f))), Image.BOX))
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc003b
-def preprocess_digit(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
-                     margin: float = 0.0, # empty border around the ink, as a share of the 32×32 grid
-                     threshold: float = 0.1, # ink weaker than this (0–1, after contrast stretch) counts as background
-                    ) -> np.ndarray:
-    "Turn any image of one digit into the training representation: 8×8, bright ink, values 0–16."
-    from PIL import Image
+NIST_WIDTH = 20  # NIST scales every character to 20×32 points (second-generation normalisation); we compress only wider ones
+INK_BAND = (256, 412)  # NIST leaves a 32×32 bitmap's strokes alone if its ink (points set) lies in here; 98.6 % of the 1797 digits do
+INK_TARGET = 313  # median ink of the 1797 digits: a drawing outside INK_BAND gets strokes thickened or thinned to this
+
+def _ink(image, # PIL image or array of any size and mode
+         threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) is background
+        ) -> np.ndarray:
+    "Where the ink is, as a float image in 0–1 (bright = ink, weak ink set to 0); refuses (in German) an image without strokes."
     gray, alpha = _planes(image)
-    gray = _shrink(gray); alpha = None if alpha is None else _shrink(alpha)
+    gray, alpha = _shrink(gray, 512), None if alpha is None else _shrink(alpha, 512)  # the 280×280 canvas keeps its pixels
     if alpha is not None and alpha.min() < 0.5:  # transparent background: lay it on the opposite of the ink colour
         opaque = alpha > 0.5
         dark_ink = not opaque.any() or gray[opaque].mean() < 0.5
@@ -454,19 +458,83 @@ def preprocess_digit(image, # PIL image or array of any size and mode (gray, RGB
     bg = float(np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])))
     ink = np.clip((g - bg) / max(float(g.max()) - bg, 1e-6), 0, 1)
     ink[ink < threshold] = 0
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if len(rows) == 0: raise DataValidationError(['im Bild ist keine Ziffer zu erkennen: kein Strich hebt sich vom Hintergrund ab'], expected)
-    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    h, w = crop.shape
-    inner = 32 - 2 * round(margin * 32)
-    f = inner / max(h, w)
-    nh, nw = max(1, round(h * f)), max(1, round(w * f))
-    small = np.asarray(Image.fromarray(crop.astype(np.float32), mode='F').resize((nw, nh), Image.BOX if f < 1 else Image.NEAREST))
-    grid = np.zeros((32, 32), np.float32)
-    top, left = (32 - nh) // 2, (32 - nw) // 2
-    grid[top:top + nh, left:left + nw] = small
-    blocks = grid.reshape(8, 4, 8, 4).mean(axis=(1, 3))
-    return (blocks * 16 / blocks.max()).astype(np.float64)
+    if not ink.any(): raise DataValidationError(['im Bild ist keine Ziffer zu erkennen: kein Strich hebt sich vom Hintergrund ab'], expected)
+    return ink
+
+def _crop(mask: np.ndarray) -> np.ndarray:
+    "The bounding box of the True pixels."
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+def _deslant(mask: np.ndarray) -> np.ndarray:
+    "Shear horizontally so that the left edge near the top lines up with the left edge near the bottom, as NIST straightened its characters."
+    from PIL import Image
+    from scipy import ndimage
+    rows = np.flatnonzero(mask.any(axis=1))
+    top, bottom = rows[0], rows[-1]
+    half_stroke = mask.sum() / max((mask & ~ndimage.binary_erosion(mask)).sum(), 1)  # stroke width ≈ 2 × area / outline
+    d = max(1, round(min(half_stroke, (bottom - top) * 2 / 32)))  # NIST skipped 2 rows of 32; we look at most into the middle of a stroke
+    if bottom - top <= 2 * d + 2: return mask
+    upper, lower = np.flatnonzero(mask[top + d]), np.flatnonzero(mask[bottom - d])
+    if not len(upper) or not len(lower) or upper[0] == lower[0]: return mask
+    f = (upper[0] - lower[0]) / ((bottom - d) - (top + d))  # sideways shift per row down
+    pad = int(np.ceil(abs(f) * (bottom - top) / 2)) + 1
+    img = Image.fromarray(np.pad(mask, ((0, 0), (pad, pad))).astype(np.uint8) * 255)
+    return np.asarray(img.transform(img.size, Image.AFFINE, (1, -f, f * (top + bottom) / 2, 0, 1, 0), resample=Image.BILINEAR)) >= 128
+
+def _grid(mask: np.ndarray, height: int, max_width: float, fine: int = 4) -> np.ndarray:
+    "The ink's bounding box scaled to `height` points (aspect ratio kept up to `max_width`), centred in a 32×32 bitmap."
+    from PIL import Image
+    out = np.zeros((32 * fine, 32 * fine), bool)
+    if not mask.any(): return out[::fine, ::fine]
+    box = _crop(mask).astype(np.float32)
+    h, w = box.shape
+    nh, nw = height * fine, max(1, round(min(w * height / h, max_width) * fine))
+    top, left = (32 * fine - nh) // 2, (32 * fine - nw) // 2
+    out[top:top + nh, left:left + nw] = np.asarray(Image.fromarray(box, mode='F').resize((nw, nh), Image.BOX)) >= 0.5
+    return out.reshape(32, fine, 32, fine).mean(axis=(1, 3)) >= 0.5
+
+def digit_bitmap(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
+                 margin: float = 0.0, # empty border above and below the ink, as a share of the 32×32 grid
+                 threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) counts as background
+                 deslant: bool = True, # straighten a slanted digit
+                 max_width: float | None = NIST_WIDTH, # widest digit in points of 32; None: only the aspect ratio limits it
+                 ink: float | None = INK_TARGET, # points of ink to aim at if the strokes are too thin or too thick; None: keep them
+                ) -> np.ndarray:
+    "Any image of one digit as a 32×32 bitmap normalised the way NIST normalised the training digits (True = ink)."
+    from PIL import Image
+    from scipy import ndimage
+    mask = _crop(_ink(image, threshold) > 0)
+    if max(mask.shape) > 128:  # a working size: fine enough for 32×32 and quick
+        f = 128 / max(mask.shape)
+        size = (max(1, round(mask.shape[1] * f)), max(1, round(mask.shape[0] * f)))
+        mask = np.asarray(Image.fromarray(mask.astype(np.float32), mode='F').resize(size, Image.BOX)) >= 0.35  # thin strokes survive
+    if deslant: mask = _deslant(mask)
+    height = 32 - 2 * round(margin * 32)
+    area = (height / 32) ** 2  # ink scales with the digit's size
+    width = (max_width or 32) * height / 32
+    grid = _grid(mask, height, width)
+    if ink is None or INK_BAND[0] * area <= grid.sum() <= INK_BAND[1] * area: return grid
+    mask = np.pad(_crop(mask), max(mask.shape) // 3 + 1)  # room to grow
+    outside, inside = ndimage.distance_transform_edt(~mask), ndimage.distance_transform_edt(mask)
+    stroke = lambda r: outside <= r if r >= 0 else inside > -r  # r > 0 thickens every stroke by r on each side, r < 0 thins it
+    lo, hi = -max(mask.shape) / 8, max(mask.shape) / 3
+    for _ in range(12):  # bisection: the ink grows with r
+        r = (lo + hi) / 2
+        if _grid(stroke(r), height, width).sum() < ink * area: lo = r
+        else: hi = r
+    return _grid(stroke((lo + hi) / 2), height, width)
+
+def preprocess_digit(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
+                     margin: float = 0.0, # empty border above and below the ink, as a share of the 32×32 grid
+                     threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) counts as background
+                     deslant: bool = True, # straighten a slanted digit
+                     max_width: float | None = NIST_WIDTH, # widest digit in points of 32; None: only the aspect ratio limits it
+                     ink: float | None = INK_TARGET, # points of ink to aim at if the strokes are too thin or too thick; None: keep them
+                    ) -> np.ndarray:
+    "Turn any image of one digit into the training representation: 8×8 blocks counting the ink points of a 32×32 bitmap, 0–16."
+    bitmap = digit_bitmap(image, margin, threshold, deslant, max_width, ink)
+    return bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)).astype(np.float64)
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc003c
 def image_features(pixels) -> pd.DataFrame:
@@ -496,6 +564,86 @@ def preview_image(image, # PIL image or array of any size and mode
     img = to8(gray) if alpha is None else Image.merge('LA', [to8(gray), to8(alpha)])
     img.thumbnail((size, size))
     return img
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc00442
+CANVAS_SIZE, CANVAS_STROKE = 280, 18  # the app's canvas: 280×280 pixels, black strokes 18 pixels wide with round ends, on white
+
+_ring = [(0.5 + 0.5 * np.sin(t), 0.5 - 0.5 * np.cos(t)) for t in np.linspace(-0.3, 2 * np.pi + 0.1, 14)]
+DRAWN_FORMS = {  # (digit, form): (width / height, strokes); a stroke is a list of pieces, a piece a smooth curve through (x, y) in 0–1, y down
+    ('0', 'Grundform'): (0.68, [[_ring]]),
+    ('1', 'ohne Fähnchen'): (0.15, [[[(0.5, 0.0), (0.5, 1.0)]]]),
+    ('1', 'mit Fähnchen'): (0.45, [[[(0.0, 0.32), (0.7, 0.0)], [(0.7, 0.0), (0.7, 1.0)]]]),
+    ('1', 'mit Fähnchen und Fuß'): (0.7, [[[(0.12, 0.3), (0.6, 0.0)], [(0.6, 0.0), (0.6, 1.0)]], [[(0.15, 1.0), (1.0, 1.0)]]]),
+    ('2', 'Grundform'): (0.7, [[[(0.05, 0.28), (0.25, 0.05), (0.6, 0.0), (0.92, 0.2), (0.85, 0.48), (0.45, 0.76), (0.02, 1.0)],
+                               [(0.02, 1.0), (1.0, 0.98)]]]),
+    ('3', 'Grundform'): (0.65, [[[(0.05, 0.15), (0.45, 0.0), (0.9, 0.12), (0.85, 0.38), (0.4, 0.48)],
+                                [(0.4, 0.48), (0.9, 0.6), (0.95, 0.85), (0.5, 1.0), (0.0, 0.88)]]]),
+    ('4', 'geschlossen'): (0.75, [[[(0.72, 0.0), (0.0, 0.66)], [(0.0, 0.66), (1.0, 0.66)]], [[(0.72, 0.0), (0.72, 1.0)]]]),
+    ('4', 'offen'): (0.75, [[[(0.12, 0.0), (0.03, 0.62)], [(0.03, 0.62), (1.0, 0.62)]], [[(0.74, 0.05), (0.74, 1.0)]]]),
+    ('5', 'Grundform'): (0.65, [[[(0.95, 0.02), (0.2, 0.02)], [(0.2, 0.02), (0.12, 0.45)],
+                                [(0.12, 0.45), (0.5, 0.38), (0.9, 0.55), (0.92, 0.82), (0.55, 1.0), (0.05, 0.9)]]]),
+    ('6', 'Grundform'): (0.65, [[[(0.85, 0.0), (0.4, 0.15), (0.08, 0.55), (0.15, 0.9), (0.5, 1.0), (0.88, 0.85), (0.85, 0.6), (0.5, 0.48),
+                                 (0.12, 0.62)]]]),
+    ('7', 'ohne Querstrich'): (0.65, [[[(0.0, 0.02), (1.0, 0.0)], [(1.0, 0.0), (0.35, 1.0)]]]),
+    ('7', 'mit Querstrich'): (0.65, [[[(0.0, 0.02), (1.0, 0.0)], [(1.0, 0.0), (0.35, 1.0)]], [[(0.38, 0.52), (0.95, 0.5)]]]),
+    ('8', 'Grundform'): (0.62, [[[(0.85, 0.12), (0.5, 0.0), (0.15, 0.14), (0.3, 0.4), (0.72, 0.58), (0.9, 0.82), (0.5, 1.0), (0.1, 0.82),
+                                 (0.28, 0.58), (0.7, 0.4), (0.86, 0.16), (0.8, 0.06)]]]),
+    ('9', 'Grundform'): (0.65, [[[(0.9, 0.2), (0.55, 0.0), (0.12, 0.15), (0.15, 0.42), (0.55, 0.48), (0.9, 0.28)],
+                                [(0.9, 0.28), (0.86, 0.6), (0.75, 1.0)]]]),
+}
+DRAWN_COUNTS = {('7', 'ohne Querstrich'): 6, ('7', 'mit Querstrich'): 6, ('4', 'offen'): 5, ('4', 'geschlossen'): 5}  # others: 4 per one, 3 else
+
+def _smooth(points: np.ndarray, n: int = 12) -> np.ndarray:
+    "A Catmull-Rom curve through the points (a straight line through two)."
+    p = np.asarray(points, dtype=float)
+    if len(p) == 2: return np.linspace(p[0], p[1], n)
+    q = np.vstack([2 * p[0] - p[1], p, 2 * p[-1] - p[-2]])
+    t = np.linspace(0, 1, n, endpoint=False)[:, None]
+    parts = [0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t ** 2 + (3 * b - a - 3 * c + d) * t ** 3)
+             for a, b, c, d in zip(q, q[1:], q[2:], q[3:], strict=False)]
+    return np.vstack([*parts, p[-1:]])
+
+def draw_digit(digit: str, # '0' … '9'
+               form: str = 'Grundform', # one of the forms in DRAWN_FORMS, e.g. 'ohne Querstrich'
+               rng: np.random.Generator | int | None = None, # source of the hand's variation (or a seed)
+               size: int = CANVAS_SIZE, stroke: int = CANVAS_STROKE,
+              ) -> np.ndarray:
+    "A digit drawn the way the app's canvas records it: RGBA uint8, black round-ended strokes on white; size, place, slant, tilt and wobble vary."
+    from PIL import Image, ImageDraw
+    rng = np.random.default_rng(rng)
+    aspect, strokes = DRAWN_FORMS[(digit, form)]
+    h = rng.uniform(140, 230)  # height in pixels
+    w = max(h * aspect * rng.uniform(0.85, 1.15), 1.0)
+    slant, tilt = rng.uniform(-0.05, 0.25), np.deg2rad(rng.uniform(-5, 5))
+    lines = []
+    for pieces in strokes:
+        pts = []
+        for piece in pieces:
+            cp = np.asarray(piece, dtype=float) + rng.normal(0, 0.025, (len(piece), 2))  # a hand does not hit the points exactly
+            if pts: cp[0] = pts[-1]  # pieces of one stroke join
+            pts.extend(_smooth(cp)[1 if pts else 0:])
+        x, y = (np.array(pts) - 0.5).T
+        x, y = x * w - y * h * slant, y * h
+        lines.append(np.c_[x * np.cos(tilt) - y * np.sin(tilt), x * np.sin(tilt) + y * np.cos(tilt)])
+    every = np.vstack(lines)
+    lo, hi = every.min(axis=0) - stroke / 2, every.max(axis=0) + stroke / 2
+    offset = rng.uniform(0.25, 0.75, 2) * np.maximum(size - (hi - lo), 0) - lo  # somewhere on the canvas, never over the edge
+    ss = 4  # drawn four times larger, then scaled down: smooth edges like the browser's
+    img = Image.new('L', (size * ss, size * ss), 255)
+    pen, r = ImageDraw.Draw(img), stroke * ss / 2
+    for line in lines:
+        pts = [tuple(p) for p in (line + offset) * ss]
+        pen.line(pts, fill=0, width=stroke * ss, joint='curve')
+        for x, y in (pts[0], pts[-1]): pen.ellipse([x - r, y - r, x + r, y + r], fill=0)  # round ends
+    gray = np.asarray(img.resize((size, size), Image.BOX))
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+def drawn_digits(seed: int = 0, # 0: the test set; other seeds draw fresh digits, e.g. to develop with
+                ) -> pd.DataFrame:
+    "Canvas-style drawings of all forms in DRAWN_FORMS, 55 in all: columns digit, form, image (RGBA arrays as the app gets them)."
+    rng = np.random.default_rng(seed)
+    rows = [(d, f, draw_digit(d, f, rng)) for d, f in DRAWN_FORMS for _ in range(DRAWN_COUNTS.get((d, f), 4 if d == '1' else 3))]
+    return pd.DataFrame(rows, columns=['digit', 'form', 'image'])
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc004b
 def check_edge_filter(kernel) -> Feedback:

@@ -1,5 +1,6 @@
-"""Digits CNN figures: test accuracy and training time (full and quick settings), single-image latency in-process and through the registry,
-preprocessing time of a canvas drawing and of a large photo.
+"""Digits CNN figures: test accuracy and training time (full and quick settings), accuracy on the 55 canvas-style test drawings
+(`drawn_digits`, per form for the full model), single-image latency in-process and through the registry, preprocessing time of a canvas
+drawing and of a large photo.
 
 Run: .venv/bin/python bench/digits_cnn.py   (uses a temporary store; prints figures, asserts nothing)
 """
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 N = 1000
 
@@ -34,6 +36,7 @@ def main():
         DIGITS_EPOCHS_QUICK,
         DIGITS_MODEL,
         PIXELS,
+        drawn_digits,
         image_features,
         open_image,
         predict_frame,
@@ -41,14 +44,20 @@ def main():
         torch_threads,
         train_digits_cnn,
     )
-
+    drawings = drawn_digits()
+    t = time.perf_counter(); drawn = pd.DataFrame([preprocess_digit(img).ravel() for img in drawings['image']], columns=PIXELS)
+    print(f'preprocess the {len(drawings)} test drawings: {(time.perf_counter() - t) / len(drawings) * 1000:.1f} ms each')
     for label, epochs in (('full ', DIGITS_EPOCHS), ('quick', DIGITS_EPOCHS_QUICK)):
         t = time.perf_counter(); res = train_digits_cnn(epochs=epochs, run_name=f'bench-{epochs}')
         total = time.perf_counter() - t
         m = res.metrics
+        hit = predict_frame(res.net, drawn)['label'].to_numpy() == drawings['digit'].to_numpy()
         print(f'{label} ({epochs:2d} epochs): test accuracy {m["accuracy"]:.4f}, f1_macro {m["f1_macro"]:.4f}, '
-              f'overfit_delta {m["overfit_delta"]:+.4f}; training {m["train_seconds"]:5.1f} s, whole tracked run {total:5.1f} s')
-        if epochs == DIGITS_EPOCHS: full = res
+              f'overfit_delta {m["overfit_delta"]:+.4f}; drawings {hit.mean():.4f} ({hit.sum()}/{len(hit)}); '
+              f'training {m["train_seconds"]:5.1f} s, whole tracked run {total:5.1f} s')
+        if epochs == DIGITS_EPOCHS: full, full_hit = res, hit
+    per_form = pd.Series(full_hit).groupby([drawings['digit'], drawings['form']]).agg(['sum', 'size'])
+    print('drawings read correctly by the full model, per form:', ', '.join(f'{d} {f}: {s}/{n}' for (d, f), (s, n) in per_form.iterrows()))
 
     row = full.split.X_test.iloc[[0]]
     with torch_threads(1): print(f'single image, network in-process (1 thread):   {percentiles(lambda: predict_frame(full.net, row))}')

@@ -128,14 +128,26 @@ def test_blank_canvas_asks_for_a_drawing(served_app):
     assert 'noch leer' in at.info[0].value
 
 
-def test_a_drawing_on_the_canvas_is_recognised(digits_store, monkeypatch):
-    "The canvas component returns its picture as a PNG data URL; here it is put into the widget state directly."
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', digits_store)
+def crossed_seven() -> Image.Image:
     img = Image.new('RGBA', (280, 280), 'white')
     pen = ImageDraw.Draw(img)
     pen.line([(80, 50), (200, 50), (120, 240)], fill='black', width=18, joint='curve')
     pen.line([(110, 145), (190, 145)], fill='black', width=18)
-    url = 'data:image/png;base64,' + base64.b64encode(png(img)).decode()
+    return img
+
+
+def plain_seven() -> Image.Image:
+    "The first seven without crossbar of the test drawings (the issue: such sevens were read as 3)."
+    from amalea_quack.vision import drawn_digits
+    d = drawn_digits()
+    return Image.fromarray(d.loc[d['form'] == 'ohne Querstrich', 'image'].iloc[0])
+
+
+@pytest.mark.parametrize('drawing', [crossed_seven, plain_seven])
+def test_a_drawing_on_the_canvas_is_recognised(digits_store, monkeypatch, drawing):
+    "The canvas component returns its picture as a PNG data URL; here it is put into the widget state directly."
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', digits_store)
+    url = 'data:image/png;base64,' + base64.b64encode(png(drawing())).decode()
     at = app()
     at.session_state['canvas'] = {'drawing': {'raw': {'objects': [{'type': 'path'}], 'background': '#FFFFFF'}, 'data': url}, 'backgroundFit': None}
     at.run()

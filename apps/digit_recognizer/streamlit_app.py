@@ -107,7 +107,8 @@ with right:
     a.image(picture, caption='Original', width='stretch')
     b.image(render_digit(pixels), caption='8×8 wie im Training', width='stretch')
     st.caption('Testbilder liegen schon im Format der Trainingsdaten vor: 8×8 Pixel, Werte 0–16.' if source == 'Testbild' else
-               'Graustufen, helle Tinte auf dunklem Grund, auf die Ziffer zugeschnitten, 8×8 Pixel mit Werten 0–16.')
+               'Wie die Trainingsdaten: schwarz-weiß, aufgerichtet, 32 Punkte hoch (höchstens 20 breit), Strichstärke angeglichen; '
+               'jedes der 8×8 Felder zählt seine Tintenpunkte (0–16).')
 
 row = image_features(pixels)
 start = time.perf_counter()
