@@ -379,8 +379,8 @@ def _number_convention(cells: list[str], sep: str, name: str, decimal: str | Non
     decimal = decimal or (',' if comma else '.')
     if decimal not in ',.': raise ValueError(f"decimal muss ',' oder '.' sein, nicht {decimal!r}.")
     if decimal == ',': return ',', (None if dot else '.')  # a dot is a thousands separator only where no number uses it as decimal mark
-    grouped = any(re.fullmatch(r'[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?', c) for c in cells)
-    return '.', (',' if grouped and sep != ',' and not comma else None)
+    grouped = any(re.fullmatch(r'[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d{1,3}(,\d{3}){2,}', c) for c in cells)
+    return '.', (',' if grouped and not comma else None)  # 1,234,567.5 (in quotes when the separator is a comma)
 
 def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None, sep: str | None = None,
               decimal: str | None = None) -> tuple[str, CsvFormat]:
@@ -389,7 +389,7 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
     if sep is None:
         try: sep = csv.Sniffer().sniff(text[:8192], delimiters=',;\t|').delimiter
         except csv.Error: sep = ','
-    cells = [c.strip().strip('"') for line in text.splitlines()[1:2001] for c in line.split(sep)]
+    cells = [c.strip() for row in list(csv.reader(io.StringIO(text), delimiter=sep))[1:2001] for c in row]  # quoted fields stay whole
     decimal, thousands = _number_convention(cells, sep, name, decimal)
     return text, CsvFormat(enc, sep, decimal, thousands)
 
