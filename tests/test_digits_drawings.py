@@ -125,6 +125,7 @@ def test_every_image_mode_gives_the_same_digit():
 def quick_net():
     "The CNN as `train_digits_cnn` trains it in quick mode (same split, seed 0, 12 epochs), without tracking."
     from amalea_quack.config import set_seed
+
     from amalea_quack.evaluation import split_data
     from amalea_quack.vision import DIGITS_EPOCHS_QUICK, DIGITS_PARAMS, TARGET, DigitsCNN, fit_cnn
     p, data = DIGITS_PARAMS, digits_frame()

@@ -74,21 +74,40 @@ def errors(path) -> str:
 
 @pytest.fixture(scope='module')
 def executed():
-    "Every notebook executed by papermill in quick mode, each with its own store; fresh copies from `make test` are reused."
+    "Every notebook executed headless in quick mode, each with its own store; fresh copies from `make test` (make editions) are reused."
     fresh = [p for p in NBS if (EXECUTED / p.relative_to(ROOT / 'nbs')).exists()
              and (EXECUTED / p.relative_to(ROOT / 'nbs')).stat().st_mtime > p.stat().st_mtime]
     stale = [p for p in NBS if p not in fresh]
     res = execute_all(EXECUTED, stale, quick=True, workers=2) if stale else None
     rows = {str(p.relative_to(ROOT / 'nbs')): {'ok': not errors(EXECUTED / p.relative_to(ROOT / 'nbs')),
-                                               'Fehler': errors(EXECUTED / p.relative_to(ROOT / 'nbs'))} for p in fresh}
-    if res is not None: rows.update({r.Notebook: {'ok': r.ok, 'Fehler': r.Fehler} for r in res.itertuples()})
+                                               'error': errors(EXECUTED / p.relative_to(ROOT / 'nbs'))} for p in fresh}
+    if res is not None: rows.update({r.notebook: {'ok': r.ok, 'error': r.error} for r in res.itertuples()})
     return pd.DataFrame.from_dict(rows, orient='index')
 
 
 @pytest.mark.parametrize('rel', IDS)
 def test_executes_headless_in_quick_mode(executed, rel):
     row = executed.loc[rel]
-    assert row['ok'], row['Fehler']
+    assert row['ok'], row['error']
+
+
+def test_no_notebook_writes_into_a_store_other_than_the_callers(executed):
+    "Each notebook ran with a store of its own (MLFLOW_TRACKING_URI): nothing may land in the repository's embedded store or a stray mlruns/."
+    started = min((EXECUTED / p.relative_to(ROOT / 'nbs')).stat().st_mtime for p in NBS) - 3600  # the executions are newer than this
+    db = ROOT / 'mlflow-store' / 'mlflow.db'
+    assert not db.exists() or db.stat().st_mtime < started, 'ein Notebook hat in den eingebetteten Store des Repositorys geschrieben'
+    stray = [p for p in ROOT.rglob('mlruns') if '_build' not in p.parts and '.venv' not in p.parts]
+    assert not stray, stray
+
+
+def test_a_notebook_runs_with_papermill_as_a_student_runs_it(tmp_path):
+    "The in-process engine is what CI uses; papermill (a Jupyter kernel) is what students and teachers use: one notebook through it."
+    from amalea_quack.course import empty_store_template, execute_notebook
+    src = ROOT / 'nbs/anhang/22_glossar.ipynb'
+    ok, secs, err = execute_notebook(src, tmp_path / 'out.ipynb', template=empty_store_template(tmp_path / '.store'), engine='papermill')
+    assert ok, err
+    injected = [c for c in cells(tmp_path / 'out.ipynb') if 'injected-parameters' in c.metadata.get('tags', [])]
+    assert len(injected) == 1 and 'QUICK = True' in injected[0].source
 
 
 @pytest.mark.parametrize('rel', IDS)
