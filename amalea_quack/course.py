@@ -48,7 +48,7 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000a
 PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensemble', 'sklearn.model_selection', 'sklearn.pipeline',
            'sklearn.tree', 'sklearn.neighbors', 'mlflow', 'mlflow.sklearn', 'mlflow.pyfunc', 'IPython', 'execnb.shell', 'fastcore.test',
-           'amalea_quack.monitoring', 'amalea_quack.cli')  # imported once in the parent; every notebook's process starts with them
+           'amalea_quack.monitoring', 'amalea_quack.cli')  # imported once by the fork server; every isolated run starts with them
 
 def _inject_parameters(nb, quick: bool) -> None:
     "Add papermill's 'injected-parameters' cell after the 'parameters' cell (as papermill does: the original stays)."
@@ -60,11 +60,9 @@ def _inject_parameters(nb, quick: bool) -> None:
     nb.cells.insert(idx + 1, cell)
 
 def _run_in_process(src: str, dst: str | None, quick: bool, store: str, timeout: int) -> tuple[bool, str]:
-    "Execute one notebook in this (forked) process with execnb's in-process IPython shell; write it with outputs to `dst`."
-    from execnb.nbio import read_nb, write_nb
+    "Execute one notebook in this (isolated) process with execnb's in-process IPython shell; write it with outputs to `dst`."
     from execnb.shell import CaptureShell
-    os.environ.update({'MLFLOW_TRACKING_URI': f'sqlite:///{store}/mlflow.db', 'AMALEA_QUICK': '1' if quick else '0', 'MPLBACKEND': 'Agg'})
-    os.chdir(Path(src).parent)
+    from fastcore.nbio import read_nb, write_nb
     nb = read_nb(src)
     _inject_parameters(nb, quick)
     shell = CaptureShell(path=Path(src).parent)
@@ -76,23 +74,52 @@ def _run_in_process(src: str, dst: str | None, quick: bool, store: str, timeout:
         write_nb(nb, dst)
     return not err, err
 
-def _child(conn, args):
-    "Entry point of a forked child: run the notebook, send (ok, error) back."
-    try: conn.send(_run_in_process(*args))
-    except BaseException as e: conn.send((False, f'{type(e).__name__}: {e}'))
+def _isolated(conn, target, args, env: dict, cwd: str) -> None:
+    "Entry point of an isolated run: the caller's environment and folder, then `target(*args)`; (ok, result or error) go back."
+    os.environ.clear(); os.environ.update(env)
+    os.chdir(cwd)
+    try: conn.send((True, target(*args)))
+    except BaseException as e: conn.send((False, f'{type(e).__name__}: {e}'.splitlines()[0]))  # reported to the caller, never lost
     finally: conn.close()
 
-def _execute_forked(src: Path, dst: Path | None, quick: bool, store: Path, timeout: int) -> tuple[bool, str]:
-    "Run a notebook in a child forked from this process (which has the heavy modules loaded already)."
+def _importable(f):
+    "`f`, or its exported twin when it was defined in this notebook (a forked run finds functions by module and name)."
+    if f.__module__ != '__main__': return f
+    import importlib
+    return getattr(importlib.import_module('amalea_quack.course'), f.__name__)
+
+def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working folder); target: a module-level function
+                  workers: int = 2, # runs at the same time
+                  limit: float = 3600, # seconds per run; a run beyond it is killed
+                 ) -> dict:
+    """Run each job in a fresh process forked from multiprocessing's fork server, which has `PRELOAD` imported once: a run
+    starts in milliseconds instead of seconds, sees nothing of another run, and a crash, a hang or `os._exit` in it stays there.
+    Safe from any thread (the fork server is a clean process). Returns key -> (ok, result or German error, seconds)."""
     import multiprocessing as mp
-    ctx = mp.get_context('fork')
-    parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(child, (str(src), str(dst) if dst else None, quick, str(store), timeout)))
-    p.start(); child.close()
-    result = parent.recv() if parent.poll(timeout * 20) else (False, f'Zeitüberschreitung nach {timeout * 20} s')
-    p.join(10)
-    if p.is_alive(): p.kill()
-    return result if p.exitcode in (0, None) or not result[0] else (False, f'Prozess endete mit Code {p.exitcode}')
+    from multiprocessing.connection import wait
+    ctx = mp.get_context('forkserver')
+    ctx.set_forkserver_preload(['__main__', *PRELOAD])  # when the server starts (once per process); __main__ as multiprocessing's default
+    pending, running, done = list(jobs), {}, {}
+    while pending or running:
+        while pending and len(running) < workers:
+            key = pending.pop(0)
+            target, args, env, cwd = jobs[key]
+            recv, send = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_importable(_isolated), args=(send, _importable(target), args, {**os.environ, **env}, str(cwd)))
+            p.start(); send.close()
+            running[recv] = (p, key, time.perf_counter())
+        for conn in wait(list(running), timeout=1):
+            p, key, t0 = running.pop(conn)
+            try: ok, result = conn.recv()
+            except EOFError: ok, result = False, 'Prozess ohne Ergebnis beendet'
+            p.join(10)
+            if p.exitcode not in (0, None) and ok: ok, result = False, f'Prozess endete mit Code {p.exitcode}'
+            done[key] = (ok, result, time.perf_counter() - t0)
+        for conn, (p, key, t0) in list(running.items()):
+            if time.perf_counter() - t0 > limit:
+                p.kill(); p.join(10); running.pop(conn)
+                done[key] = (False, f'Zeitüberschreitung nach {limit:.0f} s – abgebrochen', time.perf_counter() - t0)
+    return done
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000b
 ENGINES = ('inprocess', 'papermill')
@@ -110,7 +137,8 @@ def execute_notebook(src: Path, # notebook to run
     if template: shutil.copy(template, store/'mlflow.db')
     start = time.perf_counter()
     try:
-        if engine == 'inprocess': ok, err = _execute_forked(Path(src), dst, quick, store, timeout)
+        if engine == 'inprocess':
+            ok, err = _execute_isolated({'nb': (Path(src), dst, quick, store)}, 1, timeout)['nb'][1]
         else:
             Path(dst).parent.mkdir(parents=True, exist_ok=True)
             env = {**os.environ, 'MLFLOW_TRACKING_URI': f"sqlite:///{store/'mlflow.db'}", 'AMALEA_QUICK': '1' if quick else '0'}
@@ -130,43 +158,34 @@ def execute_all(out: Path, # folder for executed copies (mirrors the source fold
                 src_root: Path | None = None, # folder the sources are relative to
                ) -> pd.DataFrame:
     "Execute notebooks in parallel, each with its own store; one row per notebook: notebook, ok, seconds, error."
-    import importlib
     sources = sources or notebooks()
     src_root = Path(src_root or nbs_path())
     template = empty_store_template(Path(out)/'.store')
-    if engine == 'inprocess':
-        for m in PRELOAD: importlib.import_module(m)  # once here, shared by every fork
-    job = lambda p: (str(p.relative_to(src_root)), *execute_notebook(p, Path(out)/p.relative_to(src_root), quick, template, engine))
     if engine == 'papermill':
+        job = lambda p: (str(p.relative_to(src_root)), *execute_notebook(p, Path(out)/p.relative_to(src_root), quick, template, engine))
         with ThreadPoolExecutor(workers) as pool: rows = list(pool.map(job, sources))
-    else: rows = _run_forks(sources, src_root, Path(out), quick, template, workers)
+    else:
+        stores = {p: Path(tempfile.mkdtemp(prefix='quack-nb-')) for p in sources}
+        try:
+            for store in stores.values(): shutil.copy(template, store/'mlflow.db')
+            runs = _execute_isolated({p: (p, Path(out)/p.relative_to(src_root), quick, store) for p, store in stores.items()}, workers)
+        finally:
+            for store in stores.values(): shutil.rmtree(store, ignore_errors=True)
+        rows = [(str(p.relative_to(src_root)), *_flatten(runs[p])) for p in sources]
     return pd.DataFrame(rows, columns=['notebook', 'ok', 'seconds', 'error'])
 
-def _run_forks(sources, src_root, out, quick, template, workers, timeout: int = 600) -> list:
-    "Keep `workers` forked notebook runs going, all forked from the main thread (forking from threads is unsafe)."
-    import multiprocessing as mp
-    from multiprocessing.connection import wait
-    ctx, pending, running, rows = mp.get_context('fork'), list(sources), {}, {}
-    while pending or running:
-        while pending and len(running) < workers:
-            src = pending.pop(0)
-            store = Path(tempfile.mkdtemp(prefix='quack-nb-'))
-            shutil.copy(template, store/'mlflow.db')
-            recv, send = ctx.Pipe(duplex=False)
-            args = (str(src), str(out/src.relative_to(src_root)), quick, str(store), timeout)
-            p = ctx.Process(target=_child, args=(send, args)); p.start(); send.close()
-            running[recv] = (p, src, store, time.perf_counter())
-        for conn in list(running):  # a run that hangs beyond every cell's limit is stopped
-            p, src, store, t0 = running[conn]
-            if time.perf_counter() - t0 > timeout * 20 and p.is_alive(): p.kill()
-        for conn in wait(list(running), timeout=60):
-            p, src, store, t0 = running.pop(conn)
-            try: ok, err = conn.recv()
-            except EOFError: ok, err = False, 'Prozess ohne Ergebnis beendet'
-            p.join(10)
-            shutil.rmtree(store, ignore_errors=True)
-            rows[src] = (str(src.relative_to(src_root)), ok, time.perf_counter() - t0, err)
-    return [rows[s] for s in sources]
+def _execute_isolated(runs: dict, workers: int, timeout: int = 600) -> dict:
+    "key -> (src, dst, quick, store folder): each notebook in its own isolated process; key -> (ok, (ok, error), seconds)."
+    jobs = {k: (_run_in_process, (str(src), str(dst) if dst else None, quick, str(store), timeout),
+                {'MLFLOW_TRACKING_URI': f'sqlite:///{store}/mlflow.db', 'AMALEA_QUICK': '1' if quick else '0', 'MPLBACKEND': 'Agg'},
+                Path(src).parent) for k, (src, dst, quick, store) in runs.items()}
+    done = _run_isolated(jobs, workers, limit=timeout * 20)
+    return {k: (ok, res if ok else (False, res), secs) for k, (ok, res, secs) in done.items()}
+
+def _flatten(run) -> tuple[bool, float, str]:
+    "(ok, (ok, error), seconds) of `_execute_isolated` as (ok, seconds, error)."
+    _, (ok, err), secs = run
+    return ok, secs, err
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000c
 def empty_store_template(folder: Path) -> Path:
@@ -174,9 +193,14 @@ def empty_store_template(folder: Path) -> Path:
     db = Path(folder)/'template.db'
     if not db.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        code = f'from amalea_quack.store import use_store; use_store("sqlite:///{db}")'
-        subprocess.run([sys.executable, '-c', code], check=True, capture_output=True)
+        ok, err, _ = _run_isolated({'db': (_create_store, (str(db),), {}, folder)}, 1, limit=600)['db']
+        if not ok: raise RuntimeError(f'Leerer Store konnte nicht angelegt werden: {err}')
     return db
+
+def _create_store(db: str) -> None:
+    "Create and migrate an MLflow database at `db` (runs isolated: this process keeps its own store)."
+    from amalea_quack.store import use_store
+    use_store(f'sqlite:///{db}')
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000e
 STUB_HEADER = '# TODO: Deine Lösung. Führe danach die nächste Zelle mit dem Selbstcheck aus.'
@@ -374,16 +398,19 @@ def exercise_slots(nb: dict) -> dict[str, tuple[int, int]]:
         if sol is not None: slots[key] = (sol, i)
     return slots
 
-def _progress_runner() -> None:
-    "Run the cells a progress check needs (JSON on stdin: list of [label, source]) in one namespace; print each cell's error as JSON."
+def _run_exercises(cells: list[tuple[str, str]]) -> dict[str, str]:
+    "Run the cells a progress check needs (label, source) in one namespace, the student's output discarded; each cell's error by label."
     import traceback
-    cells, ns, errors = json.load(sys.stdin), {'__name__': '__main__'}, {}
+
+    import matplotlib
+    matplotlib.use('Agg', force=True)
+    ns, errors = {'__name__': '__main__'}, {}
+    sink = os.open(os.devnull, os.O_WRONLY); os.dup2(sink, 1); os.dup2(sink, 2)  # prints and warnings of the student's code
     for label, src in cells:
         try: exec(compile(_strip_magics(src), f'<{label}>', 'exec'), ns)
-        except BaseException as e:  # the student's code may raise anything; it is reported, never raised here
-            if isinstance(e, KeyboardInterrupt): raise
+        except (Exception, SystemExit) as e:  # the student's code may raise anything; it is reported, never raised here
             errors[label] = ''.join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1][:300]
-    print(json.dumps(errors, ensure_ascii=False))
+    return errors
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000020
 def _expected(nb: dict, number: str) -> list[tuple[str, str, str]]:
@@ -400,75 +427,107 @@ def _expected(nb: dict, number: str) -> list[tuple[str, str, str]]:
             rows.append((key, m.group(1).strip() if m else key, 'exercise'))
     return rows
 
-def notebook_progress(student: Path, # the student's notebook
-                      course: Path, # the course notebook it comes from
-                      timeout: int = 300, # seconds for the notebook's exercises together
-                     ) -> list[dict]:
-    "One row per exercise and self-test question of a notebook: solved, wrong, unsolved or error, with a German note; never writes a file."
+@dataclass
+class _ProgressPlan:
+    "What a progress check of one notebook needs: its rows, the exercises tried, the cells to run (none: nothing to run)."
+    student: Path
+    course: Path
+    number: str
+    expected: list
+    slots: dict = field(default_factory=dict)
+    attempted: dict = field(default_factory=dict)
+    cells: list = field(default_factory=list)
+    problem: str = ''  # the notebook cannot be read: every row is unchecked with this note
+
+def _plan_progress(student: Path, course: Path) -> _ProgressPlan:
+    "Read both notebooks; find the tried exercises and the cells that check them (import, parameters, setup, solution, check)."
     number, course_nb = course.name[:2], json.loads(course.read_text(encoding='utf-8'))
-    expected = _expected(course_nb, number)
-    row = lambda key, title, kind, status, note='': {'notebook': str(Path(course.parent.name)/course.name), 'key': key, 'title': title,
-                                                   'kind': kind, 'status': status, 'note': note}
+    plan = _ProgressPlan(student, course, number, _expected(course_nb, number))
     if not student.exists():
-        return [row(k, t, kind, 'unchecked', f'Notebook {student.name} fehlt – umbenannt oder gelöscht?') for k, t, kind in expected]
+        plan.problem = f'Notebook {student.name} fehlt – umbenannt oder gelöscht?'
+        return plan
     try: nb = json.loads(student.read_text(encoding='utf-8'))
     except (json.JSONDecodeError, UnicodeDecodeError, OSError) as e:
-        return [row(k, t, kind, 'unchecked', f'Notebook nicht lesbar ({type(e).__name__}): {str(e)[:120]}') for k, t, kind in expected]
+        plan.problem = f'Notebook nicht lesbar ({type(e).__name__}): {str(e)[:120]}'
+        return plan
     stub_nb = student_notebook(course_nb)
     course_stub = {k: _src(stub_nb['cells'][s]) for k, (s, _) in exercise_slots(stub_nb).items()}
-    slots, cells = exercise_slots(nb), nb['cells']
-    attempted = {k: v for k, v in slots.items() if _src(cells[v[0]]).strip() != course_stub.get(k, '').strip()}
+    plan.slots, cells = exercise_slots(nb), nb['cells']
+    plan.attempted = {k: v for k, v in plan.slots.items() if _src(cells[v[0]]).strip() != course_stub.get(k, '').strip()}
+    if not plan.attempted: return plan
+    run = [(f'Zelle {i}', _src(c)) for i, c in enumerate(cells) if c['cell_type'] == 'code' and
+           ('parameters' in _tags(c) or 'exercise-setup' in _tags(c) or _only_definitions(_src(c)))]
+    run.insert(next((k + 1 for k, (lab, s) in enumerate(run) if 'QUICK' in s), 0), ('Parameter', 'QUICK = True'))
+    from amalea_quack.quack import NOTEBOOKS
+    if number in NOTEBOOKS:  # what the lesson's own export cells define, as the notebook has it after running them
+        run.insert(0, ('Modul', f'from amalea_quack.{NOTEBOOKS[number]} import *'))
+    for key, (sol, chk) in sorted(plan.attempted.items(), key=lambda kv: kv[1][0]):
+        run += [(f'{key}:Lösung (Zelle {sol})', _src(cells[sol])), (f'{key}:Check (Zelle {chk})', _src(cells[chk]))]
+    plan.cells = run
+    return plan
+
+def _progress_rows(plan: _ProgressPlan, errors: dict[str, str], log: Path | None) -> list[dict]:
+    "One row per exercise and question from the plan, the cells' errors and the checks' log."
+    row = lambda key, title, kind, status, note='': {'notebook': str(Path(plan.course.parent.name)/plan.course.name), 'key': key,
+                                                   'title': title, 'kind': kind, 'status': status, 'note': note}
+    if plan.problem: return [row(k, t, kind, 'unchecked', plan.problem) for k, t, kind in plan.expected]
     results: dict[str, tuple[str, str]] = {}
-    if attempted:
-        run = [(f'Zelle {i}', _src(c)) for i, c in enumerate(cells) if c['cell_type'] == 'code' and
-               ('parameters' in _tags(c) or 'exercise-setup' in _tags(c) or _only_definitions(_src(c)))]
-        run.insert(next((k + 1 for k, (lab, s) in enumerate(run) if 'QUICK' in s), 0), ('Parameter', 'QUICK = True'))
-        from amalea_quack.quack import NOTEBOOKS
-        if number in NOTEBOOKS:  # what the lesson's own export cells define, as the notebook has it after running them
-            run.insert(0, ('Modul', f'from amalea_quack.{NOTEBOOKS[number]} import *'))
-        for key, (sol, chk) in sorted(attempted.items(), key=lambda kv: kv[1][0]):
-            run += [(f'{key}:Lösung (Zelle {sol})', _src(cells[sol])), (f'{key}:Check (Zelle {chk})', _src(cells[chk]))]
-        with tempfile.TemporaryDirectory(prefix='quack-fortschritt-') as tmp:
-            log = Path(tmp)/'log.jsonl'
-            env = {**os.environ, 'AMALEA_PROGRESS_LOG': str(log), 'AMALEA_QUICK': '1', 'MPLBACKEND': 'Agg',
-                   'MLFLOW_TRACKING_URI': f'sqlite:///{tmp}/mlflow.db'}
-            code = 'from amalea_quack.course import _progress_runner; _progress_runner()'
-            try:
-                proc = subprocess.run([sys.executable, '-c', code], input=json.dumps(run), capture_output=True, text=True, env=env,
-                                      cwd=student.parent, timeout=timeout)
-                errors = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {'Prozess': proc.stderr[-300:]}
-            except subprocess.TimeoutExpired: errors = {'Prozess': f'Zeitüberschreitung nach {timeout} s'}
-            except (json.JSONDecodeError, IndexError): errors = {'Prozess': proc.stderr.strip()[-300:] or 'keine Ausgabe'}
-            for line in (log.read_text(encoding='utf-8').splitlines() if log.exists() else []):
-                fb = json.loads(line)
-                results[fb['key']] = (fb['status'], ' '.join(fb['notes'])[:300])
-        for key in attempted:
-            for label, err in errors.items():
-                if label.startswith(f'{key}:'):
-                    for k2 in ([key] if not key.endswith('.q') else [k for k, _, kind in expected if kind == 'quiz']):
-                        if k2 not in results: results[k2] = ('wrong' if 'Lösung' in label else 'unchecked', f'{label}: {err}')
-            if 'Prozess' in errors:
-                for k2 in ([key] if not key.endswith('.q') else [k for k, _, kind in expected if kind == 'quiz']):
-                    results.setdefault(k2, ('unchecked', errors['Prozess']))
+    for line in (log.read_text(encoding='utf-8').splitlines() if log and log.exists() else []):
+        fb = json.loads(line)
+        results[fb['key']] = (fb['status'], ' '.join(fb['notes'])[:300])
+    quiz_keys = [k for k, _, kind in plan.expected if kind == 'quiz']
+    for key in plan.attempted:
+        for label, err in errors.items():
+            if label.startswith(f'{key}:'):
+                for k2 in ([key] if not key.endswith('.q') else quiz_keys):
+                    if k2 not in results: results[k2] = ('wrong' if 'Lösung' in label else 'unchecked', f'{label}: {err}')
+        if 'Prozess' in errors:
+            for k2 in ([key] if not key.endswith('.q') else quiz_keys): results.setdefault(k2, ('unchecked', errors['Prozess']))
     out = []
-    for k, title, kind in expected:
-        slot = f'{number}.q' if kind == 'quiz' else k
+    for k, title, kind in plan.expected:
+        slot = f'{plan.number}.q' if kind == 'quiz' else k
         if k in results: status, note = results[k]
-        elif slot not in slots:
+        elif slot not in plan.slots:
             status, note = 'unchecked', 'Übungszelle nicht gefunden – gelöscht oder umgebaut? Hol sie dir aus dem Kurs-Notebook zurück.'
         else: status, note = 'unsolved', ''
         out.append(row(k, title, kind, status, note))
     return out
 
+def _check_plans(plans: list[_ProgressPlan], workers: int, timeout: int) -> list[dict]:
+    "Run every plan that has cells, each in its own isolated process with an empty store, and turn all plans into rows."
+    with tempfile.TemporaryDirectory(prefix='quack-fortschritt-') as tmp:
+        todo = {i: p for i, p in enumerate(plans) if p.cells}
+        template = empty_store_template(Path(tmp)/'.store') if todo else None
+        jobs = {}
+        for i, p in todo.items():
+            (Path(tmp)/str(i)).mkdir()
+            shutil.copy(template, Path(tmp)/str(i)/'mlflow.db')
+            env = {'AMALEA_PROGRESS_LOG': f'{tmp}/{i}/log.jsonl', 'AMALEA_QUICK': '1', 'MPLBACKEND': 'Agg',
+                   'MLFLOW_TRACKING_URI': f'sqlite:///{tmp}/{i}/mlflow.db'}
+            jobs[i] = (_run_exercises, (p.cells,), env, p.student.parent)
+        done = _run_isolated(jobs, workers, limit=timeout)
+        rows = []
+        for i, p in enumerate(plans):
+            ok, errors, _ = done.get(i, (True, {}, 0))
+            rows += _progress_rows(p, errors if ok else {'Prozess': errors}, Path(tmp)/str(i)/'log.jsonl' if i in todo else None)
+    return rows
+
+def notebook_progress(student: Path, # the student's notebook
+                      course: Path, # the course notebook it comes from
+                      timeout: int = 300, # seconds for the notebook's exercises together
+                     ) -> list[dict]:
+    "One row per exercise and self-test question of a notebook: solved, wrong, unsolved or unchecked, with a German note; never writes a file."
+    return _check_plans([_plan_progress(Path(student), Path(course))], 1, timeout)
+
 def progress(edition: Path, # the student edition's notebooks folder
              course: Path | None = None, # the course notebooks (default: nbs/ of this checkout)
-             workers: int = 2,
+             workers: int = 2, # notebooks checked at the same time
+             timeout: int = 300, # seconds per notebook's exercises
             ) -> pd.DataFrame:
     "The state of every exercise and self-test question of a student edition: one row each (English columns; German notes)."
     course = Path(course or nbs_path())
-    pairs = [(Path(edition)/p.relative_to(course), p) for p in notebooks(course)]
-    with ThreadPoolExecutor(workers) as pool: rows = [r for rs in pool.map(lambda sc: notebook_progress(*sc), pairs) for r in rs]
-    return pd.DataFrame(rows, columns=['notebook', 'key', 'title', 'kind', 'status', 'note'])
+    plans = [_plan_progress(Path(edition)/p.relative_to(course), p) for p in notebooks(course)]
+    return pd.DataFrame(_check_plans(plans, workers, timeout), columns=['notebook', 'key', 'title', 'kind', 'status', 'note'])
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000031
 @dataclass

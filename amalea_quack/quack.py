@@ -15,7 +15,8 @@ from .glossary import german_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
+           'not_attempted', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback',
+           'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -191,13 +192,20 @@ class Feedback:
     __repr__ = __str__
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0017
+def not_attempted(answer) -> bool:
+    "True for `...`, `None` and a stub whose every entry is still `...` (`{'a': ..., 'b': ...}`, `[..., ...]`)."
+    if answer is ... or answer is None: return True
+    if isinstance(answer, dict): return bool(answer) and all(v is ... for v in answer.values())
+    if isinstance(answer, (list, tuple)): return bool(answer) and all(v is ... for v in answer)
+    return False
+
 def check_answer(exercise: str, # title of the exercise
                  answer, # the student's answer; `...` means not attempted
                  checks: list, # (predicate(answer) -> bool, note if right, note if wrong) triples
                  key: str = '', # the exercise's key, for progress reports
                 ) -> Feedback:
     "Run each check on `answer` and say, in German, what is right and what is off; stop at the first failure that makes the rest meaningless."
-    if answer is ... or answer is None:
+    if not_attempted(answer):
         return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
     notes, ok = [], True
     for pred, good, bad in checks:
@@ -237,7 +245,7 @@ class Question:
     def check(self, answer, notebook: str) -> Feedback:
         "The verdict on one answer."
         title, key = f'Selbstkontrolle {int(notebook)}.{self.number}', f'{notebook}.q{self.number}'
-        if answer is ... or answer is None: return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
+        if not_attempted(answer): return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
         given = _normal(answer)
         if isinstance(self.right, (int, float)) and not isinstance(self.right, bool) and isinstance(given, (int, float)):
             ok = abs(given - self.right) <= self.tolerance

@@ -60,15 +60,11 @@ def distinctive_lines(source: str) -> list[str]:
 
 
 def secrets_of_the_course() -> dict[str, list[str]]:
-    "Per notebook: the distinctive lines of every reference answer and checker cell that the task and the set-up do not show anyway."
-    found = {}
-    for p in NBS:
-        nb = read(p)
-        given = '\n'.join(src(c) for c in nb['cells'] if c['cell_type'] == 'markdown' or 'exercise-setup' in tags(c))
-        secret = [c for c in nb['cells'] if c['cell_type'] == 'code' and ({'solution', 'checks'} & set(tags(c)))]
-        lines = [line for c in secret for line in distinctive_lines(src(c)) if line not in given]
-        found[str(p.relative_to(ROOT / 'nbs'))] = lines
-    return found
+    "Per notebook: the distinctive lines of every reference answer and checker cell that no lesson cell of the course shows anyway."
+    is_secret = lambda c: c['cell_type'] == 'code' and bool({'solution', 'checks'} & set(tags(c)))
+    given = '\n'.join(src(c) for p in NBS for c in read(p)['cells'] if not is_secret(c))  # the lessons teach these lines
+    return {str(p.relative_to(ROOT / 'nbs')): [line for c in read(p)['cells'] if is_secret(c) for line in distinctive_lines(src(c))
+                                             if line not in given] for p in NBS}
 
 
 def test_no_reference_answer_in_any_file_a_student_opens(edition):
