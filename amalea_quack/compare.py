@@ -198,7 +198,8 @@ class PairedTest:
     McNemar, Q. (1947). Note on the sampling error of the difference between correlated proportions. Psychometrika 12, 153–157;
     exact (binomial) form as recommended for comparing classifiers by Dietterich (1998), Neural Computation 10, 1895–1923.
     Interval: Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial proportions based on
-    paired data. Statistics in Medicine 17, 2635–2650 (method 10: Wilson score limits combined with the continuity-corrected φ)."""
+    paired data. Statistics in Medicine 17, 2635–2650: the square-and-add interval from the Wilson limits of both accuracies and
+    their correlation φ, continuity-corrected as in Fagerland, Lydersen & Laake (2017), Statistical Analysis of Contingency Tables, ch. 8."""
     both_right: int
     only_a: int  # rows only model a got right
     only_b: int  # rows only model b got right
