@@ -1,4 +1,4 @@
-"""Kandidaten fair vergleichen – Qualität, Tempo, Größe, Erklärbarkeit und KPIs in einer Tabelle – und die Wahl begründet festhalten.
+"""Kandidaten unter gleichen Bedingungen vergleichen, gepaart prüfen, die Testdaten einmal ansehen – und die Wahl mit ihren Risiken festhalten.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week07/vergleichen_entscheiden.html.md"""
 
@@ -8,26 +8,34 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/vergleichen_entscheiden.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import mlflow
+import numpy as np
 import pandas as pd
 
-from .evaluation import baseline_model, make_tabular_pipeline
-from .glossary import label
-from .quack import Feedback, ProjectCard, check_answer, wilson_interval
+from .eda import load_dataset, new_figure
+from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
+from .glossary import german_number, label
+from .quack import Exercise, ProjectCard, Question, wilson_interval
+from .registry import validate_model_name
 from .store import client, current_user, store_errors, tracking_uri
-from .tracking import train_tabular
+from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
 
 # %% auto #0
-__all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS', 'STATUSES', 'BOARD_METRICS',
+__all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS', 'EQUIVALENCE_MARGIN', 'VERDICTS', 'VERDICT_DE',
+           'DECISION_RULE', 'CHOICE_COLUMNS', 'STATUSES', 'BOARD_METRICS', 'check_model_name', 'EXERCISES', 'QUIZ',
            'default_candidates', 'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size',
-           'interpretability', 'accuracy_interval', 'compare_runs', 'tradeoff_figure', 'repeated_cv', 'cv_summary',
-           'shortlist', 'recommend', 'DecisionLog', 'candidates_from', 'write_decision_log', 'list_experiments',
-           'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame', 'suggest_model_name',
-           'check_fastest_passing']
+           'interpretability', 'accuracy_interval', 'discordance_figure', 'PairedTest', 'paired_test',
+           'difference_verdict', 'rows_needed', 'training_rows', 'repeated_cv', 'cv_summary', 'CVDifference',
+           'cv_difference', 'paired_cv_comparison', 'difference_figure', 'compare_runs', 'shortlist', 'recommend',
+           'paired_outcomes', 'paired_runs', 'tradeoff_figure', 'decision_risks', 'DecisionLog', 'candidates_from',
+           'write_decision_log', 'list_experiments', 'metric_names', 'param_names', 'lower_is_better', 'leaderboard',
+           'param_metric_frame', 'suggest_model_name']
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0007
 COMPARE_EXPERIMENT = 'Woche 7 – Kandidatenvergleich'
@@ -77,19 +85,21 @@ def experiment_runs(experiment: str, # name of an MLflow experiment
         return mlflow.search_runs(experiment_ids=[exp.experiment_id], max_results=max_results, order_by=['attributes.start_time DESC'])
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0010
-FAIR_CONDITIONS = {'tags.dataset_fingerprint': 'dieselben Daten', 'tags.target': 'dieselbe Zielspalte', 'params.seed': 'derselbe Seed',
-                   'params.test_size': 'derselbe Testanteil', 'metrics.n_test': 'gleich viele Testzeilen'}
+FAIR_CONDITIONS = {  # logged column -> (check key, German title)
+    'tags.dataset_fingerprint': ('same_data', 'dieselben Daten'), 'tags.target': ('same_target', 'dieselbe Zielspalte'),
+    'params.seed': ('same_seed', 'derselbe Seed'), 'params.test_size': ('same_test_size', 'derselbe Testanteil'),
+    'metrics.n_test': ('same_test_rows', 'gleich viele Testzeilen')}
 
 def same_conditions(runs: pd.DataFrame) -> Report:
     "Check that all `runs` share data, target, seed and split: only then is a comparison fair."
     checks = []
-    for col, what in FAIR_CONDITIONS.items():
+    for col, (key, title) in FAIR_CONDITIONS.items():
         values = runs[col] if col in runs.columns else pd.Series([None] * len(runs), dtype=object)
         missing = int(values.isna().sum())
         seen = sorted({str(v)[:12] for v in values.dropna()})
-        if missing: checks.append(Check(what, False, f'bei {missing} von {len(runs)} Läufen nicht protokolliert ({col})'))
-        elif len(seen) == 1: checks.append(Check(what, True, f'alle: {seen[0]}'))
-        else: checks.append(Check(what, False, f'verschieden: {", ".join(seen)}'))
+        if missing: checks.append(Check(key, False, f'bei {missing} von {len(runs)} Läufen nicht protokolliert ({col})', title=title))
+        elif len(seen) == 1: checks.append(Check(key, True, f'alle: {seen[0]}', title=title))
+        else: checks.append(Check(key, False, f'verschieden: {", ".join(seen)}', title=title))
     return Report(checks)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0015
@@ -131,6 +141,7 @@ INTERPRETABILITY = {
     'MLPClassifier': ('low', 'Hunderte Gewichte in verdeckten Schichten; erklärbar nur mit Zusatzwerkzeugen'),
 }
 LEVELS = ('unknown', 'low', 'medium', 'high')
+_LEVEL_DE = {'unknown': 'unbekannt', 'low': 'niedrig', 'medium': 'mittel', 'high': 'hoch'}  # until the glossary has these labels
 
 def interpretability(estimator) -> str:
     "The documented interpretability rating ('high', 'medium', 'low' or 'unknown') of an estimator or its class name."
@@ -147,6 +158,307 @@ def accuracy_interval(accuracy: float, # measured accuracy, between 0 and 1
     if n < 1: raise ValueError(f'Es braucht mindestens eine Testzeile, nicht n = {n}.')
     return wilson_interval(round(accuracy * n), n, confidence)
 
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0002
+_PAIR_COLOURS = {'both_right': '#DDDDDD', 'both_wrong': '#777777', 'only_a': '#0072B2', 'only_b': '#E69F00'}
+
+def discordance_figure(a_correct, # per row: was model a right?
+                       b_correct, # per row: was model b right? (the same rows)
+                       names: tuple = ('A', 'B'),
+                       columns: int = 19, # squares per line
+                      ):
+    "Every row as a square: grey where both models agree, coloured where only one of them is right (the rows McNemar counts)."
+    from matplotlib.patches import Patch, Rectangle
+    a, b = np.asarray(a_correct, dtype=bool), np.asarray(b_correct, dtype=bool)
+    kind = np.select([a & b, ~a & ~b, a & ~b], ['both_right', 'both_wrong', 'only_a'], 'only_b')
+    order = np.argsort([list(_PAIR_COLOURS).index(k) for k in kind], kind='stable')
+    lines = math.ceil(len(kind) / columns)
+    fig, ax = new_figure(min(8.5, 0.36 * columns + 2.8), 0.36 * lines + 1.0)
+    for i, k in enumerate(kind[order]):
+        ax.add_patch(Rectangle((i % columns, lines - 1 - i // columns), 0.9, 0.9, color=_PAIR_COLOURS[k]))
+    counts = {k: int((kind == k).sum()) for k in _PAIR_COLOURS}
+    text = {'both_right': 'beide richtig', 'both_wrong': 'beide falsch', 'only_a': f'nur {names[0]} richtig', 'only_b': f'nur {names[1]} richtig'}
+    ax.legend(handles=[Patch(color=_PAIR_COLOURS[k], label=f'{text[k]}: {counts[k]}') for k in _PAIR_COLOURS],
+              loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize='small')
+    ax.set(xlim=(-0.2, columns), ylim=(-0.2, lines), aspect='equal', xticks=[], yticks=[],
+           title=f'{len(kind)} Zeilen, {counts["only_a"] + counts["only_b"]} davon abweichend')
+    ax.spines[:].set_visible(False)
+    return fig
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0004
+def _level(confidence: float) -> str: return german_number(100 * confidence)
+
+def _pp(x: float) -> str:
+    "A difference of shares in percentage points, signed, German."
+    return ('+' if x > 0 else '') + german_number(100 * x, 1)
+
+@dataclass(frozen=True)
+class PairedTest:
+    """Two models on the same rows: the four counts, McNemar's exact test and Newcombe's interval for the difference of accuracies (a − b).
+
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated proportions. Psychometrika 12, 153–157;
+    exact (binomial) form as recommended for comparing classifiers by Dietterich (1998), Neural Computation 10, 1895–1923.
+    Interval: Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial proportions based on
+    paired data. Statistics in Medicine 17, 2635–2650: the square-and-add interval from the Wilson limits of both accuracies and
+    their correlation φ, continuity-corrected as in Fagerland, Lydersen & Laake (2017), Statistical Analysis of Contingency Tables, ch. 8."""
+    both_right: int
+    only_a: int  # rows only model a got right
+    only_b: int  # rows only model b got right
+    both_wrong: int
+    names: tuple = ('A', 'B')
+    confidence: float = 0.95
+
+    def __post_init__(self):
+        counts = (self.both_right, self.only_a, self.only_b, self.both_wrong)
+        if any(c != int(c) or c < 0 for c in counts) or sum(counts) == 0:
+            raise ValueError(f'Erwartet vier ganze Zahlen ≥ 0 mit positiver Summe, nicht {counts}.')
+        if not 0 < self.confidence < 1: raise ValueError(f'Das Niveau muss zwischen 0 und 1 liegen, nicht {self.confidence}.')
+
+    @property
+    def n(self) -> int: return self.both_right + self.only_a + self.only_b + self.both_wrong
+    @property
+    def discordant(self) -> int: return self.only_a + self.only_b
+    @property
+    def accuracy_a(self) -> float: return (self.both_right + self.only_a) / self.n
+    @property
+    def accuracy_b(self) -> float: return (self.both_right + self.only_b) / self.n
+    @property
+    def difference(self) -> float: return (self.only_a - self.only_b) / self.n
+
+    @property
+    def p_value(self) -> float:
+        "McNemar's exact test: two-sided binomial test of `only_a` in `discordant` rows against 1/2 (1.0 if no row differs)."
+        from scipy.stats import binomtest
+        return 1.0 if self.discordant == 0 else float(binomtest(self.only_a, self.discordant, 0.5).pvalue)
+
+    def interval(self, paired: bool = True) -> tuple[float, float]:
+        "Newcombe's interval for accuracy_a − accuracy_b; `paired=False` sets φ = 0, as if the rows were different (for comparison only)."
+        a, b, c, d, n = self.both_right, self.only_a, self.only_b, self.both_wrong, self.n
+        p1, p2 = self.accuracy_a, self.accuracy_b
+        l1, u1 = wilson_interval(a + b, n, self.confidence)
+        l2, u2 = wilson_interval(a + c, n, self.confidence)
+        margins = (a + b, c + d, a + c, b + d)
+        phi = 0.0
+        if paired and min(margins) > 0:
+            ad_bc = a * d - b * c
+            ad_bc = ad_bc - n / 2 if ad_bc > n / 2 else 0 if ad_bc >= 0 else ad_bc  # Newcombe's continuity correction
+            phi = ad_bc / math.sqrt(math.prod(float(m) for m in margins))
+        low = p1 - p2 - math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
+        high = p1 - p2 + math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
+        return max(low, -1.0), min(high, 1.0)
+
+    @property
+    def low(self) -> float: return self.interval()[0]
+    @property
+    def high(self) -> float: return self.interval()[1]
+    def verdict(self, margin: float) -> str:
+        "'better', 'worse', 'equivalent' or 'inconclusive' for a − b, given an equivalence margin fixed beforehand."
+        return difference_verdict(self.low, self.high, margin)
+
+    def __str__(self):
+        a, b = self.names
+        return '\n'.join([
+            f'{a} gegen {b} auf {self.n} Zeilen:',
+            f'  beide richtig {self.both_right} · nur {a} richtig {self.only_a} · nur {b} richtig {self.only_b} · beide falsch {self.both_wrong}',
+            f'  Genauigkeit {german_number(self.accuracy_a, 3)} gegen {german_number(self.accuracy_b, 3)}: Differenz {_pp(self.difference)} '
+            f'Prozentpunkte, {_level(self.confidence)}-%-Intervall [{_pp(self.low)}; {_pp(self.high)}] (gepaart, Newcombe)',
+            f'  McNemar (exakt): p = {german_number(self.p_value, 3)} auf {self.discordant} abweichenden Zeilen'])
+    __repr__ = __str__
+
+def paired_test(a_correct, # per row: was model a right? (booleans)
+                b_correct, # per row: was model b right? (the same rows, same order)
+                names: tuple = ('A', 'B'), # the two models' names, for the text
+                confidence: float = 0.95,
+               ) -> PairedTest:
+    "Count the four kinds of rows of two models measured on the same rows and return the paired comparison."
+    a, b = np.asarray(a_correct), np.asarray(b_correct)
+    if a.ndim != 1 or a.shape != b.shape or not len(a):
+        raise ValueError(f'Erwartet zwei gleich lange Folgen von True/False für dieselben Zeilen, nicht {a.shape} und {b.shape}.')
+    if not (np.isin(a, (True, False)).all() and np.isin(b, (True, False)).all()):
+        raise ValueError('Erwartet pro Zeile True (richtig) oder False (falsch).')
+    a, b = a.astype(bool), b.astype(bool)
+    return PairedTest(int((a & b).sum()), int((a & ~b).sum()), int((~a & b).sum()), int((~a & ~b).sum()), tuple(names), confidence)
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0007
+EQUIVALENCE_MARGIN = 0.02  # decided before the comparison: 2 percentage points of accuracy count as "equally good" for the Iris app
+VERDICTS = ('reference', 'better', 'worse', 'equivalent', 'inconclusive')
+VERDICT_DE = {'reference': 'Referenz', 'better': 'nachweislich besser', 'worse': 'nachweislich schlechter', 'equivalent': 'gleichwertig',
+              'inconclusive': 'unklar: weder Unterschied noch Gleichwertigkeit gezeigt'}  # until the glossary has these labels
+
+def difference_verdict(low: float, # lower end of the interval for candidate − reference
+                       high: float, # upper end
+                       margin: float = EQUIVALENCE_MARGIN, # equivalence margin, fixed before looking at the results
+                      ) -> str:
+    """What an interval for a difference shows: 'equivalent' (inside ±margin), else 'worse' or 'better' (excludes 0), else 'inconclusive'.
+
+    The equivalence part follows the two one-sided tests of Schuirmann, D. J. (1987), J. Pharmacokinetics and Biopharmaceutics 15,
+    657–680; with a 95 % interval it is a little stricter than the usual 90 %."""
+    if not margin > 0: raise ValueError(f'Die Toleranz muss größer als 0 sein, nicht {margin}.')
+    if low > high: raise ValueError(f'Die untere Grenze {low} liegt über der oberen {high}.')
+    if -margin < low and high < margin: return 'equivalent'
+    if high < 0: return 'worse'
+    if low > 0: return 'better'
+    return 'inconclusive'
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0009
+def rows_needed(discordant_share: float, # share of rows on which the two models disagree
+                margin: float = EQUIVALENCE_MARGIN, # equivalence margin
+                difference: float = 0.0, # expected difference of the accuracies
+                confidence: float = 0.95,
+               ) -> float:
+    "Rough number of paired rows for the interval of the difference to fit inside ±margin (normal approximation); inf if |difference| ≥ margin."
+    from scipy.stats import norm
+    if not 0 <= discordant_share <= 1: raise ValueError(f'Der Anteil abweichender Zeilen muss zwischen 0 und 1 liegen, nicht {discordant_share}.')
+    if abs(difference) > discordant_share: raise ValueError(f'Eine Differenz von {difference} braucht mindestens so viele abweichende Zeilen.')
+    if abs(difference) >= margin: return math.inf
+    z = norm.ppf(1 - (1 - confidence) / 2)
+    return math.ceil(z ** 2 * (discordant_share - difference ** 2) / (margin - abs(difference)) ** 2)
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc002b
+def training_rows(data: pd.DataFrame, # the whole table, as given to `train_tabular`
+                  target: str, # target column
+                  test_size: float = 0.3, # as in `train_tabular`
+                  seed: int = 0, # as in `train_tabular`
+                 ) -> pd.DataFrame:
+    "The rows `train_tabular` trains on for this data, test share and seed (features as the model gets them, plus the target)."
+    split = split_data(model_frame(data, target), target, test_size=test_size, seed=seed)
+    return pd.concat([split.X_train, split.y_train], axis=1)
+
+def repeated_cv(data: pd.DataFrame, # training rows with features and target (the test rows stay out)
+                target: str, # target column
+                candidates: dict, # name -> unfitted scikit-learn classifier
+                n_splits: int = 5,
+                n_repeats: int = 5,
+                seed: int = 0, # fixes the folds: every candidate sees the same ones
+               ) -> pd.DataFrame:
+    "Accuracy of every candidate on the same repeated stratified folds: one row per candidate and fold, with the fold's sizes."
+    from sklearn.base import clone
+    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
+    from threadpoolctl import threadpool_limits
+    X, y = data.drop(columns=target), data[target]
+    X = X.astype({c: float for c in X.select_dtypes('number').columns})
+    folds = list(RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed).split(X, y))
+    rows = []
+    with threadpool_limits(limits=1):
+        for name, est in candidates.items():
+            scores = cross_val_score(make_tabular_pipeline(X, clone(est)), X, y, cv=folds)
+            rows += [{'candidate': name, 'fold': i, 'repeat': i // n_splits, 'accuracy': float(s), 'n_train': len(tr), 'n_test': len(te)}
+                     for i, (s, (tr, te)) in enumerate(zip(scores, folds, strict=True))]
+    return pd.DataFrame(rows)
+
+def cv_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    "Mean, spread and share of folds won (ties count for all) per candidate, best mean first."
+    wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
+    won = wide.eq(wide.max(axis=1), axis=0).mean()
+    return (pd.DataFrame({'mean': wide.mean(), 'std': wide.std(), 'min': wide.min(), 'max': wide.max(), 'folds_won': won})
+            .sort_values('mean', ascending=False))
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c000b
+@dataclass(frozen=True)
+class CVDifference:
+    """Accuracy of candidate a minus candidate b over the same cross-validation folds, with the corrected resampled t-interval.
+
+    Nadeau, C. & Bengio, Y. (2003). Inference for the generalization error. Machine Learning 52, 239–281: the variance of the mean
+    over J folds is (1/J + n_test/n_train)·s², not s²/J, because the folds share training rows. Bouckaert, R. R. & Frank, E. (2004),
+    PAKDD, LNCS 3056, 3–12, use it for repeated k-fold cross-validation."""
+    a: str
+    b: str
+    estimate: float  # mean of a − b over the folds
+    low: float
+    high: float
+    p_value: float  # corrected resampled t-test, two-sided
+    folds: int
+    naive_low: float  # the uncorrected paired t-interval: too narrow, shown for comparison only
+    naive_high: float
+    confidence: float = 0.95
+
+    def verdict(self, margin: float = EQUIVALENCE_MARGIN) -> str: return difference_verdict(self.low, self.high, margin)
+    def __str__(self):
+        return (f'{self.a} − {self.b} über {self.folds} Folds: {_pp(self.estimate)} Prozentpunkte, {_level(self.confidence)}-%-Intervall '
+                f'[{_pp(self.low)}; {_pp(self.high)}] (korrigiert; naiv [{_pp(self.naive_low)}; {_pp(self.naive_high)}]), '
+                f'p = {german_number(self.p_value, 3)}')
+    __repr__ = __str__
+
+def cv_difference(scores: pd.DataFrame, # output of `repeated_cv`
+                  a: str, # candidate
+                  b: str, # reference
+                  confidence: float = 0.95,
+                 ) -> CVDifference:
+    "The paired difference a − b over the folds of `repeated_cv`, with the corrected interval of Nadeau & Bengio and the naive one."
+    from scipy.stats import t
+    if not {'n_train', 'n_test'} <= set(scores.columns):
+        raise ValueError('Es fehlen die Spalten n_train und n_test: Nimm die Folds aus `repeated_cv`.')
+    wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
+    for c in (a, b):
+        if c not in wide.columns:
+            raise ValueError(f"Den Kandidaten {c!r} gibt es in den Folds nicht; vorhanden: {', '.join(map(str, wide.columns))}.")
+    if wide[[a, b]].isna().any().any(): raise ValueError(f'{a} und {b} wurden nicht auf denselben Folds gemessen.')
+    d = (wide[a] - wide[b]).to_numpy()
+    J = len(d)
+    if J < 2: raise ValueError('Für ein Intervall braucht es mindestens zwei Folds.')
+    sizes = scores.drop_duplicates('fold')
+    ratio = float((sizes['n_test'] / sizes['n_train']).mean())
+    mean, var = float(d.mean()), float(d.var(ddof=1))
+    q = float(t.ppf(1 - (1 - confidence) / 2, J - 1))
+    se, se_naive = math.sqrt((1 / J + ratio) * var), math.sqrt(var / J)
+    p = (1.0 if mean == 0 else 0.0) if se == 0 else float(2 * t.sf(abs(mean) / se, J - 1))
+    return CVDifference(a, b, mean, mean - q * se, mean + q * se, p, J, mean - q * se_naive, mean + q * se_naive, confidence)
+
+def paired_cv_comparison(scores: pd.DataFrame, # output of `repeated_cv`
+                         reference: str | None = None, # default: the candidate with the best mean accuracy
+                         margin: float = EQUIVALENCE_MARGIN, # equivalence margin, fixed beforehand
+                         confidence: float = 0.95,
+                        ) -> pd.DataFrame:
+    "Every candidate against the reference on the same folds: difference, corrected and naive interval, p-value and verdict."
+    summary = cv_summary(scores)
+    reference = summary.index[0] if reference is None else reference
+    rows = []
+    for cand in summary.index:
+        d = cv_difference(scores, cand, reference, confidence)
+        rows.append({'candidate': cand, 'reference': reference, 'cv_mean': float(summary.loc[cand, 'mean']), 'difference': d.estimate,
+                     'diff_low': d.low, 'diff_high': d.high, 'naive_low': d.naive_low, 'naive_high': d.naive_high, 'p_value': d.p_value,
+                     'verdict': 'reference' if cand == reference else d.verdict(margin), 'margin': margin, 'folds': d.folds})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c000d
+_VERDICT_COLOURS = {'worse': '#D55E00', 'better': '#0072B2', 'equivalent': '#009E73', 'inconclusive': '#E69F00'}
+
+def difference_figure(comparison: pd.DataFrame, # output of `paired_cv_comparison`
+                      leave_out: tuple = (), # candidates not to draw (e.g. a far-off baseline)
+                     ):
+    "Each candidate's difference to the reference: naive interval (thin, grey), corrected interval (coloured by verdict), margin band."
+    from matplotlib.lines import Line2D
+    rows = comparison[(comparison['verdict'] != 'reference') & ~comparison['candidate'].isin(leave_out)].iloc[::-1]
+    ref, margin = comparison['reference'].iloc[0], float(comparison['margin'].iloc[0])
+    fig, ax = new_figure(8.5, 0.55 * len(rows) + 1.6)
+    ax.axvspan(-100 * margin, 100 * margin, color='#EEEEEE')
+    ax.axvline(0, color='#000000', lw=1, ls='--')
+    for i, (_, r) in enumerate(rows.iterrows()):
+        ax.plot([100 * r['naive_low'], 100 * r['naive_high']], [i + 0.18] * 2, color='#999999', lw=1.5)
+        ax.plot([100 * r['diff_low'], 100 * r['diff_high']], [i, i], color=_VERDICT_COLOURS[r['verdict']], lw=4, solid_capstyle='butt')
+        ax.plot(100 * r['difference'], i, 'o', color='#000000', ms=4)
+    ax.set(yticks=range(len(rows)), yticklabels=rows['candidate'], ylim=(-0.6, len(rows) - 0.2),
+           xlabel=f'Differenz zu {ref} (Prozentpunkte, {int(comparison["folds"].iloc[0])} Folds)',
+           title='Gepaarte Differenzen in der Kreuzvalidierung')
+    handles = [Line2D([], [], color='#999999', lw=1.5, label='naiv (Folds als unabhängig)'),
+               *[Line2D([], [], color=_VERDICT_COLOURS[v], lw=4, label=f'korrigiert: {VERDICT_DE[v].split(":")[0]}')
+                 for v in _VERDICT_COLOURS if v in set(rows['verdict'])],
+               Line2D([], [], color='#EEEEEE', lw=8, label=f'Toleranz ±{german_number(100 * margin)} Prozentpunkte')]
+    ax.legend(handles=handles, loc='center left', bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize='small')
+    return fig
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c000f
+DECISION_RULE = (
+    'Gewählt wird mit der wiederholten Kreuzvalidierung auf den Trainingszeilen; die Testdaten kommen erst danach, einmal.',
+    'Wer gepaart nachweislich schlechter ist als der Kandidat mit der besten mittleren Genauigkeit (korrigiertes 95-%-Intervall '
+    'der Differenz nach Nadeau & Bengio ganz unter null), scheidet aus.',
+    'Unter den übrigen gewinnt die höchste Erklärbarkeit (der Steckbrief verlangt nachvollziehbare Vorhersagen), dann die höhere '
+    'mittlere Genauigkeit, dann die kleinere Latenz p99, dann das kleinere Modell.',
+    f'„Gleichwertig“ heißt: Das 95-%-Intervall der Differenz liegt ganz innerhalb von ±{german_number(100 * EQUIVALENCE_MARGIN)} '
+    'Prozentpunkten. Wer nur nicht nachweislich schlechter ist, wird auch so genannt; der mögliche Rückstand kommt unter die offenen Risiken.',
+    'Phase C: Der Gewählte muss auf den Testdaten alle KPIs des Steckbriefs erfüllen. Verfehlt er einen, geht es zurück in die '
+    'A³-Schleife – nicht zum nächsten Kandidaten.',
+)
+
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0021
 def _metric(row: pd.Series, name: str) -> float | None:
     v = row.get(f'metrics.{name}')
@@ -158,7 +470,7 @@ def compare_runs(experiment: str = COMPARE_EXPERIMENT, # MLflow experiment with 
                  latest_only: bool = True, # keep only the newest run per run name
                  confidence: float = 0.95, # level of the accuracy interval
                 ) -> pd.DataFrame:
-    "One row per finished candidate: accuracy with interval, F1, train-test delta, latency, size, interpretability, KPI verdict."
+    "One row per finished candidate: cross-validation, test accuracy with interval, F1, train-test gap, latency, size, interpretability, KPI verdict."
     runs = experiment_runs(experiment)
     runs = runs[runs['status'] == 'FINISHED']
     if run_ids is not None: runs = runs[runs['run_id'].isin(list(run_ids))]
@@ -171,7 +483,9 @@ def compare_runs(experiment: str = COMPARE_EXPERIMENT, # MLflow experiment with 
         lo, hi = accuracy_interval(acc, int(n), confidence) if acc is not None and n else (None, None)
         kpis = card.check(metrics) if card is not None else None
         est = r.get('params.estimator')
-        rows.append({'run_name': r.get('tags.mlflow.runName'), 'estimator': est, 'accuracy': acc, 'accuracy_low': lo, 'accuracy_high': hi,
+        rows.append({'run_name': r.get('tags.mlflow.runName'), 'estimator': est,
+                     'cv_accuracy': _metric(r, 'cv_accuracy'), 'cv_accuracy_std': _metric(r, 'cv_accuracy_std'),
+                     'accuracy': acc, 'accuracy_low': lo, 'accuracy_high': hi,
                      'f1_macro': _metric(r, 'f1_macro'), 'overfit_delta': _metric(r, 'overfit_delta'),
                      'latency_p50_ms': _metric(r, 'latency_p50_ms'), 'latency_p99_ms': _metric(r, 'latency_p99_ms'),
                      'model_bytes': model_size(r['run_id']), 'interpretability': interpretability(est if isinstance(est, str) else ''),
@@ -179,87 +493,144 @@ def compare_runs(experiment: str = COMPARE_EXPERIMENT, # MLflow experiment with 
                      'kpi_verdict': '–' if kpis is None else 'alle erfüllt' if kpis.passed else 'verfehlt: ' + ', '.join(kpis.failed),
                      'run_id': r['run_id']})
     table = pd.DataFrame(rows).astype({'model_bytes': 'Int64'})
-    return table.sort_values(['accuracy', 'latency_p99_ms'], ascending=[False, True], na_position='last').reset_index(drop=True)
+    return table.sort_values(['cv_accuracy', 'latency_p99_ms'], ascending=[False, True], na_position='last').reset_index(drop=True)
+
+CHOICE_COLUMNS = ('run_name', 'estimator', 'cv_accuracy', 'cv_accuracy_std', 'latency_p99_ms', 'model_bytes', 'interpretability')
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0030
+_COMPARISON_COLUMNS = ['candidate', 'reference', 'cv_mean', 'difference', 'diff_low', 'diff_high', 'verdict', 'margin', 'folds']
+
+def _with_comparison(table: pd.DataFrame, comparison: pd.DataFrame | None) -> pd.DataFrame:
+    "The comparison table joined with the paired comparison (run name = candidate name)."
+    if comparison is None or not set(_COMPARISON_COLUMNS) <= set(comparison.columns):
+        raise ValueError('Für die Auswahl braucht es den gepaarten Vergleich aus `paired_cv_comparison`; überlappende Intervalle entscheiden nichts.')
+    merged = table.merge(comparison[_COMPARISON_COLUMNS], left_on='run_name', right_on='candidate', how='inner')
+    if merged.empty: raise ValueError('Kein Lauf der Tabelle kommt im gepaarten Vergleich vor: Die Läufe müssen wie die Kandidaten heißen.')
+    return merged
+
+def shortlist(table: pd.DataFrame, # output of `compare_runs`
+              comparison: pd.DataFrame, # output of `paired_cv_comparison` (candidate names = run names)
+             ) -> pd.DataFrame:
+    "Rule 2: the candidates that are not shown worse than the reference in the paired cross-validation comparison."
+    merged = _with_comparison(table, comparison)
+    return merged[merged['verdict'] != 'worse'].reset_index(drop=True)
+
+def _difference_reason(row: pd.Series) -> str:
+    "One German sentence on a candidate's paired difference to the reference that claims no more than the interval shows."
+    head = (f"mittlere Genauigkeit {german_number(row['cv_mean'], 3)}, Differenz zu {row['reference']} {_pp(row['difference'])} Prozentpunkte, "
+            f"95-%-Intervall [{_pp(row['diff_low'])}; {_pp(row['diff_high'])}] (gepaart, korrigiert nach Nadeau & Bengio)")
+    margin = german_number(100 * row['margin'])
+    return head + {'equivalent': f' – gleichwertig innerhalb der vorher festgelegten Toleranz von ±{margin} Prozentpunkten',
+                   'better': ' – nachweislich besser',
+                   'worse': ' – nachweislich schlechter',
+                   'inconclusive': f" – nicht nachweislich schlechter, aber auch nicht als gleichwertig gezeigt: ein Rückstand bis "
+                                   f"{german_number(-100 * row['diff_low'], 1)} Prozentpunkte ist mit den Daten vereinbar (Toleranz ±{margin})",
+                   }[row['verdict']]
+
+def recommend(table: pd.DataFrame, # output of `compare_runs`
+              comparison: pd.DataFrame, # output of `paired_cv_comparison`
+             ) -> tuple[str, list[str]]:
+    "Rule 3: from the shortlist the highest interpretability, then mean CV accuracy, p99 latency, size; return the run id and German reasons."
+    sl = shortlist(table, comparison)
+    if sl.empty: raise ValueError('Kein Kandidat bleibt übrig – zurück in die A³-Schleife (oder den Vergleich prüfen).')
+    ranked = sl.assign(_level=sl['interpretability'].map(LEVELS.index)).sort_values(
+        ['_level', 'cv_mean', 'latency_p99_ms', 'model_bytes'], ascending=[False, False, True, True])
+    pick = ranked.iloc[0]
+    out = comparison.loc[comparison['verdict'] == 'worse', 'candidate'].tolist()
+    reasons = [f"nach der vorher festgelegten Regel gewählt unter {len(sl)} Kandidaten, die in der Kreuzvalidierung ({int(pick['folds'])} Folds "
+               f"auf den Trainingszeilen) nicht nachweislich schlechter sind als {pick['reference']}"
+               + (f"; ausgeschieden: {', '.join(out)}" if out else ''),
+               (f"höchste mittlere Genauigkeit in der Kreuzvalidierung ({german_number(pick['cv_mean'], 3)})"
+                if pick['verdict'] == 'reference' else _difference_reason(pick)),
+               f"Erklärbarkeit {_LEVEL_DE.get(pick['interpretability'], pick['interpretability'])}: "
+               f"{INTERPRETABILITY.get(pick['estimator'], ('', 'keine Einstufung'))[1]}",
+               f"Latenz p99 {german_number(pick['latency_p99_ms'], 2)} ms"
+               + ('' if pd.isna(pick['model_bytes']) else f", Modellgröße {german_number(pick['model_bytes'] / 1024, 0)} KB")]
+    return pick['run_id'], reasons
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0012
+def paired_outcomes(run_a: str, # run id of model a
+                    run_b: str, # run id of model b
+                   ) -> pd.DataFrame:
+    "The test rows two runs share, with both runs' predictions and whether each was right; a German error if the rows are not the same."
+    arts = RunArtifacts(run_a), RunArtifacts(run_b)
+    preds = [a.test_predictions for a in arts]
+    for a, p in zip(arts, preds, strict=True):
+        if p is None: raise ValueError(f'Der Lauf {a.run_id} hat keine Testvorhersagen (test_predictions.csv) protokolliert.')
+    if arts[0].target != arts[1].target: raise ValueError(f'Verschiedene Zielspalten: {arts[0].target!r} und {arts[1].target!r}.')
+    true, pred = true_column(arts[0].target), pred_column(arts[0].target)
+    if not preds[0].drop(columns=pred).reset_index(drop=True).equals(preds[1].drop(columns=pred).reset_index(drop=True)):
+        raise ValueError('Die beiden Läufe wurden nicht auf denselben Testzeilen gemessen (andere Daten, anderer Split oder Seed): '
+                         'gepaart vergleichen geht nur auf denselben Zeilen.')
+    truth = preds[0][true]
+    return pd.DataFrame({'truth': truth, 'pred_a': preds[0][pred], 'pred_b': preds[1][pred],
+                         'a_correct': preds[0][pred] == truth, 'b_correct': preds[1][pred] == truth})
+
+def paired_runs(run_a: str, run_b: str, confidence: float = 0.95) -> PairedTest:
+    "McNemar's test and Newcombe's interval for two logged runs on their shared test rows, named by their run names."
+    rows = paired_outcomes(run_a, run_b)
+    names = tuple(client().get_run(r).data.tags.get('mlflow.runName', r[:8]) for r in (run_a, run_b))
+    return paired_test(rows['a_correct'], rows['b_correct'], names, confidence)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0027
 def tradeoff_figure(table: pd.DataFrame, # output of `compare_runs`
                     card: ProjectCard | None = None, # draw its KPI thresholds on the axes
                     x: str = 'latency_p99_ms',
                     y: str = 'accuracy',
+                    chosen: str | None = None, # run id to mark with a ring
                    ):
-    "Scatter plot of the candidates, `y` against `x`, with accuracy intervals and KPI thresholds."
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    colors = ['#2e8b57' if p is True else '#c0392b' if p is False else '#2a7ab0' for p in table['kpis_passed']]
+    "Scatter plot of the candidates, `y` against `x`, with accuracy intervals, KPI thresholds and the chosen one marked."
+    fig, ax = new_figure(7.5, 4.2)
+    colors = ['#009E73' if p is True else '#D55E00' if p is False else '#0072B2' for p in table['kpis_passed']]
     if y == 'accuracy' and {'accuracy_low', 'accuracy_high'} <= set(table.columns):
         err = [table[y] - table['accuracy_low'].astype(float), table['accuracy_high'].astype(float) - table[y]]
         ax.errorbar(table[x], table[y], yerr=err, fmt='none', ecolor='#999999', capsize=3, zorder=1)
     ax.scatter(table[x], table[y], c=colors, s=60, zorder=2)
+    if chosen is not None and chosen in set(table['run_id']):
+        r = table.set_index('run_id').loc[chosen]
+        ax.scatter([r[x]], [r[y]], s=260, facecolors='none', edgecolors='#000000', linewidths=1.5, zorder=3, label='gewählt')
     for i, (_, r) in enumerate(table.iterrows()):  # alternate label offsets: close points stay readable
         ax.annotate(r['run_name'], (r[x], r[y]), textcoords='offset points', xytext=(6, 5 if i % 2 == 0 else -11), fontsize=8)
     for metric, draw in ((x, ax.axvline), (y, ax.axhline)):
         kpi = card.kpi(metric) if card is not None else None
         if kpi is None: continue
-        label, values = f'KPI {kpi.metric} {kpi.op} {kpi.threshold:g}{kpi.unit}', table[metric].astype(float)
-        if values.min() * 0.5 <= kpi.threshold <= values.max() * 1.5: draw(kpi.threshold, ls='--', color='#555555', lw=1, label=label)
-        else: ax.plot([], [], ls='--', color='#bbbbbb', lw=1, label=f'{label} (außerhalb des Bilds)')
+        text, values = f'KPI {label(kpi.metric)} {kpi.op} {german_number(kpi.threshold)}{kpi.unit}', table[metric].astype(float)
+        if values.min() * 0.5 <= kpi.threshold <= values.max() * 1.5: draw(kpi.threshold, ls='--', color='#555555', lw=1, label=text)
+        else: ax.plot([], [], ls='--', color='#BBBBBB', lw=1, label=f'{text} (außerhalb des Bilds)')
     if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=8, loc='lower right')
-    ax.set(xlabel=x, ylabel=y, title='Kandidaten: Qualität gegen Vorhersagezeit')
-    fig.tight_layout()
+    ax.set(xlabel=label(x), ylabel=label(y) + (' (Testdaten, 95-%-Intervall)' if y == 'accuracy' else ''),
+           title='Kandidaten: Qualität gegen Vorhersagezeit')
     return fig
 
-# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc002b
-def repeated_cv(data: pd.DataFrame, # table with features and target
-                target: str, # target column
-                candidates: dict, # name -> unfitted scikit-learn classifier
-                n_splits: int = 5,
-                n_repeats: int = 5,
-                seed: int = 0, # fixes the folds: every candidate sees the same ones
-               ) -> pd.DataFrame:
-    "Accuracy of every candidate on the same repeated stratified folds, one row per candidate and fold."
-    from sklearn.base import clone
-    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
-    X, y = data.drop(columns=target), data[target]
-    X = X.astype({c: float for c in X.select_dtypes('number').columns})
-    folds = list(RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed).split(X, y))
-    from threadpoolctl import threadpool_limits
-    rows = []
-    with threadpool_limits(limits=1):
-        for name, est in candidates.items():
-            scores = cross_val_score(make_tabular_pipeline(X, clone(est)), X, y, cv=folds)
-            rows += [{'candidate': name, 'fold': i, 'accuracy': float(s)} for i, s in enumerate(scores)]
-    return pd.DataFrame(rows)
-
-def cv_summary(scores: pd.DataFrame) -> pd.DataFrame:
-    "Mean, spread and share of folds won (ties count for all) per candidate, best mean first."
-    wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
-    won = wide.eq(wide.max(axis=1), axis=0).mean()
-    return (pd.DataFrame({'mean': wide.mean(), 'std': wide.std(), 'min': wide.min(), 'max': wide.max(), 'folds_won': won})
-            .sort_values('mean', ascending=False))
-
-# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0030
-def shortlist(table: pd.DataFrame) -> pd.DataFrame:
-    "Candidates meeting every KPI whose accuracy interval overlaps the interval of the most accurate one."
-    ok = table[~table['kpis_passed'].eq(False)]  # no card (None): every candidate counts
-    if ok.empty: return ok
-    best_low = ok.loc[ok['accuracy'].idxmax(), 'accuracy_low']
-    return ok[ok['accuracy_high'] >= best_low]
-
-def recommend(table: pd.DataFrame) -> tuple[str, list[str]]:
-    "Choose from the shortlist by interpretability, then p99 latency, then size; return the run id and the reasons."
-    sl = shortlist(table)
-    if sl.empty: raise ValueError('Kein Kandidat erfüllt alle KPIs – zurück in die A³-Schleife (oder den Steckbrief prüfen).')
-    ranked = sl.assign(_level=sl['interpretability'].map(LEVELS.index)).sort_values(['_level', 'latency_p99_ms', 'model_bytes'],
-                                                                                 ascending=[False, True, True])
-    pick, best = ranked.iloc[0], table.loc[table['accuracy'].idxmax()]
-    others = [n for n in sl['run_name'] if n not in (pick['run_name'], best['run_name'])]
-    reasons = [f"erfüllt alle KPIs des Steckbriefs ({pick['kpi_verdict']})",
-               f"accuracy {pick['accuracy']:.3f}, Intervall [{pick['accuracy_low']:.3f}, {pick['accuracy_high']:.3f}] – statistisch gleichauf "
-               f"mit dem genauesten Kandidaten {best['run_name']} ({best['accuracy']:.3f})" + (f" und mit {', '.join(others)}" if others else ''),
-               f"Erklärbarkeit {label(pick['interpretability'])}: {INTERPRETABILITY.get(pick['estimator'], ('', 'keine Einstufung'))[1]}",
-               f"Latenz p99 {pick['latency_p99_ms']:.1f} ms"
-               + ('' if pd.isna(pick['model_bytes']) else f", Modellgröße {pick['model_bytes'] / 1024:.0f} KB")]
-    return pick['run_id'], reasons
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0015
+def decision_risks(table: pd.DataFrame, # output of `compare_runs`
+                   comparison: pd.DataFrame, # output of `paired_cv_comparison`
+                   choice: str, # run id of the chosen candidate
+                   card: ProjectCard | None = None, # its KPIs are read with the test interval
+                  ) -> list[str]:
+    "What the comparison left open, as German sentences: differences neither shown nor ruled out, KPIs met only as a point estimate."
+    merged = _with_comparison(table, comparison).set_index('run_id')
+    pick = merged.loc[choice]
+    margin = german_number(100 * pick['margin'])
+    risks = []
+    if pick['verdict'] == 'inconclusive':
+        risks.append(f"Gleichwertigkeit von {pick['run_name']} mit {pick['reference']} ist nicht gezeigt: Ein Rückstand bis "
+                     f"{german_number(-100 * pick['diff_low'], 1)} Prozentpunkte ist mit der Kreuzvalidierung vereinbar (Toleranz ±{margin}).")
+    open_ = merged[(merged['verdict'] == 'inconclusive') & (merged.index != choice)]['run_name'].tolist()
+    if pick['verdict'] == 'reference' and open_:
+        risks.append(f"Dass {pick['run_name']} genauer ist als {', '.join(open_)}, ist nicht gezeigt – und Gleichwertigkeit "
+                     f"(±{margin} Prozentpunkte) auch nicht.")
+    for kpi in (card.kpis if card is not None else ()):
+        if kpi.metric != 'accuracy' or pd.isna(pick['accuracy_low']): continue
+        lo, hi, acc = pick['accuracy_low'], pick['accuracy_high'], pick['accuracy']
+        bound, side = (lo, 'unter') if kpi.op in ('>', '>=') else (hi, 'über')
+        if kpi.check({'accuracy': acc}).passed and not kpi.check({'accuracy': bound}).passed:
+            risks.append(f"Die Testgenauigkeit {german_number(acc, 3)} erfüllt den KPI ({kpi.op} {german_number(kpi.threshold)}), das "
+                         f"95-%-Intervall [{german_number(lo, 3)}; {german_number(hi, 3)}] reicht aber {side} die Schwelle: Die Testdaten "
+                         f"zeigen nicht, dass die wahre Genauigkeit sie einhält.")
+    if pick['kpis_passed'] is False:
+        risks.append(f"Auf den Testdaten {pick['kpi_verdict']} – zurück in die A³-Schleife; die Testdaten sind damit verbraucht.")
+    return risks
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0034
 def _md_table(df: pd.DataFrame) -> str:
@@ -267,7 +638,7 @@ def _md_table(df: pd.DataFrame) -> str:
     def fmt(v):
         if isinstance(v, bool): return '✓' if v else '✗'
         if v is None or (not isinstance(v, str) and pd.isna(v)): return '–'
-        return f'{v:.3g}' if isinstance(v, float) else str(v)
+        return german_number(float(f'{v:.3g}')) if isinstance(v, float) else str(v)
     lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
     return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in df.itertuples(index=False)])
 
@@ -277,7 +648,7 @@ class DecisionLog:
     "A written decision: question, candidates, criteria, choice, reasons, risks, date and who."
     question: str  # what had to be decided
     candidates: dict  # run id -> short description
-    criteria: list  # how the candidates were judged
+    criteria: list  # how the candidates were judged (the rule, fixed beforehand)
     choice: str  # run id of the chosen candidate
     reasons: list  # why this one
     risks: list = field(default_factory=list)  # what is still open
@@ -304,12 +675,13 @@ class DecisionLog:
 
     def _repr_markdown_(self): return self.to_markdown()
 
-# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0036
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0017
 def candidates_from(table: pd.DataFrame) -> dict:
-    "Short descriptions of the candidates in a comparison table, by run id."
+    "Short German descriptions of the candidates in a comparison table, by run id."
     def desc(r):
         kpi = '' if r['kpis_passed'] is None else ', KPIs ✓' if r['kpis_passed'] else ', KPIs ✗'
-        return f"{r['run_name']} ({r['estimator']}): accuracy {r['accuracy']:.3f}, p99 {r['latency_p99_ms']:.1f} ms{kpi}"
+        cv = '' if pd.isna(r.get('cv_accuracy')) else f"Kreuzvalidierung {german_number(r['cv_accuracy'], 3)}, "
+        return f"{r['run_name']} ({r['estimator']}): {cv}Test {german_number(r['accuracy'], 3)}, p99 {german_number(r['latency_p99_ms'], 2)} ms{kpi}"
     return {r['run_id']: desc(r) for _, r in table.iterrows()}
 
 def write_decision_log(log: DecisionLog) -> str:
@@ -411,14 +783,159 @@ def suggest_model_name(dataset: str | None, experiment: str = '') -> str:
     slug = re.sub(r'[^a-z0-9]+', '-', experiment.lower()).strip('-')
     return (slug or 'modell')[:63]
 
-# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0048
-def check_fastest_passing(run_id, table: pd.DataFrame) -> Feedback:
-    "Self-check: is `run_id` the candidate in `table` that meets every KPI with the lowest p99 latency?"
-    passing = table[table['kpis_passed'].eq(True)]
-    row = lambda r: table[table['run_id'] == r]
-    return check_answer('Schnellster Kandidat mit allen KPIs', run_id, [
-        (lambda r: len(row(r)) == 1, 'eine run_id aus der Vergleichstabelle', 'diese run_id steht nicht in der Vergleichstabelle'),
-        (lambda r: bool(row(r)['kpis_passed'].eq(True).iloc[0]), 'erfüllt alle KPIs', 'dieser Kandidat verfehlt mindestens einen KPI'),
-        (lambda r: row(r)['latency_p99_ms'].iloc[0] == passing['latency_p99_ms'].min(), 'kleinste Latenz p99 unter diesen',
-         'ein anderer Kandidat mit allen KPIs antwortet schneller (p99)'),
-    ])
+check_model_name = validate_model_name  # the check lives in the registry; the Experiment Board imports it from here
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13k0001
+_CHURN = pd.DataFrame({  # the comparison table of exercise 13.1, as the exercise set-up shows it
+    'run_name': ['gradient-boosting', 'random-forest', 'knn', 'logistische-regression', 'entscheidungsbaum', 'baseline'],
+    'recall': [0.86, 0.84, 0.83, 0.81, 0.78, 0.00],
+    'latency_p99_ms': [38.0, 21.5, 6.8, 2.4, 1.9, 0.4],
+    'kpis_passed': [True, True, True, True, False, False],
+    'kpi_verdict': ['alle erfüllt', 'alle erfüllt', 'alle erfüllt', 'alle erfüllt', 'verfehlt: Trefferquote', 'verfehlt: Trefferquote'],
+})
+_PAIR_COUNTS = (96, 13, 3, 8)  # exercise 13.2: both right, only A, only B, both wrong
+_CLINIC = {'pilot': (262, 6, 9, 23), 'studie': (2620, 63, 75, 242)}  # exercise 13.4: regression (a) against boost (b)
+_CLINIC_MARGIN = 0.02
+
+def _keys(d, keys) -> bool: return isinstance(d, dict) and set(keys) <= set(d)
+def _close(a, b, tol: float = 1e-3) -> bool: return abs(float(a) - float(b)) <= tol
+def _is_true(v) -> bool: return v is True or v is np.True_
+def _is_bool(v) -> bool: return isinstance(v, (bool, np.bool_))
+
+def _fastest_passing() -> str:
+    ok = _CHURN[_CHURN['kpis_passed']]
+    return ok.loc[ok['latency_p99_ms'].idxmin(), 'run_name']
+
+def _mcnemar(alternative: str = 'two-sided') -> float:
+    "The exact McNemar p-value of exercise 13.2."
+    from scipy.stats import binomtest
+    _, only_a, only_b, _ = _PAIR_COUNTS
+    return float(binomtest(only_a, only_a + only_b, 0.5, alternative=alternative).pvalue)
+
+@cache
+def _penguin_pair() -> PairedTest:
+    "The comparison exercise 13.3 asks for: depth 2 against a stump, trained on the training rows, measured on the validation rows."
+    from sklearn.tree import DecisionTreeClassifier
+    parts = split_three(load_dataset('penguins'), 'species', seed=42)
+    def right(depth):
+        m = make_tabular_pipeline(parts.X_train, DecisionTreeClassifier(max_depth=depth, random_state=0)).fit(parts.X_train, parts.y_train)
+        return m.predict(parts.X_val) == parts.y_val
+    return paired_test(right(2), right(1), names=('Tiefe 2', 'Stumpf'))
+
+def _counts(t) -> tuple: return (int(t.both_right), int(t.only_a), int(t.only_b), int(t.both_wrong))
+def _swapped(t) -> bool:
+    c = _counts(_penguin_pair())
+    return _counts(t) != c and (int(t.both_right), int(t.only_b), int(t.only_a), int(t.both_wrong)) == c
+
+def _overlap(t) -> bool:
+    lo_a, hi_a = accuracy_interval(t.accuracy_a, t.n)
+    lo_b, hi_b = accuracy_interval(t.accuracy_b, t.n)
+    return lo_a <= hi_b and lo_b <= hi_a
+
+_VERDICT_WORDS = {'gleichwertig': 'equivalent', 'unklar': 'inconclusive', 'nachweislich schlechter': 'worse', 'schlechter': 'worse',
+                  'nachweislich besser': 'better', 'besser': 'better'}
+
+def _verdict_key(v) -> str:
+    v = str(v).strip().lower()
+    return _VERDICT_WORDS.get(v, v)
+
+def _clinic(which: str) -> PairedTest: return PairedTest(*_CLINIC[which], names=('Regression', 'Boost'))
+
+def _clinic_rows() -> float:
+    p = _clinic('pilot')
+    return rows_needed(p.discordant / p.n, _CLINIC_MARGIN, p.difference)
+
+EXERCISES = (
+    Exercise('13.1', 'Der schnellste Kandidat, der alle KPIs erfüllt', (
+        (lambda r: isinstance(r, str) and r in set(_CHURN['run_name']), 'ein run_name aus der Tabelle `vergleich`',
+         'erwartet wird der `run_name` eines Kandidaten aus `vergleich`, als Text'),
+        (lambda r: bool(_CHURN.set_index('run_name').loc[r, 'kpis_passed']), 'erfüllt alle KPIs',
+         'dieser Kandidat verfehlt einen KPI (siehe `kpi_verdict`) – nimm zuerst nur die Zeilen mit `kpis_passed`, dann den schnellsten'),
+        (lambda r: r == _fastest_passing(), 'die kleinste Latenz p99 unter denen, die alle KPIs erfüllen',
+         'ein anderer Kandidat mit allen KPIs antwortet schneller – sortiere die erfüllenden nach `latency_p99_ms`'),
+    ), level=1),
+    Exercise('13.2', 'McNemar von Hand', (
+        (lambda d: _keys(d, ('abweichend', 'p_wert', 'differenz', 'signifikant')),
+         "ein dict mit 'abweichend', 'p_wert', 'differenz' und 'signifikant'",
+         "erwartet wird ein dict mit den Schlüsseln 'abweichend', 'p_wert', 'differenz' und 'signifikant'"),
+        (lambda d: int(d['abweichend']) == _PAIR_COUNTS[1] + _PAIR_COUNTS[2], 'die abweichenden Zeilen: nur A plus nur B',
+         'abweichend sind nur die Zeilen, auf denen genau eines der beiden Modelle richtig liegt (nur A plus nur B); '
+         'die Zeilen, auf denen beide gleich urteilen, zählen nicht'),
+        (lambda d: not _close(d['p_wert'], _mcnemar('greater'), 1e-4), 'zweiseitig gerechnet',
+         'das ist der einseitige p-Wert – gefragt ist der zweiseitige (`binomtest` ohne `alternative`)'),
+        (lambda d: _close(d['p_wert'], _mcnemar()), 'der p-Wert des exakten McNemar-Tests stimmt',
+         'der p-Wert stimmt nicht: McNemar exakt ist `binomtest(nur A, nur A + nur B, 0.5)` – nur die abweichenden Zeilen zählen'),
+        (lambda d: _close(d['differenz'], (_PAIR_COUNTS[1] - _PAIR_COUNTS[2]) / sum(_PAIR_COUNTS)), 'die Differenz der Genauigkeiten stimmt',
+         'die Differenz der Genauigkeiten ist (nur A − nur B) geteilt durch alle 120 Zeilen, nicht durch die abweichenden'),
+        (lambda d: _is_bool(d['signifikant']) and bool(d['signifikant']) == (_mcnemar() < 0.05), 'auf dem 5-%-Niveau nachgewiesen',
+         "'signifikant' soll True oder False sein: Liegt der p-Wert unter 0,05?"),
+    ), level=1),
+    Exercise('13.3', 'Überlappen oder unterscheiden?', (
+        (lambda d: _keys(d, ('test', 'ueberlappen', 'signifikant'))
+                   and all(hasattr(d['test'], a) for a in ('both_right', 'only_a', 'only_b', 'both_wrong', 'p_value', 'accuracy_a')),
+         "ein dict mit 'test' (einem PairedTest), 'ueberlappen' und 'signifikant'",
+         "erwartet wird ein dict mit 'test' (dem Ergebnis von `paired_test`), 'ueberlappen' und 'signifikant'"),
+        (lambda d: d['test'].n == _penguin_pair().n, 'gemessen auf den Validierungszeilen',
+         'verglichen wird auf den Validierungszeilen (`pinguine.X_val`, `pinguine.y_val`) – dein Test zählt eine andere Zahl von Zeilen'),
+        (lambda d: not _swapped(d['test']), 'a und b in der verlangten Reihenfolge',
+         'a und b sind vertauscht: a ist der Baum der Tiefe 2, b der Stumpf'),
+        (lambda d: _counts(d['test']) == _counts(_penguin_pair()), 'die vier Zahlen stimmen',
+         'die vier Zahlen stimmen nicht – trainiert auf `pinguine.X_train`/`y_train` mit `random_state=0`, gemessen auf `X_val`/`y_val`?'),
+        (lambda d: _is_bool(d['ueberlappen']) and bool(d['ueberlappen']) == _overlap(_penguin_pair()),
+         'die Frage nach der Überlappung der beiden Intervalle richtig beantwortet',
+         'vergleiche `accuracy_interval(test.accuracy_a, test.n)` mit `accuracy_interval(test.accuracy_b, test.n)`: '
+         'Überlappen sich die beiden Bereiche? (True oder False)'),
+        (lambda d: _is_bool(d['signifikant']) and bool(d['signifikant']) == (_penguin_pair().p_value < 0.05),
+         'McNemar richtig gelesen: Die Intervalle für sich hätten hier nicht entschieden, der gepaarte Test schon',
+         'schau auf `test.p_value`: Liegt er unter 0,05? (True oder False)'),
+    ), level=2),
+    Exercise('13.4', 'Darf das Team „gleich gut“ schreiben?', (
+        (lambda d: _keys(d, ('pilot', 'studie', 'aussage', 'zeilen')), "ein dict mit 'pilot', 'studie', 'aussage' und 'zeilen'",
+         "erwartet wird ein dict mit den Schlüsseln 'pilot', 'studie', 'aussage' und 'zeilen'"),
+        (lambda d: _verdict_key(d['pilot']) != 'equivalent', 'Pilot: nicht gleichwertig – ein großer p-Wert ist kein Gleichstand',
+         'Pilot: McNemar findet keinen Unterschied, aber das Intervall der Differenz reicht unter −2 Prozentpunkte, also über die '
+         'Toleranz hinaus – gleichwertig ist das nicht'),
+        (lambda d: _verdict_key(d['pilot']) == _clinic('pilot').verdict(_CLINIC_MARGIN), 'Pilot: unklar – weder Unterschied noch Gleichwertigkeit',
+         'Pilot: Das Intervall der Differenz enthält null – ein Unterschied ist also auch nicht nachgewiesen'),
+        (lambda d: _verdict_key(d['studie']) == _clinic('studie').verdict(_CLINIC_MARGIN),
+         'Hauptstudie: gleichwertig – das ganze Intervall liegt innerhalb von ±2 Prozentpunkten',
+         'Hauptstudie: Rechne das Intervall mit `PairedTest(2620, 63, 75, 242)` aus – liegt es ganz zwischen −0,02 und +0,02?'),
+        (lambda d: str(d['aussage']).strip().lower().strip('()') == 'b', 'Aussage (b): nur behaupten, was der Pilot zeigt',
+         '(a) macht aus „kein Unterschied nachgewiesen“ ein „gleich gut“, (c) hält einen nicht nachgewiesenen Unterschied für einen – '
+         'welcher Satz behauptet nur, was das Intervall zeigt?'),
+        (lambda d: abs(float(d['zeilen']) - _clinic_rows()) <= 0.1 * _clinic_rows(),
+         'der Überschlag stimmt: gut sechsmal so viele Fälle wie im Pilot',
+         'Überschlag: `rows_needed(abweichende Fälle / alle Fälle, 0.02, Differenz)` mit den Zahlen des Pilots '
+         '(15 von 300 Fällen abweichend, Differenz Regression − Boost)'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Die 95 % gehören zum Verfahren: Es trifft in 95 % der Wiederholungen; dieses eine Intervall trifft oder nicht.',
+             notes={'a': 'Die wahre Genauigkeit ist eine feste Zahl, zufällig ist das Intervall. „Mit 95 % Wahrscheinlichkeit liegt sie hier“ '
+                         'beschreibt das eine Intervall, über das die 95 % nichts sagen.',
+                    'c': 'Das Intervall handelt von einer einzigen Zahl, der wahren Genauigkeit des Modells – nicht von einzelnen Blüten.'}),
+    Question(2, 'b', 'Überlappende Intervalle sind kein Test; auf denselben Zeilen entscheiden die abweichenden Zeilen (McNemar).',
+             notes={'a': 'Zwei Intervalle können sich überlappen, obwohl der Unterschied klar ist – '
+                         'und selbst ohne Nachweis hieße das nicht „gleich gut“.',
+                    'c': 'Eine höhere Genauigkeit auf 200 Zeilen kann Zufall sein; ob sie es ist, zeigt erst der gepaarte Vergleich.'}),
+    Question(3, 12, 'Nur die 9 + 3 abweichenden Zeilen zählen; auf den 138 anderen urteilen beide Modelle gleich.',
+             notes={150: 'Die Zeilen, auf denen beide gleich urteilen, sagen nichts darüber, welches Modell besser ist.',
+                    138: 'Das sind die Zeilen, auf denen beide gleich urteilen – McNemar zählt die anderen.'},
+             hint='Welche Zeilen sagen etwas darüber, welches Modell besser ist?'),
+    Question(4, 'c', 'Das Intervall enthält null (kein Unterschied gezeigt) und reicht über +0,02 hinaus (keine Gleichwertigkeit gezeigt).',
+             notes={'a': 'Gleich gut wäre gezeigt, wenn das ganze Intervall zwischen −0,02 und +0,02 läge; es reicht bis +0,05.',
+                    'b': 'Das Intervall enthält null: Dass B besser ist, ist nicht nachgewiesen.'}),
+    Question(5, 'b', 'Das ganze Intervall liegt innerhalb von ±0,02: gleichwertig, auch wenn der kleine Unterschied nachweisbar ist.',
+             notes={'a': 'Nachweisbar heißt nicht relevant: Der Rückstand ist höchstens 1,5 Prozentpunkte, weniger als die Toleranz.',
+                    'c': 'Unklar ist ein Intervall, das null enthält und über die Toleranz hinausreicht; dieses liegt ganz in der Toleranz.'}),
+    Question(6, 'a', 'Die Folds teilen sich Trainingszeilen; Nadeau & Bengio korrigieren die Varianz mit (1/J + n_Test/n_Training).',
+             notes={'b': 'Die Verteilung ist nicht das Problem; die Abhängigkeit zwischen den Folds ist es.',
+                    'c': 'Mehr Folds helfen nicht: Der Summand n_Test/n_Training bleibt, egal wie oft du wiederholst.'}),
+    Question(7, 'b', 'Gewählt wird mit Kreuzvalidierung oder Validierungsdaten; die Testdaten kommen einmal, danach.',
+             notes={'a': 'Wer mit den Testdaten wählt, nimmt den Kandidaten, der zufällig zu ihnen passt – seine Testzahl ist dann zu optimistisch.',
+                    'c': 'Mit allen Zeilen zusammen gibt es keine ungesehenen Daten mehr für eine ehrliche Schätzung.'}),
+    Question(8, 'b', 'Der Befund gehört ins Protokoll; gewählt wird neu in der A³-Schleife, geschätzt mit frischen Testdaten.',
+             notes={'a': 'Den Zweitplatzierten nach seiner Testzahl zu nehmen heißt, mit den Testdaten zu wählen.',
+                    'c': 'Die Schwelle kommt aus dem Projekt (Phase Q); sie nach dem Ergebnis zu senken, macht den KPI wertlos.'}),
+)
