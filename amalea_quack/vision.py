@@ -1,4 +1,4 @@
-"""Ein faltendes Netz liest handgeschriebene Ziffern: Bilder als Tensoren, Faltung, Pooling, Augmentierung – getrackt bis in die Registry.
+"""Faltung, Pooling und Augmentierung an handgeschriebenen Ziffern, ein sauber getrennter Lauf – und eine Sieben, die das Netz nicht liest.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week06/cnn_bilder.html.md"""
 
@@ -13,6 +13,7 @@ import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 import mlflow
@@ -22,32 +23,36 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .evaluation import Split, classification_metrics, confusion_figure, measure_latency, split_data
-from .quack import KPI, Feedback, ProjectCard, check_answer
+from .eda import PALETTE, new_figure
+from .evaluation import Split, classification_metrics, measure_latency, split_data
+from .quack import KPI, Exercise, ProjectCard, Question, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
-from .tracking import model_requirements
-from .validation import MAX_UPLOAD_MB, DataValidationError, Schema, fingerprint, reference_profile
+from .tracking import RunArtifacts, log_evaluation, model_requirements
+from .validation import MAX_UPLOAD_MB, DataValidationError, fingerprint
 
 # %% auto #0
 __all__ = ['DIGITS_CARD', 'DIGITS_MODEL', 'DIGITS_EXPERIMENT', 'TARGET', 'PIXELS', 'CLASSES', 'FILTERS', 'DIGITS_EPOCHS',
-           'DIGITS_EPOCHS_QUICK', 'DIGITS_PARAMS', 'MAX_IMAGE_PIXELS', 'IMAGE_FORMATS', 'NIST_WIDTH', 'INK_BAND',
-           'INK_TARGET', 'CANVAS_SIZE', 'CANVAS_STROKE', 'DRAWN_FORMS', 'DRAWN_COUNTS', 'digits_frame', 'to_tensor',
-           'show_digits', 'apply_filter', 'max_pool', 'DigitsCNN', 'transform_digits', 'augment_batch', 'torch_threads',
-           'cnn_proba', 'predict_frame', 'fit_cnn', 'DigitClassifier', 'digits_signature', 'log_digits_model',
-           'misclassified_figure', 'curves_figure', 'DigitsResult', 'train_digits_cnn', 'logged_test_digits',
-           'open_image', 'digit_bitmap', 'preprocess_digit', 'image_features', 'render_digit', 'preview_image',
-           'draw_digit', 'drawn_digits', 'check_edge_filter']
+           'DIGITS_EPOCHS_QUICK', 'DIGITS_PARAMS', 'CANVAS_SIZE', 'CANVAS_STROKE', 'DRAWN_FORMS', 'DRAWN_COUNTS',
+           'NIST_WIDTH', 'INK_BAND', 'INK_TARGET', 'MAX_IMAGE_PIXELS', 'IMAGE_FORMATS', 'SHIFTS', 'OTHER_SHIFTS',
+           'SCHOOL', 'EXERCISES', 'QUIZ', 'digits_frame', 'to_tensor', 'show_digits', 'apply_filter', 'max_pool',
+           'convolution_figure', 'pooling_figure', 'DigitsCNN', 'cnn_stages', 'cnn_shapes_figure', 'transform_digits',
+           'augment_batch', 'torch_threads', 'digits_splits', 'cnn_proba', 'predict_frame', 'fit_cnn',
+           'misclassified_figure', 'curves_figure', 'DigitClassifier', 'digits_signature', 'log_digits_model',
+           'DigitsResult', 'train_digits_cnn', 'logged_test_digits', 'draw_digit', 'drawn_digits', 'digit_bitmap',
+           'preprocess_digit', 'image_features', 'open_image', 'render_digit', 'preview_image']
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0007
 DIGITS_CARD = ProjectCard(
     title='Ziffernerkennung',
     question='Welche Ziffer (0–9) zeigt ein handgeschriebenes Bild?',
     users='Kursteilnehmende in der App Digit Recognizer: Ziffer zeichnen oder hochladen, Antwort mit Wahrscheinlichkeiten sehen',
-    data='UCI Optical Recognition of Handwritten Digits: 1797 Ziffern als 8×8-Bilder mit Werten 0–16, mitgeliefert von scikit-learn',
+    data='UCI Optical Recognition of Handwritten Digits: 1797 Ziffern von 13 Schreibenden als 8×8-Bilder mit Werten 0–16, '
+         'mitgeliefert von scikit-learn',
     kpis=(KPI('Genauigkeit auf ungesehenen Ziffern', 'accuracy', '>', 0.97),
           KPI('Vorhersagezeit pro Bild (p99)', 'latency_p99_ms', '<', 500, ' ms')),
     constraints=('Training auf einer Laptop-CPU in unter einer Minute', 'Eingaben in genau der Form der Trainingsdaten: 8×8 Pixel, Werte 0–16'),
-    risks=('gezeichnete oder fotografierte Ziffern sehen anders aus als die eingescannten Trainingsziffern',),
+    risks=('gezeichnete oder fotografierte Ziffern sehen anders aus als die eingescannten Trainingsziffern',
+           'alle Ziffern stammen von 13 Personen: Training und Test teilen sich dieselben Handschriften'),
     abort_criteria=('Genauigkeit bleibt auch mit Augmentierung unter 0,95',))
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc000a
@@ -57,11 +62,15 @@ TARGET = 'digit'
 PIXELS = [f'pixel_{i}' for i in range(64)]
 CLASSES = [str(d) for d in range(10)]
 
-def digits_frame() -> pd.DataFrame:
-    "scikit-learn's 1797 handwritten digits: 64 pixel columns (0–16) and the digit as text."
+@cache
+def _digits() -> pd.DataFrame:
     from sklearn.datasets import load_digits
     d = load_digits()
     return pd.DataFrame(d.data.astype(float), columns=PIXELS).assign(**{TARGET: d.target.astype(str)})
+
+def digits_frame() -> pd.DataFrame:
+    "scikit-learn's 1797 handwritten digits: 64 pixel columns (0–16) and the digit as text."
+    return _digits().copy()
 
 def to_tensor(X) -> torch.Tensor:
     "Pixel rows (n × 64, values 0–16) as an image tensor of shape (n, 1, 8, 8)."
@@ -70,26 +79,46 @@ def to_tensor(X) -> torch.Tensor:
     return torch.from_numpy(arr.reshape(-1, 1, 8, 8).copy())
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc000c
-def show_digits(X, # pixel rows (n × 64) or images (n × 8 × 8)
-                titles=None, # one title per image
-                ncols: int = 10, # images per row
-                size: float = 1.1, # inches per image
-               ):
-    "A grid of digit images, bright ink on dark ground as in the data."
-    import matplotlib.pyplot as plt
-    imgs = np.asarray(X, dtype=float).reshape(-1, 8, 8)
+def _tiles(images, # equally shaped 2-D arrays
+           titles=None, # one title per image (may contain line breaks)
+           ncols: int = 10, # images per row
+           size: float = 0.85, # inches per image
+           vmin: float = 0.0, vmax: float = 16.0, # the grey scale
+           title: str | None = None, # title of the whole figure
+          ):
+    "Images tiled into one axes, titles above them: one axes draws far faster than one per image."
+    import matplotlib as mpl
+    imgs = [np.asarray(i, dtype=float) for i in images]
     n = len(imgs)
     ncols = max(1, min(ncols, n))
     nrows = max(1, -(-n // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.2), squeeze=False)
-    for ax in axes.flat: ax.axis('off')
+    h, w = imgs[0].shape if n else (8, 8)
+    gap = max(1, round(w / 8))
+    lines = max((str(t).count('\n') + 1 for t in titles), default=0) if titles is not None else 0
+    top = round(h * 0.24 * lines) + gap  # room for the titles
+    grid = np.full((nrows * (h + top), ncols * (w + gap) - gap), np.nan)
     for i, img in enumerate(imgs):
-        ax = axes.flat[i]
-        ax.imshow(img, cmap='gray', vmin=0, vmax=16)
-        if titles is not None: ax.set_title(str(titles[i]), fontsize=9)
-    if n == 0: axes[0, 0].text(0.5, 0.5, 'keine Bilder', ha='center', va='center')
-    fig.tight_layout()
+        r, c = divmod(i, ncols)
+        grid[r * (h + top) + top:(r + 1) * (h + top), c * (w + gap):c * (w + gap) + w] = img
+    fig, ax = new_figure(size * ncols, size * nrows * (h + top) / (w + gap) + (0.3 if title else 0))
+    ax.imshow(grid, cmap=mpl.colormaps['gray'].with_extremes(bad='white'), vmin=vmin, vmax=vmax, interpolation='nearest')
+    ax.axis('off')
+    if titles is not None:
+        for i, t in enumerate(titles[:n]):
+            r, c = divmod(i, ncols)
+            ax.text(c * (w + gap) + w / 2 - 0.5, r * (h + top) + top - 1, str(t), ha='center', va='bottom', fontsize=8)
+    if n == 0: ax.text(0.5, 0.5, 'keine Bilder', ha='center', va='center', transform=ax.transAxes)
+    if title: ax.set_title(title, fontsize=10)
     return fig
+
+def show_digits(X, # pixel rows (n × 64) or images (n × 8 × 8)
+                titles=None, # one title per image
+                ncols: int = 10, # images per row
+                size: float = 0.85, # inches per image
+                title: str | None = None, # title of the whole figure
+               ):
+    "A grid of digit images, bright ink on dark ground as in the data."
+    return _tiles(np.asarray(X, dtype=float).reshape(-1, 8, 8), titles, ncols, size, 0, 16, title)
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc000f
 FILTERS = {'Weichzeichner': [[1 / 9] * 3] * 3, 'waagerechte Kanten': [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]}
@@ -114,6 +143,54 @@ def max_pool(image, size: int = 2) -> np.ndarray:
     "Keep the largest value of each size × size block."
     return F.max_pool2d(_image(image), size)[0, 0].numpy()
 
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc000f1
+def _number_grid(ax, values, title: str, cmap: str = 'Blues', vmin=None, vmax=None, fmt=lambda v: f'{v:g}'):
+    "A small grid of numbers on coloured cells."
+    a = np.asarray(values, dtype=float)
+    lim = max(float(np.abs(a).max()), 1e-9)
+    ax.imshow(a, cmap=cmap, vmin=-lim if vmin is None else vmin, vmax=lim if vmax is None else vmax)
+    for (i, j), v in np.ndenumerate(a): ax.text(j, i, fmt(v), ha='center', va='center', fontsize=8)
+    ax.set_xticks(np.arange(a.shape[1] + 1) - 0.5, minor=True); ax.set_yticks(np.arange(a.shape[0] + 1) - 0.5, minor=True)
+    ax.grid(which='minor', color='white', linewidth=1); ax.tick_params(which='both', length=0, labelbottom=False, labelleft=False)
+    ax.set_title(title, fontsize=10)
+
+def convolution_figure(image, # a small 2-D image, e.g. 6×6
+                       kernel, # a 3×3 filter
+                       at: tuple[int, int] = (2, 2), # (row, column) of the output pixel to explain
+                      ):
+    "One step of a convolution: the window under the filter, the filter, and the output pixel their products add up to."
+    from matplotlib.patches import Rectangle
+    img, k = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+    out, (r, c), p = apply_filter(img, k), at, k.shape[0] // 2
+    window = np.pad(img, p)[r:r + k.shape[0], c:c + k.shape[1]]
+    fig, axes = new_figure(9, 3.6, ncols=3)
+    _number_grid(axes[0], img, f'Eingabe ({img.shape[0]}×{img.shape[1]})', 'Greys', 0, 2 * img.max())
+    _number_grid(axes[1], k, 'Filter (3×3)', 'RdBu_r')
+    _number_grid(axes[2], out, f'Merkmalskarte ({out.shape[0]}×{out.shape[1]})', 'RdBu_r')
+    for ax, (y, x, s) in zip(axes, ((r - p, c - p, k.shape[0]), (0, 0, k.shape[0]), (r, c, 1)), strict=True):
+        ax.add_patch(Rectangle((x - 0.5, y - 0.5), s, s, fill=False, edgecolor=PALETTE[3], linewidth=3))
+    terms = [f'{kv:g}·{wv:g}' for kv, wv in zip(k.ravel(), window.ravel(), strict=True) if kv and wv]
+    axes[1].set_xlabel(' + '.join(terms or ['0']) + f' = {(k * window).sum():g}\n(Produkte mit 0 weggelassen)', fontsize=9)
+    return fig
+
+def pooling_figure(values, # a 4×4 grid
+                  ):
+    "Max pooling 2×2: each coloured block of the input keeps only its largest value."
+    a = np.asarray(values, dtype=float)
+    fig, axes = new_figure(6, 3.2, ncols=2)
+    colours = np.array([[0.84, 0.92, 0.98], [0.99, 0.9, 0.75], [0.8, 0.94, 0.88], [0.97, 0.86, 0.8]])  # light Okabe–Ito tones
+    block = (np.arange(a.shape[0])[:, None] // 2) * (a.shape[1] // 2) + np.arange(a.shape[1])[None, :] // 2
+    pooled = max_pool(a)
+    for ax, vals, blocks, title in ((axes[0], a, block, f'Eingabe ({a.shape[0]}×{a.shape[1]})'),
+                                    (axes[1], pooled, np.arange(pooled.size).reshape(pooled.shape),
+                                     f'nach Max-Pooling ({pooled.shape[0]}×{pooled.shape[1]})')):
+        ax.imshow(colours[blocks % 4])
+        for (i, j), v in np.ndenumerate(vals):
+            top = vals is pooled or v == a[block == block[i, j]].max()
+            ax.text(j, i, f'{v:g}', ha='center', va='center', fontsize=11, fontweight='bold' if top else 'normal')
+        ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title, fontsize=10)
+    return fig
+
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0013
 class DigitsCNN(nn.Module):
     "Two 3×3 convolutions, max pooling and a small dense head for 8×8 digits with values 0–16."
@@ -130,6 +207,47 @@ class DigitsCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         "Logits for images (n, 1, 8, 8) or pixel rows (n, 64) with values 0–16."
         return self.head(self.features(x.reshape(-1, 1, 8, 8) / 16))
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc00131
+_STAGE_NAMES = {'Conv2d': 'Faltung 3×3', 'MaxPool2d': 'Max-Pooling 2×2', 'Flatten': 'zum Vektor', 'Linear': 'dicht'}
+
+def cnn_stages(net: DigitsCNN) -> list[tuple[str, tuple, int]]:
+    "(name, output shape of one image, parameters) of every layer that changes the shape; ReLU and dropout keep it."
+    x, out = torch.zeros(1, 1, 8, 8), [('Eingabe', (1, 8, 8), 0)]
+    net.eval()
+    with torch.no_grad():
+        for layer in [*net.features, *net.head]:
+            x = layer(x)
+            if type(layer).__name__ in _STAGE_NAMES:
+                out.append((_STAGE_NAMES[type(layer).__name__], tuple(x.shape[1:]), sum(p.numel() for p in layer.parameters())))
+    return out
+
+def cnn_shapes_figure(net: DigitsCNN):
+    "The network's stages side by side: feature maps as stacks (channels × height × width), vectors as bars, with shape and parameters."
+    from matplotlib.patches import Rectangle
+
+    from amalea_quack.glossary import german_number
+    stages, gap = cnn_stages(net), 1.4  # distance between stages
+    fig, ax = new_figure(9, 3.2)
+    for i, (name, shape, params) in enumerate(stages):
+        x = i * gap
+        colour = {'Faltung 3×3': PALETTE[0], 'Max-Pooling 2×2': PALETTE[2], 'dicht': PALETTE[1]}.get(name, '#777777')
+        if len(shape) == 3:
+            c, h, _ = shape
+            side = 0.1 + 0.08 * h
+            for s in range(min(c, 6)):  # a stack of maps: more maps, a deeper stack
+                corner = (x - side / 2 - 0.06 + 0.025 * s, 0.9 - side / 2 - 0.06 + 0.025 * s)
+                ax.add_patch(Rectangle(corner, side, side, facecolor=colour, edgecolor='white', alpha=0.9))
+        else:
+            height = min(1.8, 0.25 + shape[0] / 300)
+            ax.add_patch(Rectangle((x - 0.07, 0.9 - height / 2), 0.14, height, facecolor=colour, edgecolor='white'))
+        dims = '×'.join(map(str, shape))
+        ax.text(x, -0.25, f"{name}\n{dims}\n{german_number(params)} Parameter" if params else f'{name}\n{dims}', ha='center', va='top', fontsize=8)
+        if i: ax.annotate('', xy=(x - 0.5, 0.9), xytext=(x - gap + 0.5, 0.9), arrowprops=dict(arrowstyle='->', color='#555555'))
+    ax.set(xlim=(-0.8, (len(stages) - 1) * gap + 0.8), ylim=(-1.0, 1.9), aspect='equal')
+    ax.set_title('DigitsCNN: Form der Ausgabe für ein Bild (Kanäle × Höhe × Breite)', fontsize=10)
+    ax.axis('off')
+    return fig
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0017
 def transform_digits(x: torch.Tensor, # images (n, 1, 8, 8) or pixel rows (n, 64)
@@ -166,6 +284,18 @@ def torch_threads(n: int = 1):
     try: yield
     finally: torch.set_num_threads(before)
 
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc001b1
+def digits_splits(data: pd.DataFrame | None = None, # digits with pixel columns and TARGET; None: digits_frame()
+                  test_size: float = 0.25, # share of all digits held out for testing
+                  val_size: float = 0.1, # share of the remaining digits used for validation
+                  seed: int = 0,
+                 ) -> tuple[Split, Split]:
+    "(final, development): training and validation rows against the test rows, and training rows against validation rows."
+    data = digits_frame() if data is None else data
+    final = split_data(data, TARGET, test_size=test_size, seed=seed)
+    development = split_data(final.X_train.assign(**{TARGET: final.y_train}), TARGET, test_size=val_size, seed=seed)
+    return final, development
+
 def cnn_proba(net: nn.Module, X) -> np.ndarray:
     "Class probabilities (n × 10) of the network for pixel rows or images."
     net.eval()
@@ -189,15 +319,17 @@ def fit_cnn(net: nn.Module, # the network to train (changed in place)
             max_angle: float = 12.0, max_shift: float = 1.0,
             seed: int = 0,
             on_epoch=None, # called with each epoch's metrics, e.g. to log them
+            keep_best: bool = True, # with validation rows: end with the weights of the epoch with the lowest validation loss
            ) -> pd.DataFrame:
-    "Train with Adam and a one-cycle learning rate; one row of metrics per epoch."
+    "Train with Adam and a one-cycle learning rate; one row of metrics per epoch, the chosen epoch in `.attrs['best_epoch']`."
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     X, y = to_tensor(X_train), torch.as_tensor(np.asarray(y_train).astype(int))
+    if X_val is not None: Xv, yv = to_tensor(X_val), torch.as_tensor(np.asarray(y_val).astype(int))
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * -(-len(X) // batch_size))
-    history = []
-    with torch_threads(1):
+    history, best = [], (float('inf'), epochs, None)  # (validation loss, epoch, weights)
+    with torch_threads(1):  # tiny networks: one thread is fastest
         for epoch in range(1, epochs + 1):
             net.train()
             t0, loss_sum, correct = time.perf_counter(), 0.0, 0
@@ -208,12 +340,48 @@ def fit_cnn(net: nn.Module, # the network to train (changed in place)
                 opt.zero_grad(); loss.backward(); opt.step(); sched.step()
                 loss_sum += loss.item() * len(idx); correct += int((logits.argmax(1) == y[idx]).sum())
             row = {'epoch': epoch, 'loss': loss_sum / len(X), 'batch_accuracy': correct / len(X)}
-            if X_val is not None: row['val_accuracy'] = float((cnn_proba(net, X_val).argmax(1) == np.asarray(y_val).astype(int)).mean())
+            if X_val is not None:
+                net.eval()
+                with torch.no_grad(): logits = net(Xv)
+                row['val_loss'] = float(F.cross_entropy(logits, yv))
+                row['val_accuracy'] = float((logits.argmax(1) == yv).float().mean())
+                if keep_best and row['val_loss'] < best[0]:
+                    best = (row['val_loss'], epoch, {k: v.detach().clone() for k, v in net.state_dict().items()})
             row['seconds'] = time.perf_counter() - t0
             history.append(row)
             if on_epoch is not None: on_epoch(row)
+    if best[2] is not None: net.load_state_dict(best[2])
     net.eval()
-    return pd.DataFrame(history).set_index('epoch')
+    out = pd.DataFrame(history).set_index('epoch')
+    out.attrs['best_epoch'] = best[1]
+    return out
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc001c1
+DIGITS_EPOCHS, DIGITS_EPOCHS_QUICK = 30, 12
+# the course recipe: 30 epochs (12 in quick mode) and these settings
+DIGITS_PARAMS = {'channels': (16, 32), 'hidden': 64, 'dropout': 0.25, 'batch_size': 64, 'lr': 0.01, 'max_angle': 12.0, 'max_shift': 1.0}
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0023
+def misclassified_figure(X: pd.DataFrame, y_true, y_pred, max_images: int = 20):
+    "The misclassified digits, titled 'true → predicted'."
+    wrong = np.flatnonzero(np.asarray(y_true).astype(str) != np.asarray(y_pred).astype(str))[:max_images]
+    titles = [f'{np.asarray(y_true)[i]} → {np.asarray(y_pred)[i]}' for i in wrong]
+    return show_digits(np.asarray(X, dtype=float)[wrong].reshape(-1, 64), titles=titles, title='Fehler: wahr → vorhergesagt')
+
+def curves_figure(history: pd.DataFrame):
+    "Loss and accuracy per epoch, training and validation, with the chosen epoch marked."
+    fig, (a, b) = new_figure(9, 3.2, ncols=2)
+    a.plot(history.index, history['loss'], marker='.', label='Training (augmentiert)')
+    if 'val_loss' in history: a.plot(history.index, history['val_loss'], marker='.', label='Validierung')
+    a.set(title='Verlust (Kreuzentropie)', xlabel='Epoche', ylabel='Verlust')
+    b.plot(history.index, history['batch_accuracy'], marker='.', label='Training (augmentiert)')
+    if 'val_accuracy' in history: b.plot(history.index, history['val_accuracy'], marker='.', label='Validierung')
+    b.set(title='Genauigkeit', xlabel='Epoche', ylabel='Anteil richtig', ylim=(max(0, history.filter(like='accuracy').min().min() - 0.05), 1.005))
+    best = history.attrs.get('best_epoch')
+    for ax in (a, b):
+        if best and 'val_loss' in history: ax.axvline(best, color='#555555', linestyle='--', linewidth=1, label='gewählte Epoche')
+        ax.legend(fontsize=8)
+    return fig
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0021
 _MODEL_CODE = '''"""MLflow model from code: the digits CNN of amalea_quack.vision; its weights are the state-dict artifact."""
@@ -238,7 +406,6 @@ class DigitClassifier(mlflow.pyfunc.PythonModel):
         "Label and class probabilities for each row."
         return predict_frame(self.net, model_input[PIXELS])
 
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0022
 def digits_signature():
     "Model signature: 64 pixel columns (double) in; label (string) and ten probabilities out."
     from mlflow.models import ModelSignature
@@ -262,55 +429,18 @@ def log_digits_model(net: DigitsCNN, # trained network
             signature=digits_signature(), input_example=X_example,
             pip_requirements=model_requirements('mlflow', 'torch', 'pandas', 'numpy', 'amalea-quack'))
 
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0023
-def misclassified_figure(X: pd.DataFrame, y_true, y_pred, max_images: int = 20):
-    "The misclassified test digits, titled 'true → predicted'."
-    wrong = np.flatnonzero(np.asarray(y_true).astype(str) != np.asarray(y_pred).astype(str))[:max_images]
-    titles = [f'{np.asarray(y_true)[i]} → {np.asarray(y_pred)[i]}' for i in wrong]
-    fig = show_digits(np.asarray(X, dtype=float)[wrong].reshape(-1, 64), titles=titles)
-    fig.suptitle('Fehler: wahr → vorhergesagt', fontsize=10); fig.tight_layout()
-    return fig
-
-def curves_figure(history: pd.DataFrame):
-    "Loss and accuracies per epoch."
-    import matplotlib.pyplot as plt
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2))
-    history['loss'].plot(ax=a, marker='.', color='#c0392b'); a.set(title='Verlust (Training)', xlabel='Epoche')
-    history[[c for c in ('batch_accuracy', 'val_accuracy') if c in history]].plot(ax=b, marker='.')
-    b.set(title='Genauigkeit', xlabel='Epoche', ylim=(max(0, history.filter(like='accuracy').min().min() - 0.05), 1.005))
-    b.legend(['Training (augmentiert)', 'Validierung'][:len(b.lines)]); fig.tight_layout()
-    return fig
-
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0025
-DIGITS_EPOCHS, DIGITS_EPOCHS_QUICK = 30, 12
-DIGITS_PARAMS = {'channels': (16, 32), 'hidden': 64, 'dropout': 0.25, 'batch_size': 64, 'lr': 0.01, 'max_angle': 12.0, 'max_shift': 1.0}
-
 @dataclass
 class DigitsResult:
     "What `train_digits_cnn` produced."
     run_id: str
-    net: DigitsCNN
+    net: DigitsCNN  # with the weights of the epoch the validation rows chose
     metrics: dict
-    history: pd.DataFrame  # metrics per epoch
-    split: Split  # train/test split (the validation part is carved from the training part)
+    history: pd.DataFrame  # metrics per epoch; the chosen epoch in .attrs['best_epoch']
+    split: Split  # training and validation rows against the test rows
     predictions: pd.DataFrame  # test rows: label and probabilities
     model_uri: str
-
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0026
-def _log_digits_artifacts(split: Split, pred: pd.DataFrame, history: pd.DataFrame, X_fit: pd.DataFrame):
-    "Reports, figures and tables of a digits run."
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import classification_report
-    mlflow.log_text(classification_report(split.y_test, pred['label'], zero_division=0), 'classification_report.txt')
-    for name, fig in (('confusion_matrix.png', confusion_figure(split.y_test, pred['label'])),
-                      ('misclassified.png', misclassified_figure(split.X_test, split.y_test, pred['label'])),
-                      ('learning_curves.png', curves_figure(history))):
-        mlflow.log_figure(fig, name); plt.close(fig)
-    mlflow.log_text(history.to_csv(), 'history.csv')
-    mlflow.log_dict(Schema.from_frame(X_fit).to_dict(), 'schema.json')
-    mlflow.log_dict(reference_profile(X_fit), 'reference_profile.json')
-    preds = split.X_test.assign(**{f'{TARGET}_true': split.y_test.to_numpy(), f'{TARGET}_pred': pred['label'].to_numpy()})
-    mlflow.log_text(preds.to_csv(index=False), 'test_predictions.csv')
+    development: Split | None = None  # training rows against the validation rows that chose the epoch
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0027
 def train_digits_cnn(epochs: int | None = None, # None: DIGITS_EPOCHS, in quick mode (AMALEA_QUICK=1) DIGITS_EPOCHS_QUICK
@@ -321,10 +451,10 @@ def train_digits_cnn(epochs: int | None = None, # None: DIGITS_EPOCHS, in quick 
                      run_name: str | None = None,
                      card: ProjectCard = DIGITS_CARD, # KPIs to check and log
                      test_size: float = 0.25, # share of all digits held out for testing
-                     val_size: float = 0.1, # share of the training part used for validation per epoch
+                     val_size: float = 0.1, # share of the training part used for validation (choice of the epoch)
                      latency_rows: int = 100, # single-image predictions to time
                     ) -> DigitsResult:
-    "Split, train and evaluate the CNN; log parameters, per-epoch and final metrics, artifacts and the pyfunc model in one run."
+    "Split, train (the validation rows choose the epoch), test once; log parameters, curves, metrics with interval, artifacts and the pyfunc model."
     epochs = epochs or (DIGITS_EPOCHS_QUICK if quick_mode() else DIGITS_EPOCHS)
     unknown = set(params or {}) - set(DIGITS_PARAMS)
     if unknown: raise ValueError(f'Unbekannte Parameter {sorted(unknown)}; erlaubt: {sorted(DIGITS_PARAMS)}.')
@@ -332,238 +462,40 @@ def train_digits_cnn(epochs: int | None = None, # None: DIGITS_EPOCHS, in quick 
     data = digits_frame()
     with tracked_run(experiment, run_name, target=TARGET, dataset='digits', dataset_fingerprint=fingerprint(data), model_type='cnn') as run:
         set_seed(seed)
-        split = split_data(data, TARGET, test_size=test_size, seed=seed)
-        fit = split_data(split.X_train.assign(**{TARGET: split.y_train}), TARGET, test_size=val_size, seed=seed)
+        split, dev = digits_splits(data, test_size, val_size, seed)
         net = DigitsCNN(tuple(p['channels']), p['hidden'], p['dropout'])
         mlflow.log_params({**p, 'channels': list(p['channels']), 'epochs': epochs, 'augment': augment, 'seed': seed, 'test_size': test_size,
-                           'val_size': val_size, 'estimator': 'DigitsCNN', 'optimizer': 'Adam, OneCycleLR',
+                           'val_size': val_size, 'estimator': 'DigitsCNN', 'optimizer': 'Adam, OneCycleLR', 'epoch_choice': 'lowest val_loss',
                            'n_parameters': sum(q.numel() for q in net.parameters())})
-        log_epoch = lambda r: mlflow.log_metrics({'epoch_loss': r['loss'], 'epoch_accuracy': r['batch_accuracy'], 'val_accuracy': r['val_accuracy']},
-                                                 step=r['epoch'])
+        log_epoch = lambda r: mlflow.log_metrics({'epoch_loss': r['loss'], 'epoch_accuracy': r['batch_accuracy'], 'val_loss': r['val_loss'],
+                                                  'val_accuracy': r['val_accuracy']}, step=r['epoch'])
         t0 = time.perf_counter()
-        history = fit_cnn(net, fit.X_train, fit.y_train, fit.X_test, fit.y_test, epochs=epochs, batch_size=p['batch_size'], lr=p['lr'],
+        history = fit_cnn(net, dev.X_train, dev.y_train, dev.X_test, dev.y_test, epochs=epochs, batch_size=p['batch_size'], lr=p['lr'],
                           augment=augment, max_angle=p['max_angle'], max_shift=p['max_shift'], seed=seed, on_epoch=log_epoch)
         seconds = time.perf_counter() - t0
-        pred = predict_frame(net, split.X_test)
+        pred = predict_frame(net, split.X_test)  # the one look at the test rows
         metrics = classification_metrics(split.y_test, pred['label'])
-        metrics['train_accuracy'] = float((predict_frame(net, fit.X_train)['label'].to_numpy() == fit.y_train.to_numpy()).mean())
+        right = int((pred['label'].to_numpy() == split.y_test.to_numpy()).sum())
+        metrics['accuracy_low'], metrics['accuracy_high'] = wilson_interval(right, len(split.X_test))
+        metrics['train_accuracy'] = float((predict_frame(net, dev.X_train)['label'].to_numpy() == dev.y_train.to_numpy()).mean())
         metrics['overfit_delta'] = metrics['train_accuracy'] - metrics['accuracy']
-        metrics.update(n_train=len(fit.X_train), n_val=len(fit.X_test), n_test=len(split.X_test), train_seconds=seconds)
+        metrics.update(best_epoch=history.attrs['best_epoch'], n_train=len(dev.X_train), n_val=len(dev.X_test), n_test=len(split.X_test),
+                       train_seconds=seconds)
         with torch_threads(1): metrics.update(measure_latency(lambda row: predict_frame(net, row), split.X_test, n=latency_rows))  # as served
-        kpis = card.check(metrics)
-        metrics['kpis_passed'] = float(kpis.passed)
-        mlflow.log_dict(card.to_dict(), 'project_card.json')
-        mlflow.set_tag('kpis_failed', ', '.join(kpis.failed) or 'keine')
-        mlflow.log_metrics(metrics)
-        _log_digits_artifacts(split, pred, history, fit.X_train)
+        metrics = log_evaluation(TARGET, split.X_test, split.y_test, pred['label'], metrics, X_train=dev.X_train, card=card)
+        for name, fig in (('misclassified.png', misclassified_figure(split.X_test, split.y_test, pred['label'])),
+                          ('learning_curves.png', curves_figure(history))):
+            mlflow.log_figure(fig, name)
+        mlflow.log_text(history.to_csv(), 'history.csv')
         info = log_digits_model(net, p, split.X_test.head(2))
-    return DigitsResult(run.info.run_id, net, metrics, history, split, pred, info.model_uri)
+    return DigitsResult(run.info.run_id, net, metrics, history, split, pred, info.model_uri, dev)
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc002e
 def logged_test_digits(run_id: str) -> pd.DataFrame:
-    "The test digits a run held out, from its test_predictions.csv: pixel columns, true and predicted digit as text."
-    path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path='test_predictions.csv')
-    return pd.read_csv(path, dtype={f'{TARGET}_true': str, f'{TARGET}_pred': str})
-
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0037
-MAX_IMAGE_PIXELS = 4096 * 4096  # about 16.8 megapixels
-IMAGE_FORMATS = ('PNG', 'JPEG')
-
-def open_image(data: bytes, # the file's content
-               name: str = 'Das Bild', # how messages call it, e.g. the file name
-               max_mb: float = MAX_UPLOAD_MB, # largest accepted file size
-               max_pixels: int = MAX_IMAGE_PIXELS, # largest accepted width × height
-               formats: tuple[str, ...] = IMAGE_FORMATS, # PIL formats to accept
-              ):
-    "Open uploaded bytes with PIL only; refuse (in German) what is empty, too large or not a readable image."
-    from PIL import Image, ImageOps, UnidentifiedImageError
-    expected = f"ein Bild im Format {' oder '.join(formats)}, höchstens {max_mb:g} MB und {max_pixels / 1e6:.1f} Megapixel"
-    if not data: raise DataValidationError([f'{name} ist leer (0 Bytes)'], expected)
-    if len(data) > max_mb * 1024 * 1024: raise DataValidationError([f'{name} ist {len(data) / 1024 / 1024:.1f} MB groß'], expected)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('error', Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=list(formats)) as probe:
-                w, h = probe.size
-                if w * h > max_pixels: raise DataValidationError([f'{name} hat {w}×{h} Pixel ({w * h / 1e6:.1f} Megapixel)'], expected)
-                probe.verify()
-            img = Image.open(io.BytesIO(data), formats=list(formats))
-            img.load()
-    except DataValidationError: raise
-    except UnidentifiedImageError:
-        raise DataValidationError([f'{name} ist kein lesbares Bild (kein {" oder ".join(formats)} erkannt)'], expected) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DataValidationError([f'{name} ist zu groß zum Entpacken'], expected) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as e:
-        raise DataValidationError([f'{name} ist beschädigt oder unvollständig ({type(e).__name__}: {e})'], expected) from None
-    return ImageOps.exif_transpose(img)
-
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0039
-def _unit(arr: np.ndarray) -> np.ndarray:
-    "Any numeric array as float32 scaled to about 0–1 (8/16-bit by their range, others by their maximum)."
-    if arr.dtype == bool: return arr.astype(np.float32)
-    if not np.issubdtype(arr.dtype, np.number): raise ValueError(f'Bildwerte müssen Zahlen sein, nicht {arr.dtype}.')
-    if arr.dtype in (np.uint8, np.uint16): return arr.astype(np.float32) / np.iinfo(arr.dtype).max
-    arr = np.nan_to_num(arr.astype(np.float32))
-    top = float(arr.max()) if arr.size else 0.0
-    return arr / top if top > 1 else arr
-
-def _planes(image) -> tuple[np.ndarray, np.ndarray | None]:
-    "Gray values and alpha (if any) of a PIL image or array, as float arrays in 0–1."
-    from PIL import Image
-    if isinstance(image, Image.Image):
-        if image.mode in ('I', 'F') or image.mode.startswith('I;16'): return _unit(np.asarray(image)), None
-        if image.mode == '1': return np.asarray(image, dtype=np.float32), None
-        if 'A' in image.getbands() or 'transparency' in image.info:
-            la = np.asarray(image.convert('RGBA').convert('LA'), dtype=np.float32) / 255
-            return la[..., 0], la[..., 1]
-        return np.asarray(image.convert('L'), dtype=np.float32) / 255, None
-    arr = np.asarray(image)
-    if arr.ndim == 3 and arr.shape[-1] == 1: arr = arr[..., 0]
-    if arr.ndim == 2 and min(arr.shape) > 0: return _unit(arr), None
-    if arr.ndim == 3 and arr.shape[-1] in (2, 3, 4) and min(arr.shape[:2]) > 0:
-        u = _unit(arr)
-        gray = u[..., 0] if arr.shape[-1] == 2 else u[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-        return gray, (u[..., -1] if arr.shape[-1] in (2, 4) else None)
-    raise ValueError(f'Ein Bild braucht die Form (Höhe, Breite) oder (Höhe, Breite, Kanäle) mit 1–4 Kanälen, nicht {arr.shape}.')
-
-def _shrink(a: np.ndarray, size: int = 256) -> np.ndarray:
-    "Scale a large float image down (area average) so its longer side is at most `size`."
-    from PIL import Image
-    h, w = a.shape
-    if max(h, w) <= size: return a
-    f = size / max(h, w)
-    return np.asarray(Image.fromarray(a.astype(np.float32), mode='F').resize((max(1, round(w * f)), max(1, round(h * f))), Image.BOX))
-
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc003b
-NIST_WIDTH = 20  # NIST scales every character to 20×32 points (second-generation normalisation); we compress only wider ones
-INK_BAND = (256, 412)  # NIST leaves a 32×32 bitmap's strokes alone if its ink (points set) lies in here; 98.6 % of the 1797 digits do
-INK_TARGET = 313  # median ink of the 1797 digits: a drawing outside INK_BAND gets strokes thickened or thinned to this
-
-def _ink(image, # PIL image or array of any size and mode
-         threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) is background
-        ) -> np.ndarray:
-    "Where the ink is, as a float image in 0–1 (bright = ink, weak ink set to 0); refuses (in German) an image without strokes."
-    gray, alpha = _planes(image)
-    gray, alpha = _shrink(gray, 512), None if alpha is None else _shrink(alpha, 512)  # the 280×280 canvas keeps its pixels
-    if alpha is not None and alpha.min() < 0.5:  # transparent background: lay it on the opposite of the ink colour
-        opaque = alpha > 0.5
-        dark_ink = not opaque.any() or gray[opaque].mean() < 0.5
-        gray = gray * alpha + (1.0 if dark_ink else 0.0) * (1 - alpha)
-    expected = 'eine Ziffer mit deutlichen Strichen: dunkel auf hellem Grund oder hell auf dunklem'
-    lo, hi = float(gray.min()), float(gray.max())
-    if hi - lo < 0.05: raise DataValidationError(['im Bild ist keine Ziffer zu erkennen: es ist einfarbig'], expected)
-    g = (gray - lo) / (hi - lo)
-    if np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])) > 0.5: g = 1 - g  # bright border: dark ink, invert
-    bg = float(np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])))
-    ink = np.clip((g - bg) / max(float(g.max()) - bg, 1e-6), 0, 1)
-    ink[ink < threshold] = 0
-    if not ink.any(): raise DataValidationError(['im Bild ist keine Ziffer zu erkennen: kein Strich hebt sich vom Hintergrund ab'], expected)
-    return ink
-
-def _crop(mask: np.ndarray) -> np.ndarray:
-    "The bounding box of the True pixels."
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-
-def _deslant(mask: np.ndarray) -> np.ndarray:
-    "Shear horizontally so that the left edge near the top lines up with the left edge near the bottom, as NIST straightened its characters."
-    from PIL import Image
-    from scipy import ndimage
-    rows = np.flatnonzero(mask.any(axis=1))
-    top, bottom = rows[0], rows[-1]
-    half_stroke = mask.sum() / max((mask & ~ndimage.binary_erosion(mask)).sum(), 1)  # stroke width ≈ 2 × area / outline
-    d = max(1, round(min(half_stroke, (bottom - top) * 2 / 32)))  # NIST skipped 2 rows of 32; we look at most into the middle of a stroke
-    if bottom - top <= 2 * d + 2: return mask
-    upper, lower = np.flatnonzero(mask[top + d]), np.flatnonzero(mask[bottom - d])
-    if not len(upper) or not len(lower) or upper[0] == lower[0]: return mask
-    f = (upper[0] - lower[0]) / ((bottom - d) - (top + d))  # sideways shift per row down
-    pad = int(np.ceil(abs(f) * (bottom - top) / 2)) + 1
-    img = Image.fromarray(np.pad(mask, ((0, 0), (pad, pad))).astype(np.uint8) * 255)
-    return np.asarray(img.transform(img.size, Image.AFFINE, (1, -f, f * (top + bottom) / 2, 0, 1, 0), resample=Image.BILINEAR)) >= 128
-
-def _grid(mask: np.ndarray, height: int, max_width: float, fine: int = 4) -> np.ndarray:
-    "The ink's bounding box scaled to `height` points (aspect ratio kept up to `max_width`), centred in a 32×32 bitmap."
-    from PIL import Image
-    out = np.zeros((32 * fine, 32 * fine), bool)
-    if not mask.any(): return out[::fine, ::fine]
-    box = _crop(mask).astype(np.float32)
-    h, w = box.shape
-    nh, nw = height * fine, max(1, round(min(w * height / h, max_width) * fine))
-    top, left = (32 * fine - nh) // 2, (32 * fine - nw) // 2
-    out[top:top + nh, left:left + nw] = np.asarray(Image.fromarray(box, mode='F').resize((nw, nh), Image.BOX)) >= 0.5
-    return out.reshape(32, fine, 32, fine).mean(axis=(1, 3)) >= 0.5
-
-def digit_bitmap(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
-                 margin: float = 0.0, # empty border above and below the ink, as a share of the 32×32 grid
-                 threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) counts as background
-                 deslant: bool = True, # straighten a slanted digit
-                 max_width: float | None = NIST_WIDTH, # widest digit in points of 32; None: only the aspect ratio limits it
-                 ink: float | None = INK_TARGET, # points of ink to aim at if the strokes are too thin or too thick; None: keep them
-                ) -> np.ndarray:
-    "Any image of one digit as a 32×32 bitmap normalised the way NIST normalised the training digits (True = ink)."
-    from PIL import Image
-    from scipy import ndimage
-    mask = _crop(_ink(image, threshold) > 0)
-    if max(mask.shape) > 128:  # a working size: fine enough for 32×32 and quick
-        f = 128 / max(mask.shape)
-        size = (max(1, round(mask.shape[1] * f)), max(1, round(mask.shape[0] * f)))
-        mask = np.asarray(Image.fromarray(mask.astype(np.float32), mode='F').resize(size, Image.BOX)) >= 0.35  # thin strokes survive
-    if deslant: mask = _deslant(mask)
-    height = 32 - 2 * round(margin * 32)
-    area = (height / 32) ** 2  # ink scales with the digit's size
-    width = (max_width or 32) * height / 32
-    grid = _grid(mask, height, width)
-    if ink is None or INK_BAND[0] * area <= grid.sum() <= INK_BAND[1] * area: return grid
-    mask = np.pad(_crop(mask), max(mask.shape) // 3 + 1)  # room to grow
-    outside, inside = ndimage.distance_transform_edt(~mask), ndimage.distance_transform_edt(mask)
-    stroke = lambda r: outside <= r if r >= 0 else inside > -r  # r > 0 thickens every stroke by r on each side, r < 0 thins it
-    lo, hi = -max(mask.shape) / 8, max(mask.shape) / 3
-    for _ in range(12):  # bisection: the ink grows with r
-        r = (lo + hi) / 2
-        if _grid(stroke(r), height, width).sum() < ink * area: lo = r
-        else: hi = r
-    return _grid(stroke((lo + hi) / 2), height, width)
-
-def preprocess_digit(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
-                     margin: float = 0.0, # empty border above and below the ink, as a share of the 32×32 grid
-                     threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) counts as background
-                     deslant: bool = True, # straighten a slanted digit
-                     max_width: float | None = NIST_WIDTH, # widest digit in points of 32; None: only the aspect ratio limits it
-                     ink: float | None = INK_TARGET, # points of ink to aim at if the strokes are too thin or too thick; None: keep them
-                    ) -> np.ndarray:
-    "Turn any image of one digit into the training representation: 8×8 blocks counting the ink points of a 32×32 bitmap, 0–16."
-    bitmap = digit_bitmap(image, margin, threshold, deslant, max_width, ink)
-    return bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)).astype(np.float64)
-
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc003c
-def image_features(pixels) -> pd.DataFrame:
-    "One 8×8 image (values 0–16) as the model's input row: columns pixel_0 … pixel_63."
-    arr = np.asarray(pixels, dtype=float)
-    if arr.size != 64: raise ValueError(f'Erwartet werden 8×8 = 64 Pixel, bekommen: Form {arr.shape}.')
-    return pd.DataFrame([arr.ravel()], columns=PIXELS)
-
-def render_digit(pixels, # 8×8 image or 64 values, 0–16
-                 size: int = 160, # width and height of the picture in pixels
-                 invert: bool = False, # dark ink on white instead of bright ink on black
-                 smooth: bool = False, # interpolate instead of showing the blocks
-                ):
-    "An 8×8 digit as a large grayscale PIL image, for showing it or for trying the preprocessing."
-    from PIL import Image
-    arr = np.clip(np.asarray(pixels, dtype=float).reshape(8, 8) / 16, 0, 1)
-    img = Image.fromarray(np.round((1 - arr if invert else arr) * 255).astype(np.uint8), mode='L')
-    return img.resize((size, size), Image.BICUBIC if smooth else Image.NEAREST)
-
-def preview_image(image, # PIL image or array of any size and mode
-                  size: int = 280, # longest side of the preview
-                 ):
-    "A small 8-bit grayscale copy of any image (with its transparency), safe to show in an app."
-    from PIL import Image
-    gray, alpha = _planes(image)
-    to8 = lambda a: Image.fromarray(np.round(np.clip(a, 0, 1) * 255).astype(np.uint8), mode='L')
-    img = to8(gray) if alpha is None else Image.merge('LA', [to8(gray), to8(alpha)])
-    img.thumbnail((size, size))
-    return img
+    "The test digits a run held out, from its test predictions: pixel columns, true and predicted digit as text."
+    tp = RunArtifacts(run_id).test_predictions
+    if tp is None: raise FileNotFoundError(f'Der Lauf {run_id} hat keine Testvorhersagen protokolliert.')
+    return tp
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #ccc00442
 CANVAS_SIZE, CANVAS_STROKE = 280, 18  # the app's canvas: 280×280 pixels, black strokes 18 pixels wide with round ends, on white
@@ -645,17 +577,367 @@ def drawn_digits(seed: int = 0, # 0: the test set; other seeds draw fresh digits
     rows = [(d, f, draw_digit(d, f, rng)) for d, f in DRAWN_FORMS for _ in range(DRAWN_COUNTS.get((d, f), 4 if d == '1' else 3))]
     return pd.DataFrame(rows, columns=['digit', 'form', 'image'])
 
-# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc004b
-def check_edge_filter(kernel) -> Feedback:
-    "Self-check: does `kernel` answer vertical edges, and neither flat areas nor horizontal edges?"
-    flat, vertical = np.full((8, 8), 8.0), np.zeros((8, 8))
-    vertical[:, 4:] = 16  # left dark, right bright
-    response = lambda k, img: float(np.abs(apply_filter(img, k)[1:-1, 1:-1]).max())  # inner pixels: padding does not count
-    return check_answer('Filter für senkrechte Kanten', kernel, [
-        (lambda k: np.asarray(k, dtype=float).shape == (3, 3), 'ein 3×3-Filter', 'erwartet wird ein 3×3-Filter: drei Listen mit je drei Zahlen'),
-        (lambda k: response(k, flat) < 1e-6, 'auf gleichmäßigen Flächen kommt 0 heraus',
+# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0039
+def _unit(arr: np.ndarray) -> np.ndarray:
+    "Any numeric array as float32 scaled to about 0–1 (8/16-bit by their range, others by their maximum)."
+    if arr.dtype == bool: return arr.astype(np.float32)
+    if not np.issubdtype(arr.dtype, np.number): raise ValueError(f'Bildwerte müssen Zahlen sein, nicht {arr.dtype}.')
+    if arr.dtype in (np.uint8, np.uint16): return arr.astype(np.float32) / np.iinfo(arr.dtype).max
+    arr = np.nan_to_num(arr.astype(np.float32))
+    top = float(arr.max()) if arr.size else 0.0
+    return arr / top if top > 1 else arr
+
+def _planes(image) -> tuple[np.ndarray, np.ndarray | None]:
+    "Gray values and alpha (if any) of a PIL image or array, as float arrays in 0–1."
+    from PIL import Image
+    if isinstance(image, Image.Image):
+        if image.mode in ('I', 'F') or image.mode.startswith('I;16'): return _unit(np.asarray(image)), None
+        if image.mode == '1': return np.asarray(image, dtype=np.float32), None
+        if 'A' in image.getbands() or 'transparency' in image.info:
+            la = np.asarray(image.convert('RGBA').convert('LA'), dtype=np.float32) / 255
+            return la[..., 0], la[..., 1]
+        return np.asarray(image.convert('L'), dtype=np.float32) / 255, None
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[-1] == 1: arr = arr[..., 0]
+    if arr.ndim == 2 and min(arr.shape) > 0: return _unit(arr), None
+    if arr.ndim == 3 and arr.shape[-1] in (2, 3, 4) and min(arr.shape[:2]) > 0:
+        u = _unit(arr)
+        gray = u[..., 0] if arr.shape[-1] == 2 else u[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        return gray, (u[..., -1] if arr.shape[-1] in (2, 4) else None)
+    raise ValueError(f'Ein Bild braucht die Form (Höhe, Breite) oder (Höhe, Breite, Kanäle) mit 1–4 Kanälen, nicht {arr.shape}.')
+
+def _shrink(a: np.ndarray, size: int = 256) -> np.ndarray:
+    "Scale a large float image down (area average) so its longer side is at most `size`."
+    from PIL import Image
+    h, w = a.shape
+    if max(h, w) <= size: return a
+    f = size / max(h, w)
+    return np.asarray(Image.fromarray(a.astype(np.float32), mode='F').resize((max(1, round(w * f)), max(1, round(h * f))), Image.BOX))
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc003b1
+def _ink(image, # PIL image or array of any size and mode
+         threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) is background
+        ) -> np.ndarray:
+    "Where the ink is, as a float image in 0–1 (bright = ink, weak ink set to 0); refuses (in German) an image without strokes."
+    gray, alpha = _planes(image)
+    gray, alpha = _shrink(gray, 512), None if alpha is None else _shrink(alpha, 512)  # the 280×280 canvas keeps its pixels
+    if alpha is not None and alpha.min() < 0.5:  # transparent background: lay it on the opposite of the ink colour
+        opaque = alpha > 0.5
+        dark_ink = not opaque.any() or gray[opaque].mean() < 0.5
+        gray = gray * alpha + (1.0 if dark_ink else 0.0) * (1 - alpha)
+    expected = 'eine Ziffer mit deutlichen Strichen: dunkel auf hellem Grund oder hell auf dunklem'
+    lo, hi = float(gray.min()), float(gray.max())
+    if hi - lo < 0.05: raise DataValidationError(['im Bild ist keine Ziffer zu erkennen: es ist einfarbig'], expected)
+    g = (gray - lo) / (hi - lo)
+    if np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])) > 0.5: g = 1 - g  # bright border: dark ink, invert
+    bg = float(np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])))
+    ink = np.clip((g - bg) / max(float(g.max()) - bg, 1e-6), 0, 1)
+    ink[ink < threshold] = 0
+    if not ink.any(): raise DataValidationError(['im Bild ist keine Ziffer zu erkennen: kein Strich hebt sich vom Hintergrund ab'], expected)
+    return ink
+
+def _crop(mask: np.ndarray) -> np.ndarray:
+    "The bounding box of the True pixels."
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+def _deslant(mask: np.ndarray) -> np.ndarray:
+    "Shear horizontally so that the left edge near the top lines up with the left edge near the bottom, as NIST straightened its characters."
+    from PIL import Image
+    from scipy import ndimage
+    rows = np.flatnonzero(mask.any(axis=1))
+    top, bottom = rows[0], rows[-1]
+    half_stroke = mask.sum() / max((mask & ~ndimage.binary_erosion(mask)).sum(), 1)  # stroke width ≈ 2 × area / outline
+    d = max(1, round(min(half_stroke, (bottom - top) * 2 / 32)))  # NIST skipped 2 rows of 32; we look at most into the middle of a stroke
+    if bottom - top <= 2 * d + 2: return mask
+    upper, lower = np.flatnonzero(mask[top + d]), np.flatnonzero(mask[bottom - d])
+    if not len(upper) or not len(lower) or upper[0] == lower[0]: return mask
+    f = (upper[0] - lower[0]) / ((bottom - d) - (top + d))  # sideways shift per row down
+    pad = int(np.ceil(abs(f) * (bottom - top) / 2)) + 1
+    img = Image.fromarray(np.pad(mask, ((0, 0), (pad, pad))).astype(np.uint8) * 255)
+    return np.asarray(img.transform(img.size, Image.AFFINE, (1, -f, f * (top + bottom) / 2, 0, 1, 0), resample=Image.BILINEAR)) >= 128
+
+def _grid(mask: np.ndarray, height: int, max_width: float, fine: int = 4) -> np.ndarray:
+    "The ink's bounding box scaled to `height` points (aspect ratio kept up to `max_width`), centred in a 32×32 bitmap."
+    from PIL import Image
+    out = np.zeros((32 * fine, 32 * fine), bool)
+    if not mask.any(): return out[::fine, ::fine]
+    box = _crop(mask).astype(np.float32)
+    h, w = box.shape
+    nh, nw = height * fine, max(1, round(min(w * height / h, max_width) * fine))
+    top, left = (32 * fine - nh) // 2, (32 * fine - nw) // 2
+    out[top:top + nh, left:left + nw] = np.asarray(Image.fromarray(box, mode='F').resize((nw, nh), Image.BOX)) >= 0.5
+    return out.reshape(32, fine, 32, fine).mean(axis=(1, 3)) >= 0.5
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc003b
+NIST_WIDTH = 20  # NIST scales every character to 20×32 points (second-generation normalisation); we compress only wider ones
+INK_BAND = (256, 412)  # NIST leaves a 32×32 bitmap's strokes alone if its ink (points set) lies in here; 98.6 % of the 1797 digits do
+INK_TARGET = 313  # median ink of the 1797 digits: a drawing outside INK_BAND gets strokes thickened or thinned to this
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc003b2
+def digit_bitmap(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
+                 margin: float = 0.0, # empty border above and below the ink, as a share of the 32×32 grid
+                 threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) counts as background
+                 deslant: bool = True, # straighten a slanted digit
+                 max_width: float | None = NIST_WIDTH, # widest digit in points of 32; None: only the aspect ratio limits it
+                 ink: float | None = INK_TARGET, # points of ink to aim at if the strokes are too thin or too thick; None: keep them
+                ) -> np.ndarray:
+    "Any image of one digit as a 32×32 bitmap normalised the way NIST normalised the training digits (True = ink)."
+    from PIL import Image
+    from scipy import ndimage
+    mask = _crop(_ink(image, threshold) > 0)
+    if max(mask.shape) > 128:  # a working size: fine enough for 32×32 and quick
+        f = 128 / max(mask.shape)
+        size = (max(1, round(mask.shape[1] * f)), max(1, round(mask.shape[0] * f)))
+        mask = np.asarray(Image.fromarray(mask.astype(np.float32), mode='F').resize(size, Image.BOX)) >= 0.35  # thin strokes survive
+    if deslant: mask = _deslant(mask)
+    height = 32 - 2 * round(margin * 32)
+    area = (height / 32) ** 2  # ink scales with the digit's size
+    width = (max_width or 32) * height / 32
+    grid = _grid(mask, height, width)
+    if ink is None or INK_BAND[0] * area <= grid.sum() <= INK_BAND[1] * area: return grid
+    mask = np.pad(_crop(mask), max(mask.shape) // 3 + 1)  # room to grow
+    outside, inside = ndimage.distance_transform_edt(~mask), ndimage.distance_transform_edt(mask)
+    stroke = lambda r: outside <= r if r >= 0 else inside > -r  # r > 0 thickens every stroke by r on each side, r < 0 thins it
+    lo, hi = -max(mask.shape) / 8, max(mask.shape) / 3
+    for _ in range(12):  # bisection: the ink grows with r
+        r = (lo + hi) / 2
+        if _grid(stroke(r), height, width).sum() < ink * area: lo = r
+        else: hi = r
+    return _grid(stroke((lo + hi) / 2), height, width)
+
+def preprocess_digit(image, # PIL image or array of any size and mode (gray, RGB, RGBA, palette, 16 bit)
+                     margin: float = 0.0, # empty border above and below the ink, as a share of the 32×32 grid
+                     threshold: float = 0.5, # ink weaker than this (0–1, after contrast stretch) counts as background
+                     deslant: bool = True, # straighten a slanted digit
+                     max_width: float | None = NIST_WIDTH, # widest digit in points of 32; None: only the aspect ratio limits it
+                     ink: float | None = INK_TARGET, # points of ink to aim at if the strokes are too thin or too thick; None: keep them
+                    ) -> np.ndarray:
+    "Turn any image of one digit into the training representation: 8×8 blocks counting the ink points of a 32×32 bitmap, 0–16."
+    bitmap = digit_bitmap(image, margin, threshold, deslant, max_width, ink)
+    return bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)).astype(np.float64)
+
+#| export
+def image_features(pixels) -> pd.DataFrame:
+    "One 8×8 image (values 0–16) as the model's input row: columns pixel_0 … pixel_63."
+    arr = np.asarray(pixels, dtype=float)
+    if arr.size != 64: raise ValueError(f'Erwartet werden 8×8 = 64 Pixel, bekommen: Form {arr.shape}.')
+    return pd.DataFrame([arr.ravel()], columns=PIXELS)
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0037
+MAX_IMAGE_PIXELS = 4096 * 4096  # about 16.8 megapixels
+IMAGE_FORMATS = ('PNG', 'JPEG')
+
+def open_image(data: bytes, # the file's content
+               name: str = 'Das Bild', # how messages call it, e.g. the file name
+               max_mb: float = MAX_UPLOAD_MB, # largest accepted file size
+               max_pixels: int = MAX_IMAGE_PIXELS, # largest accepted width × height
+               formats: tuple[str, ...] = IMAGE_FORMATS, # PIL formats to accept
+              ):
+    "Open uploaded bytes with PIL only; refuse (in German) what is empty, too large or not a readable image."
+    from PIL import Image, ImageOps, UnidentifiedImageError
+    expected = f"ein Bild im Format {' oder '.join(formats)}, höchstens {max_mb:g} MB und {max_pixels / 1e6:.1f} Megapixel"
+    if not data: raise DataValidationError([f'{name} ist leer (0 Bytes)'], expected)
+    if len(data) > max_mb * 1024 * 1024: raise DataValidationError([f'{name} ist {len(data) / 1024 / 1024:.1f} MB groß'], expected)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(formats)) as probe:
+                w, h = probe.size
+                if w * h > max_pixels: raise DataValidationError([f'{name} hat {w}×{h} Pixel ({w * h / 1e6:.1f} Megapixel)'], expected)
+                probe.verify()
+            img = Image.open(io.BytesIO(data), formats=list(formats))
+            img.load()
+    except DataValidationError: raise
+    except UnidentifiedImageError:
+        raise DataValidationError([f'{name} ist kein lesbares Bild (kein {" oder ".join(formats)} erkannt)'], expected) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataValidationError([f'{name} ist zu groß zum Entpacken'], expected) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        raise DataValidationError([f'{name} ist beschädigt oder unvollständig ({type(e).__name__}: {e})'], expected) from None
+    return ImageOps.exif_transpose(img)
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #cccc003c
+def render_digit(pixels, # 8×8 image or 64 values, 0–16
+                 size: int = 160, # width and height of the picture in pixels
+                 invert: bool = False, # dark ink on white instead of bright ink on black
+                 smooth: bool = False, # interpolate instead of showing the blocks
+                ):
+    "An 8×8 digit as a large grayscale PIL image, for showing it or for trying the preprocessing."
+    from PIL import Image
+    arr = np.clip(np.asarray(pixels, dtype=float).reshape(8, 8) / 16, 0, 1)
+    img = Image.fromarray(np.round((1 - arr if invert else arr) * 255).astype(np.uint8), mode='L')
+    return img.resize((size, size), Image.BICUBIC if smooth else Image.NEAREST)
+
+def preview_image(image, # PIL image or array of any size and mode
+                  size: int = 280, # longest side of the preview
+                 ):
+    "A small 8-bit grayscale copy of any image (with its transparency), safe to show in an app."
+    from PIL import Image
+    gray, alpha = _planes(image)
+    to8 = lambda a: Image.fromarray(np.round(np.clip(a, 0, 1) * 255).astype(np.uint8), mode='L')
+    img = to8(gray) if alpha is None else Image.merge('LA', [to8(gray), to8(alpha)])
+    img.thumbnail((size, size))
+    return img
+
+# %% ../nbs/week06/11_cnn_bilder.ipynb #ccc00490
+def _is_3x3(k) -> bool:
+    try: return np.asarray(k, dtype=float).shape == (3, 3)
+    except (TypeError, ValueError): return False
+
+def _edge_response(kernel, which: str) -> float:
+    "Largest answer of `kernel` on the inner pixels (the zero padding does not count) of a flat area or a vertical or horizontal edge."
+    img = np.full((8, 8), 8.0)
+    if which != 'flat':
+        img = np.zeros((8, 8)); img[:, 4:] = 16  # left dark, right bright
+        if which == 'horizontal': img = img.T
+    return float(np.abs(apply_filter(img, kernel)[1:-1, 1:-1]).max())
+
+def _mnist_layers() -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+
+@cache
+def _mnist() -> dict:
+    "The numbers exercise 11.2 asks for, computed by PyTorch."
+    layers = _mnist_layers()
+    with torch.no_grad(): shape = tuple(layers(torch.zeros(1, 1, 28, 28)).shape[1:])
+    return {'form': shape, 'parameter': sum(p.numel() for p in layers[3].parameters()), 'eingaben': int(np.prod(shape))}
+
+def _as_tuple(v) -> tuple | None:
+    try: return tuple(int(i) for i in v)
+    except (TypeError, ValueError): return None
+
+class _CentroidNet(nn.Module):
+    "A fixed stand-in for a trained network: the digit whose mean training image is nearest wins. Deterministic and sensitive to shifts."
+    def __init__(self, means: torch.Tensor):
+        super().__init__()
+        self.register_buffer('means', means)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return -torch.cdist(x.reshape(-1, 64).float(), self.means)
+
+@cache
+def _shift_case() -> tuple:
+    "(network, validation rows, their digits) to try a student's `genauigkeit_verschoben` on."
+    _, dev = digits_splits(seed=0)
+    X, y = dev.X_train.to_numpy(), dev.y_train.astype(int).to_numpy()
+    means = torch.stack([torch.as_tensor(X[y == d].mean(axis=0), dtype=torch.float32) for d in range(10)])
+    return _CentroidNet(means), dev.X_test, dev.y_test
+
+SHIFTS, OTHER_SHIFTS = (-2, -1, 0, 1, 2), (-3, 0, 3)
+
+@cache
+def _shift_reference(shifts: tuple, vertical: bool = False) -> pd.Series:
+    net, X, y = _shift_case()
+    images = to_tensor(X)
+    acc = {s: float((np.asarray(CLASSES)[cnn_proba(net, transform_digits(images, 0, (0, s) if vertical else (s, 0)).reshape(-1, 64)).argmax(1)]
+                     == y.to_numpy()).mean()) for s in shifts}
+    return pd.Series(acc)
+
+@lru_cache(maxsize=16)
+def _shifted(fn, shifts: tuple = SHIFTS) -> pd.Series:
+    "The student's function on the centroid network and the validation rows (computed once per function and shifts)."
+    net, X, y = _shift_case()
+    return fn(net, X, y, shifts)
+
+def _same(s: pd.Series, ref: pd.Series) -> bool:
+    return list(s.index) == list(ref.index) and np.allclose(np.asarray(s, dtype=float), ref.to_numpy(), atol=1e-9)
+
+def _letter(v) -> str: return str(v).strip().lower().strip('()')
+
+SCHOOL = {'right': 51, 'drawings': 60, 'kpi': 0.97}  # the scenario of exercise 11.4
+
+def _school_interval() -> tuple[float, float]: return wilson_interval(SCHOOL['right'], SCHOOL['drawings'])
+
+def _interval_ok(v) -> bool:
+    lo, hi = (float(i) for i in v)
+    return abs(lo - _school_interval()[0]) <= 0.005 and abs(hi - _school_interval()[1]) <= 0.005
+
+EXERCISES = (
+    Exercise('11.1', 'Ein Filter für senkrechte Kanten', (
+        (_is_3x3, 'ein 3×3-Filter', 'erwartet wird ein 3×3-Filter: drei Listen mit je drei Zahlen'),
+        (lambda k: _edge_response(k, 'flat') < 1e-6, 'auf gleichmäßigen Flächen kommt 0 heraus',
          'auf einer gleichmäßigen Fläche kommt nicht 0 heraus – die Gewichte müssen sich zu 0 summieren'),
-        (lambda k: response(k, vertical) >= 16, 'er spricht deutlich auf eine senkrechte Kante an', 'auf eine senkrechte Kante spricht er kaum an'),
-        (lambda k: response(k, vertical.T) < 1e-6, 'waagerechte Kanten ignoriert er',
-         'er spricht auch auf waagerechte Kanten an – nur links und rechts sollen sich unterscheiden'),
-    ])
+        (lambda k: _edge_response(k, 'vertical') >= 16, 'er spricht deutlich auf eine senkrechte Kante an',
+         'auf eine senkrechte Kante (links dunkel, rechts hell) spricht er kaum an – links und rechts brauchen verschiedene Gewichte'),
+        (lambda k: _edge_response(k, 'horizontal') < 1e-6, 'waagerechte Kanten ignoriert er',
+         'er spricht auch auf waagerechte Kanten an – jede Spalte des Filters muss dieselben Gewichte haben, nur die Spalten unterscheiden sich'),
+    ), level=1),
+    Exercise('11.2', 'Formen und Parameter vorhersagen', (
+        (lambda d: isinstance(d, dict) and {'form', 'parameter', 'eingaben'} <= set(d), "ein dict mit 'form', 'parameter' und 'eingaben'",
+         "erwartet wird ein dict mit den Schlüsseln 'form', 'parameter' und 'eingaben'"),
+        (lambda d: _as_tuple(d['form']) != _mnist()['form'][1:] + _mnist()['form'][:1], 'die Kanäle stehen vorn',
+         'die Kanäle stehen in PyTorch vorn: (Kanäle, Höhe, Breite), nicht (Höhe, Breite, Kanäle)'),
+        (lambda d: _as_tuple(d['form']) == _mnist()['form'], 'die Form nach dem zweiten Pooling stimmt',
+         'die Form stimmt nicht: Padding 1 erhält die Größe, jedes Max-Pooling halbiert Höhe und Breite, die Kanäle kommen von der letzten Faltung'),
+        (lambda d: int(d['parameter']) != _mnist()['parameter'] - 16, 'den Bias mitgezählt',
+         'es fehlt der Bias: jeder der 16 Filter hat zusätzlich eine Verschiebung'),
+        (lambda d: int(d['parameter']) == _mnist()['parameter'], 'die Parameter der zweiten Faltung stimmen',
+         'die Parameter stimmen nicht: jeder der 16 Filter hat für jeden der 8 Eingangskanäle 3×3 Gewichte, dazu einen Bias'),
+        (lambda d: int(d['eingaben']) == _mnist()['eingaben'], 'die Zahl der Eingaben der dichten Schicht stimmt',
+         'die dichte Schicht bekommt alle Werte der letzten Merkmalskarten: Kanäle × Höhe × Breite'),
+    ), level=1),
+    Exercise('11.3', 'Wie robust ist ein Netz gegen Verschiebungen?', (
+        (lambda f: callable(f) and isinstance(_shifted(f), pd.Series) and list(_shifted(f).index) == list(SHIFTS),
+         'eine Funktion, die eine Series mit den Verschiebungen als Index liefert',
+         'erwartet wird eine Funktion `genauigkeit_verschoben(net, X, y, shifts)`, die eine `pd.Series` mit den Verschiebungen als Index zurückgibt'),
+        (lambda f: abs(float(_shifted(f)[0]) - _shift_reference(SHIFTS)[0]) < 1e-9, 'ohne Verschiebung stimmt die Genauigkeit',
+         'schon ohne Verschiebung (0) stimmt die Genauigkeit nicht – vergleichst du die vorhergesagten Ziffern als Text mit `y`?'),
+        (lambda f: not _same(_shifted(f), _shift_reference(SHIFTS, vertical=True)), 'waagerecht verschoben',
+         'die Bilder werden senkrecht verschoben: `(s, 0)` ist waagerecht, `(0, s)` senkrecht'),
+        (lambda f: _same(_shifted(f), _shift_reference(SHIFTS)), 'die Genauigkeit je Verschiebung stimmt',
+         'die Genauigkeiten stimmen nicht – verschiebst du jedes Bild um genau s Pixel nach rechts, ohne Drehung '
+         '(`transform_digits(bilder, 0, (s, 0))`)?'),
+        (lambda f: _same(_shifted(f, OTHER_SHIFTS), _shift_reference(OTHER_SHIFTS)), 'funktioniert auch mit anderen Verschiebungen',
+         'mit shifts=(-3, 0, 3) kommt etwas anderes heraus – benutzt die Funktion ihr Argument `shifts`?'),
+    ), level=2),
+    Exercise('11.4', 'Gilt die Testgenauigkeit in deiner Anwendung?', (
+        (lambda d: isinstance(d, dict) and {'intervall', 'kpi_belegt', 'zahl_fuer_die_schule', 'naechster_schritt'} <= set(d),
+         "ein dict mit 'intervall', 'kpi_belegt', 'zahl_fuer_die_schule' und 'naechster_schritt'",
+         "erwartet wird ein dict mit 'intervall', 'kpi_belegt', 'zahl_fuer_die_schule' und 'naechster_schritt'"),
+        (lambda d: _interval_ok(d['intervall']), 'das Wilson-Intervall für 51 von 60 stimmt',
+         'erwartet wird das 95-%-Wilson-Intervall für 51 von 60 (`wilson_interval(51, 60)`); die Normalnäherung '
+         'p ± 1,96·√(p(1−p)/n) ist bei so wenigen Bildern zu ungenau'),
+        (lambda d: d['kpi_belegt'] in (False, 'False', 'false', 'nein'),
+         'nicht belegt: selbst die obere Grenze liegt unter 0,97',
+         'für die Zeichnungen der Kinder ist der KPI nicht belegt – selbst die obere Grenze des Intervalls liegt unter 0,97'),
+        (lambda d: _letter(d['zahl_fuer_die_schule']) != 'a', 'nicht die Zahl von den UCI-Testziffern',
+         '(a) gilt für eingescannte Ziffern von 13 Erwachsenen, nicht für Fingerzeichnungen von Kindern'),
+        (lambda d: _letter(d['zahl_fuer_die_schule']) == 'b', 'die Genauigkeit auf den Zeichnungen der Kinder, mit Intervall',
+         'in den Bericht gehört die Zahl aus der Verteilung der Anwendung, mit Intervall; ein Mittel aus zwei Verteilungen beschreibt keine'),
+        (lambda d: _letter(d['naechster_schritt']) != 'b', 'den Testsatz nicht zum Einstellen benutzt',
+         '(b) stellt die Augmentierung nach den 60 Testzeichnungen ein – danach sind sie kein Testsatz mehr'),
+        (lambda d: _letter(d['naechster_schritt']) == 'c', 'neue Daten aus der Anwendung, mit eigenem Testsatz',
+         'eine noch höhere Genauigkeit auf den UCI-Ziffern sagt nichts über Kinderzeichnungen; es fehlen Daten aus der Anwendung'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'PyTorch legt die Kanäle vor Höhe und Breite: (Batch, Kanal, Höhe, Breite).',
+             notes={'a': '(Batch, Höhe, Breite, Kanal) ist die Reihenfolge von Bilddateien und TensorFlow; PyTorch will den Kanal an zweiter Stelle.',
+                    'c': 'Die erste Achse ist immer der Batch: die 32 Bilder.'}),
+    Question(2, 160, '16 Filter zu je 3×3 = 9 Gewichten für den einen Eingangskanal, plus 16 Bias: 144 + 16 = 160.',
+             notes={144: 'Es fehlt der Bias: jeder der 16 Filter hat zusätzlich eine Verschiebung.'},
+             hint='Filter × Eingangskanäle × 3 × 3, plus ein Bias pro Filter.'),
+    Question(3, {'a', 'b'}, 'Kleine Verschiebungen und Drehungen lassen eine Ziffer, was sie ist.',
+             notes={frozenset({'a', 'b', 'c'}): 'Um 180° gedreht wird aus einer 6 eine 9 – die Beschriftung stimmt nicht mehr.',
+                    frozenset({'a', 'b', 'd'}): 'Gespiegelt wird aus einer 3 ein Ɛ und aus einer 2 fast eine 5 – keine gültige Ziffer mehr.',
+                    frozenset({'a', 'b', 'c', 'd'}): 'Drehen um 180° und Spiegeln ändern die Ziffer (6 → 9, 3 → Ɛ).',
+                    frozenset({'a'}): 'Auch eine Drehung um 10° lässt die Ziffer, was sie ist; Handschrift kippt ohnehin.'},
+             hint='Welche Transformation lässt eine 6 eine 6 und eine 3 eine 3?'),
+    Question(4, 'a', 'Nur die Trainingsstapel, in jeder Epoche neue Varianten; gemessen wird auf unveränderten Daten.',
+             notes={'b': 'Validierungs- und Testdaten sollen messen, wie das Netz auf echten Eingaben abschneidet – sie bleiben, wie sie sind.',
+                    'c': 'Vor dem Aufteilen landen Varianten desselben Bilds in Training und Test – ein Datenleck.'}),
+    Question(5, 'b', 'Die Validierungsdaten wählen die Epoche; die Testdaten bleiben für den einen Blick am Ende.',
+             notes={'a': 'Wer mit den Testdaten wählt, hat danach keine ehrliche Schätzung mehr.',
+                    'c': 'Auf den Trainingsdaten wird der Verlust fast immer kleiner – sie würden stets die letzte Epoche wählen, '
+                         'auch bei Überanpassung.'}),
+    Question(6, 0.78, 'wilson_interval(49, 55) ergibt etwa 0,78 bis 0,95: 49 von 55 sind mit einer wahren Genauigkeit ab 78 % verträglich.',
+             notes={0.81: 'Das ist die Normalnäherung p − 1,96·√(p(1−p)/n); das Wilson-Intervall ist bei so wenigen Bildern genauer.',
+                    0.89: '0,89 ist die gemessene Genauigkeit 49/55 selbst, nicht die untere Grenze.'},
+             hint='wilson_interval(49, 55) aus amalea_quack.quack, erste Zahl.', tolerance=0.006),
+    Question(7, 'b', 'Training und Test stammen aus derselben Quelle: dieselben 13 Hände, derselbe Scanner, dieselbe Normierung.',
+             notes={'a': 'Über Handschriften anderer Menschen sagt die Zahl nichts – keine einzige war in den Testdaten.',
+                    'c': '450 Ziffern reichen für ein enges Intervall; die Grenze liegt nicht in der Menge, sondern in der Herkunft.'}),
+    Question(8, 'c', 'Eine fehlende Form kann keine Normierung erzeugen; dafür braucht es Trainingsbeispiele in dieser Form.',
+             notes={'a': 'Die Strichstärke gleicht Schritt 6 an: verdicken oder verdünnen, bis die Tinte passt.',
+                    'b': 'Die Schräge richtet Schritt 4 auf, wie NIST es mit den Trainingsziffern gemacht hat.'}),
+)
