@@ -1,4 +1,4 @@
-"""Versionen, Aliase, Gates: freigegeben wird nur, was nachweislich gut genug ist – jede Änderung nachvollziehbar und umkehrbar.
+"""Versionen und Aliase, Gates vor jeder Freigabe, Umschalten und Zurückrollen, A/B-Test und Canary: ein Modell nachvollziehbar in Betrieb bringen.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week07/model_registry.html.md"""
 
@@ -7,6 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/model_registry.html.md""
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0004
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -16,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import mlflow
@@ -25,17 +26,19 @@ import pandas as pd
 
 from .evaluation import measure_latency
 from .glossary import german_number, label
-from .quack import IRIS_CARD, Exercise, ProjectCard
+from .quack import IRIS_CARD, Exercise, ProjectCard, Question, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, store_errors, tracking_uri
-from .tracking import RunArtifacts, pred_column
-from .validation import Check, DataValidationError, Report, Schema
+from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column
+from .validation import Check, DataValidationError, Report, Schema, as_frame
 
 # %% auto #0
-__all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'EXERCISES', 'validate_model_name', 'fix_command',
+__all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'EXERCISE_PINS', 'EXERCISE_ADVISORIES',
+           'AB_EXERCISE', 'MAIL_SCENARIO', 'RELEASE_STEPS', 'EXERCISES', 'QUIZ', 'validate_model_name', 'fix_command',
            'model_missing', 'resolve', 'audit_log', 'register', 'Candidate', 'candidate', 'kpi_gate', 'quality_gate',
            'generalisation_gap_gate', 'consistency_gate', 'latency_gate', 'default_gates', 'run_gates', 'Prediction',
            'ServedModel', 'load_model', 'PromotionRefused', 'Promotion', 'promote', 'alias_history',
-           'unexplained_aliases', 'rollback', 'history', 'status']
+           'unexplained_aliases', 'rollback', 'ab_assign', 'ab_rows_needed', 'ABMeasurement', 'ABSplit', 'ab_split',
+           'history', 'status', 'pinned_requirements', 'security_gate']
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0008
 IRIS_MODEL = 'iris-classifier'
@@ -419,6 +422,105 @@ def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', 
                         f'aktuell ist Version {current}. Eine ältere Version gibst du mit quack promote --name {shlex.quote(name)} '
                         f'--from <version> --to {alias} wieder frei.')
 
+# %% ../nbs/week07/14_model_registry.ipynb #rg100012
+def ab_assign(keys, # one routing key per row: customer number, session id …
+              share: float = 0.5, # share of the keys that go to arm B (the challenger); e.g. 0.05 for a canary
+              salt: str = 'ab', # a new salt per experiment gives a new, independent assignment
+             ) -> np.ndarray:
+    "True where a key goes to arm B: a stable hash of salt and key, so a customer always lands in the same arm, with no state to store."
+    if not 0 <= share <= 1: raise ValueError(f'Der Anteil für Arm B muss zwischen 0 und 1 liegen, nicht {share}.')
+    u = [int.from_bytes(hashlib.sha256(f'{salt}:{k}'.encode()).digest()[:8], 'big') / 2**64 for k in keys]
+    return np.asarray(u, dtype=float) < share
+
+# %% ../nbs/week07/14_model_registry.ipynb #rg100015
+def ab_rows_needed(p_a: float, # accuracy you expect in arm A (the champion)
+                   p_b: float, # accuracy you expect in arm B (the challenger)
+                   alpha: float = 0.05, # two-sided significance level
+                   power: float = 0.8, # probability of detecting the difference if it is real
+                  ) -> int:
+    "Rows per arm a two-sided test of two shares needs to tell `p_a` from `p_b` (normal approximation)."
+    from scipy.stats import norm
+    if not (0 < p_a < 1 and 0 < p_b < 1): raise ValueError(f'Genauigkeiten echt zwischen 0 und 1 erwartet, nicht {p_a} und {p_b}.')
+    if p_a == p_b: raise ValueError('Zwei gleiche Genauigkeiten unterscheidet keine Zeilenzahl; nenne den kleinsten Unterschied, '
+                                    'der dir etwas wert ist.')
+    za, zb, mean = norm.ppf(1 - alpha / 2), norm.ppf(power), (p_a + p_b) / 2
+    n = (za * math.sqrt(2 * mean * (1 - mean)) + zb * math.sqrt(p_a * (1 - p_a) + p_b * (1 - p_b))) ** 2 / (p_a - p_b) ** 2
+    return math.ceil(n)
+
+# %% ../nbs/week07/14_model_registry.ipynb #rg100019
+@dataclass
+class ABMeasurement:
+    "Both arms of an A/B test measured on labelled rows: accuracy with Wilson intervals, and the difference B − A with its interval."
+    name: str
+    table: pd.DataFrame  # one row per arm (English columns): arm, version, rows, correct, accuracy, ci_low, ci_high
+    difference: float  # accuracy of arm B minus accuracy of arm A
+    ci: tuple[float, float]  # Newcombe interval of the difference
+    verdict: str  # 'b_better', 'a_better' or 'undecided' (the interval contains 0)
+
+    def __str__(self):
+        g = lambda x: german_number(x, 3)
+        out = [f'{r.arm} (Version {r.version}): {r.correct} von {r.rows} richtig, Genauigkeit {g(r.accuracy)} '
+               f'[{g(r.ci_low)}; {g(r.ci_high)}]' for r in self.table.itertuples()]
+        (a, pa), (b, pb) = zip(self.table['arm'], self.table['accuracy'], strict=True)
+        out.append(f'Unterschied {b} − {a}: {g(self.difference)} [{g(self.ci[0])}; {g(self.ci[1])}] → '
+                   + {'b_better': f'{b} ist besser', 'a_better': f'{a} ist besser',
+                      'undecided': 'nicht entscheidbar: das Intervall enthält 0'}[self.verdict])
+        if self.verdict == 'undecided' and pa != pb and 0 < pa < 1 and 0 < pb < 1:
+            out.append(f'Einen Unterschied dieser Größe fände ein Test mit 80 % Wahrscheinlichkeit erst mit etwa '
+                       f'{german_number(ab_rows_needed(pa, pb))} Zeilen pro Arm.')
+        return '\n'.join(out)
+    __repr__ = __str__
+
+@dataclass
+class ABSplit:
+    "One A/B split between two aliases: which arm served each row, the versions behind the arms, and every prediction."
+    name: str
+    versions: dict  # alias -> version, arm A first
+    arm: pd.Series  # per row: the alias that served it
+    labels: pd.Series  # per row: the prediction of that arm
+
+    def measure(self, y_true, # the right answers: a Series on the rows' index, or a list in row order
+                confidence: float = 0.95) -> ABMeasurement:
+        "Accuracy per arm with its Wilson interval, and the difference B − A with Newcombe's interval (the arms saw different rows)."
+        y = y_true.reindex(self.arm.index) if isinstance(y_true, pd.Series) else pd.Series(list(y_true), index=self.arm.index)
+        if y.isna().any(): raise ValueError(f'Für {int(y.isna().sum())} Zeilen fehlt die richtige Antwort; gemessen wird nur mit allen.')
+        rows = []
+        for alias, version in self.versions.items():
+            m = (self.arm == alias).to_numpy()
+            n, k = int(m.sum()), int((self.labels[m].astype(str) == y[m].astype(str)).sum())
+            if n == 0: raise ValueError(f"Arm '{alias}' hat keine Zeile bekommen: mehr Zeilen oder ein anderer Anteil.")
+            lo, hi = wilson_interval(k, n, confidence)
+            rows.append({'arm': alias, 'version': int(version), 'rows': n, 'correct': k, 'accuracy': k / n, 'ci_low': lo, 'ci_high': hi})
+        t = pd.DataFrame(rows)
+        a, b = t.iloc[0], t.iloc[1]
+        d = b['accuracy'] - a['accuracy']
+        lo = d - math.sqrt((b['accuracy'] - b['ci_low']) ** 2 + (a['ci_high'] - a['accuracy']) ** 2)
+        hi = d + math.sqrt((b['ci_high'] - b['accuracy']) ** 2 + (a['accuracy'] - a['ci_low']) ** 2)
+        return ABMeasurement(self.name, t, float(d), (float(lo), float(hi)), 'b_better' if lo > 0 else 'a_better' if hi < 0 else 'undecided')
+
+def ab_split(rows, # the requests: a DataFrame with the model's feature columns (plus `key`, if given)
+             name: str = IRIS_MODEL, # registered model
+             a: str = 'champion', # alias of arm A
+             b: str = 'challenger', # alias of arm B
+             share: float = 0.5, # share of rows for arm B
+             key: str | None = None, # column to route by (sticky per key); None: at random with `seed`
+             seed: int = 0,
+             salt: str = 'ab',
+            ) -> ABSplit:
+    "Route each row to `name@a` or `name@b` and predict it there: by the hash of column `key`, else at random with `seed`."
+    X = as_frame(rows)
+    if key is not None and key not in X.columns: raise ValueError(f"Schlüsselspalte '{key}' fehlt; vorhanden: {list(X.columns)}.")
+    versions = {alias: str(resolve(name, alias).version) for alias in (a, b)}  # fixed now: an alias moving meanwhile changes nothing
+    if versions[a] == versions[b]:
+        raise ValueError(f'{name}@{a} und {name}@{b} zeigen beide auf Version {versions[a]}: ein A/B-Test verglich ein Modell mit sich selbst.')
+    served = {alias: ServedModel(name, v) for alias, v in versions.items()}
+    to_b = ab_assign(X[key].astype(str), share, salt) if key is not None else np.random.default_rng(seed).random(len(X)) < share
+    features = X.drop(columns=[key]) if key is not None else X
+    arm, labels = pd.Series(np.where(to_b, b, a), index=X.index), pd.Series(None, index=X.index, dtype=object)
+    for alias, m in ((a, ~to_b), (b, to_b)):
+        if m.any(): labels[m] = served[alias].predict(features[m]).labels
+    return ABSplit(name, versions, arm, labels)
+
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0028
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     "The audit log of `name` as a table (English columns), oldest first."
@@ -444,16 +546,216 @@ def status(name: str | None = None) -> pd.DataFrame:
     cols = ['model', 'version', 'aliases', 'accuracy', 'f1_macro', 'cv_accuracy', 'latency_p99_ms', 'run_id']
     return pd.DataFrame(rows, columns=cols).sort_values(['model', 'version']).reset_index(drop=True)
 
+# %% ../nbs/week07/14_model_registry.ipynb #rg100031
+def pinned_requirements(name: str = IRIS_MODEL, # registered model
+                        ref='production', # alias or version
+                       ) -> dict[str, str]:
+    "The requirements logged with the version behind `ref`: package -> pinned version ('' where it is not pinned with ==)."
+    mv = resolve(name, ref)
+    with store_errors(): text = mlflow.artifacts.load_text(f'models:/{name}/{mv.version}/requirements.txt')
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r'\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==\s*([^\s;#]+))?', line.split('#')[0])
+        if m and not line.lstrip().startswith('-'): out[m.group(1)] = m.group(2) or ''
+    return out
+
+def security_gate(trusted_prefixes: tuple = TRUSTED_PREFIXES, # module prefixes whose types skops may build
+                 ):
+    "The offline part of a security scan, without loading the model: skops format with trusted types only, every requirement pinned."
+    def gate(c: Candidate) -> Check:
+        from mlflow.models import Model
+        with store_errors(): flavors = Model.load(f'models:/{c.name}/{c.version}').flavors
+        pins = pinned_requirements(c.name, c.version)
+        loose = sorted(p for p, v in pins.items() if not v)
+        sk = flavors.get('sklearn')
+        details = {'format': sk.get('serialization_format') if sk else None, 'requirements': pins, 'loose': loose}
+        title = 'Sicherheitsscan'
+        if sk is None:
+            return Check('security', False, 'kein scikit-learn-Modell: das Dateiformat prüft dieses Gate nicht – prüfe es von Hand',
+                         severity='warning', details=details, title=title)
+        problems, types = [], sk.get('skops_trusted_types') or []
+        if details['format'] != 'skops':
+            problems.append(f"Format {details['format']}: Laden führt beliebigen Code aus – protokolliere das Modell im skops-Format")
+        foreign = [t for t in types if not t.startswith(trusted_prefixes)]
+        if foreign: problems.append(f'nicht vertraute Typen: {foreign}')
+        if loose: problems.append(f"nicht exakt gepinnt (==): {', '.join(loose)}")
+        if problems: return Check('security', False, '; '.join(problems), details=details, title=title)
+        return Check('security', True, f'skops mit {len(types)} vertrauten Typen, {len(pins)} Pakete exakt gepinnt; bekannte '
+                     'Schwachstellen meldet pip-audit (online)', details=details, title=title)
+    return gate
+
 # %% ../nbs/week07/14_model_registry.ipynb #cccc002f
-def _fake_candidate(cv: float) -> Candidate: return Candidate('probe', '1', 'lauf', {'cv_accuracy': cv}, {})
+def _fake_candidate(cv: float | None) -> Candidate:
+    "A candidate with only a cross-validated accuracy (or none) for checking exercise 14.1."
+    return Candidate('probe', '1', 'lauf', {} if cv is None else {'cv_accuracy': cv}, {})
+
+def _is_check(x) -> bool: return type(x).__name__ == 'Check' and hasattr(x, 'passed') and hasattr(x, 'details')
+
+EXERCISE_PINS = {'mlflow': '3.1.0', 'scikit-learn': '1.9.1', 'numpy': '2.4.6', 'skops': '0.13.0'}  # exercise 14.2, as in its set-up
+EXERCISE_ADVISORIES = ({'package': 'scikit_learn', 'id': 'DEMO-2025-01', 'fixed_in': '1.10.0'},
+                       {'package': 'MLflow', 'id': 'DEMO-2025-02', 'fixed_in': '3.0.0'},
+                       {'package': 'numpy', 'id': 'DEMO-2025-03', 'fixed_in': '2.10.0'})
+
+def _scan(fn, pins: dict | None = None, advisories=None):
+    "The student's scan on fresh copies of the exercise data (or of other pins and advisories)."
+    return fn(dict(EXERCISE_PINS if pins is None else pins), [dict(a) for a in (EXERCISE_ADVISORIES if advisories is None else advisories)])
+
+def _vulnerable(result) -> set[str]: return {str(p) for p in result.details.get('vulnerable', [])}
+
+AB_EXERCISE = 'brustkrebs-classifier'  # exercise 14.3: champion and challenger as its set-up registers them
+
+def _ab_requests() -> tuple[pd.DataFrame, pd.Series]:
+    "The requests and right answers of exercise 14.3, rebuilt from the champion's run: the test rows neither model saw."
+    from amalea_quack.tracking import true_column
+    champion = candidate(AB_EXERCISE, 'champion')
+    unseen = champion.artifacts.test_features
+    return unseen.assign(kunde=[f'K-{i:04d}' for i in range(len(unseen))]), champion.test_predictions[true_column(champion.target)]
+
+@lru_cache(maxsize=4)
+def _ab_cached(uri: str, versions: tuple) -> ABMeasurement:
+    rows, answers = _ab_requests()
+    return ab_split(rows, AB_EXERCISE, 'champion', 'challenger', key='kunde').measure(answers)
+
+def _ab_expected() -> ABMeasurement:
+    "Exercise 14.3 done as asked, on the versions the aliases point at now."
+    return _ab_cached(tracking_uri(), tuple(str(resolve(AB_EXERCISE, a).version) for a in ('champion', 'challenger')))
+
+def _ab_cv_rows() -> int:
+    "Rows per arm to confirm the difference that cross-validation promises for exercise 14.3."
+    return ab_rows_needed(*(candidate(AB_EXERCISE, a).metrics['cv_accuracy'] for a in ('champion', 'challenger')))
+
+def _counts(m, column: str) -> list[int]: return [int(x) for x in m.table[column]]
+
+_VERDICT_WORDS = {'champion': 'a_better', 'challenger': 'b_better', 'herausforderer': 'b_better',
+                  'offen': 'undecided', 'nicht entscheidbar': 'undecided', 'unentschieden': 'undecided'}
+
+MAIL_SCENARIO = {'mails_per_day': 400, 'champion': 0.91, 'challenger': 0.93}  # exercise 14.4
+RELEASE_STEPS = ('sicherheitsscan', 'gates', 'canary', 'umschalten')
+
+def _steps(plan: dict) -> list[str]: return [str(s).strip().lower() for s in plan['reihenfolge']]
+def _before(plan: dict, first: str, then: str) -> bool: s = _steps(plan); return s.index(first) < s.index(then)
+
+def _canary_days(share: float) -> int:
+    "Days until the canary arm holds the rows that tell the scenario's two accuracies apart."
+    s = MAIL_SCENARIO
+    return math.ceil(ab_rows_needed(s['champion'], s['challenger']) / (s['mails_per_day'] * share))
+
+def _letters(x) -> set[str]: return {str(v).strip().lower().strip('()') for v in x}
 
 EXERCISES = (
-    Exercise('14.1', 'Eigenes Gate', (
-        (callable, 'das Gate ist aufrufbar', 'erwartet wird eine Funktion cv_gate(candidate)'),
-        (lambda g: type(g(_fake_candidate(0.95))).__name__ == 'Check', 'es liefert einen Check', 'das Gate muss einen Check zurückgeben'),
-        (lambda g: g(_fake_candidate(0.95)).name == 'cross_validation', "der Check heißt 'cross_validation'", "nenne den Check 'cross_validation'"),
+    Exercise('14.1', 'Ein eigenes Gate', (
+        (lambda g: callable(g) and _is_check(g(_fake_candidate(0.95))), 'das Gate liefert einen Check',
+         'erwartet wird eine Funktion cv_gate(candidate), die einen Check zurückgibt'),
+        (lambda g: g(_fake_candidate(0.95)).name == 'cross_validation', "der Check heißt 'cross_validation'",
+         "nenne den Check 'cross_validation'"),
         (lambda g: g(_fake_candidate(0.95)).passed is True and g(_fake_candidate(0.9)).passed is True, 'besteht ab 0,9',
-         'bei cv_accuracy ≥ 0,9 muss es bestehen'),
+         'bei cv_accuracy ≥ 0,9 (auch genau 0,9) muss es bestehen'),
         (lambda g: g(_fake_candidate(0.85)).passed is False, 'fällt unter 0,9 durch', 'bei cv_accuracy < 0,9 muss es durchfallen'),
+        (lambda g: g(_fake_candidate(None)).blocking, 'ohne cv_accuracy blockiert es',
+         'fehlt cv_accuracy, muss das Gate durchfallen (passed=False): nicht gemessen ist kein Nachweis, und None hieße '
+         '„nicht anwendbar“ und blockierte die Freigabe nicht'),
+        (lambda g: '0,93' in g(_fake_candidate(0.93)).message or '0.93' in g(_fake_candidate(0.93)).message,
+         'die Meldung nennt den gemessenen Wert', 'nenne in der Meldung den gemessenen Wert, z. B. 0,930'),
+    ), level=1),
+    Exercise('14.2', 'Der Sicherheitsscan, offline nachgebaut', (
+        (lambda f: callable(f) and _is_check(_scan(f)) and _scan(f).name == 'security', "ein Check mit dem Namen 'security'",
+         "erwartet wird eine Funktion security_check(requirements, advisories), die einen Check namens 'security' zurückgibt"),
+        (lambda f: _scan(f).passed is False, 'die Beispieldaten fallen durch',
+         "für die Beispieldaten meldet dein Check nichts – als Text verglichen ist '1.9.1' < '1.10.0' falsch; "
+         'vergleiche Versionen mit packaging.version.Version'),
+        (lambda f: 'numpy' in _vulnerable(_scan(f)), 'numpy 2.4.6 ist betroffen (behoben in 2.10.0)',
+         "numpy fehlt in details['vulnerable']: 2.4.6 ist kleiner als 2.10.0 (als Version, nicht als Text)"),
+        (lambda f: 'scikit-learn' in _vulnerable(_scan(f)), 'scikit-learn erkannt, obwohl die Warnung scikit_learn schreibt',
+         "scikit-learn fehlt in details['vulnerable']: die Warnung schreibt scikit_learn – vergleiche und melde Namen mit "
+         'canonicalize_name'),
+        (lambda f: 'mlflow' not in _vulnerable(_scan(f)), 'mlflow 3.1.0 ist nicht betroffen (behoben in 3.0.0)',
+         'mlflow 3.1.0 ist neuer als 3.0.0 und damit nicht betroffen'),
+        (lambda f: _scan(f, {'scikit-learn': '1.10.0'}, [{'package': 'scikit-learn', 'id': 'X-1', 'fixed_in': '1.9.1'}]).passed is True,
+         'eine neuere Version gilt als sicher (1.10.0 ≥ 1.9.1)',
+         'scikit-learn 1.10.0 ist neuer als 1.9.1, dein Check meldet es trotzdem – als Text wäre 1.10.0 kleiner; vergleiche mit Version(...)'),
+        (lambda f: _scan(f, {'numpy': '2.10.0'}, [{'package': 'numpy', 'id': 'X-2', 'fixed_in': '2.10.0'}]).passed is True,
+         'in der fixed_in-Version ist die Lücke geschlossen',
+         'betroffen ist nur, was kleiner ist als fixed_in; in der Version 2.10.0 selbst ist die Lücke behoben'),
+        (lambda f: _scan(f, advisories=[]).passed is True, 'ohne Warnungen besteht der Check', 'ohne eine einzige Warnung muss der Check bestehen'),
+        (lambda f: _vulnerable(_scan(f, {'Requests': '2.31.0', 'numpy': '2.4.6'},
+                                     [{'package': 'requests', 'id': 'X-3', 'fixed_in': '2.32.0'}])) == {'requests'},
+         'auch mit anderen Paketen richtig', 'mit anderen Pins und Warnungen stimmt das Ergebnis nicht – steht etwas fest im Code?'),
+        (lambda f: all(a['id'] in _scan(f).message for a in (EXERCISE_ADVISORIES[0], EXERCISE_ADVISORIES[2])),
+         'die Meldung nennt die Kennungen', 'nenne in der Meldung die Kennung jeder Warnung (etwa DEMO-2025-03), damit man sie nachschlagen kann'),
     ), level=2),
+    Exercise('14.3', 'A/B-Test zwischen zwei Aliasen', (
+        (lambda d: isinstance(d, dict) and {'messung', 'urteil', 'zeilen'} <= set(d) and hasattr(d['messung'], 'table')
+         and hasattr(d['messung'], 'verdict'), "ein dict mit 'messung' (einem ABMeasurement), 'urteil' und 'zeilen'",
+         "erwartet wird ein dict mit 'messung' (das Ergebnis von ab_split(...).measure(truth)), 'urteil' und 'zeilen'"),
+        (lambda d: list(d['messung'].table['arm']) == ['champion', 'challenger'], 'Arm A champion, Arm B challenger',
+         "Arm A ist champion, Arm B challenger: ab_split(traffic, AB_MODEL, 'champion', 'challenger', …)"),
+        (lambda d: _counts(d['messung'], 'rows') == _counts(_ab_expected(), 'rows'), 'fest pro Kunde zur Hälfte aufgeteilt',
+         "die Arme sind nicht so groß wie bei der Zuteilung pro Kunde: route mit key='kunde' (nicht zufällig) und dem Anteil 0,5"),
+        (lambda d: _counts(d['messung'], 'correct') == _counts(_ab_expected(), 'correct'), 'an den richtigen Diagnosen gemessen',
+         'die Zahl der Treffer stimmt nicht: miss mit measure(truth) an denselben Anfragen'),
+        (lambda d: _VERDICT_WORDS.get(str(d['urteil']).strip().lower()) == _ab_expected().verdict,
+         'das Urteil folgt dem Intervall des Unterschieds',
+         "entscheide mit dem Intervall des Unterschieds (messung.ci): enthält es die 0, ist das Urteil 'offen' – eine höhere "
+         "Genauigkeit in einem Arm allein entscheidet nichts, und 'offen' heißt nicht 'gleich gut'"),
+        (lambda d: abs(int(d['zeilen']) - _ab_cv_rows()) <= max(1, 0.01 * _ab_cv_rows()), 'Zeilen pro Arm aus dem Unterschied der Kreuzvalidierung',
+         "die Zeilen pro Arm rechnet ab_rows_needed aus den Genauigkeiten der Kreuzvalidierung (cv['champion'], cv['challenger']), "
+         'nicht aus den im A/B gemessenen'),
+    ), level=2),
+    Exercise('14.4', 'Ein Freigabeplan für den Ernstfall', (
+        (lambda p: isinstance(p, dict) and {'reihenfolge', 'format', 'canary_anteil', 'tage', 'rueckrollen_wenn'} <= set(p),
+         'ein dict mit allen fünf Entscheidungen',
+         "erwartet wird ein dict mit 'reihenfolge', 'format', 'canary_anteil', 'tage' und 'rueckrollen_wenn'"),
+        (lambda p: sorted(_steps(p)) == sorted(RELEASE_STEPS), 'die vier Schritte, jeder einmal',
+         "die Reihenfolge enthält genau die vier Schritte 'sicherheitsscan', 'gates', 'canary' und 'umschalten'"),
+        (lambda p: _before(p, 'sicherheitsscan', 'gates'), 'der Sicherheitsscan vor den Gates',
+         'die Gates Konsistenz und Latenz laden das Modell – bei einer Pickle-Datei führt schon das Laden fremden Code aus; '
+         'der Sicherheitsscan kommt zuerst'),
+        (lambda p: _before(p, 'gates', 'canary'), 'die Gates vor dem Canary', 'echte Mails bekommt nur, was die Gates bestanden hat'),
+        (lambda p: _before(p, 'canary', 'umschalten'), 'der Canary vor dem Umschalten', 'erst ein kleiner Anteil, dann alle'),
+        (lambda p: _letters([p['format']]) == {'b'}, 'neu trainieren und im skops-Format protokollieren',
+         'Laden ist Ausführen, (a) hätte den fremden Code schon ausgeführt, und Umbenennen (c) ändert nichts am Inhalt: '
+         'neu trainieren und im skops-Format protokollieren'),
+        (lambda p: 0 < float(p['canary_anteil']) <= 0.2, 'ein kleiner Canary-Anteil',
+         'ein Canary ist klein, etwa 1 bis 10 % (höchstens 20 %): er setzt nur wenige Mails aufs Spiel; als Anteil zwischen 0 und 1'),
+        (lambda p: abs(int(p['tage']) - _canary_days(float(p['canary_anteil']))) <= 1, 'Tage bis zur Entscheidung richtig gerechnet',
+         'Tage = ab_rows_needed(0.91, 0.93) geteilt durch die Mails pro Tag im Arm der neuen Version (400 × Anteil), aufgerundet'),
+        (lambda p: {'a', 'b', 'd'} <= _letters(p['rueckrollen_wenn']), '(a), (b) und (d) sind messbare Auslöser',
+         'es fehlt ein messbarer Auslöser: mehr Fehler (a), Latenz über der Grenze (b) und eine Bewegung am Gate vorbei (d) '
+         'gehören in die Rückroll-Politik'),
+        (lambda p: 'c' not in _letters(p['rueckrollen_wenn']), '(c) ist Rauschen, kein Auslöser',
+         '(c) ist Rauschen: zwei Mails mehr falsch auf 30 sagen nichts über die Genauigkeit'),
+        (lambda p: 'e' not in _letters(p['rueckrollen_wenn']), 'das Alter einer Version ist kein Auslöser',
+         '(e) das Alter einer Version ist kein Fehler und kein Grund zurückzurollen'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Versionen sind unveränderlich und bleiben; nur der Alias wandert, und zurück ist ein einziger Schritt.',
+             notes={'a': 'Eine Version bleibt, auch wenn kein Alias auf sie zeigt: Nur so gibt es einen Rückweg.',
+                    'c': 'Versionen werden nie überschrieben; eine neue Fassung bekommt eine neue Nummer.'}),
+    Question(2, 'a', 'Stages waren vier feste Zustände; Aliase sind frei benennbar und in einem Schritt umgesetzt.',
+             notes={'b': 'Mit Alias und mit Nummer lädt ein Modell gleich schnell; der Unterschied ist die Freiheit der Namen.',
+                    'c': 'Auch Stages zeigten auf Versionen; sie waren nur auf vier feste Namen beschränkt.'}),
+    Question(3, 'b', 'Eine Blüte ist 2,2 Prozentpunkte: Der Abstand springt mit der Aufteilung. Das Gate misst gegen die '
+                     'Kreuzvalidierung und blockiert erst jenseits der Unsicherheit.',
+             notes={'a': 'Derselbe Wald bleibt auf den anderen 11 Aufteilungen unter der Grenze: Der Abstand springt mit dem Zufall '
+                         'der Aufteilung, nicht mit dem Modell.',
+                    'c': 'Den günstigsten Seed auszusuchen ist Selbstbetrug: Der Seed wird vorher festgelegt.'}),
+    Question(4, 2, 'Zurückrollen geht einen Schritt zurück in der Freigabe-Historie: von 4 auf 2.',
+             notes={1: 'Ein Zurückrollen geht einen Schritt zurück, zur vorher freigegebenen Version, nicht zur ersten.',
+                    3: 'Version 3 wurde nie für production freigegeben; zurück geht es nur zu freigegebenen Versionen.'},
+             hint='Die Historie ist ein Stapel: 1, 2, 4. Zurückrollen nimmt die oberste herunter.'),
+    Question(5, 1, 'Von 2 geht es weiter zurück zur 1, nie vorwärts zu 4, die gerade zurückgenommen wurde.',
+             notes={4: 'Nie vorwärts: Version 4 wurde gerade zurückgenommen.',
+                    2: 'Ein zweites Zurückrollen bewegt den Alias weiter: von 2 auf die davor freigegebene Version.'},
+             hint='Der Stapel ist jetzt 1, 2. Was liegt unter der 2?'),
+    Question(6, 'c', 'Das Intervall enthält die 0: nicht entscheidbar. Für zwei Prozentpunkte bei 95 % braucht jeder Arm rund 1500 Zeilen.',
+             notes={'a': 'Das Intervall reicht bis unter 0: Auch ein schlechterer Herausforderer passt zu diesen Daten.',
+                    'b': '„Nicht entscheidbar“ heißt nicht „gleich gut“: Die Daten reichen für keine Aussage.'}),
+    Question(7, 'b', 'Ein Canary bekommt wenige echte Anfragen, wird beobachtet und notfalls sofort abgeschaltet.',
+             notes={'a': 'Ein Canary arbeitet mit echten Anfragen im Betrieb, nicht mit einem Testdatensatz.',
+                    'c': 'Der Champion bleibt ohnehin in der Registry; der Canary ist die neue Version unter kleinem Verkehr.'}),
+    Question(8, 'b', 'Pickle führt beim Laden Code aus, den die Datei mitbringt; skops baut nur vertraute Typen.',
+             notes={'a': 'Die Größe spielt keine Rolle; es geht darum, was beim Laden ausgeführt wird.',
+                    'c': 'Pickle speichert Pipelines problemlos, gerade weil es beliebige Objekte speichern kann, und damit auch beliebigen Code.'}),
 )
