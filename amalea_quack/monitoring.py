@@ -27,12 +27,12 @@ from .tracking import RunArtifacts
 from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Report, Schema, as_frame, normal_kind, reference_profile
 
 # %% auto #0
-__all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'BIRD_COUNTS', 'EXERCISES', 'QUIZ',
-           'valid_row', 'negative_inputs', 'segment_accuracy', 'segment_figure', 'AccuracyGap', 'accuracy_gap',
-           'fairness_check', 'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf',
-           'reference_sample', 'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature',
-           'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'card_of', 'promotion_gates', 'gate_report',
-           'release', 'drift_score']
+__all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'EXERCISES', 'QUIZ', 'valid_row',
+           'negative_inputs', 'segment_accuracy', 'segment_figure', 'AccuracyGap', 'accuracy_gap', 'fairness_check',
+           'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf', 'reference_sample',
+           'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature', 'figure_uri',
+           'drift_gate', 'model_drift', 'parse_thresholds', 'card_of', 'promotion_gates', 'gate_report', 'release',
+           'drift_score']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -593,12 +593,12 @@ def drift_score(reference: dict | pd.DataFrame, # reference profile of the serve
     return drift_report(reference, current, t).score
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #w15k0001
-BIRD_COUNTS = {'Nord': (50, 48), 'Süd': (18, 13), 'West': (4, 2), None: (3, 2)}  # exercise 15.1: site -> (test rows, right)
+_BIRD_COUNTS = {'Nord': (50, 48), 'Süd': (18, 13), 'West': (4, 2), None: (3, 2)}  # exercise 15.1: site -> (test rows, right)
 
 @cache
 def _birds() -> pd.DataFrame:
     "The test predictions of exercise 15.1, built as its set-up cell builds them."
-    cases = [(site, i < right) for site, (n, right) in BIRD_COUNTS.items() for i in range(n)]
+    cases = [(site, i < right) for site, (n, right) in _BIRD_COUNTS.items() for i in range(n)]
     return pd.DataFrame({'standort': [site for site, _ in cases], 'art_true': 'Amsel',
                          'art_pred': ['Amsel' if ok else 'Singdrossel' for _, ok in cases]})
 
