@@ -1,4 +1,4 @@
-"""Die ML-Testpyramide, Fairness über Segmente und Drift gegen das Referenzprofil: prüfen vor der Freigabe, wachen danach.
+"""Die ML-Testpyramide, Fairness über Segmente samt ihrer Unsicherheit und Drift gegen das Referenzprofil: prüfen vor der Freigabe, wachen danach.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week07/testen_ueberwachen.html.md"""
 
@@ -9,26 +9,30 @@ from __future__ import annotations
 
 import base64
 import html
+import math
+import warnings
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .eda import figure_png
-from .glossary import german_table, label
-from .quack import Feedback, ProjectCard, check_answer
+from .eda import figure_png, new_figure
+from .glossary import german_number, german_percent, german_table, label
+from .quack import Exercise, ProjectCard, Question, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
 from .tracking import RunArtifacts
 from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Report, Schema, as_frame, normal_kind, reference_profile
 
 # %% auto #0
-__all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'valid_row', 'negative_inputs',
-           'segment_accuracy', 'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf',
-           'reference_sample', 'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature',
-           'figure_uri', 'drift_gate', 'model_drift', 'parse_thresholds', 'card_of', 'promotion_gates', 'gate_report',
-           'release', 'drift_score', 'check_psi']
+__all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT', 'EXERCISES', 'QUIZ', 'valid_row',
+           'negative_inputs', 'segment_accuracy', 'segment_figure', 'AccuracyGap', 'accuracy_gap', 'fairness_check',
+           'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf', 'reference_sample',
+           'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature', 'figure_uri',
+           'drift_gate', 'model_drift', 'parse_thresholds', 'card_of', 'promotion_gates', 'gate_report', 'release',
+           'drift_score']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -56,41 +60,123 @@ def segment_accuracy(frame: pd.DataFrame, # test predictions with <target>_true,
                      target: str, # target column
                      segment: str, # grouping column
                      bins: int = 4, # numeric segments with many values are cut into this many quantile groups
+                     confidence: float = 0.95, # level of each segment's Wilson interval
                     ) -> tuple[pd.DataFrame, int]:
-    "Rows and accuracy per segment, and how many rows had no segment value."
+    "Rows, accuracy and its Wilson interval per segment, and how many rows had no segment value."
     seg = frame[segment]
     if pd.api.types.is_numeric_dtype(seg) and seg.nunique() > 10: seg = pd.qcut(seg, bins, duplicates='drop').astype(str).where(seg.notna())
     known = seg.notna()
     right = frame[f'{target}_true'].astype(str) == frame[f'{target}_pred'].astype(str)
-    table = right[known].groupby(seg[known].astype(str)).agg(rows='size', accuracy='mean').reset_index(names='segment')
-    return table, int((~known).sum())
+    table = right[known].groupby(seg[known].astype(str)).agg(rows='size', correct='sum').reset_index(names='segment')
+    bounds = [wilson_interval(int(k), int(n), confidence) for k, n in zip(table['correct'], table['rows'], strict=True)]
+    table = table.assign(accuracy=table['correct'] / table['rows'], accuracy_low=[lo for lo, _ in bounds], accuracy_high=[hi for _, hi in bounds])
+    return table[['segment', 'rows', 'accuracy', 'accuracy_low', 'accuracy_high']], int((~known).sum())
+
+# %% ../nbs/week07/15_testen_ueberwachen.ipynb #w15s0002
+def segment_figure(table: pd.DataFrame, # from segment_accuracy
+                   min_rows: int = 5, # segments with fewer test rows are drawn hollow: shown, not compared
+                   max_gap: float | None = None, # if given, a band of this width below the best compared segment
+                   title: str = 'Genauigkeit je Segment',
+                  ):
+    "Accuracy per segment with its Wilson interval; segments too small to compare are drawn hollow."
+    t = table.sort_values('accuracy', kind='stable').reset_index(drop=True)
+    fig, ax = new_figure(7.5, 0.45 * len(t) + 1.6)
+    y, small = np.arange(len(t)), (t['rows'] < min_rows).to_numpy()
+    ax.errorbar(t['accuracy'], y, xerr=[t['accuracy'] - t['accuracy_low'], t['accuracy_high'] - t['accuracy']], fmt='none',
+                ecolor='#555555', capsize=4)
+    ax.scatter(t['accuracy'][~small], y[~small], color='#0072B2', zorder=3, label='verglichen')
+    if small.any(): ax.scatter(t['accuracy'][small], y[small], facecolor='white', edgecolor='#0072B2', zorder=3,
+                               label=f'zu klein (< {min_rows} Testzeilen)')
+    if max_gap is not None and (~small).any():
+        best = t['accuracy'][~small].max()
+        ax.axvspan(best - max_gap, best, color='#009E73', alpha=0.15, label=f'erlaubter Abstand zur besten Gruppe ({german_number(max_gap)})')
+    ax.set_yticks(y, [f'{s} ({n} Zeilen)' for s, n in zip(t['segment'], t['rows'], strict=True)])
+    ax.set(xlabel='Genauigkeit auf den Testdaten (Punkt) mit 95-%-Wilson-Intervall (Strich)', xlim=(max(0.0, t['accuracy_low'].min() - 0.05), 1.02),
+           ylim=(-0.6, len(t) - 0.4), title=title)
+    ax.legend(fontsize=8, loc='lower left')
+    return fig
+
+# %% ../nbs/week07/15_testen_ueberwachen.ipynb #w15s0007
+@dataclass(frozen=True)
+class AccuracyGap:
+    "Best minus worst segment accuracy, with the bounds it lies within at the given (one-sided) confidence."
+    best: str
+    worst: str
+    gap: float
+    low: float  # with `confidence`, the true gap is at least this large
+    high: float  # with `confidence`, the true gap is at most this large
+    compared: int  # segments compared
+    too_small: tuple  # segments left out: fewer than min_rows test rows
+    confidence: float
+
+    def __str__(self):
+        g = lambda x: german_number(x, 3)
+        return (f'beste Gruppe {self.best}, schlechteste {self.worst}: Abstand {g(self.gap)}, mit {german_percent(self.confidence, 0)} '
+                f'Sicherheit zwischen {g(self.low)} und {g(self.high)}')
+
+def accuracy_gap(table: pd.DataFrame, # from segment_accuracy: segment, rows, accuracy
+                 min_rows: int = 5, # segments with fewer test rows are not compared
+                 confidence: float = 0.95, # one-sided: the true gap is at least `low` (and at most `high`) with this confidence
+                ) -> AccuracyGap | None:
+    "Best minus worst segment accuracy with Newcombe bounds from Wilson intervals, Bonferroni-corrected over all pairs; None below two segments."
+    compared = table[table['rows'] >= min_rows].sort_values('accuracy', kind='stable')
+    too_small = tuple(table.loc[table['rows'] < min_rows, 'segment'])
+    if len(compared) < 2: return None
+    worst, best = compared.iloc[0], compared.iloc[-1]
+    pairs = len(compared) * (len(compared) - 1) // 2
+    level = 1 - 2 * (1 - confidence) / pairs  # two-sided level per interval: one-sided `confidence` after Bonferroni
+    (bl, bh), (wl, wh) = (wilson_interval(round(r['accuracy'] * r['rows']), int(r['rows']), level) for r in (best, worst))
+    gap = float(best['accuracy'] - worst['accuracy'])
+    low = gap - math.hypot(best['accuracy'] - bl, wh - worst['accuracy'])
+    high = gap + math.hypot(bh - best['accuracy'], worst['accuracy'] - wl)
+    return AccuracyGap(str(best['segment']), str(worst['segment']), gap, low, high, len(compared), too_small, confidence)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0016
 FAIRNESS = 'fairness'
 
+def fairness_check(table: pd.DataFrame, # from segment_accuracy
+                   segment: str, # name of the grouping column, for the message
+                   max_gap: float = 0.15, # largest allowed accuracy gap between the best and the worst segment
+                   min_rows: int = 5, # segments with fewer test rows are shown but not compared
+                   excluded: int = 0, # test rows without a segment value
+                   confidence: float = 0.95, # one-sided confidence for the gap's bounds
+                  ) -> Check:
+    "Passes a gap up to `max_gap`; blocks only when even the gap's lower bound exceeds `max_gap`, otherwise warns."
+    details = {'segment': segment, 'excluded_rows': excluded, 'max_gap': max_gap, 'min_rows': min_rows, 'table': table.to_dict('records')}
+    g = accuracy_gap(table, min_rows, confidence)
+    small = list(table.loc[table['rows'] < min_rows, 'segment'])
+    tail = f'; {excluded} Testzeilen ohne Segment ausgelassen' if excluded else ''
+    if small: tail += f"; zu klein zum Vergleichen (< {min_rows} Testzeilen): {', '.join(map(str, small))}"
+    if g is None:
+        msg = f'nicht anwendbar: weniger als zwei Segmente von {segment} mit mindestens {min_rows} Testzeilen{tail}'
+        return Check(FAIRNESS, None, msg, details=details)
+    details.update(gap=g.gap, gap_low=g.low, gap_high=g.high, best=g.best, worst=g.worst, too_small=small, confidence=confidence)
+    n = lambda x: german_number(x, 3)
+    acc = dict(zip(table['segment'].astype(str), table['accuracy'], strict=True))
+    shown = (f'{segment}: beste Gruppe {g.best} {n(acc[g.best])}, schlechteste {g.worst} {n(acc[g.worst])}, Abstand {n(g.gap)} '
+             f'(Grenze {german_number(max_gap)}; mit {german_percent(confidence, 0)} Sicherheit zwischen {n(g.low)} und {n(g.high)})')
+    if g.gap <= max_gap + 1e-12:
+        note = '' if g.high <= max_gap else ' – fair ist damit nicht bewiesen: die Obergrenze liegt über der Grenze'
+        return Check(FAIRNESS, True, shown + note + tail, details=details)
+    if g.low > max_gap: return Check(FAIRNESS, False, f'{shown}: deutlich über der Grenze – eine Gruppe wird benachteiligt{tail}', details=details)
+    return Check(FAIRNESS, False, f'{shown}: über der Grenze, aber innerhalb der Messunsicherheit – mit so wenigen Testzeilen je Segment '
+                 f'nicht entscheidbar; sammle mehr Testdaten für die kleinen Gruppen{tail}', severity='warning', details=details)
+
 def fairness_gate(max_gap: float = 0.15, # largest allowed accuracy gap between the best and the worst segment
                   segment: str | None = None, # grouping column; default: the run's tag segment_column
                   min_rows: int = 5, # segments with fewer test rows are shown but not compared
+                  confidence: float = 0.95, # one-sided confidence for the gap's bounds
                  ):
-    "Accuracy per segment on the candidate's test predictions; the gap between best and worst may be at most `max_gap`."
+    "Accuracy per segment on the candidate's test predictions, judged by `fairness_check`: blocks only a gap clearly above `max_gap`."
     def gate(c: Candidate) -> Check:
         col = segment or c.tags.get('segment_column')
         if not col:
             return Check(FAIRNESS, None, 'nicht anwendbar: keine Segmentspalte (train_tabular(..., segment=...) oder fairness_gate(segment=...))')
         tp = c.test_predictions
-        if f'{c.target}_pred' not in tp.columns: return Check(FAIRNESS, False, 'keine Testvorhersagen im Lauf protokolliert')
+        if tp is None or f'{c.target}_pred' not in tp.columns: return Check(FAIRNESS, False, 'keine Testvorhersagen im Lauf protokolliert')
         if col not in tp.columns: return Check(FAIRNESS, False, f"Segmentspalte '{col}' fehlt in den Testvorhersagen; vorhanden: {list(tp.columns)}")
         table, excluded = segment_accuracy(tp, c.target, col)
-        compared = table[table['rows'] >= min_rows]
-        details = {'segment': col, 'excluded_rows': excluded, 'max_gap': max_gap, 'table': table.to_dict('records')}
-        if len(compared) < 2:
-            msg = f'nicht anwendbar: weniger als zwei Segmente von {col} mit mindestens {min_rows} Testzeilen'
-            return Check(FAIRNESS, None, msg, details=details)
-        best, worst = compared.loc[compared['accuracy'].idxmax()], compared.loc[compared['accuracy'].idxmin()]
-        gap = float(best['accuracy'] - worst['accuracy'])
-        msg = (f"{col}: beste Gruppe {best['segment']} {best['accuracy']:.3f}, schlechteste {worst['segment']} {worst['accuracy']:.3f}, "
-               f'Abstand {gap:.3f} (höchstens {max_gap:g}); {excluded} Zeilen ohne Segment ausgelassen')
-        return Check(FAIRNESS, gap <= max_gap + 1e-12, msg, details={**details, 'gap': gap})
+        return fairness_check(table, col, max_gap, min_rows, excluded, confidence)
     return gate
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0022
@@ -257,12 +343,13 @@ class DriftReport:
     def reason(self, feature: str) -> str:
         "Why `feature` got its verdict, in a few words."
         r = self.table.set_index('feature').loc[feature]
-        parts = [f"neue Kategorien {r['new_categories']} ({r['new_share']:.0%} der Zeilen)"] if r['new_categories'] else []
+        pct = lambda x: german_percent(x, 0)
+        parts = [f"neue Kategorien {r['new_categories']} ({pct(r['new_share'])} der Zeilen)"] if r['new_categories'] else []
         if r['missing_current'] - r['missing_reference'] >= self.thresholds.missing_drift:
-            parts.append(f"fehlende Werte {r['missing_reference']:.0%} → {r['missing_current']:.0%}")
-        if pd.notna(r['psi']) and not parts: parts.append(f"PSI {r['psi']:.2f}")
+            parts.append(f"fehlende Werte {pct(r['missing_reference'])} → {pct(r['missing_current'])}")
+        if pd.notna(r['psi']) and not parts: parts.append(f"PSI {german_number(r['psi'], 2)}")
         if pd.notna(r['relative_shift']) and r['relative_shift'] >= self.thresholds.shift_drift:
-            parts.append(f"Mittelwert um {r['relative_shift']:.0%} verschoben")
+            parts.append(f"Mittelwert um {pct(r['relative_shift'])} verschoben")
         return f"{label(r['verdict'])}, " + ', '.join(parts) if parts else label(r['verdict'])
 
     def __str__(self):
@@ -325,8 +412,9 @@ COLORS = {'reference': '#999999', 'current': '#0072B2', VERDICTS[0]: '#009E73', 
 
 def _range_labels(edges: np.ndarray) -> list[str]:
     "Bin labels; the outer bins are open, as they also take values outside the training range."
-    inner = [f'{a:.3g}–{b:.3g}' for a, b in zip(edges[1:-2], edges[2:-1], strict=True)]
-    return [f'< {edges[1]:.3g}', *inner, f'≥ {edges[-2]:.3g}'] if len(edges) > 2 else ['alle']
+    g = lambda x: german_number(float(f'{x:.3g}'))
+    inner = [f'{g(a)}–{g(b)}' for a, b in zip(edges[1:-2], edges[2:-1], strict=True)]
+    return [f'< {g(edges[1])}', *inner, f'≥ {g(edges[-2])}'] if len(edges) > 2 else ['alle']
 
 def _feature_figure(self: DriftReport, feature: str):
     "Reference and current distribution of one feature."
@@ -341,10 +429,11 @@ def _feature_figure(self: DriftReport, feature: str):
         ax1.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
         ax1.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
         ax1.set_xticks(x, _range_labels(b['edges']), rotation=30, ha='right', fontsize=7)
-        ax1.set(ylabel='Anteil', title=f"Klassen (PSI {row['psi']:.2f})"); ax1.legend(fontsize=7)
+        ax1.set(ylabel='Anteil', title=f"Klassen (PSI {german_number(row['psi'], 2)})"); ax1.legend(fontsize=7)
         ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['reference'], label='Referenz (Training)')
         ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['current'], label='aktuell')
-        ax2.set(title=f"Verteilungsfunktion (KS {row['statistic']:.2f}, p = {row['p_value']:.2g})", xlabel=feature, ylabel='Anteil ≤ x')
+        ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, p = {german_number(row['p_value'])})", xlabel=feature,
+                ylabel='Anteil ≤ x')
         ax2.legend(fontsize=7)
     else:
         ax = fig.subplots()
@@ -352,7 +441,8 @@ def _feature_figure(self: DriftReport, feature: str):
         ax.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
         ax.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
         ax.set_xticks(x, b['categories'], rotation=30, ha='right', fontsize=8)
-        ax.set(ylabel='Anteil', title=f"Kategorien (PSI {row['psi']:.2f}, Chi²-Test p = {row['p_value']:.2g})"); ax.legend(fontsize=7)
+        ax.set(ylabel='Anteil', title=f"Kategorien (PSI {german_number(row['psi'], 2)}, Chi²-Test p = {german_number(row['p_value'])})")
+        ax.legend(fontsize=7)
     fig.suptitle(f"{feature}: {label(row['verdict'])}", color=COLORS[row['verdict']], fontweight='bold')
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.8, wspace=0.25)  # fixed margins: much faster than tight_layout
     return fig
@@ -502,16 +592,191 @@ def drift_score(reference: dict | pd.DataFrame, # reference profile of the serve
     if len(current) < t.min_rows: return float('nan')
     return drift_report(reference, current, t).score
 
-# %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0056
-def check_psi(fn) -> Feedback:
-    "Self-check for the PSI exercise."
-    same, moved_ = [0.25] * 4, [0.1, 0.2, 0.3, 0.4]
-    return check_answer('PSI berechnen', fn, [
-        (callable, 'es ist eine Funktion', 'erwartet wird eine Funktion psi(referenz, aktuell)'),
-        (lambda f: abs(f(same, same)) < 1e-9, 'gleiche Anteile ergeben 0', 'für gleiche Anteile muss 0 herauskommen'),
-        (lambda f: abs(f(same, moved_) - population_stability_index(same, moved_)) < 1e-6, 'der Wert für verschobene Anteile stimmt',
-         'für [0,25]·4 gegen [0,1, 0,2, 0,3, 0,4] kommt ein anderer Wert heraus – Formel: Σ (a − r) · ln(a / r)'),
-        (lambda f: f([0.2, 0.8], [0.5, 0.5]) > 0 and f([0.5, 0.5], [0.2, 0.8]) > 0, 'der PSI ist nie negativ', 'der PSI muss immer ≥ 0 sein'),
-        (lambda f: np.isfinite(f([0.5, 0.5], [1.0, 0.0])) and f([0.5, 0.5], [1.0, 0.0]) > 1, 'eine leere Klasse ergibt einen großen, endlichen Wert',
-         'eine leere Klasse ergibt ln(0) – setze Anteile unter 1e-4 auf 1e-4'),
-    ])
+# %% ../nbs/week07/15_testen_ueberwachen.ipynb #w15k0001
+_BIRD_COUNTS = {'Nord': (50, 48), 'Süd': (18, 13), 'West': (4, 2), None: (3, 2)}  # exercise 15.1: site -> (test rows, right)
+
+@cache
+def _birds() -> pd.DataFrame:
+    "The test predictions of exercise 15.1, built as its set-up cell builds them."
+    cases = [(site, i < right) for site, (n, right) in _BIRD_COUNTS.items() for i in range(n)]
+    return pd.DataFrame({'standort': [site for site, _ in cases], 'art_true': 'Amsel',
+                         'art_pred': ['Amsel' if ok else 'Singdrossel' for _, ok in cases]})
+
+@cache
+def _bird_answer() -> dict:
+    "What exercise 15.1 asks for, computed with the lesson's functions."
+    table, excluded = segment_accuracy(_birds(), 'art', 'standort')
+    g = accuracy_gap(table)
+    return {'gap': g.gap, 'gap_low': g.low, 'too_small': set(g.too_small), 'verdict': fairness_check(table, 'standort', excluded=excluded).verdict,
+            'gap_with_small': accuracy_gap(table, min_rows=1).gap}
+
+def _near(a, b, tol: float = 0.002) -> bool: return abs(float(a) - float(b)) <= tol
+
+@cache
+def _temperatures() -> tuple:
+    "The sensor readings of exercise 15.2, as its set-up cell draws them."
+    rng = np.random.default_rng(7)
+    return rng.normal(21.0, 2.0, 398), rng.normal(22.0, 2.5, 250)
+
+def _psi_values(reference, current, bins: int = 4, edges_from: str = 'reference') -> float:
+    "Reference PSI from raw values: cuts at the inner quantiles of the reference (or, the mistake, of the current values); outer bins open."
+    base = np.asarray(reference if edges_from == 'reference' else current, float)
+    cuts = np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1])
+    share = lambda v: np.bincount(np.searchsorted(cuts, np.asarray(v, float), side='right'), minlength=bins) / len(v)
+    return population_stability_index(share(reference), share(current))
+
+def _psi_matches(f, current, bins: int = 4) -> bool:
+    ref = _temperatures()[0]
+    return _near(f(ref, current, bins), _psi_values(ref, current, bins), 1e-6)
+
+@cache
+def _iris_tree():
+    from sklearn.tree import DecisionTreeClassifier
+
+    from amalea_quack.eda import load_dataset
+    flowers = load_dataset('iris')
+    X = flowers.drop(columns='species')
+    return DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, flowers['species']), X
+
+@cache
+def _wine_tree():
+    from sklearn.tree import DecisionTreeClassifier
+
+    from amalea_quack.eda import load_dataset
+    wines = load_dataset('wine')
+    X = wines.drop(columns='cultivar')
+    return DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, wines['cultivar']), X.sample(10, random_state=0)
+
+class _CentredPerRequest:
+    "Broken serving: every request is centred on its own mean instead of the training mean, so a single row always looks average."
+    def __init__(self, model, X): self.model, self.mean = model, X.mean()
+    def predict(self, X): return self.model.predict(X - X.mean() + self.mean)
+
+class _OneRowAlone:
+    "Broken serving that answers differently only for one particular row when it comes alone."
+    def __init__(self, model, row): self.model, self.row = model, row
+    def predict(self, X):
+        if len(X) == 1 and np.allclose(X.to_numpy(float)[0], self.row.to_numpy(float)): return np.array(['falsch'], dtype=object)
+        return self.model.predict(X)
+
+def _models(which: str):
+    "The model and rows exercise 15.3's test is run against."
+    tree, X = _iris_tree()
+    rows = X.sample(12, random_state=1)
+    if which == 'healthy': return tree, rows
+    if which == 'centred': return _CentredPerRequest(tree, X), rows
+    if which == 'last_row': return _OneRowAlone(tree, rows.iloc[-1]), rows
+    return _wine_tree()
+
+def _outcome(test, which: str) -> str:
+    "'passes', or the name of the exception the student's test raises against the model `which`."
+    model, rows = _models(which)
+    try:
+        with warnings.catch_warnings(action='ignore'):  # sklearn warns about a Series without feature names; the exception counts
+            test(model, rows.copy())
+    except NotImplementedError: raise
+    except Exception as e: return type(e).__name__
+    return 'passes'
+
+def _filled(d) -> bool:
+    "True; a dict whose values are all `...` (the student edition's stub) counts as not attempted."
+    if hasattr(d, 'values') and d and all(v is ... for v in d.values()): raise NotImplementedError('noch nicht ausgefüllt')
+    return True
+
+def _pair(d: dict, k: str) -> tuple:
+    kind, action = d[k]
+    return str(kind).strip().lower(), str(action).strip().lower().strip('()')
+
+EXERCISES = (
+    Exercise('15.1', 'Drei Standorte, ein Urteil', (
+        (lambda d: hasattr(d, 'keys') and {'gap', 'gap_low', 'too_small', 'verdict'} <= set(d),
+         "ein dict mit 'gap', 'gap_low', 'too_small' und 'verdict'", "erwartet wird ein dict mit 'gap', 'gap_low', 'too_small' und 'verdict'"),
+        (lambda d: {str(s) for s in d['too_small']} == _bird_answer()['too_small'], 'West ist mit 4 Testzeilen zu klein zum Vergleichen',
+         'zu klein sind die Standorte mit weniger als min_rows = 5 Testzeilen – zähle die Zeilen je Standort (die Zeilen ohne Standort '
+         'sind kein Segment, sie werden nur gezählt)'),
+        (lambda d: not _near(d['gap'], _bird_answer()['gap_with_small']), 'der kleine Standort ist nicht im Vergleich',
+         'dein Abstand vergleicht auch West mit seinen 4 Zeilen – Segmente unter min_rows werden genannt, aber nicht verglichen'),
+        (lambda d: _near(d['gap'], _bird_answer()['gap']), 'der Abstand zwischen Nord und Süd stimmt',
+         'der Abstand ist die Genauigkeit des besten minus die des schlechtesten verglichenen Standorts'),
+        (lambda d: _near(d['gap_low'], _bird_answer()['gap_low'], 0.005), 'die Untergrenze des Abstands stimmt',
+         'die Untergrenze stimmt nicht – accuracy_gap(table) rechnet sie einseitig mit 95 % (zwei Segmente: 90-%-Wilson-Intervalle)'),
+        (lambda d: str(d['verdict']).strip().lower() == _bird_answer()['verdict'],
+         'Warnung: der Abstand liegt über 0,15, seine Untergrenze darunter – mit 18 Zeilen für Süd nicht entscheidbar',
+         "das Urteil stimmt nicht: Der Abstand liegt über 0,15, seine Untergrenze aber darunter – "
+         "das Gate blockiert dann nicht, es warnt ('warned')"),
+    ), level=1),
+    Exercise('15.2', 'Der PSI aus Rohwerten', (
+        (lambda f: callable(f) and np.isfinite(float(f(*_temperatures()))), 'eine Funktion, die eine endliche Zahl liefert',
+         'erwartet wird eine Funktion psi_from_values(reference, current, bins=4), die eine Zahl zurückgibt'),
+        (lambda f: abs(f(_temperatures()[0], _temperatures()[0])) < 1e-9, 'gleiche Werte ergeben PSI 0',
+         'für zweimal dieselben Werte muss 0 herauskommen – teilst du beide Datensätze an denselben Grenzen?'),
+        (lambda f: not _near(f(*_temperatures()), _psi_values(*_temperatures(), edges_from='current'), 1e-6), 'die Grenzen kommen aus der Referenz',
+         'die Grenzen kommen aus den aktuellen Daten – dann hat heute jede Klasse denselben Anteil, und der PSI misst nur die Referenz'),
+        (lambda f: _psi_matches(f, _temperatures()[0].max() + 1 + np.arange(50.0)), 'Werte über dem Referenzbereich zählen zur letzten Klasse',
+         'Werte außerhalb des Referenzbereichs gehen verloren oder landen falsch – die äußeren Klassen sind offen '
+         '(np.histogram mit Minimum und Maximum als Grenzen zählt sie nicht; np.searchsorted auf den inneren Grenzen schon)'),
+        (lambda f: _psi_matches(f, _temperatures()[1]), 'der PSI der Temperaturen stimmt (vier Klassen)',
+         'für temp_ref gegen temp_now kommt ein anderer Wert heraus – Grenzen: np.quantile(reference, [1/4, 2/4, 3/4]); Anteile pro Klasse; '
+         'dann population_stability_index(Anteile Referenz, Anteile aktuell)'),
+        (lambda f: _psi_matches(f, _temperatures()[1], bins=10), 'auch mit bins=10 richtig',
+         'mit bins=10 kommt ein anderer Wert heraus – stehen vier Klassen fest im Code?'),
+    ), level=2),
+    Exercise('15.3', 'Ein fünfter Test: einzeln wie im Stapel', (
+        (lambda f: callable(f) and _outcome(f, 'healthy') in ('passes', 'AssertionError'), 'eine Funktion, die sich aufrufen lässt',
+         'erwartet wird eine Funktion test_einzeln_wie_im_stapel(model, rows), die ohne Fehler durchläuft – eine Zeile als Tabelle '
+         'ist rows.iloc[[i]] (mit doppelten Klammern); rows.iloc[i] ist eine Series'),
+        (lambda f: _outcome(f, 'healthy') == 'passes', 'besteht bei einem gesunden Modell',
+         'der Test schlägt bei einem gesunden Modell fehl – vergleichst du die Vorhersage von Zeile i einzeln mit Zeile i im Stapel?'),
+        (lambda f: _outcome(f, 'centred') == 'AssertionError', 'schlägt an, wenn jede Anfrage mit ihrem eigenen Mittelwert skaliert wird',
+         'der Test bemerkt nicht, dass ein Modell einzeln anders vorhersagt als im Stapel – er muss mit assert fehlschlagen'),
+        (lambda f: _outcome(f, 'last_row') == 'AssertionError', 'prüft jede Zeile, auch die letzte',
+         'ein Modell, das nur bei einer einzigen Zeile einzeln anders antwortet, kommt durch – prüft der Test wirklich alle Zeilen?'),
+        (lambda f: _outcome(f, 'wine') == 'passes', 'funktioniert auch mit einem anderen Modell und anderen Spalten',
+         'mit einem Wein-Modell (13 andere Spalten) schlägt der Test fehl – stehen Spaltennamen oder Zeilenzahlen fest im Code?'),
+    ), level=2),
+    Exercise('15.4', 'Drei Meldungen aus dem Betrieb', (
+        (lambda d: hasattr(d, 'keys') and _filled(d) and {'A', 'B', 'C'} <= set(d) and all(len(d[k]) == 2 for k in 'ABC'),
+         "ein dict mit einem Paar für 'A', 'B' und 'C'", "erwartet wird ein dict wie {'A': ('daten', 'p'), 'B': (...), 'C': (...)}"),
+        (lambda d: _pair(d, 'A')[0] == 'daten', 'A ist Drift der Eingaben: die Waage liefert eine andere Einheit',
+         'A: Die Eingaben selbst haben sich verschoben (Kilogramm statt Gramm); der Zusammenhang zwischen Körpermasse und Art ist '
+         'derselbe – das ist Drift der Eingaben, keine Konzeptdrift'),
+        (lambda d: _pair(d, 'A')[1] == 'p', 'A: die Pipeline reparieren, nicht neu trainieren',
+         'A: Neu trainieren würde die falsche Einheit ins Modell einbauen; repariert wird die Eingabe (umrechnen, Datentest ergänzen)'),
+        (lambda d: _pair(d, 'B')[0] == 'konzept', 'B ist Konzeptdrift: gleiche Eingaben, neue richtige Antworten',
+         'B: Die Eingaben sind unverändert (kein Drift), aber die richtigen Antworten folgen einer neuen Regel – das ist Konzeptdrift'),
+        (lambda d: _pair(d, 'B')[1] == 'r', 'B: neu trainieren mit den neu gelabelten Tieren',
+         'B: Die Intervalle überlappen nicht, der Abfall ist echt; das Modell muss die neue Regel lernen – also neu trainieren'),
+        (lambda d: _pair(d, 'C') == ('keins', 'w'), 'C: mit 25 Anfragen ist noch nichts belegt – weiter beobachten',
+         'C: Mit 25 Anfragen schwankt der PSI stark, und der Test ist nicht signifikant (p = 0,21): Noch ist nichts belegt, '
+         'weder Drift noch ihr Fehlen – weiter beobachten und Daten sammeln'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Unten stehen die vielen schnellen, billigen Daten- und Schema-Tests; nach oben werden die Tests weniger und teurer.',
+             notes={'a': 'Ende-zu-Ende-Tests stehen an der Spitze: Sie sind langsam und teuer, darum gibt es wenige.',
+                    'c': 'Fairness-Tests gehören zur Mitte (Modelltests); die breite Basis sind Daten- und Schema-Tests.'}),
+    Question(2, 'c', 'Der Konsistenztest vergleicht die Vorhersagen des bereitgestellten Modells mit denen aus dem Training und findet '
+                     'genau solche Versionsunterschiede.',
+             notes={'a': 'Das Schema ist gleich geblieben: dieselben Spalten mit denselben Typen.',
+                    'b': 'Die Mindestqualität kann trotzdem erfüllt sein – eine einzelne andere Entscheidung senkt sie kaum.',
+                    'd': 'Negative Eingaben prüfen, ob Unsinn abgelehnt wird; hier sind die Eingaben gültig.'}),
+    Question(3, round(wilson_interval(8, 8)[0], 4), 'Das Wilson-Intervall für 8 von 8 reicht von 0,68 bis 1: Acht Zeilen belegen nur, '
+             'dass die Genauigkeit wahrscheinlich über zwei Dritteln liegt.',
+             notes={1: '8 von 8 richtig heißt nicht, dass die wahre Genauigkeit 1 ist – berechne wilson_interval(8, 8).'},
+             hint='wilson_interval(8, 8) liefert Unter- und Obergrenze; gefragt ist die Untergrenze.', tolerance=0.005),
+    Question(4, 'b', 'Der Abstand liegt über der Grenze, seine Untergrenze (0,03) aber darunter: Das Gate warnt, und die Warnung steht im Bericht.',
+             notes={'a': 'Blockiert wird nur, wenn auch die Untergrenze des Abstands über der Grenze liegt; 0,03 liegt darunter.',
+                    'c': 'Bestanden ist das Gate nur bei einem Abstand bis zur Grenze; 0,25 liegt darüber – es warnt.'}),
+    Question(5, population_stability_index([0.5, 0.5], [0.6, 0.4]), 'PSI = 0,1 · ln(1,2) + (−0,1) · ln(0,8) ≈ 0,018 + 0,022 = 0,041.',
+             hint='Σ (a − r) · ln(a / r): zwei Summanden, beide positiv.', tolerance=0.001),
+    Question(6, 'a', 'Drift der Eingaben lässt sich aus den Anfragen allein messen; Konzeptdrift braucht die richtigen Antworten.',
+             notes={'b': 'Konzeptdrift ändert die richtige Antwort, nicht die Eingaben – ohne Labels sieht man sie nicht.',
+                    'c': 'Konzeptdrift sieht ein Bericht über die Eingaben nicht: Die Eingaben bleiben gleich, nur die Antworten ändern sich.'}),
+    Question(7, 'b', 'Effektgröße gegen Zufall auf kleinen Stichproben, Test gegen belanglose Unterschiede auf großen: erst beides zusammen trägt.',
+             notes={'a': 'Beide Rechnungen zusammen sind langsamer, nicht schneller; es geht um die Aussagekraft.',
+                    'c': 'Der PSI ist nie negativ: Jeder Summand (a − r) · ln(a / r) ist positiv oder null.'}),
+    Question(8, 'b', 'Ein Gauge hält einen aktuellen Wert, der steigen und fallen kann – genau wie der Drift-Score.',
+             notes={'a': 'Ein Counter steigt nur (etwa die Zahl der Vorhersagen); ein Drift-Score kann auch fallen.',
+                    'c': 'Ein Histogram zählt viele Messungen in Klassen (etwa Latenzen); der Drift-Score ist ein einzelner aktueller Wert.'}),
+)

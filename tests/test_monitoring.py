@@ -1,14 +1,17 @@
 """amalea_quack.monitoring beyond its notebook: fairness gate on edge cases and through promote, drift edge cases, the HTML report."""
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from amalea_quack.glossary import label
 from amalea_quack.monitoring import (
     DRIFT,
     FAIRNESS,
     DriftThresholds,
+    accuracy_gap,
     drift_gate,
     drift_report,
     drift_score,
@@ -16,6 +19,7 @@ from amalea_quack.monitoring import (
     parse_thresholds,
     segment_accuracy,
 )
+from amalea_quack.quack import wilson_interval
 from amalea_quack.registry import Candidate
 from amalea_quack.validation import DataValidationError
 
@@ -23,7 +27,7 @@ from amalea_quack.validation import DataValidationError
 def fake_candidate(preds: pd.DataFrame, tags: dict | None = None) -> Candidate:
     "A candidate whose test predictions are given (no store needed)."
     c = Candidate('probe', '1', 'lauf', {}, {'target': 'y', **(tags or {})})
-    c.__dict__['test_predictions'] = preds  # fills the cached_property
+    c.__dict__['artifacts'] = SimpleNamespace(test_predictions=preds)  # fills the cached_property the test predictions come from
     return c
 
 
@@ -38,37 +42,66 @@ def predictions(groups: dict) -> pd.DataFrame:
 # --- Fairness --------------------------------------------------------------------------------------------------
 
 def test_fairness_gate_measures_the_gap_and_counts_rows_without_segment():
-    preds = predictions({'A': (10, 10), 'B': (10, 5), None: (3, 0)})
+    preds = predictions({'A': (40, 40), 'B': (40, 20), None: (3, 0)})
     check = fairness_gate(max_gap=0.15)(fake_candidate(preds, {'segment_column': 'g'}))
-    assert check.name == FAIRNESS and check.passed is False
-    assert check.figures['gap'] == pytest.approx(0.5) and check.figures['excluded_rows'] == 3
-    assert {r['Segment']: r['Genauigkeit'] for r in check.figures['table']} == {'A': 1.0, 'B': 0.5}
-    assert 'Abstand 0.500' in check.message and '3 Zeilen ohne Segment' in check.message
+    assert check.name == FAIRNESS and check.passed is False and check.blocking  # 0.5 with its lower bound far above 0.15
+    assert check.details['gap'] == pytest.approx(0.5) and check.details['gap_low'] > 0.15 and check.details['excluded_rows'] == 3
+    assert {r['segment']: r['accuracy'] for r in check.details['table']} == {'A': 1.0, 'B': 0.5}
+    assert 'Abstand 0,500' in check.message and '3 Testzeilen ohne Segment' in check.message and 'deutlich über der Grenze' in check.message
     assert fairness_gate(max_gap=0.5)(fake_candidate(preds, {'segment_column': 'g'})).passed is True
+
+
+def test_fairness_gate_warns_when_small_segments_make_the_gap_noise():
+    "A gap above the limit whose lower bound is not: a warning that does not block, naming the segment too small to compare."
+    preds = predictions({'A': (12, 12), 'B': (12, 10), 'C': (3, 1)})
+    check = fairness_gate(max_gap=0.15)(fake_candidate(preds, {'segment_column': 'g'}))
+    assert check.details['gap'] == pytest.approx(2 / 12) and check.details['gap_low'] < 0.15 < check.details['gap']
+    assert check.verdict == 'warned' and check.severity == 'warning' and not check.blocking
+    assert 'nicht entscheidbar' in check.message and 'zu klein zum Vergleichen (< 5 Testzeilen): C' in check.message
+    assert check.details['too_small'] == ['C'] and 'Testzeilen ohne Segment' not in check.message
+    clear = predictions({'A': (400, 390), 'B': (400, 300)})  # the same kind of gap on many rows: blocked
+    assert fairness_gate()(fake_candidate(clear, {'segment_column': 'g'})).blocking
+
+
+def test_fairness_gate_says_a_passed_gap_is_no_proof_of_fairness():
+    preds = predictions({'A': (8, 8), 'B': (8, 7)})
+    check = fairness_gate(max_gap=0.15)(fake_candidate(preds, {'segment_column': 'g'}))
+    assert check.passed is True and 'nicht bewiesen' in check.message  # the upper bound reaches far above the limit
+
+
+def test_accuracy_gap_widens_with_more_segments():
+    table = pd.DataFrame({'segment': list('abcd'), 'rows': [50] * 4, 'accuracy': [1.0, 0.96, 0.92, 0.8]})
+    pair, four = accuracy_gap(table.iloc[[0, 3]]), accuracy_gap(table)
+    assert (four.best, four.worst, four.compared) == ('a', 'd', 4) and four.gap == pytest.approx(pair.gap)
+    assert four.low < pair.low < pair.gap < pair.high < four.high  # Bonferroni over six pairs
+    assert accuracy_gap(table, min_rows=51) is None
 
 
 def test_fairness_gate_is_not_applicable_without_segment_or_comparison():
     preds = predictions({'A': (10, 10), 'B': (3, 0)})
     assert fairness_gate()(fake_candidate(preds)).passed is None  # no segment_column tag, no argument
     small = fairness_gate(min_rows=5)(fake_candidate(preds, {'segment_column': 'g'}))
-    assert small.passed is None and 'weniger als zwei Segmente' in small.message
+    assert small.passed is None and 'weniger als zwei Segmente' in small.message and '(< 5 Testzeilen): B' in small.message
     assert fairness_gate(segment='g', min_rows=3)(fake_candidate(preds)).passed is False  # the argument wins over the tag
     missing = fairness_gate(segment='geschlecht')(fake_candidate(preds))
     assert missing.passed is False and "'geschlecht' fehlt" in missing.message
 
 
-def test_segment_accuracy_bins_numeric_segments():
+def test_segment_accuracy_bins_numeric_segments_and_gives_wilson_intervals():
     preds = pd.DataFrame({'alter': np.arange(40.0), 'y_true': ['a'] * 40, 'y_pred': ['a'] * 20 + ['b'] * 20})
     table, excluded = segment_accuracy(preds, 'y', 'alter')
-    assert len(table) == 4 and excluded == 0 and table['Zeilen'].tolist() == [10] * 4
-    assert sorted(table['Genauigkeit']) == [0.0, 0.0, 1.0, 1.0]
+    assert len(table) == 4 and excluded == 0 and table['rows'].tolist() == [10] * 4
+    assert sorted(table['accuracy']) == [0.0, 0.0, 1.0, 1.0]
+    assert list(table.columns) == ['segment', 'rows', 'accuracy', 'accuracy_low', 'accuracy_high']
+    full = table[table['accuracy'] == 1.0].iloc[0]
+    assert (full['accuracy_low'], full['accuracy_high']) == pytest.approx(wilson_interval(10, 10))
 
 
 @pytest.fixture
 def penguin_versions(store):
     "penguins-classifier: version 1 (fair) in production, version 2 (measurements shuffled for females) as staging."
     from amalea_quack.eda import load_dataset
-    from amalea_quack.registry import overfit_gate, promote, quality_gate, register
+    from amalea_quack.registry import promote, quality_gate, register
     from amalea_quack.tracking import train_tabular
     penguins = load_dataset('penguins')
     fair = train_tabular(penguins, 'species', segment='sex', experiment='fairness', latency_rows=5)
@@ -80,7 +113,7 @@ def penguin_versions(store):
         broken.loc[female, col] = rng.permutation(broken.loc[female, col].to_numpy())
     unfair = train_tabular(broken, 'species', segment='sex', experiment='fairness', latency_rows=5)
     register(unfair.run_id, 'penguins-classifier')
-    return [quality_gate(), overfit_gate(), fairness_gate()]
+    return [quality_gate(), fairness_gate()]
 
 
 def test_promote_refuses_an_unfair_model_and_leaves_production(penguin_versions):
@@ -88,7 +121,7 @@ def test_promote_refuses_an_unfair_model_and_leaves_production(penguin_versions)
     with pytest.raises(PromotionRefused) as refused:
         promote('penguins-classifier', 'staging', 'production', gates=penguin_versions, note='unfair')
     assert refused.value.report.failed == [FAIRNESS]
-    assert FAIRNESS in str(refused.value)
+    assert label(FAIRNESS) in str(refused.value) and 'deutlich über der Grenze' in str(refused.value)
     assert str(resolve('penguins-classifier', 'production').version) == '1'
     last = audit_log('penguins-classifier')[-1]
     assert last['action'] == 'refused' and last['to_version'] == 2
@@ -104,14 +137,14 @@ def reference_data(n: int = 400, seed: int = 0) -> pd.DataFrame:
 
 def test_drift_report_tells_shift_spread_and_new_categories_apart():
     ref, now = reference_data(), reference_data(seed=1)
-    assert drift_report(ref, now).verdict == 'kein Drift'
+    assert drift_report(ref, now).verdict == 'no_drift'
     shifted = drift_report(ref, now.assign(x=now['x'] + 3))
     assert shifted.severe and shifted.drifted == ['x']
     wide = drift_report(ref, now.assign(x=10 + (now['x'] - 10) * 3))  # same mean, three times the spread
-    row = wide.table.set_index('Merkmal').loc['x']
-    assert row['rel. Verschiebung'] < 0.05 and row['PSI'] > 0.25 and wide.drifted == ['x']  # the mean alone would miss it
+    row = wide.table.set_index('feature').loc['x']
+    assert row['relative_shift'] < 0.05 and row['psi'] > 0.25 and wide.drifted == ['x']  # the mean alone would miss it
     new = drift_report(ref, now.assign(farbe=np.where(np.arange(len(now)) % 20 == 0, 'grün', now['farbe'])))
-    assert new.verdict == 'Drift' and new.table.set_index('Merkmal').loc['farbe', 'neue Kategorien'] == 'grün'
+    assert new.verdict == 'drift' and new.table.set_index('feature').loc['farbe', 'new_categories'] == 'grün'
     moved = drift_report(ref, now.assign(konstant=2.0))
     assert moved.drifted == ['konstant'] and moved.severe
 
@@ -119,8 +152,8 @@ def test_drift_report_tells_shift_spread_and_new_categories_apart():
 def test_drift_report_handles_an_empty_feature_column():
     ref, now = reference_data(), reference_data(seed=1)
     report = drift_report(ref, now.assign(x=np.nan))
-    row = report.table.set_index('Merkmal').loc['x']
-    assert row['Urteil'] == 'Drift' and row['Fehlend aktuell'] == 1.0 and np.isnan(row['PSI'])
+    row = report.table.set_index('feature').loc['x']
+    assert row['verdict'] == 'drift' and row['missing_current'] == 1.0 and np.isnan(row['psi'])
     assert '<img' in report.html()  # the plot says there is nothing to compare instead of failing
 
 
@@ -147,7 +180,7 @@ def test_html_report_is_self_contained_and_escapes_feature_names(tmp_path):
     assert not re.search(r'(src|href)="(https?:|//)', page) and '<script' not in page
     assert 'Urteil: starker Drift' in page and 'probe@production (Version 1)' in page
     assert page.index('<h3>&lt;b&gt;x&amp;y&lt;/b&gt;</h3>') < page.index('<h3>konstant</h3>')  # drifted features first
-    for name in DriftThresholds().to_frame()['Schwelle']: assert f'<td>{name}</td>' in page
+    for name in DriftThresholds().to_frame()['threshold']: assert f'<td>{name}</td>' in page
 
 
 def test_drift_score_is_nan_for_small_windows():
