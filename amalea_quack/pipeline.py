@@ -27,11 +27,11 @@ from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
 from .validation import CsvFormat, fingerprint, read_csv_checked
 
 # %% auto #0
-__all__ = ['REPRO_METRICS', 'PUBLISH', 'KEPT', 'BUILDERS', 'SECTIONS', 'NACHBAU_MODEL', 'EXERCISES', 'QUIZ', 'load_table',
-           'train_from', 'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts',
-           'Reproduction', 'reproduce', 'readme_template', 'write_readme', 'deployment_checklist', 'CapstoneReport',
-           'capstone_check', 'CaseStudy', 'PipelineResult', 'run_pipeline', 'ensure_model', 'ensure_production',
-           'ensure_digits_model', 'ensure_text_model', 'ensure_course_models']
+__all__ = ['REPRO_METRICS', 'PUBLISH', 'PORTFOLIO_ITEMS', 'BUILDERS', 'EXERCISES', 'QUIZ', 'load_table', 'train_from',
+           'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts', 'Reproduction',
+           'reproduce', 'readme_template', 'write_readme', 'deployment_checklist', 'CapstoneReport', 'capstone_check',
+           'CaseStudy', 'PipelineResult', 'run_pipeline', 'ensure_model', 'ensure_production', 'ensure_digits_model',
+           'ensure_text_model', 'ensure_course_models']
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
@@ -408,7 +408,8 @@ def _release_item(name: str, alias: str) -> PortfolioItem:
                          '(die übrigen nicht anwendbar oder nur Warnungen)' if passed < len(e['gates']) else
                          f"Version {v} am {e['when'][:10]} von {e['who']} freigegeben, alle {passed} Gates bestanden")
 
-KEPT = ('README', 'README-Abschnitte', 'Reproduktionsbefehl', 'Datenversion', 'Signatur und Eingabeschema', 'Freigabenotizen')
+# the items of portfolio_check that are deliverables of the case study (the others belong to publishing: PUBLISH)
+PORTFOLIO_ITEMS = ('README', 'README-Abschnitte', 'Reproduktionsbefehl', 'Datenversion', 'Signatur und Eingabeschema', 'Freigabenotizen')
 
 def capstone_check(name: str, # your registered model
                    folder, # your portfolio folder with README.md
@@ -433,7 +434,7 @@ def capstone_check(name: str, # your registered model
     if folder.is_dir(): found = portfolio_check(folder, name, alias)
     else: found = [PortfolioItem('README', False, f'den Ordner {folder} gibt es nicht', 'write_readme(ordner, readme_template(steckbrief, name))'),
                    PortfolioItem('Reproduktionsbefehl', False, 'kein README, also auch kein Befehl', 'im README: quack reproduce <run_id>')]
-    items += [i for i in found if i.name in KEPT]
+    items += [i for i in found if i.name in PORTFOLIO_ITEMS]
     return CapstoneReport(name, items, [i for i in found if i.name in PUBLISH], None if mv is None else str(mv.version), dataset)
 
 @dataclass
@@ -543,11 +544,11 @@ _HANDOFF = (('a', False, '(a) gehört nicht dazu: Ausgaben zeigen, was einmal he
 def _belongs(letter: str, wanted: bool):
     return lambda a: (letter in _letters(a)) == wanted
 
-SECTIONS = (*README_SECTIONS, 'nirgends')  # where a sentence of exercise 16.2 can go
+_SECTIONS = (*README_SECTIONS, 'nirgends')  # where a sentence of exercise 16.2 can go
 
 def _section(v) -> str | None:
     "The README section `v` names, compared without case and spaces; None if it names none."
-    return next((s for s in SECTIONS if str(v).strip().lower() == s.lower()), None)
+    return next((s for s in _SECTIONS if str(v).strip().lower() == s.lower()), None)
 
 _README = (('d', 'nirgends', '(d) ein Passwort gehört in kein README, sondern in die Secrets',
             '(d) ein Passwort gehört nie ins README und nie ins Repository: in die Secrets der App (lokal .streamlit/secrets.toml, git-ignoriert)'),
@@ -560,16 +561,15 @@ _README = (('d', 'nirgends', '(d) ein Passwort gehört in kein README, sondern i
            ('g', 'Frage', '(g) die Frage des Projekts', '(g) das ist die Frage, die das Projekt beantwortet'),
            ('h', 'App', '(h) der Link zur veröffentlichten App', '(h) ein …streamlit.app-Link ist die veröffentlichte App'))
 
-NACHBAU_MODEL = 'iris-nachbau'  # the model the set-up of exercise 16.3 trains
+_NACHBAU_MODEL = 'iris-nachbau'  # the model the set-up of exercise 16.3 trains
 
 def _nachbau() -> dict:
     "Exercise 16.3 as the store and the file tell it: the run, the fingerprint it logged, the file's fingerprint now, whether it was rebuilt."
-    mv = resolve(NACHBAU_MODEL, 'staging')
-    run = client().get_run(mv.run_id)
-    t = run.data.tags
+    first = client().get_run(resolve(_NACHBAU_MODEL, 'staging').run_id)
+    t = first.data.tags
     now = fingerprint(load_table(t['data_source'], t['target'])[0])
-    rebuilt = client().search_runs([run.info.experiment_id], f"tags.reproduces = '{mv.run_id}'", max_results=1)
-    return {'run_id': mv.run_id, 'logged': t['dataset_fingerprint'], 'now': now, 'rebuilt': bool(rebuilt)}
+    rebuilt = client().search_runs([first.info.experiment_id], f"tags.reproduces = '{first.info.run_id}'", max_results=1)
+    return {'run_id': first.info.run_id, 'logged': t['dataset_fingerprint'], 'now': now, 'rebuilt': bool(rebuilt)}
 
 def _cause(a) -> str: return str(a['ursache']).strip().lower()
 def _print(a) -> str: return str(a['fingerabdruck']).strip().lower()
@@ -587,7 +587,7 @@ EXERCISES = (
     Exercise('16.2', 'Was gehört wohin ins README?', (
         (lambda a: isinstance(a, dict) and set(a) == set('abcdefgh') and all(_section(v) for v in a.values()),
          'zu jedem Satz (a)–(h) ein Abschnitt', "erwartet wird ein dict mit den Schlüsseln 'a' bis 'h' und Werten aus "
-         + ', '.join(SECTIONS)),
+         + ', '.join(_SECTIONS)),
         *((lambda a, s=s, w=w: _section(a[s]) == w, good, bad) for s, w, good, bad in _README),
     ), level=1),
     Exercise('16.3', 'Nachbauen, und wenn es nicht gelingt?', (

@@ -169,6 +169,6 @@ def test_reproduce_a_logged_run(lifecycle, capsys, monkeypatch):
     run_id = re.search(r'Lauf (\w+):', s['train1'].stdout).group(1)
     r = run(capsys, monkeypatch, uri, 'reproduce', run_id)
     assert r.returncode == 0, r.stderr
-    assert f'Lauf {run_id}: reproduziert' in r.stdout and 'accuracy' in r.stdout
+    assert f'Lauf {run_id}: reproduziert' in r.stdout and 'Genauigkeit' in r.stdout  # the metrics by their German labels
     r = run(capsys, monkeypatch, uri, 'reproduce', 'gibt-es-nicht')
     assert r.returncode == 1 and "Lauf 'gibt-es-nicht'" in r.stderr

@@ -16,8 +16,8 @@ from amalea_quack.monitoring import (
     promotion_gates,
     shift_feature,
 )
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable
-from amalea_quack.store import tracking_uri
+from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused
+from amalea_quack.store import StoreUnavailable, tracking_uri
 from amalea_quack.ui import csv_upload
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 
