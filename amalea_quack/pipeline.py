@@ -1,4 +1,4 @@
-"""Deine eigene CSV-Datei durch den ganzen Zyklus: Steckbrief, Datentore, getrackter Lauf, Registry, Gates, Freigabe und App.
+"""Ein Datensatz deiner Wahl von der Frage bis zur Freigabe: Steckbrief, Kandidaten, Entscheidungsprotokoll, README und Deployment-Checkliste.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week07/portfolio_fallstudie.html.md"""
 
@@ -8,24 +8,30 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/portfolio_fallstudie.htm
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
+from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
-from .glossary import german_table, label
+from .glossary import german_number, german_table, label
 from .monitoring import release
-from .quack import IRIS_CARD, Feedback, ProjectCard, check_answer
-from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, history, register, resolve, validate_model_name
-from .store import client
-from .tracking import IRIS_EXPERIMENT, TrainResult, train_tabular
-from .validation import CsvFormat, read_csv_checked
+from .quack import IRIS_CARD, Exercise, ProjectCard, Question
+from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
+from .store import client, is_embedded, tracking_uri
+from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
+from .validation import CsvFormat, fingerprint, read_csv_checked
 
 # %% auto #0
-__all__ = ['BUILDERS', 'REPRO_METRICS', 'load_table', 'PipelineResult', 'train_from', 'run_pipeline', 'ensure_model',
-           'ensure_production', 'ensure_digits_model', 'ensure_text_model', 'ensure_course_models', 'k_phase_artifacts',
-           'Reproduction', 'reproduce', 'check_case_study']
+__all__ = ['REPRO_METRICS', 'PUBLISH', 'PORTFOLIO_ITEMS', 'BUILDERS', 'EXERCISES', 'QUIZ', 'load_table', 'train_from',
+           'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts', 'Reproduction',
+           'reproduce', 'readme_template', 'write_readme', 'deployment_checklist', 'CapstoneReport', 'capstone_check',
+           'CaseStudy', 'PipelineResult', 'run_pipeline', 'ensure_model', 'ensure_production', 'ensure_digits_model',
+           'ensure_text_model', 'ensure_course_models']
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
@@ -44,24 +50,18 @@ def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV pa
     return df, target, name
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000b
-@dataclass
-class PipelineResult:
-    "A tracked training run and the model version it registered."
-    train: TrainResult
-    name: str  # registered model name
-    version: str  # registered version (alias staging)
-    data_format: CsvFormat | None = None  # how a CSV source was read (encoding, separator, decimal mark)
-
 def train_from(source='iris', # course data set name, CSV path, or a table
                target: str | None = None, # target column
                name: str | None = None, # registered model name (default: iris-classifier for Iris, else '<data>-classifier')
                card: ProjectCard | None = None, # project card with KPIs (default: the Iris card for Iris)
                params: dict | None = None, # RandomForest parameters
                experiment: str | None = None, # MLflow experiment (default: the handout's for Iris, else the model name)
-               segment: str | None = None, # grouping column for the fairness gate
+               segment: str | None = None, # grouping column for the fairness gate (default: the course data set's)
                seed: int = 0,
                latency_rows: int = 100,
                csv: dict | None = None, # for a CSV source: encoding, sep, decimal (default: detected)
+               estimator=None, # any scikit-learn classifier instead of the RandomForest
+               run_name: str | None = None, # default: the model name
               ) -> tuple[TrainResult, str]:
     "Train and track `source` with the course's defaults; return the result and the (validated) name to register it under."
     df, target, data_name = load_table(source, target, csv)
@@ -69,12 +69,394 @@ def train_from(source='iris', # course data set name, CSV path, or a table
     card = card or (IRIS_CARD if data_name == 'iris' else None)
     experiment = experiment or (IRIS_EXPERIMENT if name == IRIS_MODEL else name)
     segment = segment or (DATASETS[data_name].segment if data_name in DATASETS else None)
-    res = train_tabular(df, target, params=params, experiment=experiment, run_name=name, card=card, seed=seed,
-                        segment=segment, dataset=data_name, latency_rows=latency_rows)
+    res = train_tabular(df, target, params=params, experiment=experiment, run_name=run_name or name, card=card, seed=seed,
+                        segment=segment, dataset=data_name, latency_rows=latency_rows, estimator=estimator)
     if not isinstance(source, pd.DataFrame): client().set_tag(res.run_id, 'data_source', str(source))
     if (fmt := df.attrs.get('csv_format')) is not None: client().set_tag(res.run_id, 'data_format', json.dumps(asdict(fmt)))
     res.data_format = fmt
     return res, name
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f1600014
+@dataclass
+class CandidateRuns:
+    "The tracked candidates of a case study: one finished run each, all on the same data, split and seed."
+    name: str  # the registered model name the chosen candidate will get
+    experiment: str  # MLflow experiment with the runs
+    runs: dict  # candidate -> run id
+    candidates: dict  # candidate -> unfitted estimator (for repeated cross-validation)
+    target: str
+    train_data: pd.DataFrame  # the training rows (features and target) every run learned from; the test rows stay out
+
+    def table(self) -> pd.DataFrame:
+        "What phase A³ may look at: cross-validated accuracy with its spread, training accuracy and their gap – no test numbers."
+        rows = []
+        for cand, rid in self.runs.items():
+            run = client().get_run(rid)
+            m = run.data.metrics
+            rows.append({'candidate': cand, 'estimator': run.data.params.get('estimator'), 'cv_accuracy': m.get('cv_accuracy'),
+                         'cv_accuracy_std': m.get('cv_accuracy_std'), 'train_accuracy': m.get('train_accuracy'),
+                         'generalisation_gap': m.get('train_accuracy', math.nan) - m.get('cv_accuracy', math.nan), 'run_id': rid})
+        return pd.DataFrame(rows)
+
+def track_candidates(source, # course data set name, CSV path, or a table
+                     candidates: dict, # candidate name -> unfitted scikit-learn classifier; at least two
+                     target: str | None = None, # target column (needed for your own CSV)
+                     name: str | None = None, # registered model name (default: '<data>-classifier')
+                     card: ProjectCard | None = None, # your project card: logged with every run, read by the gates
+                     experiment: str | None = None, # MLflow experiment (default: the model name)
+                     segment: str | None = None, # grouping column for the fairness gate (default: the course data set's)
+                     seed: int = 0, # one seed for all: the same split for every candidate
+                     latency_rows: int = 100, # single-row predictions to time per candidate
+                     csv: dict | None = None, # for a CSV: encoding, sep, decimal (default: detected)
+                    ) -> CandidateRuns:
+    "Train and track every candidate with `train_from` on the same data, split and seed."
+    from sklearn.base import clone
+    if len(candidates) < 2: raise ValueError(f'Eine Fallstudie vergleicht mindestens zwei Kandidaten; bekommen: {list(candidates)}.')
+    runs, res = {}, None
+    for cand, est in candidates.items():
+        res, name = train_from(source, target, name, card, None, experiment, segment, seed, latency_rows, csv, estimator=clone(est),
+                               run_name=cand)
+        runs[cand] = res.run_id
+    run = client().get_run(res.run_id)
+    target = run.data.tags['target']
+    return CandidateRuns(name, client().get_experiment(run.info.experiment_id).name, runs, {k: clone(v) for k, v in candidates.items()},
+                         target, res.split.X_train.assign(**{target: res.split.y_train}))
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f160001c
+def paired_cv_difference(scores: pd.DataFrame, # output of compare.repeated_cv: candidate, fold, accuracy
+                         a: str, # the reference candidate
+                         b: str, # the challenger: the difference is b − a
+                         n_splits: int, # folds per repetition (k), for the correction
+                         confidence: float = 0.95,
+                        ) -> dict:
+    "Mean paired accuracy difference b − a over the same folds, its corrected t interval (Nadeau & Bengio 2003), and the share of folds b wins."
+    from scipy import stats
+    wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
+    missing = [c for c in (a, b) if c not in wide.columns]
+    if missing: raise ValueError(f'Kandidaten {missing} fehlen in den Ergebnissen; vorhanden: {list(wide.columns)}.')
+    if n_splits < 2: raise ValueError(f'n_splits muss mindestens 2 sein, nicht {n_splits}.')
+    d = (wide[b] - wide[a]).to_numpy(float)
+    n = len(d)
+    if n < 2: raise ValueError('Für ein Intervall braucht es mindestens zwei Folds.')
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * math.sqrt(d.var(ddof=1) * (1 / n + 1 / (n_splits - 1))))
+    return {'a': a, 'b': b, 'mean': float(d.mean()), 'low': float(d.mean()) - half, 'high': float(d.mean()) + half,
+            'wins': float((d > 0).mean()), 'ties': float((d == 0).mean()), 'folds': n, 'confidence': confidence}
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0011
+def _inputs(served) -> str:
+    "The model's expected input columns in words: the training schema (with ranges) if logged, else the signature."
+    if served.training_schema is not None: return served.training_schema.describe()
+    return str(served.pyfunc.metadata.signature.inputs)
+
+def k_phase_artifacts(name: str = IRIS_MODEL, # registered model
+                      alias: str = 'production', # alias (or version) whose artefacts to show
+                     ) -> str:
+    "Markdown with the K-phase artefacts of `name@alias`: reproduction command, data version, parameters, signature, decision and promotion notes."
+    from amalea_quack.registry import load_model
+    served = load_model(name, alias)
+    run = client().get_run(served.run_id)
+    p, t, m = run.data.params, run.data.tags, run.data.metrics
+    sig = served.pyfunc.metadata.signature
+    h = history(name)
+    notes = h[(h['alias'] == alias) & h['action'].isin(['promote', 'rollback'])].tail(3)
+    fmt = f" (gelesen als {CsvFormat(**json.loads(t['data_format'])).describe()})" if t.get('data_format') else ''
+    shown = [k for k in ('estimator', 'n_estimators', 'max_depth', 'n_neighbors', 'C', 'seed', 'test_size') if k in p]
+    decided = 'decision_log.md' in RunArtifacts(served.run_id).names
+    lines = [f'## {name} @ {alias} (Version {served.version})', '',
+             f"**Reproduzieren:** `quack reproduce {served.run_id}` (Code-Stand: Commit `{t.get('git_commit', '?')[:12]}`)", '',
+             f"**Daten:** Quelle `{t.get('data_source') or t.get('dataset') or '?'}`{fmt}, Zielspalte `{t.get('target', '?')}`, "
+             f"Fingerabdruck `{t.get('dataset_fingerprint', '?')[:16]}`, {int(m.get('n_train', 0))} Trainings- und "
+             f"{int(m.get('n_test', 0))} Testzeilen", '',
+             f"**Parameter:** {', '.join(f'{k}={p[k]}' for k in shown)}", '',
+             f'**Eingabeschema:** {_inputs(served)}', '',
+             f'**Signatur:** Eingabe `{sig.inputs}` → Ausgabe `{sig.outputs}`', '',
+             '**Entscheidung:** ' + (f'Entscheidungsprotokoll am Lauf, `runs:/{served.run_id}/decision_log.md`' if decided
+                                     else 'kein Entscheidungsprotokoll am Lauf'), '', '**Freigabenotizen:**']
+    moved = lambda r: f"Version {r['to_version']}" if pd.isna(r['from_version']) else f"Version {r['from_version']} → {r['to_version']}"
+    lines += [f"- {r['when']} {label(r['action'])} durch {r['who']}: {moved(r)}; {r['gates']}. {r['note']}"
+              for _, r in notes.iterrows()] or ['- noch keine Freigabe']
+    return '\n'.join(lines)
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0016
+REPRO_METRICS = ('accuracy', 'f1_macro', 'train_accuracy', 'overfit_delta', 'cv_accuracy', 'n_train', 'n_test')
+
+@dataclass
+class Reproduction:
+    "The outcome of re-running a logged training."
+    run_id: str  # the original run
+    new_run_id: str
+    table: pd.DataFrame  # metric, original, reproduced, same
+    data_same: bool  # same data fingerprint
+    commit_same: bool
+
+    @property
+    def ok(self) -> bool: return self.data_same and bool(self.table['same'].all())
+    def __str__(self):
+        verdict = 'reproduziert' if self.ok else 'NICHT reproduziert'
+        notes = [] if self.data_same else ['Daten haben einen anderen Fingerabdruck']
+        notes += [] if self.commit_same else ['anderer Code-Stand (Commit)']
+        return f"Lauf {self.run_id}: {verdict}{' – ' + '; '.join(notes) if notes else ''}\n{german_table(self.table).to_string(index=False)}"
+
+def _param(v: str):
+    "A logged parameter string back as a Python value."
+    import ast
+    try: return ast.literal_eval(v)
+    except (ValueError, SyntaxError): return v
+
+def reproduce(run_id: str) -> Reproduction:
+    "Re-run the training of `run_id` from its logged parameters, data and seed; compare the metrics."
+    from sklearn.utils import all_estimators
+
+    from amalea_quack.reproducibility import git_commit
+    try: run = client().get_run(run_id)
+    except ModelNotFound: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None
+    if run.info.status != 'FINISHED':
+        raise ValueError(f'Lauf {run_id} ist {label(run.info.status)} – nachbauen lässt sich nur ein abgeschlossener Lauf '
+                         '(er hat alle Parameter und Kennzahlen protokolliert).')
+    p, t = {k: _param(v) for k, v in run.data.params.items()}, run.data.tags
+    if not {'target', 'seed', 'test_size', 'estimator'} <= set(p):
+        raise ValueError(f'Lauf {run_id} hat nicht alle Parameter protokolliert, die ein Nachbau braucht (target, seed, test_size, estimator); '
+                         'nachbauen lassen sich Läufe aus train_tabular bzw. quack train.')
+    source = t.get('data_source') or t.get('dataset')
+    if not source: raise ValueError(f'Lauf {run_id} nennt keine Datenquelle (Tag data_source/dataset); er ist nicht reproduzierbar.')
+    csv = json.loads(t['data_format']) if t.get('data_format') else None  # read the CSV exactly as the original run did
+    df, target, name = load_table(source, p['target'], {k: csv[k] for k in ('encoding', 'sep', 'decimal')} if csv else None)
+    classes = dict(all_estimators(type_filter='classifier'))
+    if p.get('estimator') not in classes: raise ValueError(f"Unbekannter Schätzer {p.get('estimator')!r} im Lauf {run_id}.")
+    est = classes[p['estimator']]()
+    est.set_params(**{k: p[k] for k in est.get_params() if k in p})
+    exp = client().get_experiment(run.info.experiment_id).name
+    res = train_tabular(df, target, estimator=est, scale=p.get('scale', False), experiment=exp, run_name=f'reproduce-{run_id[:8]}',
+                        test_size=p['test_size'], seed=p['seed'], segment=p.get('segment'), dataset=t.get('dataset', ''), latency_rows=10)
+    client().set_tag(res.run_id, 'reproduces', run_id)
+    old = run.data.metrics
+    table = pd.DataFrame([{'metric': label(m), 'original': old.get(m), 'reproduced': res.metrics.get(m),
+                           'same': old.get(m) is not None and abs(old[m] - res.metrics[m]) < 1e-9} for m in REPRO_METRICS if m in old])
+    return Reproduction(run_id, res.run_id, table, fingerprint(df) == t.get('dataset_fingerprint'), git_commit() == t.get('git_commit'))
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f160002a
+def _demote(markdown: str) -> str:
+    "Headings one level deeper (## → ###), to nest a section inside another document."
+    return re.sub(r'^(#{1,5}) ', r'#\1 ', markdown, flags=re.M)
+
+def readme_template(card: ProjectCard, # your project card: question, users, KPIs, risks
+                    name: str, # registered model
+                    alias: str = 'production', # the alias the app loads
+                    app_url: str | None = None, # the published app, once it runs
+                    app_folder: str | None = None, # folder with streamlit_app.py (default: apps/<name>)
+                   ) -> str:
+    "A README for your portfolio: the sections the portfolio check looks for, filled from the card and the released model."
+    mv = resolve(name, alias)
+    run = client().get_run(mv.run_id)
+    m, t, p = run.data.metrics, run.data.tags, run.data.params
+    folder = app_folder or f"apps/{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+    kpis = card.check(m)
+    lines = [f'# {card.title}', ''] + ([card.goal.rstrip('.') + '.', ''] if card.goal else [])
+    lines += ['## Frage', '', card.question, '', f'**Nutzende:** {card.users}']
+    if card.stakeholders: lines += ['', f"**Stakeholder:** {', '.join(card.stakeholders)}"]
+    lines += ['', '## KPIs', '', '| KPI | Ziel | gemessen (Testdaten) | erfüllt |', '|---|---|---|---|']
+    for r in kpis.results:
+        k = r.kpi
+        got = 'nicht gemessen' if r.value is None else f'{german_number(r.value, 1 if k.unit else 3)}{k.unit}'
+        lines.append(f"| {k.name} | `{k.metric} {k.op} {german_number(k.threshold)}{k.unit}` | {got} | {'✓' if r.passed else '✗'} |")
+    lines += ['', '## Daten', '', card.data, '',
+              f"- Quelle `{t.get('data_source') or t.get('dataset') or '?'}`, Zielspalte `{t.get('target', '?')}`",
+              f"- Fingerabdruck (SHA-256) `{t.get('dataset_fingerprint', '?')[:16]}…`",
+              f"- {int(m.get('n_train', 0))} Trainings- und {int(m.get('n_test', 0))} Testzeilen "
+              f"(Testanteil {german_number(float(p.get('test_size', 'nan')))}, Seed {p.get('seed', '?')})"]
+    decided = 'decision_log.md' in RunArtifacts(mv.run_id).names
+    lines += ['', '## Modell und Entscheidung', '', f"Version {mv.version} von `{name}` (Alias `{alias}`), Modelltyp `{p.get('estimator', '?')}`. "
+              + (f'Warum dieser Kandidat, steht im Entscheidungsprotokoll `runs:/{mv.run_id}/decision_log.md`.' if decided
+                 else 'Das Entscheidungsprotokoll fehlt noch (`compare.write_decision_log`).')]
+    lines += ['', '## Starten', '', '```bash', 'pip install -r requirements.txt', f'streamlit run {folder}/streamlit_app.py', '```', '',
+              f'Die App lädt das Modell über `models:/{name}@{alias}`; welchen Store sie fragt, steht in `MLFLOW_TRACKING_URI` '
+              '(auf dem eigenen Rechner als Umgebungsvariable, in der Streamlit Community Cloud in den Secrets).']
+    lines += ['', '## Testen', '', '```bash', 'pytest tests/', f'quack promote --name {name}   # neue Versionen nur durch die Freigabe-Gates',
+              f'quack portfolio --repo . --name {name}', '```']
+    lines += ['', '## App', '', f'Die App läuft unter {app_url}.' if app_url else
+              'Noch nicht veröffentlicht. Trag hier den Link ein (`https://<deine-app>.streamlit.app`), sobald die App läuft.']
+    lines += ['', '## Grenzen', ''] + [f'- {r}' for r in card.risks] + [f'- Randbedingung: {c}' for c in card.constraints]
+    lines += [f'- KPI verfehlt: {n}' for n in kpis.failed]
+    lines += ['- <!-- Ergänze: Für welche Fälle gilt das Modell nicht? Welche Segmente sind schwächer? Was hat es nie gesehen? -->']
+    lines += ['', '## Reproduzieren', '', _demote(k_phase_artifacts(name, alias)), '']
+    return '\n'.join(lines)
+
+def write_readme(folder, # your portfolio folder (created if missing)
+                 text: str, # the README, e.g. from readme_template
+                 overwrite: bool = False, # replace a README you have already edited
+                ) -> Path:
+    "Write `text` as README.md into `folder`; an existing, different README stays, and the text goes to README.vorlage.md."
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder/'README.md'
+    if path.exists() and not overwrite and path.read_text(encoding='utf-8') != text: path = folder/'README.vorlage.md'
+    path.write_text(text, encoding='utf-8')
+    return path
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f160002e
+def deployment_checklist(name: str, # registered model
+                         alias: str = 'production', # the alias the app loads
+                         app_folder: str | None = None, # folder with streamlit_app.py (default: apps/<name>)
+                        ) -> str:
+    "What a public app of `name@alias` needs, as a Markdown checklist: app file, pinned requirements, secrets, where the model lives."
+    import logging
+    from importlib import metadata
+
+    import mlflow
+    mv = resolve(name, alias)
+    folder = app_folder or f"apps/{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+    log = logging.getLogger('mlflow.pyfunc')
+    level, _ = log.level, log.setLevel(logging.WARNING)  # MLflow would print a pip command for a temporary file
+    try: reqs = Path(mlflow.pyfunc.get_model_dependencies(f'models:/{name}/{mv.version}')).read_text(encoding='utf-8')
+    finally: log.setLevel(level)
+    pins = [f"streamlit=={metadata.version('streamlit')}"] + [r.strip() for r in reqs.splitlines() if r.strip() and not r.startswith('#')]
+    uri = tracking_uri()
+    where = (f'Dein Store (`{uri}`) ist eine Datei auf deinem Rechner – die Cloud erreicht sie nicht. Die App braucht einen Store, '
+             'den sie übers Netz erreicht, etwa den Tracking-Server deiner Gruppe; dorthin gehört auch die Freigabe.' if is_embedded(uri)
+             else f'Dein Store ist der Tracking-Server `{uri}`; die App fragt denselben Server.')
+    return '\n'.join([
+        f'### Deployment-Checkliste: {name}@{alias} (Version {mv.version})', '',
+        f'- [ ] **App-Datei** `{folder}/streamlit_app.py`: lädt das Modell per Alias, `models:/{name}@{alias}` '
+        '(etwa mit `load_model` aus dem Kurs), nie als Datei aus dem Repository – so wechselt eine Freigabe das Modell, '
+        'ohne dass du die App neu veröffentlichst.',
+        f'- [ ] **`{folder}/requirements.txt`** mit genau den Versionen, mit denen das Modell protokolliert wurde, und Streamlit:', '',
+        '  ```', *[f'  {p}' for p in pins], '  ```', '',
+        '- [ ] **Secrets** in den Einstellungen der App in der Community Cloud (auf deinem Rechner in `.streamlit/secrets.toml`, '
+        'das in `.gitignore` steht): `MLFLOW_TRACKING_URI` und, falls der Server eine Anmeldung verlangt, `MLFLOW_TRACKING_USERNAME` '
+        'und `MLFLOW_TRACKING_PASSWORD`. Ins Repository gehört nur `.streamlit/secrets.toml.example` mit den Namen, ohne Werte.',
+        f'- [ ] **Wo das Modell liegt:** {where}',
+        '- [ ] **README:** der Link zur App im Abschnitt „App“, sobald sie läuft.',
+        f'- [ ] **Prüfen:** `quack portfolio --repo . --name {name}` – README, Tests in CI, App-Ordner, Link.'])
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f1600032
+PUBLISH = ('Tests in CI', 'App-Ordner zum Veröffentlichen', 'Link zur App')  # portfolio_check items that belong to publishing (notebook 18)
+
+@dataclass
+class CapstoneReport:
+    "The deliverables of a case study, each found or missing with a German note, and what publishing still needs."
+    name: str  # registered model
+    items: list  # PortfolioItem per deliverable
+    publish: list  # PortfolioItem for publishing: tests in CI, app folder, app link
+    version: str | None = None  # the version checked: behind the alias, else the newest
+    dataset: str | None = None  # the data set of its run
+
+    @property
+    def ok(self) -> bool: return all(i.ok for i in self.items)
+    @property
+    def missing(self) -> list[str]: return [i.name for i in self.items if not i.ok]
+    def __getitem__(self, name: str) -> PortfolioItem | None: return next((i for i in self.items if i.name == name), None)
+    def __str__(self):
+        n, k = len(self.items), sum(i.ok for i in self.items)
+        head = f'Fallstudie {self.name}: ' + (f'alle {n} Nachweise da' if k == n else f'{k} von {n} Nachweisen da')
+        return '\n'.join([head, *map(str, self.items), '', 'Für die Veröffentlichung (Notebook 18):', *map(str, self.publish)])
+    __repr__ = __str__
+
+def _subject(name: str, alias: str):
+    "The version a case study is about: the one behind `alias`, else the newest registered one; None if there is none."
+    try: return resolve(name, alias)
+    except ModelNotFound: pass
+    try: versions = client().search_model_versions(f"name='{name}'")
+    except ModelNotFound: versions = []
+    return max(versions, key=lambda v: int(v.version)) if versions else None
+
+def _run_name(run) -> str: return run.data.tags.get('mlflow.runName', run.info.run_id[:8])
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f1600033
+def _card_item(run) -> PortfolioItem:
+    card = RunArtifacts(run.info.run_id).project_card
+    fix = 'trainiere mit deinem Steckbrief: track_candidates(..., card=steckbrief) protokolliert ihn mit jedem Lauf'
+    if card is None: return PortfolioItem('Projektsteckbrief', False, f'am Lauf {_run_name(run)} hängt kein Projektsteckbrief', fix)
+    if not card.kpis: return PortfolioItem('Projektsteckbrief', False, f'„{card.title}“ hat keinen KPI', 'gib dem Steckbrief mindestens einen '
+                                           'KPI: KPI(name, metrik, vergleich, schwelle) – daran messen die Gates')
+    gaps = card.gaps()
+    return PortfolioItem('Projektsteckbrief', True, f'„{card.title}“ mit {len(card.kpis)} KPI(s)'
+                         + (f'; die Checkliste von Phase Q meldet noch {len(gaps)} Lücke(n) – steckbrief.gaps()' if gaps else ''))
+
+def _candidates_item(run) -> PortfolioItem:
+    t, exp = run.data.tags, client().get_experiment(run.info.experiment_id).name
+    finished = client().search_runs([run.info.experiment_id], "attributes.status = 'FINISHED'", max_results=1000)
+    same = {_run_name(r) for r in finished if 'reproduces' not in r.data.tags
+            and (r.data.tags.get('dataset_fingerprint'), r.data.tags.get('target')) == (t.get('dataset_fingerprint'), t.get('target'))}
+    found = f"{len(same)} Kandidat{'' if len(same) == 1 else 'en'} mit abgeschlossenem Lauf auf denselben Daten im Experiment „{exp}“"
+    return PortfolioItem('Kandidaten', len(same) >= 2, found + (f": {', '.join(sorted(same))}" if same else ''),
+                         'protokolliere mindestens einen zweiten Kandidaten auf denselben Daten: track_candidates(DATEN, '
+                         "{'baum': …, 'wald': …}, card=steckbrief)")
+
+def _decision_item(run) -> PortfolioItem:
+    if 'decision_log.md' in RunArtifacts(run.info.run_id).names:
+        return PortfolioItem('Entscheidungsprotokoll', True, f'am Lauf {_run_name(run)}: runs:/{run.info.run_id}/decision_log.md')
+    chosen = client().search_runs([run.info.experiment_id], "tags.decision = 'gewählt'", max_results=1)
+    if chosen:
+        return PortfolioItem('Entscheidungsprotokoll', False, f'das Protokoll wählt Lauf {_run_name(chosen[0])}, die geprüfte Version stammt '
+                             f'aber aus Lauf {_run_name(run)}', 'gib die gewählte Version frei – oder entscheide neu und halte fest, warum')
+    return PortfolioItem('Entscheidungsprotokoll', False, f'am Lauf {_run_name(run)} hängt kein Entscheidungsprotokoll',
+                         'vergleiche die Kandidaten und halte die Wahl fest: write_decision_log(DecisionLog(...)) aus Notebook 13')
+
+def _release_item(name: str, alias: str) -> PortfolioItem:
+    title, fix = 'Freigabe durch die Gates', f"register(lauf, '{name}') und release('{name}', note='warum diese Version')"
+    aliases = client().get_registered_model(name).aliases
+    if alias not in aliases: return PortfolioItem(title, False, f'{name} hat keinen Alias @{alias}: freigegeben ist nichts', fix)
+    v = int(aliases[alias])
+    loose = [u for u in unexplained_aliases(name) if u['alias'] == alias]
+    if loose: return PortfolioItem(title, False, f"@{alias} zeigt auf Version {v}, das Audit-Log nennt Version {loose[0]['audited_version']}: "
+                                   'der Alias wurde an den Gates vorbei versetzt', f"die gewünschte Version mit release('{name}', ...) freigeben")
+    gated = [e for e in audit_log(name) if e['alias'] == alias and e['action'] == 'promote' and e['to_version'] == v and e['gates']]
+    if not gated: return PortfolioItem(title, False, f'Version {v} kam nie durch die Gates nach @{alias}', fix)
+    e = gated[-1]
+    passed = sum(g['passed'] is True for g in e['gates'])
+    return PortfolioItem(title, True, f"Version {v} am {e['when'][:10]} von {e['who']} freigegeben, {passed} von {len(e['gates'])} Gates bestanden "
+                         '(die übrigen nicht anwendbar oder nur Warnungen)' if passed < len(e['gates']) else
+                         f"Version {v} am {e['when'][:10]} von {e['who']} freigegeben, alle {passed} Gates bestanden")
+
+# the items of portfolio_check that are deliverables of the case study (the others belong to publishing: PUBLISH)
+PORTFOLIO_ITEMS = ('README', 'README-Abschnitte', 'Reproduktionsbefehl', 'Datenversion', 'Signatur und Eingabeschema', 'Freigabenotizen')
+
+def capstone_check(name: str, # your registered model
+                   folder, # your portfolio folder with README.md
+                   alias: str = 'production',
+                  ) -> CapstoneReport:
+    "A case study's deliverables, checked in store and folder: card, candidates, decision log, release through the gates, README, K artefacts."
+    name = validate_model_name(name)
+    mv = _subject(name, alias)
+    if mv is None:
+        why = f"kein registriertes Modell '{name}' im Store {tracking_uri()}"
+        items = [PortfolioItem(n, False, why, fix) for n, fix in (
+            ('Projektsteckbrief', 'trainiere deine Kandidaten mit track_candidates(..., card=steckbrief)'),
+            ('Kandidaten', 'mindestens zwei Kandidaten: track_candidates(DATEN, {…}, card=steckbrief)'),
+            ('Entscheidungsprotokoll', 'write_decision_log(DecisionLog(...))'),
+            ('Freigabe durch die Gates', f"register(lauf, '{name}') und release('{name}', note=...)"))]
+        dataset = None
+    else:
+        run = client().get_run(mv.run_id)
+        items = [_card_item(run), _candidates_item(run), _decision_item(run), _release_item(name, alias)]
+        dataset = run.data.tags.get('data_source') or run.data.tags.get('dataset')
+    folder = Path(folder)
+    if folder.is_dir(): found = portfolio_check(folder, name, alias)
+    else: found = [PortfolioItem('README', False, f'den Ordner {folder} gibt es nicht', 'write_readme(ordner, readme_template(steckbrief, name))'),
+                   PortfolioItem('Reproduktionsbefehl', False, 'kein README, also auch kein Befehl', 'im README: quack reproduce <run_id>')]
+    items += [i for i in found if i.name in PORTFOLIO_ITEMS]
+    return CapstoneReport(name, items, [i for i in found if i.name in PUBLISH], None if mv is None else str(mv.version), dataset)
+
+@dataclass
+class CaseStudy:
+    "Where the deliverables of a case study live: the registered model (in the store) and the portfolio folder (README)."
+    name: str  # registered model
+    folder: str | Path  # portfolio folder with README.md
+    alias: str = 'production'
+
+    @cached_property
+    def report(self) -> CapstoneReport:
+        "The capstone check, run once for this object (make a new CaseStudy to check again)."
+        return capstone_check(self.name, self.folder, self.alias)
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e
+@dataclass
+class PipelineResult:
+    "A tracked training run and the model version it registered."
+    train: TrainResult
+    name: str  # registered model name
+    version: str  # registered version (alias staging)
+    data_format: CsvFormat | None = None  # how a CSV source was read (encoding, separator, decimal mark)
 
 def run_pipeline(source='iris', # course data set name, CSV path, or a table
                  target: str | None = None, # target column
@@ -87,12 +469,12 @@ def run_pipeline(source='iris', # course data set name, CSV path, or a table
                  latency_rows: int = 100,
                  csv: dict | None = None, # for a CSV source: encoding, sep, decimal (default: detected)
                 ) -> PipelineResult:
-    "Q to K: validate, train and track (`train_from`), register the new version as 'staging'."
+    "One tracked run (`train_from`), registered as the new 'staging' version – what `quack train` does."
     res, name = train_from(source, target, name, card, params, experiment, segment, seed, latency_rows, csv)
     mv = register(res.run_id, name, alias='staging', note=f'Daten {res.fingerprint[:12]}')
     return PipelineResult(res, name, str(mv.version), res.data_format)
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000f
 def ensure_model(name: str, # registered model name
                  train, # function that records one complete training run and returns its run id
                  note: str = 'erstes Modell',
@@ -135,92 +517,144 @@ def ensure_course_models(only: list[str] | None = None, # names of course models
         if progress: progress(n, 'done', out[n])
     return out
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0011
-def k_phase_artifacts(name: str = IRIS_MODEL, alias: str = 'production') -> str:
-    "Markdown with repro command, data version, signature and promotion notes of `name@alias`."
-    from amalea_quack.registry import load_model
-    served = load_model(name, alias)
-    run = client().get_run(served.run_id)
-    p, t = run.data.params, run.data.tags
-    sig = served.pyfunc.metadata.signature
-    h = history(name)
-    notes = h[(h['alias'] == alias) & h['action'].isin(['promote', 'rollback'])].tail(3)
-    lines = [f'## {name} @ {alias} (Version {served.version})', '',
-             f"**Reproduzieren:** `quack reproduce {served.run_id}` (Commit `{t.get('git_commit', '?')[:12]}`)", '',
-             f"**Daten:** {t.get('dataset', '?')}, Fingerabdruck `{t.get('dataset_fingerprint', '?')[:16]}`, Ziel `{t.get('target', '?')}`", '',
-             f"**Parameter:** {', '.join(f'{k}={p[k]}' for k in ('estimator', 'n_estimators', 'max_depth', 'seed') if k in p)}", '',
-             f'**Signatur:** Eingabe `{sig.inputs}` → Ausgabe `{sig.outputs}`', '', '**Freigabenotizen:**']
-    lines += [f"- {r['when']} {label(r['action'])} durch {r['who']}: Version {r['from_version']} → {r['to_version']}; {r['gates']} {r['note']}"
-              for _, r in notes.iterrows()] or ['- noch keine Freigabe']
-    return '\n'.join(lines)
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f160004e
+def _letters(a) -> set:
+    "A set of answer letters, compared without case, spaces and brackets."
+    return {str(x).strip().lower().strip('()') for x in a}
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0016
-REPRO_METRICS = ('accuracy', 'f1_macro', 'train_accuracy', 'overfit_delta', 'cv_accuracy', 'n_train', 'n_test')
+_HANDOFF = (('a', False, '(a) gehört nicht dazu: Ausgaben zeigen, was einmal herauskam, nicht, wie man es wiederholt',
+             '(a) ist Teil des Antimusters: Ausgaben zeigen, was einmal herauskam – in welcher Reihenfolge die Zellen liefen und auf welchen '
+             'Daten, sagen sie nicht'),
+            ('b', False, '(b) gehört nicht dazu: die Modelldatei per E-Mail ist der Kern des Antimusters',
+             '(b) ist der Kern des Antimusters: eine Pickle-Datei ohne Daten, Versionen und Prüfung – mit einer neueren Bibliothek lädt sie '
+             'oft nicht einmal'),
+            ('c', True, '(c) gehört dazu: ein Befehl, der das Training wiederholt',
+             '(c) fehlt: der Befehl zur Reproduktion ist das erste Artefakt der K-Phase'),
+            ('d', True, '(d) gehört dazu: die Datenversion',
+             '(d) fehlt: ohne Quelle und Fingerabdruck weiß niemand, mit welchen Daten trainiert wurde'),
+            ('e', False, '(e) gehört nicht dazu: einen Screenshot kann niemand nachrechnen',
+             '(e) beweist nichts: Ein Screenshot lässt sich weder nachrechnen noch einem Lauf zuordnen'),
+            ('f', True, '(f) gehört dazu: das Modell mit Signatur, per Alias erreichbar',
+             '(f) fehlt: das Modell mit Signatur in der Registry – die App lädt es per Alias, falsche Eingaben werden abgewiesen'),
+            ('g', True, '(g) gehört dazu: Tests in CI prüfen jede Änderung',
+             '(g) fehlt: Tests in CI sagen dem Nachfolger, ob eine Änderung etwas kaputt macht'),
+            ('h', False, '(h) gehört nicht dazu: Bibliotheken ohne Versionen',
+             '(h) reicht nicht: ohne Versionsnummern installiert jeder etwas anderes – es braucht die exakten Versionen'))
 
-@dataclass
-class Reproduction:
-    "The outcome of re-running a logged training."
-    run_id: str  # the original run
-    new_run_id: str
-    table: pd.DataFrame  # metric, original, reproduced, same
-    data_same: bool  # same data fingerprint
-    commit_same: bool
+def _belongs(letter: str, wanted: bool):
+    return lambda a: (letter in _letters(a)) == wanted
 
-    @property
-    def ok(self) -> bool: return self.data_same and bool(self.table['same'].all())
-    def __str__(self):
-        verdict = 'reproduziert' if self.ok else 'NICHT reproduziert'
-        notes = [] if self.data_same else ['Daten haben einen anderen Fingerabdruck']
-        notes += [] if self.commit_same else ['anderer Code-Stand (Commit)']
-        return f"Lauf {self.run_id}: {verdict}{' – ' + '; '.join(notes) if notes else ''}\n{german_table(self.table).to_string(index=False)}"
+_SECTIONS = (*README_SECTIONS, 'nirgends')  # where a sentence of exercise 16.2 can go
 
-def _param(v: str):
-    "A logged parameter string back as a Python value."
-    import ast
-    try: return ast.literal_eval(v)
-    except (ValueError, SyntaxError): return v
+def _section(v) -> str | None:
+    "The README section `v` names, compared without case and spaces; None if it names none."
+    return next((s for s in _SECTIONS if str(v).strip().lower() == s.lower()), None)
 
-def reproduce(run_id: str) -> Reproduction:
-    "Re-run the training of `run_id` from its logged parameters, data and seed; compare the metrics."
-    from sklearn.utils import all_estimators
+_README = (('d', 'nirgends', '(d) ein Passwort gehört in kein README, sondern in die Secrets',
+            '(d) ein Passwort gehört nie ins README und nie ins Repository: in die Secrets der App (lokal .streamlit/secrets.toml, git-ignoriert)'),
+           ('a', 'KPIs', '(a) Ziel und Messwert eines KPI', '(a) eine Schwelle mit gemessenem Wert ist ein KPI – Abschnitt KPIs'),
+           ('b', 'Starten', '(b) die Befehle zum Starten', '(b) so startet man die App: Abschnitt Starten'),
+           ('c', 'Grenzen', '(c) was das Modell nie gesehen hat, ist eine Grenze',
+            '(c) Daten, die das Modell nie gesehen hat, begrenzen, wofür es taugt: Abschnitt Grenzen'),
+           ('e', 'Daten', '(e) Quelle, Umfang und Fingerabdruck der Daten', '(e) Quelle, Umfang und Fingerabdruck gehören zu den Daten'),
+           ('f', 'Testen', '(f) der Befehl, der die Tests ausführt', '(f) pytest führt die Tests aus: Abschnitt Testen'),
+           ('g', 'Frage', '(g) die Frage des Projekts', '(g) das ist die Frage, die das Projekt beantwortet'),
+           ('h', 'App', '(h) der Link zur veröffentlichten App', '(h) ein …streamlit.app-Link ist die veröffentlichte App'))
 
-    from amalea_quack.reproducibility import git_commit
-    from amalea_quack.validation import fingerprint
-    try: run = client().get_run(run_id)
-    except ModelNotFound: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None
-    if run.info.status != 'FINISHED':
-        raise ValueError(f'Lauf {run_id} ist {label(run.info.status)} – nachbauen lässt sich nur ein abgeschlossener Lauf '
-                         '(er hat alle Parameter und Kennzahlen protokolliert).')
-    p, t = {k: _param(v) for k, v in run.data.params.items()}, run.data.tags
-    if not {'target', 'seed', 'test_size', 'estimator'} <= set(p):
-        raise ValueError(f'Lauf {run_id} hat nicht alle Parameter protokolliert, die ein Nachbau braucht (target, seed, test_size, estimator); '
-                         'nachbauen lassen sich Läufe aus train_tabular bzw. quack train.')
-    source = t.get('data_source') or t.get('dataset')
-    if not source: raise ValueError(f'Lauf {run_id} nennt keine Datenquelle (Tag data_source/dataset); er ist nicht reproduzierbar.')
-    csv = json.loads(t['data_format']) if t.get('data_format') else None  # read the CSV exactly as the original run did
-    df, target, name = load_table(source, p['target'], {k: csv[k] for k in ('encoding', 'sep', 'decimal')} if csv else None)
-    classes = dict(all_estimators(type_filter='classifier'))
-    if p.get('estimator') not in classes: raise ValueError(f"Unbekannter Schätzer {p.get('estimator')!r} im Lauf {run_id}.")
-    est = classes[p['estimator']]()
-    est.set_params(**{k: p[k] for k in est.get_params() if k in p})
-    exp = client().get_experiment(run.info.experiment_id).name
-    res = train_tabular(df, target, estimator=est, scale=p.get('scale', False), experiment=exp, run_name=f'reproduce-{run_id[:8]}',
-                        test_size=p['test_size'], seed=p['seed'], segment=p.get('segment'), dataset=t.get('dataset', ''), latency_rows=10)
-    client().set_tag(res.run_id, 'reproduces', run_id)
-    old = run.data.metrics
-    table = pd.DataFrame([{'metric': label(m), 'original': old.get(m), 'reproduced': res.metrics.get(m),
-                           'same': old.get(m) is not None and abs(old[m] - res.metrics[m]) < 1e-9} for m in REPRO_METRICS if m in old])
-    return Reproduction(run_id, res.run_id, table, fingerprint(df) == t.get('dataset_fingerprint'), git_commit() == t.get('git_commit'))
+_NACHBAU_MODEL = 'iris-nachbau'  # the model the set-up of exercise 16.3 trains
 
-# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0019
-def check_case_study(res) -> Feedback:
-    "Self-check for the case-study exercise."
-    def registered(r): return str(client().get_model_version(r.name, r.version).version) == r.version
-    return check_answer('Portfolio-Fallstudie', res, [
-        (lambda r: type(r).__name__ == 'PipelineResult', 'ein Ergebnis von run_pipeline', 'erwartet wird das Ergebnis von run_pipeline(...)'),
-        (lambda r: client().get_run(r.train.run_id).info.status == 'FINISHED', 'der Lauf ist abgeschlossen', 'der Lauf ist nicht abgeschlossen'),
-        (registered, 'die Version ist registriert', 'keine registrierte Version gefunden'),
-        (lambda r: 'kpis_passed' in r.train.metrics, 'KPIs aus dem Steckbrief wurden geprüft',
-         'übergib deinen Steckbrief: run_pipeline(..., card=...)'),
-        (lambda r: r.name != IRIS_MODEL, 'ein eigener Modellname', 'nimm nicht das Iris-Modell, sondern deinen eigenen Datensatz'),
-    ])
+def _nachbau() -> dict:
+    "Exercise 16.3 as the store and the file tell it: the run, the fingerprint it logged, the file's fingerprint now, whether it was rebuilt."
+    first = client().get_run(resolve(_NACHBAU_MODEL, 'staging').run_id)
+    t = first.data.tags
+    now = fingerprint(load_table(t['data_source'], t['target'])[0])
+    rebuilt = client().search_runs([first.info.experiment_id], f"tags.reproduces = '{first.info.run_id}'", max_results=1)
+    return {'run_id': first.info.run_id, 'logged': t['dataset_fingerprint'], 'now': now, 'rebuilt': bool(rebuilt)}
+
+def _cause(a) -> str: return str(a['ursache']).strip().lower()
+def _print(a) -> str: return str(a['fingerabdruck']).strip().lower()
+
+def _ok(study, item: str) -> bool:
+    found = study.report[item]
+    return found is not None and found.ok
+
+EXERCISES = (
+    Exercise('16.1', 'Das Übergabe-Antimuster erkennen', (
+        (lambda a: isinstance(a, (set, frozenset, list, tuple)) and 0 < len(_letters(a)) and _letters(a) <= set('abcdefgh'),
+         'eine Menge von Buchstaben aus a–h', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
+        *((_belongs(letter, wanted), good, bad) for letter, wanted, good, bad in _HANDOFF),
+    ), level=1),
+    Exercise('16.2', 'Was gehört wohin ins README?', (
+        (lambda a: isinstance(a, dict) and set(a) == set('abcdefgh') and all(_section(v) for v in a.values()),
+         'zu jedem Satz (a)–(h) ein Abschnitt', "erwartet wird ein dict mit den Schlüsseln 'a' bis 'h' und Werten aus "
+         + ', '.join(_SECTIONS)),
+        *((lambda a, s=s, w=w: _section(a[s]) == w, good, bad) for s, w, good, bad in _README),
+    ), level=1),
+    Exercise('16.3', 'Nachbauen, und wenn es nicht gelingt?', (
+        (lambda a: isinstance(a, dict) and {'reproduziert', 'ursache', 'fingerabdruck'} <= set(a),
+         "ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'", "erwartet wird ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'"),
+        (lambda a: _nachbau()['rebuilt'], 'der Lauf ist nachgebaut (ein Lauf mit dem Tag reproduces)',
+         'es gibt noch keinen Nachbau von erster_lauf: rufe reproduce(erster_lauf) auf'),
+        (lambda a: a['reproduziert'] in (True, False) and bool(a['reproduziert']) == (_nachbau()['now'] == _nachbau()['logged']),
+         'richtig: nicht reproduziert – mit anderen Daten ist ein Nachbau keiner, auch wenn Kennzahlen gleich herauskommen',
+         'schau auf nachbau.ok: Die Daten haben heute einen anderen Fingerabdruck, also gilt der Nachbau nicht – gleiche Kennzahlen auf '
+         'anderen Daten bestätigen ein anderes Modell'),
+        (lambda a: _cause(a) != 'zufall', 'nicht der Zufall: der Seed ist protokolliert und wird wiederverwendet',
+         'der Zufall scheidet aus: Seed und Testanteil stehen im Lauf, reproduce benutzt dieselben'),
+        (lambda a: _cause(a) != 'code', 'nicht der Code: der Commit ist derselbe (nachbau.commit_same)',
+         'der Code scheidet aus: nachbau.commit_same ist True – es ist derselbe Commit'),
+        (lambda a: _cause(a) == ('daten' if _nachbau()['now'] != _nachbau()['logged'] else 'nichts'), 'die Ursache sind die Daten',
+         'die Ursache steht in nachbau.data_same: die Datei hat sich seit dem Training geändert'),
+        (lambda a: not _nachbau()['logged'].startswith(_print(a)), 'nicht der alte Fingerabdruck aus dem Lauf',
+         'das ist der Fingerabdruck, den der Lauf protokolliert hat (die Daten beim Training); gefragt ist der der Datei, wie sie jetzt ist'),
+        (lambda a: len(_print(a)) >= 12 and _nachbau()['now'].startswith(_print(a)), 'der Fingerabdruck der Datei, wie sie jetzt ist',
+         "der Fingerabdruck stimmt nicht: fingerprint(load_table(messungen, 'species')[0]), davon die ersten 12 Zeichen"),
+    ), level=2),
+    Exercise('16.4', 'Deine Fallstudie', (
+        (lambda s: type(s).__name__ == 'CaseStudy' and bool(str(s.name).strip()), 'ein CaseStudy mit Modellname und Ordner',
+         'erwartet wird CaseStudy(<dein Modellname>, EIGENER_ORDNER) – den Namen gibt dir track_candidates (….name)'),
+        (lambda s: s.report.version is not None, 'zu diesem Namen gibt es ein registriertes Modell',
+         'zu diesem Modellnamen ist im Store nichts registriert – stimmt der Name? register(lauf, name) legt die erste Version an'),
+        (lambda s: s.report.dataset not in (None, 'penguins'), 'ein eigener Datensatz, nicht das Beispiel',
+         'das sind die Pinguine aus dem Beispiel – nimm einen anderen Datensatz (EIGENE_DATEN, standardmäßig wine) oder deine eigene CSV'),
+        (lambda s: _ok(s, 'Projektsteckbrief'), 'ein Projektsteckbrief mit KPIs reist mit dem Lauf',
+         'am Lauf hängt kein Projektsteckbrief mit KPI – übergib ihn: track_candidates(..., card=dein_steckbrief)'),
+        (lambda s: _ok(s, 'Kandidaten'), 'mindestens zwei protokollierte Kandidaten auf denselben Daten',
+         'es fehlt ein zweiter Kandidat auf denselben Daten – track_candidates braucht ein dict mit mindestens zwei Modellen'),
+        (lambda s: _ok(s, 'Entscheidungsprotokoll'), 'das Entscheidungsprotokoll hängt am gewählten Lauf',
+         'am Lauf der Version fehlt das Entscheidungsprotokoll – write_decision_log(DecisionLog(..., choice=<Lauf der Wahl>)) und '
+         'genau diesen Lauf registrieren und freigeben'),
+        (lambda s: _ok(s, 'Freigabe durch die Gates'), '@production kam durch die Freigabe-Gates',
+         '@production fehlt oder kam nicht durch die Gates – register(lauf, name), dann release(name, note=...)'),
+        (lambda s: _ok(s, 'Freigabenotizen'), 'die Freigabe hat eine Notiz',
+         'der Freigabe fehlt die Notiz: release(name, note="warum diese Version") – sie steht im Audit-Log'),
+        (lambda s: _ok(s, 'README-Abschnitte') and _ok(s, 'Reproduktionsbefehl'), 'das README hat alle Abschnitte und den Befehl zur Reproduktion',
+         'im Ordner fehlt ein README mit allen Abschnitten (Frage, KPIs, Daten, Starten, Testen, App, Grenzen) und quack reproduce – '
+         'write_readme(EIGENER_ORDNER, readme_template(...))'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Notebook plus Modelldatei: Alles, was man zum Nachbauen, Prüfen und Betreiben braucht, bleibt im Kopf der Person, die geht.',
+             notes={'a': 'Das ist gerade die Lösung: Die App lädt per Alias ein geprüftes Modell mit Signatur.',
+                    'c': 'Bilder sind nicht das Problem; es fehlen Befehl, Datenversion, Tests und Anleitung.'}),
+    Question(2, 'b', 'Die Datenversion: Quelle und Fingerabdruck stehen als Tags am Lauf hinter der Version.',
+             notes={'a': 'Die Signatur sagt, welche Spalten das Modell erwartet – nicht, mit welchen Zeilen es trainiert wurde.',
+                    'c': 'Die Freigabenotiz sagt, warum und von wem freigegeben wurde, nicht, mit welchen Daten.'}),
+    Question(3, 'b', 'Das Intervall enthält die Null: kein klarer Vorteil, also greift die Regel, und der Baum bleibt – '
+             '„gleich gut“ folgt daraus nicht.',
+             notes={'a': 'Im Mittel besser reicht nicht: Das Intervall reicht unter null, der Vorteil kann Zufall der Folds sein.',
+                    'c': 'Mit den Testdaten wählen heißt, die ehrliche Schätzung zu verbrauchen; sie bestätigen die Wahl nur.'}),
+    Question(4, 'b', 'Eine Zeile von 104 ist kein Befund, der eine vorab getroffene Wahl kippt; festhalten ja, umentscheiden nein.',
+             notes={'a': 'Wer nach den Testdaten umentscheidet, wählt mit ihnen – und 0,01 ist hier ungefähr eine Zeile.',
+                    'c': 'So lange trainieren, bis das Ergebnis passt, ist dieselbe Täuschung in langsam.'}),
+    Question(5, 15, 'Jede der 3 Wiederholungen liefert 5 Folds: 15 gepaarte Differenzen.', hint='Folds pro Wiederholung mal Wiederholungen.'),
+    Question(6, 'c', 'In die Secrets: Die Community Cloud stellt sie der App bereit; im Repository steht nur die Beispieldatei ohne Werte.',
+             notes={'a': 'Ein README ist öffentlich – ein Passwort darin gehört jedem.',
+                    'b': 'Die requirements.txt nennt Pakete und Versionen, keine Zugangsdaten – und sie liegt im Repository.'}),
+    Question(7, 'b', 'Ein Feature Store definiert Merkmale einmal und liefert sie im Training und im Betrieb gleich aus.',
+             notes={'a': 'Modelle versioniert die Registry; der Feature Store kümmert sich um die Merkmale davor.',
+                    'c': 'Die Datentore prüfen die Daten; ein Feature Store berechnet und verteilt Merkmale.'}),
+    Question(8, False, 'Falsch: Der Check prüft, ob die Nachweise da sind. Ob das Modell gut ist, sagen die KPIs, die Gates und deine Begründung.',
+             notes={True: 'Der Check zählt Nachweise; ein schlechtes Modell mit vollständigem README besteht ihn auch – die Gates nicht.'}),
+)

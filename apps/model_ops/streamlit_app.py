@@ -10,13 +10,14 @@ from amalea_quack.monitoring import (
     THRESHOLD_TEXT,
     VERDICTS,
     DriftThresholds,
+    card_of,
     holdout_rows,
     model_drift,
+    promotion_gates,
     shift_feature,
 )
-from amalea_quack.pipeline import card_of, course_gates
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable
-from amalea_quack.store import tracking_uri
+from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused
+from amalea_quack.store import StoreUnavailable, tracking_uri
 from amalea_quack.ui import csv_upload
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 
@@ -32,7 +33,7 @@ st.session_state.setdefault('flash', None)
 
 @st.cache_data(show_spinner='Prüfe die Gates (lädt das Modell aus der Registry) …', ttl=600, max_entries=50)
 def gate_report(uri: str, name: str, version: str):
-    return registry.run_gates(registry.candidate(name, version), course_gates(card_of(name, version)))
+    return registry.run_gates(registry.candidate(name, version), promotion_gates(card_of(name, version)))
 
 
 @st.cache_data(show_spinner='Lade die Testdaten des Laufs …', max_entries=20)
@@ -56,7 +57,7 @@ def do_promote(name: str, version: str, dst: str):
     card = card_of(name, version)
     note = st.session_state.get('note') or 'Freigabe in der Model-Ops-App'
     try:
-        registry.promote(name, version, dst, gates=course_gates(card), card=card, note=note)
+        registry.promote(name, version, dst, gates=promotion_gates(card), card=card, note=note)
         st.session_state.flash = ('success', f'Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version}. Alle Gates bestanden.')
     except PromotionRefused as e:
         failed = '\n'.join(f'- **{c.name}**: {c.message}' for c in e.report.checks if c.blocking)
