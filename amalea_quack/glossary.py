@@ -50,7 +50,7 @@ GLOSSARY = (
     Term('Überanpassung', 'overfitting', 'das Modell lernt die Trainingsdaten auswendig statt der Regel dahinter'),
     Term('Trainings-Test-Abstand', 'generalisation gap', 'Trainingsgenauigkeit minus Genauigkeit auf ungesehenen Daten'),
     Term('Hyperparameter', 'hyperparameter', 'Einstellung, die vor dem Training festgelegt wird (z. B. Baumtiefe)'),
-    Term('Konfidenzintervall', 'confidence interval', 'Bereich, der den wahren Wert mit einer festgelegten Sicherheit überdeckt'),
+    Term('Konfidenzintervall', 'confidence interval', 'Bereich aus einem Verfahren, das den wahren Wert in einem festgelegten Anteil (z. B. 95 %) aller Wiederholungen einschließt'),
     Term('Lauf', 'run', 'ein protokolliertes Training mit Parametern, Metriken und Artefakten'),
     Term('Experiment', 'experiment', 'Sammlung zusammengehöriger Läufe'),
     Term('protokollieren', 'log, track', 'Parameter, Metriken und Artefakte eines Laufs festhalten'),
@@ -132,6 +132,15 @@ GLOSSARY = (
     Term('ARI', 'adjusted Rand index', 'Übereinstimmung zweier Gruppierungen, zufallsbereinigt: 0 wie Zufall, 1 gleich'),
     Term('Mehrheitszuordnung', 'majority mapping', 'jedem Cluster die häufigste bekannte Klasse seiner Punkte zuordnen'),
     Term('lokales Minimum', 'local minimum', 'ein Ergebnis, das durch kleine Änderungen nicht besser wird, aber nicht das beste ist'),
+    Term('gepaarter Vergleich', 'paired comparison', 'zwei Modelle auf denselben Zeilen vergleichen: zählen, wo sie sich unterscheiden'),
+    Term('abweichende Zeilen', 'discordant pairs', 'Zeilen, auf denen genau eines von zwei Modellen richtig liegt; nur sie entscheiden den Vergleich'),
+    Term('McNemar-Test', "McNemar's test", 'prüft, ob die abweichenden Zeilen häufiger für ein Modell sprechen, als Zufall erklärt'),
+    Term('Newcombe-Intervall', 'Newcombe interval', 'Konfidenzintervall für die Differenz zweier Anteile, aus zwei Wilson-Intervallen gebaut'),
+    Term('Gleichwertigkeit', 'equivalence', 'das ganze Intervall der Differenz liegt innerhalb der vorher festgelegten Toleranz'),
+    Term('Toleranz', 'equivalence margin', 'größte Differenz, die vorab als praktisch unerheblich gilt'),
+    Term('Entscheidungsregel', 'decision rule', 'vor dem Messen festgelegt: welche Kennzahl, welche Schwelle, was bei Gleichstand gilt'),
+    Term('wiederholte Kreuzvalidierung', 'repeated cross-validation', 'Kreuzvalidierung mehrmals mit neu gemischten Folds; die Folds sind nicht unabhängig'),
+    Term('Erklärbarkeit', 'interpretability', 'wie gut Menschen nachvollziehen können, warum das Modell so entscheidet'),
 )
 
 def glossary_table() -> pd.DataFrame:
@@ -190,6 +199,12 @@ LABELS = {
     'installed': 'installiert', 'matches': 'passt', 'reason': 'Grund', 'process_gone': 'Prozess beendet', 'too_old': 'zu alt',
     'cv_folds': 'Folds (Kreuzvalidierung)', 'reused': 'wiederverwendet', 'best_cv_accuracy': 'beste Genauigkeit (Kreuzvalidierung)',
     'n_candidates': 'Kandidaten', 'n_resources': 'Zeilen je Kandidat', 'readable': 'Datei lesbar',
+    # comparing and deciding (lesson 13)
+    'candidate': 'Kandidat', 'reference': 'Referenz', 'cv_mean': 'Mittel (Kreuzvalidierung)', 'difference': 'Differenz',
+    'diff_low': 'Differenz, untere Grenze', 'diff_high': 'Differenz, obere Grenze', 'naive_low': 'naiv, untere Grenze',
+    'naive_high': 'naiv, obere Grenze', 'margin': 'Toleranz', 'folds': 'Folds', 'folds_won': 'gewonnene Folds',
+    'interpretability': 'Erklärbarkeit', 'kpi_verdict': 'KPI-Urteil', 'rank': 'Rang', 'runs': 'Läufe', 'finished': 'abgeschlossen',
+    'last_run': 'letzter Lauf', 'equivalent': 'gleichwertig', 'inconclusive': 'unklar', 'better': 'besser', 'worse': 'schlechter',
 }
 
 def label(key) -> str:
