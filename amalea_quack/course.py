@@ -105,7 +105,7 @@ def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working fol
             key = pending.pop(0)
             target, args, env, cwd = jobs[key]
             recv, send = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_importable(_isolated), args=(send, _importable(target), args, {**os.environ, **env}, str(cwd)))
+            p = ctx.Process(target=_importable(_isolated), args=(send, _importable(target), args, {**os.environ, **env}, str(Path(cwd).resolve())))
             p.start(); send.close()
             running[recv] = (p, key, time.perf_counter())
         for conn in wait(list(running), timeout=1):
@@ -176,7 +176,7 @@ def execute_all(out: Path, # folder for executed copies (mirrors the source fold
 
 def _execute_isolated(runs: dict, workers: int, timeout: int = 600) -> dict:
     "key -> (src, dst, quick, store folder): each notebook in its own isolated process; key -> (ok, (ok, error), seconds)."
-    jobs = {k: (_run_in_process, (str(src), str(dst) if dst else None, quick, str(store), timeout),
+    jobs = {k: (_run_in_process, (str(Path(src).resolve()), str(Path(dst).resolve()) if dst else None, quick, str(Path(store).resolve()), timeout),
                 {'MLFLOW_TRACKING_URI': f'sqlite:///{store}/mlflow.db', 'AMALEA_QUICK': '1' if quick else '0', 'MPLBACKEND': 'Agg'},
                 Path(src).parent) for k, (src, dst, quick, store) in runs.items()}
     done = _run_isolated(jobs, workers, limit=timeout * 20)
@@ -190,7 +190,8 @@ def _flatten(run) -> tuple[bool, float, str]:
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000c
 def empty_store_template(folder: Path) -> Path:
     "An empty, migrated MLflow database in `folder` (created once)."
-    db = Path(folder)/'template.db'
+    folder = Path(folder).resolve()  # the run that creates it works in that folder: a relative path would point elsewhere
+    db = folder/'template.db'
     if not db.exists():
         folder.mkdir(parents=True, exist_ok=True)
         ok, err, _ = _run_isolated({'db': (_create_store, (str(db),), {}, folder)}, 1, limit=600)['db']
@@ -400,6 +401,7 @@ def exercise_slots(nb: dict) -> dict[str, tuple[int, int]]:
 
 def _run_exercises(cells: list[tuple[str, str]]) -> dict[str, str]:
     "Run the cells a progress check needs (label, source) in one namespace, the student's output discarded; each cell's error by label."
+    import linecache
     import traceback
 
     import matplotlib
@@ -407,7 +409,9 @@ def _run_exercises(cells: list[tuple[str, str]]) -> dict[str, str]:
     ns, errors = {'__name__': '__main__'}, {}
     sink = os.open(os.devnull, os.O_WRONLY); os.dup2(sink, 1); os.dup2(sink, 2)  # prints and warnings of the student's code
     for label, src in cells:
-        try: exec(compile(_strip_magics(src), f'<{label}>', 'exec'), ns)
+        code = _strip_magics(src)
+        linecache.cache[f'<{label}>'] = (len(code), None, code.splitlines(True), f'<{label}>')  # inspect.getsource works (AppTest.from_function)
+        try: exec(compile(code, f'<{label}>', 'exec'), ns)
         except (Exception, SystemExit) as e:  # the student's code may raise anything; it is reported, never raised here
             errors[label] = ''.join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1][:300]
     return errors

@@ -1,4 +1,4 @@
-"""Modelle per Alias laden und zwischenspeichern, fehlende Modelle erklären, Uploads sicher annehmen: was alle acht Apps teilen.
+"""Eine Streamlit-App Schritt für Schritt gebaut, mit `AppTest` geprüft und in der Community Cloud veröffentlicht.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/anhang/app_bausteine.html.md"""
 
@@ -13,13 +13,41 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from .eda import PALETTE, new_figure
 from .glossary import german_number, german_table, label
+from .quack import Exercise, Question
 from .registry import IRIS_MODEL, PromotionRefused, ServedModel, fix_command, resolve
 from .store import ModelNotFound, StoreError, tracking_uri
 from .validation import ENCODINGS, MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 
 # %% auto #0
-__all__ = ['store_problem', 'served_model', 'model_card', 'csv_upload', 'show_table']
+__all__ = ['EXERCISES', 'QUIZ', 'rerun_figure', 'store_problem', 'served_model', 'model_card', 'csv_upload', 'show_table',
+           'deployment_figure']
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0003
+def rerun_figure():
+    "Four reruns of one Streamlit script as a timeline: triggers, steps the caches skip, what the session state keeps. Returns the Figure."
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    fig, ax = new_figure(9, 4.2)
+    triggers = ['Seite geöffnet', 'Regler bewegt', 'Knopf geklickt', 'Regler bewegt']
+    steps = [('Daten lesen', 'st.cache_data'), ('Modell laden', 'st.cache_resource'), ('Widgets lesen', 'jedes Mal'),
+             ('Vorhersage zeigen', 'jedes Mal')]
+    for i, trigger in enumerate(triggers):
+        x = 0.6 + i * 2.15
+        ax.text(x + 0.9, 4.15, f'Durchlauf {i + 1}\n{trigger}', ha='center', va='bottom', fontsize=9)
+        for j, (step, how) in enumerate(steps):
+            y, cached = 3.2 - j * 0.9, j < 2 and i > 0
+            ax.add_patch(FancyBboxPatch((x, y), 1.8, 0.7, boxstyle='round,pad=0.02', fc='white' if cached else PALETTE[5],
+                                        ec=PALETTE[0], ls='--' if cached else '-', lw=1))
+            ax.text(x + 0.9, y + 0.35, f'{step}\naus dem Speicher' if cached else f'{step}\n({how})' if j < 2 else step,
+                    ha='center', va='center', fontsize=7.5)
+    ax.add_patch(FancyArrowPatch((0.25, 3.85), (0.25, 0.55), arrowstyle='-|>', mutation_scale=12, color=PALETTE[7]))
+    ax.text(0.1, 2.2, 'von oben nach unten', rotation=90, ha='center', va='center', fontsize=8)
+    ax.add_patch(FancyBboxPatch((0.6, -0.25), 8.25, 0.5, boxstyle='round,pad=0.02', fc=PALETTE[2], alpha=0.25, ec=PALETTE[2]))
+    ax.text(4.72, 0.0, 'st.session_state: bleibt über alle Durchläufe einer Sitzung erhalten (z. B. der Verlauf der Vorhersagen)',
+            ha='center', va='center', fontsize=8)
+    ax.set_xlim(0, 9.1); ax.set_ylim(-0.4, 4.8); ax.axis('off')
+    return fig
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
 @st.cache_resource(show_spinner='Lade Modell aus der Registry …', max_entries=8)
@@ -105,3 +133,127 @@ def csv_upload(label_: str, # the uploader's label
 def show_table(df: pd.DataFrame, **decimals) -> None:
     "A table for people: German headings, words and numbers, full width, no index."
     st.dataframe(german_table(df, decimals=decimals or None), hide_index=True, width='stretch')
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0013
+def deployment_figure():
+    "The way of an app to Streamlit Community Cloud: repository, build, running app, and the two places the model can come from. Returns the Figure."
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    fig, ax = new_figure(9, 4.2)
+    def box(x, y, w, h, title, body, colour):
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle='round,pad=0.03', fc=colour, alpha=0.22, ec=colour))
+        ax.text(x + w / 2, y + h - 0.12, title, ha='center', va='top', fontsize=9, fontweight='bold')
+        ax.text(x + w / 2, y + h - 0.5, body, ha='center', va='top', fontsize=7.5, linespacing=1.4)
+    def arrow(a, b, text='', dy=0.12):
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle='-|>', mutation_scale=12, color=PALETTE[7]))
+        if text: ax.text((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + dy, text, ha='center', va='bottom', fontsize=7.5)
+    box(0.0, 2.2, 2.6, 1.9, 'GitHub-Repository', 'streamlit_app.py\nrequirements.txt\nsecrets.toml.example\n(ohne Passwörter)', PALETTE[0])
+    box(3.2, 2.2, 2.7, 1.9, 'Community Cloud', 'installiert requirements.txt\nliest die Secrets\nstartet streamlit run', PALETTE[1])
+    box(6.5, 2.2, 2.5, 1.9, 'laufende App', 'öffentliche Adresse\nlädt models:/…@production\nDateisystem: vergänglich', PALETTE[2])
+    box(3.2, 0.0, 2.7, 1.5, 'Tracking-Server', 'Registry des Kurses\nModell + Alias bleiben\nerreichbar übers Netz', PALETTE[4])
+    box(6.5, 0.0, 2.5, 1.5, 'leerer Store im Container', 'Knopf „Modell trainieren“\nweg nach jedem Neustart', PALETTE[3])
+    arrow((2.6, 3.15), (3.2, 3.15), 'Push')
+    arrow((5.9, 3.15), (6.5, 3.15), 'Start')
+    arrow((5.9, 0.75), (7.0, 2.2), 'Modell per Alias', dy=0.0)
+    arrow((7.75, 1.5), (7.75, 2.2))
+    ax.set_xlim(-0.1, 9.1); ax.set_ylim(-0.1, 4.2); ax.axis('off')
+    return fig
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0028
+def _app_run(app, act=None) -> dict:
+    "Run a student's app function in AppTest (after `act(at)`, if given); a TODO stub counts as not attempted."
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(app, default_timeout=60).run()
+    if act is not None and not at.exception: act(at)
+    if any(e.proto.type == 'NotImplementedError' for e in at.exception): raise NotImplementedError
+    return {'error': [e.value for e in at.exception], 'at': at}
+
+def _no_error(app) -> bool:
+    r = _app_run(app)
+    if r['error']: raise RuntimeError(r['error'][0])
+    return True
+
+def _remember(at):
+    for value in (5.0, 1.0):
+        at.slider[0].set_value(value).run()
+        at.button[0].click().run()
+
+def _remembered(app) -> list:
+    return list(_app_run(app, _remember)['at'].session_state['verlauf'])
+
+def _remembered_text(app) -> str:
+    return _app_run(app, _remember)['at'].markdown[-1].value
+
+def _enter(flower, submit: bool):
+    "Fill the number inputs with `flower` and rerun, pressing the first button if `submit` (form values not submitted are dropped)."
+    def act(at):
+        for box, value in zip(at.number_input, flower, strict=False): box.set_value(value)
+        (at.button[0].click() if submit else at).run()
+    return act
+
+def _flower_app(app, flower) -> dict:
+    "What the app shows after the flower is only entered ('before') and after it is submitted ('after')."
+    before, after = (_app_run(app, _enter(flower, submit))['at'] for submit in (False, True))
+    return {'before': [s.value for s in before.success], 'after': ' '.join(s.value for s in after.success), 'inputs': len(after.number_input)}
+
+_SETOSA, _VIRGINICA = (5.1, 3.5, 1.4, 0.2), (6.9, 3.1, 5.4, 2.1)
+_PLACES = {'iris_tabelle': 'cache_data', 'modell': 'cache_resource', 'verlauf': 'session_state', 'client': 'cache_resource'}
+_SECRETS = {'MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD'}
+_IN_REPO = {'streamlit_app.py', 'requirements.txt', '.streamlit/secrets.toml.example'}
+
+EXERCISES = (
+    Exercise('18.1', 'Wohin gehört es?', (
+        (lambda a: isinstance(a, dict) and set(a) == set(_PLACES), 'ein dict mit den vier Objekten',
+         "erwartet: ein dict mit den Schlüsseln 'iris_tabelle', 'modell', 'verlauf' und 'client'"),
+        (lambda a: a['iris_tabelle'] == 'cache_data', 'die Tabelle in st.cache_data: jede Sitzung bekommt ihre Kopie',
+         "die Tabelle sind Daten: 'cache_data' gibt jeder Sitzung eine Kopie, die sie umsortieren darf"),
+        (lambda a: a['modell'] == 'cache_resource' and a['client'] == 'cache_resource',
+         'Modell und Verbindung in st.cache_resource: einmal geladen, von allen geteilt',
+         "Modell und Client sind Ressourcen: einmal laden und teilen ('cache_resource'); eine Kopie bei jedem Aufruf wäre teuer"),
+        (lambda a: a['verlauf'] == 'session_state', 'der Verlauf in st.session_state: er gehört einer Person',
+         "der Verlauf gehört einer Person: in einem Zwischenspeicher sähen ihn alle ('session_state')"),
+    ), level=1),
+    Exercise('18.2', 'Werte merken', (
+        (lambda a: callable(a) and _no_error(a), 'merk_app läuft ohne Fehler', 'merk_app läuft nicht fehlerfrei'),
+        (lambda a: _remembered(a) == [5.0, 1.0], 'nach zwei Klicks (bei 5,0 und 1,0 cm) stehen beide Werte im Verlauf',
+         "nach zwei Klicks bei 5,0 und 1,0 cm stehen nicht genau diese Werte in st.session_state['verlauf']; eine Liste, die "
+         'im Skript angelegt wird, beginnt bei jedem Durchlauf neu – lege sie nur an, wenn es sie noch nicht gibt (setdefault)'),
+        (lambda a: _remembered_text(a) == 'Gemerkt: 2 Werte', "darunter steht 'Gemerkt: 2 Werte'",
+         "nach zwei Klicks steht als letzter Text nicht 'Gemerkt: 2 Werte'"),
+    ), level=1),
+    Exercise('18.3', 'Ein Formular mit Modell', (
+        (lambda a: callable(a) and _no_error(a), 'blumen_app läuft ohne Fehler', 'blumen_app läuft nicht fehlerfrei'),
+        (lambda a: _flower_app(a, _SETOSA)['inputs'] == 4, 'vier Zahlenfelder', 'erwartet: genau vier st.number_input'),
+        (lambda a: not _flower_app(a, _SETOSA)['before'], 'vor dem Absenden keine Vorhersage: das Formular sammelt die Eingaben',
+         'schon vor dem Absenden steht eine Vorhersage da: Die Felder gehören in ein st.form, die Vorhersage unter den Absende-Knopf'),
+        (lambda a: 'setosa' in _flower_app(a, _SETOSA)['after'], 'die setosa-Blüte wird als setosa erkannt',
+         'nach dem Absenden der setosa-Blüte steht „setosa“ in keinem grünen Kasten (st.success)'),
+        (lambda a: 'virginica' in _flower_app(a, _VIRGINICA)['after'], 'die virginica-Blüte wird als virginica erkannt',
+         'die virginica-Blüte (6,9 / 3,1 / 5,4 / 2,1 cm) wird nicht als virginica erkannt: stimmt die Reihenfolge der Felder?'),
+    ), level=2),
+    Exercise('18.4', 'Die App in die Cloud', (
+        (lambda a: isinstance(a, dict) and {'hauptdatei', 'secrets', 'ins_repository', 'neustart'} <= set(a), 'ein dict mit allen vier Angaben',
+         "erwartet: ein dict mit 'hauptdatei', 'secrets', 'ins_repository' und 'neustart'"),
+        (lambda a: str(a['hauptdatei']).strip('/') == 'apps/iris_classifier/streamlit_app.py', 'die Hauptdatei stimmt',
+         'die Hauptdatei ist die Python-Datei der App, relativ zum Repository: apps/<Ordner der App>/streamlit_app.py'),
+        (lambda a: set(a['secrets']) == _SECRETS, 'Adresse und Zugangsdaten des Servers in den Secrets',
+         'in die Secrets gehören die Adresse des Servers und, weil er eine Anmeldung verlangt, Benutzername und Passwort '
+         '(die Namen, unter denen MLflow sie sucht)'),
+        (lambda a: set(a['ins_repository']) == _IN_REPO, 'ins Repository: App, Pakete und die Vorlage der Secrets ohne Werte',
+         'ins Repository gehören App-Datei, requirements.txt und die Vorlage secrets.toml.example; nie die echten Secrets, '
+         'nie ein Store oder eine Modelldatei'),
+        (lambda a: a['neustart'] == 'b', 'nach dem Neustart fragt die App den Alias und zeigt Version 3',
+         'die App lädt per Alias vom Server: Nach dem Neustart fragt sie, wohin production jetzt zeigt'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Jede Eingabe löst einen Durchlauf des ganzen Skripts aus.',
+             notes={'a': 'Streamlit kennt keine Ereignis-Funktionen für einzelne Zeilen.'}),
+    Question(2, 1, 'Dieselben Argumente, derselbe Prozess: einmal berechnet, von allen Sitzungen geteilt.'),
+    Question(3, 'b', 'st.cache_data gibt bei jedem Aufruf eine Kopie zurück.', notes={'a': 'Das wäre st.cache_resource.'}),
+    Question(4, 1, 'Ein Formular löst erst beim Absenden einen Durchlauf aus.'),
+    Question(5, 'c', 'Secrets stehen in den Einstellungen der App, nie im Repository.',
+             notes={'b': 'Was im Repository steht, ist öffentlich – auch in der Git-Geschichte.'}),
+    Question(6, 'b', 'AppTest prüft Logik und Text, nicht die Darstellung; dafür gibt es die Browser-Tests.'),
+    Question(7, 'b', 'Der Alias entkoppelt App und Modell; die Version führt zu ihrem Lauf.'),
+)
