@@ -454,7 +454,8 @@ DECISION_RULE = (
     'Unter den übrigen gewinnt die höchste Erklärbarkeit (der Steckbrief verlangt nachvollziehbare Vorhersagen), dann die höhere '
     'mittlere Genauigkeit, dann die kleinere Latenz p99, dann das kleinere Modell.',
     f'„Gleichwertig“ heißt: Das 95-%-Intervall der Differenz liegt ganz innerhalb von ±{german_number(100 * EQUIVALENCE_MARGIN)} '
-    'Prozentpunkten. Wer nur nicht nachweislich schlechter ist, wird auch so genannt; der mögliche Rückstand kommt unter die offenen Risiken.',
+    'Prozentpunkten. Wer nur nicht nachweislich schlechter ist, heißt „nicht nachweislich schlechter“, nie „gleichwertig“; '
+    'der mögliche Rückstand kommt unter die offenen Risiken.',
     'Phase C: Der Gewählte muss auf den Testdaten alle KPIs des Steckbriefs erfüllen. Verfehlt er einen, geht es zurück in die '
     'A³-Schleife – nicht zum nächsten Kandidaten.',
 )
