@@ -111,8 +111,9 @@ class AccuracyGap:
 
     def __str__(self):
         g = lambda x: german_number(x, 3)
-        return (f'beste Gruppe {self.best}, schlechteste {self.worst}: Abstand {g(self.gap)}, mit {german_percent(self.confidence, 0)} '
-                f'Sicherheit zwischen {g(self.low)} und {g(self.high)}')
+        two_sided = german_percent(2 * self.confidence - 1, 0).replace(' %', '-%')  # '90-%'
+        return (f'beste Gruppe {self.best}, schlechteste {self.worst}: Abstand {g(self.gap)}, {two_sided}-Intervall von {g(self.low)} '
+                f'bis {g(self.high)} (jede Grenze einseitig {german_percent(self.confidence, 0)})')
 
 def accuracy_gap(table: pd.DataFrame, # from segment_accuracy: segment, rows, accuracy
                  min_rows: int = 5, # segments with fewer test rows are not compared
@@ -153,8 +154,10 @@ def fairness_check(table: pd.DataFrame, # from segment_accuracy
     details.update(gap=g.gap, gap_low=g.low, gap_high=g.high, best=g.best, worst=g.worst, too_small=small, confidence=confidence)
     n = lambda x: german_number(x, 3)
     acc = dict(zip(table['segment'].astype(str), table['accuracy'], strict=True))
+    two_sided = german_percent(2 * confidence - 1, 0).replace(' %', '-%')  # the gap's interval: '90-%'
     shown = (f'{segment}: beste Gruppe {g.best} {n(acc[g.best])}, schlechteste {g.worst} {n(acc[g.worst])}, Abstand {n(g.gap)} '
-             f'(Grenze {german_number(max_gap)}; mit {german_percent(confidence, 0)} Sicherheit zwischen {n(g.low)} und {n(g.high)})')
+             f'(Grenze {german_number(max_gap)}; {two_sided}-Intervall von {n(g.low)} bis {n(g.high)}, '
+             f'jede Grenze einseitig {german_percent(confidence, 0)})')
     if g.gap <= max_gap + 1e-12:
         note = '' if g.high <= max_gap else ' – fair ist damit nicht bewiesen: die Obergrenze liegt über der Grenze'
         return Check(FAIRNESS, True, shown + note + tail, details=details)
