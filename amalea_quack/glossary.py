@@ -196,6 +196,18 @@ GLOSSARY = (
          'Platzhalter, mit dem kürzere Texte auf gleiche Länge gebracht werden'),
     Term('Kalibrierung', 'calibration',
          'ob eine Wahrscheinlichkeit von 80 % auch in 80 % der Fälle zutrifft'),
+    Term('Blue-Green-Deployment', 'blue-green deployment',
+         'zwei Versionen stehen bereit; ein Alias schaltet um, und zurück geht es ebenso schnell'),
+    Term('Canary-Release', 'canary release',
+         'eine neue Version bekommt zuerst einen kleinen Anteil der Anfragen, der wächst, solange nichts auffällt'),
+    Term('A/B-Test', 'A/B test',
+         'Anfragen werden zufällig auf zwei Versionen verteilt und deren Kennzahlen verglichen'),
+    Term('PSI', 'population stability index',
+         'Maß für die Verschiebung einer Verteilung zwischen Referenz und aktuellen Daten; ab etwa 0,25 stark'),
+    Term('Bonferroni-Korrektur', 'Bonferroni correction',
+         'bei m Tests jeden auf dem Niveau α/m prüfen, damit nicht zufällig einer anschlägt'),
+    Term('Fairness-Kriterium', 'fairness criterion',
+         'was gleich sein soll zwischen Gruppen, etwa Genauigkeit oder Trefferquote; nicht alle gehen zugleich'),
 )
 
 def glossary_table() -> pd.DataFrame:
