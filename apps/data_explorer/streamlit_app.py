@@ -53,6 +53,11 @@ def percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map(german_percent) for c in columns})
 
 
+def table(frame: pd.DataFrame, key: str) -> None:
+    "A wide table whose first column (what the row is about) stays in view while the others scroll."
+    st.dataframe(frame, hide_index=True, width='stretch', key=key, column_config={frame.columns[0]: st.column_config.TextColumn(pinned=True)})
+
+
 def people(frame: pd.DataFrame, index: str | None = None, **decimals) -> pd.DataFrame:
     "A result table of eda for people: German headings and numbers; data columns by their German labels."
     if index is not None: frame = frame.rename_axis(index).reset_index()
@@ -117,8 +122,8 @@ tabs = st.tabs(TABS, key='explorer_tab', on_change='rerun')  # only the open tab
 if tabs[0].open:
     with tabs[0]:
         st.subheader('Profil je Spalte')
-        prof = percent(column_profile(df), 'missing_share').rename(index=column_label)
-        st.dataframe(people(prof, 'column'), hide_index=True, width='stretch', key='profile')
+        prof = percent(column_profile(df), 'missing_share').rename(index=column_label).drop(columns='dtype')
+        table(people(prof, 'column'), 'profile')
         with st.expander('Erste Zeilen'):
             data_preview(df)
         if groupable:
@@ -126,7 +131,7 @@ if tabs[0].open:
             by = st.selectbox('Gruppieren nach', groupable, key=f'group:{data_key}', format_func=column_label)
             groups = percent(eda.group_summary(df, by), 'share')
             groups.columns = [f'Mittelwert {column_label(c[5:])}' if c.startswith('mean ') else c for c in groups.columns]
-            st.dataframe(people(groups, by), hide_index=True, width='stretch', key='groups')
+            table(people(groups, by), 'groups')
 
 if tabs[1].open:
     with tabs[1]:
@@ -164,8 +169,7 @@ if tabs[3].open:
             st.subheader('Boxplot und Ausreißer (IQR-Regel)')
             box_col = st.selectbox('Spalte', nums, key=f'box:{data_key}', format_func=column_label)
             show('box', box_col, by=colour, alt=f'Boxplot von {column_label(box_col)}')
-            st.dataframe(people(percent(eda.outliers(df), 'share').rename(index=column_label), 'column'), hide_index=True, width='stretch',
-                         key='outliers')
+            table(people(percent(eda.outliers(df), 'share').rename(index=column_label), 'column'), 'outliers')
             mask = eda.outlier_mask(df)
             with st.expander(f'Zeilen mit Ausreißern ({german_number(int(mask.any(axis=1).sum()))})'):
                 data_preview(df[mask.any(axis=1)], rows=500)
@@ -183,12 +187,11 @@ if tabs[4].open:
             gaps = mv[mv['missing'] > 0]
             st.warning(f'{german_number(total)} fehlende Werte in {len(gaps)} Spalten; '
                        f'{german_number(int(df.isna().any(axis=1).sum()))} Zeilen sind betroffen.')
-            st.dataframe(people(percent(gaps, 'missing_share').rename(index=column_label), 'column'), hide_index=True, width='stretch',
-                         key='gaps')
+            table(people(percent(gaps, 'missing_share').rename(index=column_label), 'column'), 'gaps')
             show('missing', alt='Wo in der Tabelle Werte fehlen')
             if groupable:
                 by_gap = st.selectbox('Lücken je Gruppe von', groupable, key=f'gap-group:{data_key}', format_func=column_label)
-                st.dataframe(people(eda.missing_values(df, by=by_gap), by_gap), hide_index=True, width='stretch', key='gaps-by-group')
+                table(people(eda.missing_values(df, by=by_gap), by_gap), 'gaps-by-group')
             with st.expander('Zeilen mit Lücken'):
                 data_preview(df[df.isna().any(axis=1)], rows=500)
 

@@ -5,7 +5,7 @@ from amalea_quack.ui import VEGA_NUMBER, page_header, store_problem
 
 page_header('experiment_board', 'Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste nach einer Kennzahl, Parameter gegen '
                                 'Kennzahl, Verläufe pro Schritt – und der beste Lauf als Kandidat in die Registry. Auswahl links in der '
-                                'Seitenleiste.', layout='wide')
+                                'Seitenleiste (auf dem Handy: oben links »).', layout='wide')
 
 import pandas as pd
 
@@ -71,7 +71,8 @@ if exps.empty:
     st.stop()
 
 counts = dict(zip(exps['experiment'], exps['runs'], strict=True))
-experiment = st.sidebar.selectbox('Experiment', list(counts), key='experiment', format_func=lambda n: f'{n} · {german_number(counts[n])} Läufe')
+runs_word = lambda n: f"{german_number(n)} {'Lauf' if n == 1 else 'Läufe'}"
+experiment = st.sidebar.selectbox('Experiment', list(counts), key='experiment', format_func=lambda n: f'{n} · {runs_word(counts[n])}')
 runs = runs_of(uri, experiment)
 metrics = metric_names(runs)
 if not metrics:
@@ -118,7 +119,7 @@ best = board.iloc[0]
 better = 'kleiner' if ascending else 'größer'
 st.success(f"Bester Lauf nach **{label(metric)}** ({better} ist besser): **{best['run_name'] or best['run_id'][:8]}** · "
            f"{label(metric)} = {german_number(float(best[metric]))} · `{best['run_id']}`", icon='🏆')
-st.subheader(f'Rangliste · {len(board)} von {len(runs)} Läufen')
+st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) == 1 else 'Läufen'}")
 shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
 shown = german_table(shown, decimals={m: 4 for m in shown.columns if m in metrics and m != 'latency_p99_ms'} | {'latency_p99_ms': 1})
 shown = shown.rename(columns={'rank': 'Rang'})

@@ -4,7 +4,7 @@ import streamlit as st
 from amalea_quack.ui import APPS, course_links
 
 st.set_page_config(page_title='AMALEA 2025 · Start', page_icon='🦆', layout='centered')
-st.title('🦆 AMALEA 2025 · QUA³CK mit MLOps')
+st.title('🦆 Willkommen bei AMALEA 2025')
 links = course_links()
 site = links.get('Documentation')
 st.markdown('Willkommen im Kurs **Angewandte Machine-Learning-Algorithmen**. Du lernst maschinelles Lernen in sieben Wochen, '

@@ -1,5 +1,4 @@
 """Iris-Klassifikator: vier Maße einer Blüte rein, ihre Art raus – das freigegebene Modell aus der MLflow-Registry (Woche 1 und 7, Phase K)."""
-import math
 import time
 
 import streamlit as st
@@ -60,8 +59,8 @@ for i, (col, kind) in enumerate(model.schema.columns.items()):
                                        help='Bekannte Werte aus dem Training; ein neuer lässt sich eintippen.')
             continue
         lo, hi = schema.ranges.get(col, (0.0, 10.0)) if schema else (0.0, 10.0)
-        step = 10.0 ** math.floor(math.log10((hi - lo) / 50)) if hi > lo else 0.1
-        digits = max(0, -int(math.floor(math.log10(step))))
+        digits = 1 if hi - lo < 1000 else 0  # centimetres to a millimetre; large quantities in whole units
+        step = 10.0 ** -digits
         values[col] = st.number_input(column_label(col), value=round((lo + hi) / 2, digits), step=step, format=f'%.{digits}f', key=f'{name}:{col}',
                                       help=f'Im Training: {german_number(lo)} bis {german_number(hi)}')
         if values[col] is not None and not lo <= values[col] <= hi: outside.append((col, lo, hi))

@@ -4,7 +4,7 @@ import streamlit as st
 from amalea_quack.ui import page_header, static_table, store_problem
 
 page_header('model_playground', 'Entscheidungsbaum, KNN und k-Means auf zwei Merkmalen: Sieh, wo ein Modell seine Grenzen zieht, '
-                                'dreh an den Hyperparametern (links in der Seitenleiste; auf dem Handy oben links öffnen) und '
+                                'dreh an den Hyperparametern (links in der Seitenleiste; auf dem Handy: oben links ») und '
                                 'protokolliere einen Lauf in MLflow.', layout='wide')
 
 import pandas as pd

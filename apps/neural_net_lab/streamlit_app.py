@@ -3,8 +3,9 @@ import streamlit as st
 
 from amalea_quack.ui import VEGA_NUMBER, VEGA_PERCENT, data_preview, name_fields, page_header
 
-page_header('neural_net_lab', 'Ein mehrschichtiges Perzeptron (PyTorch) auf einem Kursdatensatz: Wähle links Architektur und Hyperparameter, '
-                              'verfolge die Lernkurven live und halte das Training jederzeit an – jeder Lauf landet in MLflow.', layout='wide')
+page_header('neural_net_lab', 'Ein mehrschichtiges Perzeptron (PyTorch) auf einem Kursdatensatz: Wähle links (auf dem Handy: oben '
+                              'links ») Architektur und Hyperparameter, verfolge die Lernkurven live und halte das Training jederzeit '
+                              'an – jeder Lauf landet in MLflow.', layout='wide')
 
 import pandas as pd
 

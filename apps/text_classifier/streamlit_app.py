@@ -8,8 +8,8 @@ from amalea_quack.ui import model_card, page_header, probability_chart, served_m
 TEXT_MODEL = 'text-classifier'
 EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
 
-page_header('text_classifier', 'Tippe eine kurze Meldung auf Deutsch ein: Das Modell ordnet sie einer von fünf Rubriken zu – Politik, '
-                               'Wirtschaft, Sport, Kultur oder Wissenschaft – und zeigt die ähnlichsten Beispiele, aus denen es gelernt hat.')
+page_header('text_classifier', 'Tippe eine kurze Meldung auf Deutsch ein: Das Modell ordnet sie einer Rubrik zu – etwa Politik, Sport '
+                               'oder Kultur – und zeigt die ähnlichsten Beispiele, aus denen es gelernt hat.')
 st.session_state.setdefault('text', EXAMPLE)
 st.session_state.setdefault('alias', 'production')
 
