@@ -197,12 +197,12 @@ def probability_chart(proba: pd.Series, # probability per class; the index holds
     from amalea_quack.glossary import german_percent
     df = pd.DataFrame({what: [str(c) for c in proba.index], 'p': proba.to_numpy(dtype=float),
                        'Anteil': [german_percent(float(p), 0) for p in proba]})
-    x = {'field': 'p', 'type': 'quantitative', 'scale': {'domain': [0, 1]},
-         'axis': {'title': 'Wahrscheinlichkeit', 'tickCount': 5, 'labelExpr': VEGA_PERCENT}}
-    y = {'field': what, 'type': 'nominal', 'sort': None, 'title': None}
+    x = {'field': 'p', 'type': 'quantitative', 'scale': {'domain': [0, 1.12]},  # room for the label right of a full bar
+         'axis': {'title': 'Wahrscheinlichkeit', 'values': [0, 0.2, 0.4, 0.6, 0.8, 1], 'labelExpr': VEGA_PERCENT}}
+    y = {'field': what, 'type': 'nominal', 'sort': None, 'title': None, 'axis': {'labelOverlap': False, 'labelLimit': 200}}
     spec = {'layer': [{'mark': {'type': 'bar', 'color': '#0072B2'}, 'encoding': {'x': x, 'y': y, 'tooltip': [{'field': what}, {'field': 'Anteil'}]}},
                       {'mark': {'type': 'text', 'align': 'left', 'dx': 4}, 'encoding': {'x': x, 'y': y, 'text': {'field': 'Anteil'}}}]}
-    st.vega_lite_chart(df, spec, width='stretch', height=26 * len(df) + 50)
+    st.vega_lite_chart(df, spec, width='stretch', height=34 * len(df) + 50)
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
 UPLOAD_CEILING_MB = 50  # what the browser accepts (.streamlit/config.toml: server.maxUploadSize); up to here the app refuses in German
