@@ -6,6 +6,7 @@ import streamlit as st
 from amalea_quack.ui import model_card, page_header, probability_chart, served_model
 
 IRIS_MODEL = 'iris-classifier'
+OTHER = '(anderer Wert …)'
 page_header('iris_classifier', 'Miss Kelchblatt und Kronblatt einer Iris-Blüte und gib die vier Maße in Zentimetern ein: '
                                'Das Modell sagt dir, welche der drei Arten es vermutlich ist.')
 
@@ -54,9 +55,9 @@ for i, (col, kind) in enumerate(model.schema.columns.items()):
     with cells[i % 2]:
         if kind == CATEGORICAL:
             known = (schema.categories.get(col) if schema else None) or []
-            values[col] = st.selectbox(column_label(col), known, key=f'{name}:{col}', accept_new_options=True,
-                                       placeholder='Wert wählen oder eintippen',
-                                       help='Bekannte Werte aus dem Training; ein neuer lässt sich eintippen.')
+            values[col] = st.selectbox(column_label(col), [*known, OTHER], key=f'{name}:{col}', help='Die Werte aus dem Training – oder ein anderer.')
+            if values[col] == OTHER:
+                values[col] = st.text_input(f'Anderer Wert: {column_label(col)}', key=f'{name}:{col}:other', placeholder='Wert eintippen')
             continue
         lo, hi = schema.ranges.get(col, (0.0, 10.0)) if schema else (0.0, 10.0)
         digits = 1 if hi - lo < 1000 else 0  # centimetres to a millimetre; large quantities in whole units
