@@ -124,8 +124,8 @@ def test_every_image_mode_gives_the_same_digit():
 @pytest.fixture(scope='module')
 def quick_net():
     "The CNN as `train_digits_cnn` trains it in quick mode (same split, seed 0, 12 epochs), without tracking."
-    from amalea_quack.config import set_seed
     from amalea_quack.evaluation import split_data
+    from amalea_quack.reproducibility import set_seed
     from amalea_quack.vision import DIGITS_EPOCHS_QUICK, DIGITS_PARAMS, TARGET, DigitsCNN, fit_cnn
     p, data = DIGITS_PARAMS, digits_frame()
     set_seed(0)
