@@ -16,7 +16,7 @@ from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThr
 from amalea_quack.monitoring import gate_report as course_gate_report
 from amalea_quack.registry import ALIASES, IRIS_MODEL, PromotionRefused
 from amalea_quack.store import ModelNotFound, StoreError, tracking_uri
-from amalea_quack.ui import csv_upload
+from amalea_quack.ui import csv_upload, refusal
 from amalea_quack.validation import DataValidationError
 
 TABS = ['Überblick', 'Gates und Freigabe', 'Historie', 'Drift']
@@ -198,7 +198,9 @@ if tabs[3].open:
         if current is not None:
             try: result = drift(uri, name, version, run_id, current, limits)
             except DataValidationError as e:
-                st.error(f'Diese Daten lassen sich nicht mit {name} Version {version} vergleichen.\n\n{e}')
+                if source == 'Eigene CSV-Datei':  # the file by its name, the problems as sentences
+                    st.error(refusal(st.session_state['drift_csv'].name, e) + f' Verglichen wird mit {name}, Version {version}.')
+                else: st.error(f'Diese Daten lassen sich nicht mit {name} Version {version} vergleichen.\n\n{e}')
             except ValueError as e:
                 st.error(f'Ungültige Schwellen: {name_fields(str(e), {k: t for k, (t, _) in THRESHOLDS.items()})}')
             except ModelNotFound as e:
