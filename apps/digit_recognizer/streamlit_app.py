@@ -116,6 +116,18 @@ with left:
 if got is None: st.stop()
 picture, pixels = got
 
+row = image_features(pixels)
+start = time.perf_counter()
+pred = model.predict(row)
+ms = (time.perf_counter() - start) * 1000
+label, proba = str(pred.labels[0]), pred.probabilities.iloc[0]
+
+with left:  # the answer right under the drawing: on a phone it is in view without scrolling past the preprocessing
+    st.success(f'Vorhersage: **{label}**')
+    card = model.artifacts.project_card
+    kpi = card.kpi('latency_p99_ms') if card else None
+    st.caption(f'Laut Modell zu {german_percent(float(proba[label]), 0)} diese Ziffer · Antwort in {german_number(ms, 1)} ms'
+               + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
 with right:
     st.subheader('Vorverarbeitung')
     a, b = st.columns(2)
@@ -125,17 +137,6 @@ with right:
                'Wie die Trainingsdaten: schwarz-weiß, aufgerichtet, 32 Punkte hoch (höchstens 20 breit), Strichstärke angeglichen; '
                'jedes der 8×8 Felder zählt seine Tintenpunkte (0–16).')
 
-row = image_features(pixels)
-start = time.perf_counter()
-pred = model.predict(row)
-ms = (time.perf_counter() - start) * 1000
-label, proba = str(pred.labels[0]), pred.probabilities.iloc[0]
-
-st.success(f'Vorhersage: **{label}**')
-card = model.artifacts.project_card
-kpi = card.kpi('latency_p99_ms') if card else None
-st.caption(f'Laut Modell zu {german_percent(float(proba[label]), 0)} diese Ziffer · Antwort in {german_number(ms, 1)} ms'
-           + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
 probability_chart(proba, 'Ziffer')
 with st.expander('Die 64 Zahlen, die das Modell bekommt'):
     data_preview(pd.DataFrame(pixels.reshape(8, 8)).round(1), rows=8)
