@@ -21,21 +21,20 @@ from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
 from .glossary import german_number, label
 from .quack import Exercise, ProjectCard, Question, wilson_interval
-from .registry import validate_model_name
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
 
 # %% auto #0
 __all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS', 'EQUIVALENCE_MARGIN', 'VERDICTS', 'VERDICT_DE',
-           'DECISION_RULE', 'CHOICE_COLUMNS', 'STATUSES', 'BOARD_METRICS', 'check_model_name', 'EXERCISES', 'QUIZ',
-           'default_candidates', 'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size',
-           'interpretability', 'accuracy_interval', 'discordance_figure', 'PairedTest', 'paired_test',
-           'difference_verdict', 'rows_needed', 'training_rows', 'repeated_cv', 'cv_summary', 'CVDifference',
-           'cv_difference', 'paired_cv_comparison', 'difference_figure', 'compare_runs', 'shortlist', 'recommend',
-           'paired_outcomes', 'paired_runs', 'tradeoff_figure', 'decision_risks', 'DecisionLog', 'candidates_from',
-           'write_decision_log', 'list_experiments', 'metric_names', 'param_names', 'lower_is_better', 'leaderboard',
-           'param_metric_frame', 'suggest_model_name']
+           'DECISION_RULE', 'CHOICE_COLUMNS', 'STATUSES', 'BOARD_METRICS', 'EXERCISES', 'QUIZ', 'default_candidates',
+           'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size', 'interpretability',
+           'accuracy_interval', 'discordance_figure', 'PairedTest', 'paired_test', 'difference_verdict', 'rows_needed',
+           'training_rows', 'repeated_cv', 'cv_summary', 'CVDifference', 'cv_difference', 'paired_cv_comparison',
+           'difference_figure', 'compare_runs', 'shortlist', 'recommend', 'paired_outcomes', 'paired_runs',
+           'tradeoff_figure', 'decision_risks', 'DecisionLog', 'candidates_from', 'write_decision_log',
+           'list_experiments', 'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame',
+           'suggest_model_name']
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0007
 COMPARE_EXPERIMENT = 'Woche 7 – Kandidatenvergleich'
@@ -783,8 +782,6 @@ def suggest_model_name(dataset: str | None, experiment: str = '') -> str:
     if isinstance(dataset, str) and dataset.strip(): return f'{dataset.strip()}-classifier'
     slug = re.sub(r'[^a-z0-9]+', '-', experiment.lower()).strip('-')
     return (slug or 'modell')[:63]
-
-check_model_name = validate_model_name  # the check lives in the registry; the Experiment Board imports it from here
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13k0001
 _CHURN = pd.DataFrame({  # the comparison table of exercise 13.1, as the exercise set-up shows it

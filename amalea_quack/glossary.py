@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where tables are built: the labels alone load fast (apps show text first)
+    import pandas as pd
 
 # %% auto #0
 __all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'german_percent', 'german_table']
@@ -212,6 +214,7 @@ GLOSSARY = (
 
 def glossary_table() -> pd.DataFrame:
     "The glossary as a table, sorted by the German term."
+    import pandas as pd
     return pd.DataFrame([(t.de, t.en, t.meaning) for t in GLOSSARY], columns=['Begriff', 'Englisch', 'Bedeutung']).sort_values(
         'Begriff', key=lambda s: s.str.lower()).reset_index(drop=True)
 
@@ -305,6 +308,7 @@ def german_table(df: pd.DataFrame, # a table with English column names and progr
                  decimals: dict | None = None, # column -> fixed decimals
                 ) -> pd.DataFrame:
     "A copy for people: German column names, German words for statuses and actions, optionally German numbers."
+    import pandas as pd
     out = df.copy()
     for c in out.columns:
         col = out[c]

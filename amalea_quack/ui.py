@@ -8,26 +8,37 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/app_bausteine.html.md"""
 from __future__ import annotations
 
 import copy
+import re
+import sys
+import types
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
-from .eda import PALETTE, new_figure
-from .glossary import german_number, german_table, label
-from .quack import Exercise, Question
-from .registry import IRIS_MODEL, PromotionRefused, ServedModel, fix_command, resolve
-from .store import ModelNotFound, StoreError, tracking_uri
-from .validation import ENCODINGS, MAX_UPLOAD_MB, DataValidationError, read_csv_checked
+from .quack import Exercise, Question  # the exercises of this lesson (light: no pandas, no MLflow)
+
+if TYPE_CHECKING:  # imported where they are used: a page shows its text before MLflow and pandas are loaded
+    import pandas as pd
+
+    from amalea_quack.registry import ServedModel
+    from amalea_quack.store import StoreError
+    from amalea_quack.validation import DataValidationError
 
 # %% auto #0
-__all__ = ['EXERCISES', 'QUIZ', 'rerun_figure', 'store_problem', 'served_model', 'model_card', 'csv_upload', 'show_table',
+__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'rerun_figure', 'store_problem',
+           'served_model', 'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card',
+           'probability_chart', 'refusal', 'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields',
            'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0003
 def rerun_figure():
     "Four reruns of one Streamlit script as a timeline: triggers, steps the caches skip, what the session state keeps. Returns the Figure."
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from amalea_quack.eda import PALETTE, new_figure
     fig, ax = new_figure(9, 4.2)
     triggers = ['Seite geöffnet', 'Regler bewegt', 'Knopf geklickt', 'Regler bewegt']
     steps = [('Daten lesen', 'st.cache_data'), ('Modell laden', 'st.cache_resource'), ('Widgets lesen', 'jedes Mal'),
@@ -50,42 +61,65 @@ def rerun_figure():
     return fig
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
-@st.cache_resource(show_spinner='Lade Modell aus der Registry …', max_entries=8)
+_TORCH_ADAPTER = 'sklearn.externals.array_api_compat.torch'
+
+def _import_skops_without_torch() -> None:
+    "Import skops.io without letting its walk over scikit-learn's packages import torch; afterwards torch imports as usual."
+    if 'skops.io' in sys.modules or 'torch' in sys.modules: return
+    stub = types.ModuleType(_TORCH_ADAPTER)
+    stub.__path__ = []  # an empty package: the walk finds nothing below it
+    sys.modules[_TORCH_ADAPTER] = stub
+    try:
+        import skops.io  # noqa: F401
+    finally:
+        if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
+        parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
+        if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _load(uri: str, name: str, version: str, run_id: str, source: str) -> ServedModel:
     "Load one model version, cached by what identifies its content: version numbers are reused after a model is deleted."
+    from amalea_quack.registry import ServedModel
+    _import_skops_without_torch()
     return ServedModel(name, version)
 
 def store_problem(e: StoreError) -> None:
     "Show a store error (unreachable, moved, no rights, not signed in) in the main area: one German sentence with the fix."
     st.error(str(e))
 
-def served_model(name: str = IRIS_MODEL, # registered model name
+def served_model(name: str = 'iris-classifier', # registered model name
                  alias: str = 'production', # which alias to serve
                  train: Callable[[], str] | None = None, # creates a production version, returns it; offered as a button
                 ) -> ServedModel | None:
     "The model behind `name@alias` (reloaded when the alias moves or the version's content changes), or None after telling the user why."
     if (trained := st.session_state.pop(f'trained:{name}', None)) is not None:
         st.success(f'Modell trainiert und freigegeben: **{name}** Version {trained} ist jetzt `production`.')
-    try:
-        mv = resolve(name, alias)
-        served = copy.copy(_load(tracking_uri(), name, str(mv.version), mv.run_id, mv.source))  # shares the loaded model
-        served.alias = alias  # how this page asked for it (the cached object is shared by all sessions)
-        return served
-    except ModelNotFound:
-        if alias != 'production':
-            st.warning(f'Kein Modell hinter **{name}@{alias}**. Eine Version bekommt diesen Alias mit '
-                       f'`quack promote --name {name} --to {alias}`; ein erstes Modell erzeugt `{fix_command(name)}`.')
-        else:
-            button = ' – oder direkt hier mit dem Knopf. Das Training wird in MLflow protokolliert und muss die Gates bestehen.'
-            st.warning(f'Noch kein freigegebenes Modell **{name}@production**.\n\nSo erzeugst du eins: `{fix_command(name)}`'
-                       + (button if train else ''))
-            if train: _train_button(name, train)
-    except StoreError as e: store_problem(e)
+    with st.spinner('Lade das Modell aus der Registry …'):
+        from amalea_quack.registry import fix_command, resolve
+        from amalea_quack.store import ModelNotFound, StoreError, tracking_uri
+        try:
+            mv = resolve(name, alias)
+            served = copy.copy(_load(tracking_uri(), name, str(mv.version), mv.run_id, mv.source))  # shares the loaded model
+            served.alias = alias  # how this page asked for it (the cached object is shared by all sessions)
+            return served
+        except ModelNotFound: pass
+        except StoreError as e:
+            store_problem(e)
+            return None
+    if alias != 'production':
+        st.warning(f'Kein Modell hinter **{name}@{alias}**. Eine Version bekommt diesen Alias mit '
+                   f'`quack promote --name {name} --to {alias}`; ein erstes Modell erzeugt `{fix_command(name)}`.')
+    else:
+        button = ' – oder direkt hier mit dem Knopf. Das Training wird in MLflow protokolliert und muss die Gates bestehen.'
+        st.warning(f'Noch kein freigegebenes Modell **{name}@production**.\n\nSo erzeugst du eins: `{fix_command(name)}`'
+                   + (button if train else ''))
+        if train: _train_button(name, train)
     return None
 
 def _train_button(name: str, train: Callable[[], str]) -> None:
     "Train on an explicit click only; a model the gates refuse is reported, not served."
     if not st.button('Modell jetzt trainieren (ca. 1 Minute)', type='primary', key='train'): return
+    from amalea_quack.registry import PromotionRefused
     with st.spinner('Trainiere, prüfe die Gates und gebe frei …'):
         try: st.session_state[f'trained:{name}'] = train()
         except PromotionRefused as e:
@@ -94,50 +128,182 @@ def _train_button(name: str, train: Callable[[], str]) -> None:
             return
     st.rerun()
 
+def course_models() -> dict[str, str | None]:
+    "Per course model (`quack setup` makes them): the version behind its production alias, None if there is none yet."
+    from amalea_quack.registry import COURSE_MODELS, resolve
+    from amalea_quack.store import ModelNotFound
+    out = {}
+    for name in COURSE_MODELS:
+        try: out[name] = str(resolve(name, 'production').version)
+        except ModelNotFound: out[name] = None
+    return out
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #ui000002
+@dataclass(frozen=True)
+class App:
+    "One course app: where it lives, its German name, what a student does with it, and when the course uses it."
+    folder: str  # apps/<folder>/streamlit_app.py, and its address in the hub: http://127.0.0.1:8501/<folder>
+    title: str  # German, in the navigation and as the page title
+    icon: str
+    weeks: str  # e.g. '1 und 7'
+    phase: str  # QUA³CK phase: 'U', 'A³', 'C' or 'K'
+    purpose: str  # one German sentence in plain words
+    model: str | None = None  # the course model it serves, if any
+
+APPS = (
+    App('iris_classifier', 'Iris-Klassifikator', '🌸', '1 und 7', 'K',
+        'Miss eine Iris-Blüte und lass ein trainiertes Modell die Art bestimmen – auch unterwegs auf dem Handy.', 'iris-classifier'),
+    App('data_explorer', 'Daten-Explorer', '🔎', '2', 'U',
+        'Einen Kursdatensatz oder deine eigene CSV-Datei ansehen, bevor ein Modell sie sieht: Profil, Diagramme, Lücken, Datentore.'),
+    App('model_playground', 'Modell-Spielwiese', '🧪', '3–4', 'A³',
+        'Entscheidungsbaum, KNN und k-Means auf zwei Merkmalen: Grenzen sehen, Hyperparameter drehen, Läufe protokollieren.'),
+    App('experiment_board', 'Experiment-Vergleich', '📊', '3–7', 'C',
+        'Alle Läufe eines Experiments als Rangliste nebeneinander – und den besten als Kandidaten registrieren.'),
+    App('neural_net_lab', 'Labor für neuronale Netze', '🧠', '5', 'A³',
+        'Ein kleines neuronales Netz trainieren und seine Lernkurven live verfolgen – jederzeit anhalten.'),
+    App('digit_recognizer', 'Ziffernerkennung', '✍️', '6', 'A³',
+        'Eine Ziffer zeichnen, hochladen oder aus den Testdaten wählen – ein CNN erkennt sie.', 'digits-cnn'),
+    App('text_classifier', 'Text-Klassifikator', '💬', '6', 'A³',
+        'Eine deutsche Kurzmeldung eintippen – das Modell ordnet sie einer Rubrik zu und zeigt ähnliche Beispiele.', 'text-classifier'),
+    App('model_ops', 'Modellbetrieb', '🛠️', '7', 'K',
+        'Versionen und Aliase, Freigabe über die Gates, Zurückrollen, Audit-Log und Drift: das Cockpit der Registry.'),
+)
+
+def app_info(folder: str) -> App:
+    "The catalogue entry of the app in apps/<folder>/."
+    return next(a for a in APPS if a.folder == folder)
+
+def page_header(folder: str, # the app's folder under apps/
+                intro: str | None = None, # the first thing a student reads (default: the app's purpose)
+                layout: str = 'centered', # 'wide' for tables and plots side by side
+               ) -> App:
+    "Page title, week and phase, one plain sentence – written before anything slow is imported, so the page shows at once."
+    a = app_info(folder)
+    st.set_page_config(page_title=a.title, page_icon=a.icon, layout=layout)
+    st.title(f'{a.icon} {a.title}')
+    st.caption(f'Woche {a.weeks} · Phase {a.phase} im QUA³CK-Prozessmodell')
+    st.markdown(intro or a.purpose)
+    return a
+
+def course_links() -> dict[str, str]:
+    "The course's web addresses as the package declares them (pyproject.toml, [project.urls]): the one place a fork changes."
+    from importlib.metadata import PackageNotFoundError, metadata
+    try: urls = metadata('amalea-quack').get_all('Project-URL') or []
+    except PackageNotFoundError: urls = []
+    return dict(u.split(', ', 1) for u in urls if ', ' in u)
+
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000f
+def _when(iso: str) -> str:
+    "An ISO time stamp the German way: 30.11.2025, 14:05 UTC."
+    try: return datetime.fromisoformat(iso).strftime('%d.%m.%Y, %H:%M UTC')
+    except (TypeError, ValueError): return str(iso)
+
 def model_card(served: ServedModel) -> None:
     "Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible."
+    import pandas as pd
+
+    from amalea_quack.glossary import german_number, label
     card = served.card()
     def fmt(k, v):
-        if v is None: return '–'
+        if v is None or v == '': return '–'
         if k == 'latency_p99_ms': return f'{german_number(v, 1)} ms'
+        if k in ('trained', 'promoted'): return _when(v)
         if isinstance(v, float): return german_number(v, 3)
         return str(v)
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
-    st.table(rows.set_index('Angabe'))  # a static table: no scrolling, nothing cut off on a phone
+    st.table(rows, hide_index=True)  # a static table: every row visible, long values wrap, nothing cut off on a phone
+
+# Vega-Lite axis labels the German way (Streamlit's charts write 0.25 and 1,234.5): for `axis.labelExpr` in a chart spec
+VEGA_NUMBER = ("replace(replace(replace(format(datum.value, ',.4~g'), regexp(',', 'g'), '_'), regexp('[.]', 'g'), ','), "
+               "regexp('_', 'g'), '.')")
+VEGA_PERCENT = "format(datum.value * 100, '.0f') + ' %'"
+
+def probability_chart(proba: pd.Series, # probability per class; the index holds the classes
+                      what: str = 'Klasse', # what the classes are, e.g. 'Ziffer' or 'Rubrik'
+                     ) -> None:
+    "Probabilities as horizontal bars labelled with German percentages (Streamlit's own charts would write 0.2)."
+    import pandas as pd
+
+    from amalea_quack.glossary import german_percent
+    df = pd.DataFrame({what: [str(c) for c in proba.index], 'p': proba.to_numpy(dtype=float),
+                       'Anteil': [german_percent(float(p), 0) for p in proba]})
+    x = {'field': 'p', 'type': 'quantitative', 'scale': {'domain': [0, 1.12]},  # room for the label right of a full bar
+         'axis': {'title': 'Wahrscheinlichkeit', 'values': [0, 0.2, 0.4, 0.6, 0.8, 1], 'labelExpr': VEGA_PERCENT}}
+    y = {'field': what, 'type': 'nominal', 'sort': None, 'title': None, 'axis': {'labelOverlap': False, 'labelLimit': 200}}
+    spec = {'layer': [{'mark': {'type': 'bar', 'color': '#0072B2'}, 'encoding': {'x': x, 'y': y, 'tooltip': [{'field': what}, {'field': 'Anteil'}]}},
+                      {'mark': {'type': 'text', 'align': 'left', 'dx': 4}, 'encoding': {'x': x, 'y': y, 'text': {'field': 'Anteil'}}}]}
+    st.vega_lite_chart(df, spec, width='stretch', height=34 * len(df) + 50)
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
+UPLOAD_CEILING_MB = 50  # what the browser accepts (.streamlit/config.toml: server.maxUploadSize); up to here the app refuses in German
+
+def _sentences(parts: list[str]) -> str: return ' '.join(p[:1].upper() + p[1:] + ('' if p.endswith('.') else '.') for p in parts)
+
+def refusal(name: str, e: DataValidationError) -> str:
+    "Why the file `name` was not taken, in sentences: its name first, then each problem, then what was expected."
+    return f'**{name}** wurde nicht übernommen. {_sentences(e.problems)}' + (f' Erwartet: {e.expected}.' if e.expected else '')
+
 def csv_upload(label_: str, # the uploader's label
-               key: str, # widget key
-               max_mb: float = MAX_UPLOAD_MB,
+               key: str, # widget key; `st.session_state[key]` holds the file, also a refused one
+               max_mb: float | None = None, # largest accepted size (default: validation.MAX_UPLOAD_MB)
                where=None, # where the uploader sits (e.g. st.sidebar); messages always go to the main area
               ) -> pd.DataFrame | None:
     "A CSV uploader: reads exactly what the file says (format shown, adjustable) or refuses it in the main area, naming file and reason."
+    from amalea_quack.validation import ENCODINGS, MAX_UPLOAD_MB, SEPARATORS, DataValidationError, read_csv_checked
+    max_mb = max_mb or MAX_UPLOAD_MB
     box = where or st
-    file = box.file_uploader(label_, type=['csv', 'txt'], key=key, max_upload_size=int(max_mb), accept_multiple_files=False,
-                             help=f'CSV mit Kopfzeile; Komma, Semikolon oder Tabulator; UTF-8 oder Windows-1252; höchstens {max_mb:g} MB')
+    file = box.file_uploader(label_, key=key, max_upload_size=max(UPLOAD_CEILING_MB, int(max_mb)), accept_multiple_files=False,
+                             help=f'Eine CSV-Datei mit Kopfzeile; Komma, Semikolon oder Tabulator; UTF-8 oder Windows-1252; '
+                                  f'höchstens {max_mb:g} MB')
     if file is None: return None
     with box.expander('Einlesen anpassen'):
         enc = st.selectbox('Kodierung', [None, *ENCODINGS], format_func=lambda e: 'erkennen' if e is None else ENCODINGS[e], key=f'{key}:enc')
-        sep = st.selectbox('Trennzeichen', [None, ',', ';', '\t', '|'], key=f'{key}:sep',
-                           format_func={None: 'erkennen', ',': 'Komma', ';': 'Semikolon', '\t': 'Tabulator', '|': 'senkrechter Strich'}.get)
+        sep = st.selectbox('Trennzeichen', [None, *SEPARATORS], key=f'{key}:sep', format_func=lambda s: 'erkennen' if s is None else SEPARATORS[s])
         dec = st.selectbox('Dezimalzeichen', [None, ',', '.'], format_func={None: 'erkennen', ',': 'Komma', '.': 'Punkt'}.get, key=f'{key}:dec')
     try: df = read_csv_checked(file.getvalue(), max_mb=max_mb, encoding=enc, sep=sep, decimal=dec)
     except DataValidationError as e:
-        st.error(f'Die Datei **{file.name}** wurde nicht übernommen. ' + ' '.join(p[:1].upper() + p[1:] + '.' for p in e.problems)
-                 + (f' Erwartet: {e.expected}.' if e.expected else ''))
+        st.error(refusal(file.name, e) + ' Wähle eine andere Datei – oder stelle unter *Einlesen anpassen* Kodierung, Trennzeichen '
+                 'oder Dezimalzeichen ein.')
         return None
     st.caption(f"**{file.name}** gelesen als: {df.attrs['csv_format'].describe()} – passt etwas nicht, ändere es unter *Einlesen anpassen*.")
     return df
 
 def show_table(df: pd.DataFrame, **decimals) -> None:
-    "A table for people: German headings, words and numbers, full width, no index."
+    "A table for people: German headings, words and numbers, full width, no index (scrolls; for many rows)."
+    from amalea_quack.glossary import german_table
     st.dataframe(german_table(df, decimals=decimals or None), hide_index=True, width='stretch')
+
+def data_preview(df: pd.DataFrame, rows: int = 20) -> None:
+    "The first rows of a data table as they are – column names unchanged – with numbers written the German way."
+    import pandas as pd
+
+    from amalea_quack.glossary import german_number
+    head = df.head(rows).copy()
+    head.attrs = {}  # e.g. the CSV format: Streamlit cannot send it along
+    for c in head.columns:
+        if pd.api.types.is_numeric_dtype(head[c]) and not pd.api.types.is_bool_dtype(head[c]):
+            head[c] = head[c].map(lambda v: german_number(None if pd.isna(v) else v))
+    st.dataframe(head.astype(object).where(head.notna(), '–'), hide_index=True, width='stretch')
+
+def static_table(df: pd.DataFrame, **decimals) -> None:
+    "A table for reading: German, every row and column visible, long texts wrap instead of hiding behind a scroll bar."
+    from amalea_quack.glossary import german_table
+    st.table(german_table(df, decimals=decimals or None), hide_index=True)
+
+def name_fields(message: str, # an error message naming program parameters, e.g. 'lr: die Lernrate muss …'
+                fields: dict[str, str], # parameter -> the field's label as the student sees it
+               ) -> str:
+    "The message with each parameter name replaced by the field's label in quotes, so the student knows which field to fix."
+    if not fields: return message
+    pattern = r'\b(' + '|'.join(map(re.escape, sorted(fields, key=len, reverse=True))) + r')\b'
+    return re.sub(pattern, lambda m: f'„{fields[m.group(1)]}“', message)
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0013
 def deployment_figure():
     "The way of an app to Streamlit Community Cloud: repository, build, running app, and the two places the model can come from. Returns the Figure."
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from amalea_quack.eda import PALETTE, new_figure
     fig, ax = new_figure(9, 4.2)
     def box(x, y, w, h, title, body, colour):
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle='round,pad=0.03', fc=colour, alpha=0.22, ec=colour))

@@ -1,18 +1,13 @@
-"""Alle Kurs-Apps unter einer Adresse (make start): eine Navigation über die acht Portfolio-Apps."""
+"""Alle Kurs-Apps unter einer Adresse (make start): die Startseite, der Fortschritt und die acht Apps, nach Woche geordnet."""
 from pathlib import Path
 
 import streamlit as st
 
-HERE = Path(__file__).parent
-PAGES = {
-    'Woche 1 und 7 · Phase K': [('iris_classifier', 'Iris-Klassifikator', '🌸')],
-    'Woche 2 · Phase U': [('data_explorer', 'Data Explorer', '🔎')],
-    'Woche 3–4 · Phase A³': [('model_playground', 'Model Playground', '🧪')],
-    'Woche 5 · Phase A³': [('neural_net_lab', 'Neural Net Lab', '🧠')],
-    'Woche 6 · Phase A³': [('digit_recognizer', 'Digit Recognizer', '✍️'), ('text_classifier', 'Text Classifier', '💬')],
-    'Woche 3–7 · Phase C': [('experiment_board', 'Experiment Board', '📊')],
-    'Woche 7 · Phase K': [('model_ops', 'Model Ops', '🛠️')],
-}
+from amalea_quack.ui import APPS
 
-st.navigation({section: [st.Page(HERE / folder / 'streamlit_app.py', title=title, icon=icon, url_path=folder)
-                         for folder, title, icon in apps] for section, apps in PAGES.items()}).run()
+HERE = Path(__file__).parent
+sections = {'Kurs': [st.Page(HERE / 'hub_pages/start.py', title='Start', icon='🏠', default=True),
+                     st.Page(HERE / 'hub_pages/fortschritt.py', title='Fortschritt', icon='✅', url_path='fortschritt')]}
+for a in APPS:  # every app under its folder name: http://127.0.0.1:8501/iris_classifier
+    sections.setdefault(f'Woche {a.weeks}', []).append(st.Page(HERE / a.folder / 'streamlit_app.py', title=a.title, icon=a.icon, url_path=a.folder))
+st.navigation(sections).run()

@@ -1,4 +1,5 @@
-"""Shared fixtures: temporary MLflow stores, a store with a promoted Iris model, and a clean home for tools."""
+"""Shared fixtures: temporary MLflow stores (empty, Iris, all course models as `make start` makes them, a private copy),
+an address where no store answers, Streamlit servers and Chromium at a desktop's and a phone's size, and a clean home for tools."""
 import os
 import shutil
 import subprocess
@@ -57,11 +58,49 @@ def iris_store(tmp_path_factory, template_db) -> str:
     return uri
 
 
-def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     "Run the installed `quack` command in a fresh process."
-    env = {**os.environ, **({'MLFLOW_TRACKING_URI': uri} if uri else {})}
+    env = {**os.environ, **({'MLFLOW_TRACKING_URI': uri} if uri else {}), **(env or {})}
     exe = Path(sys.executable).parent / 'quack'
-    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope='session')
+def course_setup(tmp_path_factory, template_db) -> tuple[str, str]:
+    "A store prepared the way `make start` prepares it – `quack setup` with the quick settings – and what the command printed."
+    prepared = os.environ.get('QUACK_TEST_COURSE_DB')  # for working on the app tests: a mlflow.db once made by `quack setup`, reused
+    uri = new_store(tmp_path_factory.mktemp('course-store'), Path(prepared) if prepared else template_db)
+    r = quack('setup', uri=uri, env={'AMALEA_QUICK': '1'})
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    return uri, r.stdout
+
+
+@pytest.fixture(scope='session')
+def course_store(course_setup) -> str:
+    "iris-classifier, digits-cnn and text-classifier, each version 1 in production; shared by every app test, so tests must not change it."
+    return course_setup[0]
+
+
+@pytest.fixture
+def private_store(course_store, tmp_path, monkeypatch) -> str:
+    "A private copy of the course store's registry (artifacts shared, read-only), active for this test: it may promote, roll back, delete."
+    uri = new_store(tmp_path / 'store', Path(course_store.removeprefix('sqlite:///')))
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', uri)
+    return uri
+
+
+@pytest.fixture
+def unreachable_store(monkeypatch) -> str:
+    "A tracking server address on which nobody listens, active for this test."
+    uri = f'http://127.0.0.1:{free_port()}'
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', uri)
+    return uri
+
+
+def app_test(folder: str, timeout: float = 120):
+    "Streamlit's AppTest for apps/<folder>/streamlit_app.py."
+    from streamlit.testing.v1 import AppTest
+    return AppTest.from_file(str(ROOT / 'apps' / folder / 'streamlit_app.py'), default_timeout=timeout)
 
 
 # --- Streamlit servers and a real browser -------------------------------------------------------------------------
@@ -133,9 +172,46 @@ def page(browser):
     ctx.close()
 
 
+SIZES = {'desktop': (1366, 900), 'phone': (390, 844)}  # a laptop and a phone (CSS pixels)
+
+
+@pytest.fixture(params=list(SIZES))
+def screen(request, browser):
+    "A page at a laptop's size (1366×900) and, as a second run of the test, at a phone's (390×844); `screen.size` names which."
+    w, h = SIZES[request.param]
+    ctx = browser.new_context(viewport={'width': w, 'height': h}, locale='de-DE', is_mobile=request.param == 'phone',
+                              has_touch=request.param == 'phone')
+    p = ctx.new_page()
+    p.size = request.param
+    yield p
+    ctx.close()
+
+
+def settled(page, timeout: float = 120_000) -> None:
+    "Wait until the script run is over (Streamlit's running indicator is gone) and let charts finish their transition."
+    page.wait_for_timeout(500)
+    page.wait_for_function('() => !document.querySelector("[data-testid=stStatusWidgetRunningIcon]")', timeout=timeout)
+    page.wait_for_timeout(800)
+
+
 def screenshot(page, name: str, full_page: bool = True) -> Path:
-    "Save a screenshot (the full page, or what the viewport shows) to test-output/screenshots/NAME.png."
+    """Save a screenshot to test-output/screenshots/NAME[-desktop|-phone].png. Streamlit scrolls inside its own container, so a
+    full-page shot first makes the window as tall as the content."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f'{name}.png'
-    page.screenshot(path=str(path), full_page=full_page)
+    size = getattr(page, 'size', None)
+    path = SHOTS / (f'{name}-{size}.png' if size else f'{name}.png')
+    if full_page:
+        before = page.viewport_size
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stMainBlockContainer]')]"
+                               ".map(e => e.scrollHeight), window.innerHeight)")
+        page.set_viewport_size({'width': before['width'], 'height': min(int(height) + 80, 8000)})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(before)
+    else: page.screenshot(path=str(path))
     return path
+
+
+def no_horizontal_scroll(locator) -> bool:
+    "Does the element show all of its content at its width (no scroll bar, nothing cut off)?"
+    return locator.evaluate('e => e.scrollWidth <= e.clientWidth + 1')

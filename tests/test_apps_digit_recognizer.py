@@ -56,7 +56,7 @@ def served_app(digits_store, monkeypatch):
 
 
 def upload(at: AppTest, name: str, data: bytes, mime: str = 'image/png') -> AppTest:
-    at.sidebar.radio(key='source').set_value('Bild hochladen').run()
+    at.radio(key='source').set_value('Bild hochladen').run()
     at.file_uploader(key='upload').set_value((name, data, mime))
     return at.run()
 
@@ -124,7 +124,7 @@ def test_bad_uploads_are_refused_with_a_german_reason(served_app, name, data, re
 def test_blank_canvas_asks_for_a_drawing(served_app):
     at = served_app
     assert not at.exception and not at.success and not at.error
-    assert at.sidebar.radio(key='source').value == 'Zeichnen'
+    assert at.radio(key='source').value == 'Zeichnen'
     assert 'noch leer' in at.info[0].value
 
 
@@ -157,7 +157,7 @@ def test_a_drawing_on_the_canvas_is_recognised(digits_store, monkeypatch, drawin
 
 def test_picking_a_test_image(served_app):
     at = served_app
-    at.sidebar.radio(key='source').set_value('Testbild').run()
+    at.radio(key='source').set_value('Testbild').run()
     assert not at.exception
     first = at.success[0].value
     truth = next(c.value for c in at.caption if c.value.startswith('Wahre Ziffer'))
@@ -170,7 +170,7 @@ def test_picking_a_test_image(served_app):
 
 def test_alias_without_model_names_the_command(served_app):
     at = served_app
-    at.sidebar.selectbox(key='alias').set_value('champion').run()
+    at.selectbox(key='alias').set_value('champion').run()
     assert not at.exception and not at.success
     assert 'digits-cnn@champion' in at.warning[0].value and SETUP in at.warning[0].value
     assert not at.button, 'training is offered for production only'

@@ -1,6 +1,8 @@
 """The Experiment Board with Streamlit's AppTest: leaderboard order, metric and order changes, the best run, registering, bad input."""
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import ROOT, new_store
 from streamlit.testing.v1 import AppTest
@@ -54,8 +56,20 @@ def app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def leaderboard(at: AppTest):
+def leaderboard(at: AppTest) -> pd.DataFrame:
+    "The leaderboard as shown: German column names, run IDs cut to eight characters, German numbers."
     return at.dataframe[0].value
+
+
+def numbers(column: pd.Series) -> pd.Series:
+    "German numbers as shown ('0,9667') back to floats."
+    if pd.api.types.is_numeric_dtype(column): return column
+    return pd.to_numeric(column.astype(str).str.replace('.', '', regex=False).str.replace(',', '.', regex=False))
+
+
+def best_run_id(at: AppTest) -> str:
+    "The full run ID of the best run, as the success message names it."
+    return re.search(r'`([0-9a-f]{32})`', at.success[0].value).group(1)
 
 
 def stored_metric(run_id: str, metric: str) -> float:
@@ -68,11 +82,12 @@ def test_leaderboard_is_ranked_by_accuracy_and_names_the_best(board):
     assert not at.exception
     assert at.sidebar.selectbox(key='experiment').value == EXPERIMENT  # the most recently used experiment with runs
     df = leaderboard(at)
-    assert set(df['run_id']) == set(board.values())  # all finished runs
-    assert df['accuracy'].tolist() == sorted((stored_metric(r, 'accuracy') for r in board.values()), reverse=True)
+    assert set(df['Lauf']) == {r[:8] for r in board.values()}  # all finished runs
+    assert numbers(df['Genauigkeit']).is_monotonic_decreasing
     best = max(board, key=lambda n: stored_metric(board[n], 'accuracy'))
-    assert df.iloc[0]['Lauf'] == best and df.iloc[0]['Rang'] == 1
-    assert at.success[0].value.startswith('Bester Lauf nach **accuracy**') and board[best] in at.success[0].value
+    assert df.iloc[0]['Name des Laufs'] == best and str(df.iloc[0]['Rang']) == '1'
+    assert at.success[0].value.startswith('Bester Lauf nach **Genauigkeit**') and board[best] in at.success[0].value
+    assert 'None' not in df.astype(str).to_string()
     assert at.success[0].icon == '🏆'
 
 
@@ -81,14 +96,14 @@ def test_changing_metric_and_order_reorders_the_leaderboard(board):
     at.sidebar.selectbox(key='metric').set_value('latency_p99_ms').run()
     assert not at.exception
     df = leaderboard(at)
-    assert df['latency_p99_ms'].is_monotonic_increasing  # latency: smaller is better by default
+    assert numbers(df['Latenz p99 (ms)']).is_monotonic_increasing  # latency: smaller is better by default
     assert at.sidebar.radio(key='order_latency_p99_ms').value.startswith('aufsteigend')
-    assert 'nur-kurve' not in df['Lauf'].tolist()  # it did not log this metric
+    assert 'nur-kurve' not in df['Name des Laufs'].tolist()  # it did not log this metric
     fastest = min((n for n in board if n != 'nur-kurve'), key=lambda n: stored_metric(board[n], 'latency_p99_ms'))
-    assert df.iloc[0]['Lauf'] == fastest and board[fastest] in at.success[0].value
+    assert df.iloc[0]['Name des Laufs'] == fastest and board[fastest] in at.success[0].value
     at.sidebar.radio(key='order_latency_p99_ms').set_value('absteigend (größer ist besser)').run()
     df = leaderboard(at)
-    assert df['latency_p99_ms'].is_monotonic_decreasing and df.iloc[0]['Lauf'] != fastest
+    assert numbers(df['Latenz p99 (ms)']).is_monotonic_decreasing and df.iloc[0]['Name des Laufs'] != fastest
 
 
 def test_metric_range_filters_runs(board):
@@ -96,8 +111,8 @@ def test_metric_range_filters_runs(board):
     lo, hi = at.sidebar.slider(key=f'range_{EXPERIMENT}_accuracy').value
     at.sidebar.slider(key=f'range_{EXPERIMENT}_accuracy').set_value((0.6, hi)).run()
     df = leaderboard(at)
-    assert df['accuracy'].min() >= 0.6 and lo < 0.6
-    assert 'baseline' not in df['Lauf'].tolist() and 'nur-kurve' not in df['Lauf'].tolist()
+    assert numbers(df['Genauigkeit']).min() >= 0.6 and lo < 0.6
+    assert 'baseline' not in df['Name des Laufs'].tolist() and 'nur-kurve' not in df['Name des Laufs'].tolist()
 
 
 def test_history_of_a_run_with_steps(board):
@@ -113,7 +128,7 @@ def test_history_of_a_run_with_steps(board):
 def test_register_the_best_run_as_staging(board):
     from amalea_quack.registry import audit_log, resolve
     at = app().run()
-    best_id = leaderboard(at).iloc[0]['run_id']
+    best_id = best_run_id(at)
     field = at.text_input(key=f'model_name_{best_id}')
     assert field.value == 'iris-classifier'  # suggested from the run's data set
     field.set_value('board-kandidat')
@@ -129,7 +144,7 @@ def test_register_the_best_run_as_staging(board):
 
 def test_bad_model_name_is_refused(board):
     at = app().run()
-    best_id = leaderboard(at).iloc[0]['run_id']
+    best_id = best_run_id(at)
     at.text_input(key=f'model_name_{best_id}').set_value('mein modell!')
     at.button(key='register').click().run()
     assert 'Ungültiger Modellname' in at.error[0].value and not at.code
@@ -148,8 +163,8 @@ def test_experiment_without_the_chosen_metric_says_so(board):
     at.sidebar.selectbox(key='metric').set_value('f1_macro').run()
     at.sidebar.selectbox(key='experiment').set_value(LOSS_ONLY).run()
     assert not at.exception
-    assert "hat keine Metrik **f1_macro**" in at.info[0].value and 'loss' in at.info[0].value
-    assert leaderboard(at)['Lauf'].tolist() == ['verlust']
+    assert 'hat keine Kennzahl **F1 (makro)**' in at.info[0].value and 'loss' in at.info[0].value
+    assert leaderboard(at)['Name des Laufs'].tolist() == ['verlust']
     at.sidebar.selectbox(key='experiment').set_value(EXPERIMENT).run()
     assert at.sidebar.selectbox(key='metric').value == 'f1_macro' and not at.info  # the pick comes back
 

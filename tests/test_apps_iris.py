@@ -1,76 +1,109 @@
-"""The Iris app with Streamlit's AppTest: normal flow, other aliases, no model, unreachable store, secrets."""
-import socket
-
+"""The Iris app with Streamlit's AppTest: German measurements in the main area, the prediction, notes outside the training range,
+unknown categories of another model, other aliases, the train button – and the cache after delete, retrain, promote
+(the store from Streamlit's secrets: tests/test_browser_iris.py, which runs a real server)."""
 import pytest
-from conftest import ROOT
-from streamlit.testing.v1 import AppTest
+from conftest import app_test
 
 from amalea_quack.registry import ModelNotFound, resolve
 
-APP = str(ROOT / 'apps/iris_classifier/streamlit_app.py')
+FIELDS = ['Kelchblattlänge (cm)', 'Kelchblattbreite (cm)', 'Kronblattlänge (cm)', 'Kronblattbreite (cm)']
 
 
-def app(timeout=30) -> AppTest:
-    return AppTest.from_file(APP, default_timeout=timeout)
+def app(timeout: float = 120):
+    return app_test('iris_classifier', timeout)
 
 
-def test_predicts_with_probabilities_and_model_card(iris_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', iris_store)
+def measure(at, *values):
+    for label, value in zip(FIELDS, values, strict=True):
+        next(n for n in at.number_input if n.label == label).set_value(value)
+    return at.run()
+
+
+def card(at) -> dict:
+    return dict(zip(at.table[-1].value['Angabe'], at.table[-1].value['Wert'], strict=True))
+
+
+def test_measurements_in_german_and_the_prediction_with_card(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = app().run()
-    assert not at.exception
+    assert not at.exception and not at.sidebar.number_input  # nothing hides in the sidebar
+    assert [n.label for n in at.number_input] == FIELDS  # rows in reading order: sepal length, width; petal length, width
+    assert at.markdown[0].value.startswith('Miss Kelchblatt und Kronblatt einer Iris-Blüte')
     assert at.success[0].value.startswith('Vorhersage: **')
-    names = [s.label for s in at.sidebar.slider]
-    assert names == ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)']
-    assert (at.sidebar.slider[0].min, at.sidebar.slider[0].max) == (4.3, 7.9)  # the training range
-    card = at.dataframe[-1].value['Wert']
-    assert card['Version'] == '1' and card['Alias'] == 'production' and card['Freigegeben'] != '–'
+    assert any(c.value.startswith('Laut Modell zu ') and ' ms' in c.value for c in at.caption)
+    assert len(at.get('vega_lite_chart')) == 1  # the probabilities
+    c = card(at)
+    assert (c['Modell'], c['Version'], c['Alias']) == ('iris-classifier', '1', 'production')
+    assert c['Genauigkeit'].count(',') == 1 and c['freigegeben am'] != '–' and 'UTC' in c['trainiert']
 
 
-def test_moving_the_sliders_changes_the_prediction(iris_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', iris_store)
-    at = app().run()
-    for label, value in [('sepal length (cm)', 5.0), ('sepal width (cm)', 3.4), ('petal length (cm)', 1.5), ('petal width (cm)', 0.2)]:
-        at.sidebar.slider(key=label).set_value(value)
-    at.run()
+def test_changing_the_measurements_changes_the_species(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
+    at = measure(app().run(), 5.0, 3.4, 1.5, 0.2)
     assert at.success[0].value == 'Vorhersage: **setosa**'
-    at.sidebar.slider(key='petal length (cm)').set_value(6.0)
-    at.sidebar.slider(key='petal width (cm)').set_value(2.3)
-    at.sidebar.slider(key='sepal length (cm)').set_value(7.2)
-    at.run()
+    at = measure(at, 7.2, 3.0, 6.0, 2.3)
     assert at.success[0].value == 'Vorhersage: **virginica**'
+    assert not at.info  # all inside what training saw
 
 
-def test_alias_without_model_explains_the_fix(iris_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', iris_store)
+def test_a_measurement_outside_the_training_range_is_answered_with_a_note(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
+    at = measure(app().run(), 5.0, 3.4, 12.5, 0.2)
+    assert at.success, 'still answered'
+    assert at.info[0].value.startswith('Kronblattlänge (cm): 12,5 liegt außerhalb dessen, was das Modell im Training gesehen hat (1 bis')
+
+
+def test_another_alias_without_model_explains_the_fix_and_can_be_switched_back(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = app().run()
-    at.sidebar.selectbox(key='alias').set_value('champion').run()
-    assert not at.exception and not at.success
-    assert 'iris-classifier@champion' in at.warning[0].value and 'make start' in at.warning[0].value
+    at.selectbox(key='alias').set_value('champion').run()
+    assert not at.exception and not at.success and not at.button
+    assert 'iris-classifier@champion' in at.warning[0].value and 'quack promote --name iris-classifier --to champion' in at.warning[0].value
+    at.selectbox(key='alias').set_value('production').run()
+    assert at.success[0].value.startswith('Vorhersage: **')
 
 
-def test_empty_store_explains_the_fix_and_trains_only_on_click(store):
-    at = app().run()
-    assert not at.exception and not at.slider
-    assert 'quack train' in at.warning[0].value
+def test_empty_store_trains_only_on_click(store):
+    at = app(timeout=240).run()
+    assert not at.number_input
     with pytest.raises(ModelNotFound): resolve('iris-classifier', 'production')  # nothing trained behind the user's back
-    at.button(key='train').click().run(timeout=120)
+    at.button(key='train').click().run()
     assert not at.exception and not at.warning
     assert 'iris-classifier** Version 1 ist jetzt `production`' in at.success[0].value
-    assert at.slider, 'the served model is shown right away'
+    assert at.success[1].value.startswith('Vorhersage: **'), 'the served model is shown right away'
 
 
-def test_unreachable_store_is_reported_in_german(monkeypatch):
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]  # a port nobody listens on
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', f'http://127.0.0.1:{port}')
-    at = app(timeout=60).run()
-    assert not at.exception
-    assert 'nicht erreichbar' in at.error[0].value
+def test_another_tabular_model_and_an_unknown_category_is_warned(private_store):
+    "Penguins with the categorical columns island and sex: a value training never saw is predicted, with a warning."
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.pipeline import run_pipeline
+    from amalea_quack.registry import promote
+    run_pipeline(load_dataset('penguins').dropna(), 'species', name='pinguin-classifier', latency_rows=5)
+    promote('pinguin-classifier', gates=[])
+    at = app().run()
+    at.selectbox(key='model_name').set_value('pinguin-classifier').run()
+    assert not at.exception and at.subheader[0].value == 'Modell: pinguin-classifier'
+    island = at.selectbox(key='pinguin-classifier:island')
+    assert island.label == 'Insel' and island.options == ['Biscoe', 'Dream', 'Torgersen', '(anderer Wert …)']
+    island.set_value('(anderer Wert …)').run()
+    at.text_input(key='pinguin-classifier:island:other').set_value('Helgoland').run()
+    assert not at.exception and at.success[0].value.startswith('Vorhersage: **')
+    assert "Spalte 'island': 'Helgoland' kam im Training nie vor" in at.warning[0].value
 
 
-def test_tracking_uri_from_streamlit_secrets(iris_store, monkeypatch):
-    monkeypatch.delenv('MLFLOW_TRACKING_URI', raising=False)
-    at = app()
-    at.secrets['MLFLOW_TRACKING_URI'] = iris_store
+def test_delete_retrain_promote_serves_the_new_run_also_in_a_new_session(private_store):
+    "The cache is keyed by content: version 1 of a re-created model is another run and must not be answered from the old one."
+    from amalea_quack.pipeline import ensure_production
+    from amalea_quack.store import client
+    at = app().run()
+    old = card(at)['Lauf']
+    client().delete_registered_model('iris-classifier')
     at.run()
-    assert not at.exception and at.success[0].value.startswith('Vorhersage')
+    assert 'Noch kein freigegebenes Modell' in at.warning[0].value
+    ensure_production(latency_rows=5)
+    new = resolve('iris-classifier', 'production')
+    assert str(new.version) == '1' and new.run_id != old  # the same version number, another run
+    at.run()
+    assert card(at)['Lauf'] == new.run_id and card(at)['Version'] == '1'
+    fresh = app().run()  # another session
+    assert card(fresh)['Lauf'] == new.run_id

@@ -1,8 +1,11 @@
-"""The Model Ops app with AppTest: status, gate checklist, promote, refused promote, rollback, history, drift, bad uploads, empty store."""
+"""The Model Ops app with AppTest: status, gate checklist, promote (twice: the second changes nothing), refused promote, rollback along
+the release history until nothing is left, history, drift, bad uploads, empty store. Only the open tab runs (st.tabs with a key)."""
 import numpy as np
 import pytest
 from conftest import ROOT, new_store
 from streamlit.testing.v1 import AppTest
+
+from amalea_quack.glossary import label
 
 APP = str(ROOT / 'apps/model_ops/streamlit_app.py')
 PENGUINS = 'penguins-classifier'
@@ -52,142 +55,155 @@ def app() -> AppTest:
 
 def aliases(name: str) -> dict:
     from amalea_quack.registry import status
-    s = status(name)
-    return {int(r.Version): r.Aliase for r in s.itertuples()}
+    return {int(r.version): r.aliases for r in status(name).itertuples()}
 
 
-def tab(at, title):
-    return next(t for t in at.tabs if t.label.endswith(title))
+def open_tab(at, title: str):
+    "Open a tab as a click does (the tabs are stateful: only the open one runs)."
+    at.session_state['ops_tab'] = title
+    return at.run()
 
 
-def test_status_table_shows_models_versions_and_aliases(ops_store):
+def gates(at):
+    return open_tab(at, 'Gates und Freigabe')
+
+
+def checklist(at):
+    return at.table[0].value.set_index('Prüfung')
+
+
+def history(at):
+    return open_tab(at, 'Historie').dataframe[0].value
+
+
+def test_opens_on_iris_with_models_versions_and_aliases(ops_store):
     at = app().run()
     assert not at.exception
-    table = tab(at, 'Überblick').dataframe[0].value
+    assert at.selectbox(key='model').value == 'iris-classifier'  # the course's first model, not the alphabet's
+    table = at.dataframe[0].value
     got = {(r['Modell'], int(r['Version'])): r['Aliase'] for _, r in table.iterrows()}
     assert got == {('iris-classifier', 1): 'production', ('iris-classifier', 2): 'staging', ('iris-classifier', 3): 'challenger',
                    (PENGUINS, 1): 'production', (PENGUINS, 2): 'staging'}
-    assert at.sidebar.selectbox(key='candidate:iris-classifier').value == '2'  # the staging candidate is preselected
+    assert 'None' not in table.astype(str).to_string()
+    assert at.selectbox(key='candidate:iris-classifier').value == '2'  # the staging candidate is preselected
 
 
 def test_gate_checklist_of_the_staging_candidate(ops_store):
-    at = app().run()
-    gates = tab(at, 'Gates & Freigabe')
-    checks = gates.dataframe[0].value.set_index('Prüfung')
-    assert list(checks.index) == ['KPIs', 'Mindestqualität', 'Overfit-Abstand', 'Konsistenz Training/Servieren', 'Latenz', 'Fairness (Segmente)']
-    assert checks.loc['Konsistenz Training/Servieren', 'Ergebnis'] == 'bestanden'
-    assert checks.loc['Fairness (Segmente)', 'Ergebnis'] == 'nicht anwendbar'  # Iris has no segment column
-    assert 'Version 2 kann nach **production**' in gates.success[0].value
+    at = gates(app().run())
+    checks = checklist(at)
+    assert 'Konsistenz Training/Bereitstellung' in checks.index and 'Fairness (Segmente)' in checks.index
+    assert checks.loc['Konsistenz Training/Bereitstellung', 'Ergebnis'].endswith('bestanden')
+    assert checks.loc['Fairness (Segmente)', 'Ergebnis'].endswith('nicht anwendbar')  # Iris has no segment column
+    assert 'Version 2 kann nach **production**' in at.success[0].value
 
 
-def test_promote_moves_the_alias_and_is_recorded(ops_store):
-    at = app().run()
+def test_the_first_promotion_stays_on_its_tab_and_a_second_changes_nothing(ops_store):
+    at = gates(app().run())
     at.text_input(key='note').input('besser getestet')
     at.button(key='promote').click().run()
     assert not at.exception
+    assert at.session_state['ops_tab'] == 'Gates und Freigabe' and at.table, 'the checklist and the buttons stay in view'
     assert 'iris-classifier@production** zeigt jetzt auf Version 2' in at.success[0].value
+    assert at.button(key='promote') and at.button(key='rollback')
     assert aliases('iris-classifier')[2] == 'production, staging'
-    log = tab(at, 'Historie').dataframe[0].value
-    assert (log.iloc[0]['Aktion'], log.iloc[0]['nach Version'], log.iloc[0]['Notiz']) == ('promote', 2, 'besser getestet')
+    entries = len(history(at))
+    at = gates(at)
+    at.button(key='promote').click().run()  # the same version again
+    assert 'zeigt schon auf Version 2 – nichts geändert, nichts protokolliert' in at.info[0].value
+    log = history(at)
+    assert len(log) == entries, 'the promotion that changed nothing is not logged'
+    assert list(log['Aktion'][:2]) == [label('promote'), label('register')] and log.iloc[0]['Notiz'] == 'besser getestet'
+
+
+def test_rollback_goes_back_along_the_history_and_says_when_nothing_is_left(ops_store):
+    at = gates(app().run())
+    at.button(key='promote').click().run()
+    assert aliases('iris-classifier')[2] == 'production, staging'
+    at.button(key='rollback').click().run()
+    assert 'zeigt wieder auf Version 1' in at.success[0].value and aliases('iris-classifier')[1] == 'production'
+    for _ in range(2):  # pressed again and again: never forward to version 2, which was just rolled back
+        at.button(key='rollback').click().run()
+        assert not at.exception and 'Zurückrollen nicht möglich' in at.info[0].value and 'keine frühere freigegebene Version' in at.info[0].value
+        assert aliases('iris-classifier')[1] == 'production'
+    assert list(history(at)['Aktion'][:2]) == [label('rollback'), label('promote')]
 
 
 def test_refused_promote_names_every_failed_gate_and_changes_nothing(ops_store):
     before = aliases('iris-classifier')
-    at = app().run()
-    at.sidebar.selectbox(key='candidate:iris-classifier').set_value('3').run()
-    assert 'Nicht freigabefähig' in tab(at, 'Gates & Freigabe').error[0].value
+    at = gates(app().run())
+    at.selectbox(key='candidate:iris-classifier').set_value('3').run()
+    assert 'Nicht freigabefähig' in at.error[0].value
     at.button(key='promote').click().run()
     refusal = at.error[0].value
-    assert 'verweigert – nichts wurde geändert' in refusal and '**KPIs**' in refusal and '**Mindestqualität**' in refusal
+    assert 'verweigert – nichts wurde geändert' in refusal and '**KPIs des Steckbriefs**' in refusal and '**Mindestqualität**' in refusal
     assert aliases('iris-classifier') == before
-    assert tab(at, 'Historie').dataframe[0].value.iloc[0]['Aktion'] == 'refused'
+    assert history(at).iloc[0]['Aktion'] == label('refused')
 
 
 def test_unfair_candidate_is_refused_by_the_fairness_gate(ops_store):
     at = app().run()
-    at.sidebar.selectbox(key='model').set_value(PENGUINS).run()
-    gates = tab(at, 'Gates & Freigabe')
-    checks = gates.dataframe[0].value.set_index('Prüfung')
-    assert checks.loc['Fairness (Segmente)', 'Ergebnis'] == 'nicht bestanden'
-    segments = gates.expander[0].dataframe[0].value.set_index('Segment')
-    assert segments.loc['male', 'Genauigkeit'] - segments.loc['female', 'Genauigkeit'] > 0.15
+    at.selectbox(key='model').set_value(PENGUINS).run()
+    at = gates(at)
+    checks = checklist(at)
+    assert checks.loc['Fairness (Segmente)', 'Ergebnis'].endswith(label('failed'))
+    segments = at.expander[0].table[0].value.set_index('Segment')
+    accuracy = segments['Genauigkeit'].str.replace(',', '.').astype(float)  # shown as German numbers
+    assert accuracy['male'] - accuracy['female'] > 0.15
     at.button(key='promote').click().run()
     assert '**Fairness (Segmente)**' in at.error[0].value
     assert aliases(PENGUINS) == {1: 'production', 2: 'staging'}
 
 
-def test_rollback_returns_to_the_previous_version(ops_store):
-    at = app().run()
-    at.button(key='promote').click().run()
-    assert aliases('iris-classifier')[2] == 'production, staging'
-    at.button(key='rollback').click().run()
-    assert 'zeigt wieder auf Version 1' in at.success[0].value
-    assert aliases('iris-classifier')[1] == 'production'
-    assert list(tab(at, 'Historie').dataframe[0].value['Aktion'][:2]) == ['rollback', 'promote']
-
-
-def test_rollback_without_history_is_explained(ops_store):
-    at = app().run()
-    at.sidebar.selectbox(key='target').set_value('challenger').run()
-    at.button(key='rollback').click().run()
-    assert 'Zurückrollen nicht möglich' in at.error[0].value and 'keine frühere Version' in at.error[0].value
-
-
 def test_drift_of_the_test_rows_and_a_simulated_shift(ops_store):
-    at = app().run()
-    drift = tab(at, 'Drift')
-    assert drift.success[0].value.startswith('**kein Drift**')
+    at = open_tab(app().run(), 'Drift')
+    assert at.success[0].value.startswith('**kein Drift**')
     at.selectbox(key='drift_feature').set_value('petal length (cm)').run()
-    drift = tab(at, 'Drift')
-    assert drift.error[0].value.startswith('**starker Drift**') and 'petal length (cm)' in drift.error[0].value
-    table = drift.dataframe[0].value.set_index('Merkmal')
-    assert table.loc['petal length (cm)', 'Urteil'] == 'starker Drift' and table.loc['sepal length (cm)', 'Urteil'] == 'kein Drift'
-    detail = next(s for s in drift.selectbox if s.label == 'Merkmal im Detail')
+    assert at.error[0].value.startswith('**starker Drift**')
+    table = at.dataframe[0].value.set_index('Merkmal')
+    assert table.loc['Kronblattlänge (cm)', 'Ergebnis'] == 'starker Drift' and table.loc['Kelchblattlänge (cm)', 'Ergebnis'] == 'kein Drift'
+    detail = next(s for s in at.selectbox if s.label == 'Merkmal im Detail')
     assert detail.value == 'petal length (cm)'  # the drifted feature is shown first
 
 
 def upload(at, name: str, data: bytes, mime: str = 'text/csv'):
+    at = open_tab(at, 'Drift')
     at.radio(key='drift_source').set_value('Eigene CSV-Datei').run()
-    at.file_uploader(key='drift_csv').set_value((name, data, mime)).run()
-    return tab(at, 'Drift')
+    return at.file_uploader(key='drift_csv').set_value((name, data, mime)).run()
 
 
 def test_uploaded_csv_with_a_shifted_feature_is_flagged(ops_store):
     from amalea_quack.monitoring import holdout_rows, shift_feature
     rows = shift_feature(holdout_rows('iris-classifier', '2'), 'sepal width (cm)', 1.5).assign(species='unbekannt')
-    at = app().run()
-    drift = upload(at, 'juni.csv', rows.to_csv(index=False, sep=';', decimal=',').encode())  # German Excel style
+    at = upload(app().run(), 'juni.csv', rows.to_csv(index=False, sep=';', decimal=',').encode())  # German Excel style
     assert not at.exception
-    assert drift.error[0].value.startswith('**starker Drift**') and 'sepal width (cm)' in drift.error[0].value
-    assert 'Nicht verglichen (keine Merkmale des Modells): species' in drift.caption[-1].value
-    assert drift.dataframe[0].value.set_index('Merkmal').loc['sepal width (cm)', 'Urteil'] == 'starker Drift'
+    assert at.error[0].value.startswith('**starker Drift**')
+    assert any('Nicht verglichen (keine Merkmale des Modells): species' in c.value for c in at.caption)
+    assert at.dataframe[0].value.set_index('Merkmal').loc['Kelchblattbreite (cm)', 'Ergebnis'] == 'starker Drift'
 
 
 @pytest.mark.parametrize('name, data, mime, reason', [
-    ('falsch.csv', b'a,b\n1,2\n' * 30, 'text/csv', 'es fehlen Spalten'),
-    ('leer.csv', b'', 'text/csv', 'ist leer'),
+    ('falsch.csv', b'a,b\n1,2\n' * 30, 'text/csv', 'Es fehlen Spalten'),
+    ('leer.csv', b'', 'text/csv', 'leer'),
     ('bild.csv', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(64), 'text/csv', 'keine Textdatei'),  # an image renamed to .csv
     ('riesig.csv', b'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n' + b'5.1,3.5,1.4,0.2\n' * 700_000, 'text/csv', 'MB'),
     ('text.csv', b'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n' + b'lang,3.5,1.4,0.2\n' * 30, 'text/csv',
      'erwartet Zahlen, enthält aber Text'),
-    ('kurz.csv', b'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n5.1,3.5,1.4,0.2\n', 'text/csv', 'nur 1 Zeilen'),
 ])
 def test_bad_uploads_are_refused_with_the_reason(ops_db, monkeypatch, name, data, mime, reason):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', f'sqlite:///{ops_db}')  # read-only use of the shared store
-    at = app().run()
-    drift = upload(at, name, data, mime)
+    at = upload(app().run(), name, data, mime)
     assert not at.exception
-    errors = ' '.join(e.value for e in drift.error)
-    assert reason in errors, errors
-    assert not drift.dataframe  # no report from bad data
+    errors = ' '.join(e.value for e in at.error)
+    assert reason in errors and name in errors, errors
+    assert not at.dataframe  # no report from bad data
 
 
 def test_uploader_accepts_only_csv_and_text_files(ops_db, monkeypatch):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', f'sqlite:///{ops_db}')
-    at = app().run()
+    at = open_tab(app().run(), 'Drift')
     at.radio(key='drift_source').set_value('Eigene CSV-Datei').run()
-    assert list(at.file_uploader(key='drift_csv').proto.type) == ['.csv', '.txt']  # Streamlit refuses other files before the app sees them
-    assert 'Lade eine CSV-Datei mit den Merkmalsspalten' in tab(at, 'Drift').info[0].value
+    assert list(at.file_uploader(key='drift_csv').proto.type) == []  # every file reaches the app, which refuses in German, by name
+    assert 'Lade eine CSV-Datei mit den Merkmalsspalten' in at.info[0].value
 
 
 def test_empty_store_explains_the_commands(store):

@@ -65,7 +65,7 @@ def test_typing_a_sentence_classifies_it(text_store, monkeypatch, text, label):
 def test_more_neighbours_on_request(text_store, monkeypatch):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
     at = app().run()
-    at.sidebar.slider(key='k').set_value(7).run()
+    at.slider(key='k').set_value(7).run()
     assert len(at.dataframe[0].value) == 7
 
 
@@ -115,7 +115,7 @@ def test_off_topic_text_makes_the_model_unsure(text_store, monkeypatch, text):
 def test_alias_without_model_explains_the_fix_without_training(text_store, monkeypatch):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
     at = app().run()
-    at.sidebar.selectbox(key='alias').set_value('champion').run()
+    at.selectbox(key='alias').set_value('champion').run()
     assert not at.exception and not at.success and not at.button
     assert 'text-classifier@champion' in at.warning[0].value and 'quack setup --only text-classifier' in at.warning[0].value
 

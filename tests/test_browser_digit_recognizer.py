@@ -17,12 +17,15 @@ def draw(page, box, points):
     page.mouse.up()
 
 
-def test_drawing_a_seven_in_chromium(digits_store, page):  # noqa: F811
+def test_drawing_a_seven_in_chromium(digits_store, screen):  # noqa: F811
+    page = screen  # at a laptop's and at a phone's size: the 280-pixel canvas fits both
     with StreamlitServer(ROOT / 'apps/digit_recognizer/streamlit_app.py', digits_store) as app:
         page.goto(app.url)
         page.get_by_text('Die Zeichenfläche ist noch leer').wait_for(timeout=120_000)
         canvas = page.locator('canvas').last  # Fabric.js draws on the upper of its two canvases
         canvas.wait_for(timeout=30_000)
+        canvas.scroll_into_view_if_needed()  # on a phone it starts below the fold
+        page.wait_for_timeout(300)
         box = canvas.bounding_box()
         assert (round(box['width']), round(box['height'])) == (280, 280)
         seven = "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')].some(e => e.innerText.includes('Vorhersage: 7'))"
@@ -39,7 +42,7 @@ def test_drawing_a_seven_in_chromium(digits_store, page):  # noqa: F811
         page.get_by_text('8×8 wie im Training').wait_for(timeout=30_000)
         page.get_by_text('Die Zeichenfläche ist noch leer').wait_for(state='detached', timeout=30_000)
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
-        page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)
+        page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').first.wait_for(state='attached', timeout=30_000)
         page.mouse.move(5, 5)  # away from the canvas: its toolbar hides again
         page.wait_for_timeout(1000)  # let the chart finish its transition before the screenshot
         shot = screenshot(page, 'digit_recognizer')

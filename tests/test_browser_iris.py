@@ -1,27 +1,43 @@
-"""The Iris app in a real browser: load, move a slider, see the prediction change; screenshot for the record."""
+"""The Iris app in a real browser at a laptop's and a phone's size: the four German measurements and the result on the first screen
+without opening anything, a change of the measurements changes the species, the model card fits its width; screenshots."""
 import pytest
-from conftest import ROOT, StreamlitServer, screenshot
+from conftest import ROOT, StreamlitServer, no_horizontal_scroll, screenshot, settled
 
 pytestmark = pytest.mark.browser
 
+FIELDS = ['Kelchblattlänge (cm)', 'Kelchblattbreite (cm)', 'Kronblattlänge (cm)', 'Kronblattbreite (cm)']
 
-def test_iris_app_in_chromium(iris_store, page):
+
+def on_first_screen(screen, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box['y'] >= 0 and box['y'] + box['height'] <= screen.viewport_size['height'] and box['width'] > 0
+
+
+def test_iris_app_in_chromium(iris_store, screen):
     with StreamlitServer(ROOT / 'apps/iris_classifier/streamlit_app.py', iris_store) as app:
-        page.goto(app.url)
-        result = page.get_by_text('Vorhersage:')
-        result.wait_for(timeout=60_000)
-        first = result.inner_text()
-        page.get_by_text('Modellkarte').wait_for()
-        # move "petal length" to its maximum with the keyboard: a virginica-sized flower
-        for label in ('petal length (cm)', 'petal width (cm)'):
-            slider = page.get_by_role('slider', name=label)
-            slider.focus()
-            slider.press('End')
+        screen.goto(app.url)
+        result = screen.get_by_text('Vorhersage:')
+        result.wait_for(timeout=90_000)
+        settled(screen)
+        for field in FIELDS:  # in the main area, not behind the collapsed sidebar of a phone
+            assert on_first_screen(screen, screen.get_by_label(field, exact=True)), (screen.size, field)
+        assert on_first_screen(screen, result), screen.size
+        assert screen.get_by_text('sepal length').count() == 0  # German names with units only
+        shot_first = screenshot(screen, 'iris_classifier-first-screen', full_page=False)
+        # a virginica-sized flower, typed as on a phone
+        for field, value in zip(FIELDS, ['7,2', '3', '6', '2,3'], strict=True):
+            box = screen.get_by_label(field, exact=True)
+            box.fill(value.replace(',', '.'))
+            box.press('Enter')
+            settled(screen)
         js = "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')].some(e => e.innerText.includes('virginica'))"
-        page.wait_for_function(js, timeout=30_000)
-        assert 'virginica' in page.get_by_text('Vorhersage:').inner_text() and first != ''
-        page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
-        page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1000)  # let the chart finish its transition before the screenshot
-        shot = screenshot(page, 'iris_classifier')
-        assert shot.stat().st_size > 10_000
+        screen.wait_for_function(js, timeout=30_000)
+        assert on_first_screen(screen, screen.get_by_text('Vorhersage:')), 'the result stays in view after a change'
+        screen.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
+        card = screen.locator('[data-testid="stTable"]').last
+        card.scroll_into_view_if_needed()
+        assert no_horizontal_scroll(card), f'model card needs horizontal scrolling at {screen.size}'
+        assert card.get_by_text('Genauigkeit').count() >= 1
+        settled(screen)
+        shot = screenshot(screen, 'iris_classifier')
+        assert shot.stat().st_size > 10_000 and shot_first.stat().st_size > 10_000

@@ -1,6 +1,7 @@
-"""The Model Playground in a real browser: load, change the tree depth, see the figure and the metrics update; screenshot for the record."""
+"""The Model Playground in a real browser at a laptop's and a phone's size: load, see figure and German metrics; on the laptop change the
+tree depth (sidebar) and see both update; screenshots."""
 import pytest
-from conftest import ROOT, StreamlitServer, screenshot
+from conftest import ROOT, StreamlitServer, screenshot, settled
 
 pytestmark = pytest.mark.browser
 
@@ -8,14 +9,23 @@ ACCURACY = '[data-testid="stMetric"]:has-text("Genauigkeit (Test)") [data-testid
 FIGURE = '[data-testid="stImage"] img'
 
 
-def test_model_playground_in_chromium(store, page):
+def number(text: str) -> float:
+    return float(text.replace('.', '').replace(',', '.'))
+
+
+def test_model_playground_in_chromium(store, screen):
+    page = screen
     with StreamlitServer(ROOT / 'apps/model_playground/streamlit_app.py', store) as app:
         page.goto(app.url)
         page.locator(ACCURACY).wait_for(timeout=120_000)
         page.locator(FIGURE).wait_for(timeout=60_000)
         first_value, first_src = page.locator(ACCURACY).inner_text(), page.locator(FIGURE).get_attribute('src')
-        assert float(first_value) >= 0.9  # the default tree on the petals
-        slider = page.get_by_role('slider', name='max_depth (Tiefe)')
+        assert ',' in first_value and number(first_value) >= 0.9  # the default tree on the petals, a German number
+        if screen.size == 'phone':  # the controls are in the sidebar; figure and numbers are on the page
+            settled(page)
+            assert screenshot(page, 'model_playground').stat().st_size > 10_000
+            return
+        slider = page.get_by_role('slider', name='Tiefe des Baums (max_depth)')
         slider.focus()
         slider.press('Home')  # depth 1: a single question cannot separate three species
         page.wait_for_function(
@@ -24,8 +34,8 @@ def test_model_playground_in_chromium(store, page):
             ' const v = m && m.querySelector("[data-testid=stMetricValue]"), i = document.querySelector("[data-testid=stImage] img");'
             ' return v && i && v.innerText !== value && i.getAttribute("src") !== src; }',
             arg=[first_value, first_src], timeout=60_000)
-        assert float(page.locator(ACCURACY).inner_text()) < float(first_value)
-        depth = page.locator('[data-testid="stSlider"]').filter(has_text='max_depth (Tiefe)')
+        assert number(page.locator(ACCURACY).inner_text()) < number(first_value)
+        depth = page.locator('[data-testid="stSlider"]').filter(has_text='Tiefe des Baums (max_depth)')
         assert depth.locator('[data-testid="stSliderThumbValue"]').inner_text() == '1'
         page.get_by_role('button', name='Lauf in MLflow protokollieren').wait_for()
         # the script run is over when the running indicator is gone; then nothing is drawn faded (stale)

@@ -1,6 +1,6 @@
 """The Text Classifier app in a real browser: load, type a German sentence, see its class and nearest examples; screenshot."""
 import pytest
-from conftest import ROOT, StreamlitServer, new_store, screenshot
+from conftest import ROOT, StreamlitServer, new_store, screenshot, settled
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,8 @@ def success_contains(text: str) -> str:
     return f"() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')].some(e => e.innerText.includes({text!r}))"
 
 
-def test_text_classifier_in_chromium(text_store, page):
+def test_text_classifier_in_chromium(text_store, screen):
+    page = screen
     with StreamlitServer(ROOT / 'apps/text_classifier/streamlit_app.py', text_store) as app:
         page.goto(app.url)
         page.wait_for_function(success_contains('Rubrik: Sport'), timeout=180_000)  # the example sentence
@@ -33,8 +34,8 @@ def test_text_classifier_in_chromium(text_store, page):
         page.wait_for_function(success_contains('Rubrik: Wirtschaft'), timeout=60_000)
         page.get_by_text('Ähnlichste Trainingsbeispiele').wait_for()
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
-        page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)
-        assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # nearest examples and model card
-        page.wait_for_timeout(1000)  # let the chart finish its transition before the screenshot
+        page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').first.wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').count() >= 2  # nearest examples and model card
+        settled(page)
         shot = screenshot(page, 'text_classifier')
         assert shot.stat().st_size > 10_000

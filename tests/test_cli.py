@@ -78,9 +78,15 @@ def test_rollback_restores_the_previous_production_and_history_shows_it(lifecycl
     hist = run(capsys, monkeypatch, uri, 'history')
     assert hist.returncode == 0
     actions = [line.split()[2] for line in hist.stdout.strip().splitlines()[1:]]
-    assert actions == ['register', 'promote', 'register', 'refused', 'register', 'promote', 'rollback']
-    # back to version 3 for the tests below: rollback again points at the version before the rollback
-    assert run(capsys, monkeypatch, uri, 'rollback').returncode == 0 and aliases(uri)['production'] == 3
+    assert actions == ['registriert', 'freigegeben', 'registriert', 'verweigert', 'registriert', 'freigegeben', 'zurückgerollt']  # German labels
+    # pressed again: never forward to version 3, which was just rolled back; nothing earlier is left, and it says so
+    again = run(capsys, monkeypatch, uri, 'rollback')
+    assert again.returncode == 1 and 'keine frühere freigegebene Version' in again.stderr and aliases(uri)['production'] == 1
+    # back to version 3 for the tests below, the way the message suggests; promoting it a second time changes and logs nothing
+    assert run(capsys, monkeypatch, uri, 'promote', '--from', '3', '--to', 'production').returncode == 0 and aliases(uri)['production'] == 3
+    count = len(run(capsys, monkeypatch, uri, 'history').stdout.strip().splitlines())
+    assert run(capsys, monkeypatch, uri, 'promote', '--from', '3', '--to', 'production').returncode == 0
+    assert len(run(capsys, monkeypatch, uri, 'history').stdout.strip().splitlines()) == count
 
 
 def test_status_lists_versions_aliases_and_metrics(lifecycle, capsys, monkeypatch):
@@ -88,7 +94,7 @@ def test_status_lists_versions_aliases_and_metrics(lifecycle, capsys, monkeypatc
     r = run(capsys, monkeypatch, uri, 'status')
     assert r.returncode == 0
     lines = r.stdout.strip().splitlines()
-    assert lines[0].split()[:3] == ['Modell', 'Version', 'Aliase'] and 'accuracy' in lines[0]
+    assert lines[0].split()[:3] == ['Modell', 'Version', 'Aliase'] and 'Genauigkeit' in lines[0]
     assert len(lines) == 4
 
 

@@ -1,70 +1,119 @@
-"""The hub serves all eight apps (make start): `quack setup` creates the course models, every page runs, in AppTest and in Chromium."""
-import ast
+"""The hub (make start): `quack setup` makes the course models, the German start page says where to begin and what the store holds,
+the progress page checks exercises and a portfolio, every app answers under its folder name – in AppTest and in Chromium."""
 import re
 
 import pytest
-from conftest import ROOT, StreamlitServer, new_store, quack, screenshot
+from conftest import ROOT, StreamlitServer, quack, screenshot, settled
 from streamlit.testing.v1 import AppTest
 
-HUB = ROOT / 'apps/hub.py'
-APPS = sorted(p.parent.name for p in (ROOT / 'apps').glob('*/streamlit_app.py'))
+from amalea_quack.ui import APPS
+
+HUB = str(ROOT / 'apps/hub.py')
+MODELS = ['iris-classifier', 'digits-cnn', 'text-classifier']
 
 
-def hub_pages() -> list[str]:
-    tree = ast.parse(HUB.read_text())
-    pages = next(n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == 'PAGES')
-    return [folder for apps in ast.literal_eval(pages).values() for folder, _, _ in apps]
+def hub(timeout: float = 180) -> AppTest:
+    return AppTest.from_file(HUB, default_timeout=timeout)
 
 
-@pytest.fixture(scope='module')
-def course_store(tmp_path_factory, template_db):
-    "A store prepared exactly like `make start` does it: `quack setup` (quick course models)."
-    uri = new_store(tmp_path_factory.mktemp('hub'), template_db)
-    r = quack('setup', uri=uri)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    return uri, r.stdout
-
-
-def test_the_hub_lists_each_of_the_eight_apps_once():
-    assert len(APPS) == 8
-    assert sorted(hub_pages()) == APPS
-
-
-@pytest.mark.parametrize('app', APPS)
-def test_every_app_is_deployable_from_the_repository(app):
-    req = (ROOT / 'apps' / app / 'requirements.txt').read_text()
-    assert re.search(r'^amalea-quack\[[a-z,]*apps[a-z,]*\] @ git\+https://github\.com/amalea-kurs/amalea-quack\.git$', req, re.M)
-    if 'deep' in req: assert 'download.pytorch.org/whl/cpu' in req
-
-
-def test_quack_setup_promotes_every_course_model_and_is_idempotent(course_store):
-    uri, out = course_store
-    assert {line.split('@')[0] for line in out.strip().splitlines()} == {'iris-classifier', 'digits-cnn', 'text-classifier'}
+def test_quack_setup_promotes_every_course_model_and_is_idempotent(course_setup):
+    uri, out = course_setup
+    assert re.findall(r'^([\w-]+): production ist Version 1\.$', out, re.M) == MODELS
     again = quack('setup', uri=uri)
     assert again.returncode == 0 and again.stdout == out  # nothing new trained
     assert quack('setup', '--only', 'gibt-es-nicht', uri=uri).returncode == 1
 
 
-@pytest.mark.parametrize('app', APPS)
-def test_every_page_of_the_hub_runs(course_store, app, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store[0])
-    at = AppTest.from_file(str(HUB), default_timeout=180).run()
-    assert not at.exception
-    at.switch_page(f'{app}/streamlit_app.py').run()
+def test_the_readme_lists_every_app_by_the_name_that_is_its_address():
+    readme = (ROOT / 'README.md').read_text(encoding='utf-8')
+    section = readme[readme.index('## Die Apps'):readme.index('## ', readme.index('## Die Apps') + 3)]
+    for a in APPS:
+        assert f'[{a.title}](http://127.0.0.1:8501/{a.folder})' in section, a.folder
+
+
+def test_the_start_page_says_where_to_begin_and_that_every_course_model_is_there(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
+    at = hub().run()
+    assert not at.exception and not at.error
+    text = ' '.join(m.value for m in at.markdown)
+    assert 'make lab' in text and 'Notebook 01' in text and 'week01/01_quack_prozessmodell.ipynb' in text
+    assert 'https://amalea-kurs.github.io/amalea-quack/' in text  # the website, from pyproject.toml
+    assert [h.value for h in at.header] == ['So fängst du an', 'Die Apps', 'Die Modelle im Store']
+    assert [re.match(r'\*\*([\w-]+)\*\*', s.value).group(1) for s in at.success] == MODELS
+    assert not at.button
+
+
+def test_the_start_page_names_the_command_and_offers_a_button_for_each_missing_model(store):
+    at = hub().run()
+    assert not at.exception and not at.error
+    for name, warning in zip(MODELS, at.warning, strict=True):
+        assert f'**{name}** fehlt noch' in warning.value and f'quack setup --only {name}' in warning.value
+    assert [b.key for b in at.button] == [f'train:{n}' for n in MODELS]
+    at.button(key='train:iris-classifier').click().run()  # the cheapest of the three
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith('**iris-classifier** – Version 1 ist freigegeben')
+
+
+@pytest.mark.parametrize('page', ['hub_pages/fortschritt.py', *[f'{a.folder}/streamlit_app.py' for a in APPS]])
+def test_every_page_of_the_hub_runs(course_store, monkeypatch, page):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
+    at = hub().run()
+    at.switch_page(page).run()
     assert not at.exception, at.exception
     assert at.title and not at.error
 
 
+def test_progress_explains_how_the_edition_comes_about(tmp_path):
+    at = hub().run()
+    at.switch_page('hub_pages/fortschritt.py').run()
+    at.text_input(key='edition').set_value(str(tmp_path / 'nirgends')).run()
+    assert not at.exception
+    assert 'make lab' in at.info[0].value and [b.key for b in at.button] == ['portfolio']  # no notebooks to check yet; the portfolio check needs none
+
+
+def test_progress_of_one_notebook_and_a_portfolio_check(course_store, monkeypatch, tmp_path):
+    from amalea_quack.course import write_student_edition
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
+    edition = tmp_path / 'student-edition' / 'nbs'
+    write_student_edition(edition)
+    at = hub(timeout=300).run()
+    at.switch_page('hub_pages/fortschritt.py').run()
+    at.text_input(key='edition').set_value(str(edition)).run()
+    at.multiselect(key='notebooks').set_value([p for p in at.multiselect(key='notebooks').value if p.name.startswith('01_')]).run()
+    at.button(key='check').click().run()
+    assert not at.exception, at.exception
+    counts = {m.label: int(m.value) for m in at.metric}  # AppTest hands a metric's value over as text
+    assert counts['⏳ noch nicht gelöst'] > 0 and counts['✅ gelöst'] == 0 and counts['⚠️ nicht prüfbar'] == 0, counts
+    assert at.expander[0].label.startswith('week01/01_quack_prozessmodell.ipynb – 0 von ')
+    rows = at.table[0].value
+    assert list(rows.columns)[-3:] == ['Aufgabe', 'Status', 'Hinweis'] and set(rows['Status']) == {'⏳ noch nicht gelöst'}
+    # the portfolio check: a wrong name is refused in German, the course model is checked item by item
+    at.text_input(key='portfolio_model').set_value('mein modell').run()
+    at.button(key='portfolio').click().run()
+    assert 'Ungültiger Modellname' in at.error[0].value
+    at.text_input(key='portfolio_model').set_value('iris-classifier').run()
+    at.button(key='portfolio').click().run()
+    assert not at.exception and not at.error
+    summary = (at.success or at.warning)[0].value
+    assert re.fullmatch(r'\d+ von \d+ Punkten erfüllt\.', summary)
+    assert any('**Freigegebenes Modell:** iris-classifier@production ist Version 1' in m.value for m in at.markdown)
+
+
 @pytest.mark.browser
-def test_hub_in_chromium(course_store, page):
-    with StreamlitServer(HUB, course_store[0]) as hub:
-        for i, app in enumerate(hub_pages()):
-            page.goto(f'{hub.url}/{app if i else ""}')  # the first page is the hub's default page at /
-            page.locator('h1').first.wait_for(timeout=120_000)
-            assert page.get_by_text('Page not found').count() == 0, app
-            assert page.locator('[data-testid="stException"]').count() == 0, app
-        page.goto(hub.url)
-        page.get_by_text('Vorhersage:').wait_for(timeout=60_000)
-        nav = page.locator('[data-testid="stSidebarNav"]')
-        assert nav.get_by_text('Text Classifier').count() == 1 and nav.get_by_text('Model Ops').count() == 1
-        screenshot(page, 'hub')
+def test_hub_in_chromium(course_store, screen):
+    with StreamlitServer(ROOT / 'apps/hub.py', course_store) as server:
+        screen.goto(server.url)
+        screen.get_by_role('heading', name='Willkommen bei AMALEA 2025').wait_for(timeout=120_000)
+        screen.get_by_text('ist freigegeben').first.wait_for(timeout=120_000)
+        settled(screen)
+        shot = screenshot(screen, 'hub-start')
+        assert shot.stat().st_size > 10_000
+        if screen.size == 'desktop':  # the navigation: German titles, weeks as sections
+            nav = screen.locator('[data-testid="stSidebarNav"]')
+            for a in APPS: assert nav.get_by_text(a.title, exact=True).count() == 1, a.title
+            assert nav.get_by_text('Digit Recognizer').count() == 0 and nav.get_by_text('Text Classifier').count() == 0
+        for a in APPS if screen.size == 'desktop' else APPS[:1]:  # every README name is an address
+            screen.goto(f'{server.url}/{a.folder}')
+            screen.get_by_role('heading', name=a.title).wait_for(timeout=120_000)
+            assert screen.get_by_text('Page not found').count() == 0, a.folder
+            assert screen.locator('[data-testid="stException"]').count() == 0, a.folder

@@ -1,19 +1,44 @@
-"""Digit Recognizer: eine Ziffer zeichnen, hochladen oder aus den Testdaten wählen – das CNN aus der Registry erkennt sie (Woche 6, Phase A³)."""
+"""Ziffernerkennung: eine Ziffer zeichnen, hochladen oder aus den Testdaten wählen – das CNN aus der Registry erkennt sie (Woche 6, Phase A³)."""
 import time
+
+import streamlit as st
+
+from amalea_quack.ui import data_preview, model_card, page_header, probability_chart, refusal, served_model
+
+DIGITS_MODEL = 'digits-cnn'
+SOURCES = ('Zeichnen', 'Bild hochladen', 'Testbild')
+
+page_header('digit_recognizer', 'Zeichne eine Ziffer von 0 bis 9, lade ein Foto hoch oder nimm ein Bild aus den Testdaten: '
+                                'Ein kleines faltendes Netz (CNN) erkennt sie – und du siehst, wie es das Bild vorher auf 8×8 Felder verkleinert.')
+for key, value in (('source', SOURCES[0]), ('test_index', 0), ('alias', 'production')):
+    st.session_state.setdefault(key, value)
+
+
+def train_digits() -> str:
+    "Train, register and release a first digits CNN through the course's gates (the button under a missing model)."
+    from amalea_quack.pipeline import ensure_digits_model
+    return ensure_digits_model()
+
+
+def alias_choice() -> None:
+    from amalea_quack.registry import ALIASES
+    st.selectbox('Alias', ALIASES, key='alias', help='Welche Version gezeigt wird: production ist die über die Gates freigegebene.')
+
+
+alias = st.session_state['alias']
+model = served_model(DIGITS_MODEL, alias, train=train_digits)
+if model is None:
+    if alias != 'production':
+        alias_choice()
+    st.stop()
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from amalea_quack.pipeline import ensure_digits_model
-from amalea_quack.registry import ALIASES
-from amalea_quack.ui import model_card, served_model
+from amalea_quack.glossary import german_number, german_percent
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 from amalea_quack.vision import (
-    CLASSES,
-    DIGITS_CARD,
-    DIGITS_MODEL,
     MAX_IMAGE_PIXELS,
     PIXELS,
     image_features,
@@ -23,21 +48,6 @@ from amalea_quack.vision import (
     preview_image,
     render_digit,
 )
-
-SOURCES = ('Zeichnen', 'Bild hochladen', 'Testbild')
-
-st.set_page_config(page_title='Digit Recognizer', page_icon='✍️')
-st.title('✍️ Digit Recognizer')
-st.caption('Woche 6 · Phase A³ · Ein CNN erkennt handgeschriebene Ziffern. Das Modell kommt per Alias aus der MLflow-Registry.')
-for key, value in (('source', SOURCES[0]), ('test_index', 0)):
-    st.session_state.setdefault(key, value)
-
-alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('production'), key='alias')
-source = st.sidebar.radio('Eingabe', SOURCES, key='source')
-
-
-model = served_model(DIGITS_MODEL, alias, train=ensure_digits_model)  # the button trains, registers and promotes through the gates
-if model is None: st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -68,17 +78,22 @@ def from_canvas():
 
 def from_upload():
     "The uploaded image as (picture, 8×8 pixels), or None after saying why."
-    file = st.file_uploader('Bild einer Ziffer', type=['png', 'jpg', 'jpeg'], key='upload', max_upload_size=int(MAX_UPLOAD_MB),
-                            help=f'PNG oder JPEG, höchstens {MAX_UPLOAD_MB:g} MB und {MAX_IMAGE_PIXELS / 1e6:.1f} Megapixel; '
-                                 'dunkle Schrift auf hellem Grund oder helle auf dunklem')
+    from amalea_quack.ui import UPLOAD_CEILING_MB
+    file = st.file_uploader('Bild einer Ziffer', key='upload', max_upload_size=UPLOAD_CEILING_MB,  # any file reaches the app: it refuses in German
+                            help=f'PNG oder JPEG, höchstens {german_number(MAX_UPLOAD_MB)} MB und {german_number(MAX_IMAGE_PIXELS / 1e6, 1)} '
+                                 'Megapixel; dunkle Schrift auf hellem Grund oder helle auf dunklem')
     if file is None:
-        st.info(f'Lade ein Foto oder einen Scan einer Ziffer hoch (PNG oder JPEG, höchstens {MAX_UPLOAD_MB:g} MB).')
+        st.info(f'Lade ein Foto oder einen Scan einer Ziffer hoch (PNG oder JPEG, höchstens {german_number(MAX_UPLOAD_MB)} MB).')
+        return None
+    if file.size > MAX_UPLOAD_MB * 1024 * 1024:
+        st.error(f'**{file.name}** wurde nicht übernommen. Die Datei ist {german_number(file.size / 1024 / 1024, 1)} MB groß, erlaubt sind höchstens '
+                 f'{german_number(MAX_UPLOAD_MB)} MB.')
         return None
     try:
         image = open_image(file.getvalue(), file.name)
         return preview_image(image), preprocess_digit(image)
     except DataValidationError as e:
-        st.error(f'**{file.name}** wurde abgelehnt.\n\n{e}')
+        st.error(refusal(file.name, e))
         return None
 
 
@@ -94,13 +109,25 @@ def from_test_set():
     return render_digit(pixels, size=280), pixels
 
 
+source = st.radio('Eingabe', SOURCES, horizontal=True, key='source')
 left, right = st.columns(2)
 with left:
-    st.subheader('Eingabe')
     got = {'Zeichnen': from_canvas, 'Bild hochladen': from_upload, 'Testbild': from_test_set}[source]()
 if got is None: st.stop()
 picture, pixels = got
 
+row = image_features(pixels)
+start = time.perf_counter()
+pred = model.predict(row)
+ms = (time.perf_counter() - start) * 1000
+label, proba = str(pred.labels[0]), pred.probabilities.iloc[0]
+
+with left:  # the answer right under the drawing: on a phone it is in view without scrolling past the preprocessing
+    st.success(f'Vorhersage: **{label}**')
+    card = model.artifacts.project_card
+    kpi = card.kpi('latency_p99_ms') if card else None
+    st.caption(f'Laut Modell zu {german_percent(float(proba[label]), 0)} diese Ziffer · Antwort in {german_number(ms, 1)} ms'
+               + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
 with right:
     st.subheader('Vorverarbeitung')
     a, b = st.columns(2)
@@ -110,20 +137,11 @@ with right:
                'Wie die Trainingsdaten: schwarz-weiß, aufgerichtet, 32 Punkte hoch (höchstens 20 breit), Strichstärke angeglichen; '
                'jedes der 8×8 Felder zählt seine Tintenpunkte (0–16).')
 
-row = image_features(pixels)
-start = time.perf_counter()
-label = model.predict(row)[0]
-try: proba = model.predict_proba(row)
-except NotImplementedError:  # ServedModel.predict_proba asks MLflow for a raw model first; a pyfunc from code has none
-    proba = model.pyfunc.predict(model.validate(row))[CLASSES]
-ms = (time.perf_counter() - start) * 1000
-
-st.success(f'Vorhersage: **{label}**')
-limit = DIGITS_CARD.kpi('latency_p99_ms').threshold
-st.caption(f'Sicherheit {float(proba.iloc[0][label]):.0%} · Antwort in {ms:.1f} ms (KPI: unter {limit:g} ms)')
-st.subheader('Wahrscheinlichkeiten')
-st.bar_chart(proba.iloc[0].rename('Wahrscheinlichkeit'), x_label='Ziffer', y_label='Wahrscheinlichkeit')
+probability_chart(proba, 'Ziffer')
 with st.expander('Die 64 Zahlen, die das Modell bekommt'):
-    st.dataframe(pd.DataFrame(pixels.reshape(8, 8)).round(1), width='stretch')
-with st.expander('Modellkarte', expanded=True):
-    model_card(model, alias)
+    data_preview(pd.DataFrame(pixels.reshape(8, 8)).round(1), rows=8)
+with st.expander('Woher kommt das Modell? (Woche 7)'):
+    st.markdown(f'Die App fragt die MLflow-Registry nach **{DIGITS_MODEL}@{alias}**: der Version, die gerade diesen Alias trägt.')
+    alias_choice()
+st.subheader('Modellkarte')
+model_card(model)

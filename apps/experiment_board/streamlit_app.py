@@ -1,10 +1,16 @@
-"""Experiment Board: die MLflow-Läufe eines Experiments nebeneinander, der beste registriert (Woche 3–7, Phase C)."""
-import pandas as pd
+"""Experiment-Vergleich: die MLflow-Läufe eines Experiments nebeneinander, der beste als Kandidat registriert (Woche 3–7, Phase C)."""
 import streamlit as st
+
+from amalea_quack.ui import VEGA_NUMBER, page_header, store_problem
+
+page_header('experiment_board', 'Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste nach einer Kennzahl, Parameter gegen '
+                                'Kennzahl, Verläufe pro Schritt – und der beste Lauf als Kandidat in die Registry. Auswahl links in der '
+                                'Seitenleiste (auf dem Handy: oben links »).', layout='wide')
+
+import pandas as pd
 
 from amalea_quack.compare import (
     STATUSES,
-    check_model_name,
     experiment_runs,
     has_model,
     leaderboard,
@@ -15,14 +21,10 @@ from amalea_quack.compare import (
     param_names,
     suggest_model_name,
 )
-from amalea_quack.registry import ModelNotFound, StoreUnavailable, register
-from amalea_quack.store import tracking_uri
+from amalea_quack.glossary import german_number, german_table, label
+from amalea_quack.registry import register, validate_model_name
+from amalea_quack.store import StoreError, tracking_uri
 from amalea_quack.tracking import metric_steps
-
-st.set_page_config(page_title='Experiment Board', page_icon='📊', layout='wide')
-st.title('📊 Experiment Board')
-st.caption('Woche 3–7 · Phase C · Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste, Parameter, Verläufe – '
-           'und der beste Lauf als Kandidat in die Registry.')
 
 
 @st.cache_data(ttl=15, show_spinner=False)
@@ -44,28 +46,37 @@ def remember_metric():
     st.session_state['wanted_metric'] = st.session_state['metric']
 
 
+def chart(points: pd.DataFrame, x: str, y: str, x_kind: str, line: bool = False) -> None:
+    "A scatter or line chart with German axis titles and numbers (st.scatter_chart would write 0.95 and the program's names)."
+    axis = {'labelExpr': VEGA_NUMBER}
+    spec = {'mark': {'type': 'line', 'point': True, 'tooltip': True} if line else {'type': 'circle', 'size': 80, 'tooltip': True},
+            'encoding': {'x': {'field': x, 'type': x_kind, **({'axis': axis} if x_kind == 'quantitative' else {})},
+                         'y': {'field': y, 'type': 'quantitative', 'scale': {'zero': False}, 'axis': axis}}}
+    st.vega_lite_chart(points, spec, width='stretch', height=320)
+
+
 uri = tracking_uri()
 if st.sidebar.button('Neu laden', help='Experimente und Läufe frisch aus dem Store lesen'):
     experiments.clear(); runs_of.clear(); logged_model.clear()
 try:
     exps = experiments(uri)
-except ConnectionError as e:
-    st.error(f'{e}\n\nStarte den Tracking-Server oder prüfe `MLFLOW_TRACKING_URI` (Umgebung bzw. Streamlit-Secrets). '
-             'Ohne Angabe nutzt der Kurs den eingebetteten Store.')
+except StoreError as e:
+    store_problem(e)
     st.stop()
-exps = exps[exps['Läufe'] > 0]
+exps = exps[exps['runs'] > 0]
 if exps.empty:
     st.warning(f'Im Store `{uri}` gibt es noch kein Experiment mit Läufen.\n\nSo entstehen welche: `quack train` (trainiert Iris, '
-               'vollständig getrackt) oder ein Notebook ausführen, z. B. `nbs/week03/06_experiment_tracking.ipynb` oder '
-               '`nbs/week07/13_vergleichen_entscheiden.ipynb`.')
+               'vollständig protokolliert), ein Lauf aus der App *Modell-Spielwiese* oder ein Notebook, z. B. Notebook 06 '
+               '*Experiment-Tracking mit MLflow* oder Notebook 13 *Vergleichen und entscheiden*.')
     st.stop()
 
-counts = dict(zip(exps['Experiment'], exps['Läufe'], strict=True))
-experiment = st.sidebar.selectbox('Experiment', list(counts), key='experiment', format_func=lambda n: f'{n} · {counts[n]} Läufe')
+counts = dict(zip(exps['experiment'], exps['runs'], strict=True))
+runs_word = lambda n: f"{german_number(n)} {'Lauf' if n == 1 else 'Läufe'}"
+experiment = st.sidebar.selectbox('Experiment', list(counts), key='experiment', format_func=lambda n: f'{n} · {runs_word(counts[n])}')
 runs = runs_of(uri, experiment)
 metrics = metric_names(runs)
 if not metrics:
-    st.warning(f'Die Läufe in **{experiment}** haben keine Metriken – es gibt nichts zu vergleichen. Metriken loggt '
+    st.warning(f'Die Läufe in **{experiment}** haben keine Kennzahlen – es gibt nichts zu vergleichen. Kennzahlen protokolliert '
                '`mlflow.log_metric(...)`, vollständige Läufe entstehen mit `quack train` oder `train_tabular` (Woche 3).')
     st.stop()
 
@@ -76,15 +87,15 @@ if wanted in metrics:
 elif st.session_state.get('metric') not in metrics:
     st.session_state['metric'] = 'accuracy' if 'accuracy' in metrics else metrics[0]
 if wanted and wanted not in metrics:
-    st.info(f"Das Experiment **{experiment}** hat keine Metrik **{wanted}** – die Rangliste nutzt **{st.session_state['metric']}**. "
-            f"Vorhanden: {', '.join(metrics)}.")
-metric = st.sidebar.selectbox('Metrik für die Rangliste', metrics, key='metric', on_change=remember_metric)
+    st.info(f"Das Experiment **{experiment}** hat keine Kennzahl **{label(wanted)}** – die Rangliste nutzt **{label(st.session_state['metric'])}**. "
+            f"Vorhanden: {', '.join(map(label, metrics))}.")
+metric = st.sidebar.selectbox('Kennzahl für die Rangliste', metrics, key='metric', on_change=remember_metric, format_func=label)
 order = st.sidebar.radio('Reihenfolge', ['absteigend (größer ist besser)', 'aufsteigend (kleiner ist besser)'],
                          index=int(lower_is_better(metric)), key=f'order_{metric}')
 ascending = order.startswith('aufsteigend')
-statuses = st.sidebar.multiselect('Status', STATUSES, default=['FINISHED'], key='statuses')
+statuses = st.sidebar.multiselect('Status', STATUSES, default=['FINISHED'], key='statuses', format_func=label, placeholder='Status wählen')
 if not statuses:
-    st.warning('Wähle mindestens einen Status (z. B. FINISHED), sonst bleibt die Rangliste leer.')
+    st.warning(f"Wähle links mindestens einen Status (z. B. {label('FINISHED')}), sonst bleibt die Rangliste leer.")
     st.stop()
 
 try:
@@ -93,11 +104,11 @@ except ValueError as e:
     st.error(str(e))
     st.stop()
 if board.empty:
-    st.info(f"Kein Lauf mit Status {', '.join(statuses)} hat die Metrik **{metric}**. Nimm einen weiteren Status dazu.")
+    st.info(f"Kein Lauf mit Status {', '.join(map(label, statuses))} hat die Kennzahl **{label(metric)}**. Nimm links einen weiteren Status dazu.")
     st.stop()
 lo, hi = float(board[metric].min()), float(board[metric].max())
 if lo < hi:
-    chosen = st.sidebar.slider(f'Bereich von {metric}', lo, hi, (lo, hi), key=f'range_{experiment}_{metric}')
+    chosen = st.sidebar.slider(f'Bereich von {label(metric)}', lo, hi, (lo, hi), key=f'range_{experiment}_{metric}')
     if chosen != (lo, hi):
         board = leaderboard(runs, metric, ascending, tuple(statuses), chosen)
 if board.empty:
@@ -106,55 +117,63 @@ if board.empty:
 
 best = board.iloc[0]
 better = 'kleiner' if ascending else 'größer'
-st.success(f"Bester Lauf nach **{metric}** ({better} ist besser): **{best['Lauf'] or best['run_id'][:8]}** · "
-           f"{metric} = {best[metric]:.4g} · `{best['run_id']}`", icon='🏆')
-st.subheader(f'Rangliste · {len(board)} von {len(runs)} Läufen')
-st.dataframe(board.style.apply(lambda row: ['background-color: #fff3c4' if row.name == 0 else '' for _ in row], axis=1).format(precision=4),
+st.success(f"Bester Lauf nach **{label(metric)}** ({better} ist besser): **{best['run_name'] or best['run_id'][:8]}** · "
+           f"{label(metric)} = {german_number(float(best[metric]))} · `{best['run_id']}`", icon='🏆')
+st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) == 1 else 'Läufen'}")
+shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
+shown = german_table(shown, decimals={m: 4 for m in shown.columns if m in metrics and m != 'latency_p99_ms'} | {'latency_p99_ms': 1})
+shown = shown.rename(columns={'rank': 'Rang'})
+st.dataframe(shown.style.apply(lambda row: ['background-color: #fff3c4' if row.name == 0 else '' for _ in row], axis=1),
              hide_index=True, width='stretch', key='board')
+st.caption('Lauf: die ersten acht Zeichen der Run-ID')
 
 left, right = st.columns(2)
 with left:
-    st.subheader('Parameter und Metrik')
+    st.subheader('Parameter und Kennzahl')
     params = param_names(runs)
     if not params:
         st.caption('Die Läufe haben keine Parameter protokolliert.')
     else:
         param = st.selectbox('Parameter (x-Achse)', params, index=params.index('estimator') if 'estimator' in params else 0,
-                             key=f'param_{experiment}')
+                             key=f'param_{experiment}', format_func=label)
         points = param_metric_frame(runs, param, metric, run_ids=board['run_id'])
-        if points.empty: st.caption(f'Kein Lauf der Rangliste hat den Parameter **{param}**.')
-        else: st.scatter_chart(points, x=param, y=metric, height=320)
+        if points.empty: st.caption(f'Kein Lauf der Rangliste hat den Parameter **{label(param)}**.')
+        else:
+            kind = 'quantitative' if pd.api.types.is_numeric_dtype(points[param]) else 'nominal'
+            chart(points.rename(columns={param: label(param), metric: label(metric), 'run_name': 'Lauf'}), label(param), label(metric), kind)
 
-labels = {r['run_id']: f"{r['Rang']}. {r['Lauf'] or r['run_id'][:8]} · {metric} = {r[metric]:.4g}" for _, r in board.iterrows()}
-run_id = st.sidebar.selectbox('Lauf (Verlauf und Registrieren)', list(labels), format_func=labels.get, key=f'run_{experiment}')
+names = {r['run_id']: f"{r['rank']}. {r['run_name'] or r['run_id'][:8]} · {label(metric)} = {german_number(float(r[metric]))}"
+         for _, r in board.iterrows()}
+run_id = st.sidebar.selectbox('Lauf (Verlauf und Registrieren)', list(names), format_func=names.get, key=f'run_{experiment}')
 row = runs.set_index('run_id').loc[run_id]
 run_name = row.get('tags.mlflow.runName') or run_id[:8]
 with right:
     st.subheader(f'Verlauf pro Schritt · {run_name}')
     own = metric_names(runs[runs['run_id'] == run_id])
-    shown = st.selectbox('Metrik', own, index=own.index(metric) if metric in own else 0, key=f'history_{run_id}')
-    history = metric_steps(run_id, shown).reset_index()
-    if len(history) > 1: st.line_chart(history, x='step', y=shown, height=320)
-    else: st.caption(f'Lauf **{run_name}** hat für **{shown}** nur einen Wert, keinen Verlauf. Verläufe entstehen mit '
+    shown_metric = st.selectbox('Kennzahl', own, index=own.index(metric) if metric in own else 0, key=f'history_{run_id}', format_func=label)
+    steps = metric_steps(run_id, shown_metric).reset_index()
+    if len(steps) > 1: chart(steps.rename(columns={'step': 'Schritt', shown_metric: label(shown_metric)}), 'Schritt', label(shown_metric),
+                             'quantitative', line=True)
+    else: st.caption(f'Lauf **{run_name}** hat für **{label(shown_metric)}** nur einen Wert, keinen Verlauf. Verläufe entstehen mit '
                      '`mlflow.log_metric(name, wert, step=schritt)`, z. B. pro Epoche in Woche 5.')
 
 st.subheader('Registrieren')
 if not logged_model(uri, run_id):
     st.warning(f"Lauf **{run_name}** hat kein Modell namens `model` protokolliert – registrieren lässt sich nur ein Lauf mit Modell "
-               '(z. B. aus `train_tabular` oder `quack train`). Wähle in der Seitenleiste einen anderen Lauf.')
+               '(z. B. aus `train_tabular` oder `quack train`). Wähle links in der Seitenleiste einen anderen Lauf.')
     st.stop()
 dataset = row.get('tags.dataset') if 'tags.dataset' in row else None
 name = st.text_input('Name des registrierten Modells', value=suggest_model_name(dataset, experiment), key=f'model_name_{run_id}')
 st.caption(f'Registriert wird Lauf **{run_name}** (`{run_id}`) als neue Version; der Alias **staging** zeigt danach auf sie.')
 if st.button('Als neue Version registrieren (staging)', type='primary', key='register'):
     try:
-        name = check_model_name(name)
-        mv = register(run_id, name, note=f'Experiment Board: {experiment}, Rangliste nach {metric}')
+        name = validate_model_name(name)
+        mv = register(run_id, name, note=f'Experiment-Vergleich: {experiment}, Rangliste nach {metric}')
     except ValueError as e:
         st.error(str(e))
-    except (ModelNotFound, StoreUnavailable) as e:
+    except StoreError as e:
         st.error(f'Registrieren fehlgeschlagen: {e}')
     else:
         st.success(f'Version {mv.version} von **{name}** registriert; der Alias **staging** zeigt auf sie.')
-        st.markdown('Nächster Schritt – Gates prüfen und freigeben:')
+        st.markdown('Nächster Schritt – Gates prüfen und freigeben, in der App *Modellbetrieb* oder so:')
         st.code(f'quack promote --name {name}', language='bash')

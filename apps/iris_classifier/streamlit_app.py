@@ -1,42 +1,94 @@
-"""Iris-Klassifikator: das freigegebene Modell per Alias aus der MLflow-Registry (Woche 1 und 7, Phase K)."""
+"""Iris-Klassifikator: vier Maße einer Blüte rein, ihre Art raus – das freigegebene Modell aus der MLflow-Registry (Woche 1 und 7, Phase K)."""
 import time
 
-import pandas as pd
 import streamlit as st
 
-from amalea_quack.pipeline import ensure_production
-from amalea_quack.quack import IRIS_CARD
-from amalea_quack.registry import ALIASES, IRIS_MODEL
-from amalea_quack.ui import model_card, served_model
+from amalea_quack.ui import model_card, page_header, probability_chart, served_model
 
-st.set_page_config(page_title='Iris-Klassifikator', page_icon='🌸')
-st.title('🌸 Iris-Klassifikator')
-st.caption('Woche 1 und 7 · Phase K · Das Modell kommt per Alias aus der MLflow-Registry – genau das, was die Gates freigegeben haben.')
+IRIS_MODEL = 'iris-classifier'
+OTHER = '(anderer Wert …)'
+page_header('iris_classifier', 'Miss Kelchblatt und Kronblatt einer Iris-Blüte und gib die vier Maße in Zentimetern ein: '
+                               'Das Modell sagt dir, welche der drei Arten es vermutlich ist.')
 
-alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('production'), key='alias')
-model = served_model(IRIS_MODEL, alias, train=ensure_production)  # the button trains, registers and promotes through the gates
-if model is None: st.stop()
 
-st.sidebar.header('Merkmale der Blüte')
-schema = model.training_schema
-values = {}
-for col in model.schema.columns:
-    lo, hi = schema.ranges[col] if schema and col in schema.ranges else (0.0, 10.0)
-    values[col] = st.sidebar.slider(col, float(lo), float(hi), float(round((lo + hi) / 2, 1)), step=0.1, key=col)
+def train_iris() -> str:
+    "Train, register and release a first Iris model through the course's gates (the button under a missing model)."
+    from amalea_quack.pipeline import ensure_production
+    return ensure_production()
 
-row = pd.DataFrame([values])
+
+def where_it_comes_from(names: list[str]) -> None:
+    "Week 7: which registered model and alias this page serves (kept below the result: a field botanist never needs it)."
+    from amalea_quack.registry import ALIASES
+    if len(names) > 1:
+        st.selectbox('Modell', names, key='model_name', help='Jedes registrierte Tabellenmodell lässt sich hier ausprobieren, auch dein eigenes.')
+    st.selectbox('Alias', ALIASES, key='alias', help='Welche Version gezeigt wird: production ist die über die Gates freigegebene.')
+
+
+def other_models() -> list[str]:
+    "The registered tabular models, Iris first (digits and text have apps of their own)."
+    from amalea_quack.registry import COURSE_MODELS
+    from amalea_quack.store import StoreError, client
+    try: names = sorted(m.name for m in client().search_registered_models())
+    except StoreError: names = []
+    return [IRIS_MODEL] + [n for n in names if n not in COURSE_MODELS]
+
+
+st.session_state.setdefault('model_name', IRIS_MODEL)
+st.session_state.setdefault('alias', 'production')
+name, alias = st.session_state['model_name'], st.session_state['alias']
+model = served_model(name, alias, train=train_iris if name == IRIS_MODEL else None)
+if model is None:
+    with st.expander('Anderes Modell oder anderer Alias', expanded=alias != 'production' or name != IRIS_MODEL):
+        where_it_comes_from(other_models())
+    st.stop()
+
+from amalea_quack.eda import column_label
+from amalea_quack.glossary import german_number, german_percent
+from amalea_quack.validation import CATEGORICAL, DataValidationError
+
+if name != IRIS_MODEL: st.subheader(f'Modell: {name}')
+schema = model.training_schema or model.schema
+values, outside = {}, []
+for i, (col, kind) in enumerate(model.schema.columns.items()):
+    if i % 2 == 0: cells = st.columns(2)  # a row per pair (length and width): on a phone the rows stack in reading order
+    with cells[i % 2]:
+        if kind == CATEGORICAL:
+            known = (schema.categories.get(col) if schema else None) or []
+            values[col] = st.selectbox(column_label(col), [*known, OTHER], key=f'{name}:{col}', help='Die Werte aus dem Training – oder ein anderer.')
+            if values[col] == OTHER:
+                values[col] = st.text_input(f'Anderer Wert: {column_label(col)}', key=f'{name}:{col}:other', placeholder='Wert eintippen')
+            continue
+        lo, hi = schema.ranges.get(col, (0.0, 10.0)) if schema else (0.0, 10.0)
+        digits = 1 if hi - lo < 1000 else 0  # centimetres to a millimetre; large quantities in whole units
+        step = 10.0 ** -digits
+        values[col] = st.number_input(column_label(col), value=round((lo + hi) / 2, digits), step=step, format=f'%.{digits}f', key=f'{name}:{col}',
+                                      help=f'Im Training: {german_number(lo)} bis {german_number(hi)}')
+        if values[col] is not None and not lo <= values[col] <= hi: outside.append((col, lo, hi))
+
 start = time.perf_counter()
-label = model.predict(row)[0]
-proba = model.predict_proba(row)
+try: pred = model.predict(values)
+except DataValidationError as e:
+    st.error(f'Diese Eingabe kann das Modell nicht bewerten.\n\n{e}')
+    st.stop()
 ms = (time.perf_counter() - start) * 1000
-
+label = pred.labels[0]
 st.success(f'Vorhersage: **{label}**')
-limit = IRIS_CARD.kpi('latency_p99_ms').threshold
-st.caption(f'Antwort in {ms:.1f} ms (KPI: unter {limit:g} ms)')
+proba = pred.probabilities.iloc[0] if pred.probabilities is not None else None
+card = model.artifacts.project_card
+kpi = card.kpi('latency_p99_ms') if card else None
+st.caption((f'Laut Modell zu {german_percent(float(proba[str(label)]), 0)} diese Art · ' if proba is not None else '')
+           + f'Antwort in {german_number(ms, 1)} ms' + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
+for col, lo, hi in outside:
+    st.info(f'{column_label(col)}: {german_number(values[col])} liegt außerhalb dessen, was das Modell im Training gesehen hat '
+            f'({german_number(lo)} bis {german_number(hi)}). Die Vorhersage ist hier nur eine Vermutung.')
+for warning in pred.warnings: st.warning(warning)
 if proba is not None:
-    st.subheader('Wahrscheinlichkeiten')
-    st.bar_chart(proba.iloc[0].rename('Wahrscheinlichkeit'))
-with st.expander('Eingabe'):
-    st.dataframe(row, hide_index=True)
-with st.expander('Modellkarte', expanded=True):
-    model_card(model, alias)
+    probability_chart(proba, 'Art')
+
+with st.expander('Woher kommt das Modell? (Woche 7)'):
+    st.markdown(f'Die App fragt die MLflow-Registry nach **{name}@{alias}**: der Version, die gerade diesen Alias trägt. '
+                '`production` bekommt eine Version nur, wenn sie alle Freigabe-Gates besteht.')
+    where_it_comes_from(other_models())
+st.subheader('Modellkarte')
+model_card(model)

@@ -1,85 +1,95 @@
-"""Model Ops: das Registry-Cockpit – Versionen, Aliase, Gate-Checkliste, Freigabe, Rollback, Historie und Drift-Monitor (Woche 7, Phase K)."""
-import pandas as pd
+"""Modellbetrieb (Model Ops): Versionen und Aliase, Gate-Checkliste, Freigabe, Zurückrollen, Audit-Log und Drift-Monitor (Woche 7, Phase K)."""
 import streamlit as st
-from mlflow.exceptions import MlflowException
+
+from amalea_quack.ui import name_fields, page_header, static_table, store_problem
+
+page_header('model_ops', 'Das Cockpit der Modell-Registry: welche Version hinter welchem Alias steht, ob ein Kandidat alle '
+                         'Freigabe-Gates besteht, Freigabe und Zurückrollen mit Audit-Log – und ob die Daten im Betrieb noch '
+                         'aussehen wie im Training.', layout='wide')
+
+import pandas as pd
 
 from amalea_quack import registry
-from amalea_quack.eda import figure_png
-from amalea_quack.monitoring import (
-    FAIRNESS,
-    THRESHOLD_TEXT,
-    VERDICTS,
-    DriftThresholds,
-    card_of,
-    holdout_rows,
-    model_drift,
-    promotion_gates,
-    shift_feature,
-)
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused
-from amalea_quack.store import StoreUnavailable, tracking_uri
-from amalea_quack.ui import csv_upload
-from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
+from amalea_quack.eda import column_label, figure_png
+from amalea_quack.glossary import german_number, german_table, label
+from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, holdout_rows, model_drift, release, shift_feature
+from amalea_quack.monitoring import gate_report as course_gate_report
+from amalea_quack.registry import ALIASES, IRIS_MODEL, PromotionRefused
+from amalea_quack.store import ModelNotFound, StoreError, tracking_uri
+from amalea_quack.ui import csv_upload, refusal
+from amalea_quack.validation import DataValidationError
 
-st.set_page_config(page_title='Model Ops', page_icon='🛠️', layout='wide')
-st.title('🛠️ Model Ops')
-st.caption('Woche 7 · Phase K · Das Registry-Cockpit: welche Version hinter welchem Alias steht, ob ein Kandidat alle Gates besteht, '
-           'Freigabe und Rollback mit Audit-Log – und ob die Daten im Betrieb noch aussehen wie im Training.')
-
+TABS = ['Überblick', 'Gates und Freigabe', 'Historie', 'Drift']
 NO_FEATURE = '– keins (Daten wie sie sind) –'
-ICONS = {'bestanden': '✅', 'nicht bestanden': '❌', 'nicht anwendbar': '➖'}
+ICONS = {'passed': '✅', 'failed': '❌', 'warned': '⚠️', 'not_applicable': '➖'}
+THRESHOLDS = {  # what the drift tab lets one change: German label and the choices offered
+    'psi_drift': ('PSI: Drift ab', [0.05, 0.1, 0.15, 0.2]), 'psi_severe': ('PSI: starker Drift ab', [0.2, 0.25, 0.3, 0.4, 0.5]),
+    'shift_drift': ('Verschiebung: Drift ab', [0.05, 0.1, 0.15, 0.2]), 'shift_severe': ('Verschiebung: starker Drift ab', [0.2, 0.25, 0.3, 0.5]),
+    'p_value': ('Signifikanzniveau', [0.001, 0.01, 0.05, 0.1])}
 st.session_state.setdefault('flash', None)
 
 
 @st.cache_data(show_spinner='Prüfe die Gates (lädt das Modell aus der Registry) …', ttl=600, max_entries=50)
-def gate_report(uri: str, name: str, version: str):
-    return registry.run_gates(registry.candidate(name, version), promotion_gates(card_of(name, version)))
+def gate_report(uri: str, name: str, version: str, run_id: str):
+    "The course's gate report of one version (cached by content: a version number is reused after a model is deleted)."
+    return course_gate_report(name, version)
 
 
 @st.cache_data(show_spinner='Lade die Testdaten des Laufs …', max_entries=20)
-def test_rows(uri: str, name: str, version: str) -> pd.DataFrame:
+def test_rows(uri: str, name: str, version: str, run_id: str) -> pd.DataFrame:
     return holdout_rows(name, version)
 
 
 @st.cache_data(show_spinner='Vergleiche mit dem Referenzprofil …', max_entries=20)
-def drift(uri: str, name: str, version: str, current: pd.DataFrame, limits: dict):
+def drift(uri: str, name: str, version: str, run_id: str, current: pd.DataFrame, limits: dict):
     return model_drift(current, name, version, DriftThresholds(**limits))
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
-def drift_png(uri: str, name: str, version: str, current: pd.DataFrame, limits: dict, feature: str | None = None) -> bytes:
+def drift_png(uri: str, name: str, version: str, run_id: str, current: pd.DataFrame, limits: dict, feature: str | None = None) -> bytes:
     "The drift summary (or one feature's distributions) as PNG, drawn once per input: reruns do not redraw it."
-    result = drift(uri, name, version, current, limits)
+    result = drift(uri, name, version, run_id, current, limits)
     return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature), dpi=110)
 
 
-def do_promote(name: str, version: str, dst: str):
-    card = card_of(name, version)
-    note = st.session_state.get('note') or 'Freigabe in der Model-Ops-App'
-    try:
-        registry.promote(name, version, dst, gates=promotion_gates(card), card=card, note=note)
-        st.session_state.flash = ('success', f'Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version}. Alle Gates bestanden.')
+def flash(kind: str, text: str) -> None:
+    st.session_state.flash = (kind, text)
+
+
+def do_promote(name: str, version: str, dst: str) -> None:
+    "The one promotion policy of the course (monitoring.release): every gate again, then the alias moves – or nothing does."
+    note = st.session_state.get('note') or 'Freigabe in der App Modellbetrieb'
+    try: p = release(name, version, dst, note=note)
     except PromotionRefused as e:
-        failed = '\n'.join(f'- **{c.name}**: {c.message}' for c in e.report.checks if c.blocking)
-        st.session_state.flash = ('error', f'Freigabe von Version {version} nach **{dst}** verweigert – nichts wurde geändert. '
-                                           f'Nicht bestanden:\n\n{failed}')
+        failed = '\n'.join(f'- **{c.title}**: {c.message}' for c in e.report.checks if c.blocking)
+        flash('error', f'Freigabe von Version {version} nach **{dst}** verweigert – nichts wurde geändert. Nicht bestanden:\n\n{failed}')
+    except StoreError as e: flash('error', f'Freigabe nicht möglich: {e}')
+    else:
+        if not p.changed: flash('info', f'**{name}@{dst}** zeigt schon auf Version {version} – nichts geändert, nichts protokolliert.')
+        else: flash('success', f"Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version} (vorher {p.previous or 'auf keine'}). "
+                               'Alle blockierenden Gates bestanden; der Eintrag steht in der Historie.')
 
 
-def do_rollback(name: str, alias: str):
-    try:
-        version = registry.rollback(name, alias, note='Rollback in der Model-Ops-App')
-        st.session_state.flash = ('success', f'Zurückgerollt: **{name}@{alias}** zeigt wieder auf Version {version}.')
-    except ModelNotFound as e:
-        st.session_state.flash = ('error', f'Zurückrollen nicht möglich: {e}')
+def do_rollback(name: str, alias: str) -> None:
+    "Back along the alias's release history – never forward to a version just rolled back."
+    try: v = registry.rollback(name, alias, note='Zurückgerollt in der App Modellbetrieb')
+    except ModelNotFound as e: flash('info', f'Zurückrollen nicht möglich: {e}')
+    except StoreError as e: flash('error', f'Zurückrollen nicht möglich: {e}')
+    else: flash('success', f'Zurückgerollt: **{name}@{alias}** zeigt wieder auf Version {v}.')
+
+
+def show_flash() -> None:
+    if st.session_state.flash:
+        kind, text = st.session_state.flash
+        {'success': st.success, 'info': st.info, 'error': st.error}[kind](text)
+        st.session_state.flash = None
 
 
 # --- Store und Modelle -----------------------------------------------------------------------------------------
 uri = tracking_uri()
-try:
-    overview = registry.status()
-except (StoreUnavailable, MlflowException, OSError) as e:
-    st.error(f'Der MLflow-Store `{uri}` ist nicht erreichbar ({type(e).__name__}). Starte den Tracking-Server oder prüfe '
-             '`MLFLOW_TRACKING_URI` (Umgebung bzw. Streamlit-Secrets).')
+try: overview = registry.status()
+except StoreError as e:
+    store_problem(e)
     st.stop()
 if overview.empty:
     st.warning(f'Im Store `{uri}` ist noch kein Modell registriert.\n\n'
@@ -87,109 +97,132 @@ if overview.empty:
                '(trainiert Iris und registriert eine neue Version als staging).')
     st.stop()
 
-st.sidebar.header('Auswahl')
-name = st.sidebar.selectbox('Modell', sorted(overview['Modell'].unique()), key='model')
-versions = overview[overview['Modell'] == name].sort_values('Version', ascending=False)
-labels = {str(r.Version): f'Version {r.Version}' + (f' ({r.Aliase})' if r.Aliase else '') for r in versions.itertuples()}
-staged = [str(r.Version) for r in versions.itertuples() if 'staging' in r.Aliase.split(', ')]
-version = st.sidebar.selectbox('Kandidat', list(labels), index=list(labels).index(staged[0]) if staged else 0, format_func=labels.get,
-                               key=f'candidate:{name}')
-target = st.sidebar.selectbox('Ziel-Alias', ALIASES, index=ALIASES.index('production'), key='target')
-st.sidebar.caption(f'Store: `{uri}`')
+names = sorted(overview['model'].unique(), key=lambda n: (n != IRIS_MODEL, n))  # the course's first model first
+left, middle, right = st.columns(3)
+name = left.selectbox('Modell', names, key='model')
+versions = overview[overview['model'] == name].sort_values('version', ascending=False)
+labels = {str(r.version): f'Version {r.version}' + (f' ({r.aliases})' if r.aliases else '') for r in versions.itertuples()}
+staged = [str(r.version) for r in versions.itertuples() if 'staging' in r.aliases.split(', ')]
+version = middle.selectbox('Kandidat', list(labels), index=list(labels).index(staged[0]) if staged else 0, format_func=labels.get,
+                           key=f'candidate:{name}')
+target = right.selectbox('Ziel-Alias', ALIASES, index=ALIASES.index('production'), key='target')
+run_id = versions.set_index(versions['version'].astype(str)).loc[version, 'run_id']
 
-if st.session_state.flash:
-    kind, text = st.session_state.flash
-    (st.success if kind == 'success' else st.error)(text)
-    st.session_state.flash = None
+notices = st.container()  # always there, so the tabs below keep their place when a notice comes or goes
+for loose in registry.unexplained_aliases(name):
+    was = f"laut Audit-Log zuletzt Version {loose['audited_version']}" if loose['audited_version'] else 'das Audit-Log kennt keine Freigabe'
+    notices.warning(f"**{name}@{loose['alias']}** zeigt auf Version {loose['version'] if loose['version'] is not None else '–'} – "
+                    f'**nicht über die Gates freigegeben** ({was}). Gib eine Version hier über die Gates frei oder rolle zurück.')
 
-overview_tab, gates_tab, history_tab, drift_tab = st.tabs(['📋 Überblick', '✅ Gates & Freigabe', '📜 Historie', '📈 Drift'])
+tabs = st.tabs(TABS, key='ops_tab', on_change='rerun')  # stateful: a button press keeps its tab, and only the open tab runs
 
 # --- Überblick -------------------------------------------------------------------------------------------------
-with overview_tab:
-    st.subheader('Modelle, Versionen und Aliase')
-    st.dataframe(overview, hide_index=True, width='stretch',
-                 column_config={c: st.column_config.NumberColumn(format='%.4f') for c in ('accuracy', 'f1_macro', 'overfit_delta')}
-                 | {'latency_p99_ms': st.column_config.NumberColumn('latency_p99_ms', format='%.2f')})
+if tabs[0].open:
+    with tabs[0]:
+        st.subheader('Modelle, Versionen und Aliase')
+        shown = overview.assign(run_id=overview['run_id'].str[:8])
+        st.dataframe(german_table(shown, decimals={'accuracy': 3, 'f1_macro': 3, 'cv_accuracy': 3, 'latency_p99_ms': 1}),
+                     hide_index=True, width='stretch', key='overview')
+        st.caption(f'Store: `{uri}` · Lauf: die ersten acht Zeichen der Run-ID')
 
 # --- Gates und Freigabe ----------------------------------------------------------------------------------------
-with gates_tab:
-    st.subheader(f'Gate-Checkliste: {name} Version {version}')
-    report = gate_report(uri, name, version)
-    checks = report.to_frame()
-    marks = [('⚠️' if c.passed is False and not c.blocking else ICONS[r]) for c, r in zip(report.checks, checks['Ergebnis'], strict=True)]
-    checks.insert(0, '', marks)
-    st.dataframe(checks, hide_index=True, width='stretch', key='checklist')
-    fair = next((c for c in report.checks if c.name == FAIRNESS and c.figures.get('table')), None)
-    if fair is not None:
-        with st.expander(f"Genauigkeit je Segment ({fair.figures['segment']})"):
-            st.dataframe(pd.DataFrame(fair.figures['table']), hide_index=True,
-                         column_config={'Genauigkeit': st.column_config.NumberColumn(format='%.3f')})
-            st.caption(f"{fair.figures['excluded_rows']} Testzeilen ohne Segmentwert ausgelassen; erlaubter Abstand {fair.figures['max_gap']:g}.")
-    if report.passed:
-        st.success(f'Alle blockierenden Gates bestanden – Version {version} kann nach **{target}**.')
-    else:
-        st.error(f"Nicht freigabefähig – nicht bestanden: {', '.join(report.failed)}.")
-    st.text_input('Notiz zur Freigabe', key='note', placeholder='z. B. „besser auf kleinen Blüten, Ticket #12“')
-    left, right = st.columns(2)
-    left.button(f'Freigeben: Version {version} → {target}', key='promote', type='primary', on_click=do_promote, args=(name, version, target),
-                help='Prüft alle Gates erneut und bewegt den Alias nur, wenn alle bestehen.')
-    right.button(f'Zurückrollen: {target} auf die vorherige Version', key='rollback', on_click=do_rollback, args=(name, target),
-                 help='Setzt den Alias auf die Version, auf die er vor seiner letzten Änderung zeigte.')
+if tabs[1].open:
+    with tabs[1]:
+        show_flash()
+        st.subheader(f'Gate-Checkliste: {name}, Version {version}')
+        try: report = gate_report(uri, name, version, run_id)
+        except (StoreError, DataValidationError) as e:
+            st.error(f'Die Gates ließen sich nicht prüfen: {e}')
+            st.stop()
+        checks = report.to_frame()
+        checks['verdict'] = [f'{ICONS[v]} {label(v)}' for v in checks['verdict']]
+        static_table(checks)
+        fair = next((c for c in report.checks if c.name == FAIRNESS and c.details.get('table')), None)
+        if fair is not None:
+            with st.expander(f"Genauigkeit je Segment ({fair.details['segment']})"):
+                static_table(pd.DataFrame(fair.details['table']), accuracy=3)
+                st.caption(f"{fair.details['excluded_rows']} Testzeilen ohne Segmentwert ausgelassen; erlaubter Abstand "
+                           f"{german_number(fair.details['max_gap'])}.")
+        if report.passed:
+            st.success(f'Alle blockierenden Gates bestanden – Version {version} kann nach **{target}**.')
+        else:
+            st.error(f"Nicht freigabefähig – nicht bestanden: {', '.join(label(f) for f in report.failed)}.")
+        st.text_input('Notiz zur Freigabe', key='note', placeholder='z. B. „besser auf kleinen Blüten, Ticket #12“')
+        a, b = st.columns(2)
+        a.button(f'Freigeben: Version {version} → {target}', key='promote', type='primary', on_click=do_promote, args=(name, version, target),
+                 help='Prüft alle Gates erneut und bewegt den Alias nur, wenn alle blockierenden bestehen.')
+        b.button(f'Zurückrollen: {target} auf die vorher freigegebene Version', key='rollback', on_click=do_rollback, args=(name, target),
+                 help='Geht in der Freigabe-Historie des Alias einen Schritt zurück – nie vorwärts zu einer gerade zurückgerollten Version.')
 
 # --- Historie --------------------------------------------------------------------------------------------------
-with history_tab:
-    st.subheader(f'Audit-Log von {name}')
-    log = registry.history(name)
-    if log.empty: st.info('Noch keine Einträge.')
-    else: st.dataframe(log.iloc[::-1], hide_index=True, width='stretch', key='history')
+if tabs[2].open:
+    with tabs[2]:
+        show_flash()
+        st.subheader(f'Audit-Log von {name}')
+        log = registry.history(name)
+        if log.empty: st.info('Noch keine Einträge.')
+        else:
+            from amalea_quack.ui import _when
+            log = log.iloc[::-1].assign(when=lambda d: d['when'].map(_when))
+            st.dataframe(german_table(log), hide_index=True, width='stretch', key='history',
+                         column_config={'Gates': st.column_config.TextColumn(width='large'), 'Notiz': st.column_config.TextColumn(width='medium')})
 
 # --- Drift -----------------------------------------------------------------------------------------------------
-with drift_tab:
-    st.subheader(f'Drift gegen das Referenzprofil von Version {version}')
-    st.caption('Vergleicht aktuelle Daten Merkmal für Merkmal mit dem Trainingsprofil: relative Mittelwertverschiebung, PSI und '
-               'KS-Test (Zahlen) bzw. Chi²-Test (Kategorien). Drift zählt, wenn der Test signifikant und die Änderung groß genug ist.')
-    source = st.radio('Aktuelle Daten', ['Testdaten des Modells', 'Eigene CSV-Datei'], horizontal=True, key='drift_source')
-    current = None
-    if source == 'Testdaten des Modells':
-        base = test_rows(uri, name, version)
-        numeric = list(base.select_dtypes('number').columns)
-        feature = st.selectbox('Drift simulieren: ein Merkmal verschieben', [NO_FEATURE, *numeric], key='drift_feature')
-        factor = st.slider('Faktor', 0.5, 2.0, 1.3, 0.05, key='drift_factor', disabled=feature == NO_FEATURE)
-        current = base if feature == NO_FEATURE else shift_feature(base, feature, factor)
-        st.download_button('Diese Daten als CSV herunterladen', current.to_csv(index=False), file_name='aktuelle_daten.csv', mime='text/csv',
-                           on_click='ignore', help='Zum Bearbeiten und wieder Hochladen.')
-    else:
-        current = csv_upload('Aktuelle Daten (CSV mit den Merkmalsspalten des Modells)', key='drift_csv')
-        if current is None:
-            st.info(f'Lade eine CSV-Datei mit den Merkmalsspalten von {name} hoch (Kopfzeile, Komma oder Semikolon, höchstens {MAX_UPLOAD_MB} MB). '
-                    'Weitere Spalten, etwa die Zielspalte, werden ignoriert.')
-    with st.expander('Schwellen'):
-        defaults, limits = DriftThresholds(), {}
-        cols = st.columns(5)
-        for col, key in zip(cols, ('psi_drift', 'psi_severe', 'shift_drift', 'shift_severe', 'p_value'), strict=True):
-            limits[key] = col.number_input(key, value=getattr(defaults, key), min_value=0.0, step=0.01, format='%.3f', key=f'thr_{key}',
-                                           help=THRESHOLD_TEXT[key])
-    if current is not None:
-        try:
-            result = drift(uri, name, version, current, limits)
-        except DataValidationError as e:
-            st.error(f'Diese Daten lassen sich nicht mit {name} Version {version} vergleichen.\n\n{e}')
-        except ValueError as e:
-            st.error(f'Ungültige Schwellen: {e}')
-        except ModelNotFound as e:
-            st.warning(str(e))
+if tabs[3].open:
+    with tabs[3]:
+        st.subheader(f'Drift gegen das Referenzprofil von Version {version}')
+        st.caption('Vergleicht aktuelle Daten Merkmal für Merkmal mit dem Trainingsprofil: relative Mittelwertverschiebung, PSI und '
+                   'KS-Test (Zahlen) bzw. Chi²-Test (Kategorien). Drift zählt, wenn der Test signifikant und die Änderung groß genug ist.')
+        source = st.radio('Aktuelle Daten', ['Testdaten des Modells', 'Eigene CSV-Datei'], horizontal=True, key='drift_source')
+        current = None
+        if source == 'Testdaten des Modells':
+            base = test_rows(uri, name, version, run_id)
+            numeric = list(base.select_dtypes('number').columns)
+            feature = st.selectbox('Drift simulieren: ein Merkmal verschieben', [NO_FEATURE, *numeric], key='drift_feature',
+                                   format_func=lambda c: c if c == NO_FEATURE else column_label(c))
+            factor = st.select_slider('Faktor', [round(0.5 + 0.05 * i, 2) for i in range(31)], value=1.3, key='drift_factor',
+                                      format_func=lambda f: f'× {german_number(f, 2)}', disabled=feature == NO_FEATURE)
+            current = base if feature == NO_FEATURE else shift_feature(base, feature, factor)
+            st.download_button('Diese Daten als CSV herunterladen', current.to_csv(index=False), file_name='aktuelle_daten.csv', mime='text/csv',
+                               on_click='ignore', help='Zum Bearbeiten und wieder Hochladen.')
         else:
-            show = {VERDICTS[0]: st.success, VERDICTS[1]: st.warning, VERDICTS[2]: st.error}[result.verdict]
-            show(str(result).replace(result.verdict, f'**{result.verdict}**', 1))
-            a, b, c = st.columns(3)
-            a.metric('Drift-Score (größter PSI)', f'{result.score:.2f}')
-            b.metric('Aktuelle Zeilen', result.n_current)
-            c.metric('Gedriftete Merkmale', len(result.drifted))
-            if result.ignored: st.caption(f"Nicht verglichen (keine Merkmale des Modells): {', '.join(map(str, result.ignored))}")
-            st.dataframe(result.table, hide_index=True, width='stretch', key='drift_table')
-            st.image(drift_png(uri, name, version, current, limits), alt='PSI je Merkmal')
-            detail = st.selectbox('Merkmal im Detail', result.ranked, key=f"drift_detail:{'|'.join(result.drifted)}",
-                                  help='Die auffälligsten Merkmale stehen oben.')
-            st.image(drift_png(uri, name, version, current, limits, detail), alt=f'Verteilung von {detail}')
-            st.download_button('Drift-Bericht als HTML herunterladen', lambda: result.html(f'Drift-Bericht {name} Version {version}'),
-                               file_name=f'drift_{name}_v{version}.html', mime='text/html', on_click='ignore')
+            current = csv_upload('Aktuelle Daten (CSV mit den Merkmalsspalten des Modells)', key='drift_csv')
+            if current is None and st.session_state.get('drift_csv') is None:
+                st.info(f'Lade eine CSV-Datei mit den Merkmalsspalten von {name} hoch (Kopfzeile, Komma oder Semikolon). '
+                        'Weitere Spalten, etwa die Zielspalte, werden ignoriert.')
+        with st.expander('Schwellen'):
+            defaults, limits = DriftThresholds(), {}
+            for cell, (key, (title, choices)) in zip(st.columns(len(THRESHOLDS)), THRESHOLDS.items(), strict=True):
+                limits[key] = cell.select_slider(title, choices, value=getattr(defaults, key), key=f'thr_{key}',
+                                                 format_func=german_number, help=THRESHOLD_TEXT[key])
+        if current is not None:
+            try: result = drift(uri, name, version, run_id, current, limits)
+            except DataValidationError as e:
+                if source == 'Eigene CSV-Datei':  # the file by its name, the problems as sentences
+                    st.error(refusal(st.session_state['drift_csv'].name, e) + f' Verglichen wird mit {name}, Version {version}.')
+                else: st.error(f'Diese Daten lassen sich nicht mit {name} Version {version} vergleichen.\n\n{e}')
+            except ValueError as e:
+                st.error(f'Ungültige Schwellen: {name_fields(str(e), {k: t for k, (t, _) in THRESHOLDS.items()})}')
+            except ModelNotFound as e:
+                st.warning(str(e))
+            else:
+                show = {VERDICTS[0]: st.success, VERDICTS[1]: st.warning, VERDICTS[2]: st.error}[result.verdict]
+                show(f'**{label(result.verdict)}** – ' + str(result).split(': ', 1)[1])
+                a, b, c = st.columns(3)
+                a.metric('Drift-Score (größter PSI)', german_number(result.score, 2))
+                b.metric('Aktuelle Zeilen', german_number(result.n_current))
+                c.metric('Gedriftete Merkmale', len(result.drifted))
+                if result.ignored: st.caption(f"Nicht verglichen (keine Merkmale des Modells): {', '.join(map(str, result.ignored))}")
+                table = result.table.assign(feature=result.table['feature'].map(column_label))
+                key_columns = ['feature', 'verdict', 'psi', 'relative_shift', 'p_value', 'new_categories']
+                st.dataframe(german_table(table[key_columns], decimals={'psi': 3, 'relative_shift': 3, 'p_value': 3}), hide_index=True,
+                             width='stretch', key='drift_table', column_config={'Merkmal': st.column_config.TextColumn(pinned=True)})
+                with st.expander('Alle Kennzahlen je Merkmal'):
+                    st.dataframe(german_table(table, decimals={'psi': 3, 'relative_shift': 3, 'p_value': 3, 'statistic': 3}), hide_index=True,
+                                 width='stretch', column_config={'Merkmal': st.column_config.TextColumn(pinned=True)})
+                st.image(drift_png(uri, name, version, run_id, current, limits), alt='PSI je Merkmal')
+                detail = st.selectbox('Merkmal im Detail', result.ranked, key=f"drift_detail:{'|'.join(result.drifted)}", format_func=column_label,
+                                      help='Die auffälligsten Merkmale stehen oben.')
+                st.image(drift_png(uri, name, version, run_id, current, limits, detail), alt=f'Verteilung von {column_label(detail)}')
+                st.download_button('Drift-Bericht als HTML herunterladen', lambda: result.html(f'Drift-Bericht {name} Version {version}'),
+                                   file_name=f'drift_{name}_v{version}.html', mime='text/html', on_click='ignore')

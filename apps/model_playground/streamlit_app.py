@@ -1,19 +1,24 @@
-"""Model Playground: die Big 3 – Entscheidungsbaum, KNN, k-Means – auf zwei Merkmalen (Woche 3–4, Phase A³)."""
-import pandas as pd
+"""Modell-Spielwiese: die Big 3 – Entscheidungsbaum, KNN, k-Means – auf zwei Merkmalen (Woche 3–4, Phase A³)."""
 import streamlit as st
 
+from amalea_quack.ui import page_header, static_table, store_problem
+
+page_header('model_playground', 'Entscheidungsbaum, KNN und k-Means auf zwei Merkmalen: Sieh, wo ein Modell seine Grenzen zieht, '
+                                'dreh an den Hyperparametern (links in der Seitenleiste; auf dem Handy: oben links ») und '
+                                'protokolliere einen Lauf in MLflow.', layout='wide')
+
+import pandas as pd
+
 from amalea_quack.clustering import BIG3, DEFAULT_FEATURES, PLAYGROUND_EXPERIMENT, fit_big3, log_big3_run, numeric_features
-from amalea_quack.eda import DATASETS, figure_png, load_dataset
-from amalea_quack.store import tracking_uri
+from amalea_quack.eda import DATASETS, column_label, figure_png, load_dataset
+from amalea_quack.glossary import german_number, german_percent, label
+from amalea_quack.quack import wilson_interval
+from amalea_quack.store import StoreError, tracking_uri
 
-st.set_page_config(page_title='Model Playground', page_icon='🧪', layout='wide')
-st.title('🧪 Model Playground')
-st.caption('Woche 3–4 · Phase A³ · Entscheidungsbaum, KNN und k-Means auf zwei Merkmalen: Grenzen sehen, Hyperparameter drehen, '
-           'den Lauf in MLflow protokollieren.')
-
+FEW_TEST_ROWS = 30  # below this many test rows an accuracy says little: the app says so
 HINTS = {
     'Entscheidungsbaum': 'Ein Baum zerlegt die Ebene mit Fragen der Form *Merkmal ≤ Schwelle* in Rechtecke. '
-                         'Je tiefer, desto feiner – und desto eher lernt er einzelne Punkte auswendig (overfit delta).',
+                         'Je tiefer, desto feiner – und desto eher lernt er einzelne Punkte auswendig (Trainings-Test-Abstand).',
     'KNN': 'KNN fragt die k nächsten Trainingspunkte. Kleines k folgt jedem Punkt, großes k glättet. '
            'Ohne Skalierung bestimmt das Merkmal mit den größten Zahlen allein, was „nah“ ist.',
     'k-Means': 'k-Means sieht die Klassen beim Training nicht. Die Farbe zeigt das Cluster, die Form die wahre Klasse, '
@@ -43,27 +48,28 @@ data = dataset(name)
 numeric = numeric_features(data, DATASETS[name].target)
 algorithm = side.radio('Algorithmus', BIG3, key='algorithm')
 fx, fy = DEFAULT_FEATURES.get(name, numeric[:2])
-x = side.selectbox('Merkmal auf der x-Achse', numeric, index=numeric.index(fx), key=f'x_{name}')
-y = side.selectbox('Merkmal auf der y-Achse', numeric, index=numeric.index(fy), key=f'y_{name}')
+x = side.selectbox('Merkmal auf der x-Achse', numeric, index=numeric.index(fx), key=f'x_{name}', format_func=column_label)
+y = side.selectbox('Merkmal auf der y-Achse', numeric, index=numeric.index(fy), key=f'y_{name}', format_func=column_label)
 
 side.subheader('Hyperparameter')
 if algorithm == 'Entscheidungsbaum':
     unlimited = side.checkbox('Tiefe unbegrenzt', key='unlimited')
-    depth = side.slider('max_depth (Tiefe)', 1, 15, 3, key='max_depth', disabled=unlimited)
+    depth = side.slider('Tiefe des Baums (max_depth)', 1, 15, 3, key='max_depth', disabled=unlimited)
     params = {'max_depth': None if unlimited else depth,
-              'criterion': side.selectbox('criterion (Unreinheit)', ['gini', 'entropy'], key='criterion')}
+              'criterion': side.selectbox('Unreinheitsmaß (criterion)', ['gini', 'entropy'], key='criterion',
+                                          format_func={'gini': 'Gini', 'entropy': 'Entropie'}.get)}
 elif algorithm == 'KNN':
-    params = {'n_neighbors': side.slider('k (Zahl der Nachbarn)', 1, 50, 5, key='n_neighbors'),
-              'weights': side.selectbox('weights (Stimmgewicht)', ['uniform', 'distance'], key='weights',
-                                        format_func={'uniform': 'uniform – jede Stimme gleich', 'distance': 'distance – Nähere zählen mehr'}.get),
-              'scale': side.checkbox('skalieren (StandardScaler)', True, key='scale_knn')}
+    params = {'n_neighbors': side.slider('Zahl der Nachbarn k (n_neighbors)', 1, 50, 5, key='n_neighbors'),
+              'weights': side.selectbox('Stimmgewicht (weights)', ['uniform', 'distance'], key='weights',
+                                        format_func={'uniform': 'jede Stimme gleich', 'distance': 'Nähere zählen mehr'}.get),
+              'scale': side.checkbox('Merkmale skalieren (StandardScaler)', True, key='scale_knn')}
 else:
-    params = {'n_clusters': side.slider('n_clusters (Zahl der Cluster)', 2, 10, 3, key='n_clusters'),
-              'scale': side.checkbox('skalieren (StandardScaler)', True, key='scale_kmeans')}
+    params = {'n_clusters': side.slider('Zahl der Cluster (n_clusters)', 2, 10, 3, key='n_clusters'),
+              'scale': side.checkbox('Merkmale skalieren (StandardScaler)', True, key='scale_kmeans')}
 
 side.subheader('Daten')
 rows = side.slider('Zeilen (geschichtete Stichprobe)', 10, len(data), len(data), key=f'rows_{name}')
-seed = int(side.number_input('Seed (Stichprobe und Split)', 0, 9999, 0, key='seed'))
+seed = int(side.number_input('Seed (Stichprobe und Aufteilung)', 0, 9999, 0, key='seed'))
 
 config = (name, algorithm, (x, y), tuple(sorted(params.items())), None if rows >= len(data) else rows, seed)
 try:
@@ -72,6 +78,16 @@ except ValueError as e:
     st.error(f'**Diese Kombination geht nicht.** {e}')
     st.stop()
 
+m = result.metrics
+n_test = int(m['n_test'])
+low, high = wilson_interval(round(m['accuracy'] * n_test), n_test)
+if n_test < FEW_TEST_ROWS:
+    values = [german_percent(k / n_test, 0) for k in range(n_test + 1)]
+    steps = (f'Aus {n_test} Zeilen kann sie nur {", ".join(values[:-1])} oder {values[-1]} sein; ' if n_test <= 5
+             else f'Jede Testzeile verschiebt sie um {german_percent(1 / n_test, 0)}; ')
+    st.warning(f'**Nur {n_test} Testzeilen – die Genauigkeit sagt hier fast nichts.** ' + steps
+               + f'die wahre Genauigkeit liegt mit 95 % Sicherheit irgendwo zwischen {german_percent(low, 0)} und {german_percent(high, 0)}. '
+               'Nimm mehr Zeilen, bevor du Einstellungen vergleichst.')
 if result.n_dropped:
     st.info(f'{result.n_dropped} Zeilen mit Lücken in den gewählten Spalten wurden nicht verwendet.')
 left, right = st.columns([3, 2])
@@ -80,21 +96,22 @@ with left:
 with right:
     st.subheader('Kennzahlen')
     cells = st.columns(2)
-    for i, (label, value) in enumerate(result.headline().items()):
-        cells[i % 2].metric(label, '–' if pd.isna(value) else f'{value:.3f}')
-    st.caption(f"{result.metrics['n_train']} Trainings- und {result.metrics['n_test']} Testzeilen · Bild: Trainingspunkte")
+    for i, (title, value) in enumerate(result.headline().items()):
+        title = label('overfit_delta') if title == 'overfit delta' else title
+        cells[i % 2].metric(title, german_number(None if pd.isna(value) else float(value), 3))
+    st.caption(f"{german_number(m['n_train'])} Trainings- und {n_test} Testzeilen · Genauigkeit auf den Testzeilen: 95-%-Intervall "
+               f'{german_percent(low, 0)} bis {german_percent(high, 0)} · Bild: Trainingspunkte')
     st.markdown(HINTS[algorithm])
     with st.expander('Alle Kennzahlen'):
-        st.dataframe(pd.DataFrame({'Wert': result.metrics}), width='stretch')
+        static_table(pd.DataFrame({'metric': [label(k) for k in m], 'value': list(m.values())}).rename(columns={'metric': 'Kennzahl'}))
 
     if st.button('Lauf in MLflow protokollieren', type='primary', key='log'):
         try:
             run_id = log_big3_run(result, experiment=PLAYGROUND_EXPERIMENT)
             st.session_state['logged'] = {'config': config, 'run_id': run_id}
-        except Exception as e:  # an unreachable or read-only store must not end the app: say so in German
-            st.error(f'Der Lauf konnte nicht protokolliert werden ({type(e).__name__}). Prüfe den MLflow-Store `{tracking_uri()}` '
-                     f'(Umgebung `MLFLOW_TRACKING_URI` bzw. Streamlit-Secrets).')
+        except StoreError as e:  # an unreachable or read-only store must not end the app: say so in German
+            store_problem(e)
     logged = st.session_state.get('logged')
     if logged and logged['config'] == config:
         st.success(f"Lauf protokolliert im Experiment **{PLAYGROUND_EXPERIMENT}** · Run-ID `{logged['run_id']}`")
-    st.caption(f'Store: `{tracking_uri()}` · Läufe vergleichen: App *Experiment Board* oder `make ui`')
+    st.caption(f'Store: `{tracking_uri()}` · Läufe vergleichen: App *Experiment-Vergleich* oder `make ui`')

@@ -3,37 +3,37 @@ import time
 
 import streamlit as st
 
-from amalea_quack.pipeline import ensure_text_model
-from amalea_quack.registry import ALIASES
-from amalea_quack.text import (
-    MAX_CHARS,
-    TEXT_CARD,
-    TEXT_MODEL,
-    TextInputError,
-    check_text,
-    confidence_note,
-    input_notes,
-    text_model,
-    training_index,
-)
-from amalea_quack.ui import model_card, served_model
+from amalea_quack.ui import model_card, page_header, probability_chart, served_model, static_table
 
+TEXT_MODEL = 'text-classifier'
 EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
 
-st.set_page_config(page_title='Text-Klassifikator', page_icon='💬')
-st.title('💬 Text-Klassifikator')
-st.caption('Woche 6 · Phase A³ · Ein vortrainierter Transformer (all-MiniLM-L6-v2, offline aus einem Python-Paket) übersetzt deutsche '
-           'Kurzmeldungen in Embeddings; der Klassifikator kommt per Alias aus der MLflow-Registry.')
+page_header('text_classifier', 'Tippe eine kurze Meldung auf Deutsch ein: Das Modell ordnet sie einer Rubrik zu – etwa Politik, Sport '
+                               'oder Kultur – und zeigt die ähnlichsten Beispiele, aus denen es gelernt hat.')
 st.session_state.setdefault('text', EXAMPLE)
-
-alias = st.sidebar.selectbox('Modell-Alias', ALIASES, index=ALIASES.index('production'), key='alias')
-k = st.sidebar.slider('Ähnliche Trainingsbeispiele', 1, 10, 3, key='k')
+st.session_state.setdefault('alias', 'production')
 
 
-@st.cache_resource(show_spinner='Lade das Sprachmodell all-MiniLM-L6-v2 …')
-def embedding_model():
-    "The sentence transformer, once per server process (it comes from an installed package, nothing is downloaded)."
-    return text_model()
+def train_text() -> str:
+    "Train, register and release a first text classifier through the course's gates (the button under a missing model)."
+    from amalea_quack.pipeline import ensure_text_model
+    return ensure_text_model()
+
+
+def alias_choice() -> None:
+    from amalea_quack.registry import ALIASES
+    st.selectbox('Alias', ALIASES, key='alias', help='Welche Version gezeigt wird: production ist die über die Gates freigegebene.')
+
+
+alias = st.session_state['alias']
+model = served_model(TEXT_MODEL, alias, train=train_text)
+if model is None:
+    if alias != 'production':
+        alias_choice()
+    st.stop()
+
+from amalea_quack.glossary import german_number, german_percent
+from amalea_quack.text import MAX_CHARS, TextInputError, check_text, confidence_note, input_notes, training_index
 
 
 @st.cache_resource(show_spinner='Bette die Trainingstexte für die Ähnlichkeitssuche ein …', max_entries=4)
@@ -42,13 +42,9 @@ def examples(run_id: str):
     return training_index(run_id)
 
 
-model = served_model(TEXT_MODEL, alias, train=ensure_text_model)  # the button trains, registers and promotes through the gates
-if model is None: st.stop()
-embedding_model()
-
-text = st.text_area(f'Deine Meldung auf Deutsch (höchstens {MAX_CHARS:,} Zeichen)'.replace(',', '.'), key='text', height=110,
+text = st.text_area(f'Deine Meldung auf Deutsch (höchstens {german_number(MAX_CHARS)} Zeichen)', key='text', height=110,
                     help='Ein oder zwei Sätze wie in einer Kurzmeldung. Strg+Enter übernimmt den Text.')
-st.caption(f'{len(text):,} von {MAX_CHARS:,} Zeichen'.replace(',', '.'))
+st.caption(f'{german_number(len(text))} von {german_number(MAX_CHARS)} Zeichen')
 try: clean = check_text(text)
 except TextInputError as e:
     st.error(f'Dieser Text wird nicht eingeordnet: {e}')
@@ -56,28 +52,34 @@ except TextInputError as e:
 for note in input_notes(clean): st.info(note)
 
 start = time.perf_counter()
-try: proba = model.predict_proba({'text': clean}).iloc[0]
+try: proba = model.predict({'text': clean}).probabilities.iloc[0]
 except ValueError as e:
     st.error(f'Das Modell hat die Eingabe abgelehnt.\n\n{e}')
     st.stop()
 ms = (time.perf_counter() - start) * 1000
 label = str(proba.idxmax())
 
-st.success(f'Rubrik: **{label}** ({float(proba.max()):.0%} Wahrscheinlichkeit)')
+st.success(f'Rubrik: **{label}**')
+card = model.artifacts.project_card
+kpi = card.kpi('latency_p99_ms') if card else None
+st.caption(f'Laut Modell zu {german_percent(float(proba.max()), 0)} diese Rubrik · Antwort in {german_number(ms, 0)} ms'
+           + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
 if (note := confidence_note(proba)) is not None: st.warning(note)
-limit = TEXT_CARD.kpi('latency_p99_ms').threshold
-st.caption(f'Antwort in {ms:.0f} ms (KPI: unter {limit:g} ms)')
-st.subheader('Wahrscheinlichkeiten')
-st.bar_chart(proba.rename('Wahrscheinlichkeit'), x_label='Rubrik', y_label='Wahrscheinlichkeit')
+probability_chart(proba, 'Rubrik')
 
 st.subheader('Ähnlichste Trainingsbeispiele')
+k = st.slider('Wie viele?', 1, 10, 3, key='k')
 st.caption('Nach Kosinus-Ähnlichkeit der Embeddings: Woran erinnert sich das Modell bei diesem Text?')
-st.dataframe(examples(model.run_id).nearest(clean, k), hide_index=True, width='stretch')
+static_table(examples(model.run_id).nearest(clean, k), **{'Ähnlichkeit': 3})
 
-with st.expander('Modellkarte', expanded=True):
-    model_card(model, alias)
+with st.expander('Woher kommt das Modell? (Woche 7)'):
+    st.markdown(f'Die App fragt die MLflow-Registry nach **{TEXT_MODEL}@{alias}**: der Version, die gerade diesen Alias trägt.')
+    alias_choice()
+st.subheader('Modellkarte')
+model_card(model)
 with st.expander('Projektsteckbrief und Grenzen'):
+    from amalea_quack.text import TEXT_CARD
     st.markdown(TEXT_CARD.to_markdown())
-    st.markdown('Das Sprachmodell wurde überwiegend mit **englischen** Texten trainiert. Es zerlegt deutsche Wörter in viele '
-                'Bruchstücke; darum ergänzt der Klassifikator die Embeddings um Zeichen-n-Gramme. Mehr im Notebook '
-                '`nbs/week06/12_nlp_transformer.ipynb`.')
+    st.markdown('Das Sprachmodell all-MiniLM-L6-v2 wurde überwiegend mit **englischen** Texten trainiert. Es zerlegt deutsche Wörter '
+                'in viele Bruchstücke; darum ergänzt der Klassifikator die Embeddings um Zeichen-n-Gramme. Mehr im Notebook 12 '
+                '*Texte verstehen mit Transformern*.')
