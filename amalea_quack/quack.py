@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from dataclasses import asdict, dataclass, field
 
-from .glossary import german_number
+from .glossary import german_number, label
 
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
@@ -64,6 +64,8 @@ class KPI:
         return KPIResult(self, None if value is None else float(value), passed)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0009
+_OP_SIGNS = {'>': '>', '>=': '≥', '<': '<', '<=': '≤'}  # how a target reads on screen
+
 @dataclass(frozen=True)
 class KPIResult:
     "The verdict of one KPI against one measurement."
@@ -74,7 +76,8 @@ class KPIResult:
     def __str__(self):
         k = self.kpi
         got = 'nicht gemessen' if self.value is None else f'{german_number(self.value)}{k.unit}'
-        return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel {k.metric} {k.op} {german_number(k.threshold)}{k.unit})"
+        metric = label(k.metric).removesuffix(f' ({k.unit.strip()})')  # 'Latenz p99 (ms)' reads 'Latenz p99' before '500 ms'
+        return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel: {metric} {_OP_SIGNS[k.op]} {german_number(k.threshold)}{k.unit})"
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1000011
 def wilson_interval(k: int, # successes, e.g. correct predictions
