@@ -67,7 +67,7 @@ def test_uploaded_test_digit_is_recognised_with_probabilities_and_card(served_ap
     at = upload(served_app, 'ziffer.png', png(render_digit(pixels, size=280, invert=True, smooth=True)))
     assert not at.exception and not at.error
     assert at.success[0].value == f'Vorhersage: **{digit}**'
-    assert any(c.value.startswith('Sicherheit') for c in at.caption)
+    assert any(c.value.startswith('Laut Modell zu') and 'diese Ziffer' in c.value for c in at.caption)
     assert len(at.get('vega_lite_chart')) == 1  # the probabilities
     assert len(at.get('image')) == 2  # original and 8×8
     card = at.dataframe[-1].value['Wert']

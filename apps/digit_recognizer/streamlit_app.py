@@ -87,7 +87,7 @@ def from_upload():
         return None
     if file.size > MAX_UPLOAD_MB * 1024 * 1024:
         st.error(f'**{file.name}** wurde nicht übernommen. Die Datei ist {german_number(file.size / 1024 / 1024, 1)} MB groß, erlaubt sind höchstens '
-                 f'{german_number(MAX_UPLOAD_MB)} MB.')
+                 f'{german_number(MAX_UPLOAD_MB)} MB. Erwartet: ein Foto oder Scan als PNG oder JPEG bis {german_number(MAX_UPLOAD_MB)} MB.')
         return None
     try:
         image = open_image(file.getvalue(), file.name)
