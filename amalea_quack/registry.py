@@ -35,8 +35,8 @@ __all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'A
            'command_name', 'fix_command', 'model_missing', 'resolve', 'audit_entries', 'audit_log', 'register',
            'Candidate', 'candidate', 'kpi_gate', 'quality_gate', 'generalisation_gap_gate', 'consistency_gate',
            'latency_gate', 'default_gates', 'run_gates', 'Prediction', 'ServedModel', 'load_model', 'PromotionRefused',
-           'Promotion', 'promote', 'alias_history', 'unexplained_aliases', 'released_through_gates', 'rollback',
-           'history', 'status']
+           'Promotion', 'promote', 'alias_history', 'unexplained_aliases', 'outside_gates_message',
+           'released_through_gates', 'rollback', 'history', 'status']
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0008
 IRIS_MODEL = 'iris-classifier'
@@ -433,6 +433,13 @@ def unexplained_aliases(name: str) -> list[dict]:
     "Aliases whose current version is not the one the audit log last moved them to: moved outside the gates (or a crash between the two writes)."
     rm = client().get_registered_model(qualify(name))
     return _unexplained(rm.aliases, audit_entries(rm.tags))
+
+def outside_gates_message(name: str, u: dict) -> str:
+    "The German warning for one entry of `unexplained_aliases(name)`, with the command that returns to the last released version."
+    audited = f"Version {u['audited_version']}" if u['audited_version'] else 'keine Version'
+    return (f"Achtung: {name}@{u['alias']} zeigt auf Version {u['version']}, das Audit-Log nennt {audited} – diese Bewegung ist nicht "
+            f"über die Gates gelaufen. Zurück zur zuletzt freigegebenen Version: quack rollback --name {shlex.quote(command_name(name))} "
+            f"--alias {u['alias']}")
 
 def released_through_gates(name: str, alias: str = 'production',
                            model=None, # the registered model as MLflow returned it (saves a request), else fetched

@@ -19,7 +19,7 @@ from .store import ModelNotFound, StoreError, tracking_uri
 from .validation import ENCODINGS, MAX_UPLOAD_MB, DataValidationError, read_csv_checked
 
 # %% auto #0
-__all__ = ['store_problem', 'served_model', 'model_card', 'csv_upload', 'show_table']
+__all__ = ['store_problem', 'served_model', 'model_card', 'alias_warnings', 'csv_upload', 'show_table']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
 @st.cache_resource(show_spinner='Lade Modell aus der Registry …', max_entries=8)
@@ -77,6 +77,18 @@ def model_card(served: ServedModel) -> None:
         return str(v)
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
     st.table(rows.set_index('Angabe'))  # a static table: no scrolling, nothing cut off on a phone
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #ab000002
+def alias_warnings(name: str) -> list[str]:
+    "Warn in the app about every alias of `name` that moved outside the gates (as `quack history` does); return the messages."
+    from amalea_quack.registry import outside_gates_message, unexplained_aliases
+    try: messages = [outside_gates_message(name, u) for u in unexplained_aliases(name)]
+    except ModelNotFound: return []
+    except StoreError as e:
+        store_problem(e)
+        return []
+    for m in messages: st.warning(m)
+    return messages
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
 def csv_upload(label_: str, # the uploader's label
