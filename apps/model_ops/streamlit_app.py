@@ -1,4 +1,7 @@
-"""Model Ops: das Registry-Cockpit – Versionen, Aliase, Gate-Checkliste, Freigabe, Rollback, Historie und Drift-Monitor (Woche 7, Phase K)."""
+"""Model Ops: das Registry-Cockpit – Versionen, Aliase, Gate-Checkliste, Freigabe, Rollback, Historie und Drift-Monitor (Woche 7, Phase K);
+auf einem Kursserver dazu die Klasse im Überblick (nur lesend)."""
+import os
+
 import pandas as pd
 import streamlit as st
 from mlflow.exceptions import MlflowException
@@ -10,14 +13,15 @@ from amalea_quack.monitoring import (
     THRESHOLD_TEXT,
     VERDICTS,
     DriftThresholds,
+    card_of,
     holdout_rows,
     model_drift,
+    promotion_gates,
     shift_feature,
 )
-from amalea_quack.pipeline import card_of, course_gates
-from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused, StoreUnavailable
-from amalea_quack.store import tracking_uri
-from amalea_quack.ui import csv_upload
+from amalea_quack.registry import ALIASES, ModelNotFound, PromotionRefused
+from amalea_quack.store import StoreError, StoreUnavailable, is_server, tracking_uri
+from amalea_quack.ui import alias_warnings, csv_upload, store_problem
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 
 st.set_page_config(page_title='Model Ops', page_icon='🛠️', layout='wide')
@@ -32,7 +36,7 @@ st.session_state.setdefault('flash', None)
 
 @st.cache_data(show_spinner='Prüfe die Gates (lädt das Modell aus der Registry) …', ttl=600, max_entries=50)
 def gate_report(uri: str, name: str, version: str):
-    return registry.run_gates(registry.candidate(name, version), course_gates(card_of(name, version)))
+    return registry.run_gates(registry.candidate(name, version), promotion_gates(card_of(name, version)))
 
 
 @st.cache_data(show_spinner='Lade die Testdaten des Laufs …', max_entries=20)
@@ -52,11 +56,34 @@ def drift_png(uri: str, name: str, version: str, current: pd.DataFrame, limits: 
     return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature), dpi=110)
 
 
+@st.cache_data(show_spinner='Lese die Klasse vom Kursserver …', ttl=60, max_entries=4)
+def class_table(uri: str, user: str | None) -> pd.DataFrame:
+    "The class at a glance (class_server.class_overview), German column names; read only, cached for a minute per store and user."
+    from amalea_quack.class_server import OVERVIEW_COLUMNS, class_overview
+    o = class_overview()
+    o = o.assign(released_through_gates=o['released_through_gates'].map({True: 'ja', False: 'NEIN', None: '–'}))
+    return o.drop(columns='best_run').rename(columns=OVERVIEW_COLUMNS)
+
+
+def show_class() -> None:
+    "The teacher's view of the class: nothing on this page writes to the server."
+    st.subheader('Die Klasse auf dem Kursserver')
+    st.caption('Je Person: Läufe, beste kreuzvalidierte Genauigkeit, Modelle mit production-Alias und ob das Audit-Log ihre Freigabe '
+               'durch die Gates belegt. Nur lesend; als Lehrperson siehst du alle, auch wer noch nichts angelegt hat.')
+    try: table = class_table(uri, os.environ.get('MLFLOW_TRACKING_USERNAME'))
+    except StoreError as e:
+        store_problem(e)
+        return
+    if table.empty: st.info('Noch niemand in der Klasse hat etwas angelegt.')
+    else: st.dataframe(table, hide_index=True, width='stretch', key='class',
+                       column_config={c: st.column_config.NumberColumn(format='%.3f') for c in table.columns if c.startswith('beste ')})
+
+
 def do_promote(name: str, version: str, dst: str):
     card = card_of(name, version)
     note = st.session_state.get('note') or 'Freigabe in der Model-Ops-App'
     try:
-        registry.promote(name, version, dst, gates=course_gates(card), card=card, note=note)
+        registry.promote(name, version, dst, gates=promotion_gates(card), card=card, note=note)
         st.session_state.flash = ('success', f'Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version}. Alle Gates bestanden.')
     except PromotionRefused as e:
         failed = '\n'.join(f'- **{c.name}**: {c.message}' for c in e.report.checks if c.blocking)
@@ -76,9 +103,15 @@ def do_rollback(name: str, alias: str):
 uri = tracking_uri()
 try:
     overview = registry.status()
-except (StoreUnavailable, MlflowException, OSError) as e:
-    st.error(f'Der MLflow-Store `{uri}` ist nicht erreichbar ({type(e).__name__}). Starte den Tracking-Server oder prüfe '
-             '`MLFLOW_TRACKING_URI` (Umgebung bzw. Streamlit-Secrets).')
+except (StoreError, MlflowException, OSError) as e:
+    if isinstance(e, StoreError) and not isinstance(e, StoreUnavailable): store_problem(e)  # not signed in, no rights: what to do
+    else: st.error(f'Der MLflow-Store `{uri}` ist nicht erreichbar ({type(e).__name__}). Starte den Tracking-Server oder prüfe '
+                   '`MLFLOW_TRACKING_URI` (Umgebung bzw. Streamlit-Secrets).')
+    st.stop()
+on_server = is_server(uri)
+if overview.empty and on_server:  # e.g. the teacher, who trains nothing of their own
+    st.info(f'Unter deinem Namen ist auf dem Kursserver `{uri}` noch kein Modell registriert (`quack train` legt eins an).')
+    show_class()
     st.stop()
 if overview.empty:
     st.warning(f'Im Store `{uri}` ist noch kein Modell registriert.\n\n'
@@ -100,8 +133,10 @@ if st.session_state.flash:
     kind, text = st.session_state.flash
     (st.success if kind == 'success' else st.error)(text)
     st.session_state.flash = None
+alias_warnings(name)  # an alias moved outside the gates: warned on every tab, as quack history does
 
-overview_tab, gates_tab, history_tab, drift_tab = st.tabs(['📋 Überblick', '✅ Gates & Freigabe', '📜 Historie', '📈 Drift'])
+tabs = st.tabs(['📋 Überblick', '✅ Gates & Freigabe', '📜 Historie', '📈 Drift'] + (['👩‍🏫 Klasse'] if on_server else []))
+overview_tab, gates_tab, history_tab, drift_tab = tabs[:4]
 
 # --- Überblick -------------------------------------------------------------------------------------------------
 with overview_tab:
@@ -192,3 +227,7 @@ with drift_tab:
             st.image(drift_png(uri, name, version, current, limits, detail), alt=f'Verteilung von {detail}')
             st.download_button('Drift-Bericht als HTML herunterladen', lambda: result.html(f'Drift-Bericht {name} Version {version}'),
                                file_name=f'drift_{name}_v{version}.html', mime='text/html', on_click='ignore')
+
+# --- Klasse (nur auf einem Kursserver) -----------------------------------------------------------------------------
+if on_server:
+    with tabs[4]: show_class()
