@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 import traceback
@@ -155,4 +156,5 @@ def run_class(url: str, students: list[tuple[str, str]], timeout: float = 900) -
         for p in procs:
             p.join(timeout=30)
             if p.is_alive(): p.kill(); p.join()
+        shutil.rmtree(barrier, ignore_errors=True)
     return sorted(results, key=lambda r: r['user']), time.perf_counter() - t0
