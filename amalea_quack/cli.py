@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 # %% auto #0
-__all__ = ['csv_options', 'read_rows', 'build_parser', 'main']
+__all__ = ['USER_STATUS', 'csv_options', 'read_rows', 'build_parser', 'main']
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc0007
 def csv_options(a) -> dict:
@@ -71,9 +71,9 @@ def _promote(a) -> int:
     return 0
 
 def _unexplained(name: str, u: dict) -> str:
-    audited = f"Version {u['audited_version']}" if u['audited_version'] else 'keine Version'
-    return (f"Achtung: {name}@{u['alias']} zeigt auf Version {u['version']}, das Audit-Log nennt {audited} – diese Bewegung ist nicht "
-            f"über die Gates gelaufen. Zurück zur zuletzt freigegebenen Version: quack rollback --name {shlex.quote(name)} --alias {u['alias']}")
+    from amalea_quack.registry import outside_gates_message
+    from amalea_quack.store import qualify
+    return outside_gates_message(qualify(name), u)
 
 def _rollback(a) -> int:
     from amalea_quack.registry import rollback
@@ -207,6 +207,65 @@ def _relocate_store(a) -> int:
     print(f'{n} Pfade im Store auf den neuen Ordner umgeschrieben.' if n else 'Der Store liegt, wo er angelegt wurde – nichts zu tun.')
     return 0
 
+USER_STATUS = {'created': 'angelegt', 'exists': 'vorhanden – Passwort unverändert'}
+
+def _say_users(users: pd.DataFrame) -> None:
+    if len(users): print(_table(users.assign(status=users['status'].map(USER_STATUS)).rename(columns={'user': 'Benutzer'})))
+
+def _class_server(a) -> int:
+    import signal
+
+    from amalea_quack.class_server import default_server_folder, start_class_server
+    def stop(signum, frame): raise SystemExit(143)
+    signal.signal(signal.SIGTERM, stop)
+    folder = Path(a.folder or default_server_folder()).resolve()
+    print(f'Starte den Kursserver in {folder} …', flush=True)
+    setup = start_class_server(folder, db=a.db, auth_db=a.auth_db, users=a.users, admin=a.admin, host=a.host, port=a.port,
+                               workers=a.workers, allowed_hosts=a.allowed_hosts, pg_port=a.pg_port)
+    try:
+        s = setup.server
+        where = 'MLFLOW_AUTH_ADMIN_PASSWORD' if os.environ.get('MLFLOW_AUTH_ADMIN_PASSWORD') else folder/'admin-passwort.txt'
+        print(f'Kursserver läuft auf {s.url} (alle Netzwerkadressen dieses Rechners)' if a.host == '0.0.0.0' else f'Kursserver läuft auf {s.url}')
+        print(f'Lehrperson: {a.admin}, Passwort in {where}. Datenbank: {"eigener PostgreSQL-Cluster" if setup.cluster else a.db.split("@")[-1]}')
+        _say_users(setup.users)
+        print('Studierende setzen MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD. Strg+C beendet den Server.',
+              flush=True)
+        code = s.proc.wait()
+        print(f'quack class-server: der MLflow-Server hat sich beendet (Exit-Code {code}); siehe {s.log}', file=sys.stderr)
+        return 1
+    finally: setup.stop()
+
+def _admin_credentials() -> tuple[str, str, str]:
+    from amalea_quack.store import is_server, tracking_uri
+    uri, user, pw = tracking_uri(), os.environ.get('MLFLOW_TRACKING_USERNAME'), os.environ.get('MLFLOW_TRACKING_PASSWORD')
+    if not is_server(uri) or not user or not pw:
+        raise ValueError('Dieser Befehl spricht mit dem Kursserver als Lehrperson: setze MLFLOW_TRACKING_URI (http://…), '
+                         'MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD auf die Admin-Zugangsdaten.')
+    return uri, user, pw
+
+def _class_users(a) -> int:
+    from amalea_quack.class_server import import_users
+    uri, user, pw = _admin_credentials()
+    if a.csv == '-':  # e.g. docker compose exec -T mlflow quack class-users - < klasse.csv
+        import io
+
+        from amalea_quack.class_server import read_class_list
+        users = import_users(read_class_list(io.StringIO(sys.stdin.read())), uri, user, pw)
+    else: users = import_users(Path(a.csv), uri, user, pw)
+    _say_users(users)
+    n = int((users['status'] == 'created').sum())
+    print(f'{n} neu angelegt, {len(users) - n} schon vorhanden.')
+    return 0
+
+def _class_overview(a) -> int:
+    from amalea_quack.class_server import OVERVIEW_COLUMNS, class_overview
+    o = class_overview()
+    if not len(o): print('Noch niemand in der Klasse hat etwas angelegt.'); return 0
+    o = o.assign(released_through_gates=o['released_through_gates'].map({True: 'ja', False: 'NEIN', None: '–'}),
+                 last_run=o['last_run'].dt.strftime('%Y-%m-%d %H:%M'))
+    print(_table(o.drop(columns='best_run').rename(columns=OVERVIEW_COLUMNS), **{OVERVIEW_COLUMNS['best_cv_accuracy']: 3}))
+    return 0
+
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000a
 def build_parser() -> argparse.ArgumentParser:
     "The `quack` argument parser with one sub-command per lifecycle step."
@@ -250,6 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=int, default=5001)
     s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=int, default=5000)
     s = cmd('relocate-store', _relocate_store, 'nach dem Verschieben des Kursordners die Pfade im eingebetteten Store umschreiben')
+    s = cmd('class-server', _class_server, 'für Lehrende: Kursserver starten (PostgreSQL, MLflow mit Anmeldung, Benutzer aus einer Klassenliste)')
+    s.add_argument('--folder', help='Ordner für Konfiguration, Passwörter, Artefakte, Logs, eigene Datenbank (Standard: ~/.amalea-quack/kursserver)')
+    s.add_argument('--users', help='Klassenliste (CSV mit den Spalten name und passwort); vorhandene Benutzer bleiben unverändert')
+    s.add_argument('--db', help='PostgreSQL-Datenbank, z. B. postgresql+psycopg://kurs:geheim@db/mlflow (Standard: eigener Cluster im Ordner)')
+    s.add_argument('--auth-db', help='Datenbank für Benutzer und Rechte (Standard: <db>_auth neben --db)')
+    s.add_argument('--admin', default='lehrer', help='Benutzername der Lehrperson (Admin)')
+    s.add_argument('--host', default='127.0.0.1', help='0.0.0.0: aus dem Netzwerk erreichbar'); s.add_argument('--port', type=int, default=5000)
+    s.add_argument('--workers', type=int, default=1, help='Worker-Prozesse des Servers (jeder hält die ganze App im Speicher)')
+    s.add_argument('--allowed-hosts', help='Hostnamen, unter denen Clients den Server ansprechen, z. B. kurs.example.de')
+    s.add_argument('--pg-port', type=int, help='Port des eigenen PostgreSQL-Clusters (Standard: ein freier)')
+    s = cmd('class-users', _class_users, 'für Lehrende: Benutzer einer Klassenliste auf dem laufenden Kursserver anlegen (wiederholbar)')
+    s.add_argument('csv', help="Klassenliste (CSV mit den Spalten name und passwort), '-' für die Standardeingabe")
+    s = cmd('class-overview', _class_overview, 'für Lehrende: je Person Läufe, beste Kreuzvalidierung, production-Modelle und Gates')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess'); s.add_argument('--out', default='_build/executed')
     s.add_argument('--nbs', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs)')
@@ -285,6 +357,7 @@ def _quiet_libraries(verbose: bool):
 
 def main(argv: list[str] | None = None) -> int:
     "Run one `quack` command; every expected error becomes one German line on stderr and exit code 1 (130/143 when interrupted)."
+    from amalea_quack.class_server import ServerSetupError
     from amalea_quack.registry import PromotionRefused
     from amalea_quack.reproducibility import Terminated
     from amalea_quack.store import StoreError
@@ -301,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f'quack {args.command}: abgebrochen (Strg+C); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
         return 130
-    except (StoreError, DataValidationError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
+    except (StoreError, DataValidationError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+            ServerSetupError) as e:
         reason = ' | '.join(line.strip().removeprefix('- ') for line in str(e).strip().splitlines() if line.strip())
     print(f'quack {args.command}: {reason}', file=sys.stderr)
     return 1

@@ -27,17 +27,19 @@ import pandas as pd
 from .evaluation import measure_latency
 from .glossary import german_number, label
 from .quack import IRIS_CARD, Exercise, ProjectCard, Question, wilson_interval
-from .store import ModelNotFound, client, current_user, is_embedded, store_errors, tracking_uri
+from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column
 from .validation import Check, DataValidationError, Report, Schema, as_frame
 
+
 # %% auto #0
-__all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'EXERCISE_PINS', 'EXERCISE_ADVISORIES',
-           'AB_EXERCISE', 'MAIL_SCENARIO', 'RELEASE_STEPS', 'EXERCISES', 'QUIZ', 'validate_model_name', 'fix_command',
-           'model_missing', 'resolve', 'audit_log', 'register', 'Candidate', 'candidate', 'kpi_gate', 'quality_gate',
-           'generalisation_gap_gate', 'consistency_gate', 'latency_gate', 'default_gates', 'run_gates', 'Prediction',
-           'ServedModel', 'load_model', 'PromotionRefused', 'Promotion', 'promote', 'alias_history',
-           'unexplained_aliases', 'rollback', 'ab_assign', 'ab_rows_needed', 'ABMeasurement', 'ABSplit', 'ab_split',
+__all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'AUDIT_KEYS', 'EXERCISE_PINS',
+           'EXERCISE_ADVISORIES', 'AB_EXERCISE', 'MAIL_SCENARIO', 'RELEASE_STEPS', 'EXERCISES', 'QUIZ',
+           'validate_model_name', 'command_name', 'fix_command', 'model_missing', 'resolve', 'audit_entries',
+           'audit_log', 'register', 'Candidate', 'candidate', 'kpi_gate', 'quality_gate', 'generalisation_gap_gate',
+           'consistency_gate', 'latency_gate', 'default_gates', 'run_gates', 'Prediction', 'ServedModel', 'load_model',
+           'PromotionRefused', 'Promotion', 'promote', 'alias_history', 'unexplained_aliases', 'outside_gates_message',
+           'released_through_gates', 'rollback', 'ab_assign', 'ab_rows_needed', 'ABMeasurement', 'ABSplit', 'ab_split',
            'history', 'status', 'pinned_requirements', 'security_gate']
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0008
@@ -47,15 +49,23 @@ COURSE_MODELS = (IRIS_MODEL, 'digits-cnn', 'text-classifier')  # `quack setup` t
 MODEL_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,62}')
 
 def validate_model_name(name: str) -> str:
-    "The stripped name, or a German error saying what a registered model name may contain (checked before any training)."
+    "The stripped name, or a German error saying what a registered model name may contain or whose it is (checked before any training)."
     name = (name or '').strip()
-    if not MODEL_NAME.fullmatch(name):
+    if not MODEL_NAME.fullmatch(short_name(name)):
         raise ValueError(f"Ungültiger Modellname {name!r}: erwartet 1–63 Zeichen aus Buchstaben, Ziffern, '.', '_' oder '-', "
                          'beginnend mit Buchstabe oder Ziffer (z. B. kunden-classifier).')
+    if (me := namespace()) is not None and (o := owner(name)) is not None and o != me:
+        raise ValueError(f"Der Modellname {name!r} gehört auf dem Kursserver dem Benutzer '{o}' (der Teil vor dem ersten Punkt); du legst "
+                         f"nur Namen in deinem Namensraum '{me}.' an. Abhilfe: wähle einen Namen ohne Punkt, z. B. {name.replace('.', '-')!r}.")
     return name
+
+def command_name(name: str) -> str:
+    "`name` as a `quack` command takes it: without your own namespace (the command adds it), someone else's in full."
+    return short_name(name) if owner(name) is not None and owner(name) == namespace() else name
 
 def fix_command(name: str) -> str:
     "The command that creates a released version of `name`, quoted so it can be pasted into a shell."
+    name = command_name(name)
     if name in COURSE_MODELS: return f'quack setup --only {name}'
     q = shlex.quote(name)
     return f'quack train --data <deine.csv> --target <zielspalte> --name {q} && quack promote --name {q}'
@@ -67,7 +77,7 @@ def model_missing(name: str, ref) -> ModelNotFound:
 
 def resolve(name: str, ref):
     "The model version behind an alias or a version number; `ModelNotFound` with the fixing command if there is none."
-    c = client()
+    c, name = client(), qualify(name)
     try:
         if str(ref).isdigit(): return c.get_model_version(name, str(ref))
         aliases = c.get_registered_model(name).aliases  # a missing alias is no error code of its own in MLflow: look it up
@@ -78,20 +88,37 @@ def resolve(name: str, ref):
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000b
 ACTIONS = ('register', 'promote', 'rollback', 'refused')
 
+def _who(actor: str | None, note: str) -> tuple[str, str]:
+    "Who an entry names, and its note: on a server with a login always the signed-in user (the class server checks it); elsewhere `actor`."
+    if namespace() is None or not actor or actor == current_user(): return actor or current_user(), note
+    return current_user(), f'{note} (im Auftrag von {actor})'.strip()
+
 def _record(name: str, action: str, alias: str, from_version, to_version,
             report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
     "Append one entry to the audit log of `name` (a tag on the registered model, key ordered by time)."
-    entry = {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'who': actor or current_user(), 'action': action, 'alias': alias,
+    name, (who, note) = qualify(name), _who(actor, note)
+    entry = {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'who': who, 'action': action, 'alias': alias,
              'from_version': from_version, 'to_version': to_version, 'note': note,
              'gates': [{'name': c.name, 'title': c.title, 'passed': c.passed, 'message': c.message[:200]} for c in (report.checks if report else [])]}
     client().set_registered_model_tag(name, f'audit.{time.time_ns()}', json.dumps(entry, ensure_ascii=False))
     return entry
 
+AUDIT_KEYS = ('when', 'who', 'action', 'alias', 'from_version', 'to_version', 'note', 'gates')
+
+def _entry(value: str) -> dict | None:
+    "One audit entry, or None for a tag value that is not one (written by hand, not by the course)."
+    try: e = json.loads(value)
+    except ValueError: return None
+    return e if isinstance(e, dict) and set(AUDIT_KEYS) <= set(e) and e['action'] in ACTIONS else None
+
+def audit_entries(tags: dict) -> list[dict]:
+    "The audit entries among a registered model's tags, oldest first (tag values that are no entry are left out)."
+    keys = sorted((k for k in tags if k.startswith('audit.') and k.split('.', 1)[1].isdigit()), key=lambda k: int(k.split('.', 1)[1]))
+    return [e for k in keys if (e := _entry(tags[k])) is not None]
+
 def audit_log(name: str) -> list[dict]:
     "All audit entries of `name`, oldest first."
-    tags = client().get_registered_model(name).tags
-    return [json.loads(tags[k]) for k in sorted(tags, key=lambda k: int(k.split('.')[1]) if k.split('.')[-1].isdigit() else 0)
-            if k.startswith('audit.')]
+    return audit_entries(client().get_registered_model(qualify(name)).tags)
 
 @contextmanager
 def _model_lock(name: str):
@@ -105,11 +132,13 @@ def _model_lock(name: str):
         fcntl.flock(f, fcntl.LOCK_EX)
         yield
 
-def _move_alias(name: str, alias: str, version, action: str, report: Report | None = None, note: str = '', actor: str | None = None) -> dict:
-    "Point `alias` at `version` and record it, under the model's lock; if recording fails, put the alias back."
-    c = client()
+def _move_alias(name: str, alias: str, version, action: str, report: Report | None = None, note: str = '',
+                actor: str | None = None) -> dict | None:
+    "Point `alias` at `version` and record it, under the model's lock; None if it pointed there already; if recording fails, put it back."
+    c, name = client(), qualify(name)
     with _model_lock(name):
         before = c.get_registered_model(name).aliases.get(alias)
+        if before is not None and int(before) == int(version): return None  # a parallel call got there first: nothing to move or log
         c.set_registered_model_alias(name, alias, str(version))
         try: return _record(name, action, alias, None if before is None else int(before), int(version), report, note, actor)
         except Exception:
@@ -134,7 +163,7 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
              actor: str | None = None,
             ):
     "Register a logged model as a new version of `name` and (by default) make it the staging candidate."
-    name = validate_model_name(name)
+    name = qualify(validate_model_name(name))
     if alias is not None and alias not in ALIASES: raise ValueError(f'Unbekannter Alias {alias!r}; erlaubt: {list(ALIASES)}.')
     uri = model if model.startswith(('models:/', 'runs:/')) else _logged_model_uri(model)
     with store_errors(): mv = mlflow.register_model(uri, name)
@@ -167,7 +196,7 @@ def candidate(name: str = IRIS_MODEL, ref: str = 'staging') -> Candidate:
     "The version behind `ref` (alias or number) as a gate candidate."
     mv = resolve(name, ref)
     run = client().get_run(mv.run_id)
-    return Candidate(name, str(mv.version), mv.run_id, run.data.metrics, run.data.tags)
+    return Candidate(mv.name, str(mv.version), mv.run_id, run.data.metrics, run.data.tags)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0012
 def kpi_gate(card: ProjectCard = IRIS_CARD):
@@ -273,8 +302,8 @@ class ServedModel:
     "A registered model version loaded for serving: remembers the alias it came by, validates input, predicts once per call."
     def __init__(self, name: str = IRIS_MODEL, alias: str = 'production'):
         mv = resolve(name, alias)
-        self.name, self.alias, self.version, self.run_id, self.source = name, str(alias), str(mv.version), mv.run_id, mv.source
-        with store_errors(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{name}/{mv.version}')
+        self.name, self.alias, self.version, self.run_id, self.source = mv.name, str(alias), str(mv.version), mv.run_id, mv.source
+        with store_errors(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{mv.name}/{mv.version}')
         sig = self.pyfunc.metadata.signature
         self.schema = Schema.from_signature(sig) if sig is not None and sig.inputs is not None else None
         sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'
@@ -366,6 +395,7 @@ def promote(name: str = IRIS_MODEL, # registered model
     "Move alias `dst` to the version behind `src` if every gate passes (else `PromotionRefused`, nothing moves); a no-op if it is there already."
     if dst not in ALIASES: raise ValueError(f'Unbekannter Ziel-Alias {dst!r}; erlaubt: {list(ALIASES)}.')
     c = candidate(name, src)
+    name = c.name  # as the store knows it (with the namespace on a class server)
     current = client().get_registered_model(name).aliases.get(dst)
     if current is not None and str(current) == c.version:
         return Promotion(name, dst, c.version, str(current), False, Report([]))
@@ -374,13 +404,14 @@ def promote(name: str = IRIS_MODEL, # registered model
         _record(name, 'refused', dst, None if current is None else int(current), int(c.version), report, note, actor)
         raise PromotionRefused(name, c.version, report)
     entry = _move_alias(name, dst, c.version, 'promote', report, note, actor)
+    if entry is None: return Promotion(name, dst, c.version, c.version, False, report)  # a parallel promotion moved it meanwhile
     return Promotion(name, dst, c.version, None if entry['from_version'] is None else str(entry['from_version']), True, report)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0024
-def alias_history(name: str, alias: str = 'production') -> list[int]:
-    "The versions `alias` was released to, oldest first, as the audit log tells it: a promotion pushes, a rollback pops."
+def _release_stack(log: list[dict], alias: str) -> list[int]:
+    "The versions `alias` was released to by the audit entries `log`: a promotion pushes, a rollback pops."
     stack: list[int] = []
-    for e in audit_log(name):
+    for e in log:
         if e['alias'] != alias or e['to_version'] is None: continue
         if e['action'] in ('promote', 'register'):
             if not stack or stack[-1] != e['to_version']: stack.append(e['to_version'])
@@ -389,16 +420,42 @@ def alias_history(name: str, alias: str = 'production') -> list[int]:
             if not stack: stack.append(e['to_version'])
     return stack
 
-def unexplained_aliases(name: str) -> list[dict]:
-    "Aliases whose current version is not the one the audit log last moved them to: moved outside the gates (or a crash between the two writes)."
-    aliases = client().get_registered_model(name).aliases
+def alias_history(name: str, alias: str = 'production') -> list[int]:
+    "The versions `alias` was released to, oldest first, as the audit log tells it: a promotion pushes, a rollback pops."
+    return _release_stack(audit_log(name), alias)
+
+def _unexplained(aliases: dict, log: list[dict]) -> list[dict]:
     out = []
-    for alias in sorted(set(aliases) | {e['alias'] for e in audit_log(name) if e['alias']}):
-        hist, now = alias_history(name, alias), aliases.get(alias)
+    for alias in sorted(set(aliases) | {e['alias'] for e in log if e['alias']}):
+        hist, now = _release_stack(log, alias), aliases.get(alias)
         audited = hist[-1] if hist else None
         if (None if now is None else int(now)) != audited:
             out.append({'alias': alias, 'version': None if now is None else int(now), 'audited_version': audited})
     return out
+
+def unexplained_aliases(name: str) -> list[dict]:
+    "Aliases whose current version is not the one the audit log last moved them to: moved outside the gates (or a crash between the two writes)."
+    rm = client().get_registered_model(qualify(name))
+    return _unexplained(rm.aliases, audit_entries(rm.tags))
+
+def outside_gates_message(name: str, u: dict) -> str:
+    "The German warning for one entry of `unexplained_aliases(name)`, with the command that returns to the last released version."
+    audited = f"Version {u['audited_version']}" if u['audited_version'] else 'keine Version'
+    return (f"Achtung: {name}@{u['alias']} zeigt auf Version {u['version']}, das Audit-Log nennt {audited} – diese Bewegung ist nicht "
+            f"über die Gates gelaufen. Zurück zur zuletzt freigegebenen Version: quack rollback --name {shlex.quote(command_name(name))} "
+            f"--alias {u['alias']}")
+
+def released_through_gates(name: str, alias: str = 'production',
+                           model=None, # the registered model as MLflow returned it (saves a request), else fetched
+                          ) -> bool | None:
+    "Did the version behind `alias` get there through the gates, by the audit log? None if the alias is not set."
+    rm = model or client().get_registered_model(qualify(name))
+    log, now = audit_entries(rm.tags), rm.aliases.get(alias)
+    if now is None: return None
+    if any(u['alias'] == alias for u in _unexplained(rm.aliases, log)): return False
+    moves = [e for e in log if e['alias'] == alias and e['to_version'] == int(now) and e['action'] in ('promote', 'rollback', 'register')]
+    if not moves or moves[-1]['action'] == 'register': return False  # set when registering: no gate ran
+    return any(e['action'] == 'promote' for e in moves)  # a rollback returns to a version that was promoted before
 
 def _exists(name: str, version: int) -> bool:
     try: client().get_model_version(name, str(version)); return True
@@ -406,6 +463,7 @@ def _exists(name: str, version: int) -> bool:
 
 def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', actor: str | None = None) -> int:
     "Point `alias` back along its release history (never forward to a version just rolled back); skips deleted versions; return the version."
+    name = qualify(name)
     current = int(resolve(name, alias).version)
     hist = alias_history(name, alias)
     skipped = []
@@ -419,7 +477,7 @@ def rollback(name: str = IRIS_MODEL, alias: str = 'production', note: str = '', 
         return v
     gone = f" (gelöscht und übersprungen: Version {', '.join(map(str, skipped))})" if skipped else ''
     raise ModelNotFound(f"Für '{name}@{alias}' gibt es keine frühere freigegebene Version mehr zum Zurückrollen{gone}; "
-                        f'aktuell ist Version {current}. Eine ältere Version gibst du mit quack promote --name {shlex.quote(name)} '
+                        f'aktuell ist Version {current}. Eine ältere Version gibst du mit quack promote --name {shlex.quote(command_name(name))} '
                         f'--from <version> --to {alias} wieder frei.')
 
 # %% ../nbs/week07/14_model_registry.ipynb #rg100012
@@ -532,9 +590,11 @@ def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).astype({'from_version': 'Int64', 'to_version': 'Int64'})
 
 def status(name: str | None = None) -> pd.DataFrame:
-    "Registered models with their versions, aliases and key metrics (English columns)."
-    c, rows = client(), []
-    models = [c.get_registered_model(name)] if name else c.search_registered_models()
+    "Registered models with their versions, aliases and key metrics (English columns); on a class server without `name` only your own."
+    c, rows, me = client(), [], namespace()
+    if name: models = [c.get_registered_model(name)]
+    else: models = [m for m in c.search_registered_models(filter_string=f"name LIKE '{me}.%'" if me else None, max_results=1000)
+                    if me is None or owner(m.name) == me]  # '_' is a wildcard in LIKE
     for rm in models:
         by_version = {}
         for a, v in rm.aliases.items(): by_version.setdefault(str(v), []).append(a)

@@ -11,15 +11,17 @@ import functools
 import json
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MARKER', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'artifact_location', 'store_at',
-           'StoreError', 'StoreUnavailable', 'ModelNotFound', 'NotAuthenticated', 'PermissionDenied', 'translate_error',
-           'store_errors', 'StoreMoved', 'check_location', 'use_store', 'Client', 'client', 'current_user',
+__all__ = ['MARKER', 'USER_NAME', 'NAMED_METHODS', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'is_server',
+           'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'ModelNotFound', 'NotAuthenticated',
+           'PermissionDenied', 'translate_error', 'store_errors', 'StoreMoved', 'check_location', 'current_user',
+           'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client', 'client',
            'use_experiment', 'relocate_store']
 
 # %% ../nbs/anhang/21_store.ipynb #st000007
@@ -42,6 +44,10 @@ def tracking_uri() -> str:
 def is_embedded(uri: str) -> bool:
     "Is `uri` a SQLite store on this machine (rather than a tracking server)?"
     return uri.startswith('sqlite:///')
+
+def is_server(uri: str) -> bool:
+    "Is `uri` a tracking server (http or https)?"
+    return uri.startswith(('http://', 'https://'))
 
 def artifact_location(uri: str) -> str | None:
     "Artifact folder of an embedded store (`artifacts/` beside the database); None lets a server decide."
@@ -77,17 +83,25 @@ class ModelNotFound(StoreError, LookupError):
     "No registered model, version or alias behind a name."
 
 class NotAuthenticated(StoreError):
-    "The tracking server does not know who is asking (HTTP 401)."
-    def __init__(self, uri: str):
-        super().__init__(f'Der Tracking-Server {uri} verlangt eine Anmeldung. Abhilfe: setze MLFLOW_TRACKING_USERNAME und '
-                         'MLFLOW_TRACKING_PASSWORD (Umgebung oder Streamlit-Secrets) auf die Zugangsdaten, die du von deiner '
-                         'Lehrperson bekommen hast.')
+    "The tracking server does not know who is asking (HTTP 401): no credentials, or wrong ones."
+    def __init__(self, uri: str, user: str | None = None):
+        self.uri, self.user = uri, user
+        if user: msg = (f"Der Tracking-Server {uri} lehnt die Anmeldung als '{user}' ab: Benutzername oder Passwort stimmen nicht. "
+                        'Abhilfe: prüfe MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD (Umgebung oder Streamlit-Secrets); '
+                        'ein vergessenes Passwort setzt deine Lehrperson zurück.')
+        else: msg = (f'Der Tracking-Server {uri} verlangt eine Anmeldung. Abhilfe: setze MLFLOW_TRACKING_USERNAME und '
+                     'MLFLOW_TRACKING_PASSWORD (Umgebung oder Streamlit-Secrets) auf die Zugangsdaten, die du von deiner '
+                     'Lehrperson bekommen hast.')
+        super().__init__(msg)
 
 class PermissionDenied(StoreError, PermissionError):
-    "The tracking server refuses this action for this user (HTTP 403)."
-    def __init__(self, uri: str, detail: str = ''):
-        super().__init__(f'Keine Berechtigung auf {uri}{f" ({detail})" if detail else ""}: du darfst nur ändern, was dir gehört. '
-                         'Abhilfe: arbeite mit deinen eigenen Experimenten und Modellen oder frage deine Lehrperson.')
+    "The tracking server refuses this action for this user (HTTP 403); `detail` is the server's reason if it gave one."
+    def __init__(self, uri: str, detail: str = '', user: str | None = None):
+        self.uri, self.detail, self.user = uri, detail, user
+        who = f" für '{user}'" if user else ''
+        reason = detail.rstrip('.') + '. ' if detail else 'Du darfst nur ändern, was dir gehört. '
+        super().__init__(f'Keine Berechtigung{who} auf {uri}: {reason}Abhilfe: arbeite mit deinen eigenen Experimenten und '
+                         'Modellen (lesen darfst du alle) oder frage deine Lehrperson.')
 
 # %% ../nbs/anhang/21_store.ipynb #st00000f
 def _network_error(e: BaseException) -> BaseException | None:
@@ -100,19 +114,37 @@ def _network_error(e: BaseException) -> BaseException | None:
         e = e.__cause__ or e.__context__
     return None
 
+def _server_reason(e) -> str:
+    "The server's own sentence behind a refusal (the course's class server explains in German), else ''."
+    msg = re.sub(r'^[A-Z_]+: ', '', (getattr(e, 'message', '') or '').strip())  # RestException puts the error code in front
+    return '' if not msg or msg.startswith('API request to endpoint') or msg.lower() == 'permission denied' else msg
+
+def _http_status(e: BaseException) -> int | None:
+    "The HTTP status of a failed request somewhere in the cause/context chain of `e` (artifact up- and downloads raise these)."
+    import requests
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, requests.HTTPError) and e.response is not None: return e.response.status_code
+        e = e.__cause__ or e.__context__
+    return None
+
 def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
     "The course's German error for an error from MLflow, the network or the database; anything else unchanged."
     from mlflow.exceptions import MlflowException
     uri = uri or tracking_uri()
+    user = os.environ.get('MLFLOW_TRACKING_USERNAME') if is_server(uri) else None
     if isinstance(e, StoreError): return e
     if isinstance(e, MlflowException):
         status = e.get_http_status_code()
         if e.error_code == 'RESOURCE_DOES_NOT_EXIST' or status == 404: return ModelNotFound(str(e).splitlines()[0])
-        if e.error_code == 'UNAUTHENTICATED' or status == 401: return NotAuthenticated(uri)
-        if e.error_code == 'PERMISSION_DENIED' or status == 403: return PermissionDenied(uri)
-        if (net := _network_error(e)) is not None: return StoreUnavailable(uri, type(net).__name__)
-        return e
+        if e.error_code == 'UNAUTHENTICATED' or status == 401: return NotAuthenticated(uri, user)
+        if e.error_code == 'PERMISSION_DENIED' or status == 403: return PermissionDenied(uri, _server_reason(e), user)
+    status = _http_status(e)
+    if status == 401: return NotAuthenticated(uri, user)
+    if status == 403: return PermissionDenied(uri, '', user)
     if (net := _network_error(e)) is not None: return StoreUnavailable(uri, type(net).__name__)
+    if isinstance(e, MlflowException): return e
     from sqlalchemy.exc import OperationalError  # MLflow's database stores use SQLAlchemy
     if isinstance(e, (OperationalError, sqlite3.OperationalError)): return StoreUnavailable(uri, str(e).splitlines()[0][:120])
     return e
@@ -158,6 +190,47 @@ def check_location(db: Path) -> None:
     old, here = _recorded_folder(db), db.parent.resolve()
     if old is not None and old != here and not (old/db.name).exists(): raise StoreMoved(old, here)
 
+# %% ../nbs/anhang/21_store.ipynb #st000031
+def current_user() -> str:
+    "Who acts (for audit logs): the tracking server's user name when one is set, else QUACK_USER, the CI actor or the login name."
+    import getpass
+    if os.environ.get('MLFLOW_TRACKING_USERNAME') and is_server(tracking_uri()): return os.environ['MLFLOW_TRACKING_USERNAME']
+    try: login = getpass.getuser()
+    except (KeyError, OSError): login = 'unbekannt'
+    return os.environ.get('QUACK_USER') or os.environ.get('GITHUB_ACTOR') or login
+
+# %% ../nbs/anhang/21_store.ipynb #st000051
+USER_NAME = re.compile(r'[a-z0-9][a-z0-9_-]{0,31}')  # user names on a class server: lower case, digits, '_' and '-', no dot
+
+class InvalidUserName(StoreError, ValueError):
+    "A user name that cannot be a namespace (see `USER_NAME`)."
+    def __init__(self, user: str):
+        super().__init__(f"Der Benutzername {user!r} taugt nicht als Namensraum: erlaubt sind 1–32 Kleinbuchstaben, Ziffern, '_' und '-', "
+                         "ohne Punkt (z. B. anna-schmidt). Abhilfe: die Lehrperson legt dich mit einem solchen Namen an.")
+
+def namespace(uri: str | None = None) -> str | None:
+    "The signed-in user whose namespace new names get on a tracking server; None on the embedded store or without a login."
+    uri = uri or tracking_uri()
+    user = os.environ.get('MLFLOW_TRACKING_USERNAME')
+    if not (user and is_server(uri)): return None
+    if not USER_NAME.fullmatch(user): raise InvalidUserName(user)
+    return user
+
+def owner(name: str) -> str | None:
+    "The user a qualified name belongs to (`anna` for `anna.iris-classifier`), None for a name without a user part."
+    head, dot, rest = str(name).partition('.')
+    return head if dot and rest and USER_NAME.fullmatch(head) else None
+
+def qualify(name: str, uri: str | None = None) -> str:
+    "`name` as the store knows it: `<user>.<name>` on a tracking server with a login unless it names its owner already; else unchanged."
+    if name is None or owner(name) is not None: return name
+    ns = namespace(uri)
+    return name if ns is None else f'{ns}.{name}'
+
+def short_name(name: str) -> str:
+    "`name` without its owner part, for messages and commands (`anna.iris-classifier` → `iris-classifier`)."
+    return name.split('.', 1)[1] if owner(name) is not None else name
+
 # %% ../nbs/anhang/21_store.ipynb #st00000c
 @functools.cache
 def _prepare(uri: str) -> str:
@@ -165,7 +238,7 @@ def _prepare(uri: str) -> str:
     os.environ.setdefault('MLFLOW_DISABLE_TELEMETRY', 'true')  # offline by design
     os.environ.setdefault('MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR', 'false')
     for name in ('mlflow.store.db.utils', 'alembic', 'alembic.runtime.migration'): logging.getLogger(name).setLevel(logging.WARNING)
-    if uri.startswith('http'):  # a class server: fail fast instead of retrying for minutes
+    if is_server(uri):  # a class server: fail fast instead of retrying for minutes
         os.environ.setdefault('MLFLOW_HTTP_REQUEST_MAX_RETRIES', '1')
         os.environ.setdefault('MLFLOW_HTTP_REQUEST_TIMEOUT', '10')
     if is_embedded(uri):
@@ -195,8 +268,16 @@ def use_store(uri: str | None = None) -> str:
     return uri
 
 # %% ../nbs/anhang/21_store.ipynb #st000011
+# Client methods whose first argument (or `name=`) names an experiment or a registered model; `new_name` is qualified too
+NAMED_METHODS = frozenset({
+    'get_experiment_by_name', 'create_experiment', 'get_registered_model', 'create_registered_model', 'delete_registered_model',
+    'update_registered_model', 'rename_registered_model', 'set_registered_model_tag', 'delete_registered_model_tag',
+    'set_registered_model_alias', 'delete_registered_model_alias', 'get_model_version', 'get_model_version_by_alias',
+    'create_model_version', 'update_model_version', 'delete_model_version', 'set_model_version_tag', 'delete_model_version_tag',
+    'get_latest_versions', 'get_model_version_download_uri'})
+
 class Client:
-    "An MlflowClient for one store whose every method translates errors with `store_errors`."
+    "An MlflowClient for one store whose every method translates errors with `store_errors` and qualifies names with `qualify`."
     def __init__(self, uri: str):
         from mlflow import MlflowClient
         self.uri, self._client = uri, MlflowClient(uri)
@@ -204,9 +285,16 @@ class Client:
     def __getattr__(self, name: str):
         attr = getattr(self._client, name)
         if not callable(attr): return attr
+        named = name in NAMED_METHODS
         @functools.wraps(attr)
         def translated(*args, **kwargs):
-            with store_errors(self.uri): return attr(*args, **kwargs)
+            with store_errors(self.uri):
+                if named:
+                    if args: args = (qualify(args[0], self.uri), *args[1:])
+                    elif 'name' in kwargs: kwargs['name'] = qualify(kwargs['name'], self.uri)
+                    if 'new_name' in kwargs: kwargs['new_name'] = qualify(kwargs['new_name'], self.uri)
+                    elif name == 'rename_registered_model' and len(args) > 1: args = (args[0], qualify(args[1], self.uri), *args[2:])
+                return attr(*args, **kwargs)
         return translated
 
 @functools.cache
@@ -216,22 +304,14 @@ def client() -> Client:
     "The client of the current store (prepared and created once per store address)."
     return _client(use_store())
 
-# %% ../nbs/anhang/21_store.ipynb #st000031
-def current_user() -> str:
-    "Who acts (for audit logs): the tracking server's user name when one is set, else QUACK_USER, the CI actor or the login name."
-    import getpass
-    if os.environ.get('MLFLOW_TRACKING_USERNAME') and tracking_uri().startswith('http'): return os.environ['MLFLOW_TRACKING_USERNAME']
-    try: login = getpass.getuser()
-    except (KeyError, OSError): login = 'unbekannt'
-    return os.environ.get('QUACK_USER') or os.environ.get('GITHUB_ACTOR') or login
-
 # %% ../nbs/anhang/21_store.ipynb #st000016
 def use_experiment(name: str) -> str:
-    "Activate experiment `name` in the course store (created if missing) and return its id."
+    "Activate experiment `name` (in your namespace on a class server, see `qualify`) in the course store, created if missing; return its id."
     import mlflow
     from mlflow.exceptions import MlflowException
     uri = use_store()
     with store_errors(uri):
+        name = qualify(name, uri)
         exp = mlflow.get_experiment_by_name(name)
         if exp is None:
             try: exp_id = mlflow.create_experiment(name, artifact_location=artifact_location(uri))

@@ -30,8 +30,8 @@ if TYPE_CHECKING:  # imported where they are used: a page shows its text before 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'rerun_figure', 'store_problem',
            'served_model', 'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card',
-           'probability_chart', 'refusal', 'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields',
-           'deployment_figure']
+           'probability_chart', 'alias_warnings', 'refusal', 'csv_upload', 'show_table', 'data_preview', 'static_table',
+           'name_fields', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0003
 def rerun_figure():
@@ -233,6 +233,19 @@ def probability_chart(proba: pd.Series, # probability per class; the index holds
     spec = {'layer': [{'mark': {'type': 'bar', 'color': '#0072B2'}, 'encoding': {'x': x, 'y': y, 'tooltip': [{'field': what}, {'field': 'Anteil'}]}},
                       {'mark': {'type': 'text', 'align': 'left', 'dx': 4}, 'encoding': {'x': x, 'y': y, 'text': {'field': 'Anteil'}}}]}
     st.vega_lite_chart(df, spec, width='stretch', height=34 * len(df) + 50)
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #ab000002
+def alias_warnings(name: str) -> list[str]:
+    "Warn in the app about every alias of `name` that moved outside the gates (as `quack history` does); return the messages."
+    from amalea_quack.registry import outside_gates_message, unexplained_aliases
+    from amalea_quack.store import ModelNotFound, StoreError
+    try: messages = [outside_gates_message(name, u) for u in unexplained_aliases(name)]
+    except ModelNotFound: return []
+    except StoreError as e:
+        store_problem(e)
+        return []
+    for m in messages: st.warning(m)
+    return messages
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
 UPLOAD_CEILING_MB = 50  # what the browser accepts (.streamlit/config.toml: server.maxUploadSize); up to here the app refuses in German

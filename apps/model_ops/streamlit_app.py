@@ -1,4 +1,7 @@
-"""Modellbetrieb (Model Ops): Versionen und Aliase, Gate-Checkliste, Freigabe, Zurückrollen, Audit-Log und Drift-Monitor (Woche 7, Phase K)."""
+"""Modellbetrieb (Model Ops): Versionen und Aliase, Gate-Checkliste, Freigabe, Zurückrollen, Audit-Log und Drift-Monitor (Woche 7, Phase K);
+auf einem Kursserver dazu die Klasse im Überblick (nur lesend)."""
+import os
+
 import streamlit as st
 
 from amalea_quack.ui import name_fields, page_header, static_table, store_problem
@@ -15,8 +18,8 @@ from amalea_quack.glossary import german_number, german_table, label
 from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, holdout_rows, model_drift, release, shift_feature
 from amalea_quack.monitoring import gate_report as course_gate_report
 from amalea_quack.registry import ALIASES, IRIS_MODEL, PromotionRefused
-from amalea_quack.store import ModelNotFound, StoreError, tracking_uri
-from amalea_quack.ui import csv_upload, refusal
+from amalea_quack.store import ModelNotFound, StoreError, is_server, tracking_uri
+from amalea_quack.ui import alias_warnings, csv_upload, refusal
 from amalea_quack.validation import DataValidationError
 
 TABS = ['Überblick', 'Gates und Freigabe', 'Historie', 'Drift']
@@ -50,6 +53,29 @@ def drift_png(uri: str, name: str, version: str, run_id: str, current: pd.DataFr
     "The drift summary (or one feature's distributions) as PNG, drawn once per input: reruns do not redraw it."
     result = drift(uri, name, version, run_id, current, limits)
     return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature), dpi=110)
+
+
+@st.cache_data(show_spinner='Lese die Klasse vom Kursserver …', ttl=60, max_entries=4)
+def class_table(uri: str, user: str | None) -> pd.DataFrame:
+    "The class at a glance (class_server.class_overview), German column names; read only, cached for a minute per store and user."
+    from amalea_quack.class_server import OVERVIEW_COLUMNS, class_overview
+    o = class_overview()
+    o = o.assign(released_through_gates=o['released_through_gates'].map({True: 'ja', False: 'NEIN', None: '–'}))
+    return o.drop(columns='best_run').rename(columns=OVERVIEW_COLUMNS)
+
+
+def show_class() -> None:
+    "The teacher's view of the class: nothing on this page writes to the server."
+    st.subheader('Die Klasse auf dem Kursserver')
+    st.caption('Je Person: Läufe, beste kreuzvalidierte Genauigkeit, Modelle mit production-Alias und ob das Audit-Log ihre Freigabe '
+               'durch die Gates belegt. Nur lesend; als Lehrperson siehst du alle, auch wer noch nichts angelegt hat.')
+    try: table = class_table(uri, os.environ.get('MLFLOW_TRACKING_USERNAME'))
+    except StoreError as e:
+        store_problem(e)
+        return
+    if table.empty: st.info('Noch niemand in der Klasse hat etwas angelegt.')
+    else: st.dataframe(table, hide_index=True, width='stretch', key='class',
+                       column_config={c: st.column_config.NumberColumn(format='%.3f') for c in table.columns if c.startswith('beste ')})
 
 
 def flash(kind: str, text: str) -> None:
@@ -91,6 +117,11 @@ try: overview = registry.status()
 except StoreError as e:
     store_problem(e)
     st.stop()
+on_server = is_server(uri)
+if overview.empty and on_server:  # e.g. the teacher, who trains nothing of their own
+    st.info(f'Unter deinem Namen ist auf dem Kursserver `{uri}` noch kein Modell registriert (`quack train` legt eins an).')
+    show_class()
+    st.stop()
 if overview.empty:
     st.warning(f'Im Store `{uri}` ist noch kein Modell registriert.\n\n'
                'So legst du welche an: `make start` (trainiert und gibt die Kursmodelle frei) oder `quack train` '
@@ -109,12 +140,10 @@ target = right.selectbox('Ziel-Alias', ALIASES, index=ALIASES.index('production'
 run_id = versions.set_index(versions['version'].astype(str)).loc[version, 'run_id']
 
 notices = st.container()  # always there, so the tabs below keep their place when a notice comes or goes
-for loose in registry.unexplained_aliases(name):
-    was = f"laut Audit-Log zuletzt Version {loose['audited_version']}" if loose['audited_version'] else 'das Audit-Log kennt keine Freigabe'
-    notices.warning(f"**{name}@{loose['alias']}** zeigt auf Version {loose['version'] if loose['version'] is not None else '–'} – "
-                    f'**nicht über die Gates freigegeben** ({was}). Gib eine Version hier über die Gates frei oder rolle zurück.')
+with notices: alias_warnings(name)  # an alias moved outside the gates: the same warning as quack history
 
-tabs = st.tabs(TABS, key='ops_tab', on_change='rerun')  # stateful: a button press keeps its tab, and only the open tab runs
+# stateful tabs: a button press keeps its tab, and only the open tab runs
+tabs = st.tabs(TABS + (['Klasse'] if on_server else []), key='ops_tab', on_change='rerun')
 
 # --- Überblick -------------------------------------------------------------------------------------------------
 if tabs[0].open:
@@ -226,3 +255,7 @@ if tabs[3].open:
                 st.image(drift_png(uri, name, version, run_id, current, limits, detail), alt=f'Verteilung von {column_label(detail)}')
                 st.download_button('Drift-Bericht als HTML herunterladen', lambda: result.html(f'Drift-Bericht {name} Version {version}'),
                                    file_name=f'drift_{name}_v{version}.html', mime='text/html', on_click='ignore')
+
+# --- Klasse (nur auf einem Kursserver) -----------------------------------------------------------------------------
+if on_server and tabs[4].open:
+    with tabs[4]: show_class()

@@ -1,0 +1,98 @@
+"""The class server under load: 5, 10 and 20 students at once (each a process with its own credentials, running the course's
+own functions: train and release twice, try every write on a neighbour's work, roll back; tests/class_simulation.py).
+
+For each class size a fresh `mlflow server` (basic-auth + the course's rules, one worker, jobs off) on fresh databases of one
+PostgreSQL cluster of its own; prints wall time, request latency p50/p95 (each request timed in the student's process,
+queueing at the server included), failed requests and the server's memory (RSS of its process tree, peak).
+
+Run: .venv/bin/python bench/class_server.py [5 10 20]   (needs PostgreSQL's initdb: make postgres; prints figures, asserts nothing)
+"""
+import re
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tests'))
+
+from class_simulation import class_list, run_class, write_class_list  # noqa: E402
+
+from amalea_quack.class_server import PostgresCluster, free_port, start_class_server  # noqa: E402
+
+
+def tree_rss(pid: int) -> int:
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess: return 0
+    total = 0
+    for p in procs:
+        try: total += p.memory_info().rss
+        except psutil.NoSuchProcess: pass
+    return total
+
+
+class Peak:
+    "Sample a process tree's RSS every 0.25 s in a thread; keep the maximum."
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, tree_rss(pid), threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            time.sleep(0.25)
+
+    def stop(self) -> int:
+        self._stop.set(); self._thread.join()
+        return self.peak
+
+
+def one_round(cluster: PostgresCluster, folder: Path, n: int) -> dict:
+    students = [(f'b{n:02d}{u}', p) for u, p in class_list(n)]
+    setup = start_class_server(folder / f'server-{n}', db=cluster.uri(f'mlflow_{n}'), port=free_port(),
+                               users=write_class_list(folder / f'klasse-{n}.csv', students))
+    try:
+        idle = setup.server.rss()
+        server_peak, db_peak = Peak(setup.server.proc.pid), Peak(cluster.pid)
+        results, wall = run_class(setup.server.url, students)
+        peak, pg = server_peak.stop(), db_peak.stop()
+    finally: setup.stop()
+    log = setup.server.log.read_text(errors='replace')
+    api = [int(s) for s in re.findall(r'HTTP/1\.1" (\d{3})', log)]  # every response of the round (and a few /health)
+    sent = sorted(s for r in results for s, _ in r['requests'])  # as the students saw them: queueing at the server included
+    codes = [c for r in results for _, c in r['requests']]
+    unexpected = sum(bool(r['errors']) for r in results)
+    allowed = sum(v == 'allowed' for r in results for v in r['attacks'].values())
+    q = lambda f: sent[min(len(sent) - 1, int(f * len(sent)))] * 1000 if sent else float('nan')
+    return {'students': n, 'wall_s': wall, 'requests': len(api), 'client_requests': len(sent), 'p50_ms': q(0.5), 'p95_ms': q(0.95),
+            'max_ms': sent[-1] * 1000 if sent else float('nan'),
+            'failed_requests': sum(c == 0 or c >= 500 or c == 401 for c in codes), 'http_5xx': sum(s >= 500 for s in api),
+            'refused_403': sum(s == 403 for s in api), 'students_with_errors': unexpected, 'cross_writes_allowed': allowed,
+            'server_rss_idle_mib': idle / 2**20, 'server_rss_peak_mib': peak / 2**20, 'postgres_rss_peak_mib': pg / 2**20,
+            'median_student_s': sorted(r['seconds'] for r in results)[len(results) // 2]}
+
+
+if __name__ == '__main__':
+    sizes = [int(a) for a in sys.argv[1:]] or [5, 10, 20]
+    folder = Path(tempfile.mkdtemp(prefix='quack-bench-class-'))
+    folder.chmod(0o755)  # as root, PostgreSQL runs as the user postgres
+    rows = []
+    with PostgresCluster(folder / 'postgres') as cluster:
+        for n in sizes:
+            rows.append(one_round(cluster, folder, n))
+            r = rows[-1]
+            print(f"{n:2d} Studierende: {r['wall_s']:6.1f} s Wandzeit (Median je Person {r['median_student_s']:.1f} s), "
+                  f"{r['requests']} Anfragen, Latenz p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, "
+                  f"fehlgeschlagen {r['failed_requests']} (ohne Antwort, 401 oder 5xx), {r['http_5xx']} mit 5xx, "
+                  f"{r['refused_403']} verweigert (403, erwartet); "
+                  f"Personen mit Fehler: {r['students_with_errors']}, fremde Schreibzugriffe erlaubt: {r['cross_writes_allowed']}; "
+                  f"Server-RSS {r['server_rss_idle_mib']:.0f} MiB im Leerlauf, Spitze {r['server_rss_peak_mib']:.0f} MiB; "
+                  f"PostgreSQL-Spitze {r['postgres_rss_peak_mib']:.0f} MiB", flush=True)
+    import pandas as pd
+    print()
+    print(pd.DataFrame(rows).round(1).to_string(index=False))

@@ -1,0 +1,300 @@
+"""The class server for real: its own PostgreSQL cluster, `mlflow server` with basic-auth and the course's rules, 20 students at once.
+
+Everything is started on 127.0.0.1 and stopped by PID. The students are forked processes, each with its own credentials,
+running the course's own functions (tests/class_simulation.py); the teacher's checks run here as admin.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from class_simulation import MODEL, class_list, run_class, write_class_list
+from conftest import ROOT, free_port
+
+pytestmark = pytest.mark.server
+
+
+def _initdb_missing() -> bool:
+    from amalea_quack.class_server import postgres_bin
+    try: return not (postgres_bin()/'initdb').exists()
+    except FileNotFoundError: return True
+
+
+NO_POSTGRES = 'PostgreSQL fehlt: initdb nicht gefunden (make postgres installiert Debians Paket postgresql, oder PG_BIN setzen)'
+needs_postgres = pytest.mark.skipif(_initdb_missing(), reason=NO_POSTGRES)
+
+N = 20
+ATTACKS = ('move_alias', 'delete_alias', 'forged_audit_entry', 'delete_audit_entry', 'new_version_in_their_model', 'rollback_their_model',
+           'run_in_their_experiment', 'artifact_in_their_run', 'model_in_their_namespace', 'experiment_in_their_namespace',
+           'audit_entry_in_my_log_as_them')
+
+
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+
+
+@pytest.fixture(scope='module')
+def server():
+    "A class server on its own PostgreSQL cluster with N students; both stopped by PID afterwards."
+    if _initdb_missing(): pytest.skip(NO_POSTGRES)
+    from amalea_quack.class_server import start_class_server
+    folder = Path(tempfile.mkdtemp(prefix='quack-class-server-'))
+    folder.chmod(0o755)  # as root, PostgreSQL runs as the user postgres and must reach its data folder
+    students = class_list(N)
+    setup = start_class_server(folder/'server', users=write_class_list(folder/'klasse.csv', students), port=free_port(), pg_port=free_port())
+    setup.students = students
+    pids = (setup.server.proc.pid, setup.cluster.pid)
+    try: yield setup
+    finally:
+        setup.stop()
+        assert not any(_alive(p) for p in pids), 'server or PostgreSQL still running after stop()'
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope='module')
+def afternoon(server):
+    "N students train, release, attack their neighbour and roll back, all at the same time."
+    results, wall = run_class(server.server.url, server.students)
+    sent = sorted(s for r in results for s, _ in r['requests'])
+    print(f'\n{N} Studierende gleichzeitig: {wall:.0f} s, {len(sent)} Anfragen, p50 {sent[len(sent) // 2] * 1000:.0f} ms, '
+          f'p95 {sent[int(0.95 * len(sent))] * 1000:.0f} ms, Server-RSS {server.server.rss() / 2**20:.0f} MiB')
+    out = Path(__file__).resolve().parent.parent/'test-output'
+    out.mkdir(exist_ok=True)
+    (out/'class_server_afternoon.json').write_text(json.dumps(results, indent=1, default=str), encoding='utf-8')
+    return results
+
+
+@contextmanager
+def signed_in(env: dict):
+    "This process as another user on another store for a block; afterwards everything as before."
+    from amalea_quack.store import store_at
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update({k: v for k, v in env.items() if k != 'MLFLOW_TRACKING_URI'})
+    try:
+        with store_at(env['MLFLOW_TRACKING_URI']): yield
+    finally:
+        for k, v in saved.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
+
+def admin_env(server) -> dict:
+    return {'MLFLOW_TRACKING_URI': server.server.url, 'MLFLOW_TRACKING_USERNAME': server.server.admin,
+            'MLFLOW_TRACKING_PASSWORD': server.server.admin_password}
+
+
+def student_env(server, i: int, password: str | None = None) -> dict:
+    user, pw = server.students[i]
+    return {'MLFLOW_TRACKING_URI': server.server.url, 'MLFLOW_TRACKING_USERNAME': user, 'MLFLOW_TRACKING_PASSWORD': password or pw}
+
+
+def model_ops(env: dict):
+    "The Model Ops app run once (AppTest, in this process) signed in with `env`."
+    from streamlit.testing.v1 import AppTest
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try: at = AppTest.from_file(str(ROOT/'apps'/'model_ops'/'streamlit_app.py'), default_timeout=180).run()
+    finally:
+        for k, v in saved.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+    assert not at.exception, at.exception
+    return at
+
+
+def run_quack(env: dict, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).parent/'quack'), *args], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_configuration_on_disk(server):
+    folder = Path(server.server.folder)
+    ini = (folder/'basic_auth.ini').read_text()
+    assert 'default_permission = READ' in ini and 'admin_username = lehrer' in ini
+    assert server.server.admin_password not in ini
+    for secret in ('basic_auth.ini', 'admin-passwort.txt', 'flask-secret.txt', 'postgres/postgres-passwort.txt'):
+        assert (folder/secret).stat().st_mode & 0o077 == 0, secret
+    assert server.server.database_uri.startswith('postgresql+psycopg://') and '127.0.0.1' in server.server.database_uri
+
+
+def test_nothing_lost_and_every_student_owns_their_work(server, afternoon):
+    assert len(afternoon) == N
+    for r in afternoon:
+        assert r['errors'] == [], r['errors']
+        assert r['versions'] == [1, 2]  # no foreign version in anyone's model
+        assert r['promotions'] == [[f"{r['user']}.{MODEL}", '1', True], [f"{r['user']}.{MODEL}", '2', True]]
+        assert r['rolled_back_to'] == 1
+        assert [(e['action'], e['alias'], e['from_version'], e['to_version']) for e in r['audit']] == [
+            ('register', 'staging', None, 1), ('promote', 'production', None, 1),
+            ('register', 'staging', 1, 2), ('promote', 'production', 1, 2), ('rollback', 'production', 2, 1)]
+        assert {e['who'] for e in r['audit']} == {r['user']}
+    # the store seen from outside, as the teacher: every run, version and audit entry is there, and nothing else
+    from amalea_quack.registry import alias_history, audit_log, released_through_gates, resolve, unexplained_aliases
+    from amalea_quack.store import client
+    from amalea_quack.tracking import IRIS_EXPERIMENT
+    with signed_in(admin_env(server)):
+        c = client()
+        for user, _ in server.students:
+            name = f'{user}.{MODEL}'
+            runs = c.search_runs([c.get_experiment_by_name(f'{user}.{IRIS_EXPERIMENT}').experiment_id])
+            mine = next(r for r in afternoon if r['user'] == user)
+            assert [r.info.run_id for r in runs] == mine['runs']
+            assert len(c.search_model_versions(f"name = '{name}'")) == 2
+            assert len(audit_log(name)) == 5
+            assert resolve(name, 'production').version == '1'
+            assert resolve(name, 'production').run_id == mine['runs'][0]  # their own gated version, trained by them
+            assert released_through_gates(name) is True and unexplained_aliases(name) == [] and alias_history(name) == [1]
+        names = {m.name for m in c.search_registered_models(max_results=1000)}
+        assert names == {f'{u}.{MODEL}' for u, _ in server.students}  # no squatted names
+        exps = {e.name for e in c.search_experiments(max_results=1000)} - {'Default'}
+        assert exps == {f'{u}.{IRIS_EXPERIMENT}' for u, _ in server.students}
+
+
+def test_no_request_failed(afternoon):
+    "Every request of the afternoon got an answer, none a 5xx or a 401 (403 only for the attacks)."
+    codes = [c for r in afternoon for _, c in r['requests']]
+    assert codes and not [c for c in codes if c == 0 or c >= 500 or c == 401]
+    assert sum(c == 403 for c in codes) >= N * len(ATTACKS)
+
+
+def test_every_cross_student_write_is_refused_in_german(afternoon):
+    for r in afternoon:
+        assert set(r['attacks']) == set(ATTACKS)
+        for attack, outcome in r['attacks'].items():
+            assert outcome != 'allowed', f"{r['user']}: {attack} was allowed"
+            kind, message = outcome
+            assert kind == 'PermissionDenied', (attack, outcome)
+            assert message.startswith(f"Keine Berechtigung für '{r['user']}'"), message
+            assert 'Traceback' not in message and '\n' not in message
+        assert 'Namensraum' in r['attacks']['model_in_their_namespace'][1]
+        assert "'who' muss" in r['attacks']['audit_entry_in_my_log_as_them'][1]
+
+
+def test_cli_history_rollback_and_refusals(server, afternoon):
+    env = student_env(server, 0)
+    h = run_quack(env, 'history')
+    assert h.returncode == 0, h.stderr
+    assert h.stdout.count(server.students[0][0]) == 5 and 'Achtung' not in h.stderr
+    other = f'{server.students[1][0]}.{MODEL}'
+    assert run_quack(env, 'history', '--name', other).returncode == 0  # reading someone else's work is allowed
+    r = run_quack(env, 'promote', '--name', other, '--from', '2', '--to', 'production')  # their version 2 would pass the gates
+    assert r.returncode == 1 and r.stderr.count('\n') == 1 and 'Keine Berechtigung' in r.stderr, r.stderr
+    bad = run_quack(student_env(server, 0, 'falsches-passwort-123'), 'status')
+    assert bad.returncode == 1 and bad.stderr.count('\n') == 1, bad.stderr
+    assert f"lehnt die Anmeldung als '{server.students[0][0]}' ab" in bad.stderr
+    anon = run_quack({'MLFLOW_TRACKING_URI': server.server.url, 'MLFLOW_TRACKING_USERNAME': '', 'MLFLOW_TRACKING_PASSWORD': ''}, 'status')
+    assert anon.returncode == 1 and 'verlangt eine Anmeldung' in anon.stderr and 'Traceback' not in anon.stderr
+
+
+def test_a_move_outside_the_gates_is_flagged(server, afternoon):
+    "The owner moves their own alias with the bare MLflow client: history warns, the teacher's overview shows it."
+    code = ("from mlflow import MlflowClient\n"
+            f"MlflowClient().set_registered_model_alias('{server.students[2][0]}.{MODEL}', 'production', '2')\n")
+    env = {**os.environ, **student_env(server, 2)}
+    subprocess.run([sys.executable, '-c', code], env=env, check=True, capture_output=True, timeout=120)
+    h = run_quack(student_env(server, 2), 'history')
+    assert 'nicht über die Gates gelaufen' in h.stderr and 'quack rollback' in h.stderr
+    overview = run_quack(admin_env(server), 'class-overview')
+    assert overview.returncode == 0, overview.stderr
+    row = next(line for line in overview.stdout.splitlines() if line.strip().startswith(server.students[2][0]))
+    assert 'NEIN' in row and 'iris-classifier@production' in row
+    back = run_quack(student_env(server, 2), 'rollback')
+    assert back.returncode == 0 and 'Version 1' in back.stdout
+
+
+def test_teacher_overview_reads_the_whole_class(server, afternoon):
+    from amalea_quack.class_server import class_overview
+    from amalea_quack.store import client
+    with signed_in(admin_env(server)):
+        before = {m.name: len(m.tags) for m in client().search_registered_models(max_results=1000)}
+        o = class_overview()
+        after = {m.name: len(m.tags) for m in client().search_registered_models(max_results=1000)}
+    assert before == after  # reading only
+    assert o['student'].tolist() == [u for u, _ in server.students]  # the admin is not a student
+    assert (o['runs'] == 1).all() and (o['models'] == 1).all()
+    assert o['production'].tolist() == ['iris-classifier v1'] * N
+    assert o['released_through_gates'].tolist() == [True] * N
+    assert o['best_cv_accuracy'].between(0.8, 1).all()
+
+
+def test_model_ops_shows_the_teacher_the_class_read_only(server, afternoon):
+    at = model_ops(admin_env(server))  # the teacher has no models of their own: the page is the class
+    table = next(d.value for d in at.dataframe if 'Person' in d.value.columns)
+    assert table['Person'].tolist() == [u for u, _ in server.students]
+    assert set(table['über die Gates']) == {'ja'} and (table['Läufe'] == 1).all()
+    assert len(at.button) == 0 and len(at.text_input) == 0  # nothing on it writes
+    denied = model_ops(student_env(server, 0, 'falsches-passwort-123'))
+    assert [e.value for e in denied.error] and 'lehnt die Anmeldung' in denied.error[0].value and not denied.exception
+
+
+def test_users_are_created_once_and_changed_passwords_survive(server, tmp_path):
+    from amalea_quack.class_server import import_users
+    url, admin, pw = server.server.url, server.server.admin, server.server.admin_password
+    first = import_users(write_class_list(tmp_path/'neu.csv', [('nachzuegler', 'Startpasswort-neu-1')]), url, admin, pw)
+    assert first.to_dict('records') == [{'user': 'nachzuegler', 'status': 'created'}]
+    # the student changes their password (self-service: the current one is required)
+    r = requests.patch(f'{url}/api/2.0/mlflow/users/update-password', auth=('nachzuegler', 'Startpasswort-neu-1'), timeout=30,
+                       json={'username': 'nachzuegler', 'password': 'mein-eigenes-passwort', 'current_password': 'Startpasswort-neu-1'})
+    assert r.status_code == 200, r.text
+    again = import_users(write_class_list(tmp_path/'alle.csv', [*server.students[:2], ('nachzuegler', 'Startpasswort-neu-1')]), url, admin, pw)
+    assert set(again['status']) == {'exists'}
+    search = f'{url}/api/2.0/mlflow/experiments/search?max_results=1'
+    assert requests.get(search, auth=('nachzuegler', 'mein-eigenes-passwort'), timeout=30).status_code == 200
+    assert requests.get(search, auth=('nachzuegler', 'Startpasswort-neu-1'), timeout=30).status_code == 401
+    # only an admin creates users
+    from amalea_quack.store import PermissionDenied
+    with pytest.raises(PermissionDenied):
+        import_users(write_class_list(tmp_path/'x.csv', [('eindringling', 'Startpasswort-x-99')]), url, *server.students[0])
+
+
+@needs_postgres
+def test_class_server_command_starts_and_stops():
+    "`quack class-server` in a process: prints where it runs, creates users, and stops server and database on SIGTERM."
+    import signal
+    import time
+    folder = Path(tempfile.mkdtemp(prefix='quack-class-cli-'))
+    folder.chmod(0o755)
+    proc = None
+    try:
+        csv = write_class_list(folder/'klasse.csv', class_list(2))
+        port = free_port()
+        log = open(folder/'out.txt', 'w')
+        proc = subprocess.Popen([str(Path(sys.executable).parent/'quack'), 'class-server', '--folder', str(folder/'kurs'), '--users', str(csv),
+                                 '--port', str(port)], stdout=log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 240
+        while 'Strg+C' not in (folder/'out.txt').read_text() and time.time() < deadline:
+            assert proc.poll() is None, (folder/'out.txt').read_text()
+            time.sleep(1)
+        out = (folder/'out.txt').read_text()
+        assert f'Kursserver läuft auf http://127.0.0.1:{port}' in out and 'angelegt' in out, out
+        pg_pid = int((folder/'kurs'/'postgres'/'data'/'postmaster.pid').read_text().split()[0])
+        assert requests.get(f'http://127.0.0.1:{port}/health', timeout=10).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=90) == 143
+        assert not _alive(pg_pid)
+        with pytest.raises(requests.ConnectionError): requests.get(f'http://127.0.0.1:{port}/health', timeout=5)
+    finally:
+        if proc is not None and proc.poll() is None: proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_compose_file_matches_the_compose_specification():
+    import jsonschema
+    import yaml
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root/'tests'/'compose-spec'/'compose-spec.json').read_text(encoding='utf-8'))
+    compose = yaml.safe_load((root/'docker-compose.yml').read_text(encoding='utf-8'))
+    validator = jsonschema.Draft7Validator(schema)  # its $schema names draft 07 without the '#' jsonschema looks for
+    validator.validate(compose)
+    mlflow = compose['services']['mlflow']
+    assert 'class-server' in ' '.join(mlflow['command']) and mlflow['depends_on']['db']['condition'] == 'service_healthy'
+    assert compose['services']['db']['image'].startswith('postgres:15')
+    broken = {**compose, 'services': {**compose['services'], 'mlflow': {**mlflow, 'ports': 'nicht-eine-liste'}}}
+    with pytest.raises(jsonschema.ValidationError): validator.validate(broken)
