@@ -31,7 +31,6 @@ from .store import ModelNotFound, client, current_user, is_embedded, namespace, 
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column
 from .validation import Check, DataValidationError, Report, Schema, as_frame
 
-
 # %% auto #0
 __all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'AUDIT_KEYS', 'EXERCISE_PINS',
            'EXERCISE_ADVISORIES', 'AB_EXERCISE', 'MAIL_SCENARIO', 'RELEASE_STEPS', 'EXERCISES', 'QUIZ',
