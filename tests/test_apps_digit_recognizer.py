@@ -70,9 +70,9 @@ def test_uploaded_test_digit_is_recognised_with_probabilities_and_card(served_ap
     assert any(c.value.startswith('Laut Modell zu') and 'diese Ziffer' in c.value for c in at.caption)
     assert len(at.get('vega_lite_chart')) == 1  # the probabilities
     assert len(at.get('image')) == 2  # original and 8×8
-    card = at.dataframe[-1].value['Wert']
+    card = at.table[-1].value.set_index('Angabe')['Wert']
     assert card['Modell'] == 'digits-cnn' and card['Version'] == '1' and card['Alias'] == 'production'
-    numbers = at.dataframe[0].value.to_numpy()
+    numbers = at.dataframe[0].value.apply(lambda c: c.str.replace(',', '.').astype(float)).to_numpy()  # shown the German way
     assert numbers.shape == (8, 8) and numbers.max() == 16.0
 
 
@@ -170,6 +170,7 @@ def test_picking_a_test_image(served_app):
 
 def test_alias_without_model_names_the_command(served_app):
     at = served_app
+    at.radio(key='source').set_value('Testbild').run()  # the alias choice sits under a prediction
     at.selectbox(key='alias').set_value('champion').run()
     assert not at.exception and not at.success
     assert 'digits-cnn@champion' in at.warning[0].value and SETUP in at.warning[0].value

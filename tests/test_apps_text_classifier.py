@@ -42,10 +42,11 @@ def test_classifies_the_example_with_probabilities_neighbours_and_card(text_stor
     assert not at.exception
     assert at.success[0].value.startswith('Rubrik: **Sport**')
     assert len(at.get('vega_lite_chart')) == 1  # the probabilities
-    near = at.dataframe[0].value
+    near = at.table[0].value  # a static table, German numbers as text
     assert list(near.columns) == ['Text', 'Kategorie', 'Ähnlichkeit'] and len(near) == 3
-    assert near['Ähnlichkeit'].is_monotonic_decreasing and near['Kategorie'].iloc[0] == 'Sport'
-    card = at.dataframe[1].value['Wert']
+    similarity = near['Ähnlichkeit'].str.replace(',', '.').astype(float)
+    assert similarity.is_monotonic_decreasing and near['Kategorie'].iloc[0] == 'Sport'
+    card = at.table[-1].value.set_index('Angabe')['Wert']
     assert card['Modell'] == 'text-classifier' and card['Version'] == '1' and card['Alias'] == 'production'
     assert not at.error and not at.info  # a clean German sentence: no notes
 
@@ -66,7 +67,7 @@ def test_more_neighbours_on_request(text_store, monkeypatch):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
     at = app().run()
     at.slider(key='k').set_value(7).run()
-    assert len(at.dataframe[0].value) == 7
+    assert len(at.table[0].value) == 7
 
 
 @pytest.mark.parametrize('text, message', [
@@ -132,7 +133,7 @@ def test_empty_store_offers_setup_command_and_train_button(store, monkeypatch):
     assert at.success[0].value.startswith('Modell trainiert und freigegeben: **text-classifier** Version 1')
     assert at.success[1].value.startswith('Rubrik: **Sport**')
     from amalea_quack.registry import history
-    assert history('text-classifier')['Aktion'].tolist() == ['register', 'promote']
+    assert history('text-classifier')['action'].tolist() == ['register', 'promote']
 
 
 OFFLINE_PROBE = textwrap.dedent('''
