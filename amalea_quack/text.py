@@ -517,7 +517,8 @@ def _centroid_case() -> tuple:
     rng = np.random.default_rng(0)
     directions = np.eye(4)[:3] * 3
     labels = np.repeat(['Sport', 'Kultur', 'Politik'], 20)
-    train_emb = np.repeat(directions, 20, axis=0) + rng.normal(0, 1.2, (60, 4))
+    lengths = np.repeat([8 / 3, 2 / 3, 2 / 3], 20)[:, None]  # Sport's training rows are four times as long: an unnormalised mean drifts to it
+    train_emb = np.repeat(directions, 20, axis=0) * lengths + rng.normal(0, 1.2, (60, 4))
     test_emb = np.repeat(directions, 10, axis=0) * rng.uniform(0.3, 3, (30, 1)) + rng.normal(0, 1.2, (30, 4))
     return train_emb, labels, test_emb
 
@@ -557,7 +558,7 @@ EXERCISES = (
         (lambda d: _all_close(d['kosinus'], _cosines()), 'die drei Kosinus-Werte stimmen',
          'Kosinus = a · b / (|a| · |b|); die Länge ist np.linalg.norm'),
         (lambda d: str(d['naechster']) == max(_cosines(), key=_cosines().get), 'das ähnlichste Beispiel stimmt',
-         'das ist das Beispiel mit dem größten Skalarprodukt: Es gewinnt nur, weil sein Vektor lang ist – verglichen wird die Richtung'),
+         'nicht das ähnlichste Beispiel: Es zählt der größte Kosinus (die Richtung), nicht das größte Skalarprodukt, das lange Vektoren bevorzugt'),
     ), level=1),
     Exercise('12.2', 'Der nächste Schwerpunkt', (
         (lambda f: callable(f) and len(_centroid_got(f)) == len(_centroid_case()[2]), 'eine Funktion, die eine Rubrik pro Testzeile zurückgibt',
