@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # imported where tables are built: the labels alone load fast (apps show text first)
-    import pandas as pd
+from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
 __all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'german_percent', 'german_table']
@@ -212,7 +208,7 @@ GLOSSARY = (
          'was gleich sein soll zwischen Gruppen, etwa Genauigkeit oder Trefferquote; nicht alle gehen zugleich'),
 )
 
-def glossary_table() -> pd.DataFrame:
+def glossary_table():  # -> pandas DataFrame (pandas is imported where a table is built)
     "The glossary as a table, sorted by the German term."
     import pandas as pd
     return pd.DataFrame([(t.de, t.en, t.meaning) for t in GLOSSARY], columns=['Begriff', 'Englisch', 'Bedeutung']).sort_values(
@@ -303,10 +299,10 @@ def german_percent(x, decimals: int = 1) -> str:
     return format_percent(x, format='#,##0.' + '0' * decimals + ' %' if decimals else '#,##0 %', locale='de_DE')
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl00000f
-def german_table(df: pd.DataFrame, # a table with English column names and program values
+def german_table(df, # pandas DataFrame: a table with English column names and program values
                  numbers: bool = True, # write numbers as German text (for display only: sorting becomes textual)
                  decimals: dict | None = None, # column -> fixed decimals
-                ) -> pd.DataFrame:
+                ):  # -> pandas DataFrame
     "A copy for people: German column names, German words for statuses and actions, optionally German numbers."
     import pandas as pd
     out = df.copy()

@@ -14,18 +14,10 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from .quack import Exercise, Question  # the exercises of this lesson (light: no pandas, no MLflow)
-
-if TYPE_CHECKING:  # imported where they are used: a page shows its text before MLflow and pandas are loaded
-    import pandas as pd
-
-    from amalea_quack.registry import ServedModel
-    from amalea_quack.store import StoreError
-    from amalea_quack.validation import DataValidationError
 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'rerun_figure', 'store_problem',
@@ -77,20 +69,20 @@ def _import_skops_without_torch() -> None:
         if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _load(uri: str, name: str, version: str, run_id: str, source: str) -> ServedModel:
+def _load(uri: str, name: str, version: str, run_id: str, source: str):  # -> ServedModel (registry is imported here, not at start)
     "Load one model version, cached by what identifies its content: version numbers are reused after a model is deleted."
     from amalea_quack.registry import ServedModel
     _import_skops_without_torch()
     return ServedModel(name, version)
 
-def store_problem(e: StoreError) -> None:
+def store_problem(e) -> None:  # e: amalea_quack.store.StoreError (annotations here name only what is imported at run time)
     "Show a store error (unreachable, moved, no rights, not signed in) in the main area: one German sentence with the fix."
     st.error(str(e))
 
 def served_model(name: str = 'iris-classifier', # registered model name
                  alias: str = 'production', # which alias to serve
                  train: Callable[[], str] | None = None, # creates a production version, returns it; offered as a button
-                ) -> ServedModel | None:
+                ):  # -> amalea_quack.registry.ServedModel | None
     "The model behind `name@alias` (reloaded when the alias moves or the version's content changes), or None after telling the user why."
     if (trained := st.session_state.pop(f'trained:{name}', None)) is not None:
         st.success(f'Modell trainiert und freigegeben: **{name}** Version {trained} ist jetzt `production`.')
@@ -198,7 +190,7 @@ def _when(iso: str) -> str:
     try: return datetime.fromisoformat(iso).strftime('%d.%m.%Y, %H:%M UTC')
     except (TypeError, ValueError): return str(iso)
 
-def model_card(served: ServedModel) -> None:
+def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     "Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible."
     import pandas as pd
 
@@ -218,7 +210,7 @@ VEGA_NUMBER = ("replace(replace(replace(format(datum.value, ',.4~g'), regexp(','
                "regexp('_', 'g'), '.')")
 VEGA_PERCENT = "format(datum.value * 100, '.0f') + ' %'"
 
-def probability_chart(proba: pd.Series, # probability per class; the index holds the classes
+def probability_chart(proba, # pandas Series: probability per class; the index holds the classes
                       what: str = 'Klasse', # what the classes are, e.g. 'Ziffer' or 'Rubrik'
                      ) -> None:
     "Probabilities as horizontal bars labelled with German percentages (Streamlit's own charts would write 0.2)."
@@ -252,7 +244,7 @@ UPLOAD_CEILING_MB = 50  # what the browser accepts (.streamlit/config.toml: serv
 
 def _sentences(parts: list[str]) -> str: return ' '.join(p[:1].upper() + p[1:] + ('' if p.endswith('.') else '.') for p in parts)
 
-def refusal(name: str, e: DataValidationError) -> str:
+def refusal(name: str, e) -> str:  # e: amalea_quack.validation.DataValidationError
     "Why the file `name` was not taken, in sentences: its name first, then each problem, then what was expected."
     return f'**{name}** wurde nicht übernommen. {_sentences(e.problems)}' + (f' Erwartet: {e.expected}.' if e.expected else '')
 
@@ -260,7 +252,7 @@ def csv_upload(label_: str, # the uploader's label
                key: str, # widget key; `st.session_state[key]` holds the file, also a refused one
                max_mb: float | None = None, # largest accepted size (default: validation.MAX_UPLOAD_MB)
                where=None, # where the uploader sits (e.g. st.sidebar); messages always go to the main area
-              ) -> pd.DataFrame | None:
+              ):  # -> pandas DataFrame | None
     "A CSV uploader: reads exactly what the file says (format shown, adjustable) or refuses it in the main area, naming file and reason."
     from amalea_quack.validation import ENCODINGS, MAX_UPLOAD_MB, SEPARATORS, DataValidationError, read_csv_checked
     max_mb = max_mb or MAX_UPLOAD_MB
@@ -281,12 +273,12 @@ def csv_upload(label_: str, # the uploader's label
     st.caption(f"**{file.name}** gelesen als: {df.attrs['csv_format'].describe()} – passt etwas nicht, ändere es unter *Einlesen anpassen*.")
     return df
 
-def show_table(df: pd.DataFrame, **decimals) -> None:
+def show_table(df, **decimals) -> None:  # df: pandas DataFrame
     "A table for people: German headings, words and numbers, full width, no index (scrolls; for many rows)."
     from amalea_quack.glossary import german_table
     st.dataframe(german_table(df, decimals=decimals or None), hide_index=True, width='stretch')
 
-def data_preview(df: pd.DataFrame, rows: int = 20) -> None:
+def data_preview(df, rows: int = 20) -> None:  # df: pandas DataFrame
     "The first rows of a data table as they are – column names unchanged – with numbers written the German way."
     import pandas as pd
 
@@ -298,7 +290,7 @@ def data_preview(df: pd.DataFrame, rows: int = 20) -> None:
             head[c] = head[c].map(lambda v: german_number(None if pd.isna(v) else v))
     st.dataframe(head.astype(object).where(head.notna(), '–'), hide_index=True, width='stretch')
 
-def static_table(df: pd.DataFrame, **decimals) -> None:
+def static_table(df, **decimals) -> None:  # df: pandas DataFrame
     "A table for reading: German, every row and column visible, long texts wrap instead of hiding behind a scroll bar."
     from amalea_quack.glossary import german_table
     st.table(german_table(df, decimals=decimals or None), hide_index=True)

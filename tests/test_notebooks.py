@@ -115,6 +115,6 @@ def test_every_selfcheck_is_solved_in_the_course_edition(executed, rel):
     src = cells(ROOT / 'nbs' / rel)
     solutions = sum('solution' in c.metadata.get('tags', []) for c in src)
     out = '\n'.join(outputs_text(c) for c in cells(EXECUTED / rel))
-    verdicts = SELFCHECK.findall(out)
+    verdicts = [(name, v) for name, v in SELFCHECK.findall(out) if not name.startswith('Beispiel:')]  # demonstrations show every verdict
     assert sum(v == 'gelöst' for _, v in verdicts) >= solutions, verdicts
     if solutions: assert not any(v == 'noch nicht gelöst' for _, v in verdicts), verdicts  # a solution is missing

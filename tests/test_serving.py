@@ -73,9 +73,10 @@ def test_prometheus_metrics_are_scraped(service):
     assert post(f'{service}/invocations', json.dumps({'dataframe_records': rows}).encode())[0] == 200
     text = urllib.request.urlopen(f'{service}/metrics', timeout=10).read().decode()
     lines = {line.split(' ')[0]: float(line.split(' ')[-1]) for line in text.splitlines() if line and not line.startswith('#')}
-    ok = next(v for k, v in lines.items() if k.startswith('quack_predictions_total') and 'outcome="ok"' in k)
-    rejected = next(v for k, v in lines.items() if k.startswith('quack_predictions_total') and 'outcome="abgelehnt"' in k)
-    assert ok >= 60 and rejected >= 1
+    ok = next(v for k, v in lines.items() if k.startswith('quack_requests_total') and 'outcome="ok"' in k)
+    refused = next(v for k, v in lines.items() if k.startswith('quack_requests_total') and 'outcome="refused"' in k)
+    rows_predicted = next(v for k, v in lines.items() if k.startswith('quack_predictions_total'))
+    assert ok >= 1 and refused >= 1 and rows_predicted >= 60  # requests by outcome, rows predicted
     assert any(k.startswith('quack_prediction_latency_seconds_bucket') for k in lines)
     drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
     assert drift > 0.25

@@ -1,7 +1,5 @@
 """Modellbetrieb (Model Ops): Versionen und Aliase, Gate-Checkliste, Freigabe, Zurückrollen, Audit-Log und Drift-Monitor (Woche 7, Phase K);
 auf einem Kursserver dazu die Klasse im Überblick (nur lesend)."""
-import os
-
 import streamlit as st
 
 from amalea_quack.ui import name_fields, page_header, static_table, store_problem
@@ -9,6 +7,8 @@ from amalea_quack.ui import name_fields, page_header, static_table, store_proble
 page_header('model_ops', 'Das Cockpit der Modell-Registry: welche Version hinter welchem Alias steht, ob ein Kandidat alle '
                          'Freigabe-Gates besteht, Freigabe und Zurückrollen mit Audit-Log – und ob die Daten im Betrieb noch '
                          'aussehen wie im Training.', layout='wide')
+
+import os
 
 import pandas as pd
 
