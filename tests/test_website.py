@@ -274,12 +274,12 @@ def test_pages_at_both_widths(site, server, browser):
     for w, h in sc.VIEWPORTS:
         ctx = browser.new_context(viewport={'width': w, 'height': h}, locale='de-DE')
         page = ctx.new_page()
-        for rel, name in (('index.html', 'home'), ('week04/entscheidungsbaeume.html', 'week04'), ('api/models.html', 'api_models'),
+        for rel, name in (('index.html', 'home'), ('week04/entscheidungsbaeume.html', 'week04'), ('api/trees.html', 'api_trees'),
                           ('karte.html', 'karte')):
             page.goto(f'{server}/{rel}')
             assert page.evaluate('document.documentElement.scrollWidth') <= w, (rel, w)
             if name == 'week04': page.locator('main img').nth(1).scroll_into_view_if_needed()
-            if name == 'api_models':
+            if name == 'api_trees':
                 source = page.locator('main a', has_text='source').first
                 assert source.get_attribute('target') == '_blank' and '{target=' not in page.locator('main').inner_text()
             screenshot(page, f'website_{name}_{w}', full_page=False)
