@@ -287,6 +287,7 @@ def german_number(x, # a number (None and NaN show as '–')
     from babel.numbers import format_decimal
     if x is None or isinstance(x, bool) or not isinstance(x, numbers.Number): return '–' if x is None else str(x)
     if isinstance(x, float) and math.isnan(x): return '–'
+    if isinstance(x, float) and math.isinf(x): return '∞' if x > 0 else '−∞'  # a data set may hold them; shown, never a crash
     if decimals is not None: return format_decimal(x, format='#,##0.' + '0' * decimals if decimals else '#,##0', locale='de_DE')
     if float(x).is_integer() and abs(x) < 1e15: return format_decimal(int(x), format='#,##0', locale='de_DE')
     digits = max(0, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from amalea_quack.eda import load_dataset
 
 APP = str(ROOT / 'apps/data_explorer/streamlit_app.py')
-TABS = ['Profil', 'Verteilungen', 'Korrelationen', 'Streu- & Boxplots', 'Fehlende Werte', 'Validierung']
+TABS = ['Profil', 'Verteilungen', 'Korrelationen', 'Streu- und Boxplots', 'Fehlende Werte', 'Datentore']
 
 
 def app() -> AppTest:
@@ -20,25 +20,32 @@ def metrics(at) -> dict:
 
 
 def images(at) -> int:
-    return len(at.get('image'))
+    "Pictures over all tabs (each tab opened in turn: only the open one runs)."
+    return sum(len(tab(at, i).get('image')) for i in range(len(TABS)))
 
 
 def validation_table(at):
     "The validation report: the last dataframe of the last tab, indexed by check."
-    return at.tabs[-1].dataframe[-1].value.set_index('Prüfung')
+    return tab(at, len(TABS) - 1).table[-1].value.set_index('Prüfung')
+
+
+def tab(at, i: int):
+    "Open tab i as a click does and return it (the tabs are stateful: only the open one runs)."
+    at.session_state['explorer_tab'] = TABS[i]
+    return at.run().tabs[i]
 
 
 def upload(name: str, data: bytes, mime: str = 'text/csv') -> AppTest:
     at = app().run()
-    at.sidebar.radio(key='source').set_value('Eigene CSV-Datei').run()
-    assert not at.exception and 'Lade links eine CSV-Datei hoch' in at.info[0].value
-    at.sidebar.file_uploader[0].set_value((name, data, mime)).run()
+    at.radio(key='source').set_value('Eigene CSV-Datei').run()
+    assert not at.exception and 'Wähle eine CSV-Datei mit Kopfzeile' in at.info[0].value
+    at.file_uploader[0].set_value((name, data, mime)).run()
     assert not at.exception, at.exception
     return at
 
 
 def target_box(at):
-    return next(s for s in at.sidebar.selectbox if s.key.startswith('target:'))
+    return next(s for s in at.selectbox if s.key.startswith('target:'))
 
 
 def csv(df, **kw) -> bytes:
@@ -52,53 +59,57 @@ def test_course_dataset_shows_every_tab():
     assert not at.exception
     assert [t.label for t in at.tabs] == TABS
     assert metrics(at) == {'Zeilen': '150', 'Spalten': '5', 'Zahlenspalten': '4', 'Fehlende Werte': '0'}
-    assert at.sidebar.selectbox(key='target:iris').value == 'species'
-    prof = at.tabs[0].dataframe[0].value
-    assert list(prof.index) == ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)', 'species']
-    assert prof.loc['species', 'Art'] == 'Kategorie' and prof.loc['petal length (cm)', 'Min'] == 1.0
-    pairs = at.tabs[2].dataframe[0].value
-    assert {pairs.iloc[0]['Merkmal 1'], pairs.iloc[0]['Merkmal 2']} == {'petal length (cm)', 'petal width (cm)'}
+    assert at.selectbox(key='target:iris').value == 'species'
+    prof = tab(at, 0).dataframe[0].value.set_index('Spalte')  # German names, units and numbers
+    assert list(prof.index) == ['Kelchblattlänge (cm)', 'Kelchblattbreite (cm)', 'Kronblattlänge (cm)', 'Kronblattbreite (cm)', 'Art']
+    assert prof.loc['Art', 'Art'] == 'Kategorie' and prof.loc['Kronblattlänge (cm)', 'Minimum'] == '1'
+    pairs = tab(at, 2).table[0].value
+    assert {pairs.iloc[0]['Merkmal 1'], pairs.iloc[0]['Merkmal 2']} == {'Kronblattlänge (cm)', 'Kronblattbreite (cm)'}
+    assert pairs.iloc[0]['r'] == '0,963'
     assert images(at) == 4  # distribution, correlations, scatter, box (no missing values: no gap picture)
-    assert at.tabs[3].dataframe[0].value.loc['sepal width (cm)', 'Ausreißer'] == 4
-    assert at.tabs[4].success[0].value == 'Keine fehlenden Werte.'
-    assert at.tabs[5].success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
-    assert validation_table(at).loc['Keine doppelten Zeilen', 'Schwere'] == 'Warnung'  # Iris has one duplicate row: a warning only
-    assert validation_table(at).loc['Keine doppelten Zeilen', 'Ergebnis'] == 'nicht bestanden'
+    assert tab(at, 3).dataframe[0].value.set_index('Spalte').loc['Kelchblattbreite (cm)', 'Ausreißer'] == '4'
+    assert tab(at, 4).success[0].value == 'Keine fehlenden Werte.'
+    assert tab(at, 5).success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
+    assert validation_table(at).loc['Keine doppelten Zeilen', 'Ergebnis'] == '⚠️ Warnung – blockiert nicht'  # Iris has one duplicate row
 
 
 def test_switching_data_sets_targets_and_plots():
     at = app().run()
-    at.sidebar.selectbox(key='dataset').set_value('penguins').run()
+    at.selectbox(key='dataset').set_value('penguins').run()
     assert not at.exception
     assert metrics(at)['Zeilen'] == '344' and metrics(at)['Fehlende Werte'] == '19'
-    assert at.sidebar.selectbox(key='target:penguins').value == 'species'
-    assert at.tabs[4].warning[0].value == '19 fehlende Werte in 5 Spalten; 11 Zeilen sind betroffen.'
+    assert at.selectbox(key='target:penguins').value == 'species'
+    assert tab(at, 4).warning[0].value == '19 fehlende Werte in 5 Spalten; 11 Zeilen sind betroffen.'
     assert images(at) == 5  # now with the gap picture
-    assert at.tabs[4].dataframe[1].value.loc['Adelie', 'sex'] == 6  # grouped by the target first
+    assert tab(at, 4).dataframe[1].value.set_index('Art').loc['Adelie', 'Geschlecht'] == '6'  # grouped by the target first
     at.selectbox(key='gap-group:penguins').set_value('island').run()
-    gaps_by_group = at.tabs[4].dataframe[1].value
-    assert gaps_by_group.loc['Torgersen', 'sex'] == 5 and gaps_by_group['Zeilen'].sum() == 344
+    gaps_by_group = tab(at, 4).dataframe[1].value.set_index('Insel')
+    assert gaps_by_group.loc['Torgersen', 'Geschlecht'] == '5' and gaps_by_group['Zeilen'].astype(int).sum() == 344
+    tab(at, 0)  # a tab's widgets exist while it is open
     at.selectbox(key='group:penguins').set_value('island').run()
-    assert at.tabs[0].dataframe[-1].value['Zeilen'].to_dict() == {'Biscoe': 168, 'Dream': 124, 'Torgersen': 52}
+    groups = at.tabs[0].dataframe[-1].value.set_index('Insel')
+    assert groups['Zeilen'].to_dict() == {'Biscoe': '168', 'Dream': '124', 'Torgersen': '52'}
     # plots follow the widgets
-    at.selectbox(key='dist:penguins').set_value('island').run()
-    at.selectbox(key='x:penguins').set_value('flipper_length_mm')
+    tab(at, 1); at.selectbox(key='dist:penguins').set_value('island').run()
+    tab(at, 3); at.selectbox(key='x:penguins').set_value('flipper_length_mm')
     at.selectbox(key='y:penguins').set_value('body_mass_g').run()
-    at.radio(key='method').set_value('spearman').run()
+    tab(at, 2); at.radio(key='method').set_value('spearman').run()
     assert not at.exception and images(at) == 5
     # a target with gaps: the validation report says why
-    at.sidebar.selectbox(key='target:penguins').set_value('sex').run()
-    assert not at.exception and at.warning.values == ['19 fehlende Werte in 5 Spalten; 11 Zeilen sind betroffen.']
+    at.selectbox(key='target:penguins').set_value('sex').run()
+    assert not at.exception and not at.warning  # no warning at the top: the gaps are counted in their own tab
+    assert tab(at, 4).warning.values == ['19 fehlende Werte in 5 Spalten; 11 Zeilen sind betroffen.']
     assert validation_table(at).loc['Ziel ohne Lücken', 'Meldung'] == '11 fehlende Zielwerte'
-    assert 'Ziel ohne Lücken' in at.tabs[5].error[0].value
+    assert 'Ziel ohne Lücken' in tab(at, 5).error[0].value
     # a target that is no class: reported, plots without colours
-    at.sidebar.selectbox(key='target:penguins').set_value('body_mass_g').run()
+    at.selectbox(key='target:penguins').set_value('body_mass_g').run()
     assert not at.exception
     assert "Zielspalte 'body_mass_g' hat 94 verschiedene Werte (mehr als 20)" in at.warning[0].value
+    tab(at, 1)
     assert at.checkbox(key='dist-by:penguins').disabled
     # back to another data set: its own default target
-    at.sidebar.selectbox(key='dataset').set_value('wine').run()
-    assert not at.exception and at.sidebar.selectbox(key='target:wine').value == 'cultivar'
+    at.selectbox(key='dataset').set_value('wine').run()
+    assert not at.exception and at.selectbox(key='target:wine').value == 'cultivar'
     assert metrics(at) == {'Zeilen': '178', 'Spalten': '14', 'Zahlenspalten': '13', 'Fehlende Werte': '0'}
 
 
@@ -108,7 +119,7 @@ def test_good_upload_with_semicolon_and_decimal_comma():
     assert not at.error
     assert metrics(at) == {'Zeilen': '150', 'Spalten': '5', 'Zahlenspalten': '4', 'Fehlende Werte': '0'}
     assert target_box(at).value == 'species'
-    assert at.tabs[5].success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
+    assert tab(at, 5).success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
     assert images(at) == 4
 
 
@@ -124,9 +135,8 @@ BIG = b'a,b\n' + b'1,2\n' * 2_800_000  # about 11 MB
 def test_bad_file_is_refused_with_reason(name, data, reason):
     at = upload(name, data)
     assert len(BIG) > 10 * 1024 * 1024
-    assert f'**{name}** wurde abgelehnt' in at.error[0].value and reason in at.error[0].value
-    assert not at.tabs and not at.metric
-    assert 'Lade links eine CSV-Datei hoch' in at.info[0].value
+    assert f'**{name}** wurde nicht übernommen' in at.error[0].value and reason in at.error[0].value
+    assert not at.tabs and not at.metric and len(at.error) == 1  # one reason, no analysis of a file that was not taken
 
 
 def test_text_in_a_number_column_shows_in_the_validation_report():
@@ -134,11 +144,11 @@ def test_text_in_a_number_column_shows_in_the_validation_report():
     df['petal width (cm)'] = df['petal width (cm)'].astype(object)
     df.loc[7, 'petal width (cm)'] = 'breit'
     at = upload('text.csv', csv(df))
-    assert "Text in Zahlenspalten: ['petal width (cm)']" in at.warning[0].value
-    assert at.tabs[0].dataframe[0].value.loc['petal width (cm)', 'Art'] == 'gemischt'
+    assert 'Text in Zahlenspalten: petal width (cm) enthalten überwiegend Zahlen' in at.warning[0].value
+    assert tab(at, 0).dataframe[0].value.set_index('Spalte').loc['Kronblattbreite (cm)', 'Art'] == 'gemischt'
     row = validation_table(at).loc['Kein Text in Zahlenspalten']
-    assert row['Ergebnis'] == 'nicht bestanden' and 'petal width (cm)' in row['Meldung']
-    assert 'Kein Text in Zahlenspalten' in at.tabs[5].error[0].value
+    assert row['Ergebnis'] == '❌ nicht bestanden – blockiert' and 'petal width (cm)' in row['Meldung']
+    assert 'Kein Text in Zahlenspalten' in tab(at, 5).error[0].value
     assert metrics(at)['Zahlenspalten'] == '3'
 
 
@@ -148,10 +158,10 @@ def test_missing_values_are_counted_and_located():
     df.loc[5, 'species'] = None
     at = upload('luecken.csv', csv(df))
     assert metrics(at)['Fehlende Werte'] == '4'
-    assert at.tabs[4].warning[0].value == '4 fehlende Werte in 2 Spalten; 4 Zeilen sind betroffen.'
-    assert at.tabs[4].dataframe[0].value['Fehlend'].to_dict() == {'sepal length (cm)': 3, 'species': 1}
-    assert validation_table(at).loc['Ziel ohne Lücken', 'Ergebnis'] == 'nicht bestanden'
-    assert validation_table(at).loc['Fehlende Werte begrenzt', 'Ergebnis'] == 'bestanden'
+    assert tab(at, 4).warning[0].value == '4 fehlende Werte in 2 Spalten; 4 Zeilen sind betroffen.'
+    assert tab(at, 4).dataframe[0].value.set_index('Spalte')['fehlend'].to_dict() == {'Kelchblattlänge (cm)': '3', 'Art': '1'}
+    assert validation_table(at).loc['Ziel ohne Lücken', 'Ergebnis'] == '❌ nicht bestanden – blockiert'
+    assert validation_table(at).loc['Fehlende Werte begrenzt', 'Ergebnis'] == '✅ bestanden'
 
 
 @pytest.mark.parametrize('name,data', [('eine.csv', b'wert\n1\n2\n3\n'), ('brief.txt', b'Liebe Kursleitung\nanbei meine Daten\n')],
@@ -159,23 +169,24 @@ def test_missing_values_are_counted_and_located():
 def test_a_single_column_is_refused(name, data):
     at = upload(name, data)
     assert 'nur eine Spalte' in at.error[0].value and 'mindestens zwei Spalten' in at.error[0].value
-    assert not at.tabs and len(at.dataframe) == 1  # only the profile of that column
+    assert not at.tabs and not at.metric
 
 
 def test_unsuitable_targets_are_explained():
     df = load_dataset('iris').reset_index().rename(columns={'index': 'id'})
     at = upload('ids.csv', csv(df[[*df.columns[1:], 'id']]))  # the id column comes last: the default target
     assert 'kommt nur einmal vor (150 verschiedene Werte bei 150 Zeilen)' in at.warning[0].value
-    assert validation_table(at).loc['Mindestens zwei Klassen, je zwei Beispiele', 'Ergebnis'] == 'nicht bestanden'
+    assert validation_table(at).loc['Genug Beispiele je Klasse', 'Ergebnis'] == '❌ nicht bestanden – blockiert'
     assert target_box(at).value == 'id'
     target_box(at).set_value('species').run()
-    assert not at.exception and not at.warning and at.tabs[5].success
+    assert not at.exception and [w.value for w in at.warning if 'Keine Kennungen als Merkmal' not in w.value] == []  # now 'id' is a feature: flagged
+    assert 'Keine Kennungen als Merkmal' in at.warning[0].value and tab(at, 5).success
 
 
 def test_table_without_number_columns():
     at = upload('text.csv', b'farbe,form,klasse\n' + b'rot,rund,a\nblau,eckig,b\ngruen,rund,a\n' * 5)
-    assert 'mindestens zwei Zahlenspalten' in at.tabs[2].info[0].value
-    assert 'Keine Zahlenspalten' in at.tabs[3].info[-1].value
+    assert 'mindestens zwei Zahlenspalten' in tab(at, 2).info[0].value
+    assert 'Keine Zahlenspalten' in tab(at, 3).info[-1].value
     assert images(at) == 1  # the bar chart of the distribution tab
 
 
@@ -190,11 +201,11 @@ def _with(**changes) -> bytes:
 @pytest.mark.parametrize('name,data,failed,message', [
     ('unendlich.csv', _with(**{'sepal width (cm)': ([4, 9], float('inf'))}), 'Keine unendlichen Werte', "unendliche Werte in ['sepal width (cm)']"),
     ('leere_spalte.csv', _with(notiz=(slice(None), None)), 'Fehlende Werte begrenzt', "'notiz': 1.0"),
-    ('eine_zeile.csv', b'laenge,breite,art\n1.5,2.5,setosa\n', 'Nicht leer', '1 Zeilen (mindestens 10)'),
+    ('eine_zeile.csv', b'laenge,breite,art\n1.5,2.5,setosa\n', 'Genug Zeilen', '1 Zeilen (mindestens 10)'),
 ], ids=['infinite', 'empty-column', 'one-row'])
 def test_awkward_values_are_reported_not_crashed(name, data, failed, message):
     at = upload(name, data)
     row = validation_table(at).loc[failed]
-    assert row['Ergebnis'] == 'nicht bestanden' and message in row['Meldung']
-    assert failed in at.tabs[5].error[0].value
+    assert row['Ergebnis'] == '❌ nicht bestanden – blockiert' and message in row['Meldung']
+    assert failed in tab(at, 5).error[0].value
     assert images(at) >= 2 and [t.label for t in at.tabs] == TABS
