@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from amalea_quack.clustering import PLAYGROUND_EXPERIMENT
 
 APP = str(ROOT / 'apps/model_playground/streamlit_app.py')
-CLASSIFIER = {'Genauigkeit (Test)', 'F1 makro (Test)', 'overfit delta', 'ARI (Test)'}
+CLASSIFIER = {'Genauigkeit (Test)', 'F1 makro (Test)', 'Trainings-Test-Abstand', 'ARI (Test)'}
 CLUSTERING = {'Silhouette (Test)', 'ARI (Test)', 'Genauigkeit (Mehrheit)'}
 
 
@@ -19,6 +19,11 @@ def app(timeout: float = 120) -> AppTest:
 
 def metrics(at: AppTest) -> dict:
     return {m.label: m.value for m in at.metric}
+
+
+def number(text: str) -> float:
+    "A number as the app shows it, the German way (0,956)."
+    return float(text.replace('.', '').replace(',', '.'))
 
 
 def image_url(at: AppTest) -> str:
@@ -42,14 +47,14 @@ def test_each_algorithm_draws_its_picture_and_metrics(store, algorithm, labels):
     assert len(at.get('image')) == 1
     assert at.button(key='log').label == 'Lauf in MLflow protokollieren'
     first = next(iter(metrics(at).values()))
-    assert 0.0 <= float(first) <= 1.0
+    assert 0.0 <= number(first) <= 1.0
 
 
 def test_the_default_tree_separates_iris_on_the_petals(store):
     at = app().run()
     assert at.sidebar.selectbox(key='x_iris').value == 'petal length (cm)'
     assert at.sidebar.selectbox(key='y_iris').value == 'petal width (cm)'
-    assert float(metrics(at)['Genauigkeit (Test)']) >= 0.9
+    assert number(metrics(at)['Genauigkeit (Test)']) >= 0.9
 
 
 def test_changing_hyperparameters_changes_metrics_and_figure(store):
@@ -57,10 +62,10 @@ def test_changing_hyperparameters_changes_metrics_and_figure(store):
     before, url = metrics(at), image_url(at)
     at.sidebar.slider(key='max_depth').set_value(1).run()
     assert metrics(at) != before and image_url(at) != url
-    assert float(metrics(at)['Genauigkeit (Test)']) < float(before['Genauigkeit (Test)'])  # one question cannot split three species
+    assert number(metrics(at)['Genauigkeit (Test)']) < number(before['Genauigkeit (Test)'])  # one question cannot split three species
 
     at.sidebar.checkbox(key='unlimited').check().run()
-    assert float(metrics(at)['Genauigkeit (Test)']) > 0.6 and at.sidebar.slider(key='max_depth').disabled
+    assert number(metrics(at)['Genauigkeit (Test)']) > 0.6 and at.sidebar.slider(key='max_depth').disabled
 
     at.sidebar.radio(key='algorithm').set_value('KNN').run()
     k5, url = metrics(at), image_url(at)
@@ -78,10 +83,10 @@ def test_scaling_matters_for_knn_on_wine(store):
     at.sidebar.selectbox(key='dataset').set_value('wine').run()
     at.sidebar.radio(key='algorithm').set_value('KNN').run()
     assert [at.sidebar.selectbox(key='x_wine').value, at.sidebar.selectbox(key='y_wine').value] == ['alcohol', 'proline']
-    scaled = float(metrics(at)['Genauigkeit (Test)'])
+    scaled = number(metrics(at)['Genauigkeit (Test)'])
     at.sidebar.checkbox(key='scale_knn').uncheck().run()
     assert not at.exception
-    assert scaled > float(metrics(at)['Genauigkeit (Test)']) + 0.1
+    assert scaled > number(metrics(at)['Genauigkeit (Test)']) + 0.1
 
 
 def test_missing_values_are_dropped_and_reported(store):
@@ -111,7 +116,7 @@ def test_log_button_creates_a_finished_run(store, algorithm, key, value, param, 
     p = run.data.params
     assert (p['algorithm'], p[param], p['dataset'], p['features']) == (algorithm, str(value), 'iris', 'petal length (cm),petal width (cm)')
     key_metric = {'Genauigkeit (Test)': 'accuracy', 'ARI (Test)': 'ari'}[metric]
-    assert f'{run.data.metrics[key_metric]:.3f}' == shown[metric]
+    assert f'{run.data.metrics[key_metric]:.3f}'.replace('.', ',') == shown[metric]  # shown the German way
     assert {'accuracy', 'f1_macro', 'ari', 'n_train', 'n_test'} <= set(run.data.metrics)
     assert ('silhouette' in run.data.metrics) == (algorithm == 'k-Means')
     client = MlflowClient(store)
@@ -165,4 +170,4 @@ def test_unreachable_store_is_reported_when_logging(monkeypatch):
     assert not at.exception and at.metric  # training needs no store
     at.button(key='log').click().run()
     assert not at.exception and not at.success
-    assert 'konnte nicht protokolliert werden' in at.error[0].value and str(port) in at.error[0].value
+    assert 'nicht erreichbar' in at.error[0].value and str(port) in at.error[0].value  # the store's one German message

@@ -54,10 +54,10 @@ def test_short_training_shows_curves_metrics_and_a_finished_run(store):
     assert at.success[0].value.startswith('Training abgeschlossen: alle 6 Epochen')
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {'Validierungsgenauigkeit', 'Validierungsverlust', 'Beste Epoche', 'Training minus Validierung'}
-    assert float(metrics['Validierungsgenauigkeit'].rstrip('%')) > 90
+    assert float(metrics['Validierungsgenauigkeit'].rstrip('% ').replace(',', '.')) > 90  # '98,8 %'
     assert charts(at) == 2
     [run] = all_runs(store)
-    assert f'`{run.info.run_id}`' in at.markdown[-1].value and 'FINISHED' in at.markdown[-1].value
+    assert f'`{run.info.run_id}`' in at.markdown[-1].value and 'Status **abgeschlossen**' in at.markdown[-1].value  # FINISHED, in German
     assert run.info.status == 'FINISHED'
     assert run.data.params['hidden'] == '32' and run.data.tags['dataset'] == 'penguins'
     history = mlflow.MlflowClient(store).get_metric_history(run.info.run_id, 'val_accuracy')
@@ -97,7 +97,7 @@ def test_stop_button_ends_training_and_marks_the_run_killed(store):
     assert run.info.status == 'KILLED' and run.data.tags['stop_reason'] == 'user'
     trained = len(mlflow.MlflowClient(store).get_metric_history(run.info.run_id, 'val_loss'))
     assert 2 <= trained < 1000 and run.data.metrics['epochs_trained'] == trained
-    assert charts(at) == 2 and 'KILLED' in at.markdown[-1].value
+    assert charts(at) == 2 and 'Status **abgebrochen**' in at.markdown[-1].value  # KILLED, said in German
 
 
 def test_a_failing_training_is_reported(store, monkeypatch):
