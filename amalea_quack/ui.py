@@ -332,9 +332,17 @@ def deployment_figure():
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0028
 def _app_run(app, act=None) -> dict:
     "Run a student's app function in AppTest (after `act(at)`, if given); a TODO stub counts as not attempted."
+    import logging
+
+    from streamlit import config
     from streamlit.testing.v1 import AppTest
-    at = AppTest.from_function(app, default_timeout=60).run()
-    if act is not None and not at.exception: act(at)
+    log, rich = logging.getLogger('streamlit.error_util'), config.get_option('logger.enableRich')
+    level = log.level
+    config.set_option('logger.enableRich', False); log.setLevel(logging.CRITICAL)  # an error in the app is the check's note, not a traceback
+    try:
+        at = AppTest.from_function(app, default_timeout=60).run()
+        if act is not None and not at.exception: act(at)
+    finally: config.set_option('logger.enableRich', rich); log.setLevel(level)
     if any(e.proto.type == 'NotImplementedError' for e in at.exception): raise NotImplementedError
     return {'error': [e.value for e in at.exception], 'at': at}
 
