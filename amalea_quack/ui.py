@@ -20,10 +20,10 @@ import streamlit as st
 from .quack import Exercise, Question  # the exercises of this lesson (light: no pandas, no MLflow)
 
 # %% auto #0
-__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'rerun_figure', 'store_problem',
-           'served_model', 'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card',
-           'probability_chart', 'alias_warnings', 'refusal', 'csv_upload', 'show_table', 'data_preview', 'static_table',
-           'name_fields', 'deployment_figure']
+__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'rerun_figure', 'alias_choice',
+           'store_problem', 'served_model', 'course_models', 'App', 'app_info', 'page_header', 'course_links',
+           'model_card', 'probability_chart', 'alias_warnings', 'refusal', 'csv_upload', 'show_table', 'data_preview',
+           'static_table', 'name_fields', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0003
 def rerun_figure():
@@ -74,6 +74,11 @@ def _load(uri: str, name: str, version: str, run_id: str, source: str):  # -> Se
     from amalea_quack.registry import ServedModel
     _import_skops_without_torch()
     return ServedModel(name, version)
+
+def alias_choice() -> None:
+    "A selectbox for the alias a page serves (`st.session_state['alias']`): production is the version released through the gates."
+    from amalea_quack.registry import ALIASES
+    st.selectbox('Alias', ALIASES, key='alias', help='Welche Version gezeigt wird: production ist die über die Gates freigegebene.')
 
 def store_problem(e) -> None:  # e: amalea_quack.store.StoreError (annotations here name only what is imported at run time)
     "Show a store error (unreachable, moved, no rights, not signed in) in the main area: one German sentence with the fix."

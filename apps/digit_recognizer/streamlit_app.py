@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import data_preview, model_card, page_header, probability_chart, refusal, served_model
+from amalea_quack.ui import alias_choice, data_preview, model_card, page_header, probability_chart, refusal, served_model
 
 DIGITS_MODEL = 'digits-cnn'
 SOURCES = ('Zeichnen', 'Bild hochladen', 'Testbild')
@@ -18,11 +18,6 @@ def train_digits() -> str:
     "Train, register and release a first digits CNN through the course's gates (the button under a missing model)."
     from amalea_quack.pipeline import ensure_digits_model
     return ensure_digits_model()
-
-
-def alias_choice() -> None:
-    from amalea_quack.registry import ALIASES
-    st.selectbox('Alias', ALIASES, key='alias', help='Welche Version gezeigt wird: production ist die über die Gates freigegebene.')
 
 
 alias = st.session_state['alias']

@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import model_card, page_header, probability_chart, served_model, static_table
+from amalea_quack.ui import alias_choice, model_card, page_header, probability_chart, served_model, static_table
 
 TEXT_MODEL = 'text-classifier'
 EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
@@ -18,11 +18,6 @@ def train_text() -> str:
     "Train, register and release a first text classifier through the course's gates (the button under a missing model)."
     from amalea_quack.pipeline import ensure_text_model
     return ensure_text_model()
-
-
-def alias_choice() -> None:
-    from amalea_quack.registry import ALIASES
-    st.selectbox('Alias', ALIASES, key='alias', help='Welche Version gezeigt wird: production ist die über die Gates freigegebene.')
 
 
 alias = st.session_state['alias']
