@@ -21,16 +21,47 @@ os.environ['MLFLOW_DISABLE_TELEMETRY'] = 'true'
 os.environ.pop('MLFLOW_TRACKING_URI', None)  # tests choose their stores explicitly
 
 
+# The longest test files first (measured with --durations 0): pytest-xdist hands out whole files in collection order, so a
+# long file collected last would run alone at the end while the other workers wait.
+LONGEST_FIRST = ('test_cases.py', 'test_website.py', 'test_class_server.py', 'test_cli.py', 'test_browser_model_ops.py',
+                 'test_student_edition.py', 'test_store.py', 'test_server.py', 'test_hub.py', 'test_browser_neural_net_lab.py',
+                 'test_browser_data_explorer.py', 'test_browser_iris.py', 'test_browser_text_classifier.py')
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the other files keep their order
+
+
 def sqlite_uri(folder: Path) -> str:
     return f'sqlite:///{folder / "mlflow.db"}'
+
+
+def built_once(tmp_path_factory, name: str, build) -> object:
+    """What `build(folder)` returns, built once per test run: with pytest-xdist the first worker that asks builds it in the
+    run's shared temporary folder under a file lock, and the others wait for it and reuse it (a store, not a copy: read-only)."""
+    import json
+
+    from filelock import FileLock
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base) / f'shared-{name}'
+    done = folder / 'built.json'
+    with FileLock(f'{folder}.lock'):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            done.with_suffix('.tmp').write_text(json.dumps(build(folder)))
+            done.with_suffix('.tmp').rename(done)  # only a finished build counts; a failed one is tried again by the next worker
+    return json.loads(done.read_text())
 
 
 @pytest.fixture(scope='session')
 def template_db(tmp_path_factory) -> Path:
     "An empty, fully migrated MLflow database, created once and copied per test (saves seconds per store)."
-    folder = tmp_path_factory.mktemp('template')
-    subprocess.run([sys.executable, '-c', f'from amalea_quack.store import use_store; use_store({sqlite_uri(folder)!r})'], check=True)
-    return folder / 'mlflow.db'
+    def build(folder: Path) -> str:
+        subprocess.run([sys.executable, '-c', f'from amalea_quack.store import use_store; use_store({sqlite_uri(folder)!r})'], check=True)
+        return str(folder / 'mlflow.db')
+    return Path(built_once(tmp_path_factory, 'template', build))
 
 
 def new_store(folder: Path, template: Path) -> str:
@@ -49,13 +80,15 @@ def store(tmp_path, template_db, monkeypatch) -> str:
 
 @pytest.fixture(scope='session')
 def iris_store(tmp_path_factory, template_db) -> str:
-    "A store with iris-classifier: version 1 in production; shared, so tests must not change it."
-    uri = new_store(tmp_path_factory.mktemp('iris-store'), template_db)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv('MLFLOW_TRACKING_URI', uri)
-        from amalea_quack.pipeline import ensure_production
-        ensure_production(latency_rows=20)
-    return uri
+    "A store with iris-classifier: version 1 in production; shared by every test worker, so tests must not change it."
+    def build(folder: Path) -> str:
+        uri = new_store(folder, template_db)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv('MLFLOW_TRACKING_URI', uri)
+            from amalea_quack.pipeline import ensure_production
+            ensure_production(latency_rows=20)
+        return uri
+    return built_once(tmp_path_factory, 'iris-store', build)
 
 
 def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -69,15 +102,17 @@ def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = R
 def course_setup(tmp_path_factory, template_db) -> tuple[str, str]:
     "A store prepared the way `make start` prepares it – `quack setup` with the quick settings – and what the command printed."
     prepared = os.environ.get('QUACK_TEST_COURSE_DB')  # for working on the app tests: a mlflow.db once made by `quack setup`, reused
-    uri = new_store(tmp_path_factory.mktemp('course-store'), Path(prepared) if prepared else template_db)
-    r = quack('setup', uri=uri, env={'AMALEA_QUICK': '1'})
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    return uri, r.stdout
+    def build(folder: Path) -> tuple[str, str]:
+        uri = new_store(folder, Path(prepared) if prepared else template_db)
+        r = quack('setup', uri=uri, env={'AMALEA_QUICK': '1'})
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+        return uri, r.stdout
+    return tuple(built_once(tmp_path_factory, 'course-store', build))
 
 
 @pytest.fixture(scope='session')
 def course_store(course_setup) -> str:
-    "iris-classifier, digits-cnn and text-classifier, each version 1 in production; shared by every app test, so tests must not change it."
+    "iris-classifier, digits-cnn and text-classifier, each version 1 in production; shared by every test worker, so tests must not change it."
     return course_setup[0]
 
 

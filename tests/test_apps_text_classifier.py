@@ -6,24 +6,10 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT, new_store
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 APP = str(ROOT / 'apps/text_classifier/streamlit_app.py')
-
-
-@pytest.fixture(scope='module')
-def text_store(tmp_path_factory, template_db) -> str:
-    "A store with text-classifier version 1 in production (quick data); shared by this module's tests, which must not change it."
-    uri = new_store(tmp_path_factory.mktemp('text-store'), template_db)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv('MLFLOW_TRACKING_URI', uri)
-        from amalea_quack.registry import default_gates, promote, register
-        from amalea_quack.text import QUICK_PER_CLASS, TEXT_CARD, TEXT_MODEL, train_text_classifier
-        res = train_text_classifier(seed=0, n_per_class=QUICK_PER_CLASS, latency_rows=10)
-        register(res.run_id, TEXT_MODEL)
-        promote(TEXT_MODEL, gates=default_gates(TEXT_CARD, latency_rows=10), card=TEXT_CARD)
-    return uri
 
 
 def app(timeout=120) -> AppTest:
@@ -36,8 +22,8 @@ def run_with(text: str) -> AppTest:
     return at.run()
 
 
-def test_classifies_the_example_with_probabilities_neighbours_and_card(text_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_classifies_the_example_with_probabilities_neighbours_and_card(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = app().run()
     assert not at.exception
     assert at.success[0].value.startswith('Rubrik: **Sport**')
@@ -56,15 +42,15 @@ def test_classifies_the_example_with_probabilities_neighbours_and_card(text_stor
     ('Das Orchester spielt am Sonntag eine Sinfonie im Konzerthaus.', 'Kultur'),
     ('Der Landtag hat das neue Schulgesetz mit den Stimmen der Koalition beschlossen.', 'Politik'),
 ])
-def test_typing_a_sentence_classifies_it(text_store, monkeypatch, text, label):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_typing_a_sentence_classifies_it(course_store, monkeypatch, text, label):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
     assert not at.exception
     assert at.success[0].value.startswith(f'Rubrik: **{label}**')
 
 
-def test_more_neighbours_on_request(text_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_more_neighbours_on_request(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = app().run()
     at.slider(key='k').set_value(7).run()
     assert len(at.table[0].value) == 7
@@ -75,16 +61,16 @@ def test_more_neighbours_on_request(text_store, monkeypatch):
     ('   \n\t  ', 'Der Text ist leer (nur Leerzeichen oder Zeilenumbrüche)'),
     ('Der Ball ist rund. ' * 150, 'Der Text ist 2.849 Zeichen lang; erlaubt sind höchstens 2.000.'),
 ])
-def test_bad_text_is_refused_with_the_reason(text_store, monkeypatch, text, message):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_bad_text_is_refused_with_the_reason(course_store, monkeypatch, text, message):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
     assert not at.exception
     assert message in at.error[0].value and at.error[0].value.startswith('Dieser Text wird nicht eingeordnet')
     assert not at.success and not at.dataframe
 
 
-def test_text_at_the_limit_is_still_answered(text_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_text_at_the_limit_is_still_answered(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(('Die Stürmerin trifft. ' * 91)[:2000])
     assert not at.exception and not at.error
     assert at.success[0].value.startswith('Rubrik: **')
@@ -96,8 +82,8 @@ def test_text_at_the_limit_is_still_answered(text_store, monkeypatch):
     ('1234 5678 %%% ### 99', 'überwiegend aus Ziffern oder Sonderzeichen'),
     ('Tor!', 'Sehr kurzer Text'),
 ])
-def test_odd_input_is_answered_with_a_note(text_store, monkeypatch, text, note):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_odd_input_is_answered_with_a_note(course_store, monkeypatch, text, note):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
     assert not at.exception and not at.error
     assert at.success[0].value.startswith('Rubrik: **')  # still answered ...
@@ -106,15 +92,15 @@ def test_odd_input_is_answered_with_a_note(text_store, monkeypatch, text, note):
 
 
 @pytest.mark.parametrize('text', ['Mir ist langweilig.', 'asdkj qwelkj zxcmnb poiuz lkjhg wqpoe'])
-def test_off_topic_text_makes_the_model_unsure(text_store, monkeypatch, text):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_off_topic_text_makes_the_model_unsure(course_store, monkeypatch, text):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
     assert not at.exception and at.success  # answered, but ...
     assert 'Das Modell ist unsicher: keine Rubrik erreicht 35%' in at.warning[0].value
 
 
-def test_alias_without_model_explains_the_fix_without_training(text_store, monkeypatch):
-    monkeypatch.setenv('MLFLOW_TRACKING_URI', text_store)
+def test_alias_without_model_explains_the_fix_without_training(course_store, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = app().run()
     at.selectbox(key='alias').set_value('champion').run()
     assert not at.exception and not at.success and not at.button
