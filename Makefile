@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pip installs without compiling every module up front; Python caches the bytecode of what is imported (even where the
+# environment says otherwise – without a cache every process would compile its imports anew).
+export PYTHONDONTWRITEBYTECODE :=
 BUILD := _build
 # Tests keep tools out of the real home directory and track into temporary stores.
 TEST_HOME := $(CURDIR)/$(BUILD)/home
