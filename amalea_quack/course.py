@@ -48,7 +48,9 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000a
 PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensemble', 'sklearn.model_selection', 'sklearn.pipeline',
            'sklearn.tree', 'sklearn.neighbors', 'mlflow', 'mlflow.sklearn', 'mlflow.pyfunc', 'IPython', 'execnb.shell', 'fastcore.test',
-           'amalea_quack.monitoring', 'amalea_quack.cli')  # imported once by the fork server; every isolated run starts with them
+           'skops.io', 'amalea_quack.pipeline', 'amalea_quack.monitoring', 'amalea_quack.cli')
+# imported once by the fork server; every isolated run starts with them (skops.io alone takes 3 s: on import it lists every
+# scikit-learn estimator, which imports torch – once per process that saves or loads a tree model)
 
 def _inject_parameters(nb, quick: bool) -> None:
     "Add papermill's 'injected-parameters' cell after the 'parameters' cell (as papermill does: the original stays)."

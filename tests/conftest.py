@@ -91,11 +91,22 @@ def iris_store(tmp_path_factory, template_db) -> str:
     return built_once(tmp_path_factory, 'iris-store', build)
 
 
-def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    "Run the installed `quack` command in a fresh process."
+def quack(*args, uri: str | None = None, stdin: str | None = None, cwd: Path = ROOT, env: dict | None = None,
+          console: bool = False) -> subprocess.CompletedProcess:
+    """Run `quack ARGS` in a fresh process: forked from the course's fork server (tests/quack_process.py), or with `console`
+    the installed console script, interpreter start and all (for tests about the command as a program)."""
     env = {**os.environ, **({'MLFLOW_TRACKING_URI': uri} if uri else {}), **(env or {})}
-    exe = Path(sys.executable).parent / 'quack'
-    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+    if console:
+        exe = Path(sys.executable).parent / 'quack'
+        return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+    from quack_process import run
+
+    from amalea_quack.course import _run_isolated
+    with tempfile.TemporaryDirectory(prefix='quack-') as tmp:
+        out, err = Path(tmp) / 'stdout', Path(tmp) / 'stderr'
+        ok, code, _ = _run_isolated({'quack': (run, (list(args), stdin or '', str(out), str(err)), env, cwd)}, 1, limit=600)['quack']
+        assert ok, f'quack {" ".join(args)}: {code}'  # the process itself failed (killed, timed out), not the command
+        return subprocess.CompletedProcess(['quack', *args], code, out.read_text(encoding='utf-8'), err.read_text(encoding='utf-8'))
 
 
 @pytest.fixture(scope='session')
@@ -104,7 +115,7 @@ def course_setup(tmp_path_factory, template_db) -> tuple[str, str]:
     prepared = os.environ.get('QUACK_TEST_COURSE_DB')  # for working on the app tests: a mlflow.db once made by `quack setup`, reused
     def build(folder: Path) -> tuple[str, str]:
         uri = new_store(folder, Path(prepared) if prepared else template_db)
-        r = quack('setup', uri=uri, env={'AMALEA_QUICK': '1'})
+        r = quack('setup', uri=uri, env={'AMALEA_QUICK': '1'}, console=True)  # as `make start` runs it
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
         return uri, r.stdout
     return tuple(built_once(tmp_path_factory, 'course-store', build))

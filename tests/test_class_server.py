@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from class_simulation import MODEL, class_list, run_class, write_class_list
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, quack
 
 pytestmark = pytest.mark.server
 
@@ -110,8 +110,8 @@ def model_ops(env: dict):
 
 
 def run_quack(env: dict, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).parent/'quack'), *args], env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=300)
+    "`quack ARGS` as the user and on the store that `env` names."
+    return quack(*args, env=env)
 
 
 def test_configuration_on_disk(server):

@@ -113,7 +113,7 @@ def test_predict_reads_json_and_csv(lifecycle, tmp_path, fmt, capsys, monkeypatc
 
 def test_predict_from_stdin_as_csv_in_a_real_process(lifecycle):
     uri, _ = lifecycle
-    r = quack('predict', '--format', 'csv', '-', uri=uri, stdin=json.dumps(FLOWERS[0]))
+    r = quack('predict', '--format', 'csv', '-', uri=uri, stdin=json.dumps(FLOWERS[0]), console=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[1].split(',')[4] == 'setosa'
 
@@ -139,7 +139,7 @@ def test_bad_input_is_refused_in_one_line_and_changes_nothing(lifecycle, tmp_pat
 
 def test_bad_input_exits_non_zero_in_a_real_process(lifecycle):
     uri, _ = lifecycle
-    r = quack('predict', '-', uri=uri, stdin=json.dumps({**FLOWERS[0], 'petal width (cm)': 'breit'}))
+    r = quack('predict', '-', uri=uri, stdin=json.dumps({**FLOWERS[0], 'petal width (cm)': 'breit'}), console=True)
     assert r.returncode == 1 and r.stdout == '' and r.stderr.count('\n') == 1 and 'breit' in r.stderr
 
 
