@@ -90,6 +90,16 @@ def _importable(f):
     import importlib
     return getattr(importlib.import_module('amalea_quack.course'), f.__name__)
 
+def _start_without_main(p) -> None:
+    """Start process `p` while `sys.modules['__main__']` is an empty module. multiprocessing re-runs the starting process's
+    `__main__` script in every child (and in the fork server as it starts); after Streamlit's AppTest that is the app script,
+    which then runs outside Streamlit and ends the child before it reports. Our targets are found by module and name."""
+    import types
+    saved = sys.modules['__main__']
+    sys.modules['__main__'] = types.ModuleType('__main__')
+    try: p.start()
+    finally: sys.modules['__main__'] = saved
+
 def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working folder); target: a module-level function
                   workers: int = 2, # runs at the same time
                   limit: float = 3600, # seconds per run; a run beyond it is killed
@@ -100,7 +110,7 @@ def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working fol
     import multiprocessing as mp
     from multiprocessing.connection import wait
     ctx = mp.get_context('forkserver')
-    ctx.set_forkserver_preload(['__main__', *PRELOAD])  # when the server starts (once per process); __main__ as multiprocessing's default
+    ctx.set_forkserver_preload(list(PRELOAD))  # imported when the server starts (once per process)
     pending, running, done = list(jobs), {}, {}
     while pending or running:
         while pending and len(running) < workers:
@@ -108,13 +118,14 @@ def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working fol
             target, args, env, cwd = jobs[key]
             recv, send = ctx.Pipe(duplex=False)
             p = ctx.Process(target=_importable(_isolated), args=(send, _importable(target), args, {**os.environ, **env}, str(Path(cwd).resolve())))
-            p.start(); send.close()
+            _start_without_main(p); send.close()
             running[recv] = (p, key, time.perf_counter())
         for conn in wait(list(running), timeout=1):
             p, key, t0 = running.pop(conn)
             try: ok, result = conn.recv()
-            except EOFError: ok, result = False, 'Prozess ohne Ergebnis beendet'
+            except EOFError: ok, result = False, None
             p.join(10)
+            if result is None and not ok: result = f'Prozess ohne Ergebnis beendet (Exit-Code {p.exitcode})'  # negative: the signal
             if p.exitcode not in (0, None) and ok: ok, result = False, f'Prozess endete mit Code {p.exitcode}'
             done[key] = (ok, result, time.perf_counter() - t0)
         for conn, (p, key, t0) in list(running.items()):

@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,18 @@ def test_fortschritt_command_reports_as_text_and_json(editions, tmp_path):
     as_json = quack('fortschritt', '--edition', str(folder), '--json', console=True)
     rows = json.loads(as_json.stdout)
     assert {r['status'] for r in rows} >= {'solved', 'wrong'}
+
+
+def test_isolated_runs_do_not_run_the_callers_script_again(tmp_path, monkeypatch):
+    "After Streamlit's AppTest, `__main__` is the app script: a run forked from the fork server must neither run it again nor die of it."
+    import math
+    import types
+
+    from amalea_quack.course import _run_isolated
+    script, marker = tmp_path / 'app.py', tmp_path / 'ran'
+    script.write_text(f'open({str(marker)!r}, "w").close()\nraise SystemExit(3)\n', encoding='utf-8')
+    main = types.ModuleType('__main__')
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, '__main__', main)
+    done = _run_isolated({'run': (math.factorial, (5,), {}, tmp_path)}, 1, limit=120)
+    assert done['run'][:2] == (True, 120) and not marker.exists()

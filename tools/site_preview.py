@@ -54,7 +54,7 @@ from site_checks import (  # noqa: E402
     video_numbers_text,
 )
 
-PROC_VERSION = 2  # bump when the nbdev processing step changes (invalidates the cache next to the site)
+PROC_VERSION = 3  # bump when the nbdev processing step or the page body changes (invalidates the cache next to the site)
 
 
 def page_path(rel: str | Path) -> Path:
@@ -109,7 +109,7 @@ def nbdev_process(executed: Path, rel: str, dst: Path) -> dict:
 
 
 def process_all(jobs: list[tuple[Path, str]], work: Path) -> dict[str, dict]:
-    "nbdev-process every (executed notebook, rel) into `work` in its own Python process, two at a time; rel -> result."
+    "nbdev-process every (executed notebook, rel) into `work` and render its page body, each in its own Python process, two at a time; rel -> result."
     def one(job):
         executed, rel = job
         dst, meta = work / rel, (work / rel).with_suffix('.json')
@@ -117,6 +117,7 @@ def process_all(jobs: list[tuple[Path, str]], work: Path) -> dict[str, dict]:
             cached = json.loads(meta.read_text(encoding='utf-8'))
             if cached.get('version') == PROC_VERSION and cached.get('input') == str(executed): return rel, cached
         dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.with_suffix('.html').unlink(missing_ok=True)  # a body from an earlier build must not stand in for a failed one
         proc = subprocess.run([sys.executable, __file__, '_process', str(executed), rel, str(dst)], capture_output=True, text=True,
                               cwd=ROOT, timeout=900)
         if proc.returncode: return rel, {'error': f'Verarbeitung abgebrochen: {proc.stderr.strip().splitlines()[-1:]}'}
@@ -446,7 +447,8 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
             findings.append(Finding('nbdev', rel, f'nbdev-docs würde scheitern: {res["error"].splitlines()[0]}'))
             page.notes.append('nbdev kann dieses Notebook nicht für die Website aufbereiten (nbdev-docs bricht ab): '
                               + res['error'].splitlines()[0] + ' – die API-Blöcke fehlen deshalb in dieser Vorschau.')
-        if (work / rel).exists(): page.body, page.figures = notebook_html(work / rel)
+        body = (work / rel).with_suffix('.html')
+        if body.exists(): page.body, page.figures = body.read_text(encoding='utf-8'), res['figures']
         pages[rel] = page
     for rel in missing_notebooks(nbs):
         name = re.sub(r'^\d+_', '', Path(rel).stem).replace('_', ' ')
@@ -528,8 +530,13 @@ def stage(executed: Path, into: Path, force: bool = False) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     "Command line (build, serve, stage) and the worker entries `_process` and `_api`; returns the exit code."
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ['_process']:
-        print(json.dumps(nbdev_process(Path(argv[1]), argv[2], Path(argv[3])), ensure_ascii=False, default=str))
+    if argv[:1] == ['_process']:  # step 1 and the page body of one notebook (nbconvert is slow: two notebooks at a time)
+        dst = Path(argv[3])
+        res = nbdev_process(Path(argv[1]), argv[2], dst)
+        if dst.exists():
+            body, res['figures'] = notebook_html(dst)
+            dst.with_suffix('.html').write_text(body, encoding='utf-8')
+        print(json.dumps(res, ensure_ascii=False, default=str))
         return 0
     if argv[:1] == ['_api']:
         print(json.dumps(_api_worker(argv[1:]), ensure_ascii=False))
