@@ -103,6 +103,7 @@ def _start_without_main(p) -> None:
 def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working folder); target: a module-level function
                   workers: int = 2, # runs at the same time
                   limit: float = 3600, # seconds per run; a run beyond it is killed
+                  preload: tuple = (), # modules the fork server imports besides `PRELOAD` (only when this call starts it)
                  ) -> dict:
     """Run each job in a fresh process forked from multiprocessing's fork server, which has `PRELOAD` imported once: a run
     starts in milliseconds instead of seconds, sees nothing of another run, and a crash, a hang or `os._exit` in it stays there.
@@ -110,7 +111,7 @@ def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working fol
     import multiprocessing as mp
     from multiprocessing.connection import wait
     ctx = mp.get_context('forkserver')
-    ctx.set_forkserver_preload(list(PRELOAD))  # imported when the server starts (once per process)
+    ctx.set_forkserver_preload([*PRELOAD, *preload])  # imported when the server starts (once per process)
     pending, running, done = list(jobs), {}, {}
     while pending or running:
         while pending and len(running) < workers:

@@ -27,7 +27,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,23 +107,42 @@ def nbdev_process(executed: Path, rel: str, dst: Path) -> dict:
     return {'error': error, 'frontmatter': getattr(nb, 'frontmatter_', {})}
 
 
+NB_PRELOAD = ('nbformat', 'nbconvert', 'nbdev.processors', 'fastcore.nbio')  # what every page job imports, once in the fork server
+
+
+def process_page(executed: str, rel: str, dst: str) -> dict:
+    "nbdev-process one executed notebook into `dst` and write its page body next to it (`dst` with .html); its front matter, error, figures."
+    res = nbdev_process(Path(executed), rel, Path(dst))
+    if Path(dst).exists():
+        body, res['figures'] = notebook_html(Path(dst))
+        Path(dst).with_suffix('.html').write_text(body, encoding='utf-8')
+    return res
+
+
 def process_all(jobs: list[tuple[Path, str]], work: Path) -> dict[str, dict]:
-    "nbdev-process every (executed notebook, rel) into `work` and render its page body, each in its own Python process, two at a time; rel -> result."
-    def one(job):
-        executed, rel = job
+    """nbdev-process every (executed notebook, rel) into `work` and render its page body, two at a time, each in a process
+    forked from the course's fork server (amalea_quack.course: the course's modules, nbdev and nbconvert imported once);
+    a result is cached next to it until its executed notebook changes. rel -> result."""
+    from site_preview import process_page as target  # by module name (this file may run as __main__): the fork finds it
+
+    from amalea_quack.course import _run_isolated
+    results, todo = {}, {}
+    for executed, rel in jobs:
         dst, meta = work / rel, (work / rel).with_suffix('.json')
         if dst.exists() and meta.exists() and dst.stat().st_mtime >= executed.stat().st_mtime:
             cached = json.loads(meta.read_text(encoding='utf-8'))
-            if cached.get('version') == PROC_VERSION and cached.get('input') == str(executed): return rel, cached
+            if cached.get('version') == PROC_VERSION and cached.get('input') == str(executed):
+                results[rel] = cached
+                continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.with_suffix('.html').unlink(missing_ok=True)  # a body from an earlier build must not stand in for a failed one
-        proc = subprocess.run([sys.executable, __file__, '_process', str(executed), rel, str(dst)], capture_output=True, text=True,
-                              cwd=ROOT, timeout=900)
-        if proc.returncode: return rel, {'error': f'Verarbeitung abgebrochen: {proc.stderr.strip().splitlines()[-1:]}'}
-        res = json.loads(proc.stdout.strip().splitlines()[-1]) | {'version': PROC_VERSION, 'input': str(executed)}
-        meta.write_text(json.dumps(res, ensure_ascii=False), encoding='utf-8')
-        return rel, res
-    with ThreadPoolExecutor(2) as pool: return dict(pool.map(one, jobs))
+        todo[rel] = (target, (str(executed), rel, str(dst)), {}, ROOT)
+    for rel, (ok, res, _) in _run_isolated(todo, 2, limit=900, preload=NB_PRELOAD).items():
+        if not ok: results[rel] = {'error': f'Verarbeitung abgebrochen: {res}'}
+        else:
+            results[rel] = res | {'version': PROC_VERSION, 'input': str(todo[rel][1][0])}
+            (work / rel).with_suffix('.json').write_text(json.dumps(results[rel], ensure_ascii=False, default=str), encoding='utf-8')
+    return results
 
 
 # --- step 2: what Quarto does with the rest ------------------------------------------------------------------------
@@ -528,16 +546,8 @@ def stage(executed: Path, into: Path, force: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    "Command line (build, serve, stage) and the worker entries `_process` and `_api`; returns the exit code."
+    "Command line (build, serve, stage) and the worker entry `_api`; returns the exit code."
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ['_process']:  # step 1 and the page body of one notebook (nbconvert is slow: two notebooks at a time)
-        dst = Path(argv[3])
-        res = nbdev_process(Path(argv[1]), argv[2], dst)
-        if dst.exists():
-            body, res['figures'] = notebook_html(dst)
-            dst.with_suffix('.html').write_text(body, encoding='utf-8')
-        print(json.dumps(res, ensure_ascii=False, default=str))
-        return 0
     if argv[:1] == ['_api']:
         print(json.dumps(_api_worker(argv[1:]), ensure_ascii=False))
         return 0
