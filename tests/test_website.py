@@ -181,6 +181,9 @@ def test_page_checks_on_the_built_fixture_edition(probe, browser):
     text = listing(findings)
     assert 'kein alt-Text (Zellen-ID cccc0004)' in text and 'alt-Text ist englisch' in text and 'Link ins Leere: gibt_es_nicht.html' in text
     assert {p['title'] for p in report['pages'] if p['kind'] == 'notebook'} == {'Eine saubere Lektion', 'Eine Lektion mit Fehlern'}
+    steps = report['seconds']  # what bench/site_build.py prints: every step timed, and the steps add up to the whole
+    assert set(steps) == {'execute', 'nbdev_and_pages', 'api', 'write', 'total'}
+    assert abs(sum(v for k, v in steps.items() if k != 'total') - steps['total']) < 0.05
     ctx = browser.new_context(viewport={'width': 390, 'height': 844}, locale='de-DE')
     page = ctx.new_page()
     with sc.serve_site(folder) as base:

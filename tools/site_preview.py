@@ -14,7 +14,8 @@ ones are executed first, each with its own store, unless `--no-run`). Each noteb
 3. nbconvert, into a page at nbdev's path (`nbdev.config.nbpath2html`) with the sidebar of `sidebar.yml`;
 plus an API reference per exported module, a map (notebooks -> modules -> apps -> videos of `videos.yml`) and the
 portfolio checklist. It writes `build-report.json`: the pages, and what went wrong while building (notebooks that did not
-run, nbdev-docs errors, modules that do not import). Checking the notebooks and the pages is tools/site_checks.py's job.
+run, nbdev-docs errors, modules that do not import) and how many seconds each step took. Checking the notebooks
+and the pages is tools/site_checks.py's job.
 """
 from __future__ import annotations
 
@@ -440,6 +441,8 @@ def ensure_executed(nbs: Path, executed: Path, notebooks: list[Path], run: bool)
 
 def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
     "Build the preview of the edition in `nbs` (executed copies in `executed`) into `out`; returns the build report."
+    import time
+    clock = [('start', time.perf_counter())]  # (step, when it ended): the build report gives each step's seconds
     conf = site_config(nbs)
     sections = read_sidebar(nbs)
     existing = course_notebooks(nbs)
@@ -448,11 +451,13 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
     if unlisted: sections.append(Section('Weitere Notebooks', unlisted))
     for rel, err in ensure_executed(nbs, executed, list(existing.values()), run).items():
         findings.append(Finding('ausführung', rel, f'nicht oder mit Fehler ausgeführt: {err}'))
+    clock.append(('execute', time.perf_counter()))
 
     # step 1 (cached next to the site, like nbdev's _proc/): the home page from its source, the rest from executed copies
     work = out.parent / f'{out.name}-proc'
     jobs = [(nbs / 'index.ipynb', 'index.ipynb')] + [(executed / rel if (executed / rel).exists() else p, rel) for rel, p in existing.items()]
     processed = process_all(jobs, work)
+    clock.append(('nbdev_and_pages', time.perf_counter()))
 
     sources = {'index.ipynb': read_nb(nbs / 'index.ipynb')} | {rel: read_nb(p) for rel, p in existing.items()}
     pages: dict[str, Page] = {}
@@ -477,7 +482,9 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
     # API reference of the modules the notebooks export, map, portfolio
     lesson_of = {m: rel for rel, nb in sources.items() if rel != 'index.ipynb' and (m := default_exp(nb))}
     api_pages = []
-    for mod, info in api_markdown(list(lesson_of)).items():
+    api = api_markdown(list(lesson_of))
+    clock.append(('api', time.perf_counter()))
+    for mod, info in api.items():
         p = Page(Path('api') / f'{mod}.html', f'amalea_quack.{mod}', 'api', description=info['doc'])
         if info['error']:
             findings.append(Finding('api', p.out.as_posix(), f'Modul nicht importierbar: {info["error"]}'))
@@ -523,6 +530,8 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
         (out / page.out).write_text(render_page(page, sidebar_html(sections, pages, extra, page), navbar, conf), encoding='utf-8')
         report['pages'].append({'out': page.out.as_posix(), 'title': page.title, 'kind': page.kind, 'source': page.source, 'figures': page.figures})
     report['findings'] = findings_json(findings)
+    clock.append(('write', time.perf_counter()))
+    report['seconds'] = {step: round(t - clock[i][1], 2) for i, (step, t) in enumerate(clock[1:])} | {'total': round(clock[-1][1] - clock[0][1], 2)}
     (out / 'build-report.json').write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding='utf-8')
     return report
 
@@ -576,7 +585,9 @@ def main(argv: list[str] | None = None) -> int:
             except KeyboardInterrupt: pass
         return 0
     report = build(ROOT / a.nbs, ROOT / a.executed, ROOT / a.out, run=not a.no_run)
-    print(f'{len(report["pages"])} Seiten in {a.out}/ (Startseite {a.out}/index.html).')
+    t = report['seconds']
+    print(f'{len(report["pages"])} Seiten in {a.out}/ (Startseite {a.out}/index.html), gebaut in {t["total"]:.0f} s '
+          f'(ausführen {t["execute"]:.0f} s, nbdev und Seiten {t["nbdev_and_pages"]:.0f} s, API-Referenz {t["api"]:.0f} s).')
     for f in report['findings']: print(f'- {f["where"]}: {f["message"]}')
     if not report['findings']: print('Beim Bauen ist nichts schiefgegangen.')
     print(f'Prüfen: python tools/site_checks.py --nbs {a.nbs} --executed {a.executed} --site {a.out}')
