@@ -112,11 +112,15 @@ NB_PRELOAD = ('nbformat', 'nbconvert', 'nbdev.processors', 'fastcore.nbio')  # w
 
 
 def process_page(executed: str, rel: str, dst: str) -> dict:
-    "nbdev-process one executed notebook into `dst` and write its page body next to it (`dst` with .html); its front matter, error, figures."
-    res = nbdev_process(Path(executed), rel, Path(dst))
-    if Path(dst).exists():
-        body, res['figures'] = notebook_html(Path(dst))
-        Path(dst).with_suffix('.html').write_text(body, encoding='utf-8')
+    """nbdev-process one executed notebook into `dst` and write its page body (`dst` with .html) and the result (with .json, the
+    cache `process_all` reads) next to it; returns the result: front matter, nbdev's error, figures."""
+    dst = Path(dst)
+    res = nbdev_process(Path(executed), rel, dst)
+    if dst.exists():
+        body, res['figures'] = notebook_html(dst)
+        dst.with_suffix('.html').write_text(body, encoding='utf-8')
+    res |= {'version': PROC_VERSION, 'input': executed}
+    dst.with_suffix('.json').write_text(json.dumps(res, ensure_ascii=False, default=str), encoding='utf-8')
     return res
 
 
@@ -136,13 +140,10 @@ def process_all(jobs: list[tuple[Path, str]], work: Path) -> dict[str, dict]:
                 results[rel] = cached
                 continue
         dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.with_suffix('.html').unlink(missing_ok=True)  # a body from an earlier build must not stand in for a failed one
+        for old in (dst.with_suffix('.html'), meta): old.unlink(missing_ok=True)  # an earlier build's must not stand in for a failed one
         todo[rel] = (target, (str(executed), rel, str(dst)), {}, ROOT)
     for rel, (ok, res, _) in _run_isolated(todo, 2, limit=900, preload=NB_PRELOAD).items():
-        if not ok: results[rel] = {'error': f'Verarbeitung abgebrochen: {res}'}
-        else:
-            results[rel] = res | {'version': PROC_VERSION, 'input': str(todo[rel][1][0])}
-            (work / rel).with_suffix('.json').write_text(json.dumps(results[rel], ensure_ascii=False, default=str), encoding='utf-8')
+        results[rel] = res if ok else {'error': f'Verarbeitung abgebrochen: {res}'}
     return results
 
 
