@@ -31,8 +31,8 @@ __all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT
            'negative_inputs', 'segment_accuracy', 'segment_figure', 'AccuracyGap', 'accuracy_gap', 'fairness_check',
            'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf', 'reference_sample',
            'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature', 'figure_uri',
-           'drift_gate', 'model_drift', 'parse_thresholds', 'card_of', 'promotion_gates', 'gate_report', 'release',
-           'drift_score']
+           'drift_gate', 'model_drift', 'parse_thresholds', 'candidate_card', 'promotion_gates', 'gate_report',
+           'release', 'drift_score']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -551,9 +551,9 @@ def parse_thresholds(items: list[str] | None = None) -> DriftThresholds:
     return replace(default, **values)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #mo000002
-def card_of(name: str, ref: str = 'staging') -> ProjectCard:
-    "The project card logged with the run behind `name@ref`; a card without KPIs if none was logged."
-    return candidate(name, ref).artifacts.project_card or ProjectCard(name, 'ohne Steckbrief', '', '', ())
+def candidate_card(c: Candidate) -> ProjectCard:
+    "The project card logged with the candidate's run; a card without KPIs if none was logged."
+    return c.artifacts.project_card or ProjectCard(c.name, 'ohne Steckbrief', '', '', ())
 
 def promotion_gates(card: ProjectCard, # the candidate's project card: KPIs and the generalisation-gap limit
                     current: pd.DataFrame | None = None, # current production data for the drift gate, if any
@@ -571,7 +571,7 @@ def gate_report(name: str = IRIS_MODEL, # registered model
                ) -> Report:
     "The course's gate report for the version behind `name@ref`, with the project card logged with its run."
     c = candidate(name, ref)
-    return run_gates(c, promotion_gates(c.artifacts.project_card or card_of(name, ref), current, latency_rows))
+    return run_gates(c, promotion_gates(candidate_card(c), current, latency_rows))
 
 def release(name: str = IRIS_MODEL, # registered model
             src: str = 'staging', # alias or version of the candidate
@@ -582,8 +582,9 @@ def release(name: str = IRIS_MODEL, # registered model
             actor: str | None = None,
            ) -> Promotion:
     "Promote through the course's gates (`promotion_gates` with the run's own project card); `PromotionRefused` if one blocks."
-    card = card_of(name, src)
-    return promote(name, src, dst, gates=promotion_gates(card, current, latency_rows), card=card, note=note, actor=actor)
+    c = candidate(name, src)  # resolved once: the card and the gates are read from the same version
+    card = candidate_card(c)
+    return promote(c.name, c, dst, gates=promotion_gates(card, current, latency_rows), card=card, note=note, actor=actor)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0050
 def drift_score(reference: dict | pd.DataFrame, # reference profile of the served model

@@ -183,7 +183,10 @@ class Candidate:
     @cached_property
     def artifacts(self) -> RunArtifacts: return RunArtifacts(self.run_id)
     @cached_property
-    def served(self) -> ServedModel: return ServedModel(self.name, self.version)
+    def served(self) -> ServedModel:
+        m = ServedModel(self.name, self.version)
+        m.artifacts = self.artifacts  # the same run: its files are read once for the gates and the served model
+        return m
     @property
     def target(self) -> str: return self.tags.get('target', '')
     @property
@@ -384,7 +387,7 @@ class Promotion:
         return f'{self.name}@{self.alias} zeigt jetzt auf Version {self.version} ({before}); alle blockierenden Gates bestanden.'
 
 def promote(name: str = IRIS_MODEL, # registered model
-            src: str = 'staging', # alias (or version) of the candidate
+            src: str | Candidate = 'staging', # alias (or version) of the candidate, or the `Candidate` itself if already in hand
             dst: str = 'production', # alias to move
             gates: list | None = None, # gates to pass; default: `default_gates(card)`
             card: ProjectCard = IRIS_CARD,
@@ -393,7 +396,7 @@ def promote(name: str = IRIS_MODEL, # registered model
            ) -> Promotion:
     "Move alias `dst` to the version behind `src` if every gate passes (else `PromotionRefused`, nothing moves); a no-op if it is there already."
     if dst not in ALIASES: raise ValueError(f'Unbekannter Ziel-Alias {dst!r}; erlaubt: {list(ALIASES)}.')
-    c = candidate(name, src)
+    c = src if isinstance(src, Candidate) else candidate(name, src)  # a candidate in hand: the gates reuse what it has read
     name = c.name  # as the store knows it (with the namespace on a class server)
     current = client().get_registered_model(name).aliases.get(dst)
     if current is not None and str(current) == c.version:

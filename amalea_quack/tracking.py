@@ -97,14 +97,19 @@ class RunArtifacts:
     @cached_property
     def run(self): return client().get_run(self.run_id)
     @cached_property
-    def names(self) -> set[str]: return {a.path for a in client().list_artifacts(self.run_id)}
+    def _repository(self):
+        "The run's artifact store, addressed by the run's artifact URI: listing and each file cost one request, none to look the run up again."
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+        return get_artifact_repository(self.run.info.artifact_uri)
+    @cached_property
+    def names(self) -> set[str]:
+        with store_errors(): return {a.path for a in self._repository.list_artifacts()}
     @property
     def target(self) -> str: return self.run.data.tags.get('target', '')
 
     def _load(self, name: str):
         if name not in self.names: return None
-        with store_errors():
-            path = mlflow.artifacts.download_artifacts(run_id=self.run_id, artifact_path=name)
+        with store_errors(): path = self._repository.download_artifacts(name)
         if name.endswith('.json'):
             import json
             with open(path, encoding='utf-8') as f: return json.load(f)
