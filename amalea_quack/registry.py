@@ -179,13 +179,14 @@ class Candidate:
     run_id: str
     metrics: dict
     tags: dict
+    run: object = field(default=None, repr=False, compare=False)  # the run as MLflow returned it, if in hand
 
     @cached_property
-    def artifacts(self) -> RunArtifacts: return RunArtifacts(self.run_id)
+    def artifacts(self) -> RunArtifacts: return RunArtifacts(self.run_id, self.run)
     @cached_property
     def served(self) -> ServedModel:
         m = ServedModel(self.name, self.version)
-        m.artifacts = self.artifacts  # the same run: its files are read once for the gates and the served model
+        if m.run_id == self.run_id: m.artifacts = self.artifacts  # the same run (a version number can be reused): its files read once
         return m
     @property
     def target(self) -> str: return self.tags.get('target', '')
@@ -198,7 +199,7 @@ def candidate(name: str = IRIS_MODEL, ref: str = 'staging') -> Candidate:
     "The version behind `ref` (alias or number) as a gate candidate."
     mv = resolve(name, ref)
     run = client().get_run(mv.run_id)
-    return Candidate(mv.name, str(mv.version), mv.run_id, run.data.metrics, run.data.tags)
+    return Candidate(mv.name, str(mv.version), mv.run_id, run.data.metrics, run.data.tags, run)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0012
 def kpi_gate(card: ProjectCard = IRIS_CARD):
@@ -397,6 +398,8 @@ def promote(name: str = IRIS_MODEL, # registered model
     "Move alias `dst` to the version behind `src` if every gate passes (else `PromotionRefused`, nothing moves); a no-op if it is there already."
     if dst not in ALIASES: raise ValueError(f'Unbekannter Ziel-Alias {dst!r}; erlaubt: {list(ALIASES)}.')
     c = src if isinstance(src, Candidate) else candidate(name, src)  # a candidate in hand: the gates reuse what it has read
+    if isinstance(src, Candidate) and c.name != qualify(name):
+        raise ValueError(f"Der Kandidat gehört zum Modell '{c.name}', freigegeben werden soll '{qualify(name)}' – nichts wurde geändert.")
     name = c.name  # as the store knows it (with the namespace on a class server)
     current = client().get_registered_model(name).aliases.get(dst)
     if current is not None and str(current) == c.version:

@@ -92,15 +92,17 @@ def log_evaluation(target: str, # name of the target column
 # %% ../nbs/week03/06_experiment_tracking.ipynb #tr000003
 class RunArtifacts:
     "What a run logged under the artifact contract, each file read at most once: test predictions, schema, profile, card."
-    def __init__(self, run_id: str): self.run_id = run_id
+    def __init__(self, run_id: str, run=None): # `run`: the run as MLflow returned it, if in hand (saves looking it up again)
+        self.run_id = run_id
+        if run is not None: self.__dict__['run'] = run
 
     @cached_property
     def run(self): return client().get_run(self.run_id)
     @cached_property
     def _repository(self):
-        "The run's artifact store, addressed by the run's artifact URI: listing and each file cost one request, none to look the run up again."
+        "The run's artifact store, addressed by the run's artifact URI: no further lookup of the run, and no search for a logged model, per file."
         from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
-        return get_artifact_repository(self.run.info.artifact_uri)
+        return get_artifact_repository(self.run.info.artifact_uri, tracking_uri=client().uri)
     @cached_property
     def names(self) -> set[str]:
         with store_errors(): return {a.path for a in self._repository.list_artifacts()}

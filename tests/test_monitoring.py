@@ -129,31 +129,39 @@ def test_promote_refuses_an_unfair_model_and_leaves_production(penguin_versions)
 
 
 def test_release_reads_the_candidates_run_and_files_once(store, monkeypatch):
-    """One candidate for the card and the gates: each contract file is downloaded once, the run looked up at most twice (on a class
-    server every read is a request)."""
-    from mlflow import MlflowClient
+    """One candidate for the card and the gates: the run is looked up once, its files listed once and each contract file downloaded
+    once (on a class server every read is a request); a candidate handed to `promote` under another model's name is refused."""
     from mlflow.store.artifact.local_artifact_repo import LocalArtifactRepository
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     from amalea_quack.monitoring import release
     from amalea_quack.pipeline import run_pipeline
+    from amalea_quack.registry import candidate, promote, resolve
     from amalea_quack.tracking import PROJECT_CARD, SCHEMA, TEST_PREDICTIONS
     run_id = run_pipeline('iris', params={'n_estimators': 5}, latency_rows=5).train.run_id  # version 1 as staging
-    downloads, runs = [], []
-    download, get_run = LocalArtifactRepository.download_artifacts, MlflowClient.get_run
-
+    downloads, listings, runs = [], [], []
+    download, listing, get_run = LocalArtifactRepository.download_artifacts, LocalArtifactRepository.list_artifacts, SqlAlchemyStore.get_run
     def counted_download(self, artifact_path, dst_path=None):
         downloads.append(artifact_path)
         return download(self, artifact_path, dst_path)
+    def counted_listing(self, path=None):
+        listings.append((self.artifact_dir, path))
+        return listing(self, path)
     def counted_get_run(self, rid):
         runs.append(rid)
         return get_run(self, rid)
     monkeypatch.setattr(LocalArtifactRepository, 'download_artifacts', counted_download)
-    monkeypatch.setattr(MlflowClient, 'get_run', counted_get_run)
+    monkeypatch.setattr(LocalArtifactRepository, 'list_artifacts', counted_listing)
+    monkeypatch.setattr(SqlAlchemyStore, 'get_run', counted_get_run)
     promotion = release('iris-classifier', latency_rows=5)
     assert promotion.changed and promotion.version == '1'
     contract = [d for d in downloads if d in (PROJECT_CARD, SCHEMA, TEST_PREDICTIONS)]
     assert sorted(contract) == sorted({PROJECT_CARD, SCHEMA, TEST_PREDICTIONS}), downloads
-    assert 1 <= runs.count(run_id) <= 2, runs
+    assert runs.count(run_id) == 1, runs
+    assert [p for d, p in listings if d.endswith(f'{run_id}/artifacts') and p is None] == [None], listings
+    c = candidate('iris-classifier', 'production')
+    with pytest.raises(ValueError, match="gehört zum Modell 'iris-classifier'"): promote('wine-classifier', c, 'staging')
+    assert str(resolve('iris-classifier', 'production').version) == '1'
 
 
 # --- Drift -----------------------------------------------------------------------------------------------------
