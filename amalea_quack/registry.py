@@ -397,9 +397,9 @@ def promote(name: str = IRIS_MODEL, # registered model
            ) -> Promotion:
     "Move alias `dst` to the version behind `src` if every gate passes (else `PromotionRefused`, nothing moves); a no-op if it is there already."
     if dst not in ALIASES: raise ValueError(f'Unbekannter Ziel-Alias {dst!r}; erlaubt: {list(ALIASES)}.')
-    c = src if isinstance(src, Candidate) else candidate(name, src)  # a candidate in hand: the gates reuse what it has read
-    if isinstance(src, Candidate) and c.name != qualify(name):
-        raise ValueError(f"Der Kandidat gehört zum Modell '{c.name}', freigegeben werden soll '{qualify(name)}' – nichts wurde geändert.")
+    if not isinstance(src, Candidate): c = candidate(name, src)
+    elif src.name == qualify(name): c = src  # a candidate in hand: the gates reuse what it has read
+    else: raise ValueError(f"Der Kandidat gehört zum Modell '{src.name}', freigegeben werden soll '{qualify(name)}' – nichts wurde geändert.")
     name = c.name  # as the store knows it (with the namespace on a class server)
     current = client().get_registered_model(name).aliases.get(dst)
     if current is not None and str(current) == c.version:
