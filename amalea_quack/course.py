@@ -48,9 +48,11 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000a
 PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensemble', 'sklearn.model_selection', 'sklearn.pipeline',
            'sklearn.tree', 'sklearn.neighbors', 'mlflow', 'mlflow.sklearn', 'mlflow.pyfunc', 'IPython', 'execnb.shell', 'fastcore.test',
-           'skops.io', 'amalea_quack.pipeline', 'amalea_quack.monitoring', 'amalea_quack.cli')
+           'skops.io', 'mlflow.store.tracking.sqlalchemy_store', 'mlflow.store.model_registry.sqlalchemy_store', 'git',
+           'amalea_quack.pipeline', 'amalea_quack.monitoring', 'amalea_quack.cli')
 # imported once by the fork server; every isolated run starts with them (skops.io alone takes 3 s: on import it lists every
-# scikit-learn estimator, which imports torch – once per process that saves or loads a tree model)
+# scikit-learn estimator, which imports torch – once per process that saves or loads a tree model; MLflow's SQL store 1.4 s,
+# once per process that opens a store)
 
 def _inject_parameters(nb, quick: bool) -> None:
     "Add papermill's 'injected-parameters' cell after the 'parameters' cell (as papermill does: the original stays)."

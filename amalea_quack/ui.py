@@ -20,10 +20,23 @@ import streamlit as st
 from .quack import Exercise, Question  # the exercises of this lesson (light: no pandas, no MLflow)
 
 # %% auto #0
-__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'rerun_figure', 'alias_choice',
-           'store_problem', 'served_model', 'course_models', 'App', 'app_info', 'page_header', 'course_links',
-           'model_card', 'probability_chart', 'alias_warnings', 'refusal', 'csv_upload', 'show_table', 'data_preview',
-           'static_table', 'name_fields', 'deployment_figure']
+__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
+           'rerun_figure', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App', 'app_info',
+           'page_header', 'course_links', 'model_card', 'probability_chart', 'alias_warnings', 'refusal', 'csv_upload',
+           'show_table', 'data_preview', 'static_table', 'name_fields', 'deployment_figure']
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
+def scan_components_once() -> None:
+    """Let Streamlit look for installed components once per process instead of on every new `AppTest`.
+
+    Each new AppTest reads the metadata of every installed package to find Streamlit components (streamlit/streamlit#15488):
+    about 0.5 s with the course's 240 packages, and the lesson, the progress checks and the tests start hundreds of AppTests.
+    The installed packages do not change while a process runs, so the first scan's result is kept (`functools.cache`)."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+    if not hasattr(manifest_scanner.scan_component_manifests, 'cache_info'):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0003
 def rerun_figure():
@@ -343,6 +356,7 @@ def _app_run(app, act=None) -> dict:
     from streamlit.testing.v1 import AppTest
     log, rich = logging.getLogger('streamlit.error_util'), config.get_option('logger.enableRich')
     level = log.level
+    scan_components_once()
     config.set_option('logger.enableRich', False); log.setLevel(logging.CRITICAL)  # an error in the app is the check's note, not a traceback
     try:
         at = AppTest.from_function(app, default_timeout=60).run()

@@ -33,6 +33,13 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the other files keep their order
 
 
+@pytest.fixture(scope='session', autouse=True)
+def _components_scanned_once():
+    "Each test worker looks for installed Streamlit components once, not in each of its AppTests (see `scan_components_once`)."
+    from amalea_quack.ui import scan_components_once
+    scan_components_once()
+
+
 def sqlite_uri(folder: Path) -> str:
     return f'sqlite:///{folder / "mlflow.db"}'
 

@@ -90,3 +90,26 @@ def test_every_app_folder_is_deployable_as_it_is(folder):
     assert '-r ../course-package.txt' in lines
     if folder in {'neural_net_lab', 'digit_recognizer', 'text_classifier'}:
         assert 'amalea-quack[deep]' in lines and '--extra-index-url https://download.pytorch.org/whl/cpu' in lines
+
+
+def test_app_tests_look_for_installed_components_once_per_process(monkeypatch):
+    "A second AppTest reuses the first one's scan of the installed packages, and the scan still finds the drawing canvas's component."
+    import importlib.metadata
+
+    from streamlit.components.v2 import manifest_scanner
+    from streamlit.testing.v1 import AppTest
+
+    from amalea_quack.ui import scan_components_once
+    scan_components_once(); scan_components_once()  # twice: wrapped once
+    found = manifest_scanner.scan_component_manifests()
+    assert 'streamlit-drawable-canvas' in [m.name for m, _ in found]
+    assert found == manifest_scanner.scan_component_manifests.__wrapped__()
+    reads = []
+    monkeypatch.setattr(importlib.metadata, 'distributions', lambda *a, **k: reads.append(1) or [])
+    def hello():
+        import streamlit as st
+        st.write('hallo')
+    for _ in range(2):
+        at = AppTest.from_function(hello).run()
+        assert not at.exception and at.markdown[0].value == 'hallo'
+    assert reads == []
