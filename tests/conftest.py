@@ -206,6 +206,16 @@ class StreamlitServer:
     def __exit__(self, *exc): self.stop()
 
 
+def served_app(script: str, store: str | None = None):
+    """A module-scoped fixture `app`: `streamlit run apps/SCRIPT` on the store that fixture `store` gives (or none), started once for
+    the module. The laptop's and the phone's session meet the same server, as a class meets one app: the first session loads
+    the model, the second finds it in the server's cache."""
+    @pytest.fixture(scope='module', name='app')
+    def server(request):
+        with StreamlitServer(ROOT / 'apps' / script, request.getfixturevalue(store) if store else None) as s: yield s
+    return server
+
+
 @pytest.fixture(scope='session')
 def browser():
     "Debian's Chromium driven by Playwright (no browser download)."

@@ -3,10 +3,12 @@ the progress page checks exercises and a portfolio, every app answers under its 
 import re
 
 import pytest
-from conftest import ROOT, StreamlitServer, quack, screenshot, settled
+from conftest import ROOT, quack, screenshot, served_app, settled
 from streamlit.testing.v1 import AppTest
 
 from amalea_quack.ui import APPS
+
+app = served_app('hub.py', 'course_store')
 
 HUB = str(ROOT / 'apps/hub.py')
 MODELS = ['iris-classifier', 'digits-cnn', 'text-classifier']
@@ -100,20 +102,19 @@ def test_progress_of_one_notebook_and_a_portfolio_check(course_store, monkeypatc
 
 
 @pytest.mark.browser
-def test_hub_in_chromium(course_store, screen):
-    with StreamlitServer(ROOT / 'apps/hub.py', course_store) as server:
-        screen.goto(server.url)
-        screen.get_by_role('heading', name='Willkommen bei AMALEA 2025').wait_for(timeout=120_000)
-        screen.get_by_text('ist freigegeben').first.wait_for(timeout=120_000)
-        settled(screen)
-        shot = screenshot(screen, 'hub-start')
-        assert shot.stat().st_size > 10_000
-        if screen.size == 'desktop':  # the navigation: German titles, weeks as sections
-            nav = screen.locator('[data-testid="stSidebarNav"]')
-            for a in APPS: assert nav.get_by_text(a.title, exact=True).count() == 1, a.title
-            assert nav.get_by_text('Digit Recognizer').count() == 0 and nav.get_by_text('Text Classifier').count() == 0
-        for a in APPS if screen.size == 'desktop' else APPS[:1]:  # every README name is an address
-            screen.goto(f'{server.url}/{a.folder}')
-            screen.get_by_role('heading', name=a.title).wait_for(timeout=120_000)
-            assert screen.get_by_text('Page not found').count() == 0, a.folder
-            assert screen.locator('[data-testid="stException"]').count() == 0, a.folder
+def test_hub_in_chromium(app, screen):
+    screen.goto(app.url)
+    screen.get_by_role('heading', name='Willkommen bei AMALEA 2025').wait_for(timeout=120_000)
+    screen.get_by_text('ist freigegeben').first.wait_for(timeout=120_000)
+    settled(screen)
+    shot = screenshot(screen, 'hub-start')
+    assert shot.stat().st_size > 10_000
+    if screen.size == 'desktop':  # the navigation: German titles, weeks as sections
+        nav = screen.locator('[data-testid="stSidebarNav"]')
+        for a in APPS: assert nav.get_by_text(a.title, exact=True).count() == 1, a.title
+        assert nav.get_by_text('Digit Recognizer').count() == 0 and nav.get_by_text('Text Classifier').count() == 0
+    for a in APPS if screen.size == 'desktop' else APPS[:1]:  # every README name is an address
+        screen.goto(f'{app.url}/{a.folder}')
+        screen.get_by_role('heading', name=a.title).wait_for(timeout=120_000)
+        assert screen.get_by_text('Page not found').count() == 0, a.folder
+        assert screen.locator('[data-testid="stException"]').count() == 0, a.folder
