@@ -3,7 +3,8 @@ own functions: train and release twice, try every write on a neighbour's work, r
 
 For each class size a fresh `mlflow server` (basic-auth + the course's rules, one worker, jobs off) on fresh databases of one
 PostgreSQL cluster of its own; prints wall time, request latency p50/p95 (each request timed in the student's process,
-queueing at the server included), failed requests and the server's memory (RSS of its process tree, peak).
+queueing at the server included), failed requests, the server's memory (RSS of its process tree, peak) and CPU seconds:
+the students' processes, the server since its start, PostgreSQL since the cluster's start.
 
 Run: .venv/bin/python bench/class_server.py [5 10 20]   (needs PostgreSQL's initdb: make postgres; prints figures, asserts nothing)
 """
@@ -35,6 +36,20 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_cpu(pid: int) -> float:
+    "CPU seconds (user + system) a process tree has used so far: its live processes and the children they have reaped."
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess: return 0.0
+    total = 0.0
+    for p in procs:
+        try: t = p.cpu_times(); total += t.user + t.system + t.children_user + t.children_system
+        except psutil.NoSuchProcess: pass
+    return total
+
+
 class Peak:
     "Sample a process tree's RSS every 0.25 s in a thread; keep the maximum."
     def __init__(self, pid: int):
@@ -61,6 +76,7 @@ def one_round(cluster: PostgresCluster, folder: Path, n: int) -> dict:
         server_peak, db_peak = Peak(setup.server.proc.pid), Peak(cluster.pid)
         results, wall = run_class(setup.server.url, students)
         peak, pg = server_peak.stop(), db_peak.stop()
+        server_cpu, pg_cpu = tree_cpu(setup.server.proc.pid), tree_cpu(cluster.pid)
     finally: setup.stop()
     log = setup.server.log.read_text(errors='replace')
     api = [int(s) for s in re.findall(r'HTTP/1\.1" (\d{3})', log)]  # every response of the round (and a few /health)
@@ -74,7 +90,8 @@ def one_round(cluster: PostgresCluster, folder: Path, n: int) -> dict:
             'failed_requests': sum(c == 0 or c >= 500 or c == 401 for c in codes), 'http_5xx': sum(s >= 500 for s in api),
             'refused_403': sum(s == 403 for s in api), 'students_with_errors': unexpected, 'cross_writes_allowed': allowed,
             'server_rss_idle_mib': idle / 2**20, 'server_rss_peak_mib': peak / 2**20, 'postgres_rss_peak_mib': pg / 2**20,
-            'median_student_s': sorted(r['seconds'] for r in results)[len(results) // 2]}
+            'median_student_s': sorted(r['seconds'] for r in results)[len(results) // 2],
+            'students_cpu_s': sum(r['cpu_seconds'] for r in results), 'server_cpu_s': server_cpu, 'postgres_cpu_s': pg_cpu}
 
 
 if __name__ == '__main__':
@@ -92,7 +109,8 @@ if __name__ == '__main__':
                   f"{r['refused_403']} verweigert (403, erwartet); "
                   f"Personen mit Fehler: {r['students_with_errors']}, fremde Schreibzugriffe erlaubt: {r['cross_writes_allowed']}; "
                   f"Server-RSS {r['server_rss_idle_mib']:.0f} MiB im Leerlauf, Spitze {r['server_rss_peak_mib']:.0f} MiB; "
-                  f"PostgreSQL-Spitze {r['postgres_rss_peak_mib']:.0f} MiB", flush=True)
+                  f"PostgreSQL-Spitze {r['postgres_rss_peak_mib']:.0f} MiB; CPU: Studierende {r['students_cpu_s']:.0f} s, "
+                  f"Server {r['server_cpu_s']:.0f} s, PostgreSQL {r['postgres_cpu_s']:.0f} s", flush=True)
     import pandas as pd
     print()
     print(pd.DataFrame(rows).round(1).to_string(index=False))
