@@ -52,7 +52,7 @@ PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensem
            'amalea_quack.pipeline', 'amalea_quack.monitoring', 'amalea_quack.cli')
 # imported once by the fork server; every isolated run starts with them (skops.io alone takes 3 s: on import it lists every
 # scikit-learn estimator, which imports torch – once per process that saves or loads a tree model; MLflow's SQL store 1.4 s,
-# once per process that opens a store)
+# once per process that opens a store; GitPython, with which MLflow records a run's commit)
 
 def _inject_parameters(nb, quick: bool) -> None:
     "Add papermill's 'injected-parameters' cell after the 'parameters' cell (as papermill does: the original stays)."

@@ -31,7 +31,8 @@ def scan_components_once() -> None:
 
     Each new AppTest reads the metadata of every installed package to find Streamlit components (streamlit/streamlit#15488):
     about 0.5 s with the course's 240 packages, and the lesson, the progress checks and the tests start hundreds of AppTests.
-    The installed packages do not change while a process runs, so the first scan's result is kept (`functools.cache`)."""
+    The installed packages seldom change while a process runs, so the first scan's result is kept (`functools.cache`): after
+    installing a Streamlit component into a running Jupyter kernel, restart the kernel before testing an app that uses it."""
     import functools
 
     from streamlit.components.v2 import manifest_scanner

@@ -3,11 +3,12 @@ own functions: train and release twice, try every write on a neighbour's work, r
 
 For each class size a fresh `mlflow server` (basic-auth + the course's rules, one worker, jobs off) on fresh databases of one
 PostgreSQL cluster of its own; prints wall time, request latency p50/p95 (each request timed in the student's process,
-queueing at the server included), failed requests, the server's memory (RSS of its process tree, peak) and CPU seconds:
-the students' processes, the server since its start, PostgreSQL since the cluster's start.
+queueing at the server included), failed requests, the server's memory (RSS of its process tree, peak) and the CPU
+seconds the round cost: the students' processes, the server and PostgreSQL (their start-up and set-up not included).
 
 Run: .venv/bin/python bench/class_server.py [5 10 20]   (needs PostgreSQL's initdb: make postgres; prints figures, asserts nothing)
 """
+import contextlib
 import re
 import sys
 import tempfile
@@ -23,7 +24,8 @@ from class_simulation import class_list, run_class, write_class_list  # noqa: E4
 from amalea_quack.class_server import PostgresCluster, free_port, start_class_server  # noqa: E402
 
 
-def tree_rss(pid: int) -> int:
+def _tree_sum(pid: int, measure) -> float:
+    "`measure(process)` summed over a process tree; a process that ends while it is read counts as nothing (it is gone)."
     import psutil
     try:
         root = psutil.Process(pid)
@@ -31,23 +33,21 @@ def tree_rss(pid: int) -> int:
     except psutil.NoSuchProcess: return 0
     total = 0
     for p in procs:
-        try: total += p.memory_info().rss
-        except psutil.NoSuchProcess: pass
+        with contextlib.suppress(psutil.NoSuchProcess): total += measure(p)
     return total
+
+
+def tree_rss(pid: int) -> int:
+    "Resident memory of a process tree in bytes."
+    return _tree_sum(pid, lambda p: p.memory_info().rss)
 
 
 def tree_cpu(pid: int) -> float:
     "CPU seconds (user + system) a process tree has used so far: its live processes and the children they have reaped."
-    import psutil
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess: return 0.0
-    total = 0.0
-    for p in procs:
-        try: t = p.cpu_times(); total += t.user + t.system + t.children_user + t.children_system
-        except psutil.NoSuchProcess: pass
-    return total
+    def cpu(p):
+        t = p.cpu_times()
+        return t.user + t.system + t.children_user + t.children_system
+    return _tree_sum(pid, cpu)
 
 
 class Peak:
@@ -74,9 +74,10 @@ def one_round(cluster: PostgresCluster, folder: Path, n: int) -> dict:
     try:
         idle = setup.server.rss()
         server_peak, db_peak = Peak(setup.server.proc.pid), Peak(cluster.pid)
+        cpu0 = tree_cpu(setup.server.proc.pid), tree_cpu(cluster.pid)  # start-up, migrations, users: not the class's work
         results, wall = run_class(setup.server.url, students)
         peak, pg = server_peak.stop(), db_peak.stop()
-        server_cpu, pg_cpu = tree_cpu(setup.server.proc.pid), tree_cpu(cluster.pid)
+        server_cpu, pg_cpu = tree_cpu(setup.server.proc.pid) - cpu0[0], tree_cpu(cluster.pid) - cpu0[1]
     finally: setup.stop()
     log = setup.server.log.read_text(errors='replace')
     api = [int(s) for s in re.findall(r'HTTP/1\.1" (\d{3})', log)]  # every response of the round (and a few /health)

@@ -1,10 +1,12 @@
 """Shared fixtures: temporary MLflow stores (empty, Iris, all course models as `make start` makes them, a private copy),
 an address where no store answers, Streamlit servers and Chromium at a desktop's and a phone's size, and a clean home for tools."""
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -202,17 +204,22 @@ class StreamlitServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL); self.proc.wait()
 
-    def __enter__(self): return self.wait()
+    def __enter__(self):
+        try: return self.wait()
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError): self.stop()  # what is left of a server that did not come up ends here
+            raise
     def __exit__(self, *exc): self.stop()
 
 
-def served_app(script: str, store: str | None = None):
-    """A module-scoped fixture `app`: `streamlit run apps/SCRIPT` on the store that fixture `store` gives (or none), started once for
-    the module. The laptop's and the phone's session meet the same server, as a class meets one app: the first session loads
-    the model, the second finds it in the server's cache."""
+def served_app(script: str, store_fixture: str | None = None):
+    """A module-scoped fixture `app`: `streamlit run apps/SCRIPT` on the store URI that the fixture named `store_fixture` gives
+    (module or session scope; None: no store), started once for the module. The laptop's and the phone's session meet the
+    same server, as a class meets one app: the first session loads the model, the second finds it in the server's cache."""
     @pytest.fixture(scope='module', name='app')
-    def server(request):
-        with StreamlitServer(ROOT / 'apps' / script, request.getfixturevalue(store) if store else None) as s: yield s
+    def server(request) -> Iterator[StreamlitServer]:
+        uri = request.getfixturevalue(store_fixture) if store_fixture else None
+        with StreamlitServer(ROOT / 'apps' / script, uri) as s: yield s
     return server
 
 

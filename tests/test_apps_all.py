@@ -100,10 +100,12 @@ def test_app_tests_look_for_installed_components_once_per_process(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from amalea_quack.ui import scan_components_once
-    scan_components_once(); scan_components_once()  # twice: wrapped once
+    scan_components_once(); scan_components_once()
+    assert not hasattr(manifest_scanner.scan_component_manifests.__wrapped__, 'cache_info')  # twice called, wrapped once
+    by_name = lambda found: sorted(found, key=lambda item: item[0].name)  # the scan's threads finish in any order
     found = manifest_scanner.scan_component_manifests()
     assert 'streamlit-drawable-canvas' in [m.name for m, _ in found]
-    assert found == manifest_scanner.scan_component_manifests.__wrapped__()
+    assert by_name(found) == by_name(manifest_scanner.scan_component_manifests.__wrapped__())
     reads = []
     monkeypatch.setattr(importlib.metadata, 'distributions', lambda *a, **k: reads.append(1) or [])
     def hello():

@@ -18,7 +18,7 @@ def draw(page, box, points):
     page.mouse.up()
 
 
-def test_drawing_a_seven_in_chromium(app, screen):  # noqa: F811
+def test_drawing_a_seven_in_chromium(app, screen):
     page = screen  # at a laptop's and at a phone's size: the 280-pixel canvas fits both
     page.goto(app.url)
     page.get_by_text('Die Zeichenfläche ist noch leer').wait_for(timeout=120_000)

@@ -12,7 +12,7 @@ FIGURE = '[data-testid="stImage"] img'
 
 @pytest.fixture(scope='module')
 def playground_store(tmp_path_factory, template_db) -> str:
-    "An empty store for the module: the laptop's session may log runs, which the phone's then finds."
+    "An empty store for the module's one server (a test's own store would end with the test, the server lives on)."
     return new_store(tmp_path_factory.mktemp('playground-browser'), template_db)
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from amalea_quack.course import execute_all, notebooks
+from amalea_quack.course import PRELOAD, execute_all, notebooks
 
 NBS = notebooks()
 IDS = [str(p.relative_to(ROOT / 'nbs')) for p in NBS]
@@ -24,6 +24,12 @@ def outputs_text(cell) -> str:
         if o.output_type == 'stream': parts.append(o.text)
         elif o.output_type in ('execute_result', 'display_data'): parts += [o.data.get('text/plain', ''), o.data.get('text/markdown', '')]
     return '\n'.join(parts)
+
+
+def test_the_fork_server_preloads_only_modules_that_exist():
+    "A misspelt name in PRELOAD would be skipped silently by the fork server, and every notebook run would import it itself."
+    import importlib.util
+    assert [m for m in PRELOAD if importlib.util.find_spec(m) is None] == []
 
 
 @pytest.mark.parametrize('path', NBS, ids=IDS)
