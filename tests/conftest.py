@@ -176,7 +176,6 @@ def free_port() -> int:
 class StreamlitServer:
     "`streamlit run SCRIPT` on a free 127.0.0.1 port, stopped by its PID (process group)."
     def __init__(self, script: Path, uri: str | None = None, extra_env: dict | None = None):
-        import signal  # noqa: F401
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         env = {**os.environ, **({'MLFLOW_TRACKING_URI': uri} if uri else {}), **(extra_env or {})}
