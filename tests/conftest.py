@@ -42,6 +42,22 @@ def _components_scanned_once():
     scan_components_once()
 
 
+EMBEDDED_STORE = ROOT / 'mlflow-store'  # where `make start` keeps the course's models: the developer's, never a test's
+
+
+def _embedded_store_state() -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in EMBEDDED_STORE.iterdir()} if EMBEDDED_STORE.is_dir() else {}
+
+
+@pytest.fixture(autouse=True)
+def _embedded_store_untouched():
+    "Every test leaves the repository's embedded store as it found it (opening it rewrites its lock file): tests name their stores."
+    before = _embedded_store_state()
+    yield
+    assert _embedded_store_state() == before, (f'{EMBEDDED_STORE} was opened during this test (or one that ran beside it on the other '
+                                               'worker): give the test a store fixture, so MLFLOW_TRACKING_URI names a store of its own')
+
+
 def sqlite_uri(folder: Path) -> str:
     return f'sqlite:///{folder / "mlflow.db"}'
 
