@@ -26,7 +26,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,14 +123,35 @@ def process_page(executed: str, rel: str, dst: str) -> dict:
     return res
 
 
-def process_all(jobs: list[tuple[Path, str]], work: Path) -> dict[str, dict]:
-    """nbdev-process every (executed notebook, rel) into `work` and render its page body, two at a time, each in a process
-    forked from the course's fork server (amalea_quack.course: the course's modules, nbdev and nbconvert imported once);
-    a result is cached next to it until its executed notebook changes. rel -> result."""
-    from site_preview import process_page as target  # by module name (this file may run as __main__): the fork finds it
+def process_pages(pages: list[tuple[str, str, str]]) -> dict[str, dict]:
+    """`process_page` for each (executed, rel, dst) in turn, in this process – as nbdev-docs' workers do: one process for many
+    notebooks, each with a fresh shell – so nbconvert's templates, the syntax highlighter and compiled patterns are built once.
+    rel -> result; a page that fails gets the error as its result, and the next page goes on."""
+    out = {}
+    for executed, rel, dst in pages:
+        try: out[rel] = process_page(executed, rel, dst)
+        except Exception as e: out[rel] = {'error': f'Verarbeitung abgebrochen: {type(e).__name__}: {e}'.splitlines()[0]}
+    return out
+
+
+def balanced(items: list, weight, n: int) -> list[list]:
+    "`items` in at most `n` lists of about equal total `weight(item)`: heaviest first, each to the lightest list so far."
+    lists, totals = [[] for _ in range(n)], [0.0] * n
+    for item in sorted(items, key=weight, reverse=True):
+        i = totals.index(min(totals))
+        lists[i].append(item); totals[i] += weight(item)
+    return [x for x in lists if x]
+
+
+def process_all(jobs: list[tuple[Path, str]], work: Path, workers: int = 2) -> dict[str, dict]:
+    """nbdev-process every (executed notebook, rel) into `work` and render its page body: the pages in `workers` batches of
+    about equal size (by cells), each batch in a process forked from the course's fork server (amalea_quack.course: the
+    course's modules, nbdev and nbconvert imported once); a result is cached next to it until its executed notebook changes.
+    rel -> result."""
+    from site_preview import process_pages as target  # by module name (this file may run as __main__): the fork finds it
 
     from amalea_quack.course import _run_isolated
-    results, todo = {}, {}
+    results, todo = {}, []
     for executed, rel in jobs:
         dst, meta = work / rel, (work / rel).with_suffix('.json')
         if dst.exists() and meta.exists() and dst.stat().st_mtime >= executed.stat().st_mtime:
@@ -141,9 +161,13 @@ def process_all(jobs: list[tuple[Path, str]], work: Path) -> dict[str, dict]:
                 continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         for old in (dst.with_suffix('.html'), meta): old.unlink(missing_ok=True)  # an earlier build's must not stand in for a failed one
-        todo[rel] = (target, (str(executed), rel, str(dst)), {}, ROOT)
-    for rel, (ok, res, _) in _run_isolated(todo, 2, limit=900, preload=NB_PRELOAD).items():
-        results[rel] = res if ok else {'error': f'Verarbeitung abgebrochen: {res}'}
+        todo.append((str(executed), rel, str(dst)))
+    cells = {rel: len(json.loads(Path(executed).read_text(encoding='utf-8'))['cells']) for executed, rel, _ in todo}
+    batches = balanced(todo, lambda job: cells[job[1]], workers)
+    runs = _run_isolated({i: (target, (batch,), {}, ROOT) for i, batch in enumerate(batches)}, workers, limit=900, preload=NB_PRELOAD)
+    for i, batch in enumerate(batches):
+        ok, res, _ = runs[i]
+        results |= res if ok else {rel: {'error': f'Verarbeitung abgebrochen: {res}'} for _, rel, _ in batch}
     return results
 
 
@@ -320,10 +344,13 @@ def render_page(page: Page, sidebar: str, navbar: list[tuple[str, Path]], conf: 
 # --- the extra pages: API reference, map, portfolio ---------------------------------------------------------------
 
 def api_markdown(modules: list[str]) -> dict[str, dict]:
-    "Per module of amalea_quack in `modules`: docstring and show_doc markdown of every public name (computed in a fresh process)."
-    proc = subprocess.run([sys.executable, __file__, '_api', *modules], capture_output=True, text=True, cwd=ROOT, timeout=900)
-    if proc.returncode: raise RuntimeError(f'API-Referenz: {proc.stderr[-2000:]}')
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    "Per module of amalea_quack in `modules`: docstring and show_doc markdown of every public name (in a process of its own)."
+    from site_preview import _api_worker as target  # by module name, as in process_all
+
+    from amalea_quack.course import _run_isolated
+    ok, result, _ = _run_isolated({'api': (target, (modules,), {}, ROOT)}, 1, limit=900, preload=NB_PRELOAD)['api']
+    if not ok: raise RuntimeError(f'API-Referenz: {result}')
+    return result
 
 
 def _api_worker(modules: list[str]) -> dict[str, dict]:
@@ -556,11 +583,8 @@ def stage(executed: Path, into: Path, force: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    "Command line (build, serve, stage) and the worker entry `_api`; returns the exit code."
+    "Command line (build, serve, stage); returns the exit code."
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ['_api']:
-        print(json.dumps(_api_worker(argv[1:]), ensure_ascii=False))
-        return 0
     p = argparse.ArgumentParser(prog='site_preview', description='Vorschau der Kurs-Website ohne Quarto')
     sub = p.add_subparsers(dest='cmd', required=True)
     b = sub.add_parser('build', help='Vorschau nach _build/site bauen')
