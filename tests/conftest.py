@@ -43,19 +43,32 @@ def _components_scanned_once():
 
 
 EMBEDDED_STORE = ROOT / 'mlflow-store'  # where `make start` keeps the course's models: the developer's, never a test's
+OPENED = (f'{EMBEDDED_STORE} was opened {{when}}: give the test a store fixture, so MLFLOW_TRACKING_URI names a store of its own '
+          '(or another program used the store meanwhile: make start, make lab, quack)')
 
 
 def _embedded_store_state() -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in EMBEDDED_STORE.iterdir()} if EMBEDDED_STORE.is_dir() else {}
+    "Modification time of each file in the embedded store (opening it rewrites its lock file); a file that vanishes meanwhile is left out."
+    state = {}
+    for p in (EMBEDDED_STORE.iterdir() if EMBEDDED_STORE.is_dir() else ()):
+        with contextlib.suppress(FileNotFoundError): state[p.name] = p.stat().st_mtime_ns  # e.g. SQLite's journal, gone again
+    return state
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _embedded_store_untouched_by_fixtures():
+    "The same for the whole run of this worker: module and session fixtures are set up before a test's own check and torn down after it."
+    before = _embedded_store_state()
+    yield
+    assert _embedded_store_state() == before, OPENED.format(when='by a fixture of this test run')
 
 
 @pytest.fixture(autouse=True)
 def _embedded_store_untouched():
-    "Every test leaves the repository's embedded store as it found it (opening it rewrites its lock file): tests name their stores."
+    "Every test leaves the repository's embedded store as it found it: tests name their stores."
     before = _embedded_store_state()
     yield
-    assert _embedded_store_state() == before, (f'{EMBEDDED_STORE} was opened during this test (or one that ran beside it on the other '
-                                               'worker): give the test a store fixture, so MLFLOW_TRACKING_URI names a store of its own')
+    assert _embedded_store_state() == before, OPENED.format(when='during this test (or one that ran beside it on the other worker)')
 
 
 def sqlite_uri(folder: Path) -> str:

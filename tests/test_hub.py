@@ -65,7 +65,8 @@ def test_every_page_of_the_hub_runs(course_store, monkeypatch, page):
     assert at.title and not at.error
 
 
-def test_progress_explains_how_the_edition_comes_about(store, tmp_path):
+@pytest.mark.usefixtures('store')  # an empty store of its own: the start page opens the store
+def test_progress_explains_how_the_edition_comes_about(tmp_path):
     at = hub().run()
     at.switch_page('hub_pages/fortschritt.py').run()
     at.text_input(key='edition').set_value(str(tmp_path / 'nirgends')).run()

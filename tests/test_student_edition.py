@@ -69,13 +69,16 @@ def secrets_of_the_course() -> dict[str, list[str]]:
 
 
 def find_leaks(texts: dict[Path, str], secrets: dict[str, list[str]]) -> list[str]:
-    """Where a secret line stands in a text, as written or as it stands inside a notebook's JSON: one message per line and notebook.
+    """Where a secret line stands in a text, as written or as it stands inside a notebook's JSON (quotes and backslashes escaped,
+    other characters as they are, as nbformat writes them, or as \\u escapes): one message per line and notebook.
     All lines are searched in one Aho-Corasick pass per text (pyahocorasick), not one pass per line (1,800 lines, 17 MB of text)."""
     import ahocorasick
     owners: dict[str, list[tuple[str, str]]] = {}
     for nb, lines in secrets.items():
         for line in lines:
-            for needle in {line, json.dumps(line)[1:-1]}: owners.setdefault(needle, []).append((nb, line))
+            for needle in {line, json.dumps(line, ensure_ascii=False)[1:-1], json.dumps(line)[1:-1]}:
+                owners.setdefault(needle, []).append((nb, line))
+    if not owners: return []
     automaton = ahocorasick.Automaton()
     for needle, who in owners.items(): automaton.add_word(needle, who)
     automaton.make_automaton()
@@ -87,13 +90,17 @@ def find_leaks(texts: dict[Path, str], secrets: dict[str, list[str]]) -> list[st
 
 
 def test_a_leak_is_found_as_written_and_inside_a_notebook(tmp_path):
-    line = 'best = max(scores, key=scores.get)  # "quoted"'  # inside a notebook's JSON the quotes stand escaped
+    line = 'best = max(scores, key=scores.get)  # "größte"'  # inside a notebook's JSON the quotes stand escaped, the umlauts not
     (tmp_path / 'a' / 'b').mkdir(parents=True)
-    plain, notebook, clean = (tmp_path / 'a' / 'b' / n for n in ('notes.md', 'x.ipynb', 'y.ipynb'))
-    plain.write_text(f'Lösung: {line} und mehr'); notebook.write_text(json.dumps({'source': [f'    {line}\n']})); clean.write_text('{}')
-    texts = {p: p.read_text() for p in (plain, notebook, clean)}
+    plain, notebook, escaped, clean = (tmp_path / 'a' / 'b' / n for n in ('notes.md', 'x.ipynb', 'z.ipynb', 'y.ipynb'))
+    plain.write_text(f'Lösung: {line} und mehr', encoding='utf-8')
+    notebook.write_text(json.dumps({'source': [f'    {line}\n']}, ensure_ascii=False), encoding='utf-8')  # as nbformat writes
+    escaped.write_text(json.dumps({'source': [f'    {line}\n']}), encoding='utf-8')  # umlauts as \u escapes
+    clean.write_text('{}', encoding='utf-8')
+    texts = {p: p.read_text(encoding='utf-8') for p in (plain, notebook, escaped, clean)}
     leaks = find_leaks(texts, {'week01/x.ipynb': [line, 'steht nirgends im Text, nirgends']})
-    assert leaks == [f"week01/x.ipynb: „{line[:70]}“ steht in ['a/b/notes.md', 'a/b/x.ipynb']"]
+    assert leaks == [f"week01/x.ipynb: „{line[:70]}“ steht in ['a/b/notes.md', 'a/b/x.ipynb', 'a/b/z.ipynb']"]
+    assert find_leaks(texts, {}) == []
 
 
 def test_no_reference_answer_in_any_file_a_student_opens(edition):

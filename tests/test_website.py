@@ -126,6 +126,25 @@ def test_stage_only_in_ci(tmp_path, monkeypatch):
     assert [c.source for c in nbformat.read(written, as_version=4).cells] == ['QUICK = False']
 
 
+def test_pages_are_batched_by_weight():
+    batches = sp.balanced(['a', 'bbbbbb', 'cc', 'ddd', 'e'], len, 2)
+    assert batches == [['bbbbbb', 'e'], ['ddd', 'cc', 'a']]  # 7 against 6: heaviest first, each to the lighter batch
+    assert sp.balanced(['a'], len, 2) == [['a']] and sp.balanced([], len, 2) == []
+
+
+def test_a_page_that_fails_is_named_and_the_others_in_its_batch_are_built(tmp_path):
+    broken = tmp_path / 'week01' / '02_kaputt.ipynb'
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"cells": [', encoding='utf-8')  # cut off while being written
+    clean = PROBE / 'week01' / '01_sauber.ipynb'
+    results = sp.process_all([(clean, 'week01/01_sauber.ipynb'), (broken, 'week01/02_kaputt.ipynb')], tmp_path / 'proc', workers=1)
+    good = results['week01/01_sauber.ipynb']
+    assert good['error'] is None and good['frontmatter']['title'] == 'Eine saubere Lektion', good
+    assert (tmp_path / 'proc' / 'week01' / '01_sauber.html').exists()
+    assert results['week01/02_kaputt.ipynb']['error'].startswith('Verarbeitung abgebrochen: ')
+    assert not (tmp_path / 'proc' / 'week01' / '02_kaputt.html').exists()
+
+
 # --- each page check catches its fault (static fixture pages) ------------------------------------------------------
 
 def test_page_checks_catch_each_fault_and_pass_the_clean_page(browser):

@@ -79,7 +79,7 @@ def site_config(nbs: Path) -> dict:
     return conf | yaml.safe_load((nbs / 'nbdev.yml').read_text(encoding='utf-8'))['website']
 
 
-# --- step 1: nbdev's processing (one notebook, in its own process) --------------------------------------------------
+# --- step 1: nbdev's processing (a batch of notebooks per forked process) ----------------------------------------------
 
 def nbdev_process(executed: Path, rel: str, dst: Path) -> dict:
     "Run nbdev's doc processors on the executed notebook into `dst`; returns its front matter and the error nbdev-docs would hit."
@@ -145,8 +145,9 @@ def balanced(items: list, weight, n: int) -> list[list]:
 
 def process_all(jobs: list[tuple[Path, str]], work: Path, workers: int = 2) -> dict[str, dict]:
     """nbdev-process every (executed notebook, rel) into `work` and render its page body: the pages in `workers` batches of
-    about equal size (by cells), each batch in a process forked from the course's fork server (amalea_quack.course: the
+    about equal size (by bytes), each batch in a process forked from the course's fork server (amalea_quack.course: the
     course's modules, nbdev and nbconvert imported once); a result is cached next to it until its executed notebook changes.
+    If a batch's process dies (crash, time limit), its pages done by then keep their results and the rest get the reason.
     rel -> result."""
     from site_preview import process_pages as target  # by module name (this file may run as __main__): the fork finds it
 
@@ -162,12 +163,15 @@ def process_all(jobs: list[tuple[Path, str]], work: Path, workers: int = 2) -> d
         dst.parent.mkdir(parents=True, exist_ok=True)
         for old in (dst.with_suffix('.html'), meta): old.unlink(missing_ok=True)  # an earlier build's must not stand in for a failed one
         todo.append((str(executed), rel, str(dst)))
-    cells = {rel: len(json.loads(Path(executed).read_text(encoding='utf-8'))['cells']) for executed, rel, _ in todo}
-    batches = balanced(todo, lambda job: cells[job[1]], workers)
-    runs = _run_isolated({i: (target, (batch,), {}, ROOT) for i, batch in enumerate(batches)}, workers, limit=900, preload=NB_PRELOAD)
+    batches = balanced(todo, lambda job: Path(job[0]).stat().st_size, workers)  # nbconvert's work grows with the notebook
+    runs = _run_isolated({i: (target, (batch,), {}, ROOT) for i, batch in enumerate(batches)}, workers, limit=1800, preload=NB_PRELOAD)
     for i, batch in enumerate(batches):
         ok, res, _ = runs[i]
-        results |= res if ok else {rel: {'error': f'Verarbeitung abgebrochen: {res}'} for _, rel, _ in batch}
+        for _, rel, dst in batch:
+            meta = Path(dst).with_suffix('.json')  # written by this run once the page was done (an earlier one was deleted above)
+            if ok: results[rel] = res[rel]
+            elif meta.exists(): results[rel] = json.loads(meta.read_text(encoding='utf-8'))
+            else: results[rel] = {'error': f'Verarbeitung abgebrochen: {res}'}
     return results
 
 
@@ -499,7 +503,7 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
             page.notes.append('nbdev kann dieses Notebook nicht für die Website aufbereiten (nbdev-docs bricht ab): '
                               + res['error'].splitlines()[0] + ' – die API-Blöcke fehlen deshalb in dieser Vorschau.')
         body = (work / rel).with_suffix('.html')
-        if body.exists(): page.body, page.figures = body.read_text(encoding='utf-8'), res['figures']
+        if body.exists(): page.body, page.figures = body.read_text(encoding='utf-8'), res.get('figures', 0)
         pages[rel] = page
     for rel in missing_notebooks(nbs):
         name = re.sub(r'^\d+_', '', Path(rel).stem).replace('_', ' ')
