@@ -55,20 +55,23 @@ def _embedded_store_state() -> dict[str, int]:
     return state
 
 
+@contextlib.contextmanager
+def _embedded_store_kept(when: str) -> Iterator[None]:
+    before = _embedded_store_state()
+    yield
+    assert _embedded_store_state() == before, OPENED.format(when=when)
+
+
 @pytest.fixture(scope='session', autouse=True)
 def _embedded_store_untouched_by_fixtures():
     "The same for the whole run of this worker: module and session fixtures are set up before a test's own check and torn down after it."
-    before = _embedded_store_state()
-    yield
-    assert _embedded_store_state() == before, OPENED.format(when='by a fixture of this test run')
+    with _embedded_store_kept('by a fixture of this test run'): yield
 
 
 @pytest.fixture(autouse=True)
 def _embedded_store_untouched():
     "Every test leaves the repository's embedded store as it found it: tests name their stores."
-    before = _embedded_store_state()
-    yield
-    assert _embedded_store_state() == before, OPENED.format(when='during this test (or one that ran beside it on the other worker)')
+    with _embedded_store_kept('during this test (or one that ran beside it on the other worker)'): yield
 
 
 def sqlite_uri(folder: Path) -> str:

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import EMBEDDED_STORE, ROOT
 
 from amalea_quack.course import PRELOAD, execute_all, notebooks
 
@@ -100,7 +100,7 @@ def test_executes_headless_in_quick_mode(executed, rel):
 def test_no_notebook_writes_into_a_store_other_than_the_callers(executed):
     "Each notebook ran with a store of its own (MLFLOW_TRACKING_URI): nothing may land in the repository's embedded store or a stray mlruns/."
     started = min((EXECUTED / p.relative_to(ROOT / 'nbs')).stat().st_mtime for p in NBS) - 3600  # the executions are newer than this
-    db = ROOT / 'mlflow-store' / 'mlflow.db'
+    db = EMBEDDED_STORE / 'mlflow.db'
     assert not db.exists() or db.stat().st_mtime < started, 'ein Notebook hat in den eingebetteten Store des Repositorys geschrieben'
     stray = [p for p in ROOT.rglob('mlruns') if '_build' not in p.parts and '.venv' not in p.parts]
     assert not stray, stray

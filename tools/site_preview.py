@@ -110,6 +110,12 @@ def nbdev_process(executed: Path, rel: str, dst: Path) -> dict:
 NB_PRELOAD = ('nbformat', 'nbconvert', 'nbdev.processors', 'fastcore.nbio')  # what every page job imports, once in the fork server
 
 
+def in_forks(jobs: dict, workers: int, limit: float) -> dict:
+    "`amalea_quack.course._run_isolated` with nbdev and nbconvert preloaded too: the page and API jobs each run in a fork."
+    from amalea_quack.course import _run_isolated
+    return _run_isolated(jobs, workers, limit=limit, preload=NB_PRELOAD)
+
+
 def process_page(executed: str, rel: str, dst: str) -> dict:
     """nbdev-process one executed notebook into `dst` and write its page body (`dst` with .html) and the result (with .json, the
     cache `process_all` reads) next to it; returns the result: front matter, nbdev's error, figures."""
@@ -150,8 +156,6 @@ def process_all(jobs: list[tuple[Path, str]], work: Path, workers: int = 2) -> d
     If a batch's process dies (crash, time limit), its pages done by then keep their results and the rest get the reason.
     rel -> result."""
     from site_preview import process_pages as target  # by module name (this file may run as __main__): the fork finds it
-
-    from amalea_quack.course import _run_isolated
     results, todo = {}, []
     for executed, rel in jobs:
         dst, meta = work / rel, (work / rel).with_suffix('.json')
@@ -164,7 +168,7 @@ def process_all(jobs: list[tuple[Path, str]], work: Path, workers: int = 2) -> d
         for old in (dst.with_suffix('.html'), meta): old.unlink(missing_ok=True)  # an earlier build's must not stand in for a failed one
         todo.append((str(executed), rel, str(dst)))
     batches = balanced(todo, lambda job: Path(job[0]).stat().st_size, workers)  # nbconvert's work grows with the notebook
-    runs = _run_isolated({i: (target, (batch,), {}, ROOT) for i, batch in enumerate(batches)}, workers, limit=1800, preload=NB_PRELOAD)
+    runs = in_forks({i: (target, (batch,), {}, ROOT) for i, batch in enumerate(batches)}, workers, limit=1800)
     for i, batch in enumerate(batches):
         ok, res, _ = runs[i]
         for _, rel, dst in batch:
@@ -350,9 +354,7 @@ def render_page(page: Page, sidebar: str, navbar: list[tuple[str, Path]], conf: 
 def api_markdown(modules: list[str]) -> dict[str, dict]:
     "Per module of amalea_quack in `modules`: docstring and show_doc markdown of every public name (in a process of its own)."
     from site_preview import _api_worker as target  # by module name, as in process_all
-
-    from amalea_quack.course import _run_isolated
-    ok, result, _ = _run_isolated({'api': (target, (modules,), {}, ROOT)}, 1, limit=900, preload=NB_PRELOAD)['api']
+    ok, result, _ = in_forks({'api': (target, (modules,), {}, ROOT)}, 1, limit=900)['api']
     if not ok: raise RuntimeError(f'API-Referenz: {result}')
     return result
 
