@@ -55,13 +55,14 @@ PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensem
 # once per process that opens a store; GitPython, with which MLflow records a run's commit)
 
 def _inject_parameters(nb, quick: bool) -> None:
-    "Add papermill's 'injected-parameters' cell after the 'parameters' cell (as papermill does: the original stays)."
-    from fastcore.basics import AttrDict
+    """Add papermill's 'injected-parameters' cell after the 'parameters' cell, as papermill does: the original stays, an earlier
+    injected cell goes, and the new cell has an id (nbformat 4.5 requires one per cell; the id is unique once the old cell is gone)."""
+    from fastcore.nbio import NbCell
+    nb.cells = [c for c in nb.cells if 'injected-parameters' not in c.get('metadata', {}).get('tags', [])]
     idx = next((i for i, c in enumerate(nb.cells) if 'parameters' in c.get('metadata', {}).get('tags', [])), None)
     if idx is None: return
-    cell = AttrDict(cell_type='code', source=f'# Parameters\nQUICK = {quick}\n', metadata=AttrDict(tags=['injected-parameters']),
-                    outputs=[], execution_count=None, idx_=idx + 1)
-    nb.cells.insert(idx + 1, cell)
+    nb.cells.insert(idx + 1, NbCell(idx + 1, {'id': 'injected-parameters', 'cell_type': 'code', 'source': f'# Parameters\nQUICK = {quick}\n',
+                                              'metadata': {'tags': ['injected-parameters']}, 'outputs': [], 'execution_count': None}))
 
 def _run_in_process(src: str, dst: str | None, quick: bool, store: str, timeout: int) -> tuple[bool, str]:
     "Execute one notebook in this (isolated) process with execnb's in-process IPython shell; write it with outputs to `dst`."

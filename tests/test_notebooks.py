@@ -1,5 +1,6 @@
 """The course notebooks: committed clean and well-formed, executed headless by papermill in quick mode, every self-check solved."""
 import ast
+import json
 import re
 
 import nbformat
@@ -104,6 +105,27 @@ def test_no_notebook_writes_into_a_store_other_than_the_callers(executed):
     assert not db.exists() or db.stat().st_mtime < started, 'ein Notebook hat in den eingebetteten Store des Repositorys geschrieben'
     stray = [p for p in ROOT.rglob('mlruns') if '_build' not in p.parts and '.venv' not in p.parts]
     assert not stray, stray
+
+
+def test_every_executed_cell_has_its_own_id(executed):
+    "nbformat 4.5 requires a unique id per cell (a missing one is a warning today and will be an error): the injected parameters cell too."
+    for p in NBS:
+        ids = [c.get('id') for c in json.loads((EXECUTED / p.relative_to(ROOT / 'nbs')).read_text(encoding='utf-8'))['cells']]
+        assert None not in ids and len(set(ids)) == len(ids), f'{p.name}: {len(ids) - len(set(ids) - {None})} Zellen ohne eigene ID'
+
+
+def test_parameters_are_injected_once_even_into_an_executed_notebook():
+    "Run again with other parameters (as papermill does): the earlier injected cell is replaced, not kept beside the new one."
+    from fastcore.nbio import read_nb
+
+    from amalea_quack.course import _inject_parameters
+    nb = read_nb(ROOT / 'nbs/anhang/22_glossar.ipynb')
+    _inject_parameters(nb, quick=True)
+    _inject_parameters(nb, quick=False)
+    injected = [i for i, c in enumerate(nb.cells) if 'injected-parameters' in c.metadata.get('tags', [])]
+    parameters = [i for i, c in enumerate(nb.cells) if 'parameters' in c.metadata.get('tags', [])]
+    assert injected == [parameters[0] + 1] and nb.cells[injected[0]].source == '# Parameters\nQUICK = False\n'
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
 
 
 def test_a_notebook_runs_with_papermill_as_a_student_runs_it(tmp_path):
