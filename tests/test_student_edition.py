@@ -293,9 +293,9 @@ def test_fortschritt_command_reports_as_text_and_json(editions, tmp_path):
     shutil.copytree(editions[0]['halb'], folder / 'nbs')
     for p in notebooks(folder / 'nbs'):
         if str(p.relative_to(folder / 'nbs')) not in PREPARED: p.unlink()
-    text = quack('fortschritt', '--edition', str(folder), console=True)
+    text = quack('fortschritt', '--edition', str(folder), console=True)  # as a student types it
     assert text.returncode == 0 and 'gelöst' in text.stdout and 'noch nicht richtig' in text.stdout, text.stderr
-    as_json = quack('fortschritt', '--edition', str(folder), '--json', console=True)
+    as_json = quack('fortschritt', '--edition', str(folder), '--json')  # the same main, forked (the console entry is tested above)
     rows = json.loads(as_json.stdout)
     assert {r['status'] for r in rows} >= {'solved', 'wrong'}
 
