@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,26 +65,10 @@ def rerun_figure():
     return fig
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc000b
-_TORCH_ADAPTER = 'sklearn.externals.array_api_compat.torch'
-
-def _import_skops_without_torch() -> None:
-    "Import skops.io without letting its walk over scikit-learn's packages import torch; afterwards torch imports as usual."
-    if 'skops.io' in sys.modules or 'torch' in sys.modules: return
-    stub = types.ModuleType(_TORCH_ADAPTER)
-    stub.__path__ = []  # an empty package: the walk finds nothing below it
-    sys.modules[_TORCH_ADAPTER] = stub
-    try:
-        import skops.io  # noqa: F401
-    finally:
-        if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
-        parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
-        if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _load(uri: str, name: str, version: str, run_id: str, source: str):  # -> ServedModel (registry is imported here, not at start)
     "Load one model version, cached by what identifies its content: version numbers are reused after a model is deleted."
     from amalea_quack.registry import ServedModel
-    _import_skops_without_torch()
     return ServedModel(name, version)
 
 def alias_choice() -> None:

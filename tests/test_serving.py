@@ -80,3 +80,19 @@ def test_prometheus_metrics_are_scraped(service):
     assert any(k.startswith('quack_prediction_latency_seconds_bucket') for k in lines)
     drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
     assert drift > 0.25
+
+
+def test_a_tree_model_is_served_without_importing_torch(iris_store, tmp_path):
+    "skops.io (MLflow's loader for trees) walks scikit-learn's packages on import, torch's adapter among them: 2 s nobody needs."
+    code = ("import json, sys\n"
+            "from amalea_quack.registry import ServedModel\n"
+            "m = ServedModel('iris-classifier', 'production')\n"
+            f"p = m.predict({FLOWER!r})\n"
+            "torch_after_loading = 'torch' in sys.modules\n"
+            "import sklearn.externals.array_api_compat.torch as adapter\n"  # afterwards the real adapter, with torch behind it
+            "print(json.dumps([str(p.labels[0]), round(float(p.probabilities.max(axis=1).iloc[0]), 2) > 0.5, torch_after_loading,\n"
+            "                  hasattr(adapter, 'asarray'), 'torch' in sys.modules]))")
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env={**os.environ, 'MLFLOW_TRACKING_URI': iris_store},
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ['virginica', True, False, True, True]
