@@ -291,15 +291,15 @@ def run_gates(c: Candidate, gates: list) -> Report:
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0017
 _TORCH_ADAPTER = 'sklearn.externals.array_api_compat.torch'
 
-def _import_skops_without_torch() -> None:
-    """Import skops.io (which MLflow loads tree models with) without letting its walk over scikit-learn's packages import
-    torch (about 2 s of the 5 s skops.io takes); afterwards torch imports as usual."""
-    if 'skops.io' in sys.modules or 'torch' in sys.modules: return
+@contextmanager
+def _skops_without_torch():
+    """Inside the block, skops.io (with which MLflow loads tree models) imports without its walk over scikit-learn's packages
+    importing torch (about 2 s of the 5 s skops.io takes); a model that needs torch imports it itself. Afterwards as usual."""
+    if 'skops.io' in sys.modules or 'torch' in sys.modules: yield; return
     stub = types.ModuleType(_TORCH_ADAPTER)
     stub.__path__ = []  # an empty package: the walk finds nothing below it
     sys.modules[_TORCH_ADAPTER] = stub
-    try:
-        import skops.io  # noqa: F401
+    try: yield
     finally:
         if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
         parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
@@ -324,8 +324,7 @@ class ServedModel:
     def __init__(self, name: str = IRIS_MODEL, alias: str = 'production'):
         mv = resolve(name, alias)
         self.name, self.alias, self.version, self.run_id, self.source = mv.name, str(alias), str(mv.version), mv.run_id, mv.source
-        _import_skops_without_torch()
-        with store_errors(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{mv.name}/{mv.version}')
+        with store_errors(), _skops_without_torch(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{mv.name}/{mv.version}')
         sig = self.pyfunc.metadata.signature
         self.schema = Schema.from_signature(sig) if sig is not None and sig.inputs is not None else None
         sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'
