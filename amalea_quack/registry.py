@@ -13,9 +13,7 @@ import math
 import os
 import re
 import shlex
-import sys
 import time
-import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +28,7 @@ from .evaluation import measure_latency
 from .glossary import german_number, label
 from .quack import IRIS_CARD, Exercise, ProjectCard, Question, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
-from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column
+from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_without_torch
 from .validation import Check, DataValidationError, Report, Schema, as_frame
 
 # %% auto #0
@@ -289,22 +287,6 @@ def run_gates(c: Candidate, gates: list) -> Report:
     return Report([g(c) for g in gates])
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0017
-_TORCH_ADAPTER = 'sklearn.externals.array_api_compat.torch'
-
-@contextmanager
-def _skops_without_torch():
-    """Inside the block, skops.io (with which MLflow loads tree models) imports without its walk over scikit-learn's packages
-    importing torch (about 2 s of the 5 s skops.io takes); a model that needs torch imports it itself. Afterwards as usual."""
-    if 'skops.io' in sys.modules or 'torch' in sys.modules: yield; return
-    stub = types.ModuleType(_TORCH_ADAPTER)
-    stub.__path__ = []  # an empty package: the walk finds nothing below it
-    sys.modules[_TORCH_ADAPTER] = stub
-    try: yield
-    finally:
-        if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
-        parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
-        if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
-
 @dataclass
 class Prediction:
     "What one call of `ServedModel.predict` returns: labels, probabilities and the validated input together, plus German warnings."
@@ -324,7 +306,7 @@ class ServedModel:
     def __init__(self, name: str = IRIS_MODEL, alias: str = 'production'):
         mv = resolve(name, alias)
         self.name, self.alias, self.version, self.run_id, self.source = mv.name, str(alias), str(mv.version), mv.run_id, mv.source
-        with store_errors(), _skops_without_torch(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{mv.name}/{mv.version}')
+        with store_errors(), skops_without_torch(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{mv.name}/{mv.version}')
         sig = self.pyfunc.metadata.signature
         self.schema = Schema.from_signature(sig) if sig is not None and sig.inputs is not None else None
         sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'

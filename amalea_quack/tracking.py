@@ -7,6 +7,9 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week03/experiment_tracking.html
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0004
 from __future__ import annotations
 
+import sys
+import types
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import metadata
@@ -24,20 +27,38 @@ from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, re
 # %% auto #0
 __all__ = ['TRUSTED_PREFIXES', 'TEST_PREDICTIONS', 'SCHEMA', 'REFERENCE_PROFILE', 'PROJECT_CARD', 'IRIS_EXPERIMENT',
            'IRIS_PARAMS', 'SEARCH_EXPERIMENT', 'PENGUIN_EXPERIMENT', 'PENGUIN_SEARCH', 'SEARCH_BUDGET', 'EXERCISES',
-           'QUIZ', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column', 'pred_column',
-           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'train_series', 'runs_table', 'best_run',
-           'metric_steps', 'tracked_search']
+           'QUIZ', 'skops_without_torch', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column',
+           'pred_column', 'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'train_series',
+           'runs_table', 'best_run', 'metric_steps', 'tracked_search']
+
+# %% ../nbs/week03/06_experiment_tracking.ipynb #tr06sk01
+_TORCH_ADAPTER = 'sklearn.externals.array_api_compat.torch'
+
+@contextmanager
+def skops_without_torch():
+    """Inside the block, skops.io (with which MLflow loads tree models) imports without its walk over scikit-learn's packages
+    importing torch (about 2 s of the 5 s skops.io takes); a model that needs torch imports it itself. Afterwards as usual."""
+    if 'skops.io' in sys.modules or 'torch' in sys.modules: yield; return
+    stub = types.ModuleType(_TORCH_ADAPTER)
+    stub.__path__ = []  # an empty package: the walk finds nothing below it
+    sys.modules[_TORCH_ADAPTER] = stub
+    try: yield
+    finally:
+        if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
+        parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
+        if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0007
 TRUSTED_PREFIXES = ('sklearn.', 'numpy.')
 
 def trusted_types(model) -> list[str]:
     "The types skops must trust to load `model`; refuse any outside scikit-learn and NumPy."
-    import skops.io as sio
-    types = sio.get_untrusted_types(data=sio.dumps(model))
-    foreign = [t for t in types if not t.startswith(TRUSTED_PREFIXES)]
+    with skops_without_torch():
+        import skops.io as sio
+    untrusted = sio.get_untrusted_types(data=sio.dumps(model))
+    foreign = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if foreign: raise ValueError(f'Das Modell enthält Typen außerhalb von scikit-learn/NumPy: {foreign}')
-    return types
+    return untrusted
 
 def model_requirements(*packages: str) -> list[str]:
     "Exact pins of the packages a logged model needs."
