@@ -48,21 +48,22 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000a
 PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensemble', 'sklearn.model_selection', 'sklearn.pipeline',
            'sklearn.tree', 'sklearn.neighbors', 'mlflow', 'mlflow.sklearn', 'mlflow.pyfunc', 'IPython', 'execnb.shell', 'fastcore.test',
-           'skops.io', 'mlflow.store.tracking.sqlalchemy_store', 'mlflow.store.model_registry.sqlalchemy_store', 'git',
+           'skops.io', 'torch', 'mlflow.store.tracking.sqlalchemy_store', 'mlflow.store.model_registry.sqlalchemy_store', 'git',
            'amalea_quack.pipeline', 'amalea_quack.monitoring', 'amalea_quack.cli')
-# imported once by the fork server; every isolated run starts with them (skops.io alone takes 3 s: on import it lists every
-# scikit-learn estimator, which imports torch – once per process that saves or loads a tree model; MLflow's SQL store 1.4 s,
-# once per process that opens a store; GitPython, with which MLflow records a run's commit)
+# imported once by the fork server; every isolated run starts with them (skops.io 3–5 s: on import it lists every scikit-learn
+# estimator, in every process that saves or loads a tree model; torch 2 s, for the networks of weeks 5 and 6; MLflow's SQL store
+# 1.4 s, in every process that opens a store; GitPython, with which MLflow records a run's commit)
 
 def _inject_parameters(nb, quick: bool) -> None:
-    """Add papermill's 'injected-parameters' cell after the 'parameters' cell, as papermill does: the original stays, an earlier
-    injected cell goes, and the new cell has an id (nbformat 4.5 requires one per cell; the id is unique once the old cell is gone)."""
+    """Put papermill's 'injected-parameters' cell where papermill puts it: in place of an earlier injected cell, else after the
+    'parameters' cell (which stays), else at the top. The cell has an id, as nbformat 4.5 requires of every cell."""
     from fastcore.nbio import NbCell
-    nb.cells = [c for c in nb.cells if 'injected-parameters' not in c.get('metadata', {}).get('tags', [])]
-    idx = next((i for i, c in enumerate(nb.cells) if 'parameters' in c.get('metadata', {}).get('tags', [])), None)
-    if idx is None: return
-    nb.cells.insert(idx + 1, NbCell(idx + 1, {'id': 'injected-parameters', 'cell_type': 'code', 'source': f'# Parameters\nQUICK = {quick}\n',
-                                              'metadata': {'tags': ['injected-parameters']}, 'outputs': [], 'execution_count': None}))
+    def first(tag): return next((i for i, c in enumerate(nb.cells) if tag in c.get('metadata', {}).get('tags', [])), None)
+    old, params = first('injected-parameters'), first('parameters')
+    at = old if old is not None else params + 1 if params is not None else 0
+    if old is not None: del nb.cells[old]
+    nb.cells.insert(at, NbCell(at, {'id': 'injected-parameters', 'cell_type': 'code', 'source': f'# Parameters\nQUICK = {quick}\n',
+                                    'metadata': {'tags': ['injected-parameters']}, 'outputs': [], 'execution_count': None}))
 
 def _run_in_process(src: str, dst: str | None, quick: bool, store: str, timeout: int) -> tuple[bool, str]:
     "Execute one notebook in this (isolated) process with execnb's in-process IPython shell; write it with outputs to `dst`."

@@ -28,7 +28,7 @@ from .evaluation import measure_latency
 from .glossary import german_number, label
 from .quack import IRIS_CARD, Exercise, ProjectCard, Question, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
-from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_without_torch
+from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
 from .validation import Check, DataValidationError, Report, Schema, as_frame
 
 # %% auto #0
@@ -306,7 +306,10 @@ class ServedModel:
     def __init__(self, name: str = IRIS_MODEL, alias: str = 'production'):
         mv = resolve(name, alias)
         self.name, self.alias, self.version, self.run_id, self.source = mv.name, str(alias), str(mv.version), mv.run_id, mv.source
-        with store_errors(), skops_without_torch(): self.pyfunc = mlflow.pyfunc.load_model(f'models:/{mv.name}/{mv.version}')
+        uri = f'models:/{mv.name}/{mv.version}'
+        with store_errors():
+            if 'sklearn' in mlflow.models.get_model_info(uri).flavors: skops_io()  # before MLflow imports it: without torch
+            self.pyfunc = mlflow.pyfunc.load_model(uri)
         sig = self.pyfunc.metadata.signature
         self.schema = Schema.from_signature(sig) if sig is not None and sig.inputs is not None else None
         sklearn_flavor = self.pyfunc.metadata.flavors.get('python_function', {}).get('loader_module') == 'mlflow.sklearn'

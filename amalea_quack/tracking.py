@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import types
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import metadata
@@ -27,34 +26,36 @@ from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, re
 # %% auto #0
 __all__ = ['TRUSTED_PREFIXES', 'TEST_PREDICTIONS', 'SCHEMA', 'REFERENCE_PROFILE', 'PROJECT_CARD', 'IRIS_EXPERIMENT',
            'IRIS_PARAMS', 'SEARCH_EXPERIMENT', 'PENGUIN_EXPERIMENT', 'PENGUIN_SEARCH', 'SEARCH_BUDGET', 'EXERCISES',
-           'QUIZ', 'skops_without_torch', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column',
-           'pred_column', 'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'train_series',
-           'runs_table', 'best_run', 'metric_steps', 'tracked_search']
+           'QUIZ', 'skops_io', 'trusted_types', 'model_requirements', 'log_sklearn_model', 'true_column', 'pred_column',
+           'log_evaluation', 'RunArtifacts', 'TrainResult', 'train_tabular', 'train_series', 'runs_table', 'best_run',
+           'metric_steps', 'tracked_search']
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #tr06sk01
 _TORCH_ADAPTER = 'sklearn.externals.array_api_compat.torch'
 
-@contextmanager
-def skops_without_torch():
-    """Inside the block, skops.io (with which MLflow loads tree models) imports without its walk over scikit-learn's packages
-    importing torch (about 2 s of the 5 s skops.io takes); a model that needs torch imports it itself. Afterwards as usual."""
-    if 'skops.io' in sys.modules or 'torch' in sys.modules: yield; return
-    stub = types.ModuleType(_TORCH_ADAPTER)
-    stub.__path__ = []  # an empty package: the walk finds nothing below it
-    sys.modules[_TORCH_ADAPTER] = stub
-    try: yield
-    finally:
-        if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
-        parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
-        if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
+def skops_io():
+    """skops.io, with which MLflow saves and loads tree models. Imported the first time without letting its walk over
+    scikit-learn's packages import torch (about 2 s of the 5 s skops.io takes): during that import only, the torch adapter is an
+    empty package; afterwards it and torch import as usual."""
+    if 'skops.io' not in sys.modules and 'torch' not in sys.modules:
+        stub = types.ModuleType(_TORCH_ADAPTER)
+        stub.__path__ = []  # an empty package: the walk finds nothing below it
+        sys.modules[_TORCH_ADAPTER] = stub
+        try:
+            import skops.io  # noqa: F401
+        finally:
+            if sys.modules.get(_TORCH_ADAPTER) is stub: del sys.modules[_TORCH_ADAPTER]
+            parent = sys.modules.get(_TORCH_ADAPTER.rsplit('.', 1)[0])
+            if parent is not None and getattr(parent, 'torch', None) is stub: delattr(parent, 'torch')
+    import skops.io
+    return skops.io
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #cccc0007
 TRUSTED_PREFIXES = ('sklearn.', 'numpy.')
 
 def trusted_types(model) -> list[str]:
     "The types skops must trust to load `model`; refuse any outside scikit-learn and NumPy."
-    with skops_without_torch():
-        import skops.io as sio
+    sio = skops_io()  # skops.io, imported without torch (see skops_io)
     untrusted = sio.get_untrusted_types(data=sio.dumps(model))
     foreign = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if foreign: raise ValueError(f'Das Modell enthält Typen außerhalb von scikit-learn/NumPy: {foreign}')

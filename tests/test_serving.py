@@ -81,27 +81,3 @@ def test_prometheus_metrics_are_scraped(service):
     drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
     assert drift > 0.25
 
-
-
-TREE_WITHOUT_TORCH = {  # what a fresh Python does with a tree model -> code that prints a result
-    'served': ("from amalea_quack.registry import ServedModel\n"
-               "p = ServedModel('iris-classifier', 'production').predict(" + repr(FLOWER) + ")\n"
-               "result = [str(p.labels[0]), float(p.probabilities.max(axis=1).iloc[0]) > 0.5]\n"),
-    'logged': ("from sklearn.datasets import load_iris\nfrom sklearn.tree import DecisionTreeClassifier\n"
-               "from amalea_quack.tracking import trusted_types\n"
-               "X, y = load_iris(return_X_y=True)\n"
-               "result = trusted_types(DecisionTreeClassifier(max_depth=2).fit(X, y))\n"),
-}
-EXPECTED = {'served': ['virginica', True], 'logged': ['sklearn.tree._tree.Tree']}
-
-
-@pytest.mark.parametrize('step', TREE_WITHOUT_TORCH)
-def test_a_tree_model_is_logged_and_served_without_importing_torch(step, iris_store, tmp_path):
-    "skops.io (MLflow's format for trees) walks scikit-learn's packages on import, torch's adapter among them: 2 s nobody needs."
-    code = ("import json, sys\n" + TREE_WITHOUT_TORCH[step] + "torch_before = 'torch' in sys.modules\n"
-            "import sklearn.externals.array_api_compat.torch as adapter\n"  # afterwards the real adapter, with torch behind it
-            "print(json.dumps([result, torch_before, hasattr(adapter, 'asarray'), 'torch' in sys.modules]))")
-    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env={**os.environ, 'MLFLOW_TRACKING_URI': iris_store},
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == [EXPECTED[step], False, True, True]

@@ -1,4 +1,5 @@
 """Where the store is: one place whatever the working directory; the env var wins; the handout's load path works."""
+import json
 import os
 import subprocess
 import sys
@@ -49,3 +50,28 @@ def test_handout_load_path_in_a_fresh_python(iris_store, tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == 'setosa'
+
+
+FLOWER = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}  # virginica
+TREE_WITHOUT_TORCH = {  # what a fresh Python does with a tree model -> code that prints a result
+    'served': ("from amalea_quack.registry import ServedModel\n"
+               "p = ServedModel('iris-classifier', 'production').predict(" + repr(FLOWER) + ")\n"
+               "result = [str(p.labels[0]), float(p.probabilities.max(axis=1).iloc[0]) > 0.5]\n"),
+    'logged': ("from sklearn.datasets import load_iris\nfrom sklearn.tree import DecisionTreeClassifier\n"
+               "from amalea_quack.tracking import trusted_types\n"
+               "X, y = load_iris(return_X_y=True)\n"
+               "result = trusted_types(DecisionTreeClassifier(max_depth=2).fit(X, y))\n"),
+}
+EXPECTED = {'served': ['virginica', True], 'logged': ['sklearn.tree._tree.Tree']}
+
+
+@pytest.mark.parametrize('step', TREE_WITHOUT_TORCH)
+def test_a_tree_model_is_logged_and_served_without_importing_torch(step, request, tmp_path):
+    "skops.io (MLflow's format for trees) walks scikit-learn's packages on import, torch's adapter among them: 2 s nobody needs."
+    code = ("import json, sys\n" + TREE_WITHOUT_TORCH[step] + "torch_before = 'torch' in sys.modules\n"
+            "import sklearn.externals.array_api_compat.torch as adapter\n"  # afterwards the real adapter, with torch behind it
+            "print(json.dumps([result, torch_before, hasattr(adapter, 'asarray'), 'torch' in sys.modules]))")
+    store = {'MLFLOW_TRACKING_URI': request.getfixturevalue('iris_store')} if step == 'served' else {}
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env={**os.environ, **store}, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [EXPECTED[step], False, True, True]

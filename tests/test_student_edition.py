@@ -296,6 +296,7 @@ def test_fortschritt_command_reports_as_text_and_json(editions, tmp_path):
     text = quack('fortschritt', '--edition', str(folder), console=True)  # as a student types it
     assert text.returncode == 0 and 'gelöst' in text.stdout and 'noch nicht richtig' in text.stdout, text.stderr
     as_json = quack('fortschritt', '--edition', str(folder), '--json')  # the same main, forked (the console entry is tested above)
+    assert as_json.returncode == 0, as_json.stderr
     rows = json.loads(as_json.stdout)
     assert {r['status'] for r in rows} >= {'solved', 'wrong'}
 
