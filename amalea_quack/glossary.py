@@ -307,6 +307,7 @@ def german_table(df, # pandas DataFrame: a table with English column names and p
     "A copy for people: German column names, German words for statuses and actions, optionally German numbers."
     import pandas as pd
     out = df.copy()
+    out.attrs = {}  # what a program keeps with a table (e.g. how its CSV was read) is not for display: Streamlit could not send it
     for c in out.columns:
         col = out[c]
         if col.dtype == object or isinstance(col.dtype, pd.StringDtype):

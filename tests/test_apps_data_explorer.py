@@ -1,5 +1,6 @@
 """The Data Explorer with Streamlit's AppTest: course data sets, switching data and targets, uploads good and bad."""
 import io
+import warnings
 
 import pytest
 from conftest import ROOT
@@ -163,6 +164,19 @@ def test_missing_values_are_counted_and_located():
     assert validation_table(at).loc['Ziel ohne Lücken', 'Ergebnis'] == '❌ nicht bestanden – blockiert'
     assert validation_table(at).loc['Fehlende Werte begrenzt', 'Ergebnis'] == '✅ bestanden'
 
+
+
+def test_tables_reach_streamlit_without_the_csv_format():
+    "A table keeps how its CSV was read in df.attrs; Streamlit sends attrs along as JSON and warns in the terminal when it cannot."
+    df = load_dataset('iris')
+    df.loc[[1, 2, 3], 'sepal length (cm)'] = None  # the missing-values tables too, by column and by group
+    df.loc[5, 'species'] = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        at = upload('luecken.csv', csv(df))
+        shown = sum(len(tab(at, i).dataframe) for i in range(len(TABS)))  # every tab opened in turn: only the open one runs
+    assert metrics(at)['Fehlende Werte'] == '4' and shown >= len(TABS)
+    assert [str(w.message) for w in caught if 'attrs' in str(w.message)] == []
 
 @pytest.mark.parametrize('name,data', [('eine.csv', b'wert\n1\n2\n3\n'), ('brief.txt', b'Liebe Kursleitung\nanbei meine Daten\n')],
                          ids=['one-column', 'prose'])
