@@ -47,6 +47,8 @@ def run(rev: str, keep: bool) -> None:
     print(f'  CPU-Zeit der Maschine      {used:6.0f} s  ({used / wall:.2f} von {os.cpu_count()} Kernen im Mittel beschäftigt)')
     summary = [line.rstrip() for line in lines if re.search(r'(passed|failed).* in [\d.]+s', line) or 'Summe:' in line]
     print('\n'.join(f'  {s}' for s in summary))
+    failed = [line.rstrip() for line in lines if line.startswith(('FAILED ', 'ERROR '))]  # pytest's -ra summary
+    if failed: print('Fehlgeschlagen:\n' + '\n'.join(f'  {s[:300]}' for s in failed))
     slow = [line.rstrip() for line in lines if re.match(r'\s*[\d.]+s (call|setup|teardown) ', line)][:15]
     if slow: print('Langsamste Tests:\n' + '\n'.join(f'  {s}' for s in slow))
     if keep: print(f'Klon und Ausgabe bleiben in {folder}'); (folder / 'make-test.log').write_text(''.join(lines))
