@@ -130,14 +130,28 @@ def workflow_steps(folder: Path | str | None = None, # default: .github/workflow
 class Terminated(KeyboardInterrupt):
     "The process was asked to stop (SIGTERM) while a tracked run was open."
 
+class _Signals:
+    "SIGTERM as `Terminated`; `hold()` makes one that arrives wait until `release()`, where it is raised."
+    def __init__(self): self.holding, self.pending = False, False
+    def stop(self, signum, frame):
+        if self.holding: self.pending = True
+        else: raise Terminated('SIGTERM')
+    def hold(self) -> None: self.holding = True
+    def release(self) -> None:
+        self.holding = False
+        if self.pending: raise Terminated('SIGTERM')
+
 @contextmanager
 def _sigterm_as_interrupt():
-    "Inside the block (main thread only), SIGTERM raises `Terminated` instead of ending the process without clean-up."
-    if threading.current_thread() is not threading.main_thread(): yield; return
-    def stop(signum, frame): raise Terminated('SIGTERM')
-    previous = signal.signal(signal.SIGTERM, stop)
-    try: yield
-    finally: signal.signal(signal.SIGTERM, previous)
+    """Inside the block (main thread only), SIGTERM raises `Terminated` instead of ending the process without clean-up.
+    Yields the `_Signals` (None outside the main thread); one held at the block's end still ends the process, as SIGTERM does."""
+    if threading.current_thread() is not threading.main_thread(): yield None; return
+    signals = _Signals()
+    previous = signal.signal(signal.SIGTERM, signals.stop)
+    try: yield signals
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if signals.holding and signals.pending: signal.raise_signal(signal.SIGTERM)  # held and never released: deliver it now
 
 @contextmanager
 def tracked_run(experiment: str, # MLflow experiment (created if missing)
@@ -147,9 +161,11 @@ def tracked_run(experiment: str, # MLflow experiment (created if missing)
     "An MLflow run in the course store with commit, environment and process attached; ends FINISHED, FAILED or KILLED (interrupt, SIGTERM)."
     import mlflow
     use_experiment(experiment)
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt() as signals:
+        if signals: signals.hold()  # a SIGTERM after MLflow has written the run waits until the run can be ended as KILLED
         run = mlflow.start_run(run_name=run_name)
         try:
+            if signals: signals.release()
             mlflow.set_tags({'git_commit': git_commit(), 'host': socket.gethostname(), 'pid': str(os.getpid()),
                              **{k: str(v) for k, v in tags.items()}})
             mlflow.log_dict(environment_report(), 'environment.json')

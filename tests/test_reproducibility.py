@@ -32,6 +32,22 @@ def test_sigterm_in_the_main_thread_ends_the_run_killed(store):
     assert signal.getsignal(signal.SIGTERM) is previous  # the previous handler is back
 
 
+
+def test_sigterm_while_the_run_is_being_created_still_ends_it_killed(store, monkeypatch):
+    "The signal can come after MLflow has written the run (others already see it RUNNING) but before tracked_run could end it."
+    created, start = [], mlflow.start_run
+    def start_then_sigterm(*args, **kwargs):
+        run = start(*args, **kwargs)
+        created.append(run.info.run_id)
+        os.kill(os.getpid(), signal.SIGTERM)  # inside start_run, once the run exists
+        return run
+    monkeypatch.setattr(mlflow, 'start_run', start_then_sigterm)
+    try:
+        with pytest.raises(Terminated), tracked_run('Abbruch', 'beim-anlegen'): time.sleep(5)
+        assert mlflow.get_run(created[0]).info.status == 'KILLED'
+    finally:
+        while mlflow.active_run(): mlflow.end_run()  # what a failure here would leave open must not reach the next test
+
 def test_failed_finished_and_killed(store):
     with pytest.raises(ValueError), tracked_run('Status', 'fehler') as bad: raise ValueError('kaputt')
     with pytest.raises(KeyboardInterrupt), tracked_run('Status', 'strg-c') as stopped: raise KeyboardInterrupt
