@@ -144,9 +144,9 @@ class _Signals:
 @contextmanager
 def _sigterm_as_interrupt():
     """Inside the block (main thread only), SIGTERM raises `Terminated` instead of ending the process without clean-up.
-    Yields the `_Signals` (None outside the main thread); one held at the block's end still ends the process, as SIGTERM does."""
-    if threading.current_thread() is not threading.main_thread(): yield None; return
+    Yields the `_Signals` (outside the main thread they never see a signal); one held at the block's end still ends the process."""
     signals = _Signals()
+    if threading.current_thread() is not threading.main_thread(): yield signals; return
     previous = signal.signal(signal.SIGTERM, signals.stop)
     try: yield signals
     finally:
@@ -162,10 +162,10 @@ def tracked_run(experiment: str, # MLflow experiment (created if missing)
     import mlflow
     use_experiment(experiment)
     with _sigterm_as_interrupt() as signals:
-        if signals: signals.hold()  # a SIGTERM after MLflow has written the run waits until the run can be ended as KILLED
+        signals.hold()  # a SIGTERM after MLflow has written the run waits until the run can be ended as KILLED
         run = mlflow.start_run(run_name=run_name)
         try:
-            if signals: signals.release()
+            signals.release()
             mlflow.set_tags({'git_commit': git_commit(), 'host': socket.gethostname(), 'pid': str(os.getpid()),
                              **{k: str(v) for k, v in tags.items()}})
             mlflow.log_dict(environment_report(), 'environment.json')

@@ -80,4 +80,3 @@ def test_prometheus_metrics_are_scraped(service):
     assert any(k.startswith('quack_prediction_latency_seconds_bucket') for k in lines)
     drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
     assert drift > 0.25
-
