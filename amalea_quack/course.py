@@ -75,6 +75,8 @@ def _run_in_process(src: str, dst: str | None, quick: bool, store: str, timeout:
     try: shell.run_all(nb, exc_stop=True, cell_timeout=timeout)
     except Exception as e: err = f'{type(e).__name__}: {e}'.splitlines()[0]
     else: err = ''
+    for cell in nb.cells:  # execnb adds the seconds as a number; nbformat allows only strings there (the timestamps stay)
+        cell.get('metadata', {}).get('execution', {}).pop('total', None)
     if dst:
         Path(dst).parent.mkdir(parents=True, exist_ok=True)
         write_nb(nb, dst)

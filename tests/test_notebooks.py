@@ -108,11 +108,14 @@ def test_no_notebook_writes_into_a_store_other_than_the_callers(executed):
     assert not stray, stray
 
 
-def test_every_executed_cell_has_its_own_id(executed):
-    "nbformat 4.5 requires a unique id per cell (a missing one is a warning today and will be an error): the injected parameters cell too."
+def test_every_executed_notebook_is_valid_nbformat(executed):
+    """What Jupyter, nbdev and Quarto read is valid nbformat 4.5: a unique id per cell (a missing one is a warning today and will
+    be an error), the injected parameters cell too, and cell metadata as the schema wants it (execution times as strings)."""
     for p in NBS:
-        ids = [c.get('id') for c in json.loads((EXECUTED / p.relative_to(ROOT / 'nbs')).read_text(encoding='utf-8'))['cells']]
+        nb = json.loads((EXECUTED / p.relative_to(ROOT / 'nbs')).read_text(encoding='utf-8'))
+        ids = [c.get('id') for c in nb['cells']]
         assert None not in ids and len(set(ids)) == len(ids), f'{p.name}: {len(ids) - len(set(ids) - {None})} Zellen ohne eigene ID'
+        nbformat.validate(nb)  # raises ValidationError, naming the cell and the field
 
 
 def test_parameters_are_injected_once_even_into_an_executed_notebook():
