@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tests'))
-from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402  (the tests' own server harness)
+from conftest import StreamlitServer, chromium  # noqa: E402  (the tests' own server harness and browser)
 
 
 def main():
@@ -20,12 +20,10 @@ def main():
     os.environ.setdefault('AMALEA_QUICK', '1')  # quick course models: the apps' speed, not the models', is measured
     from amalea_quack.pipeline import ensure_course_models
     t = time.perf_counter(); models = ensure_course_models(); print(f'Kursmodelle angelegt in {time.perf_counter() - t:.0f} s: {models}')
-    from playwright.sync_api import sync_playwright
     from streamlit.testing.v1 import AppTest
     apps = sorted(p for p in (ROOT / 'apps').glob('*/streamlit_app.py'))
     rows = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         for app in apps:
             t = time.perf_counter(); at = AppTest.from_file(str(app), default_timeout=120).run(); first = time.perf_counter() - t
             t = time.perf_counter(); at.run(); rerun = time.perf_counter() - t
@@ -37,7 +35,6 @@ def main():
                 cold = time.perf_counter() - t
                 page.close()
             rows.append((app.parent.name, first, rerun * 1000, cold, 'Fehler' if at.exception else ''))
-        browser.close()
     print(f"{'App':<20} {'1. AppTest-Lauf':>16} {'Rerun':>10} {'kalter Start bis Seite':>24}")
     for name, first, rerun, cold, err in rows:
         print(f'{name:<20} {first:>14.2f} s {rerun:>7.0f} ms {cold:>22.2f} s {err}')

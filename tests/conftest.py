@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tools'))  # the site tools, which the website tests check and whose browser every test uses
+from site_checks import chromium  # noqa: E402
 
 # Keep tools (matplotlib, IPython, Jupyter, Streamlit, MLflow) out of the real home directory.
 _HOME = Path(tempfile.mkdtemp(prefix='quack-test-home-'))
@@ -193,9 +195,6 @@ def app_test(folder: str, timeout: float = 120):
 # --- Streamlit servers and a real browser -------------------------------------------------------------------------
 
 SHOTS = ROOT / 'test-output' / 'screenshots'
-CHROMIUM = os.environ.get('CHROMIUM') or next((p for p in ('/usr/bin/chromium', '/usr/bin/google-chrome') if Path(p).exists()), '/usr/bin/chromium')
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-                 '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 
 
 def free_port() -> int:
@@ -256,13 +255,8 @@ def served_app(script: str, store_fixture: str | None = None):
 
 @pytest.fixture(scope='session')
 def browser():
-    "Debian's Chromium driven by Playwright (no browser download)."
-    from playwright.sync_api import sync_playwright
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield b
-    b.close()
-    pw.stop()
+    "Debian's Chromium driven by Playwright (no browser download), started as the site checks start it."
+    with chromium() as b: yield b
 
 
 @pytest.fixture

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import site_checks as sc  # tools/, on the path through conftest
+import site_preview as sp
 from conftest import ROOT, screenshot
 
 from amalea_quack.course import notebooks
-
-sys.path.insert(0, str(ROOT / 'tools'))
-import site_checks as sc  # noqa: E402
-import site_preview as sp  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -18,6 +18,7 @@ import contextlib
 import functools
 import http.server
 import json
+import os
 import re
 import sys
 import threading
@@ -499,13 +500,20 @@ def check_pages(site: Path, browser, pages: list[str] | None = None, viewports=V
     return list(dict.fromkeys(out))  # what both widths show alike is reported once
 
 
+# Without the background-networking flags Chromium keeps reaching for Google's hosts, which a closed network refuses.
+CHROMIUM_ARGS = ('--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic')
+
+
 @contextlib.contextmanager
 def chromium() -> Iterator:
-    "Debian's Chromium, headless, driven by Playwright (no browser download); yields the browser."
+    """Debian's Chromium (or the browser at $CHROMIUM), headless, driven by Playwright (no browser download); yields the
+    browser. The tests, the benchmarks and this tool all start it here."""
     from playwright.sync_api import sync_playwright
-    exe = next((p for p in ('/usr/bin/chromium', '/usr/bin/google-chrome') if Path(p).exists()), '/usr/bin/chromium')
+    exe = os.environ.get('CHROMIUM') or next((p for p in ('/usr/bin/chromium', '/usr/bin/google-chrome') if Path(p).exists()),
+                                             '/usr/bin/chromium')
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'])
+        b = pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS))
         try: yield b
         finally: b.close()
 
