@@ -129,17 +129,21 @@ def _setup(a) -> int:
     return 0
 
 def _executed(res: pd.DataFrame, what: str) -> int:
-    "Print the timing table of an execution and fail with the notebooks that did not run through."
-    print(res.round(1).to_string(index=False))
-    print(f"Summe: {res['seconds'].sum():.0f} s, {int(res['ok'].sum())} von {len(res)} ohne Fehler")
+    "Print the timing table of an execution (one per edition) and fail with the notebooks that did not run through."
+    for edition, rows in res.groupby('edition', sort=False):
+        if res['edition'].nunique() > 1: print(f'{edition}:')
+        print(rows.drop(columns='edition').round(1).to_string(index=False))
+        print(f"Summe: {rows['seconds'].sum():.0f} s, {int(rows['ok'].sum())} von {len(rows)} ohne Fehler")
     if not res['ok'].all():
-        raise ValueError(f"{what} mit Fehlern: " + '; '.join(f'{r.notebook} ({r.error})' for r in res[~res['ok']].itertuples()))
+        raise ValueError(f"{what} mit Fehlern: " + '; '.join(f'{r.edition}/{r.notebook} ({r.error})' for r in res[~res['ok']].itertuples()))
     return 0
 
 def _run_notebooks(a) -> int:
-    from amalea_quack.course import execute_all, notebooks
-    src = Path(a.nbs) if a.nbs else None
-    res = execute_all(Path(a.out), notebooks(src) if src else None, quick=not a.full, workers=a.workers, engine=a.engine, src_root=src)
+    from amalea_quack.course import execute_editions, nbs_path
+    nbs, outs = a.nbs or [nbs_path()], a.out or ['_build/executed']
+    if len(nbs) != len(outs):
+        raise ValueError(f'Zu jedem --nbs gehört ein --out (in derselben Reihenfolge); gekommen: {len(nbs)} × --nbs, {len(outs)} × --out.')
+    res = execute_editions(dict(zip(nbs, outs, strict=True)), quick=not a.full, workers=a.workers, engine=a.engine)
     return _executed(res, 'Notebooks')
 
 def _student_edition(a) -> int:
@@ -323,8 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('csv', help="Klassenliste (CSV mit den Spalten name und passwort), '-' für die Standardeingabe")
     s = cmd('class-overview', _class_overview, 'für Lehrende: je Person Läufe, beste Kreuzvalidierung, production-Modelle und Gates')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
-    s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess'); s.add_argument('--out', default='_build/executed')
-    s.add_argument('--nbs', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs)')
+    s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess')
+    s.add_argument('--nbs', action='append', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs); '
+                   'mehrmals mit je einem --out: mehrere Ausgaben in einem Durchgang')
+    s.add_argument('--out', action='append', help='Ordner für die ausgeführten Kopien (Standard: _build/executed)')
     s.add_argument('--workers', type=int, default=2); s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
     s = cmd('reproduce', _reproduce, 'einen protokollierten Lauf neu trainieren und die Kennzahlen vergleichen'); s.add_argument('run_id')
     s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe anlegen oder aktualisieren – überschreibt nie, was du getippt hast')

@@ -28,9 +28,9 @@ from .store import project_root
 
 # %% auto #0
 __all__ = ['PRELOAD', 'ENGINES', 'STUB_HEADER', 'MANIFEST', 'PROGRESS_STATUS', 'README_SECTIONS', 'nbs_path', 'notebooks',
-           'execute_notebook', 'execute_all', 'empty_store_template', 'stub_solution', 'student_notebook',
-           'EditionReport', 'write_student_edition', 'exercise_slots', 'notebook_progress', 'progress', 'PortfolioItem',
-           'portfolio_check']
+           'execute_notebook', 'execute_all', 'execute_editions', 'empty_store_template', 'stub_solution',
+           'student_notebook', 'EditionReport', 'write_student_edition', 'exercise_slots', 'notebook_progress',
+           'progress', 'PortfolioItem', 'portfolio_check']
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0007
 def nbs_path() -> Path:
@@ -181,18 +181,39 @@ def execute_all(out: Path, # folder for executed copies (mirrors the source fold
     sources = sources or notebooks()
     src_root = Path(src_root or nbs_path())
     template = empty_store_template(Path(out)/'.store')
-    if engine == 'papermill':
-        job = lambda p: (str(p.relative_to(src_root)), *execute_notebook(p, Path(out)/p.relative_to(src_root), quick, template, engine))
-        with ThreadPoolExecutor(workers) as pool: rows = list(pool.map(job, sources))
-    else:
-        stores = {p: Path(tempfile.mkdtemp(prefix='quack-nb-')) for p in sources}
-        try:
-            for store in stores.values(): shutil.copy(template, store/'mlflow.db')
-            runs = _execute_isolated({p: (p, Path(out)/p.relative_to(src_root), quick, store) for p, store in stores.items()}, workers)
-        finally:
-            for store in stores.values(): shutil.rmtree(store, ignore_errors=True)
-        rows = [(str(p.relative_to(src_root)), *_flatten(runs[p])) for p in sources]
+    results = _execute_copies([(p, Path(out)/p.relative_to(src_root)) for p in sources], template, quick, workers, engine)
+    rows = [(str(p.relative_to(src_root)), *r) for p, r in zip(sources, results, strict=True)]
     return pd.DataFrame(rows, columns=['notebook', 'ok', 'seconds', 'error'])
+
+def execute_editions(editions: dict, # source folder -> folder for its executed copies, e.g. {'nbs': '_build/executed'}
+                     quick: bool = True,
+                     workers: int = 2, # notebooks run in parallel, across the editions
+                     engine: str = 'inprocess',
+                    ) -> pd.DataFrame:
+    """Execute every notebook of several editions (the course and the student edition) in one pool: one fork server and one
+    store template for all, and the notebooks taken in turn by position, so that the editions end together instead of each
+    leaving a core idle at its end. One row per notebook: edition (its source folder), notebook, ok, seconds, error."""
+    editions = {Path(src): Path(out) for src, out in editions.items()}
+    if not editions: raise ValueError('Keine Ausgabe angegeben: erwartet mindestens einen Notebook-Ordner mit Zielordner.')
+    template = empty_store_template(next(iter(editions.values()))/'.store')
+    jobs = sorted(((i, src, out, p) for src, out in editions.items() for i, p in enumerate(notebooks(src))), key=lambda j: j[0])
+    results = _execute_copies([(p, out/p.relative_to(src)) for _, src, out, p in jobs], template, quick, workers, engine)
+    rows = [(str(src), str(p.relative_to(src)), *r) for (_, src, _, p), r in zip(jobs, results, strict=True)]
+    return pd.DataFrame(rows, columns=['edition', 'notebook', 'ok', 'seconds', 'error'])
+
+def _execute_copies(pairs: list[tuple[Path, Path]], template: Path, quick: bool, workers: int, engine: str) -> list[tuple[bool, float, str]]:
+    "Run each (notebook, executed copy) with its own copy of the store `template`, `workers` at a time; (ok, seconds, error) each."
+    if engine not in ENGINES: raise ValueError(f'engine muss einer von {ENGINES} sein, nicht {engine!r}.')
+    if engine == 'papermill':
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda pair: execute_notebook(pair[0], pair[1], quick, template, engine), pairs))
+    stores = [Path(tempfile.mkdtemp(prefix='quack-nb-')) for _ in pairs]
+    try:
+        for store in stores: shutil.copy(template, store/'mlflow.db')
+        runs = _execute_isolated({i: (src, dst, quick, store) for i, ((src, dst), store) in enumerate(zip(pairs, stores, strict=True))}, workers)
+    finally:
+        for store in stores: shutil.rmtree(store, ignore_errors=True)
+    return [_flatten(runs[i]) for i in range(len(pairs))]
 
 def _execute_isolated(runs: dict, workers: int, timeout: int = 600) -> dict:
     "key -> (src, dst, quick, store folder): each notebook in its own isolated process; key -> (ok, (ok, error), seconds)."

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # A phase starts with the first output line that matches its pattern (the Makefile echoes each command before it runs it).
 PHASES = (('Installation', r'python3? -m venv|pip install'), ('Lint und Prüfungen', r'ruff check'),
-          ('Beide Ausgaben ausführen', r'quack run-notebooks'), ('pytest', r'bin/pytest'))
+          ('Beide Ausgaben ausführen', r'quack (student-edition|run-notebooks)'), ('pytest', r'bin/pytest'))
 
 
 def busy_seconds(times) -> float:

@@ -178,3 +178,43 @@ def test_reproduce_a_logged_run(lifecycle, capsys, monkeypatch):
     assert f'Lauf {run_id}: reproduziert' in r.stdout and 'Genauigkeit' in r.stdout  # the metrics by their German labels
     r = run(capsys, monkeypatch, uri, 'reproduce', 'gibt-es-nicht')
     assert r.returncode == 1 and "Lauf 'gibt-es-nicht'" in r.stderr
+
+
+def tiny_edition(folder, fails: str | None = None):
+    "Two notebooks in week01/ that print their store (each run has its own); the one named `fails` raises instead."
+    import nbformat
+    for name in ('01_eins', '02_zwei'):
+        code = "raise RuntimeError('kaputt')" if name == fails else "import os\nprint(os.environ['MLFLOW_TRACKING_URI'], QUICK)"
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('QUICK = False', metadata={'tags': ['parameters']}),
+                                             nbformat.v4.new_code_cell(code)])
+        (folder / 'week01').mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / 'week01' / f'{name}.ipynb')
+    return folder
+
+
+def printed(nb_path) -> str:
+    nb = json.loads(nb_path.read_text(encoding='utf-8'))
+    return ''.join(''.join(o.get('text', '')) for c in nb['cells'] for o in c.get('outputs', []))
+
+
+def test_run_notebooks_executes_several_editions_in_one_run(capsys, monkeypatch, tmp_path):
+    "Each notebook of each edition lands in its own edition's folder, each with its own store; a failure names its edition."
+    course, student = tiny_edition(tmp_path / 'kurs'), tiny_edition(tmp_path / 'studi', fails='02_zwei')
+    r = run(capsys, monkeypatch, 'sqlite:///unbenutzt.db', 'run-notebooks', '--nbs', str(course), '--out', str(tmp_path / 'aus-kurs'),
+            '--nbs', str(student), '--out', str(tmp_path / 'aus-studi'))
+    assert r.returncode == 1
+    assert f'{student}/week01/02_zwei.ipynb (RuntimeError: kaputt)' in r.stderr and str(course) not in r.stderr, r.stderr
+    assert r.stdout.count('Summe:') == 2 and f'{course}:' in r.stdout and f'{student}:' in r.stdout, r.stdout
+    stores = [printed(tmp_path / out / 'week01' / f'{nb}.ipynb') for out, nb in (('aus-kurs', '01_eins'), ('aus-kurs', '02_zwei'),
+                                                                                 ('aus-studi', '01_eins'))]
+    assert all(s.startswith('sqlite:///') and s.rstrip().endswith('True') for s in stores), stores  # QUICK injected
+    assert len(set(stores)) == 3, stores
+    failed = json.loads((tmp_path / 'aus-studi' / 'week01' / '02_zwei.ipynb').read_text(encoding='utf-8'))  # kept, to show where
+    assert [(o['ename'], o['evalue']) for c in failed['cells'] for o in c.get('outputs', []) if o['output_type'] == 'error'] == [
+        ('RuntimeError', 'kaputt')]
+
+
+def test_run_notebooks_pairs_each_folder_with_its_output(capsys, monkeypatch, tmp_path):
+    r = run(capsys, monkeypatch, 'sqlite:///unbenutzt.db', 'run-notebooks', '--nbs', str(tmp_path), '--out', 'a', '--out', 'b')
+    assert r.returncode == 1
+    assert 'Zu jedem --nbs gehört ein --out' in r.stderr and '1 × --nbs, 2 × --out' in r.stderr, r.stderr
