@@ -130,20 +130,23 @@ def _setup(a) -> int:
 
 def _executed(res: pd.DataFrame, what: str) -> int:
     "Print the timing table of an execution (one per edition) and fail with the notebooks that did not run through."
+    several = res['edition'].nunique() > 1
+    def where(r): return f'{r.edition}/{r.notebook}' if several else r.notebook
     for edition, rows in res.groupby('edition', sort=False):
-        if res['edition'].nunique() > 1: print(f'{edition}:')
         print(rows.drop(columns='edition').round(1).to_string(index=False))
-        print(f"Summe: {rows['seconds'].sum():.0f} s, {int(rows['ok'].sum())} von {len(rows)} ohne Fehler")
+        print(f"Summe: {rows['seconds'].sum():.0f} s, {int(rows['ok'].sum())} von {len(rows)} ohne Fehler" + (f' ({edition})' if several else ''))
     if not res['ok'].all():
-        raise ValueError(f"{what} mit Fehlern: " + '; '.join(f'{r.edition}/{r.notebook} ({r.error})' for r in res[~res['ok']].itertuples()))
+        raise ValueError(f"{what} mit Fehlern: " + '; '.join(f'{where(r)} ({r.error})' for r in res[~res['ok']].itertuples()))
     return 0
 
 def _run_notebooks(a) -> int:
     from amalea_quack.course import execute_editions, nbs_path
-    nbs, outs = a.nbs or [nbs_path()], a.out or ['_build/executed']
+    nbs, outs = a.nbs or [], a.out or []
+    if not nbs and len(outs) <= 1: nbs, outs = [nbs_path()], outs or ['_build/executed']  # the course
     if len(nbs) != len(outs):
-        raise ValueError(f'Zu jedem --nbs gehört ein --out (in derselben Reihenfolge); gekommen: {len(nbs)} × --nbs, {len(outs)} × --out.')
-    res = execute_editions(dict(zip(nbs, outs, strict=True)), quick=not a.full, workers=a.workers, engine=a.engine)
+        raise ValueError(f'Zu jedem --nbs gehört ein --out (in derselben Reihenfolge); gekommen: {len(a.nbs or [])} × --nbs, '
+                         f'{len(a.out or [])} × --out.')
+    res = execute_editions(list(zip(nbs, outs, strict=True)), quick=not a.full, workers=a.workers, engine=a.engine)
     return _executed(res, 'Notebooks')
 
 def _student_edition(a) -> int:

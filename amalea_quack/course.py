@@ -144,6 +144,9 @@ def _run_isolated(jobs: dict, # key -> (target, args, env overrides, working fol
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000b
 ENGINES = ('inprocess', 'papermill')
 
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES: raise ValueError(f'engine muss einer von {ENGINES} sein, nicht {engine!r}.')
+
 def execute_notebook(src: Path, # notebook to run
                      dst: Path | None = None, # where the executed copy goes
                      quick: bool = True, # the QUICK parameter (and AMALEA_QUICK)
@@ -152,7 +155,7 @@ def execute_notebook(src: Path, # notebook to run
                      timeout: int = 600, # seconds per cell
                     ) -> tuple[bool, float, str]:
     "Run one notebook headless with its own store; return (ok, seconds, first error line)."
-    if engine not in ENGINES: raise ValueError(f'engine muss einer von {ENGINES} sein, nicht {engine!r}.')
+    _check_engine(engine)
     store = Path(tempfile.mkdtemp(prefix='quack-nb-'))
     if template: shutil.copy(template, store/'mlflow.db')
     start = time.perf_counter()
@@ -169,7 +172,6 @@ def execute_notebook(src: Path, # notebook to run
             ok, err = proc.returncode == 0, (lines[-1] if lines and proc.returncode else '')
     finally: shutil.rmtree(store, ignore_errors=True)
     return ok, time.perf_counter() - start, err
-
 def execute_all(out: Path, # folder for executed copies (mirrors the source folder) and the store template
                 sources: list[Path] | None = None, # notebooks; default: all course notebooks
                 quick: bool = True,
@@ -178,6 +180,7 @@ def execute_all(out: Path, # folder for executed copies (mirrors the source fold
                 src_root: Path | None = None, # folder the sources are relative to
                ) -> pd.DataFrame:
     "Execute notebooks in parallel, each with its own store; one row per notebook: notebook, ok, seconds, error."
+    _check_engine(engine)
     sources = sources or notebooks()
     src_root = Path(src_root or nbs_path())
     template = empty_store_template(Path(out)/'.store')
@@ -185,25 +188,33 @@ def execute_all(out: Path, # folder for executed copies (mirrors the source fold
     rows = [(str(p.relative_to(src_root)), *r) for p, r in zip(sources, results, strict=True)]
     return pd.DataFrame(rows, columns=['notebook', 'ok', 'seconds', 'error'])
 
-def execute_editions(editions: dict, # source folder -> folder for its executed copies, e.g. {'nbs': '_build/executed'}
+def execute_editions(editions: list[tuple[Path, Path]], # (notebooks folder, folder for its executed copies) per edition
                      quick: bool = True,
                      workers: int = 2, # notebooks run in parallel, across the editions
                      engine: str = 'inprocess',
                     ) -> pd.DataFrame:
     """Execute every notebook of several editions (the course and the student edition) in one pool: one fork server and one
-    store template for all, and the notebooks taken in turn by position, so that the editions end together instead of each
-    leaving a core idle at its end. One row per notebook: edition (its source folder), notebook, ok, seconds, error."""
-    editions = {Path(src): Path(out) for src, out in editions.items()}
+    store template for all, and the notebooks taken in turn by position, so that the editions finish at about the same time
+    instead of each leaving a core idle at its end. One row per notebook: edition (its folder), notebook, ok, seconds, error.
+    Raises ValueError (German) for no edition, a folder without course notebooks, or a folder named twice."""
+    _check_engine(engine)
+    editions = [(Path(src), Path(out)) for src, out in editions]
     if not editions: raise ValueError('Keine Ausgabe angegeben: erwartet mindestens einen Notebook-Ordner mit Zielordner.')
-    template = empty_store_template(next(iter(editions.values()))/'.store')
-    jobs = sorted(((i, src, out, p) for src, out in editions.items() for i, p in enumerate(notebooks(src))), key=lambda j: j[0])
+    for i, what in ((0, 'Notebook-Ordner'), (1, 'Zielordner')):
+        named = [e[i].resolve() for e in editions]
+        if twice := sorted({str(p) for p in named if named.count(p) > 1}):
+            raise ValueError(f'Jeder {what} darf nur einmal vorkommen; doppelt: {", ".join(twice)}.')
+    found = {src: notebooks(src) for src, _ in editions}
+    if empty := [str(src) for src, nbs in found.items() if not nbs]:
+        raise ValueError(f'Keine Kurs-Notebooks in {", ".join(empty)}: erwartet Dateien wie week01/01_….ipynb darin.')
+    template = empty_store_template(editions[0][1]/'.store')
+    jobs = sorted(((i, src, out, p) for src, out in editions for i, p in enumerate(found[src])), key=lambda j: j[0])
     results = _execute_copies([(p, out/p.relative_to(src)) for _, src, out, p in jobs], template, quick, workers, engine)
     rows = [(str(src), str(p.relative_to(src)), *r) for (_, src, _, p), r in zip(jobs, results, strict=True)]
     return pd.DataFrame(rows, columns=['edition', 'notebook', 'ok', 'seconds', 'error'])
 
 def _execute_copies(pairs: list[tuple[Path, Path]], template: Path, quick: bool, workers: int, engine: str) -> list[tuple[bool, float, str]]:
     "Run each (notebook, executed copy) with its own copy of the store `template`, `workers` at a time; (ok, seconds, error) each."
-    if engine not in ENGINES: raise ValueError(f'engine muss einer von {ENGINES} sein, nicht {engine!r}.')
     if engine == 'papermill':
         with ThreadPoolExecutor(workers) as pool:
             return list(pool.map(lambda pair: execute_notebook(pair[0], pair[1], quick, template, engine), pairs))

@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / 'tests'))
-from conftest import StreamlitServer, chromium  # noqa: E402  (the tests' own server harness and browser)
+sys.path[:0] = [str(ROOT / 'tests'), str(ROOT / 'tools')]
+from conftest import StreamlitServer  # noqa: E402  (the tests' own server harness)
+from site_checks import chromium  # noqa: E402  (and their browser)
 
 
 def main():

@@ -1,6 +1,7 @@
 """Shared fixtures: temporary MLflow stores (empty, Iris, all course models as `make start` makes them, a private copy),
 an address where no store answers, Streamlit servers and Chromium at a desktop's and a phone's size, and a clean home for tools."""
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / 'tools'))  # the site tools, which the website tests check and whose browser every test uses
+sys.path.insert(0, str(ROOT / 'tools'))  # the site tools: the website tests check them, and the browser tests start Chromium with them
 from site_checks import chromium  # noqa: E402
 
 # Keep tools (matplotlib, IPython, Jupyter, Streamlit, MLflow) out of the real home directory.
@@ -184,6 +185,16 @@ def unreachable_store(monkeypatch) -> str:
     uri = f'http://127.0.0.1:{free_port()}'
     monkeypatch.setenv('MLFLOW_TRACKING_URI', uri)
     return uri
+
+
+def assert_valid_nbformat(path: Path) -> None:
+    """An executed notebook as Jupyter, nbdev and Quarto read it: valid nbformat 4.5, with a unique id per cell (a missing one is
+    a warning today and will be an error; the injected parameters cell too) and cell metadata as the schema wants it."""
+    import nbformat
+    nb = json.loads(Path(path).read_text(encoding='utf-8'))
+    ids = [c.get('id') for c in nb['cells']]
+    assert None not in ids and len(set(ids)) == len(ids), f'{path}: {len(ids) - len(set(ids) - {None})} Zellen ohne eigene ID'
+    nbformat.validate(nb)  # raises ValidationError, naming the cell and the field
 
 
 def app_test(folder: str, timeout: float = 120):

@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from conftest import quack
+from conftest import assert_valid_nbformat, quack
 
 from amalea_quack.cli import main
 
@@ -204,17 +204,41 @@ def test_run_notebooks_executes_several_editions_in_one_run(capsys, monkeypatch,
             '--nbs', str(student), '--out', str(tmp_path / 'aus-studi'))
     assert r.returncode == 1
     assert f'{student}/week01/02_zwei.ipynb (RuntimeError: kaputt)' in r.stderr and str(course) not in r.stderr, r.stderr
-    assert r.stdout.count('Summe:') == 2 and f'{course}:' in r.stdout and f'{student}:' in r.stdout, r.stdout
-    stores = [printed(tmp_path / out / 'week01' / f'{nb}.ipynb') for out, nb in (('aus-kurs', '01_eins'), ('aus-kurs', '02_zwei'),
-                                                                                 ('aus-studi', '01_eins'))]
+    totals = [line for line in r.stdout.splitlines() if line.startswith('Summe:')]
+    assert len(totals) == 2 and totals[0].endswith(f'2 von 2 ohne Fehler ({course})') and totals[1].endswith(f'1 von 2 ohne Fehler ({student})')
+    copies = [tmp_path / out / 'week01' / f'{nb}.ipynb' for out in ('aus-kurs', 'aus-studi') for nb in ('01_eins', '02_zwei')]
+    stores = [printed(c) for c in copies[:3]]
     assert all(s.startswith('sqlite:///') and s.rstrip().endswith('True') for s in stores), stores  # QUICK injected
     assert len(set(stores)) == 3, stores
-    failed = json.loads((tmp_path / 'aus-studi' / 'week01' / '02_zwei.ipynb').read_text(encoding='utf-8'))  # kept, to show where
+    failed = json.loads(copies[3].read_text(encoding='utf-8'))  # kept, to show where it broke
     assert [(o['ename'], o['evalue']) for c in failed['cells'] for o in c.get('outputs', []) if o['output_type'] == 'error'] == [
         ('RuntimeError', 'kaputt')]
+    for c in copies: assert_valid_nbformat(c)
 
 
-def test_run_notebooks_pairs_each_folder_with_its_output(capsys, monkeypatch, tmp_path):
-    r = run(capsys, monkeypatch, 'sqlite:///unbenutzt.db', 'run-notebooks', '--nbs', str(tmp_path), '--out', 'a', '--out', 'b')
-    assert r.returncode == 1
-    assert 'Zu jedem --nbs gehört ein --out' in r.stderr and '1 × --nbs, 2 × --out' in r.stderr, r.stderr
+def test_run_notebooks_runs_the_course_into_one_folder_by_default(capsys, monkeypatch, tmp_path):
+    import amalea_quack.course
+    monkeypatch.setattr(amalea_quack.course, 'nbs_path', lambda: tiny_edition(tmp_path / 'kurs'))
+    r = run(capsys, monkeypatch, 'sqlite:///unbenutzt.db', 'run-notebooks', '--out', str(tmp_path / 'aus'))
+    assert r.returncode == 0, r.stderr
+    assert [line for line in r.stdout.splitlines() if line.startswith('Summe:')] == [r.stdout.splitlines()[-1]]
+    assert r.stdout.splitlines()[-1].endswith('2 von 2 ohne Fehler') and 'week01/01_eins.ipynb' in r.stdout
+    assert printed(tmp_path / 'aus' / 'week01' / '02_zwei.ipynb').startswith('sqlite:///')
+
+
+@pytest.mark.parametrize('args, expected', [
+    (['--nbs', '{a}', '--out', 'x', '--out', 'y'], 'Zu jedem --nbs gehört ein --out (in derselben Reihenfolge); gekommen: 1 × --nbs, 2 × --out'),
+    (['--out', 'x', '--out', 'y'], 'gekommen: 0 × --nbs, 2 × --out'),
+    (['--nbs', '{a}'], 'gekommen: 1 × --nbs, 0 × --out'),
+    (['--nbs', '{a}', '--out', 'x', '--nbs', '{a}/../a', '--out', 'y'], 'Jeder Notebook-Ordner darf nur einmal vorkommen; doppelt: {a}'),
+    (['--nbs', '{a}', '--out', 'x', '--nbs', '{b}', '--out', 'x'], 'Jeder Zielordner darf nur einmal vorkommen'),
+    (['--nbs', '{a}', '--out', 'x', '--nbs', '{leer}', '--out', 'y'], 'Keine Kurs-Notebooks in {leer}: erwartet Dateien wie week01/01_'),
+], ids=['ein-nbs-zwei-out', 'nur-out', 'nur-nbs', 'ordner-doppelt', 'ziel-doppelt', 'ordner-leer'])
+def test_run_notebooks_refuses_what_it_cannot_pair(capsys, monkeypatch, tmp_path, args, expected):
+    "Refused before anything runs (no store template is made), with what was expected and what came."
+    monkeypatch.chdir(tmp_path)
+    folders = {'a': tiny_edition(tmp_path / 'a'), 'b': tiny_edition(tmp_path / 'b'), 'leer': tmp_path / 'leer'}
+    folders['leer'].mkdir()
+    r = run(capsys, monkeypatch, 'sqlite:///unbenutzt.db', 'run-notebooks', *[x.format(**folders) for x in args])
+    assert r.returncode == 1 and expected.format(**folders) in r.stderr, r.stderr
+    assert not list(tmp_path.rglob('.store')), 'vor der Ablehnung wurde schon ein Store angelegt'

@@ -1,12 +1,11 @@
 """The course notebooks: committed clean and well-formed, executed headless by papermill in quick mode, every self-check solved."""
 import ast
-import json
 import re
 
 import nbformat
 import pandas as pd
 import pytest
-from conftest import EMBEDDED_STORE, ROOT
+from conftest import EMBEDDED_STORE, ROOT, assert_valid_nbformat
 
 from amalea_quack.course import PRELOAD, execute_all, notebooks
 
@@ -109,13 +108,7 @@ def test_no_notebook_writes_into_a_store_other_than_the_callers(executed):
 
 
 def test_every_executed_notebook_is_valid_nbformat(executed):
-    """What Jupyter, nbdev and Quarto read is valid nbformat 4.5: a unique id per cell (a missing one is a warning today and will
-    be an error), the injected parameters cell too, and cell metadata as the schema wants it (execution times as strings)."""
-    for p in NBS:
-        nb = json.loads((EXECUTED / p.relative_to(ROOT / 'nbs')).read_text(encoding='utf-8'))
-        ids = [c.get('id') for c in nb['cells']]
-        assert None not in ids and len(set(ids)) == len(ids), f'{p.name}: {len(ids) - len(set(ids) - {None})} Zellen ohne eigene ID'
-        nbformat.validate(nb)  # raises ValidationError, naming the cell and the field
+    for p in NBS: assert_valid_nbformat(EXECUTED / p.relative_to(ROOT / 'nbs'))
 
 
 def test_parameters_are_injected_once_even_into_an_executed_notebook():

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, quack
+from conftest import ROOT, assert_valid_nbformat, quack
 
 from amalea_quack.course import (
     STUB_HEADER,
@@ -131,6 +131,13 @@ def executed():
         res = execute_all(BUILD / 'executed', notebooks(BUILD / 'nbs'), src_root=BUILD / 'nbs')
         assert res['ok'].all(), res[~res['ok']].to_string()
     return BUILD / 'executed'
+
+
+def test_every_executed_notebook_of_the_edition_is_valid_nbformat(executed):
+    "The student edition is what the website publishes (see the deploy workflow)."
+    found = sorted(executed.glob('*/[0-9][0-9]_*.ipynb'))
+    assert len(found) == len(notebooks()), found
+    for p in found: assert_valid_nbformat(p)
 
 
 def outputs_text(nb: dict) -> str:
