@@ -172,6 +172,7 @@ def execute_notebook(src: Path, # notebook to run
             ok, err = proc.returncode == 0, (lines[-1] if lines and proc.returncode else '')
     finally: shutil.rmtree(store, ignore_errors=True)
     return ok, time.perf_counter() - start, err
+
 def execute_all(out: Path, # folder for executed copies (mirrors the source folder) and the store template
                 sources: list[Path] | None = None, # notebooks; default: all course notebooks
                 quick: bool = True,
