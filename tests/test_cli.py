@@ -242,3 +242,14 @@ def test_run_notebooks_refuses_what_it_cannot_pair(capsys, monkeypatch, tmp_path
     r = run(capsys, monkeypatch, 'sqlite:///unbenutzt.db', 'run-notebooks', *[x.format(**folders) for x in args])
     assert r.returncode == 1 and expected.format(**folders) in r.stderr, r.stderr
     assert not list(tmp_path.rglob('.store')), 'vor der Ablehnung wurde schon ein Store angelegt'
+
+
+def test_an_unknown_engine_is_refused_before_anything_runs(tmp_path):
+    "The Python API says it in German (the command line's choices refuse it earlier): no store template is made, nothing runs."
+    from amalea_quack.course import execute_all, execute_editions, notebooks
+    course = tiny_edition(tmp_path / 'kurs')
+    with pytest.raises(ValueError, match=r"engine muss einer von \('inprocess', 'papermill'\) sein, nicht 'kernel'"):
+        execute_editions([(course, tmp_path / 'aus')], engine='kernel')
+    with pytest.raises(ValueError, match="nicht 'kernel'"):
+        execute_all(tmp_path / 'aus', notebooks(course), engine='kernel', src_root=course)
+    assert not (tmp_path / 'aus').exists()
