@@ -32,7 +32,6 @@ def test_sigterm_in_the_main_thread_ends_the_run_killed(store):
     assert signal.getsignal(signal.SIGTERM) is previous  # the previous handler is back
 
 
-
 def test_sigterm_while_the_run_is_being_created_still_ends_it_killed(store, monkeypatch):
     "The signal can come after MLflow has written the run (others already see it RUNNING) but before tracked_run could end it."
     created, start = [], mlflow.start_run
@@ -47,6 +46,7 @@ def test_sigterm_while_the_run_is_being_created_still_ends_it_killed(store, monk
         assert mlflow.get_run(created[0]).info.status == 'KILLED'
     finally:
         while mlflow.active_run(): mlflow.end_run()  # what a failure here would leave open must not reach the next test
+
 
 def test_failed_finished_and_killed(store):
     with pytest.raises(ValueError), tracked_run('Status', 'fehler') as bad: raise ValueError('kaputt')
