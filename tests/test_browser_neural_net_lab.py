@@ -31,6 +31,7 @@ def test_neural_net_lab_in_chromium(store, page):
         set_number(page, 'Epochen (höchstens)', 8)
         page.get_by_role('button', name='Training starten').click()
         page.get_by_text('Training abgeschlossen: alle 8 Epochen').wait_for(timeout=120_000)
+        page.locator('[data-testid="stMetric"]').nth(3).wait_for(timeout=30_000)  # the metrics follow the message, maybe in a later frame
         assert page.locator('[data-testid="stMetric"]').count() == 4
         assert '%' in page.locator('[data-testid="stMetricValue"]').first.inner_text()
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').nth(1).wait_for(timeout=30_000)
