@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# pip installs without compiling every module up front; Python caches the bytecode of what is imported (even where the
+# uv (or pip) installs without compiling every module up front; Python caches the bytecode of what is imported (even where the
 # environment says otherwise – without a cache every process would compile its imports anew).
 export PYTHONDONTWRITEBYTECODE :=
 BUILD := _build
@@ -23,10 +23,9 @@ LIB_HASH = find amalea_quack -name '*.py' | sort | xargs sha256sum
 help:
 	@sed -n '2,4p' Makefile
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt tools/install.py
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -c constraints.txt -e ".[dev]"
+	$(BIN)/python tools/install.py
 	touch $(STAMP)
 
 install: $(STAMP)
