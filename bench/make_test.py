@@ -1,4 +1,4 @@
-"""`make test` on a fresh clone, as CI runs it: wall time of each phase (install, checks, both editions, pytest), how busy
+"""`make test` on a fresh clone with empty package caches, as CI runs it: wall time of each phase (install, checks, both editions, pytest), how busy
 the machine's cores were meanwhile; the slowest tests as pytest reports them.
 
 Run: .venv/bin/python bench/make_test.py [--rev HEAD] [--keep]
@@ -30,6 +30,7 @@ def run(rev: str, keep: bool) -> None:
     subprocess.run(['git', 'clone', '-q', str(ROOT), str(folder / 'repo')], check=True)
     subprocess.run(['git', '-C', str(folder / 'repo'), 'checkout', '-q', rev], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(('VIRTUAL_ENV', 'MLFLOW_'))}
+    env.update(PIP_CACHE_DIR=str(folder / 'cache/pip'), UV_CACHE_DIR=str(folder / 'cache/uv'))  # empty, as on a fresh CI machine
     import psutil
     busy0, start = busy_seconds(psutil.cpu_times()), time.perf_counter()
     stamps, lines = [], []
