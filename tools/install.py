@@ -63,6 +63,16 @@ def run(*cmd: str, env: dict | None = None) -> int:
     return subprocess.run(cmd, env={**os.environ, **(env or {})}).returncode
 
 
+def _with_uv(uv: Path, pip: list[str], python: str, packages: list[str], constraints: list[str]) -> str | None:
+    "Install with uv, handing it pip's settings; None if that worked, else why not (German)."
+    config = subprocess.run([*pip, 'config', 'list'], capture_output=True, text=True)
+    if config.returncode != 0: return f'pip config list ist gescheitert: {config.stderr.strip()[-300:]}'
+    try: args, env = uv_options(pip_settings(config.stdout))
+    except ValueError as e: return str(e)
+    code = run(str(uv), 'pip', 'install', '--quiet', '--python', python, *args, *constraints, *packages, env=env)
+    return None if code == 0 else f'uv ist gescheitert (Exit-Code {code})'
+
+
 def install(python: str, # the environment's interpreter
             packages: list[str], # what to install, as pip and uv take it (e.g. ['-e', '.[dev]'])
             constraints: list[str], # ['-c', 'constraints.txt', …]
@@ -70,15 +80,8 @@ def install(python: str, # the environment's interpreter
            ) -> str:
     "Install `packages` into `python`'s environment with uv, else pip; returns which one did it. Raises SystemExit if pip fails too."
     pip = [sys.executable, '-m', 'pip', *(['--python', python] if python != sys.executable else [])]
-    reason = 'uv fehlt'
-    if uv is not None:
-        config = subprocess.run([*pip, 'config', 'list'], capture_output=True, text=True, check=True).stdout
-        try: args, env = uv_options(pip_settings(config))
-        except ValueError as e: reason = str(e)
-        else:
-            code = run(str(uv), 'pip', 'install', '--quiet', '--python', python, *args, *constraints, *packages, env=env)
-            if code == 0: return 'uv'
-            reason = f'uv ist gescheitert (Exit-Code {code})'
+    reason = 'uv fehlt' if uv is None else _with_uv(uv, pip, python, packages, constraints)
+    if reason is None: return 'uv'
     print(f'{reason}; pip installiert stattdessen.', file=sys.stderr)
     if run(*pip, 'install', '--quiet', '--no-compile', *constraints, *packages) != 0: raise SystemExit('pip install ist gescheitert')
     return 'pip'
@@ -88,8 +91,7 @@ def main() -> None:
     "pip and uv (pinned) into this interpreter's environment, then the course."
     pip = [sys.executable, '-m', 'pip', 'install', '--quiet', '--upgrade']
     uv = Path(sys.executable).parent / 'uv'
-    if run(*pip, *CONSTRAINTS, 'pip', 'uv') != 0:
-        print('uv ließ sich nicht installieren.', file=sys.stderr)
+    if run(*pip, '--only-binary', 'uv', *CONSTRAINTS, 'pip', 'uv') != 0:  # no wheel of uv here (its source needs Rust): pip installs
         uv = None
         if run(*pip, 'pip') != 0: raise SystemExit('pip ließ sich nicht aktualisieren')
     install(sys.executable, PROJECT, CONSTRAINTS, uv)
