@@ -1,8 +1,9 @@
-"""`make install` (tools/install.py): uv installs what pip would, reading pip's settings; pip takes over where uv cannot.
+"""`make install` (tools/install.py): uv installs what pip would, with the options pip reads from its settings; pip takes over
+where uv cannot.
 
-The install tests build two versions of a tiny package as wheels in a folder, pin the older one, and let pip's settings
-(environment variables only: no index, that folder) say where packages come from. uv never reads those settings
-itself, so it finds the package only through the options the script hands it."""
+The install tests build versions of a tiny package as wheels, pin one, and let pip's variables (no index, one folder) say where
+packages come from. uv never reads those variables itself, so it finds the package only through the options the script hands
+it; uv's own variables and configuration file ask for versions pip would never install, and every network access goes to a closed port."""
 import os
 import shutil
 import subprocess
@@ -11,44 +12,56 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from install import install, pip_settings, uv_options
+from install import install, pip_options, uv_options
 
 UV = Path(sys.executable).parent / 'uv'
-CONFIG = """global.extra-index-url='file:///srv/a/simple file:///srv/b/simple'
-global.find-links='/srv/wheels'
-global.cert='/etc/ssl/certs/ca.crt'
-:env:.find-links='/srv/env-wheels'
-:env:.default-timeout='180'
-:env:.disable-pip-version-check='1'
-install.no-index='false'
-global.no-index='true'
-download.dest='/tmp'
-"""
+needs_uv = pytest.mark.skipif(not UV.exists(), reason='uv fehlt in dieser Umgebung (kein Paket für diese Plattform): pip installiert')
 
 
-def test_pip_settings_apply_environment_over_install_over_global_and_ignore_other_commands():
-    s = pip_settings(CONFIG)
-    assert s['find-links'] == '/srv/env-wheels'  # PIP_FIND_LINKS replaces the config file's folder, as in pip
-    assert s['no-index'] == 'false'  # [install] over [global]
-    assert s['extra-index-url'] == 'file:///srv/a/simple file:///srv/b/simple'
-    assert 'dest' not in s  # a setting of `pip download`
+@pytest.fixture
+def pip_env(tmp_path, monkeypatch):
+    "No PIP_*/UV_* variable of this machine, no configuration file but the one each test writes."
+    for k in [k for k in os.environ if k.startswith(('PIP_', 'UV_'))]: monkeypatch.delenv(k)
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'home/.config'))
+    monkeypatch.setenv('XDG_CONFIG_DIRS', str(tmp_path / 'etc-xdg'))
+    return tmp_path
 
 
-def test_uv_options_carry_every_setting_that_decides_what_is_installed(monkeypatch):
-    monkeypatch.delenv('SSL_CERT_FILE', raising=False)
-    args, env = uv_options(pip_settings(CONFIG))
-    assert args == ['--index-strategy', 'unsafe-best-match', '--extra-index-url', 'file:///srv/a/simple',
-                    '--extra-index-url', 'file:///srv/b/simple', '--find-links', '/srv/env-wheels']  # no-index is false
-    assert env == {'SSL_CERT_FILE': '/etc/ssl/certs/ca.crt', 'UV_HTTP_TIMEOUT': '180'}
-    assert '--no-index' in uv_options({'no-index': 'yes'})[0]
-    monkeypatch.setenv('SSL_CERT_FILE', '/mine.crt')  # a certificate the user set for uv is kept
-    assert uv_options({'cert': '/etc/ssl/certs/ca.crt'})[1] == {}
+def test_pip_options_count_files_and_variables_as_pip_does(pip_env, monkeypatch):
+    conf = pip_env / 'pip.conf'
+    conf.write_text('[global]\nextra-index-url = https://a.example/simple https://b.example/simple\nfind-links = /srv/global\n'
+                    '[install]\nfind-links = /srv/install\n[download]\ndest = /tmp\n')
+    monkeypatch.setenv('PIP_CONFIG_FILE', str(conf))
+    monkeypatch.setenv('PIP_EXTRA_INDEX_URL', '')  # empty: pip keeps the file's indexes
+    monkeypatch.setenv('PIP_DEFAULT_TIMEOUT', '15.5')
+    o = pip_options()
+    assert o['extra_index_urls'] == ['https://a.example/simple', 'https://b.example/simple']
+    assert o['find_links'] == ['/srv/install']  # [install] over [global]
+    assert o['timeout'] == 15.5 and 'dest' not in o  # a setting of `pip download`
+    monkeypatch.setenv('PIP_FIND_LINKS', '/srv/env')
+    assert pip_options()['find_links'] == ['/srv/env']  # a variable over every file
 
 
-@pytest.mark.parametrize('key', ['pre', 'only-binary', 'keyring-provider'])
-def test_a_setting_without_counterpart_is_refused_in_german(key):
-    with pytest.raises(ValueError, match=f"pip-Einstellung '{key}' .* hat in uv keine Entsprechung"):
-        uv_options({'find-links': '/srv/wheels', key: ':all:'})
+def test_uv_options_carry_every_option_that_decides_what_is_installed():
+    args, env = uv_options({'index_url': 'https://mirror.example/simple', 'extra_index_urls': ['file:///srv/a', 'https://b.example/simple'],
+                            'find_links': ['/srv/wheels'], 'constraints': ['/etc/pins.txt'], 'no_index': True,
+                            'trusted_hosts': ['b.example'], 'cert': '/etc/ca.crt', 'client_cert': '/etc/me.pem', 'timeout': 15.5,
+                            'disable_pip_version_check': True, 'retries': 9})
+    assert args == ['--no-config', '--index-strategy', 'unsafe-best-match', '--index-url', 'https://mirror.example/simple',
+                    '--extra-index-url', 'file:///srv/a', '--extra-index-url', 'https://b.example/simple', '--find-links', '/srv/wheels',
+                    '-c', '/etc/pins.txt', '--no-index', '--allow-insecure-host', 'b.example']
+    assert env == {'SSL_CERT_FILE': '/etc/ca.crt', 'SSL_CLIENT_CERT': '/etc/me.pem', 'UV_HTTP_TIMEOUT': '16'}
+    assert '--system-certs' in uv_options({})[0]  # pip's default: the system's certificates
+
+
+@pytest.mark.parametrize('options, named', [({'pre': True}, '--pre'), ({'keyring_provider': 'import'}, '--keyring-provider'),
+                                            ({'proxy': 'http://proxy.example:3128'}, '--proxy'),
+                                            ({'extra_index_urls': ['http://mirror.example/simple']}, 'http://mirror.example')])
+def test_an_option_uv_would_treat_differently_is_refused_in_german(options, named):
+    with pytest.raises(ValueError, match='hat in uv keine Entsprechung|pip und uv behandeln ihn verschieden') as e:
+        uv_options({'find_links': ['/srv/wheels'], **options})
+    assert named in str(e.value)
 
 
 def wheel(folder: Path, version: str) -> None:
@@ -63,19 +76,27 @@ def wheel(folder: Path, version: str) -> None:
 
 
 @pytest.fixture
-def offline(tmp_path, monkeypatch):
-    "Wheels 1.0 and 2.0 in a folder, 1.0 pinned, pip told by environment variables to use only that folder; an empty environment."
-    wheels = tmp_path / 'wheels'
-    wheels.mkdir()
-    for v in ('1.0', '2.0'): wheel(wheels, v)
-    (tmp_path / 'constraints.txt').write_text('quackpin==1.0\n')
-    for k in [k for k in os.environ if k.startswith(('PIP_', 'UV_'))]: monkeypatch.delenv(k)
-    monkeypatch.setenv('PIP_CONFIG_FILE', os.devnull)  # this machine's pip.conf plays no part
+def offline(pip_env, monkeypatch):
+    """Wheels 1.0 and 2.0 in a folder, 1.0 pinned; pip told by its variables to use only that folder; uv's own variables and
+    configuration file asking for something else; the network closed; an empty environment."""
+    root = pip_env
+    for folder, versions in (('wheels', ('1.0', '2.0')), ('uv-wheels', ('1.0+uv',))):
+        (root / folder).mkdir()
+        for v in versions: wheel(root / folder, v)
+    (root / 'constraints.txt').write_text('quackpin==1.0\n')
+    monkeypatch.setenv('PIP_CONFIG_FILE', os.devnull)
     monkeypatch.setenv('PIP_NO_INDEX', '1')
-    monkeypatch.setenv('PIP_FIND_LINKS', str(wheels))
-    monkeypatch.setenv('UV_CACHE_DIR', str(tmp_path / 'uv-cache'))
-    subprocess.run([str(UV), 'venv', '--quiet', '--python', sys.executable, str(tmp_path / 'env')], check=True)
-    return tmp_path
+    monkeypatch.setenv('PIP_FIND_LINKS', str(root / 'wheels'))
+    monkeypatch.setenv('UV_FIND_LINKS', str(root / 'uv-wheels'))  # masked by the script's --find-links
+    (root / 'override.txt').write_text('quackpin==2.0\n')
+    monkeypatch.setenv('UV_OVERRIDE', str(root / 'override.txt'))  # not masked: read, it would install 2.0
+    (root / 'home/.config/uv').mkdir(parents=True)
+    (root / 'home/.config/uv/uv.toml').write_text('[pip]\nno-binary = ["quackpin"]\n')  # read, it would leave uv without a wheel
+    monkeypatch.setenv('UV_CACHE_DIR', str(root / 'uv-cache'))
+    for k in ('HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'): monkeypatch.setenv(k, 'http://127.0.0.1:9')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    subprocess.run([str(UV), 'venv', '--quiet', '--no-config', '--python', sys.executable, str(root / 'env')], check=True)
+    return root
 
 
 def installed_version(root: Path) -> str:
@@ -84,13 +105,15 @@ def installed_version(root: Path) -> str:
     return out.stdout.strip()
 
 
+@needs_uv
 def test_uv_installs_the_pinned_version_from_where_pip_is_told_to_look(offline, capsys):
     used = install(str(offline / 'env/bin/python'), ['quackpin'], ['-c', str(offline / 'constraints.txt')], UV)
     assert used == 'uv' and 'pip installiert stattdessen' not in capsys.readouterr().err
-    assert installed_version(offline) == '1.0'  # the pin, not the newest wheel
+    assert installed_version(offline) == '1.0'  # the pin from pip's folder: not the newest wheel, not uv's own folder
 
 
-@pytest.mark.parametrize('why, uv, setting', [('keine Entsprechung', UV, {'PIP_ONLY_BINARY': ':all:'}),
+@needs_uv
+@pytest.mark.parametrize('why, uv, setting', [('--only-binary', UV, {'PIP_ONLY_BINARY': ':all:'}),
                                               ('uv ist gescheitert (Exit-Code 1)', Path(shutil.which('false')), {}),
                                               ('uv fehlt', None, {})])
 def test_pip_takes_over_and_says_why(offline, capsys, monkeypatch, why, uv, setting):
