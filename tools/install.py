@@ -22,55 +22,71 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ['-e', f'{ROOT}[dev]']
 CONSTRAINTS = ['-c', str(ROOT / 'constraints.txt')]
 # pip options that change how pip talks or what it prints, not which files it installs
-IRRELEVANT = {'cache_dir', 'compile', 'disable_pip_version_check', 'log', 'no_color', 'no_input', 'progress_bar', 'python', 'quiet',
-              'require_venv', 'resume_retries', 'retries', 'root_user_action', 'verbose'}
+IRRELEVANT = {'--cache-dir', '--no-compile', '--compile', '--disable-pip-version-check', '--log', '--no-color', '--no-input', '--progress-bar',
+              '--python', '--quiet', '--require-virtualenv', '--resume-retries', '--retries', '--root-user-action', '--verbose',
+              '--no-python-version-warning', '--no-warn-script-location', '--no-warn-conflicts', '--exists-action', '--debug'}
 
 
 def pip_options() -> dict:
-    """The options that pip's configuration files and PIP_* variables give `pip install` here, where they differ from pip's defaults.
+    """The options that pip's configuration files and PIP_* variables give `pip install` here, where they differ from pip's
+    defaults: {flag: value}, e.g. {'--find-links': ['/srv/wheels']} (options one setting writes share a key: '--no-binary/--only-binary').
 
     pip's own parser answers (pip._internal, as `pip install` runs it), so files and variables count exactly as pip counts them.
-    Raises ValueError (German) if pip cannot read its settings."""
+    Raises ValueError (German) if pip cannot say."""
     import copy
-
-    from pip._internal.commands import create_command
     try:
+        from pip._internal.commands import create_command
         command = create_command('install')
         default = copy.deepcopy(command.parser.defaults)  # before parsing: pip's defaults, without files and variables
         used = vars(command.parse_args([])[0])
-    except (Exception, SystemExit) as e: raise ValueError(f'pip kann seine Einstellungen nicht lesen ({e})') from None
-    return {k: v for k, v in used.items() if v != default.get(k)}
+        flags: dict[str, list[str]] = {}
+        for option in command.parser._get_all_options():
+            if option.dest and option.get_opt_string() not in flags.setdefault(option.dest, []): flags[option.dest].append(option.get_opt_string())
+    except (Exception, SystemExit) as e:  # pip's internals may change; pip's own errors end in SystemExit
+        raise ValueError(f'pip kann nicht sagen, welche Einstellungen pip install gelten ({type(e).__name__}: {e})') from None
+    return {'/'.join(flags.get(k, [k])): v for k, v in used.items() if v != default.get(k)}
 
 
-def uv_options(options: dict) -> tuple[list[str], dict[str, str]]:
+def uv_options(options: dict, environ: dict | None = None) -> tuple[list[str], dict[str, str]]:
     """`uv pip install` arguments and environment variables that install what `pip install` with `options` would install.
 
-    `options`: as `pip_options()` returns them. Raises ValueError (German) for an option uv would treat differently: one not
-    known here, a proxy (pip's own overrides the environment's, uv has no such option) or an index over plain http (pip
-    ignores it unless its host is trusted, uv uses it)."""
+    `options`: as `pip_options()` returns them; `environ`: the environment pip runs in (default: this one). Raises ValueError
+    (German) for an option uv would treat differently: one not known here, a proxy (pip's own overrides the environment's,
+    uv has no such option) or an index over plain http (pip ignores it unless its host is trusted, uv uses it)."""
+    from pip._internal.utils.misc import redact_auth_from_url
+    environ = os.environ if environ is None else environ
+    where = 'aus pip.conf oder einer PIP_*-Variable'
     args, env = ['--no-config', '--index-strategy', 'unsafe-best-match'], {}  # as pip: the best version from any index
-    for url in [options.get('index_url', ''), *options.get('extra_index_urls', []), *options.get('find_links', [])]:
-        if url.startswith('http://'): raise ValueError(f'pip-Index über http ({url}): pip und uv behandeln ihn verschieden')
-    for key, value in options.items():
-        if key == 'index_url': args += ['--index-url', value]
-        elif key == 'extra_index_urls': args += [a for v in value for a in ('--extra-index-url', v)]
-        elif key == 'find_links': args += [a for v in value for a in ('--find-links', v)]
-        elif key == 'constraints': args += [a for v in value for a in ('-c', v)]
-        elif key == 'trusted_hosts': args += [a for v in value for a in ('--allow-insecure-host', v)]
-        elif key == 'no_index':
+    for url in [options.get('--index-url', ''), *options.get('--extra-index-url', []), *options.get('--find-links', [])]:
+        if url.startswith('http://'):
+            raise ValueError(f'pip-Index über http ({redact_auth_from_url(url)}, {where}): pip und uv behandeln ihn verschieden')
+    for flag, value in options.items():
+        if flag == '--index-url': args += ['--index-url', value]
+        elif flag in ('--extra-index-url', '--find-links'): args += [a for v in value for a in (flag, v)]
+        elif flag == '--constraint': args += [a for v in value for a in ('-c', v)]
+        elif flag == '--trusted-host': args += [a for v in value for a in ('--allow-insecure-host', v)]
+        elif flag == '--no-index':
             if value: args.append('--no-index')
-        elif key == 'cert': env['SSL_CERT_FILE'] = value
-        elif key == 'client_cert': env['SSL_CLIENT_CERT'] = value
-        elif key == 'timeout': env['UV_HTTP_TIMEOUT'] = str(math.ceil(value))  # uv takes whole seconds
-        elif key not in IRRELEVANT:
-            flag = '--only-binary/--no-binary' if key == 'format_control' else f"--{key.replace('_', '-')}"
-            raise ValueError(f'pip-Option {flag} ({value}) hat in uv keine Entsprechung, die dieses Skript kennt')
-    if 'cert' not in options: args.append('--system-certs')  # as pip: the system's certificates, not a bundled list
+        elif flag == '--client-cert': env['SSL_CLIENT_CERT'] = value
+        elif flag == '--timeout':
+            if not 0 < value < math.inf: raise ValueError(f'pip-Option --timeout = {value} ({where}): uv braucht eine endliche Zahl von Sekunden')
+            env['UV_HTTP_TIMEOUT'] = str(math.ceil(value))  # uv takes whole seconds
+        elif flag not in IRRELEVANT and flag != '--cert':
+            raise ValueError(f'pip-Option {flag} ({where}) hat in uv keine Entsprechung, die dieses Skript kennt')
+    # certificates: pip's --cert, else the bundle requests reads from the environment, else the system's store. uv then trusts
+    # at most what pip trusts (pip adds certifi's list and the system's store); where that is too little, uv fails and pip takes over
+    bundle = options.get('--cert') or ('--proxy' not in options and (environ.get('REQUESTS_CA_BUNDLE') or environ.get('CURL_CA_BUNDLE')))
+    if bundle: env['SSL_CERT_FILE'] = bundle
+    else: args.append('--system-certs')
     return args, env
 
 
 def run(*cmd: str, env: dict | None = None) -> int:
-    return subprocess.run(cmd, env=env).returncode
+    "Exit code of `cmd`; 127 if it cannot be started."
+    try: return subprocess.run(cmd, env=env).returncode
+    except OSError as e:
+        print(f'{cmd[0]} ließ sich nicht starten: {e}', file=sys.stderr)
+        return 127
 
 
 def _with_uv(uv: Path, python: str, packages: list[str], constraints: list[str]) -> str | None:
