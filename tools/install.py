@@ -75,7 +75,7 @@ def uv_options(options: dict, environ: dict | None = None) -> tuple[list[str], d
             raise ValueError(f'pip-Option {flag} ({where}) hat in uv keine Entsprechung, die dieses Skript kennt')
     # certificates: pip's --cert, else the bundle requests reads from the environment, else the system's store. uv then trusts
     # at most what pip trusts (pip adds certifi's list and the system's store); where that is too little, uv fails and pip takes over
-    bundle = options.get('--cert') or ('--proxy' not in options and (environ.get('REQUESTS_CA_BUNDLE') or environ.get('CURL_CA_BUNDLE')))
+    bundle = options.get('--cert') or environ.get('REQUESTS_CA_BUNDLE') or environ.get('CURL_CA_BUNDLE')
     if bundle: env['SSL_CERT_FILE'] = bundle
     else: args.append('--system-certs')
     return args, env
