@@ -57,7 +57,7 @@ def test_uv_options_carry_every_option_that_decides_what_is_installed():
     args, env = uv_options({'--index-url': 'https://mirror.example/simple', '--extra-index-url': ['file:///srv/a', 'https://b.example/simple'],
                             '--find-links': ['/srv/wheels'], '--constraint': ['/etc/pins.txt'], '--no-index': True,
                             '--trusted-host': ['b.example'], '--cert': '/etc/ca.crt', '--client-cert': '/etc/me.pem', '--timeout': 15.5,
-                            '--disable-pip-version-check': True, '--retries': 9}, environ={})
+                            '--disable-pip-version-check': True, '--retries': 9, '--cache-dir/--no-cache-dir': False}, environ={})
     assert args == ['--no-config', '--index-strategy', 'unsafe-best-match', '--index-url', 'https://mirror.example/simple',
                     '--extra-index-url', 'file:///srv/a', '--extra-index-url', 'https://b.example/simple', '--find-links', '/srv/wheels',
                     '-c', '/etc/pins.txt', '--no-index', '--allow-insecure-host', 'b.example']

@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ['-e', f'{ROOT}[dev]']
 CONSTRAINTS = ['-c', str(ROOT / 'constraints.txt')]
 # pip options that change how pip talks or what it prints, not which files it installs
-IRRELEVANT = {'--cache-dir', '--no-compile', '--compile', '--disable-pip-version-check', '--log', '--no-color', '--no-input', '--progress-bar',
-              '--python', '--quiet', '--require-virtualenv', '--resume-retries', '--retries', '--root-user-action', '--verbose',
-              '--no-python-version-warning', '--no-warn-script-location', '--no-warn-conflicts', '--exists-action', '--debug'}
+IRRELEVANT = {'--cache-dir', '--no-cache-dir', '--compile', '--no-compile', '--debug', '--disable-pip-version-check', '--exists-action',
+              '--log', '--no-color', '--no-input', '--no-python-version-warning', '--no-warn-conflicts', '--no-warn-script-location',
+              '--progress-bar', '--python', '--quiet', '--require-virtualenv', '--resume-retries', '--retries', '--root-user-action', '--verbose'}
 
 
 def pip_options() -> dict:
@@ -71,7 +71,7 @@ def uv_options(options: dict, environ: dict | None = None) -> tuple[list[str], d
         elif flag == '--timeout':
             if not 0 < value < math.inf: raise ValueError(f'pip-Option --timeout = {value} ({where}): uv braucht eine endliche Zahl von Sekunden')
             env['UV_HTTP_TIMEOUT'] = str(math.ceil(value))  # uv takes whole seconds
-        elif flag not in IRRELEVANT and flag != '--cert':
+        elif not IRRELEVANT.issuperset(flag.split('/')) and flag != '--cert':  # one setting, several flags: '--cache-dir/--no-cache-dir'
             raise ValueError(f'pip-Option {flag} ({where}) hat in uv keine Entsprechung, die dieses Skript kennt')
     # certificates: pip's --cert, else the bundle requests reads from the environment, else the system's store. uv then trusts
     # at most what pip trusts (pip adds certifi's list and the system's store); where that is too little, uv fails and pip takes over
