@@ -105,6 +105,7 @@ def offline(pip_env, monkeypatch):
     monkeypatch.setenv('UV_OVERRIDE', str(root / 'override.txt'))  # not masked: read, it would install 2.0
     (root / 'home/.config/uv').mkdir(parents=True)
     (root / 'home/.config/uv/uv.toml').write_text('[pip]\nno-binary = ["quackpin"]\n')  # read, it would leave uv without a wheel
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(root / 'home/.config'))  # where uv looks for the user's uv.toml
     monkeypatch.setenv('UV_CACHE_DIR', str(root / 'uv-cache'))
     for k in ('HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'):
         monkeypatch.setenv(k, 'http://127.0.0.1:9')
