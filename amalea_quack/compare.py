@@ -302,15 +302,23 @@ def difference_verdict(low: float, # lower end of the interval for candidate −
 def rows_needed(discordant_share: float, # share of rows on which the two models disagree
                 margin: float = EQUIVALENCE_MARGIN, # equivalence margin
                 difference: float = 0.0, # expected difference of the accuracies
-                confidence: float = 0.95,
+                confidence: float = 0.95, # level of the interval that has to fit inside ±margin
+                power: float = 0.8, # probability that it fits if the accuracies really differ by `difference`
                ) -> float:
-    "Rough number of paired rows for the interval of the difference to fit inside ±margin (normal approximation); inf if |difference| ≥ margin."
+    """Paired rows needed for the interval of the difference to fit inside ±margin with probability `power`; inf if |difference| ≥ margin.
+
+    Normal approximation for the mean of the per-row differences (variance q − d²), as for the sample size of an equivalence test
+    on one mean (Chow, S.-C., Shao, J. & Wang, H. (2008). Sample Size Calculations in Clinical Research, 2nd ed., section 3.1):
+    n = (z + z_P)²·(q − d²)/(δ − |d|)², z for the interval, z_P = z(power) for d ≠ 0 and z((1 + power)/2) for d = 0, where the
+    interval can miss on either side. Raises ValueError (German) for a share or a power outside (0, 1)."""
     from scipy.stats import norm
     if not 0 <= discordant_share <= 1: raise ValueError(f'Der Anteil abweichender Zeilen muss zwischen 0 und 1 liegen, nicht {discordant_share}.')
+    if not 0 < power < 1: raise ValueError(f'Die Power muss zwischen 0 und 1 liegen, nicht {power}.')
     if abs(difference) > discordant_share: raise ValueError(f'Eine Differenz von {difference} braucht mindestens so viele abweichende Zeilen.')
     if abs(difference) >= margin: return math.inf
     z = norm.ppf(1 - (1 - confidence) / 2)
-    return math.ceil(z ** 2 * (discordant_share - difference ** 2) / (margin - abs(difference)) ** 2)
+    z_power = norm.ppf(power if difference else (1 + power) / 2)
+    return math.ceil((z + z_power) ** 2 * (discordant_share - difference ** 2) / (margin - abs(difference)) ** 2)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc002b
 def training_rows(data: pd.DataFrame, # the whole table, as given to `train_tabular`
@@ -902,7 +910,7 @@ EXERCISES = (
          '(a) macht aus „kein Unterschied nachgewiesen“ ein „gleich gut“, (c) hält einen nicht nachgewiesenen Unterschied für einen – '
          'welcher Satz behauptet nur, was das Intervall zeigt?'),
         (lambda d: abs(float(d['zeilen']) - _clinic_rows()) <= 0.1 * _clinic_rows(),
-         'der Überschlag stimmt: gut sechsmal so viele Fälle wie im Pilot',
+         'der Überschlag stimmt: rund dreizehnmal so viele Fälle wie im Pilot',
          'Überschlag: `rows_needed(abweichende Fälle / alle Fälle, 0.02, Differenz)` mit den Zahlen des Pilots '
          '(15 von 300 Fällen abweichend, Differenz Regression − Boost)'),
     ), level=3),
@@ -927,9 +935,9 @@ QUIZ = (
     Question(5, 'b', 'Das ganze Intervall liegt innerhalb von ±0,02: gleichwertig, auch wenn der kleine Unterschied nachweisbar ist.',
              notes={'a': 'Nachweisbar heißt nicht relevant: Der Rückstand ist höchstens 1,5 Prozentpunkte, weniger als die Toleranz.',
                     'c': 'Unklar ist ein Intervall, das null enthält und über die Toleranz hinausreicht; dieses liegt ganz in der Toleranz.'}),
-    Question(6, 'a', 'Die Folds teilen sich Trainingszeilen; Nadeau & Bengio korrigieren die Varianz mit (1/J + n_Test/n_Training).',
+    Question(6, 'a', 'Die Folds teilen sich Trainingszeilen; Nadeau & Bengio korrigieren die Varianz näherungsweise mit (1/J + n_Test/n_Training).',
              notes={'b': 'Die Verteilung ist nicht das Problem; die Abhängigkeit zwischen den Folds ist es.',
-                    'c': 'Mehr Folds helfen nicht: Der Summand n_Test/n_Training bleibt, egal wie oft du wiederholst.'}),
+                    'c': 'Mehr Wiederholungen helfen nicht: Der Summand n_Test/n_Training bleibt, egal wie viele Folds du so sammelst.'}),
     Question(7, 'b', 'Gewählt wird mit Kreuzvalidierung oder Validierungsdaten; die Testdaten kommen einmal, danach.',
              notes={'a': 'Wer mit den Testdaten wählt, nimmt den Kandidaten, der zufällig zu ihnen passt – seine Testzahl ist dann zu optimistisch.',
                     'c': 'Mit allen Zeilen zusammen gibt es keine ungesehenen Daten mehr für eine ehrliche Schätzung.'}),
