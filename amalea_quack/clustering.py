@@ -142,17 +142,20 @@ def majority_mapping(clusters, # cluster of each point
 
 def cluster_metrics(model, # a fitted k-means pipeline
                     split: Split, # the model was fitted on split.X_train (the labels unused)
+                    rows: str = 'test', # 'test': the held-out part; 'train': the training part, for choices made before the test
                    ) -> dict:
-    "ARI and silhouette on the test part, plus accuracy via the majority mapping learned on the training part."
+    """ARI and silhouette on the test part (or the training part), plus accuracy via the majority mapping learned on the training part.
+    Raises ValueError (German) for any other `rows`."""
     from sklearn.metrics import adjusted_rand_score
-    train_clusters, test_clusters = model.predict(split.X_train), model.predict(split.X_test)
+    if rows not in ('test', 'train'): raise ValueError(f"rows muss 'test' oder 'train' sein, nicht {rows!r}.")
+    X, y = (split.X_test, split.y_test) if rows == 'test' else (split.X_train, split.y_train)
+    train_clusters, clusters = model.predict(split.X_train), model.predict(X)
     names = majority_mapping(train_clusters, split.y_train)
-    pred = pd.Series(test_clusters).map(names).to_numpy()
-    m = classification_metrics(split.y_test, pred)
+    m = classification_metrics(y, pd.Series(clusters).map(names).to_numpy())
     m['train_accuracy'] = float((pd.Series(train_clusters).map(names).to_numpy() == np.asarray(split.y_train)).mean())
     m['overfit_delta'] = m['train_accuracy'] - m['accuracy']
-    m['ari'] = float(adjusted_rand_score(split.y_test, test_clusters))
-    sil = _silhouette(model, split.X_test)
+    m['ari'] = float(adjusted_rand_score(y, clusters))
+    sil = _silhouette(model, X)
     return {**m, **({'silhouette': sil} if sil is not None else {}), 'inertia': float(model[-1].inertia_),
             'n_clusters': int(model[-1].n_clusters), 'n_train': len(split.X_train), 'n_test': len(split.X_test)}
 
@@ -436,8 +439,8 @@ QUIZ = (
              notes={'a': 'richtig berechnet – sie beantwortet nur eine andere Frage', 'c': 'es sind drei Arten; zwei davon liegen nah beieinander'}),
     Question(5, 'b', 'Richtig: Gerade Grenzen in der Mitte zwischen Zentren zerschneiden längliche Gruppen.',
              notes={'a': 'runde, ähnlich große Gruppen sind genau der Fall, für den k-Means gemacht ist'}),
-    Question(6, 'a', 'Richtig: Wie bei KNN bestimmt sonst das Merkmal mit den größten Zahlen die Abstände.',
+    Question(6, 'a', 'Richtig: Wie bei KNN bestimmt sonst das Merkmal mit der größten Streuung die Abstände.',
              notes={'b': 'k-Means rechnet mit beliebigen Zahlen; es geht um vergleichbare Maßstäbe'}),
-    Question(7, 'b', 'Richtig: Eine Blüte sind 2,2 Prozentpunkte; die Intervalle überlappen weit.',
-             notes={'a': 'eine Blüte Unterschied ist kein Beleg – das 95-%-Intervall ist über zehn Punkte breit'}),
+    Question(7, 'b', 'Richtig: Eine Blüte sind 2,2 Prozentpunkte – so wenig kann davon abhängen, welche Blüten im Test gelandet sind.',
+             notes={'a': 'eine Blüte Unterschied ist kein Beleg – schon jede einzelne Genauigkeit ist auf 45 Blüten über zehn Punkte unsicher'}),
 )
