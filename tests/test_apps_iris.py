@@ -43,14 +43,15 @@ def test_changing_the_measurements_changes_the_species(course_store, monkeypatch
     assert at.success[0].value == 'Vorhersage: **setosa**'
     at = measure(at, 7.2, 3.0, 6.0, 2.3)
     assert at.success[0].value == 'Vorhersage: **virginica**'
-    assert not at.info  # all inside what training saw
+    assert not at.warning  # all inside what training saw
 
 
 def test_a_measurement_outside_the_training_range_is_answered_with_a_note(course_store, monkeypatch):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = measure(app().run(), 5.0, 3.4, 12.5, 0.2)
-    assert at.success, 'still answered'
-    assert at.info[0].value.startswith('Kronblattlänge (cm): 12,5 liegt außerhalb dessen, was das Modell im Training gesehen hat (1 bis')
+    assert not at.success, 'a doubtful answer is no green success'
+    assert at.warning[0].value.startswith('Kronblattlänge (cm): 12,5 liegt außerhalb dessen, was das Modell im Training gesehen hat (1 bis')
+    assert at.warning[1].value.startswith('Vorhersage: **') and 'nur eine Vermutung' in at.warning[1].value, 'still answered, after the reason'
 
 
 def test_another_alias_without_model_explains_the_fix_and_can_be_switched_back(course_store, monkeypatch):
@@ -87,8 +88,9 @@ def test_another_tabular_model_and_an_unknown_category_is_warned(private_store):
     assert island.label == 'Insel' and island.options == ['Biscoe', 'Dream', 'Torgersen', '(anderer Wert …)']
     island.set_value('(anderer Wert …)').run()
     at.text_input(key='pinguin-classifier:island:other').set_value('Helgoland').run()
-    assert not at.exception and at.success[0].value.startswith('Vorhersage: **')
+    assert not at.exception and not at.success
     assert "Spalte 'island': 'Helgoland' kam im Training nie vor" in at.warning[0].value
+    assert at.warning[1].value.startswith('Vorhersage: **') and 'nur eine Vermutung' in at.warning[1].value
 
 
 def test_delete_retrain_promote_serves_the_new_run_also_in_a_new_session(private_store):

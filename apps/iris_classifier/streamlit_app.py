@@ -73,16 +73,18 @@ except DataValidationError as e:
     st.stop()
 ms = (time.perf_counter() - start) * 1000
 label = pred.labels[0]
-st.success(f'Vorhersage: **{label}**')
+# What makes the answer doubtful comes first, and the answer itself is then no green success (on a phone the notes below would be out of view).
+for col, lo, hi in outside:
+    st.warning(f'{column_label(col)}: {german_number(values[col])} liegt außerhalb dessen, was das Modell im Training gesehen hat '
+               f'({german_number(lo)} bis {german_number(hi)}). Die Vorhersage ist hier nur eine Vermutung.')
+for warning in pred.warnings: st.warning(warning)
+if outside or pred.warnings: st.warning(f'Vorhersage: **{label}** – nur eine Vermutung, siehe oben')
+else: st.success(f'Vorhersage: **{label}**')
 proba = pred.probabilities.iloc[0] if pred.probabilities is not None else None
 card = model.artifacts.project_card
 kpi = card.kpi('latency_p99_ms') if card else None
 st.caption((f'Laut Modell zu {german_percent(float(proba[str(label)]), 0)} diese Art · ' if proba is not None else '')
            + f'Antwort in {german_number(ms, 1)} ms' + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
-for col, lo, hi in outside:
-    st.info(f'{column_label(col)}: {german_number(values[col])} liegt außerhalb dessen, was das Modell im Training gesehen hat '
-            f'({german_number(lo)} bis {german_number(hi)}). Die Vorhersage ist hier nur eine Vermutung.')
-for warning in pred.warnings: st.warning(warning)
 if proba is not None:
     probability_chart(proba, 'Art')
 
