@@ -245,13 +245,17 @@ class Curve:
         return _plain(self.table['cv_accuracy'].round(9).idxmax())
 
     @property
+    def limit(self) -> float:
+        "The one-standard-error limit: the best CV accuracy minus the standard error of its mean over the folds (std / √folds)."
+        b = self.table.loc[self.best]
+        return float(b['cv_accuracy'] - b['cv_accuracy_std'] / np.sqrt(self.cv))
+
+    @property
     def simplest(self):
         "The simplest value whose CV accuracy is within one standard error of the best (the one-standard-error rule)."
-        t, b = self.table, self.table.loc[self.best]
-        limit = b['cv_accuracy'] - b['cv_accuracy_std'] / np.sqrt(self.cv)
-        return _plain(t.index[(t['cv_accuracy'] >= limit - 1e-12).to_numpy()][0])
+        return _plain(self.table.index[(self.table['cv_accuracy'] >= self.limit - 1e-12).to_numpy()][0])
 
-    def figure(self, title: str = ''): return curve_figure(self.table, title, chosen=self.simplest)
+    def figure(self, title: str = ''): return curve_figure(self.table, title, chosen=self.simplest, limit=self.limit)
 
 def _plain(v):
     "A numpy scalar as a plain Python value."
@@ -263,8 +267,9 @@ AXIS_LABELS = {'max_depth': 'Baumtiefe (max_depth)', 'n_neighbors': 'Zahl der Na
 def curve_figure(table: pd.DataFrame, # a `Curve.table`
                  title: str = '',
                  chosen=None, # mark this value
+                 limit: float | None = None, # draw this accuracy as the one-standard-error limit (`Curve.limit`)
                 ):
-    "Training and CV accuracy over the swept values, the spread of the folds and the gap between the two curves."
+    "Training and CV accuracy over the swept values, the spread of the folds, the gap between the two curves and the rule's limit."
     fig, ax = new_figure(7.5, 4.4)
     x = table.index.to_numpy()
     train, cv, sd = table['train_accuracy'], table['cv_accuracy'], table['cv_accuracy_std']
@@ -272,6 +277,7 @@ def curve_figure(table: pd.DataFrame, # a `Curve.table`
     ax.fill_between(x, cv - sd, cv + sd, color=PALETTE[0], alpha=0.12, label='± 1 Standardabweichung der Folds')
     ax.plot(x, train, 'o-', color=PALETTE[3], label='Training')
     ax.plot(x, cv, 's-', color=PALETTE[0], label='Kreuzvalidierung')
+    if limit is not None: ax.axhline(limit, color='#000000', linestyle='--', linewidth=0.9, label='Grenze: bestes − 1 Standardfehler')
     if chosen is not None: ax.axvline(chosen, color='#000000', linestyle=':', label=f'gewählt: {chosen}')
     if len(x) > 1 and x[0] > x[-1]: ax.invert_xaxis()  # the simplest model always on the left
     ax.annotate('← einfacher: mehr Verzerrung', xy=(0.01, 0.02), xycoords='axes fraction', fontsize=8, color='0.3')
