@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .eda import figure_png, new_figure
+from .eda import column_label, figure_png, new_figure
 from .glossary import german_number, german_percent, german_table, label
 from .quack import Exercise, ProjectCard, Question, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
@@ -356,19 +356,23 @@ class DriftReport:
         return f"{label(r['verdict'])}, " + ', '.join(parts) if parts else label(r['verdict'])
 
     def __str__(self):
-        moved = ', '.join(f'{m} ({self.reason(m)})' for m in self.drifted) or 'alle Merkmale wie im Training'
+        moved = ', '.join(f'{column_label(m)} ({self.reason(m)})' for m in self.drifted) or 'alle Merkmale wie im Training'
         return f'{label(self.verdict)}: {moved} – {self.n_current} aktuelle Zeilen gegen {self.n_reference} im Training'
     __repr__ = __str__
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0031
+def _named(columns) -> str:
+    "Column names for a German message: each quoted as the file must spell it, with the label the apps show where that differs."
+    return ', '.join(f"'{c}'" + (f' ({column_label(c)})' if column_label(c) != str(c) else '') for c in columns)
+
 def _current_features(feats: dict, current, t: DriftThresholds) -> tuple[pd.DataFrame, list]:
     "The current table checked against the profile's features; extra columns are left out."
     df, expected = as_frame(current), list(feats)
     problems = []
     missing = [c for c in expected if c not in df.columns]
-    if missing: problems.append(f'es fehlen Spalten: {missing} (vorhanden: {list(df.columns)})')
+    if missing: problems.append(f'es fehlen Spalten: {_named(missing)} (vorhanden: {_named(df.columns)})')
     if len(df) < t.min_rows: problems.append(f'nur {len(df)} Zeilen, für eine Drift-Prüfung braucht es mindestens {t.min_rows}')
-    if problems: raise DataValidationError(problems, f'eine Tabelle mit den Merkmalen {expected}')
+    if problems: raise DataValidationError(problems, f'eine Kopfzeile mit den Spaltennamen des Modells: {_named(expected)}')
     X = Schema({c: normal_kind(feats[c]['kind']) for c in expected}).validate(df[expected], allow_missing=True)
     return X, [c for c in df.columns if c not in feats]
 
@@ -432,11 +436,11 @@ def _feature_figure(self: DriftReport, feature: str):
         ax1.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
         ax1.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
         ax1.set_xticks(x, _range_labels(b['edges']), rotation=30, ha='right', fontsize=7)
-        ax1.set(ylabel='Anteil', title=f"Klassen (PSI {german_number(row['psi'], 2)})"); ax1.legend(fontsize=7)
+        ax1.set(ylabel='Anteil', title=f"Wertebereiche (PSI {german_number(row['psi'], 2)})"); ax1.legend(fontsize=7)
         ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['reference'], label='Referenz (Training)')
         ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['current'], label='aktuell')
-        ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, p = {german_number(row['p_value'])})", xlabel=feature,
-                ylabel='Anteil ≤ x')
+        ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, p = {german_number(row['p_value'])})",
+                xlabel=column_label(feature), ylabel='Anteil ≤ x')
         ax2.legend(fontsize=7)
     else:
         ax = fig.subplots()
@@ -446,7 +450,7 @@ def _feature_figure(self: DriftReport, feature: str):
         ax.set_xticks(x, b['categories'], rotation=30, ha='right', fontsize=8)
         ax.set(ylabel='Anteil', title=f"Kategorien (PSI {german_number(row['psi'], 2)}, Chi²-Test p = {german_number(row['p_value'])})")
         ax.legend(fontsize=7)
-    fig.suptitle(f"{feature}: {label(row['verdict'])}", color=COLORS[row['verdict']], fontweight='bold')
+    fig.suptitle(f"{column_label(feature)}: {label(row['verdict'])}", color=COLORS[row['verdict']], fontweight='bold')
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.8, wspace=0.25)  # fixed margins: much faster than tight_layout
     return fig
 
@@ -457,10 +461,11 @@ def _summary_figure(self: DriftReport):
     height = 0.35 * len(t) + 1.4
     fig = Figure(figsize=(7, height))
     ax = fig.subplots()
-    ax.barh(t['feature'], t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
+    names = t['feature'].map(column_label)
+    ax.barh(names, t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
     for x, style in ((self.thresholds.psi_drift, ':'), (self.thresholds.psi_severe, '--')): ax.axvline(x, color='#555', ls=style, lw=1)
     ax.set(xlabel='PSI (gepunktet: Drift, gestrichelt: starker Drift)', title=f'Drift je Merkmal – {label(self.verdict)}')
-    width = max(len(str(m)) for m in t['feature']) * 0.075 + 0.3  # room for the feature names, in inches
+    width = max(len(m) for m in names) * 0.075 + 0.3  # room for the feature names, in inches
     fig.subplots_adjust(left=min(width / 7, 0.5), right=0.97, bottom=0.9 / height, top=1 - 0.45 / height)
     return fig
 

@@ -199,7 +199,7 @@ def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     card = served.card()
     def fmt(k, v):
         if v is None or v == '': return '–'
-        if k == 'latency_p99_ms': return f'{german_number(v, 1)} ms'
+        if k == 'latency_p99_ms': return german_number(v, 1)  # the label names the unit
         if k in ('trained', 'promoted'): return _when(v)
         if isinstance(v, float): return german_number(v, 3)
         return str(v)

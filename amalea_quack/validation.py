@@ -394,6 +394,15 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
     return text, CsvFormat(enc, sep, decimal, thousands)
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000002
+def _parser_reason(e: Exception) -> str:
+    "Why pandas could not read a CSV: in German where the reason is a known one, else pandas' own first line, marked as such."
+    first = (str(e).splitlines() or [type(e).__name__])[0]
+    if m := re.search(r'Expected (\d+) fields in line (\d+), saw (\d+)', first):
+        want, line, got = m.groups()
+        return (f'Zeile {line} hat {got} Felder, die Kopfzeile {want} – steht dort ein Trennzeichen zu viel, oder fehlen '
+                'Anführungszeichen um einen Text, der das Trennzeichen enthält?')
+    return f'pandas meldet „{first}“'
+
 def read_csv_checked(source, # path, bytes or binary file-like object
                      max_mb: float = MAX_UPLOAD_MB, # largest accepted size
                      encoding: str | None = None, # e.g. 'cp1252'; default: detected (UTF-8, else Windows-1252)
@@ -413,7 +422,7 @@ def read_csv_checked(source, # path, bytes or binary file-like object
         raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
     try: df = pd.read_csv(io.StringIO(text), sep=fmt.sep, decimal=fmt.decimal, thousands=fmt.thousands, nrows=max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as e:
-        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {str(e).splitlines()[0]}'], 'eine CSV-Datei mit Kopfzeile') from None
+        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {_parser_reason(e)}'], 'eine CSV-Datei mit Kopfzeile') from None
     if len(df) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
     if len(df) > max_rows:
         raise DataValidationError([f'{name} hat mehr als {german_number(max_rows)} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')

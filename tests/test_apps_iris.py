@@ -35,6 +35,7 @@ def test_measurements_in_german_and_the_prediction_with_card(course_store, monke
     c = card(at)
     assert (c['Modell'], c['Version'], c['Alias']) == ('iris-classifier', '1', 'production')
     assert c['Genauigkeit'].count(',') == 1 and c['freigegeben am'] != '–' and 'UTC' in c['trainiert']
+    assert c['Latenz p99 (ms)'].replace(',', '').isdigit(), 'a German number; the label names the unit once'
 
 
 def test_changing_the_measurements_changes_the_species(course_store, monkeypatch):

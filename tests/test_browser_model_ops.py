@@ -39,7 +39,7 @@ def test_model_ops_in_chromium(app, screen):
     assert screen.get_by_role('tab', name='Gates und Freigabe').get_attribute('aria-selected') == 'true'
     assert screen.locator('[data-testid="stTable"]').count() >= 1
     screenshot(screen, 'model_ops-promoted')
-    rollback = screen.get_by_role('button', name='Zurückrollen: production auf die vorher freigegebene Version')
+    rollback = screen.get_by_role('button', name='production zurückrollen')
     rollback.click()
     screen.get_by_text('zeigt wieder auf Version 1').wait_for(timeout=60_000)
     settled(screen)

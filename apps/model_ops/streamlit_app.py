@@ -180,8 +180,9 @@ if tabs[1].open:
         a, b = st.columns(2)
         a.button(f'Freigeben: Version {version} → {target}', key='promote', type='primary', on_click=do_promote, args=(name, version, target),
                  help='Prüft alle Gates erneut und bewegt den Alias nur, wenn alle blockierenden bestehen.')
-        b.button(f'Zurückrollen: {target} auf die vorher freigegebene Version', key='rollback', on_click=do_rollback, args=(name, target),
-                 help='Geht in der Freigabe-Historie des Alias einen Schritt zurück – nie vorwärts zu einer gerade zurückgerollten Version.')
+        b.button(f'{target} zurückrollen', key='rollback', on_click=do_rollback, args=(name, target),  # short: a phone shows it whole
+                 help=f'Setzt {target} auf die vorher freigegebene Version: einen Schritt zurück in der Freigabe-Historie des Alias – '
+                      'nie vorwärts zu einer gerade zurückgerollten Version.')
 
 # --- Historie --------------------------------------------------------------------------------------------------
 if tabs[2].open:
