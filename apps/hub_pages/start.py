@@ -27,7 +27,7 @@ for a in APPS:
 
 st.header('Die Modelle im Store')
 st.markdown('Drei Apps zeigen ein trainiertes, über die Gates freigegebenes Kursmodell. `make start` legt fehlende beim Start an '
-            '(`quack setup`); einzeln geht es mit dem Befehl oder dem Knopf daneben.')
+            '(`quack setup`). Fehlt eines, steht hier sein Befehl mit einem Knopf, der es einzeln anlegt.')
 with st.spinner('Sehe im MLflow-Store nach …'):
     from amalea_quack.registry import fix_command
     from amalea_quack.store import StoreError, tracking_uri
