@@ -363,7 +363,7 @@ class DriftReport:
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0031
 def _named(columns) -> str:
     "Column names for a German message: each quoted as the file must spell it, with the label the apps show where that differs."
-    return ', '.join(f"'{c}'" + (f' ({column_label(c)})' if column_label(c) != str(c) else '') for c in columns)
+    return ', '.join(f"'{c}'" + (f' (angezeigt: {column_label(c)})' if column_label(c) != str(c) else '') for c in columns)
 
 def _current_features(feats: dict, current, t: DriftThresholds) -> tuple[pd.DataFrame, list]:
     "The current table checked against the profile's features; extra columns are left out."

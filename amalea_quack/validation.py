@@ -394,14 +394,13 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
     return text, CsvFormat(enc, sep, decimal, thousands)
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000002
-def _parser_reason(e: Exception) -> str:
-    "Why pandas could not read a CSV: in German where the reason is a known one, else pandas' own first line, marked as such."
-    first = (str(e).splitlines() or [type(e).__name__])[0]
-    if m := re.search(r'Expected (\d+) fields in line (\d+), saw (\d+)', first):
-        want, line, got = m.groups()
-        return (f'Zeile {line} hat {got} Felder, die Kopfzeile {want} – steht dort ein Trennzeichen zu viel, oder fehlen '
-                'Anführungszeichen um einen Text, der das Trennzeichen enthält?')
-    return f'pandas meldet „{first}“'
+def _longer_row(text: str, sep: str, width: int) -> tuple[int, int] | None:
+    "The first record with more fields than the header's `width`: (its first line in the file, its number of fields), else None."
+    reader, line = csv.reader(io.StringIO(text), delimiter=sep), 1
+    for row in reader:
+        if len(row) > width: return line, len(row)
+        line = reader.line_num + 1  # a quoted field may span lines
+    return None
 
 def read_csv_checked(source, # path, bytes or binary file-like object
                      max_mb: float = MAX_UPLOAD_MB, # largest accepted size
@@ -420,9 +419,14 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     header = next(csv.reader(io.StringIO(text.split('\n', 1)[0]), delimiter=fmt.sep), [])
     if len(header) > max_columns:
         raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
+    if longer := _longer_row(text, fmt.sep, len(header)):  # pandas would fail on it – or, in the first data row, silently shift every column
+        raise DataValidationError([f'{name}: Zeile {longer[0]} hat {longer[1]} Felder, die Kopfzeile {len(header)}'],
+                                  'so viele Felder je Zeile wie in der Kopfzeile – steht ein Trennzeichen zu viel, oder fehlen '
+                                  'Anführungszeichen um einen Text, der das Trennzeichen enthält?')
     try: df = pd.read_csv(io.StringIO(text), sep=fmt.sep, decimal=fmt.decimal, thousands=fmt.thousands, nrows=max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as e:
-        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {_parser_reason(e)}'], 'eine CSV-Datei mit Kopfzeile') from None
+        reason = (str(e).splitlines() or [type(e).__name__])[0]
+        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen (pandas meldet: {reason})'], 'eine CSV-Datei mit Kopfzeile') from None
     if len(df) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
     if len(df) > max_rows:
         raise DataValidationError([f'{name} hat mehr als {german_number(max_rows)} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')

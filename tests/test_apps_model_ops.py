@@ -184,8 +184,8 @@ def test_uploaded_csv_with_a_shifted_feature_is_flagged(ops_store):
 @pytest.mark.parametrize('name, data, mime, reason', [
     ('falsch.csv', b'a,b\n1,2\n' * 30, 'text/csv', 'Es fehlen Spalten'),
     ('deutsch.csv', 'Kelchblattlänge (cm),Kelchblattbreite (cm),Kronblattlänge (cm),Kronblattbreite (cm)\n'.encode() + b'5.1,3.5,1.4,0.2\n' * 30,
-     'text/csv', "'petal length (cm)' (Kronblattlänge (cm))"),  # the names the app shows: the file needs the model's, and is told which
-    ('kaputt.csv', b'a,b\n1,2\n3,4,5,6\n', 'text/csv', 'Zeile 3 hat 4 Felder, die Kopfzeile 2'),  # pandas' reason, in German
+     'text/csv', "'petal length (cm)' (angezeigt: Kronblattlänge (cm))"),  # the names the app shows: the file needs the model's, and is told which
+    ('kaputt.csv', b'a,b\n1,2\n3,4,5,6\n', 'text/csv', 'Zeile 3 hat 4 Felder, die Kopfzeile 2'),  # counted, in German
     ('leer.csv', b'', 'text/csv', 'leer'),
     ('bild.csv', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(64), 'text/csv', 'keine Textdatei'),  # an image renamed to .csv
     ('riesig.csv', b'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n' + b'5.1,3.5,1.4,0.2\n' * 700_000, 'text/csv', 'MB'),
