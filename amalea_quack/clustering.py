@@ -152,8 +152,9 @@ def cluster_metrics(model, # a fitted k-means pipeline
     train_clusters, clusters = model.predict(split.X_train), model.predict(X)
     names = majority_mapping(train_clusters, split.y_train)
     m = classification_metrics(y, pd.Series(clusters).map(names).to_numpy())
-    m['train_accuracy'] = float((pd.Series(train_clusters).map(names).to_numpy() == np.asarray(split.y_train)).mean())
-    m['overfit_delta'] = m['train_accuracy'] - m['accuracy']
+    if rows == 'test':  # the gap to the training rows only means something on held-out rows
+        m['train_accuracy'] = float((pd.Series(train_clusters).map(names).to_numpy() == np.asarray(split.y_train)).mean())
+        m['overfit_delta'] = m['train_accuracy'] - m['accuracy']
     m['ari'] = float(adjusted_rand_score(y, clusters))
     sil = _silhouette(model, X)
     return {**m, **({'silhouette': sil} if sil is not None else {}), 'inertia': float(model[-1].inertia_),

@@ -307,18 +307,25 @@ def rows_needed(discordant_share: float, # share of rows on which the two models
                ) -> float:
     """Paired rows needed for the interval of the difference to fit inside ±margin with probability `power`; inf if |difference| ≥ margin.
 
-    Normal approximation for the mean of the per-row differences (variance q − d²), as for the sample size of an equivalence test
-    on one mean (Chow, S.-C., Shao, J. & Wang, H. (2008). Sample Size Calculations in Clinical Research, 2nd ed., section 3.1):
-    n = (z + z_P)²·(q − d²)/(δ − |d|)², z for the interval, z_P = z(power) for d ≠ 0 and z((1 + power)/2) for d = 0, where the
-    interval can miss on either side. Raises ValueError (German) for a share or a power outside (0, 1)."""
+    Normal approximation for the mean of the per-row differences (variance q − d², standard error se = √((q − d²)/n)): the interval
+    fits when the measured difference lies between −δ + z·se and δ − z·se, with probability Φ((δ − d)/se − z) + Φ((δ + d)/se − z) − 1;
+    the smallest n where that reaches `power`. Far from d = 0 this is the textbook n = (z + z_P)²·(q − d²)/(δ − |d|)², at d = 0 the same
+    with z_P = z((1 + power)/2) (Chow, S.-C., Shao, J. & Wang, H. (2008). Sample Size Calculations in Clinical Research, 2nd ed.,
+    section 3.1). Raises ValueError (German) for a share or a power outside (0, 1)."""
+    from scipy.optimize import brentq
     from scipy.stats import norm
     if not 0 <= discordant_share <= 1: raise ValueError(f'Der Anteil abweichender Zeilen muss zwischen 0 und 1 liegen, nicht {discordant_share}.')
     if not 0 < power < 1: raise ValueError(f'Die Power muss zwischen 0 und 1 liegen, nicht {power}.')
     if abs(difference) > discordant_share: raise ValueError(f'Eine Differenz von {difference} braucht mindestens so viele abweichende Zeilen.')
     if abs(difference) >= margin: return math.inf
+    variance = discordant_share - difference ** 2
+    if variance <= 0: return 1  # the two models never disagree: every measurement shows it
     z = norm.ppf(1 - (1 - confidence) / 2)
-    z_power = norm.ppf(power if difference else (1 + power) / 2)
-    return math.ceil((z + z_power) ** 2 * (discordant_share - difference ** 2) / (margin - abs(difference)) ** 2)
+    def shortfall(n):
+        se = math.sqrt(variance / n)
+        return norm.cdf((margin - difference) / se - z) + norm.cdf((margin + difference) / se - z) - 1 - power
+    enough = (z + norm.ppf((1 + power) / 2)) ** 2 * variance / (margin - abs(difference)) ** 2  # each side alone misses rarely enough
+    return math.ceil(brentq(shortfall, 1e-9, enough + 1))
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc002b
 def training_rows(data: pd.DataFrame, # the whole table, as given to `train_tabular`
@@ -842,7 +849,8 @@ _VERDICT_WORDS = {'gleichwertig': 'equivalent', 'unklar': 'inconclusive', 'nachw
                   'nachweislich besser': 'better', 'besser': 'better'}
 
 def _verdict_key(v) -> str:
-    v = str(v).strip().lower()
+    "A verdict as the checker compares it: English keys, the German words, and the notebook's full labels ('unklar: weder …') all count."
+    v = str(v).strip().lower().split(':')[0].strip()
     return _VERDICT_WORDS.get(v, v)
 
 def _clinic(which: str) -> PairedTest: return PairedTest(*_CLINIC[which], names=('Regression', 'Boost'))
@@ -898,6 +906,8 @@ EXERCISES = (
     Exercise('13.4', 'Darf das Team „gleich gut“ schreiben?', (
         (lambda d: _keys(d, ('pilot', 'studie', 'aussage', 'zeilen')), "ein dict mit 'pilot', 'studie', 'aussage' und 'zeilen'",
          "erwartet wird ein dict mit den Schlüsseln 'pilot', 'studie', 'aussage' und 'zeilen'"),
+        (lambda d: isinstance(d['pilot'], str) and isinstance(d['studie'], str), "'pilot' und 'studie' als Urteil in Worten",
+         "'pilot' und 'studie' sollen das Urteil als Text sein, etwa `pilot.verdict(0.02)` – nicht der PairedTest selbst"),
         (lambda d: _verdict_key(d['pilot']) != 'equivalent', 'Pilot: nicht gleichwertig – ein großer p-Wert ist kein Gleichstand',
          'Pilot: McNemar findet keinen Unterschied, aber das Intervall der Differenz reicht unter −2 Prozentpunkte, also über die '
          'Toleranz hinaus – gleichwertig ist das nicht'),
@@ -910,7 +920,9 @@ EXERCISES = (
          '(a) macht aus „kein Unterschied nachgewiesen“ ein „gleich gut“, (c) hält einen nicht nachgewiesenen Unterschied für einen – '
          'welcher Satz behauptet nur, was das Intervall zeigt?'),
         (lambda d: abs(float(d['zeilen']) - _clinic_rows()) <= 0.1 * _clinic_rows(),
-         'der Überschlag stimmt: rund dreizehnmal so viele Fälle wie im Pilot',
+         'der Überschlag stimmt: rund dreizehnmal so viele Fälle wie im Pilot. Dass die Hauptstudie mit weniger Fällen '
+         'trotzdem Gleichwertigkeit zeigt, ist kein Widerspruch: Power ist eine Wahrscheinlichkeit, mit weniger Fällen gelingt '
+         'es seltener, aber oft – zumal ihre Differenz kleiner war als im Pilot',
          'Überschlag: `rows_needed(abweichende Fälle / alle Fälle, 0.02, Differenz)` mit den Zahlen des Pilots '
          '(15 von 300 Fällen abweichend, Differenz Regression − Boost)'),
     ), level=3),

@@ -226,7 +226,7 @@ def _noisy():
     return noise_features(_iris_split().X_train, 20, seed=0)
 
 def _knn_cv(cols) -> float:
-    X = _noisy()[list(cols)]
+    X = _noisy()[list(dict.fromkeys(cols))]  # a column named twice is reported by its own check, not by an error here
     return validation_scores(knn_pipeline(X, 5), X, _iris_split().y_train)['cv_accuracy']
 
 _knn_cv_all = cache(lambda: _knn_cv(tuple(_noisy().columns)))
@@ -258,8 +258,8 @@ EXERCISES = (
         (lambda c: set(c) <= set(_noisy().columns), 'alles Spalten von noisy', 'mindestens ein Name ist keine Spalte von noisy'),
         (lambda c: len(set(c)) == len(c), 'jede Spalte einmal', 'eine Spalte steht mehrfach in der Liste – nenne jede nur einmal'),
         (lambda c: not any(x.startswith('noise_') for x in c), 'keine Rauschspalte dabei',
-         'die Spalten noise_… sind reines Rauschen; jede verwässert die Abstände. Bei 24 Tests rutscht mit p < 0,05 im Mittel '
-         'etwa eine durch – teile die Schwelle durch die Zahl der Tests (Bonferroni)'),
+         'die Spalten noise_… sind reines Rauschen; jede verwässert die Abstände. Von 20 Rauschspalten rutscht mit p < 0,05 im '
+         'Mittel etwa eine durch – teile die Schwelle durch die Zahl der Tests, hier 24 (Bonferroni)'),
         (lambda c: _knn_cv(c) >= 0.9, 'kreuzvalidierte Genauigkeit mindestens 90 %',
          'mit diesen Spalten bleibt KNN unter 90 % – fehlt ein starkes Merkmal (die Kronblätter)?'),
         (lambda c: _knn_cv(c) >= _knn_cv_all() + 0.05, 'mindestens 5 Prozentpunkte besser als mit allen 24 Spalten',

@@ -24,6 +24,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 
+from .compare import accuracy_interval
 from .evaluation import measure_latency
 from .glossary import german_number, label
 from .quack import IRIS_CARD, Exercise, ProjectCard, Question, wilson_interval
@@ -214,7 +215,7 @@ def _with_interval(result, metrics: dict) -> str:
     "One KPI result; an accuracy measured on test rows comes with its 95 % Wilson interval (a share of few rows is uncertain)."
     n = metrics.get('n_test')
     if result.kpi.metric != 'accuracy' or result.value is None or not n: return str(result)
-    low, high = wilson_interval(round(result.value * n), int(n))
+    low, high = accuracy_interval(result.value, int(n))
     return f'{result}, auf {int(n)} Testzeilen: 95-%-Intervall {german_number(low, 3)} bis {german_number(high, 3)}'
 
 def quality_gate(metric: str = 'f1_macro', minimum: float = 0.8):
