@@ -124,6 +124,7 @@ def test_rollback_goes_back_along_the_history_and_says_when_nothing_is_left(ops_
     for _ in range(2):  # pressed again and again: never forward to version 2, which was just rolled back
         at.button(key='rollback').click().run()
         assert not at.exception and 'Zurückrollen nicht möglich' in at.info[0].value and 'keine frühere freigegebene Version' in at.info[0].value
+        assert 'unter „Kandidat“ die Version wählen' in at.info[0].value  # the app's own way, not only the command line
         assert aliases('iris-classifier')[1] == 'production'
     assert list(history(at)['Aktion'][:2]) == [label('rollback'), label('promote')]
 

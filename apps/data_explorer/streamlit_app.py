@@ -15,6 +15,8 @@ from amalea_quack.glossary import german_number, german_percent, german_table, l
 from amalea_quack.validation import validate_training_data
 
 MAX_GROUPS = 20  # group columns with more distinct values are not offered for grouping
+# the gates are the last tab: on a phone the tab bar hides it until swiped
+GATES_HINT = 'Details im letzten Reiter, „Datentore“ (auf dem Handy die Reiterleiste nach links wischen).'
 TABS = ['Profil', 'Verteilungen', 'Korrelationen', 'Streu- und Boxplots', 'Fehlende Werte', 'Datentore']
 ICONS = {'passed': '✅', 'failed': '❌', 'warned': '⚠️', 'not_applicable': '➖'}
 
@@ -108,12 +110,12 @@ colour = None if problems else target
 mixed = [c for c in columns if eda.column_kind(df[c]) == eda.MIXED]
 if mixed:
     st.warning(f"Text in Zahlenspalten: {', '.join(mixed)} enthalten überwiegend Zahlen, aber auch Text – sie werden als Kategorie "
-               'behandelt. Details im Reiter „Datentore“.')
+               f'behandelt. {GATES_HINT}')
 report = validation(df, target)
 for c in report.checks:
     if c.verdict == 'warned': st.warning(f'Datentor „{c.title}“ – Warnung, blockiert nicht: {c.message}.')
 if not report.passed:
-    st.error(f"Nicht bestanden (blockiert das Training): {', '.join(label(f) for f in report.failed)}. Details im Reiter „Datentore“.")
+    st.error(f"Nicht bestanden (blockiert das Training): {', '.join(label(f) for f in report.failed)}. {GATES_HINT}")
 groupable = [c for c in columns if c not in nums and df[c].nunique() <= MAX_GROUPS]
 if colour is not None and colour not in groupable: groupable.insert(0, colour)
 

@@ -99,7 +99,8 @@ def do_promote(name: str, version: str, dst: str) -> None:
 def do_rollback(name: str, alias: str) -> None:
     "Back along the alias's release history – never forward to a version just rolled back."
     try: v = registry.rollback(name, alias, note='Zurückgerollt in der App Modellbetrieb')
-    except ModelNotFound as e: flash('info', f'Zurückrollen nicht möglich: {e}')
+    except ModelNotFound as e:
+        flash('info', f'Zurückrollen nicht möglich: {e} Hier in der App geht das auch: oben unter „Kandidat“ die Version wählen und freigeben.')
     except StoreError as e: flash('error', f'Zurückrollen nicht möglich: {e}')
     else: flash('success', f'Zurückgerollt: **{name}@{alias}** zeigt wieder auf Version {v}.')
 
