@@ -50,6 +50,8 @@ GLOSSARY = (
     Term('Hyperparameter', 'hyperparameter', 'Einstellung, die vor dem Training festgelegt wird (z. B. Baumtiefe)'),
     Term('Konfidenzintervall', 'confidence interval',
          'Bereich aus einem Verfahren, das den wahren Wert in einem festgelegten Anteil (z. B. 95 %) aller Wiederholungen einschließt'),
+    Term('p-Wert', 'p-value', 'wie oft ein mindestens so großer Unterschied allein durch Zufall entstünde, wenn es keinen echten gäbe'),
+    Term('Power', 'statistical power', 'Wahrscheinlichkeit, einen Unterschied oder eine Gleichwertigkeit nachzuweisen, wenn es sie wirklich gibt'),
     Term('Lauf', 'run', 'ein protokolliertes Training mit Parametern, Metriken und Artefakten'),
     Term('Experiment', 'experiment', 'Sammlung zusammengehöriger Läufe'),
     Term('protokollieren', 'log, track', 'Parameter, Metriken und Artefakte eines Laufs festhalten'),
