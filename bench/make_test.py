@@ -52,7 +52,10 @@ def run(rev: str, keep: bool) -> None:
     if failed: print('Fehlgeschlagen:\n' + '\n'.join(f'  {s[:300]}' for s in failed))
     slow = [line.rstrip() for line in lines if re.match(r'\s*[\d.]+s (call|setup|teardown) ', line)][:15]
     if slow: print('Langsamste Tests:\n' + '\n'.join(f'  {s}' for s in slow))
-    if keep: print(f'Klon und Ausgabe bleiben in {folder}'); (folder / 'make-test.log').write_text(''.join(lines))
+    if keep or proc.returncode:  # a failed run keeps its log: a rare failure is otherwise gone with the clone
+        (folder / 'make-test.log').write_text(''.join(lines))
+        print(f'Ausgabe von make test: {folder / "make-test.log"}' + (f' (Klon in {folder / "repo"})' if keep else ''))
+        if not keep: shutil.rmtree(folder / 'repo', ignore_errors=True)
     else: shutil.rmtree(folder, ignore_errors=True)
 
 
