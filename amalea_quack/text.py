@@ -445,10 +445,10 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
                         'n_train': len(train), 'n_test': len(test), 'embedding_seconds': embed_s})
         metrics.update(measure_latency(lambda rows: predict_frame(models, rows['text'].tolist()), test[['text']], n=latency_rows))
         # free text: no schema or reference profile
-        metrics = log_evaluation(TEXT_TARGET, test[['text']].reset_index(drop=True), y_test, pred, metrics, card=card)
-        _log_training_texts(train, E_train)
         preds = pd.DataFrame({'text': te_texts, true_column(TEXT_TARGET): y_test, pred_column(TEXT_TARGET): pred})
-        info = log_text_model(models, preds[['text']].head(2))
+        info = log_text_model(models, preds[['text']].head(2))  # first: the metrics then name it (as in train_tabular)
+        metrics = log_evaluation(TEXT_TARGET, test[['text']].reset_index(drop=True), y_test, pred, metrics, card=card, model_id=info.model_id)
+        _log_training_texts(train, E_train)
     return TextTrainResult(run.info.run_id, models, metrics, train.reset_index(drop=True), preds, info.model_uri)
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0010

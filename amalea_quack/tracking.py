@@ -92,6 +92,7 @@ def log_evaluation(target: str, # name of the target column
                    metrics: dict, # measured metrics; KPI verdict added, then all logged
                    X_train: pd.DataFrame | None = None, # training features: schema and reference profile (None for free text)
                    card: ProjectCard | None = None, # KPIs to check and log with the run
+                   model_id: str | None = None, # the logged model measured (log it first): MLflow 3 files the metrics under it too
                   ) -> dict:
     "Write a run's evaluation into the active run, the same way for every model: report, confusion matrix, test predictions, schema, profile, card."
     from sklearn.metrics import classification_report
@@ -101,7 +102,7 @@ def log_evaluation(target: str, # name of the target column
         metrics['kpis_passed'] = float(kpis.passed)
         mlflow.log_dict(card.to_dict(), PROJECT_CARD)
         mlflow.set_tag('kpis_failed', ', '.join(kpis.failed) or 'keine')
-    mlflow.log_metrics(metrics)
+    mlflow.log_metrics(metrics, model_id=model_id)
     mlflow.log_text(classification_report(y_test, y_pred, zero_division=0), 'classification_report.txt')
     mlflow.log_figure(confusion_figure(y_test, y_pred), 'confusion_matrix.png')
     if X_train is not None:
@@ -233,9 +234,9 @@ def train_tabular(data: pd.DataFrame, # table with features and target
         model.fit(split.X_train, split.y_train)
         y_pred = model.predict(split.X_test)
         metrics = {**evaluate(model, split), **measure_latency(model.predict, split.X_test, n=latency_rows), **cv}
-        metrics = log_evaluation(target, split.X_test, split.y_test, y_pred, metrics, X_train=split.X_train, card=card)
+        info = log_sklearn_model(model, split.X_test.head(3))  # first: the metrics then name it (MLflow 3 would otherwise copy each one)
+        metrics = log_evaluation(target, split.X_test, split.y_test, y_pred, metrics, X_train=split.X_train, card=card, model_id=info.model_id)
         _log_importances(_feature_importances(model))
-        info = log_sklearn_model(model, split.X_test.head(3))
     return TrainResult(run.info.run_id, model, metrics, split, info.model_uri, fp, report)
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #tr060013

@@ -482,12 +482,12 @@ def train_digits_cnn(epochs: int | None = None, # None: DIGITS_EPOCHS, in quick 
         metrics.update(best_epoch=history.attrs['best_epoch'], n_train=len(dev.X_train), n_val=len(dev.X_test), n_test=len(split.X_test),
                        train_seconds=seconds)
         with torch_threads(1): metrics.update(measure_latency(lambda row: predict_frame(net, row), split.X_test, n=latency_rows))  # as served
-        metrics = log_evaluation(TARGET, split.X_test, split.y_test, pred['label'], metrics, X_train=dev.X_train, card=card)
+        info = log_digits_model(net, p, split.X_test.head(2))  # first: the metrics then name it (as in train_tabular)
+        metrics = log_evaluation(TARGET, split.X_test, split.y_test, pred['label'], metrics, X_train=dev.X_train, card=card, model_id=info.model_id)
         for name, fig in (('misclassified.png', misclassified_figure(split.X_test, split.y_test, pred['label'])),
                           ('learning_curves.png', curves_figure(history))):
             mlflow.log_figure(fig, name)
         mlflow.log_text(history.to_csv(), 'history.csv')
-        info = log_digits_model(net, p, split.X_test.head(2))
     return DigitsResult(run.info.run_id, net, metrics, history, split, pred, info.model_uri, dev)
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc002e

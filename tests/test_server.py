@@ -57,3 +57,33 @@ def test_pipeline_against_a_real_server_and_handout_load_path(mlflow_server, tmp
     pred = quack('predict', '-', uri=mlflow_server, stdin=json.dumps({'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5,
                                                                         'petal length (cm)': 1.4, 'petal width (cm)': 0.2}))
     assert json.loads(pred.stdout)[0]['prediction'] == 'setosa'
+
+
+def test_a_served_model_fetches_each_of_its_files_once(mlflow_server, monkeypatch):
+    "Loading from a server: the model's files come once (flavour and model read from one copy), and predicting asks for nothing more."
+    import re
+
+    import requests
+
+    from amalea_quack.pipeline import ensure_production
+    from amalea_quack.registry import ServedModel
+    from amalea_quack.store import store_at
+    with store_at(mlflow_server):
+        ensure_production(latency_rows=5)  # the model the first test released (or, run alone, one released now)
+        sent, send = [], requests.Session.request
+        def spy(self, method, url, *a, **k):
+            sent.append(url.split('?')[0])
+            return send(self, method, url, *a, **k)
+        monkeypatch.setattr(requests.Session, 'request', spy)
+        model = ServedModel('iris-classifier', 'production')
+        files = [re.sub(r'.*/mlflow-artifacts/artifacts/', '', url) for url in sent if re.search(r'/mlflow-artifacts/artifacts/.', url)]
+        assert 'MLmodel' in {f.rsplit('/', 1)[-1] for f in files} and len(files) == len(set(files)), files
+        sent.clear()
+        assert [str(x) for x in model.predict([FLOWER, FLOWER]).labels] == ['virginica'] * 2
+        assert sent and not [url for url in sent if re.search(r'registered-models|model-versions|/models/', url)], sent  # its run's schema only
+        sent.clear()
+        model.predict(FLOWER)
+        assert sent == []  # the schema is kept
+
+
+FLOWER = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}

@@ -75,3 +75,18 @@ def test_a_tree_model_is_logged_and_served_without_importing_torch(step, request
     out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env={**os.environ, **store}, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [EXPECTED[step], False, True, True]
+
+
+def test_a_training_files_its_metrics_under_its_logged_model_without_copying_them(store, monkeypatch):
+    "MLflow 3 links metrics to the logged model they measure; metrics logged before the model are copied one request per metric."
+    import mlflow
+
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.store import client
+    from amalea_quack.tracking import train_tabular
+    read = []
+    history = mlflow.MlflowClient.get_metric_history
+    monkeypatch.setattr(mlflow.MlflowClient, 'get_metric_history', lambda self, *a, **k: read.append(a) or history(self, *a, **k))
+    result = train_tabular(load_dataset('iris'), 'species', params={'n_estimators': 10}, latency_rows=5)
+    assert read == []  # log_model found no metrics to copy over, one request each (notebook 06 checks they name the model)
+    assert len(client().get_metric_history(result.run_id, 'accuracy')) == 1  # and each was logged once
