@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
@@ -389,7 +390,8 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
     if sep is None:
         try: sep = csv.Sniffer().sniff(text[:8192], delimiters=',;\t|').delimiter
         except csv.Error: sep = ','
-    cells = [c.strip() for row in list(csv.reader(io.StringIO(text), delimiter=sep))[1:2001] for c in row]  # quoted fields stay whole
+    rows = itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 1, 2001)  # 2,000 records after the header, not the whole file
+    cells = [c.strip() for row in rows for c in row]  # quoted fields stay whole
     decimal, thousands = _number_convention(cells, sep, name, decimal)
     return text, CsvFormat(enc, sep, decimal, thousands)
 
@@ -416,7 +418,7 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     if not data.strip(): raise DataValidationError([f'{name} ist leer'], 'eine CSV-Datei mit Kopfzeile und mindestens einer Zeile')
     if b'\x00' in data[:4096]: raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
     text, fmt = sniff_csv(data, name, encoding, sep, decimal)
-    header = next(csv.reader(io.StringIO(text.split('\n', 1)[0]), delimiter=fmt.sep), [])
+    header = next(csv.reader(io.StringIO(text), delimiter=fmt.sep), [])  # the first record only
     if len(header) > max_columns:
         raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
     if longer := _longer_row(text, fmt.sep, len(header)):  # pandas would fail on it – or, in the first data row, silently shift every column

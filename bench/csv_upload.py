@@ -1,0 +1,51 @@
+"""CSV uploads at the limit: how long `read_csv_checked` takes for a file of MAX_UPLOAD_MB or MAX_ROWS (whichever comes first),
+and its three passes over the text – format detection (sniff_csv), the field count per record (csv module: a row longer
+than the header is refused), pandas.
+
+Run: .venv/bin/python bench/csv_upload.py   (prints figures, asserts nothing; no store needed)
+"""
+import io
+import time
+
+import numpy as np
+import pandas as pd
+
+from amalea_quack.validation import MAX_ROWS, MAX_UPLOAD_MB, _longer_row, read_csv_checked, sniff_csv
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    "Fastest of `repeat` runs in milliseconds."
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter(); fn(); times.append((time.perf_counter() - t) * 1000)
+    return min(times)
+
+
+def upload(columns: int, decimal: str, sep: str, limit_mb: float = MAX_UPLOAD_MB) -> bytes:
+    "Random measurements with a text column, as many rows as fit under `limit_mb` and MAX_ROWS, German or English number format."
+    rng = np.random.default_rng(0)
+    row = pd.DataFrame(rng.normal(50, 10, (1000, columns)).round(3), columns=[f'merkmal_{i}' for i in range(columns)])
+    row['art'] = rng.choice(['Setosa', 'Versicolor', 'Virginica'], 1000)
+    one = row.to_csv(index=False, sep=sep, decimal=decimal).encode('cp1252' if sep == ';' else 'utf-8')
+    body = one.split(b'\n', 1)[1]
+    copies = min(int(limit_mb * 2**20 * 0.98 // len(body)), MAX_ROWS // 1000)
+    return one.split(b'\n', 1)[0] + b'\n' + body * copies
+
+
+def measure(columns: int, decimal: str, sep: str, what: str) -> None:
+    "Print the figures for one upload at the limit."
+    data = upload(columns, decimal, sep)
+    text, fmt = sniff_csv(data, 'bench.csv')
+    rows = len(read_csv_checked(io.BytesIO(data)))
+    total = best_of(lambda: read_csv_checked(io.BytesIO(data)))
+    sniff = best_of(lambda: sniff_csv(data, 'bench.csv'))
+    count = best_of(lambda: _longer_row(text, fmt.sep, columns + 1))
+    pandas = best_of(lambda: pd.read_csv(io.StringIO(text), sep=fmt.sep, decimal=fmt.decimal, thousands=fmt.thousands))
+    rows_de = f'{rows:_}'.replace('_', '.')
+    print(f'{what}: {len(data) / 2**20:.1f} MiB, {rows_de} Zeilen – read_csv_checked {total:.0f} ms '
+          f'(Format erkennen {sniff:.0f} ms, Felder zählen {count:.0f} ms, pandas {pandas:.0f} ms)')
+
+
+if __name__ == '__main__':
+    measure(4, '.', ',', 'englisch, 4 Messspalten')
+    measure(20, ',', ';', 'deutsch (Excel), 20 Messspalten')
