@@ -21,9 +21,9 @@ import pandas as pd
 
 from .eda import column_label, figure_png, new_figure
 from .glossary import german_number, german_percent, german_table, label
-from .quack import Exercise, ProjectCard, Question, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
-from .tracking import RunArtifacts
+from .tracking import RunArtifacts, pred_column, true_column
 from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Report, Schema, as_frame, normal_kind, reference_profile
 
 # %% auto #0
@@ -63,10 +63,14 @@ def segment_accuracy(frame: pd.DataFrame, # test predictions with <target>_true,
                      confidence: float = 0.95, # level of each segment's Wilson interval
                     ) -> tuple[pd.DataFrame, int]:
     "Rows, accuracy and its Wilson interval per segment, and how many rows had no segment value."
+    missing = [c for c in (true_column(target), pred_column(target), segment) if c not in frame.columns]
+    if missing: raise DataValidationError([f"es fehlen die Spalten {', '.join(missing)} (vorhanden: {', '.join(map(str, frame.columns))})"],
+                                          f"Testvorhersagen mit {true_column(target)}, {pred_column(target)} und {segment} – target ist der "
+                                          "Name der Zielspalte ohne _true und _pred")
     seg = frame[segment]
     if pd.api.types.is_numeric_dtype(seg) and seg.nunique() > 10: seg = pd.qcut(seg, bins, duplicates='drop').astype(str).where(seg.notna())
     known = seg.notna()
-    right = frame[f'{target}_true'].astype(str) == frame[f'{target}_pred'].astype(str)
+    right = frame[true_column(target)].astype(str) == frame[pred_column(target)].astype(str)
     table = right[known].groupby(seg[known].astype(str)).agg(rows='size', correct='sum').reset_index(names='segment')
     bounds = [wilson_interval(int(k), int(n), confidence) for k, n in zip(table['correct'], table['rows'], strict=True)]
     table = table.assign(accuracy=table['correct'] / table['rows'], accuracy_low=[lo for lo, _ in bounds], accuracy_high=[hi for _, hi in bounds])
@@ -627,12 +631,28 @@ def _temperatures() -> tuple:
     rng = np.random.default_rng(7)
     return rng.normal(21.0, 2.0, 398), rng.normal(22.0, 2.5, 250)
 
-def _psi_values(reference, current, bins: int = 4, edges_from: str = 'reference') -> float:
-    "Reference PSI from raw values: cuts at the inner quantiles of the reference (or, the mistake, of the current values); outer bins open."
+def _psi_values(reference, current, bins: int = 4, edges_from: str = 'reference', counts: bool = False, uniform: bool = False) -> float:
+    """Reference PSI from raw values: cuts at the inner quantiles of the reference, outer bins open. The typical mistakes: cuts from the
+    current values (`edges_from='current'`), counts instead of shares (`counts`), reference shares assumed to be 1/bins (`uniform`)."""
     base = np.asarray(reference if edges_from == 'reference' else current, float)
     cuts = np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1])
-    share = lambda v: np.bincount(np.searchsorted(cuts, np.asarray(v, float), side='right'), minlength=bins) / len(v)
-    return population_stability_index(share(reference), share(current))
+    share = lambda v: np.bincount(np.searchsorted(cuts, np.asarray(v, float), side='right'), minlength=bins) / (1 if counts else len(v))
+    return population_stability_index(np.full(bins, 1 / bins) if uniform else share(reference), share(current))
+
+def _same_values_give_zero(f):
+    "True if f gives 0 for the same values twice; else the mistake, if it is the usual one, or False."
+    ref, now = _temperatures()
+    if abs(f(ref, ref)) < 1e-9: return True
+    if _near(f(ref, now), _psi_values(ref, now, uniform=True), 1e-6):
+        return Diagnosis('für zweimal dieselben Werte muss 0 herauskommen – die Anteile der Referenz sind gezählt, nicht angenommen: '
+                         'Bei 398 Werten hat nicht jede Klasse genau 1/bins; zähle sie wie die aktuellen Werte')
+    return False
+
+def _shares_not_counts(f):
+    "True, or the mistake if f hands counts instead of shares to population_stability_index."
+    if not _near(f(*_temperatures()), _psi_values(*_temperatures(), counts=True), 1e-6): return True
+    return Diagnosis('population_stability_index bekommt Anteile pro Klasse, die sich zu 1 summieren – du übergibst Zählungen: '
+                     'teile die Zählung durch die Zahl der Werte')
 
 def _psi_matches(f, current, bins: int = 4) -> bool:
     ref = _temperatures()[0]
@@ -677,15 +697,28 @@ def _models(which: str):
     if which == 'last_row': return _OneRowAlone(tree, rows.iloc[-1]), rows
     return _wine_tree()
 
-def _outcome(test, which: str) -> str:
-    "'passes', or the name of the exception the student's test raises against the model `which`."
+def _outcome(test, which: str) -> tuple[str, str]:
+    "('passes', '') or the name and message of the exception the student's test raises against the model `which`."
     model, rows = _models(which)
     try:
         with warnings.catch_warnings(action='ignore'):  # sklearn warns about a Series without feature names; the exception counts
             test(model, rows.copy())
     except NotImplementedError: raise
-    except Exception as e: return type(e).__name__
-    return 'passes'
+    except Exception as e: return type(e).__name__, str(e)
+    return 'passes', ''
+
+def _fails_by_assert(test, which: str):
+    "True if the test fails with assert against the broken model `which`; False if it passes; the mistake if it crashes instead."
+    name, message = _outcome(test, which)
+    if name in ('passes', 'AssertionError'): return name == 'AssertionError'
+    return Diagnosis(f'dein Test bricht gegen ein kaputtes Modell mit {name} ab ({message[:80]}), statt mit assert fehlzuschlagen – '
+                     'sagst du jede Zeile als Tabelle mit einer Zeile vorher, rows.iloc[[i]]?')
+
+def _names_the_row(test) -> bool:
+    "The assert message of the test names the row that only the broken model `last_row` answers differently (its label or position)."
+    _, rows = _models('last_row')
+    name, message = _outcome(test, 'last_row')
+    return name == 'AssertionError' and (str(rows.index[-1]) in message or str(len(rows) - 1) in message)
 
 def _filled(d) -> bool:
     "True; a dict whose values are all `...` (the student edition's stub) counts as not attempted."
@@ -717,8 +750,9 @@ EXERCISES = (
     Exercise('15.2', 'Der PSI aus Rohwerten', (
         (lambda f: callable(f) and np.isfinite(float(f(*_temperatures()))), 'eine Funktion, die eine endliche Zahl liefert',
          'erwartet wird eine Funktion psi_from_values(reference, current, bins=4), die eine Zahl zurückgibt'),
-        (lambda f: abs(f(_temperatures()[0], _temperatures()[0])) < 1e-9, 'gleiche Werte ergeben PSI 0',
+        (_same_values_give_zero, 'gleiche Werte ergeben PSI 0',
          'für zweimal dieselben Werte muss 0 herauskommen – teilst du beide Datensätze an denselben Grenzen?'),
+        (_shares_not_counts, 'Anteile pro Klasse, keine Zählungen', 'population_stability_index bekommt Anteile pro Klasse'),
         (lambda f: not _near(f(*_temperatures()), _psi_values(*_temperatures(), edges_from='current'), 1e-6), 'die Grenzen kommen aus der Referenz',
          'die Grenzen kommen aus den aktuellen Daten – dann hat heute jede Klasse denselben Anteil, und der PSI misst nur die Referenz'),
         (lambda f: _psi_matches(f, _temperatures()[0].max() + 1 + np.arange(50.0)), 'Werte über dem Referenzbereich zählen zur letzten Klasse',
@@ -731,16 +765,19 @@ EXERCISES = (
          'mit bins=10 kommt ein anderer Wert heraus – stehen vier Klassen fest im Code?'),
     ), level=2),
     Exercise('15.3', 'Ein fünfter Test: einzeln wie im Stapel', (
-        (lambda f: callable(f) and _outcome(f, 'healthy') in ('passes', 'AssertionError'), 'eine Funktion, die sich aufrufen lässt',
+        (lambda f: callable(f) and _outcome(f, 'healthy')[0] in ('passes', 'AssertionError'), 'eine Funktion, die sich aufrufen lässt',
          'erwartet wird eine Funktion test_einzeln_wie_im_stapel(model, rows), die ohne Fehler durchläuft – eine Zeile als Tabelle '
          'ist rows.iloc[[i]] (mit doppelten Klammern); rows.iloc[i] ist eine Series'),
-        (lambda f: _outcome(f, 'healthy') == 'passes', 'besteht bei einem gesunden Modell',
+        (lambda f: _outcome(f, 'healthy')[0] == 'passes', 'besteht bei einem gesunden Modell',
          'der Test schlägt bei einem gesunden Modell fehl – vergleichst du die Vorhersage von Zeile i einzeln mit Zeile i im Stapel?'),
-        (lambda f: _outcome(f, 'centred') == 'AssertionError', 'schlägt an, wenn jede Anfrage mit ihrem eigenen Mittelwert skaliert wird',
+        (lambda f: _fails_by_assert(f, 'centred'), 'schlägt an, wenn jede Anfrage mit ihrem eigenen Mittelwert skaliert wird',
          'der Test bemerkt nicht, dass ein Modell einzeln anders vorhersagt als im Stapel – er muss mit assert fehlschlagen'),
-        (lambda f: _outcome(f, 'last_row') == 'AssertionError', 'prüft jede Zeile, auch die letzte',
+        (lambda f: _fails_by_assert(f, 'last_row'), 'prüft jede Zeile, auch die letzte',
          'ein Modell, das nur bei einer einzigen Zeile einzeln anders antwortet, kommt durch – prüft der Test wirklich alle Zeilen?'),
-        (lambda f: _outcome(f, 'wine') == 'passes', 'funktioniert auch mit einem anderen Modell und anderen Spalten',
+        (_names_the_row, 'die Meldung nennt die betroffene Zeile',
+         'die Meldung des Tests nennt die betroffene Zeile nicht – schreib sie hinter das assert, etwa '
+         "assert not anders, f'einzeln anders vorhergesagt: Zeilen {anders}'"),
+        (lambda f: _outcome(f, 'wine')[0] == 'passes', 'funktioniert auch mit einem anderen Modell und anderen Spalten',
          'mit einem Wein-Modell (13 andere Spalten) schlägt der Test fehl – stehen Spaltennamen oder Zeilenzahlen fest im Code?'),
     ), level=2),
     Exercise('15.4', 'Drei Meldungen aus dem Betrieb', (

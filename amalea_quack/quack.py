@@ -15,8 +15,8 @@ from .glossary import german_number, label
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback',
-           'check_quiz']
+           'not_attempted', 'Diagnosis', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
+           'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -202,22 +202,28 @@ def not_attempted(answer) -> bool:
     if isinstance(answer, (list, tuple)): return bool(answer) and all(v is ... for v in answer)
     return False
 
+class Diagnosis(str):
+    "What a check returns instead of False when it has found the mistake itself: a German sentence shown in place of the general note."
+
 def check_answer(exercise: str, # title of the exercise
                  answer, # the student's answer; `...` means not attempted
-                 checks: list, # (predicate(answer) -> bool, note if right, note if wrong) triples
+                 checks: list, # (predicate(answer) -> bool or a German diagnosis, note if right, note if wrong) triples
                  key: str = '', # the exercise's key, for progress reports
                 ) -> Feedback:
-    "Run each check on `answer` and say, in German, what is right and what is off; stop at the first failure that makes the rest meaningless."
+    """Run each check on `answer` and say, in German, what is right and what is off; stop at the first failure that makes the rest
+    meaningless: the first check's, or one whose predicate names the mistake (returns a `Diagnosis` instead of False)."""
     if not_attempted(answer):
         return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
     notes, ok = [], True
     for pred, good, bad in checks:
-        try: passed = bool(pred(answer))
+        try: verdict = pred(answer)
         except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'], key)
-        except Exception as e: passed, bad = False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
-        notes.append(f"✓ {good}" if passed else f"✗ {bad}")
+        except Exception as e: verdict, bad = False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
+        diagnosed = isinstance(verdict, Diagnosis)  # the check found the mistake itself: its sentence instead of the general note
+        passed = not diagnosed and bool(verdict)
+        notes.append(f"✓ {good}" if passed else f"✗ {verdict if diagnosed else bad}")
         ok = ok and passed
-        if not passed and not notes[:-1]: break  # the first criterion failed: the others would only repeat it
+        if not passed and (diagnosed or not notes[:-1]): break  # the first criterion failed, or the mistake is named: the rest would repeat it
     return Feedback(exercise, SOLVED if ok else WRONG, notes, key)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000002
@@ -230,7 +236,7 @@ class Exercise:
     "A graded exercise: its key ('05.2'), title, level (1–3 stars) and the criteria its answer must meet."
     key: str
     title: str
-    checks: tuple  # (predicate(answer) -> bool, note if right, note if wrong) triples
+    checks: tuple  # (predicate(answer) -> bool or a German diagnosis, note if right, note if wrong) triples, see check_answer
     level: int = 1  # ⭐ apply, ⭐⭐ combine, ⭐⭐⭐ transfer
 
     def check(self, answer) -> Feedback: return check_answer(self.title, answer, list(self.checks), self.key)
