@@ -451,7 +451,11 @@ class PairedComparison:
         a, b = self.names
         pp = lambda x: german_number(100 * x, 1)
         span = f'{pp(self.low)} bis {pp(self.high)} Prozentpunkte'
-        if self.only == (0, 0): return f'{a} und {b} liegen auf allen {self.n} Testzeilen gleich – auf diesen Zeilen ist kein Unterschied messbar.'
+        if self.only == (0, 0):  # the bootstrap has nothing to resample; 0 of n still bounds the share of rows where they would differ
+            bound = 1 - (1 - 0.95) ** (1 / self.n)  # exact one-sided 95 % upper bound for 0 of n (about 3/n)
+            return (f'{a} und {b} liegen auf allen {self.n} Testzeilen gleich – auf diesen Zeilen ist kein Unterschied messbar. Das heißt '
+                    f'nicht „gleich gut“: Mit 95 % unterscheiden sie sich auf höchstens {pp(bound)} % aller Zeilen, die Differenz liegt also '
+                    f'zwischen −{pp(bound)} und +{pp(bound)} Prozentpunkten.')
         if self.low > 0 or self.high < 0:
             better, worse = (b, a) if self.low > 0 else (a, b)
             return (f'{better} ist auf diesen {self.n} Testzeilen besser als {worse}: Die Differenz {b} − {a} beträgt {pp(self.difference)} '
