@@ -432,6 +432,7 @@ class PairedComparison:
     low: float  # paired bootstrap interval of the difference
     high: float
     p_value: float  # exact McNemar test on the rows where exactly one model is right
+    confidence: float = 0.95  # level of the interval, and of the bound when the two models never disagree
 
     def table(self) -> pd.DataFrame:
         "Accuracy of each model with its Wilson interval (English columns; show it with `german_table`)."
@@ -452,9 +453,10 @@ class PairedComparison:
         pp = lambda x: german_number(100 * x, 1)
         span = f'{pp(self.low)} bis {pp(self.high)} Prozentpunkte'
         if self.only == (0, 0):  # the bootstrap has nothing to resample; 0 of n still bounds the share of rows where they would differ
-            bound = 1 - (1 - 0.95) ** (1 / self.n)  # exact one-sided 95 % upper bound for 0 of n (about 3/n)
+            bound = 1 - (1 - self.confidence) ** (1 / self.n)  # exact one-sided upper bound for 0 of n (about 3/n at 95 %)
             return (f'{a} und {b} liegen auf allen {self.n} Testzeilen gleich – auf diesen Zeilen ist kein Unterschied messbar. Das heißt '
-                    f'nicht „gleich gut“: Mit 95 % unterscheiden sie sich auf höchstens {pp(bound)} % aller Zeilen, die Differenz liegt also '
+                    f'nicht „gleich gut“: Mit {round(100 * self.confidence)} % unterscheiden sie sich auf höchstens {pp(bound)} % aller Zeilen, '
+                    'die Differenz liegt also '
                     f'zwischen −{pp(bound)} und +{pp(bound)} Prozentpunkten.')
         if self.low > 0 or self.high < 0:
             better, worse = (b, a) if self.low > 0 else (a, b)
@@ -485,7 +487,7 @@ def compare_on_test(y_true, # true classes of the test rows
     low, high = np.quantile(diffs, [(1 - confidence) / 2, (1 + confidence) / 2])
     p = binomtest(min(only), sum(only), 0.5).pvalue if sum(only) else 1.0
     return PairedComparison(tuple(names), len(y), (int(right_a.sum()), int(right_b.sum())), only,
-                            float(right_b.mean() - right_a.mean()), float(low), float(high), float(p))
+                            float(right_b.mean() - right_a.mean()), float(low), float(high), float(p), confidence)
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc0047
 def _inherit_streamlit_context(thread: threading.Thread):
