@@ -20,7 +20,8 @@ from .quack import Exercise, Question
 # %% auto #0
 __all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
            'split_figure', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'kfold_figure', 'fold_scores',
-           'cross_validate_accuracy', 'classification_metrics', 'evaluate', 'confusion_figure', 'measure_latency']
+           'cross_validate_accuracy', 'classification_metrics', 'evaluate', 'confusion_figure', 'latency_times',
+           'latency_summary', 'measure_latency']
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0008
 @dataclass
@@ -204,17 +205,28 @@ def confusion_figure(y_true, y_pred, title: str = 'Konfusionsmatrix'):
     return fig
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc001b
-def measure_latency(predict, # function taking a one-row DataFrame
-                    X: pd.DataFrame, # rows to predict, one at a time
-                    n: int = 200, # number of timed predictions
-                   ) -> dict:
-    "Single-row prediction latency p50 and p99 in milliseconds."
+def latency_times(predict, # function taking a one-row DataFrame
+                  X: pd.DataFrame, # rows to predict, one at a time (cycled if fewer than n)
+                  n: int = 200, # number of timed predictions
+                 ) -> np.ndarray:
+    "Milliseconds of `n` single-row predictions in call order, after one untimed warm-up call."
     rows = [X.iloc[[i % len(X)]] for i in range(n)]
     predict(rows[0])  # warm-up
     times = []
     for r in rows:
         t = time.perf_counter(); predict(r); times.append((time.perf_counter() - t) * 1000)
+    return np.asarray(times)
+
+def latency_summary(times) -> dict:
+    "p50 and p99 in milliseconds of timed calls (with few calls the p99 is about the slowest one)."
     return {'latency_p50_ms': float(np.percentile(times, 50)), 'latency_p99_ms': float(np.percentile(times, 99))}
+
+def measure_latency(predict, # function taking a one-row DataFrame
+                    X: pd.DataFrame, # rows to predict, one at a time
+                    n: int = 200, # number of timed predictions
+                   ) -> dict:
+    "Single-row prediction latency p50 and p99 in milliseconds."
+    return latency_summary(latency_times(predict, X, n))
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #e5000042
 EXERCISE_CONFUSION = pd.DataFrame([[31, 0, 0], [4, 8, 1], [0, 1, 24]], index=['Adelie', 'Chinstrap', 'Gentoo'],

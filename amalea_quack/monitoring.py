@@ -569,7 +569,7 @@ def promotion_gates(card: ProjectCard, # the candidate's project card: KPIs and 
                     latency_rows: int = 100, # single-row predictions the latency gate times
                     max_fairness_gap: float = 0.15, # largest accuracy gap between segments
                    ) -> list:
-    "Every gate a promotion in this course passes: the registry's five, fairness over the run's segment column, and drift given current data."
+    "Every gate a promotion in this course passes: the registry's six, fairness over the run's segment column, and drift given current data."
     return (default_gates(card, latency_rows=latency_rows) + [fairness_gate(max_fairness_gap)]
             + ([drift_gate(current)] if current is not None else []))
 

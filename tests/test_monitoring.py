@@ -1,5 +1,6 @@
 """amalea_quack.monitoring beyond its notebook: fairness gate on edge cases and through promote, drift edge cases, the HTML report."""
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -162,6 +163,57 @@ def test_release_reads_the_candidates_run_and_files_once(store, monkeypatch):
     c = candidate('iris-classifier', 'production')
     with pytest.raises(ValueError, match="gehört zum Modell 'iris-classifier'"): promote('wine-classifier', c, 'staging')
     assert str(resolve('iris-classifier', 'production').version) == '1'
+
+
+
+class _Trap:
+    "A model whose unpickling leaves a file behind: loading a pickle runs code, and this code only writes where `marker` says."
+    def __init__(self, marker: str): self.marker, self.classes_ = marker, np.array(['setosa'])
+    def fit(self, X, y): return self
+    def predict(self, X): return np.repeat(self.classes_[0], len(X))
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        Path(state['marker']).write_text('beim Laden ausgeführt', encoding='utf-8')
+
+
+class _TrapModel:
+    "The same trap as an MLflow pyfunc model (cloudpickled `PythonModel`)."
+    def __new__(cls, marker: str):
+        import mlflow.pyfunc
+        class Model(mlflow.pyfunc.PythonModel):
+            def __init__(self): self.trap = _Trap(marker)
+            def predict(self, context, model_input, params=None): return self.trap.predict(model_input)
+        return Model()
+
+
+@pytest.mark.parametrize('flavor', ['sklearn', 'pyfunc'])
+def test_release_refuses_a_pickled_model_without_ever_loading_it(store, tmp_path, flavor):
+    """The course's release path scans first: a cloudpickle model (scikit-learn or a pyfunc `PythonModel`) is refused by the security scan,
+    the gates that load the model (consistency, latency) are not run, no alias moves, and the pickle's own code never runs."""
+    import mlflow
+    import mlflow.pyfunc
+    import mlflow.sklearn
+
+    from amalea_quack.monitoring import release
+    from amalea_quack.registry import PromotionRefused, audit_log, register, resolve
+    from amalea_quack.store import ModelNotFound
+    marker = tmp_path / 'geladen.txt'
+    mlflow.set_experiment('sicherheitsscan')  # in this store (an earlier test may have left another store's experiment active)
+    with mlflow.start_run() as run:
+        if flavor == 'sklearn':
+            mlflow.sklearn.log_model(_Trap(str(marker)), name='model', serialization_format='cloudpickle',
+                                     pip_requirements=['scikit-learn==1.9.1'])
+        else: mlflow.pyfunc.log_model(name='model', python_model=_TrapModel(str(marker)), pip_requirements=['mlflow==3.17.0'])
+    marker.unlink(missing_ok=True)  # whatever logging did: from here on nothing may load it
+    register(run.info.run_id, 'falle')
+    with pytest.raises(PromotionRefused, match='Sicherheitsscan') as refused:
+        release('falle', latency_rows=5)
+    verdicts = {c.name: c.verdict for c in refused.value.report.checks}
+    assert verdicts['security'] == 'failed' and verdicts['consistency'] == verdicts['latency'] == 'not_applicable', verdicts
+    assert 'cloudpickle' in refused.value.report['security'].message
+    assert not marker.exists(), 'a gate unpickled the model'
+    with pytest.raises(ModelNotFound): resolve('falle', 'production')
+    assert audit_log('falle')[-1]['action'] == 'refused'
 
 
 # --- Drift -----------------------------------------------------------------------------------------------------
