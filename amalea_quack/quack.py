@@ -8,6 +8,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week01/quack_prozessmodell.html
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import asdict, dataclass, field
 
 from .glossary import german_number, label
@@ -255,13 +256,27 @@ class Question:
         "The verdict on one answer."
         title, key = f'Selbstkontrolle {int(notebook)}.{self.number}', f'{notebook}.q{self.number}'
         if not_attempted(answer): return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
-        given = _normal(answer)
-        if isinstance(self.right, (int, float)) and not isinstance(self.right, bool) and isinstance(given, (int, float)):
-            ok = abs(given - self.right) <= self.tolerance
-        else: ok = given == _normal(self.right)
+        numeric = _is_number(self.right)
+        given = _typed_number(answer) if numeric and isinstance(answer, str) and _typed_number(answer) is not None else _normal(answer)
+        ok = abs(given - self.right) <= self.tolerance if numeric and _is_number(given) else given == _normal(self.right)
         if ok: return Feedback(title, SOLVED, [f'✓ {self.why}'], key)
-        note = next((n for a, n in self.notes.items() if _normal(a) == given), self.hint)
-        return Feedback(title, WRONG, [f'✗ {note}'], key)
+        return Feedback(title, WRONG, [f'✗ {self._note(given)}'], key)
+
+    def _note(self, given) -> str:
+        "The note for a wrong answer: a number gets the note of the nearest typical number within the tolerance."
+        if _is_number(given):
+            near = [(abs(given - a), n) for a, n in self.notes.items() if _is_number(a) and abs(given - a) <= max(self.tolerance, 1e-9)]
+            if near: return min(near)[1]
+        return next((n for a, n in self.notes.items() if _normal(a) == given), self.hint)
+
+def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+def _typed_number(text: str) -> float | None:
+    "A number typed as text – '1', '0,67', '1.234,5' (German), '0.67', '60°' – or None if it is none."
+    t = text.strip().removesuffix('°').strip()
+    if re.fullmatch(r'[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+', t): t = t.replace('.', '').replace(',', '.')  # German: dots group thousands
+    elif not re.fullmatch(r'[+-]?\d+(\.\d+)?', t): return None
+    return float(t)
 
 def _normal(a):
     "Answers compared loosely: letters without case and spaces, sets of letters as sets, numbers as numbers."

