@@ -62,12 +62,15 @@ def is_number_column(col: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
 def column_kind(col: pd.Series) -> str:
-    "'numeric', 'categorical', or 'mixed' (a text column whose values mostly parse as numbers)."
+    """'numeric', 'categorical', or 'mixed': a text column whose values mostly read as numbers – also written the German way or with a
+    unit ('3,5', '1.234,5', '12,5 kg', '12 %'); codes of digits with leading zeros (postcodes, IDs) are categories."""
     if is_number_column(col): return NUMERIC
     if pd.api.types.is_bool_dtype(col): return CATEGORICAL
-    vals = col.dropna()
-    if len(vals) and pd.to_numeric(vals.astype(str).str.strip(), errors='coerce').notna().mean() >= 0.5: return MIXED
-    return CATEGORICAL
+    text = col.dropna().astype(str).str.strip()
+    if not len(text) or (text.str.fullmatch(r'\d+').all() and text.str.match(r'0\d').any()): return CATEGORICAL
+    bare = text.str.replace(r'\s*(?:%|[^\W\d_]{1,5}\.?)$', '', regex=True)  # a trailing unit or per cent sign
+    german = bare.str.fullmatch(r'[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?') & bare.str.contains(r'\d')
+    return MIXED if (pd.to_numeric(bare, errors='coerce').notna() | german).mean() >= 0.5 else CATEGORICAL
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:
     "Names of the number columns."

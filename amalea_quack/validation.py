@@ -14,22 +14,23 @@ import itertools
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
-from .glossary import german_number, label
+from .glossary import german_number, german_percent, label
 from .quack import Exercise, Question
 
 # %% auto #0
-__all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS', 'MAX_REQUEST_MB',
-           'MAX_DEPTH', 'JSON_BODIES', 'EXERCISES', 'QUIZ', 'Check', 'Report', 'DataValidationError', 'normal_kind',
-           'as_frame', 'Schema', 'validate_training_data', 'likely_ids', 'broken_iris', 'churn_example', 'CsvFormat',
-           'read_limited', 'sniff_csv', 'read_csv_checked', 'excel_export_example', 'fingerprint', 'reference_profile',
-           'parse_rows', 'csv_safe', 'from_csv_safe']
+__all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
+           'MISSING_MARKERS', 'MAX_REQUEST_MB', 'MAX_DEPTH', 'JSON_BODIES', 'EXERCISES', 'QUIZ', 'Check', 'Report',
+           'DataValidationError', 'normal_kind', 'as_frame', 'Schema', 'validate_training_data', 'likely_ids',
+           'broken_iris', 'churn_example', 'CsvFormat', 'read_limited', 'sniff_csv', 'number_pattern',
+           'read_csv_checked', 'excel_export_example', 'fingerprint', 'reference_profile', 'parse_rows', 'csv_safe',
+           'from_csv_safe']
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
 SEVERITIES = ('error', 'warning')
@@ -168,7 +169,11 @@ def _rows(mask) -> str:
 def _as_number(v) -> float:
     "A JSON/CSV value as float for a number column; True/False and text are not numbers."
     if isinstance(v, (bool, np.bool_)): raise ValueError(v)
-    if isinstance(v, str): return float(v.strip()) if v.strip() else np.nan
+    if isinstance(v, str):
+        if not v.strip(): return np.nan
+        x = float(v.strip())
+        if math.isnan(x): raise ValueError(v)  # 'nan' typed as text is no measurement; a gap is an empty cell or null
+        return x
     return np.nan if v is None else float(v)
 
 def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: bool = False) -> pd.DataFrame:
@@ -260,7 +265,8 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
     checks.append(Check('finite', not inf, f'unendliche Werte in {inf}' if inf else 'alle Zahlen endlich'))
     share = X.isna().mean()
     many = {c: round(float(s), 3) for c, s in share.items() if s > max_missing}
-    msg = f'zu viele Lücken (> {max_missing:.0%}): {many}' if many else f'höchstens {share.max():.1%} pro Spalte' if len(share) else 'keine Merkmale'
+    msg = (f'zu viele Lücken (> {german_percent(max_missing, 0)}): {many}' if many else
+           f'höchstens {german_percent(share.max(), 1)} pro Spalte' if len(share) else 'keine Merkmale')
     checks.append(Check('missing_limited', not many, msg, details={'missing_share': share.round(4).to_dict()}))
     mixed = [c for c in X.columns if column_kind(X[c]) == MIXED]
     checks.append(Check('numbers_as_numbers', not mixed, f'Spalten mit Zahlen und Text: {mixed}' if mixed else 'Spaltentypen einheitlich'))
@@ -314,22 +320,28 @@ def churn_example(n: int = 400, # customers
 MAX_UPLOAD_MB = 10
 MAX_ROWS = 200_000  # rows a single upload, request or file may have
 
-ENCODINGS = {'utf-8-sig': 'UTF-8 (mit BOM)', 'utf-8': 'UTF-8', 'cp1252': 'Windows-1252', 'latin-1': 'Latin-1 (ISO 8859-1)'}
+ENCODINGS = {'utf-8-sig': 'UTF-8 (mit BOM)', 'utf-8': 'UTF-8', 'cp1252': 'Windows-1252', 'latin-1': 'Latin-1 (ISO 8859-1)',
+             'utf-16': 'UTF-16 (mit BOM)'}
 SEPARATORS = {',': 'Komma', ';': 'Semikolon', '\t': 'Tabulator', '|': 'senkrechter Strich'}
 
 @dataclass(frozen=True)
 class CsvFormat:
-    "How a CSV file was read: its text encoding, column separator, decimal mark and thousands separator."
+    "How a CSV file was read: encoding, column separator, decimal mark, thousands separator, and what was assumed or read as missing."
     encoding: str = 'utf-8'  # a Python codec name, e.g. 'utf-8', 'cp1252'
     sep: str = ','
     decimal: str = '.'
     thousands: str | None = None
+    decimal_assumed: bool = False  # no number showed the decimal mark unambiguously (1.299 can be either), yet some needed it
+    missing_markers: tuple = ()  # (column, marker) pairs: text like 'NA' read as a gap in a column of numbers
 
     def describe(self) -> str:
         "The format in German words, for showing it to the user."
+        mark = 'Dezimalkomma' if self.decimal == ',' else 'Dezimalpunkt'
         parts = [ENCODINGS.get(self.encoding, self.encoding), f'Trennzeichen {SEPARATORS.get(self.sep, repr(self.sep))}',
-                 'Dezimalkomma' if self.decimal == ',' else 'Dezimalpunkt']
+                 f'{mark} (angenommen: keine Zahl zeigt das Dezimalzeichen eindeutig)' if self.decimal_assumed else mark]
         if self.thousands: parts.append(f"Tausendertrennzeichen '{self.thousands}'")
+        if self.missing_markers:
+            parts.append('als fehlend gelesen: ' + ', '.join(f"„{m}“ in Spalte '{c}'" for c, m in self.missing_markers))
         return ', '.join(parts)
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000001
@@ -363,6 +375,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
             raise DataValidationError([f'{name} lässt sich nicht als {encoding} lesen ({e})'],
                                       'die Kodierung, in der die Datei gespeichert ist') from None
     if data.startswith(b'\xef\xbb\xbf'): candidates = ['utf-8-sig']
+    elif data.startswith((b'\xff\xfe', b'\xfe\xff')): candidates = ['utf-16']  # Excel's "Unicode text": the BOM says so
     else: candidates = ['utf-8', 'cp1252']  # German Excel writes Windows-1252 (€ is 0x80, – is 0x96), never Latin-1
     for enc in candidates:
         try: return data.decode(enc), enc
@@ -370,18 +383,20 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     raise DataValidationError([f'{name} ist weder UTF-8 noch Windows-1252 (Byte 0x{data[err.start]:02x} an Stelle {err.start})'],
                               'eine Textdatei in UTF-8 oder Windows-1252; sonst gib die Kodierung an (z. B. encoding="latin-1")')
 
-def _number_convention(cells: list[str], sep: str, name: str, decimal: str | None = None) -> tuple[str, str | None]:
-    "Decimal mark and thousands separator of the numbers in `cells`; a refusal if they mix both conventions and none was given."
+def _number_convention(cells: list[str], sep: str, name: str, decimal: str | None = None) -> tuple[str, str | None, bool]:
+    """Decimal mark and thousands separator of the numbers in `cells`, and whether the mark was assumed (only numbers like 1.299 that
+    could be either); a refusal if they mix both conventions and none was given."""
     comma = [c for c in cells if _COMMA_DECIMAL.fullmatch(c) and not _AMBIGUOUS.fullmatch(c)]
     dot = [c for c in cells if _DOT_DECIMAL.fullmatch(c) and not _AMBIGUOUS.fullmatch(c)]
+    assumed = decimal is None and not comma and not dot and any(_AMBIGUOUS.fullmatch(c) for c in cells)
     if decimal is None and comma and dot:
         raise DataValidationError([f'{name} mischt Zahlen mit Dezimalkomma ({comma[0]!r}) und mit Dezimalpunkt ({dot[0]!r})'],
                                   'eine Schreibweise für alle Zahlen; sonst gib sie an (decimal="," oder decimal=".")')
     decimal = decimal or (',' if comma else '.')
     if decimal not in ',.': raise ValueError(f"decimal muss ',' oder '.' sein, nicht {decimal!r}.")
-    if decimal == ',': return ',', (None if dot else '.')  # a dot is a thousands separator only where no number uses it as decimal mark
+    if decimal == ',': return ',', (None if dot else '.'), assumed  # a dot groups thousands only where no number uses it as decimal mark
     grouped = any(re.fullmatch(r'[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d{1,3}(,\d{3}){2,}', c) for c in cells)
-    return '.', (',' if grouped and not comma else None)  # 1,234,567.5 (in quotes when the separator is a comma)
+    return '.', (',' if grouped and not comma else None), assumed  # 1,234,567.5 (in quotes when the separator is a comma)
 
 def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None, sep: str | None = None,
               decimal: str | None = None) -> tuple[str, CsvFormat]:
@@ -392,8 +407,8 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
         except csv.Error: sep = ','
     rows = itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 1, 2001)  # 2,000 records after the header, not the whole file
     cells = [c.strip() for row in rows for c in row]  # quoted fields stay whole
-    decimal, thousands = _number_convention(cells, sep, name, decimal)
-    return text, CsvFormat(enc, sep, decimal, thousands)
+    decimal, thousands, assumed = _number_convention(cells, sep, name, decimal)
+    return text, CsvFormat(enc, sep, decimal, thousands, assumed)
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000002
 def _longer_row(text: str, sep: str, width: int) -> tuple[int, int] | None:
@@ -404,6 +419,31 @@ def _longer_row(text: str, sep: str, width: int) -> tuple[int, int] | None:
         line = reader.line_num + 1  # a quoted field may span lines
     return None
 
+MISSING_MARKERS = ('NA', 'N/A', 'n/a', 'NaN', 'nan', 'NULL', 'null', 'None', '#N/A', '-')  # gaps in a column of numbers; text elsewhere
+_BOOLS = {'True': True, 'False': False, 'TRUE': True, 'FALSE': False, 'true': True, 'false': False}
+
+def number_pattern(fmt: CsvFormat) -> re.Pattern:
+    "How `fmt` writes a number: sign, digits (grouped by its thousands separator, if any), decimals, exponent – or infinity ('inf')."
+    d = re.escape(fmt.decimal)
+    whole = rf'\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}})+|\d+' if fmt.thousands else r'\d+'
+    return re.compile(rf'[+-]?(?:(?:(?:{whole})(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?|inf|Inf|INF|infinity|Infinity)')
+
+def _column_as_read(col: pd.Series, fmt: CsvFormat, pattern: re.Pattern) -> tuple[pd.Series, list[str]]:
+    """A column of text cells as the file means it, and the markers read as gaps: numbers if every filled cell is a number as `fmt`
+    writes it (no leading zero: postcodes and IDs stay text), True/False, else the text unchanged (dates, codes, 'NA' as a word)."""
+    cells = col.dropna().str.strip()
+    if cells.empty: return pd.to_numeric(col), []  # nothing at all: an empty number column
+    is_number = cells.str.fullmatch(pattern)
+    markers = sorted(set(cells[~is_number])) if not is_number.all() else []
+    if not is_number.any() or not set(markers) <= set(MISSING_MARKERS):  # text (or only markers): as it is, or True/False
+        return (cells.map(_BOOLS).astype(bool) if len(cells) == len(col) and cells.isin(_BOOLS).all() else col), []
+    values = cells[is_number]
+    if values.str.match(r'[+-]?0\d').any(): return col, []  # a leading zero: a code (postcode, ID), not a number
+    clean = values.str.replace(fmt.thousands, '', regex=False) if fmt.thousands else values
+    if fmt.decimal != '.': clean = clean.str.replace(fmt.decimal, '.', regex=False)
+    whole = not markers and len(values) == len(col) and not clean.str.contains(r'[.eE]').any()
+    return clean.astype('int64' if whole else 'float64').reindex(col.index), markers  # as pandas would: whole numbers stay int
+
 def read_csv_checked(source, # path, bytes or binary file-like object
                      max_mb: float = MAX_UPLOAD_MB, # largest accepted size
                      encoding: str | None = None, # e.g. 'cp1252'; default: detected (UTF-8, else Windows-1252)
@@ -412,11 +452,13 @@ def read_csv_checked(source, # path, bytes or binary file-like object
                      max_rows: int = MAX_ROWS,
                      max_columns: int = MAX_COLUMNS + 1, # features plus target
                     ) -> pd.DataFrame:
-    "Read a CSV exactly as the file says, or refuse with the reason; `df.attrs['csv_format']` says how it was read."
+    """Read a CSV exactly as the file says, or refuse with the reason; `df.attrs['csv_format']` says how it was read. A column becomes
+    numbers only if every filled cell is a number in the file's notation; everything else stays the text it is."""
     name = getattr(source, 'name', Path(source).name if isinstance(source, (str, Path)) else 'Die Datei')
     data = read_limited(source, max_mb, name)
     if not data.strip(): raise DataValidationError([f'{name} ist leer'], 'eine CSV-Datei mit Kopfzeile und mindestens einer Zeile')
-    if b'\x00' in data[:4096]: raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
+    if b'\x00' in data[:4096] and not data.startswith((b'\xff\xfe', b'\xfe\xff')):
+        raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
     text, fmt = sniff_csv(data, name, encoding, sep, decimal)
     header = next(csv.reader(io.StringIO(text), delimiter=fmt.sep), [])  # the first record only
     if len(header) > max_columns:
@@ -425,14 +467,19 @@ def read_csv_checked(source, # path, bytes or binary file-like object
         raise DataValidationError([f'{name}: Zeile {longer[0]} hat {longer[1]} Felder, die Kopfzeile {len(header)}'],
                                   'so viele Felder je Zeile wie in der Kopfzeile – steht ein Trennzeichen zu viel, oder fehlen '
                                   'Anführungszeichen um einen Text, der das Trennzeichen enthält?')
-    try: df = pd.read_csv(io.StringIO(text), sep=fmt.sep, decimal=fmt.decimal, thousands=fmt.thousands, nrows=max_rows + 1)
+    try: raw = pd.read_csv(io.StringIO(text), sep=fmt.sep, dtype=str, keep_default_na=False, na_values=[''], nrows=max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as e:
         reason = (str(e).splitlines() or [type(e).__name__])[0]
         raise DataValidationError([f'{name} lässt sich nicht als CSV lesen (pandas meldet: {reason})'], 'eine CSV-Datei mit Kopfzeile') from None
-    if len(df) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
-    if len(df) > max_rows:
+    if len(raw) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
+    if len(raw) > max_rows:
         raise DataValidationError([f'{name} hat mehr als {german_number(max_rows)} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
-    df.attrs['csv_format'] = fmt
+    pattern, columns, markers = number_pattern(fmt), {}, []
+    for c in raw.columns:
+        columns[c], found = _column_as_read(raw[c], fmt, pattern)
+        markers += [(c, m) for m in found]
+    df = pd.DataFrame(columns, index=raw.index)
+    df.attrs['csv_format'] = replace(fmt, missing_markers=tuple(markers))
     return df
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #e4000037
