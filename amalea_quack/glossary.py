@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'german_percent', 'german_table']
+__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'parse_number', 'german_percent',
+           'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -294,6 +296,19 @@ def german_number(x, # a number (None and NaN show as '–')
     if float(x).is_integer() and abs(x) < 1e15: return format_decimal(int(x), format='#,##0', locale='de_DE')
     digits = max(0, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0
     return format_decimal(round(float(x), digits), format='#,##0.' + '#' * max(digits, 1), locale='de_DE')
+
+def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234,5', '1e-3'
+                ) -> float:
+    """A number as a person types it, with decimal comma or point; a German `ValueError` for anything else – also for '4.500',
+    which is 4,5 with a decimal point and 4500 with a German thousands dot."""
+    t = str(text).strip().replace('\u2212', '-')  # a typographic minus
+    expected = 'erwartet wird eine Zahl wie 5,8 oder 5.8 (ohne Tausenderpunkt)'
+    if re.fullmatch(r'[+-]?\d{1,3}\.\d{3}', t):
+        raise ValueError(f'„{text}“ ist mehrdeutig: {german_number(float(t))} oder {t.replace(".", "")}? – {expected}')
+    if re.fullmatch(r'[+-]?(?:\d*,\d+|\d{1,3}(?:\.\d{3})+(?:,\d+)?)(?:[eE][+-]?\d+)?', t):  # German: comma, dots between thousands
+        return float(t.replace('.', '').replace(',', '.'))
+    if re.fullmatch(r'[+-]?(?:\d+|\d*\.\d+)(?:[eE][+-]?\d+)?', t): return float(t)
+    raise ValueError(f'„{text}“ ist keine Zahl – {expected}')
 
 def german_percent(x, decimals: int = 1) -> str:
     "A share (0–1) as a German percentage, e.g. 0.3333 -> '33,3 %'."

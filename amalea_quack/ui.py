@@ -21,7 +21,7 @@ from .quack import Exercise, Question  # the exercises of this lesson (light: no
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
            'rerun_figure', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App', 'app_info',
            'page_header', 'course_links', 'model_card', 'probability_chart', 'alias_warnings', 'refusal', 'csv_upload',
-           'show_table', 'data_preview', 'static_table', 'name_fields', 'deployment_figure']
+           'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -303,6 +303,24 @@ def name_fields(message: str, # an error message naming program parameters, e.g.
     if not fields: return message
     pattern = r'\b(' + '|'.join(map(re.escape, sorted(fields, key=len, reverse=True))) + r')\b'
     return re.sub(pattern, lambda m: f'„{fields[m.group(1)]}“', message)
+
+# %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0101
+def number_field(label_: str, # the field's German label, with its unit
+                 value: float, # the number shown at first
+                 key: str, # widget key
+                 decimals: int | None = None, # decimals of the first number as shown; None: as few as it needs
+                 help: str | None = None,
+                 disabled: bool = False,
+                ) -> float | None:
+    """A number typed as text, with decimal comma or point ('0,2' or '0.2'), read by `glossary.parse_number`; None, with the reason
+    under the field, if it is no number (a browser's number field reads '0,2' as 2 without a word)."""
+    from amalea_quack.glossary import parse_number
+    shown = (f'{value:.{decimals}f}' if decimals is not None else f'{value:g}').replace('.', ',')  # no thousands dot: 4200, not 4.200
+    text = st.text_input(label_, value=shown, key=key, help=help, disabled=disabled)
+    try: return parse_number(text)
+    except ValueError as e:
+        st.error(f'{label_}: {e}')
+        return None
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18w0013
 def deployment_figure():

@@ -15,7 +15,7 @@ def app(timeout: float = 120):
 
 def measure(at, *values):
     for label, value in zip(FIELDS, values, strict=True):
-        next(n for n in at.number_input if n.label == label).set_value(value)
+        next(n for n in at.text_input if n.label == label).set_value(value if isinstance(value, str) else str(value).replace('.', ','))  # German
     return at.run()
 
 
@@ -26,8 +26,8 @@ def card(at) -> dict:
 def test_measurements_in_german_and_the_prediction_with_card(course_store, monkeypatch):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = app().run()
-    assert not at.exception and not at.sidebar.number_input  # nothing hides in the sidebar
-    assert [n.label for n in at.number_input] == FIELDS  # rows in reading order: sepal length, width; petal length, width
+    assert not at.exception and not at.sidebar.text_input  # nothing hides in the sidebar
+    assert [n.label for n in at.text_input] == FIELDS  # rows in reading order: sepal length, width; petal length, width
     assert at.markdown[0].value.startswith('Miss Kelchblatt und Kronblatt einer Iris-Blüte')
     assert at.success[0].value.startswith('Vorhersage: **')
     assert any(c.value.startswith('Laut Modell zu ') and ' ms' in c.value for c in at.caption)
@@ -45,6 +45,17 @@ def test_changing_the_measurements_changes_the_species(course_store, monkeypatch
     at = measure(at, 7.2, 3.0, 6.0, 2.3)
     assert at.success[0].value == 'Vorhersage: **virginica**'
     assert not at.warning  # all inside what training saw
+
+
+def test_a_decimal_comma_counts_and_what_is_no_number_is_refused_in_german(course_store, monkeypatch):
+    "0,2 cm is read as 0.2 (a browser's number field would read 2); an ambiguous or wrong entry gets its reason and no prediction."
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
+    at = measure(app().run(), '5,1', '3,5', '1,4', '0,2')
+    assert at.success[0].value == 'Vorhersage: **setosa**' and not at.warning
+    at = measure(at, '5,1', '3,5', '1,4', '4.500')
+    assert not at.success and at.error[0].value.startswith('Kronblattbreite (cm): „4.500“ ist mehrdeutig')
+    at = measure(at, '5,1', 'drei', '1,4', '0,2')
+    assert not at.success and 'Kelchblattbreite (cm): „drei“ ist keine Zahl' in at.error[0].value
 
 
 def test_a_measurement_outside_the_training_range_is_answered_with_a_note(course_store, monkeypatch):
@@ -67,7 +78,7 @@ def test_another_alias_without_model_explains_the_fix_and_can_be_switched_back(c
 
 def test_empty_store_trains_only_on_click(store):
     at = app(timeout=240).run()
-    assert not at.number_input
+    assert not at.text_input
     with pytest.raises(ModelNotFound): resolve('iris-classifier', 'production')  # nothing trained behind the user's back
     at.button(key='train').click().run()
     assert not at.exception and not at.warning

@@ -25,7 +25,8 @@ def charts(at: AppTest) -> int:
 
 def start(at: AppTest, **numbers) -> AppTest:
     for key, value in numbers.items():
-        at.sidebar.number_input(key=key).set_value(value)
+        field = at.sidebar.text_input(key=key) if key == 'lr' else at.sidebar.number_input(key=key)
+        field.set_value(str(value) if key == 'lr' else value)
     return at.button(key='start').click().run()
 
 
@@ -123,7 +124,7 @@ def test_a_failing_training_is_reported(store, monkeypatch):
 def test_bad_input_is_refused_in_german(store, hidden, lr, features, message):
     at = app().run()
     at.sidebar.text_input(key='hidden').set_value(hidden)
-    at.sidebar.number_input(key='lr').set_value(lr)
+    at.sidebar.text_input(key='lr').set_value(str(lr).replace('.', ','))  # typed the German way
     if features is not None:
         at.sidebar.multiselect(key='features_penguins').set_value(features)
     at.button(key='start').click().run()

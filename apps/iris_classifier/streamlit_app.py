@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import model_card, page_header, probability_chart, served_model
+from amalea_quack.ui import model_card, number_field, page_header, probability_chart, served_model
 
 IRIS_MODEL = 'iris-classifier'
 OTHER = '(anderer Wert …)'
@@ -61,11 +61,11 @@ for i, (col, kind) in enumerate(model.schema.columns.items()):
             continue
         lo, hi = schema.ranges.get(col, (0.0, 10.0)) if schema else (0.0, 10.0)
         digits = 1 if hi - lo < 1000 else 0  # centimetres to a millimetre; large quantities in whole units
-        step = 10.0 ** -digits
-        values[col] = st.number_input(column_label(col), value=round((lo + hi) / 2, digits), step=step, format=f'%.{digits}f', key=f'{name}:{col}',
-                                      help=f'Im Training: {german_number(lo)} bis {german_number(hi)}')
+        values[col] = number_field(column_label(col), round((lo + hi) / 2, digits), key=f'{name}:{col}', decimals=digits,
+                                   help=f'Im Training: {german_number(lo)} bis {german_number(hi)}; Komma oder Punkt')
         if values[col] is not None and not lo <= values[col] <= hi: outside.append((col, lo, hi))
 
+if any(v is None for v in values.values()): st.stop()  # a field that holds no number says why, right under it
 start = time.perf_counter()
 try: pred = model.predict(values)
 except DataValidationError as e:

@@ -1,7 +1,7 @@
 """Labor für neuronale Netze: ein kleines neuronales Netz interaktiv trainieren, mit Lernkurven live (Woche 5, Phase A³)."""
 import streamlit as st
 
-from amalea_quack.ui import VEGA_NUMBER, VEGA_PERCENT, data_preview, name_fields, page_header
+from amalea_quack.ui import VEGA_NUMBER, VEGA_PERCENT, data_preview, name_fields, number_field, page_header
 
 page_header('neural_net_lab', 'Ein mehrschichtiges Perzeptron (PyTorch) auf einem Kursdatensatz: Wähle links (auf dem Handy: oben '
                               'links ») Architektur und Hyperparameter, verfolge die Lernkurven live und halte das Training jederzeit '
@@ -120,24 +120,24 @@ with st.sidebar:
     st.header('Netz und Training')
     hidden_text = st.text_input(FIELDS['hidden'], '32', key='hidden', disabled=running,
                                 help='durch Kommas getrennt, z. B. „32, 16“ für zwei verborgene Schichten')
-    lr = st.number_input(FIELDS['lr'], value=0.01, step=0.001, format='%.4f', key='lr', disabled=running,
-                         help='Üblich für Adam: 0,001 bis 0,01 (Streamlit schreibt Zahlen hier mit Punkt)')
+    lr = number_field(FIELDS['lr'], 0.01, key='lr', disabled=running, help='Üblich für Adam: 0,001 bis 0,01; Komma oder Punkt, auch 1e-3')
     epochs = st.number_input('Epochen (höchstens)', min_value=1, max_value=1000, value=100, step=10, key='epochs', disabled=running)
     batch_size = st.number_input('Batch-Größe', min_value=1, max_value=1024, value=32, key='batch_size', disabled=running)
     patience = st.number_input('Geduld für frühen Stopp (0 = aus)', min_value=0, max_value=1000, value=10, key='patience', disabled=running,
                                help='So viele Epochen ohne Verbesserung des Validierungsverlusts, dann endet das Training.')
     seed = st.number_input('Seed', min_value=0, max_value=2**31 - 1, value=0, key='seed', disabled=running)
 
-if lr >= LR_HIGH:
+if lr is not None and lr >= LR_HIGH:
     st.warning(f'Eine Lernrate von {german_number(lr)} ist sehr groß: Die Gewichte springen bei jedem Schritt weit, der Verlust schwankt '
                'oder explodiert (NaN), und das Netz lernt wenig. Üblich sind 0,001 bis 0,01.')
-elif 0 < lr <= LR_LOW:
+elif lr is not None and 0 < lr <= LR_LOW:
     st.warning(f'Eine Lernrate von {german_number(lr)} ist sehr klein: Das Netz lernt in {german_number(int(epochs))} Epochen kaum etwas, '
                'der Verlust sinkt nur langsam. Üblich sind 0,001 bis 0,01.')
 if st.button('Training starten', type='primary', key='start', disabled=running, icon='▶️'):
     try:
         try: hidden = parse_hidden(hidden_text)
         except ValueError as e: raise ValueError(f'hidden: {e}') from None  # the field's name goes in front, as for the others
+        if lr is None: raise ValueError('lr: keine Zahl – siehe die Meldung unter dem Feld')
         st.session_state.job = start_training(data, target, hidden=hidden, lr=float(lr), epochs=int(epochs),
                                               batch_size=int(batch_size), patience=int(patience), seed=int(seed), features=features,
                                               dataset=name, run_name='neural-net-lab')
