@@ -523,6 +523,13 @@ def _plan_progress(student: Path, course: Path) -> _ProgressPlan:
     plan.cells = run
     return plan
 
+def _error_verdict(label: str, err: str) -> tuple[str, str]:
+    "Status and note for a cell that raised: a name from the lesson is no mistake of the solution, only missing in the progress check."
+    if m := re.match(r"NameError: name '(\w+)' is not defined", err):
+        return 'unchecked', (f'{label}: {err} – quack fortschritt führt nur die Import-Zellen, die Vorbereitung der Übungen und deine '
+                             f'Lösungen aus, nicht die Lektion; definiere `{m.group(1)}` in deiner Lösungszelle.')
+    return ('wrong' if 'Lösung' in label else 'unchecked'), f'{label}: {err}'
+
 def _progress_rows(plan: _ProgressPlan, errors: dict[str, str], log: Path | None) -> list[dict]:
     "One row per exercise and question from the plan, the cells' errors and the checks' log."
     row = lambda key, title, kind, status, note='': {'notebook': str(Path(plan.course.parent.name)/plan.course.name), 'key': key,
@@ -537,7 +544,7 @@ def _progress_rows(plan: _ProgressPlan, errors: dict[str, str], log: Path | None
         for label, err in errors.items():
             if label.startswith(f'{key}:'):
                 for k2 in ([key] if not key.endswith('.q') else quiz_keys):
-                    if k2 not in results: results[k2] = ('wrong' if 'Lösung' in label else 'unchecked', f'{label}: {err}')
+                    if k2 not in results: results[k2] = _error_verdict(label, err)
         if 'Prozess' in errors:
             for k2 in ([key] if not key.endswith('.q') else quiz_keys): results.setdefault(k2, ('unchecked', errors['Prozess']))
     out = []
@@ -664,11 +671,15 @@ def _model_items(name: str, alias: str) -> list[PortfolioItem]:
         return [PortfolioItem('Freigegebenes Modell', False, str(e).split('. Abhilfe')[0], cmd)]
     from amalea_quack.store import client
     tags = client().get_run(mv.run_id).data.tags
-    data_ok = bool(tags.get('dataset_fingerprint')) and bool(tags.get('data_source') or tags.get('dataset'))
+    from amalea_quack.eda import DATASETS
+    source = tags.get('data_source') or (tags.get('dataset') if tags.get('dataset') in DATASETS else None)  # what quack reproduce can load
+    data_ok = bool(tags.get('dataset_fingerprint')) and bool(source)
+    missing = ('am Lauf fehlt der Fingerabdruck der Daten' if source else
+               f"die Daten kamen als Tabelle aus dem Speicher ({tags.get('dataset') or 'ohne Namen'}): quack reproduce kann sie nicht wieder laden")
     items = [PortfolioItem('Freigegebenes Modell', True, f'{name}@{alias} ist Version {mv.version}'),
-             PortfolioItem('Datenversion', data_ok, f"Quelle {tags.get('data_source') or tags.get('dataset') or '?'}, Fingerabdruck "
-                           f"{tags.get('dataset_fingerprint', '–')[:12]}" if data_ok else 'am Lauf fehlt Datenquelle oder Fingerabdruck',
-                           'mit quack train bzw. train_tabular trainieren: beide protokollieren Quelle und Fingerabdruck')]
+             PortfolioItem('Datenversion', data_ok, f"Quelle {source}, Fingerabdruck {tags.get('dataset_fingerprint', '–')[:12]}" if data_ok
+                           else missing, 'aus einer CSV-Datei oder einem Kursdatensatz trainieren (quack train --data … oder '
+                           "train_from('daten.csv', …)): dann stehen Quelle und Fingerabdruck am Lauf")]
     try: sig = load_model(name, alias).schema
     except StoreError: sig = None
     items.append(PortfolioItem('Signatur und Eingabeschema', sig is not None, sig.describe() if sig else 'das Modell hat keine Signatur',

@@ -71,7 +71,8 @@ def train_from(source='iris', # course data set name, CSV path, or a table
     segment = segment or (DATASETS[data_name].segment if data_name in DATASETS else None)
     res = train_tabular(df, target, params=params, experiment=experiment, run_name=run_name or name, card=card, seed=seed,
                         segment=segment, dataset=data_name, latency_rows=latency_rows, estimator=estimator)
-    if not isinstance(source, pd.DataFrame): client().set_tag(res.run_id, 'data_source', str(source))
+    if not isinstance(source, pd.DataFrame):  # where `quack reproduce` finds the data again, from any folder
+        client().set_tag(res.run_id, 'data_source', str(source) if str(source) in DATASETS else str(Path(source).resolve()))
     if (fmt := df.attrs.get('csv_format')) is not None: client().set_tag(res.run_id, 'data_format', json.dumps(asdict(fmt)))
     res.data_format = fmt
     return res, name

@@ -7,11 +7,11 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week01/quack_prozessmodell.html
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0004
 from __future__ import annotations
 
+import difflib
 import operator
-import re
 from dataclasses import asdict, dataclass, field
 
-from .glossary import german_number, label
+from .glossary import german_number, label, parse_number
 
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
@@ -62,7 +62,8 @@ class KPI:
         "Compare the measured value in `metrics` with the target."
         value = metrics.get(self.metric)
         passed = value is not None and bool(_OPS[self.op](float(value), self.threshold))
-        return KPIResult(self, None if value is None else float(value), passed)
+        similar = '' if value is not None else next(iter(difflib.get_close_matches(self.metric, [str(m) for m in metrics], n=1)), '')
+        return KPIResult(self, None if value is None else float(value), passed, similar)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0009
 _OP_SIGNS = {'>': '>', '>=': '≥', '<': '<', '<=': '≤'}  # how a target reads on screen
@@ -73,10 +74,12 @@ class KPIResult:
     kpi: KPI
     value: float | None  # measured value, None if not measured
     passed: bool
+    similar: str = ''  # not measured, but a metric with a similar name was (a typo in the KPI?)
 
     def __str__(self):
         k = self.kpi
-        got = 'nicht gemessen' if self.value is None else f'{german_number(self.value)}{k.unit}'
+        got = ('nicht gemessen' + (f" (gemessen wurde '{self.similar}' – ein Tippfehler im KPI?)" if self.similar else '')
+               if self.value is None else f'{german_number(self.value)}{k.unit}')
         metric = label(k.metric).removesuffix(f' ({k.unit.strip()})')  # 'Latenz p99 (ms)' reads 'Latenz p99' before '500 ms'
         return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel: {metric} {_OP_SIGNS[k.op]} {german_number(k.threshold)}{k.unit})"
 
@@ -117,6 +120,15 @@ class ProjectCard:
     abort_criteria: tuple[str, ...] = ()  # when the project stops
     goal: str = ''  # the business goal: what should change for the organisation, and why now
     stakeholders: tuple[str, ...] = ()  # who else decides or is affected, besides the users
+
+    def __post_init__(self):
+        "One KPI or one text where a tuple belongs counts as a tuple of one; anything but KPIs in `kpis` is refused (in German)."
+        for name in ('kpis', 'constraints', 'risks', 'abort_criteria', 'stakeholders'):
+            value = getattr(self, name)
+            if isinstance(value, (KPI, str)): object.__setattr__(self, name, (value,))  # iterating a text would give its letters
+            elif isinstance(value, list): object.__setattr__(self, name, tuple(value))
+        wrong = [k for k in self.kpis if not isinstance(k, KPI)]
+        if wrong: raise TypeError(f'Steckbrief „{self.title}“: kpis erwartet KPI(...)-Einträge, bekommen {wrong[0]!r}.')
 
     def check(self, metrics: dict) -> KPIReport:
         "Evaluate every KPI against the measured `metrics`."
@@ -272,11 +284,9 @@ class Question:
 def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 def _typed_number(text: str) -> float | None:
-    "A number typed as text – '1', '0,67', '1.234,5' (German), '0.67', '60°' – or None if it is none."
-    t = text.strip().removesuffix('°').strip()
-    if re.fullmatch(r'[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+', t): t = t.replace('.', '').replace(',', '.')  # German: dots group thousands
-    elif not re.fullmatch(r'[+-]?\d+(\.\d+)?', t): return None
-    return float(t)
+    "A number typed as text – '1', '0,67', '1.234,5', '0.67', '60°' – read by `parse_number`; None if it is none or ambiguous."
+    try: return parse_number(text.strip().removesuffix('°'))
+    except ValueError: return None
 
 def _normal(a):
     "Answers compared loosely: letters without case and spaces, sets of letters as sets, numbers as numbers."

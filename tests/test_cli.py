@@ -169,6 +169,35 @@ def test_train_on_own_csv_with_categories_and_gaps(store, tmp_path, capsys, monk
     assert json.loads(r.stdout)[0]['prediction'] == 'Gentoo'
 
 
+
+def test_a_run_trained_from_a_relative_path_reproduces_from_any_folder(store, tmp_path, capsys, monkeypatch):
+    "quack train --data daten.csv (relative) logs where the file is, so quack reproduce finds it from another folder too."
+    import re
+
+    from amalea_quack.eda import load_dataset
+    (tmp_path / 'projekt').mkdir()
+    load_dataset('iris').to_csv(tmp_path / 'projekt' / 'blueten.csv', index=False)
+    monkeypatch.chdir(tmp_path / 'projekt')
+    r = run(capsys, monkeypatch, store, 'train', '--data', 'blueten.csv', '--target', 'species', '--name', 'blueten')
+    assert r.returncode == 0, r.stderr
+    run_id = re.search(r'Lauf (\w+):', r.stdout).group(1)
+    monkeypatch.chdir(tmp_path)
+    r = run(capsys, monkeypatch, store, 'reproduce', run_id)
+    assert r.returncode == 0, r.stderr
+    assert f'Lauf {run_id}: reproduziert' in r.stdout
+
+
+def test_a_model_trained_from_a_table_in_memory_has_no_data_version_to_reproduce(store, tmp_path):
+    "A table from memory leaves no source quack reproduce can load: the portfolio check says so instead of a ✓ for 'tabelle'."
+    from amalea_quack.course import portfolio_check
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.monitoring import release
+    from amalea_quack.pipeline import run_pipeline
+    run_pipeline(load_dataset('iris'), target='species', name='aus-dem-speicher', latency_rows=5)
+    release('aus-dem-speicher', latency_rows=5)
+    item = next(i for i in portfolio_check(tmp_path, 'aus-dem-speicher') if i.name == 'Datenversion')
+    assert not item.ok and 'Tabelle aus dem Speicher' in item.found and 'quack reproduce' in item.found, item
+
 def test_reproduce_a_logged_run(lifecycle, capsys, monkeypatch):
     import re
     uri, s = lifecycle

@@ -196,9 +196,9 @@ def test_release_refuses_a_pickled_model_without_ever_loading_it(store, tmp_path
 
     from amalea_quack.monitoring import release
     from amalea_quack.registry import PromotionRefused, audit_log, register, resolve
-    from amalea_quack.store import ModelNotFound
+    from amalea_quack.store import ModelNotFound, use_experiment
     marker = tmp_path / 'geladen.txt'
-    mlflow.set_experiment('sicherheitsscan')  # in this store (an earlier test may have left another store's experiment active)
+    use_experiment('sicherheitsscan')  # in this store, with its artifact location (mlflow.set_experiment alone would write to ./mlruns)
     with mlflow.start_run() as run:
         if flavor == 'sklearn':
             mlflow.sklearn.log_model(_Trap(str(marker)), name='model', serialization_format='cloudpickle',
