@@ -176,14 +176,13 @@ class _Trap:
         Path(state['marker']).write_text('beim Laden ausgeführt', encoding='utf-8')
 
 
-class _TrapModel:
-    "The same trap as an MLflow pyfunc model (cloudpickled `PythonModel`)."
-    def __new__(cls, marker: str):
-        import mlflow.pyfunc
-        class Model(mlflow.pyfunc.PythonModel):
-            def __init__(self): self.trap = _Trap(marker)
-            def predict(self, context, model_input, params=None): return self.trap.predict(model_input)
-        return Model()
+def _trap_pyfunc(marker: str):
+    "The same trap as an MLflow pyfunc model: a `PythonModel` that MLflow cloudpickles."
+    import mlflow.pyfunc
+    class Model(mlflow.pyfunc.PythonModel):
+        def __init__(self): self.trap = _Trap(marker)
+        def predict(self, context, model_input, params=None): return self.trap.predict(model_input)
+    return Model()
 
 
 @pytest.mark.parametrize('flavor', ['sklearn', 'pyfunc'])
@@ -203,7 +202,7 @@ def test_release_refuses_a_pickled_model_without_ever_loading_it(store, tmp_path
         if flavor == 'sklearn':
             mlflow.sklearn.log_model(_Trap(str(marker)), name='model', serialization_format='cloudpickle',
                                      pip_requirements=['scikit-learn==1.9.1'])
-        else: mlflow.pyfunc.log_model(name='model', python_model=_TrapModel(str(marker)), pip_requirements=['mlflow==3.17.0'])
+        else: mlflow.pyfunc.log_model(name='model', python_model=_trap_pyfunc(str(marker)), pip_requirements=['mlflow==3.17.0'])
     marker.unlink(missing_ok=True)  # whatever logging did: from here on nothing may load it
     register(run.info.run_id, 'falle')
     with pytest.raises(PromotionRefused, match='Sicherheitsscan') as refused:
