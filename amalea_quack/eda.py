@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .glossary import number_pattern
 from .quack import Exercise, Question
 
 # %% auto #0
@@ -69,7 +70,7 @@ def column_kind(col: pd.Series) -> str:
     text = col.dropna().astype(str).str.strip()
     if not len(text) or (text.str.fullmatch(r'\d+').all() and text.str.match(r'0\d').any()): return CATEGORICAL
     bare = text.str.replace(r'\s*(?:%|[^\W\d_]{1,5}\.?)$', '', regex=True)  # a trailing unit or per cent sign
-    german = bare.str.fullmatch(r'[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d+)?') & bare.str.contains(r'\d')
+    german = bare.str.fullmatch(number_pattern(',', '.'))
     return MIXED if (pd.to_numeric(bare, errors='coerce').notna() | german).mean() >= 0.5 else CATEGORICAL
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'parse_number', 'german_percent',
-           'german_table']
+__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'number_pattern', 'parse_number',
+           'german_percent', 'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -297,6 +297,15 @@ def german_number(x, # a number (None and NaN show as '–')
     digits = max(0, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0
     return format_decimal(round(float(x), digits), format='#,##0.' + '#' * max(digits, 1), locale='de_DE')
 
+def number_pattern(decimal: str = ',', # the decimal mark
+                   thousands: str | None = '.', # the separator between groups of three digits, if any
+                   infinity: bool = False, # also 'inf' and 'Infinity' (as pandas writes infinite values into a CSV)
+                  ) -> re.Pattern:
+    "How a number is written with this decimal mark and thousands separator: sign, digits (grouped or not), decimals, exponent."
+    d = re.escape(decimal)
+    whole = rf'\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+' if thousands else r'\d+'
+    return re.compile(rf'[+-]?(?:(?:(?:{whole})(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?' + ('|inf|Inf|INF|infinity|Infinity)' if infinity else ')'))
+
 def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234,5', '1e-3'
                 ) -> float:
     """A number as a person types it, with decimal comma or point; a German `ValueError` for anything else – also for '4.500',
@@ -305,9 +314,8 @@ def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234
     expected = 'erwartet wird eine Zahl wie 5,8 oder 5.8 (ohne Tausenderpunkt)'
     if re.fullmatch(r'[+-]?\d{1,3}\.\d{3}', t):
         raise ValueError(f'„{text}“ ist mehrdeutig: {german_number(float(t))} oder {t.replace(".", "")}? – {expected}')
-    if re.fullmatch(r'[+-]?(?:\d*,\d+|\d{1,3}(?:\.\d{3})+(?:,\d+)?)(?:[eE][+-]?\d+)?', t):  # German: comma, dots between thousands
-        return float(t.replace('.', '').replace(',', '.'))
-    if re.fullmatch(r'[+-]?(?:\d+|\d*\.\d+)(?:[eE][+-]?\d+)?', t): return float(t)
+    if number_pattern(',', '.').fullmatch(t): return float(t.replace('.', '').replace(',', '.'))  # German: dots between thousands
+    if number_pattern('.', None).fullmatch(t): return float(t)
     raise ValueError(f'„{text}“ ist keine Zahl – {expected}')
 
 def german_percent(x, decimals: int = 1) -> str:

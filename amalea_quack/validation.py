@@ -21,16 +21,15 @@ import numpy as np
 import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
-from .glossary import german_number, german_percent, label
+from .glossary import german_number, german_percent, label, number_pattern
 from .quack import Exercise, Question
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
            'MISSING_MARKERS', 'MAX_REQUEST_MB', 'MAX_DEPTH', 'JSON_BODIES', 'EXERCISES', 'QUIZ', 'Check', 'Report',
            'DataValidationError', 'normal_kind', 'as_frame', 'Schema', 'validate_training_data', 'likely_ids',
-           'broken_iris', 'churn_example', 'CsvFormat', 'read_limited', 'sniff_csv', 'number_pattern',
-           'read_csv_checked', 'excel_export_example', 'fingerprint', 'reference_profile', 'parse_rows', 'csv_safe',
-           'from_csv_safe']
+           'broken_iris', 'churn_example', 'CsvFormat', 'read_limited', 'sniff_csv', 'read_csv_checked',
+           'excel_export_example', 'fingerprint', 'reference_profile', 'parse_rows', 'csv_safe', 'from_csv_safe']
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
 SEVERITIES = ('error', 'warning')
@@ -422,12 +421,6 @@ def _longer_row(text: str, sep: str, width: int) -> tuple[int, int] | None:
 MISSING_MARKERS = ('NA', 'N/A', 'n/a', 'NaN', 'nan', 'NULL', 'null', 'None', '#N/A', '-')  # gaps in a column of numbers; text elsewhere
 _BOOLS = {'True': True, 'False': False, 'TRUE': True, 'FALSE': False, 'true': True, 'false': False}
 
-def number_pattern(fmt: CsvFormat) -> re.Pattern:
-    "How `fmt` writes a number: sign, digits (grouped by its thousands separator, if any), decimals, exponent – or infinity ('inf')."
-    d = re.escape(fmt.decimal)
-    whole = rf'\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}})+|\d+' if fmt.thousands else r'\d+'
-    return re.compile(rf'[+-]?(?:(?:(?:{whole})(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?|inf|Inf|INF|infinity|Infinity)')
-
 def _column_as_read(col: pd.Series, fmt: CsvFormat, pattern: re.Pattern) -> tuple[pd.Series, list[str]]:
     """A column of text cells as the file means it, and the markers read as gaps: numbers if every filled cell is a number as `fmt`
     writes it (no leading zero: postcodes and IDs stay text), True/False, else the text unchanged (dates, codes, 'NA' as a word)."""
@@ -474,7 +467,7 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     if len(raw) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
     if len(raw) > max_rows:
         raise DataValidationError([f'{name} hat mehr als {german_number(max_rows)} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
-    pattern, columns, markers = number_pattern(fmt), {}, []
+    pattern, columns, markers = number_pattern(fmt.decimal, fmt.thousands, infinity=True), {}, []
     for c in raw.columns:
         columns[c], found = _column_as_read(raw[c], fmt, pattern)
         markers += [(c, m) for m in found]

@@ -11,7 +11,8 @@ import timeit
 import numpy as np
 import pandas as pd
 
-from amalea_quack.validation import MAX_ROWS, MAX_UPLOAD_MB, _column_as_read, _longer_row, number_pattern, read_csv_checked, sniff_csv
+from amalea_quack.glossary import number_pattern
+from amalea_quack.validation import MAX_ROWS, MAX_UPLOAD_MB, _column_as_read, _longer_row, read_csv_checked, sniff_csv
 
 
 def best_of(fn) -> float:
@@ -40,7 +41,7 @@ def measure(columns: int, decimal: str, sep: str, what: str) -> None:
     count = best_of(lambda: _longer_row(text, fmt.sep, columns + 1))
     as_text = lambda: pd.read_csv(io.StringIO(text), sep=fmt.sep, dtype=str, keep_default_na=False, na_values=[''])
     read = best_of(as_text)
-    raw, pattern = as_text(), number_pattern(fmt)
+    raw, pattern = as_text(), number_pattern(fmt.decimal, fmt.thousands, infinity=True)
     convert = best_of(lambda: [_column_as_read(raw[c], fmt, pattern) for c in raw.columns])
     pandas = best_of(lambda: pd.read_csv(io.StringIO(text), sep=fmt.sep, decimal=fmt.decimal, thousands=fmt.thousands))
     rows_de = f'{rows:_}'.replace('_', '.')
