@@ -452,13 +452,52 @@ def exercise_slots(nb: dict) -> dict[str, tuple[int, int]]:
         if sol is not None: slots[key] = (sol, i)
     return slots
 
-def _run_exercises(cells: list[tuple[str, str]]) -> dict[str, str]:
-    "Run the cells a progress check needs (label, source) in one namespace, the student's output discarded; each cell's error by label."
+# Audit events that change a path, with the positions of (path, dir_fd) in their arguments (Python's audit events table).
+_CHANGING = {'os.remove': ((0, 1),), 'os.rmdir': ((0, 1),), 'os.mkdir': ((0, 2),), 'os.rename': ((0, 2), (1, 3)), 'os.truncate': ((0, None),),
+             'os.chmod': ((0, 2),), 'os.chown': ((0, 3),), 'os.utime': ((0, 3),), 'os.link': ((1, 3),), 'os.symlink': ((1, 2),),
+             'os.setxattr': ((0, None),), 'os.removexattr': ((0, None),), 'shutil.rmtree': ((0, 1),), 'shutil.copyfile': ((1, None),)}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_WRITE_REFUSED = 'quack fortschritt schreibt nicht in deine Ordner'
+
+def _changed_paths(event: str, args: tuple) -> list:
+    "The paths an audit event would create, change or remove (absolute; [] for reads and events that change no path)."
+    if event == 'open':
+        path, mode, flags = args
+        writes = any(ch in mode for ch in 'wax+') if isinstance(mode, str) else bool((flags or 0) & _WRITE_FLAGS)
+        pairs = [(path, None)] if writes else []
+    else: pairs = [(args[i], args[d] if d is not None and d < len(args) else None) for i, d in _CHANGING.get(event, ())]
+    out = []
+    for path, dir_fd in pairs:
+        if isinstance(path, int) or path is None: continue  # an open file descriptor: checked when it was opened
+        path = os.fsdecode(path)
+        if isinstance(dir_fd, int) and not os.path.isabs(path): continue  # inside a folder opened before (shutil.rmtree's walk: its own event)
+        out.append(os.path.realpath(path))
+    return out
+
+def _refuse_writes_outside(root: Path) -> None:
+    """From now on, this process refuses (PermissionError with `_WRITE_REFUSED`) to create, change or remove any path outside
+    `root` – reading stays allowed, so a solution finds files next to its notebook. Bytecode caches and /dev/null are allowed.
+    Python's audit hooks see what Python code does (open, os, shutil); a subprocess or a C library writing by itself is not seen."""
+    allowed = (os.path.realpath(root) + os.sep, os.devnull)
+    def hook(event, args):
+        if event != 'open' and event not in _CHANGING: return
+        for path in _changed_paths(event, args):
+            if not (path + os.sep).startswith(allowed[0]) and path != allowed[1] and f'{os.sep}__pycache__{os.sep}' not in path:
+                raise PermissionError(13, f'{_WRITE_REFUSED} ({event})', path)
+    sys.addaudithook(hook)
+
+def _run_exercises(cells: list[tuple[str, str]], # (label, source) of each cell to run, in order
+                   sandbox: Path, # the only folder the cells may write into (their temporary files and home folder go there)
+                  ) -> dict[str, str]:
+    """Run the cells a progress check needs in one namespace, the student's output discarded; each cell's error by label.
+    The working folder stays the notebook's (a solution reads its files as in Jupyter), but nothing outside `sandbox` is written."""
     import linecache
     import traceback
 
     import matplotlib
     matplotlib.use('Agg', force=True)
+    tempfile.tempdir = None  # the fork server may have read TMPDIR before this run set it to the sandbox
+    _refuse_writes_outside(sandbox)
     ns, errors = {'__name__': '__main__'}, {}
     sink = os.open(os.devnull, os.O_WRONLY); os.dup2(sink, 1); os.dup2(sink, 2)  # prints and warnings of the student's code
     for label, src in cells:
@@ -525,6 +564,9 @@ def _plan_progress(student: Path, course: Path) -> _ProgressPlan:
 
 def _error_verdict(label: str, err: str) -> tuple[str, str]:
     "Status and note for a cell that raised: a name from the lesson is no mistake of the solution, only missing in the progress check."
+    if _WRITE_REFUSED in err:
+        return 'unchecked', (f'{label}: schreibt nach {err.rsplit(": ", 1)[-1]} – {_WRITE_REFUSED}, es prüft nur. Führe die Zelle im Notebook '
+                             f'selbst aus; was nur für den Check entsteht, gehört in einen Ordner aus tempfile.mkdtemp().')
     if m := re.match(r"NameError: name '(\w+)' is not defined", err):
         return 'unchecked', (f'{label}: {err} – quack fortschritt führt nur die Import-Zellen, die Vorbereitung der Übungen und deine '
                              f'Lösungen aus, nicht die Lektion; definiere `{m.group(1)}` in deiner Lösungszelle.')
@@ -564,11 +606,12 @@ def _check_plans(plans: list[_ProgressPlan], workers: int, timeout: int) -> list
         template = empty_store_template(Path(tmp)/'.store') if todo else None
         jobs = {}
         for i, p in todo.items():
-            (Path(tmp)/str(i)).mkdir()
-            shutil.copy(template, Path(tmp)/str(i)/'mlflow.db')
-            env = {'AMALEA_PROGRESS_LOG': f'{tmp}/{i}/log.jsonl', 'AMALEA_QUICK': '1', 'MPLBACKEND': 'Agg',
-                   'MLFLOW_TRACKING_URI': f'sqlite:///{tmp}/{i}/mlflow.db'}
-            jobs[i] = (_run_exercises, (p.cells,), env, p.student.parent)
+            sandbox = Path(tmp)/str(i)
+            for sub in ('tmp', 'home'): (sandbox/sub).mkdir(parents=True)
+            shutil.copy(template, sandbox/'mlflow.db')
+            env = {'AMALEA_PROGRESS_LOG': f'{sandbox}/log.jsonl', 'AMALEA_QUICK': '1', 'MPLBACKEND': 'Agg',
+                   'MLFLOW_TRACKING_URI': f'sqlite:///{sandbox}/mlflow.db', 'TMPDIR': f'{sandbox}/tmp', 'HOME': f'{sandbox}/home'}
+            jobs[i] = (_run_exercises, (p.cells, sandbox), env, p.student.parent)
         done = _run_isolated(jobs, workers, limit=timeout)
         rows = []
         for i, p in enumerate(plans):
@@ -580,7 +623,9 @@ def notebook_progress(student: Path, # the student's notebook
                       course: Path, # the course notebook it comes from
                       timeout: int = 300, # seconds for the notebook's exercises together
                      ) -> list[dict]:
-    "One row per exercise and self-test question of a notebook: solved, wrong, unsolved or unchecked, with a German note; never writes a file."
+    """One row per exercise and self-test question of a notebook: solved, wrong, unsolved or unchecked, with a German note.
+    The solutions run in the notebook's folder but may write only into a temporary folder: a solution that writes elsewhere is
+    refused and reported as unchecked (see `_refuse_writes_outside`)."""
     return _check_plans([_plan_progress(Path(student), Path(course))], 1, timeout)
 
 def progress(edition: Path, # the student edition's notebooks folder

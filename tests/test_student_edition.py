@@ -321,3 +321,48 @@ def test_isolated_runs_do_not_run_the_callers_script_again(tmp_path, monkeypatch
     monkeypatch.setitem(sys.modules, '__main__', main)
     done = _run_isolated({'run': (math.factorial, (5,), {}, tmp_path)}, 1, limit=120)
     assert done['run'][:2] == (True, 120) and not marker.exists()
+
+
+def test_progress_runs_solutions_where_they_read_but_never_writes_outside_its_sandbox(editions, tmp_path):
+    "A solution that writes into the student's folders (a portfolio README, a file beside the notebook) is refused and named."
+    nb_path = tmp_path / 'ed' / PREPARED[0]
+    nb_path.parent.mkdir(parents=True)
+    (nb_path.parent / 'daten.txt').write_text('neben dem Notebook', encoding='utf-8')
+    portfolio = tmp_path / 'portfolio'
+    portfolio.mkdir()
+    (portfolio / 'README.md').write_text('# mein Portfolio', encoding='utf-8')
+    nb = read(editions[0]['fertig'] / PREPARED[0])
+    slots = exercise_slots(nb)
+    prefix = {  # what each solution does before its answer
+        '01.1': "import pathlib, tempfile\nassert pathlib.Path('daten.txt').read_text(encoding='utf-8') == 'neben dem Notebook'\n"
+                "pathlib.Path(tempfile.mkdtemp(), 'nur_fuer_den_check.txt').write_text('ok')\n",
+        '01.2': "open('notiz.txt', 'w').write('neben das Notebook')\n",
+        '01.3': f"import pathlib\npathlib.Path({str(portfolio / 'README.md')!r}).rename({str(portfolio / 'README.alt')!r})\n",
+        '01.4': f"import shutil\nshutil.rmtree({str(portfolio)!r})\n",
+    }
+    for key, code in prefix.items():
+        cell = nb['cells'][slots[key][0]]
+        cell['source'] = code + src(cell)
+    nb_path.write_text(json.dumps(nb), encoding='utf-8')
+    before = digest(tmp_path)
+    got = {r['key']: r for r in notebook_progress(nb_path, ROOT / 'nbs' / PREPARED[0])}
+    assert digest(tmp_path) == before and not (nb_path.parent / 'notiz.txt').exists()
+    assert got['01.1']['status'] == 'solved', got['01.1']  # reading beside the notebook and writing into a temporary folder is fine
+    for key, path in (('01.2', nb_path.parent / 'notiz.txt'), ('01.3', portfolio / 'README.md'), ('01.4', portfolio)):
+        assert got[key]['status'] == 'unchecked' and 'schreibt nicht in deine Ordner' in got[key]['note'], got[key]
+        assert str(path.resolve()) in got[key]['note'] and 'tempfile.mkdtemp()' in got[key]['note']
+
+
+def test_the_sandbox_sees_every_kind_of_change_to_a_path():
+    "Which paths an audit event would change: reads change nothing, a rename changes both of its paths."
+    import os
+
+    from amalea_quack.course import _changed_paths
+    here = os.path.realpath('.')
+    assert _changed_paths('open', ('a.txt', 'r', os.O_RDONLY)) == []
+    assert _changed_paths('open', ('a.txt', 'a', os.O_WRONLY | os.O_APPEND)) == [os.path.join(here, 'a.txt')]
+    assert _changed_paths('open', ('a.txt', None, os.O_WRONLY | os.O_CREAT)) == [os.path.join(here, 'a.txt')]  # os.open, Path.touch
+    assert _changed_paths('open', (3, 'w', 0)) == []  # an open descriptor was checked when it was opened
+    assert _changed_paths('os.rename', ('/x/a', '/y/b', None, None)) == ['/x/a', '/y/b']
+    assert _changed_paths('os.remove', ('b', 5)) == []  # relative to a folder descriptor: seen by shutil.rmtree's own event
+    assert _changed_paths('import', ('os', None, [], [], [])) == []
