@@ -8,8 +8,9 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week01/quack_prozessmodell.html
 from __future__ import annotations
 
 import difflib
+import functools
 import operator
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 
 from .glossary import german_number, label, parse_number
 
@@ -44,6 +45,28 @@ def phase_checklist(phase: str) -> str:
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0008
 _OPS = {'>': operator.gt, '>=': operator.ge, '<': operator.lt, '<=': operator.le}
 
+def _german_fields(cls):
+    """Class decorator after `@dataclass`: a missing, unknown or doubly given field is named in German, with the field names
+    the class expects (Python's own TypeError says it in English). Copying and unpickling do not call `__init__` and stay as they are."""
+    init, names = cls.__init__, [f.name for f in fields(cls) if f.init]
+    required = [f.name for f in fields(cls) if f.init and f.default is MISSING and f.default_factory is MISSING]
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        given, problem = names[:len(args)], ''
+        if len(args) > len(names): problem = f'{len(args)} Werte ohne Namen, erwartet höchstens {len(names)}'
+        elif unknown := [k for k in kwargs if k not in names]:
+            close = difflib.get_close_matches(unknown[0], names, n=1)
+            problem = f"unbekanntes Feld '{unknown[0]}'" + (f" – meintest du '{close[0]}'?" if close else '')
+        elif twice := [k for k in kwargs if k in given]:
+            problem = f"'{twice[0]}' ist doppelt angegeben (als {given.index(twice[0]) + 1}. Wert und mit Namen)"
+        elif missing := [k for k in required if k not in given and k not in kwargs]:
+            problem = ('es fehlt ' if len(missing) == 1 else 'es fehlen ') + ', '.join(f"'{k}'" for k in missing)
+        if problem: raise TypeError(f'{cls.__name__}: {problem}. Felder: {", ".join(names)} (Pflicht: {", ".join(required)}).')
+        init(self, *args, **kwargs)
+    cls.__init__ = __init__
+    return cls
+
+@_german_fields
 @dataclass(frozen=True)
 class KPI:
     "A measurable target: `metric` compared with `threshold` by `op`."
@@ -107,6 +130,7 @@ class KPIReport:
     def __str__(self): return '\n'.join(str(r) for r in self.results)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc000d
+@_german_fields
 @dataclass(frozen=True)
 class ProjectCard:
     "The Q phase as data: question, users, data, KPIs, constraints, risks, abort criteria, business goal and stakeholders."
