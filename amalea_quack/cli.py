@@ -356,13 +356,11 @@ def _quiet_libraries(verbose: bool):
         logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault('MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR', 'false')
     os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
-    # MLflow's own switch for its event lines ("Successfully registered model …"); it counts nested uses, so
-    # log_model's temporary silencing inside does not switch the lines back on (disable_logging() alone would not last)
-    from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
-    with warnings.catch_warnings(), MlflowEventsAndWarningsBehaviorGlobally(reroute_warnings=False, disable_event_logs=True, disable_warnings=True):
+    # MLflow's switch counts nested uses: log_model's own silencing inside does not switch the lines back on
+    from amalea_quack.store import without_event_lines
+    with warnings.catch_warnings(), without_event_lines(warnings=True):
         warnings.simplefilter('ignore')
         yield
-    os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
 
 def main(argv: list[str] | None = None) -> int:
     "Run one `quack` command; every expected error becomes one German line on stderr and exit code 1 (130/143 when interrupted)."

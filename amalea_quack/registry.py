@@ -166,7 +166,8 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
     name = qualify(validate_model_name(name))
     if alias is not None and alias not in ALIASES: raise ValueError(f'Unbekannter Alias {alias!r}; erlaubt: {list(ALIASES)}.')
     uri = model if model.startswith(('models:/', 'runs:/')) else _logged_model_uri(model)
-    with store_errors(): mv = mlflow.register_model(uri, name)
+    from amalea_quack.store import without_event_lines
+    with store_errors(), without_event_lines(): mv = mlflow.register_model(uri, name)
     if alias: _move_alias(name, alias, mv.version, 'register', note=note, actor=actor)
     else: _record(name, 'register', '', None, int(mv.version), note=note, actor=actor)
     return mv

@@ -20,9 +20,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MARKER', 'USER_NAME', 'NAMED_METHODS', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'is_server',
            'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'ModelNotFound', 'NotAuthenticated',
-           'PermissionDenied', 'translate_error', 'store_errors', 'StoreMoved', 'check_location', 'current_user',
-           'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client', 'client',
-           'use_experiment', 'relocate_store']
+           'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines', 'StoreMoved', 'check_location',
+           'current_user', 'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client',
+           'client', 'use_experiment', 'relocate_store']
 
 # %% ../nbs/anhang/21_store.ipynb #st000007
 def project_root() -> Path | None:
@@ -157,6 +157,12 @@ def store_errors(uri: str | None = None) -> Iterator[None]:
         t = translate_error(e, uri)
         if t is e: raise
         raise t from None
+
+def without_event_lines(warnings: bool = False): # also MLflow's warnings (the CLI, unless --verbose)
+    """Inside the block, MLflow prints none of its English event lines on stderr ("Successfully registered model …", "Created
+    version '3' of model …"); the course says the same in German. MLflow's own switch: thread-safe, and nested uses count."""
+    from mlflow.utils.autologging_utils.logging_and_warnings import MlflowEventsAndWarningsBehaviorGlobally
+    return MlflowEventsAndWarningsBehaviorGlobally(reroute_warnings=False, disable_event_logs=True, disable_warnings=warnings)
 
 # %% ../nbs/anhang/21_store.ipynb #st00001a
 MARKER = 'store.json'

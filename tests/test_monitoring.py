@@ -117,6 +117,22 @@ def penguin_versions(store):
     return [quality_gate(), fairness_gate()]
 
 
+def test_registering_prints_no_english_event_lines_and_leaves_mlflow_able_to(store, capfd):
+    "MLflow's 'Successfully registered model …' and 'Created version …' stay out of the lesson; its event lines work again afterwards."
+    from mlflow.utils.logging_utils import eprint
+
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.registry import register
+    from amalea_quack.tracking import train_tabular
+    run = train_tabular(load_dataset('iris'), 'species', experiment='stumm', latency_rows=5)
+    capfd.readouterr()
+    mv = register(run.run_id, 'stumm')
+    out, err = capfd.readouterr()
+    assert int(mv.version) == 1 and 'Successfully registered' not in out + err and 'Created version' not in out + err, err
+    eprint('MLflow spricht wieder')
+    assert 'MLflow spricht wieder' in capfd.readouterr().err
+
+
 def test_promote_refuses_an_unfair_model_and_leaves_production(penguin_versions):
     from amalea_quack.registry import PromotionRefused, audit_log, promote, resolve
     with pytest.raises(PromotionRefused) as refused:
