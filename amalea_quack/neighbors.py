@@ -270,7 +270,8 @@ EXERCISES = (
          "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
         (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
         (lambda a: _choice(a) == 'b', 'B: wenige Zeilen, wenige Merkmale, keine Eile',
-         'bei A vergleicht jede Vorhersage mit 5 Millionen Zeilen in 300 Dimensionen – zu langsam und die Abstände verwässern'),
+         'bei A vergleicht jede Vorhersage des einfachen KNN mit 5 Millionen Zeilen – zu langsam für 50 ms; solche Shops nutzen '
+         'Näherungsverfahren der Nachbarsuche und Abstände für spärliche Merkmale (etwa den Kosinus)'),
         (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
         (lambda a: re.search(r'dimension|abst[aä]nd|latenz|langsam|vorhersage|zeilen|merkmal|speicher|trainingsdaten|suchb|näherung',
                              str(a['begruendung']).lower()) is not None,
