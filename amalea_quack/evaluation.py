@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import is_number_column, load_dataset, new_figure
-from .quack import Exercise, Question
+from .quack import Diagnosis, Exercise, Question
 
 # %% auto #0
 __all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
@@ -240,6 +240,12 @@ def _tree_in(model): return model[-1] if hasattr(model, 'steps') else model
 
 def _rows_fitted(model) -> int: return int(_tree_in(model).tree_.n_node_samples[0])
 
+def _fitted_on_training_rows(model) -> bool:
+    "The tree's root saw as many rows of each class as the training part has: a mix of other rows of the same size does not pass."
+    tree, y = _tree_in(model), _cancer_parts().y_train
+    counts = np.rint(tree.tree_.value[0][0] * tree.tree_.n_node_samples[0]).astype(int)  # scikit-learn keeps shares per node
+    return _rows_fitted(model) == len(y) and dict(zip(map(str, tree.classes_), counts.tolist(), strict=True)) == y.value_counts().to_dict()
+
 def _beats_baseline(model) -> bool:
     dev = _cancer_parts().development
     base = baseline_model().fit(dev.X_train, dev.y_train).score(dev.X_test, dev.y_test)
@@ -262,7 +268,17 @@ def _easy() -> Split:
     x = np.arange(40, dtype=float)
     return split_data(pd.DataFrame({'x': x, 'y': np.where(x < 20, 'a', 'b')}), 'y', test_size=0.25, seed=0)
 
-def _data(which: str) -> Split: return _wine() if which == 'wine' else _easy()
+@cache
+def _noisy_labels() -> Split:
+    "A table where a quarter of the labels are flipped: training accuracy keeps rising with depth, cross-validation prefers depth 1."
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (120, 2))
+    y = np.where(x[:, 0] > 0.5, 'a', 'b')
+    flip = rng.random(120) < 0.25
+    y[flip] = np.where(y[flip] == 'a', 'b', 'a')
+    return split_data(pd.DataFrame({'x1': x[:, 0], 'x2': x[:, 1], 'y': y}), 'y', test_size=0.25, seed=0)
+
+def _data(which: str) -> Split: return {'wine': _wine, 'easy': _easy, 'noisy': _noisy_labels}[which]()
 
 @cache
 def _cv_best(which: str) -> frozenset:
@@ -298,7 +314,7 @@ EXERCISES = (
         (lambda m: _tree_in(m).get_params()['max_depth'] == 3, 'Tiefe 3', 'der Baum soll `max_depth=3` haben'),
         (lambda m: _rows_fitted(m) != len(_cancer_parts().final.X_train), 'nicht auf Training und Validierung zusammen trainiert',
          'du hast auf Training und Validierung zusammen trainiert – dann misst die Validierung nichts Ungesehenes; nimm `cancer_parts.X_train`'),
-        (lambda m: _rows_fitted(m) == len(_cancer_parts().X_train), 'auf den Trainingsdaten trainiert',
+        (_fitted_on_training_rows, 'auf den Trainingsdaten trainiert',
          'trainiert wird nur auf `cancer_parts.X_train` und `cancer_parts.y_train`'),
         (lambda m: _beats_baseline(m), 'auf den Validierungsdaten mindestens 20 Prozentpunkte besser als die Baseline',
          'auf den Validierungsdaten nicht deutlich besser als die Baseline „immer gutartig“'),
@@ -321,6 +337,9 @@ EXERCISES = (
     Exercise('05.3', 'Die Tiefe mit Kreuzvalidierung wählen', (
         (lambda f: callable(f) and int(_chosen(f)) in range(1, 7), 'eine Funktion, die eine Tiefe von 1 bis 6 zurückgibt',
          'erwartet wird eine Funktion `choose_depth(split)`, die eine ganze Zahl von 1 bis 6 zurückgibt'),
+        (lambda f: len({_chosen(f, w) for w in ('wine', 'easy', 'noisy')}) > 1 or Diagnosis(
+            'auf drei verschiedenen Tabellen kommt dieselbe Tiefe heraus – steht eine Zahl fest im Code? Miss jede Tiefe am Split'),
+         'die Tiefe hängt von den Daten ab', 'auf drei verschiedenen Tabellen kommt dieselbe Tiefe heraus'),
         (lambda f: _chosen(f) in _cv_best('wine') or _chosen(f) not in _test_best(), 'nicht nach den Testdaten gewählt',
          'das ist die Tiefe mit der besten Genauigkeit auf den Testdaten – gewählt wird mit Kreuzvalidierung auf den Trainingsdaten'),
         (lambda f: _chosen(f) in _cv_best('wine'), 'die höchste mittlere Genauigkeit der Kreuzvalidierung',
@@ -330,13 +349,17 @@ EXERCISES = (
         (lambda f: _chosen(f, 'easy') == min(_cv_best('easy')), 'wählt auch auf einer anderen Tabelle richtig',
          'auf einer zweiten Tabelle, die schon eine einzige Frage löst, wählt die Funktion nicht die kleinste Tiefe – '
          'steht eine Zahl fest im Code?'),
+        (lambda f: _chosen(f, 'noisy') == min(_cv_best('noisy')), 'wählt auch bei verrauschten Zielwerten mit der Kreuzvalidierung',
+         'auf einer Tabelle mit vertauschten Zielwerten wählt die Funktion eine tiefere Baumtiefe als die Kreuzvalidierung – '
+         'misst sie die Genauigkeit auf den Trainingsdaten selbst? Dort gewinnt immer der tiefste Baum'),
     ), level=2),
     Exercise('05.4', 'Welche Kennzahl gehört in den Steckbrief?', (
         (lambda d: isinstance(d, dict) and {'kennzahl', 'baseline', 'recall', 'precision'} <= set(d),
          "ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'",
          "erwartet wird ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'"),
         (lambda d: str(d['kennzahl']).strip().lower() in ('recall', 'trefferquote'),
-         'die Trefferquote für „defekt“: ein übersehener Defekt ist der teure Fehler',
+         'die Trefferquote für „defekt“: ein übersehener Defekt ist der teure Fehler – mit einer Grenze für Fehlalarme daneben '
+         '(Präzision), sonst erreicht „alles melden“ die Trefferquote 1',
          'teuer ist der übersehene Defekt (ein Rückruf), nicht der Fehlalarm (zwei Minuten) – und die Genauigkeit erreicht schon '
          'die Baseline; welche Kennzahl zählt die übersehenen Defekte?'),
         (lambda d: _close(d['baseline'], _screening()['baseline']), 'die Baseline trifft schon 97 % – Genauigkeit taugt hier nicht als KPI',
