@@ -17,8 +17,8 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
-from .glossary import german_number
-from .quack import Exercise, Question
+from .glossary import german_number, parse_number
+from .quack import Diagnosis, Exercise, Question
 from .reproducibility import tracked_run
 
 # %% auto #0
@@ -449,11 +449,19 @@ def _gain_71() -> float:
 
 def _is_number(x) -> bool: return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
+def _number_as_text(x) -> str:
+    "For a number typed as text ('0,32'): what to write instead; '' for anything else."
+    if not isinstance(x, str): return ''
+    try: value = parse_number(x)
+    except ValueError: return ''
+    return f'du hast die Zahl als Text geschrieben ({x!r}) – schreibe sie ohne Anführungszeichen und mit Punkt: {value!r}'
+
 def _choice(a) -> str: return str(a.get('wahl', '')).strip().lower().strip('()')
 
 EXERCISES = (
     Exercise('07.1', 'Gini-Gewinn von Hand', (
-        (_is_number, 'eine Zahl', 'erwartet wird eine Zahl, der Gewinn als Kommazahl (z. B. 0.25)'),
+        (lambda g: _is_number(g) or Diagnosis(_number_as_text(g) or 'erwartet wird eine Zahl, der Gewinn als Kommazahl (z. B. 0.25)'),
+         'eine Zahl', 'erwartet wird eine Zahl'),
         (lambda g: 0 <= g <= 0.5, 'zwischen 0 und der Unreinheit vorher (0,5)',
          'ein Gini-Gewinn liegt zwischen 0 und der Unreinheit des Knotens vorher, hier 0,5'),
         (lambda g: abs(g - 0.18) > 0.005, 'nicht die Unreinheit nachher',
@@ -464,19 +472,26 @@ EXERCISES = (
     Exercise('07.2', 'Ein kleiner Baum für die Pinguine', (
         (lambda p: hasattr(p, 'steps') and type(p[-1]).__name__ == 'DecisionTreeClassifier', 'eine Pipeline, die mit einem Entscheidungsbaum endet',
          'erwartet wird make_tabular_pipeline(psplit.X_train, DecisionTreeClassifier(...), scale=False)'),
-        (lambda p: hasattr(p[-1], 'tree_'), 'die Pipeline ist trainiert',
-         'die Pipeline ist noch nicht trainiert – fehlt .fit(psplit.X_train, psplit.y_train)?'),
+        (lambda p: hasattr(p[-1], 'tree_') or Diagnosis('die Pipeline ist noch nicht trainiert – fehlt .fit(psplit.X_train, psplit.y_train)?'),
+         'die Pipeline ist trainiert', 'die Pipeline ist noch nicht trainiert'),
+        (lambda p: int(p[-1].tree_.n_node_samples[0]) == len(_exercise_split('penguins').X_train) or Diagnosis(
+            f'der Baum wurde auf {int(p[-1].tree_.n_node_samples[0])} Zeilen trainiert, der Trainingsteil hat '
+            f'{len(_exercise_split("penguins").X_train)} – trainiere auf psplit.X_train, den Testteil brauchst du nicht'),
+         'auf dem Trainingsteil trainiert', 'nicht auf dem Trainingsteil trainiert'),
         (lambda p: p[-1].get_depth() <= 3, 'höchstens 3 Ebenen tief', 'der Baum ist tiefer als 3 Ebenen – setze max_depth'),
         (lambda p: _penguin_cv(p) >= 0.94, 'kreuzvalidierte Genauigkeit mindestens 94 %',
          'in der Kreuzvalidierung unter 94 % – ist der Baum zu flach (Tiefe 1 trennt drei Arten nicht)?'),
     ), level=1),
     Exercise('07.3', 'Drei Merkmale für den Wein', (
-        (lambda c: isinstance(c, (list, tuple)) and all(isinstance(x, str) for x in c), 'eine Liste von Spaltennamen',
-         'erwartet wird eine Liste von Spaltennamen, z. B. ["alcohol", "hue", "ash"]'),
+        (lambda c: isinstance(c, (list, tuple, pd.Index)) and all(isinstance(x, str) for x in c), 'eine Liste von Spaltennamen',
+         'erwartet wird eine Liste von Spaltennamen, z. B. ["alcohol", "hue", "ash"] (ein Index, etwa wichtigkeit.index[:3], geht auch)'),
         (lambda c: 'cultivar' not in c, 'die Zielspalte ist nicht dabei', "'cultivar' ist die Zielspalte – als Merkmal wäre das ein Datenleck"),
-        (lambda c: len(set(c)) == 3, 'genau drei verschiedene Merkmale', 'es sollen genau drei verschiedene Merkmale sein'),
-        (lambda c: set(c) <= set(_exercise_split('wine').X_train.columns), 'alles Merkmale des Weindatensatzes',
-         'mindestens ein Name ist keine Spalte von wsplit.X_train – Schreibweise prüfen'),
+        (lambda c: (len(set(c)) == 3 and len(c) == 3) or Diagnosis(
+            f'es sollen genau drei verschiedene Merkmale sein, nicht {len(c)} Namen, davon {len(set(c))} verschiedene'),
+         'genau drei verschiedene Merkmale', 'es sollen genau drei verschiedene Merkmale sein'),
+        (lambda c: set(c) <= set(_exercise_split('wine').X_train.columns) or Diagnosis(
+            f"keine Spalte von wsplit.X_train: {', '.join(sorted(set(c) - set(_exercise_split('wine').X_train.columns)))} – Schreibweise prüfen"),
+         'alles Merkmale des Weindatensatzes', 'mindestens ein Name ist keine Spalte von wsplit.X_train'),
         (lambda c: _wine_tree(c) >= _wine_all_features() - 0.03, 'höchstens 3 Prozentpunkte unter allen 13 Merkmalen',
          'mit diesen drei Merkmalen verliert der Baum mehr als 3 Prozentpunkte – nimm die wichtigsten eines Baums auf dem Trainingsteil'),
     ), level=2),
@@ -487,9 +502,10 @@ EXERCISES = (
         (lambda a: _choice(a) != 'c', 'nicht nach der Trainingsgenauigkeit gewählt',
          'die 100 % gelten nur für die Trainingsdaten; in der Kreuzvalidierung ist der große Baum nicht besser, aber unlesbar'),
         (lambda a: _choice(a) != 'a', 'der kleine Vorsprung des Walds entscheidet nicht',
-         'der Vorsprung des Walds ist kleiner als die Streuung über die Folds, und das Labor muss jede Markierung erklären können'),
+         'der Wald mag etwas genauer sein, aber das Labor muss jede Markierung erklären können, und hundert Bäume erklärt niemand – '
+         'für die Erklärbarkeit nimmst du einen möglichen Verlust an Genauigkeit in Kauf (und misst ihn, etwa an übersehenen bösartigen Proben)'),
         (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
-        (lambda a: re.search(r'erklär|lesbar|nachvollzieh|streuung|standardabweichung|kreuzvalid|abstand|einfach',
+        (lambda a: re.search(r'erklär|lesbar|nachvollzieh|streuung|standardabweichung|kreuzvalid|abstand|übersichtlich|wenige[nr]? (regeln|fragen)',
                              str(a['begruendung']).lower()) is not None,
          'die Begründung nennt ein Argument aus dem Notebook',
          'nenne ein Argument: Erklärbarkeit, Streuung der Kreuzvalidierung oder Trainings-Test-Abstand'),
