@@ -303,7 +303,16 @@ class Question:
         if _is_number(given):
             near = [(abs(given - a), n) for a, n in self.notes.items() if _is_number(a) and abs(given - a) <= max(self.tolerance, 1e-9)]
             if near: return min(near)[1]
-        return next((n for a, n in self.notes.items() if _normal(a) == given), self.hint)
+            if _is_number(self.right) and 0 <= self.right <= 1 and 1 < given <= 100 and abs(given / 100 - self.right) <= max(self.tolerance, 1e-9):
+                return f'Das sieht nach Prozent aus: Gefragt ist der Anteil, also {german_number(given / 100)} statt {german_number(given)}.'
+        noted = next((n for a, n in self.notes.items() if _normal(a) == given), None)
+        if noted is not None: return noted
+        letter = isinstance(self.right, str) and len(_normal(self.right)) == 1
+        if letter and not (isinstance(given, str) and len(given) == 1):
+            return f"Antworte mit dem Buchstaben einer Möglichkeit, etwa 'b' – nicht mit {given!r}."
+        if isinstance(self.right, (set, frozenset)) and not isinstance(given, frozenset):
+            return "Antworte mit einer Menge von Buchstaben, etwa {'a', 'c'}."
+        return self.hint
 
 def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -373,6 +382,8 @@ def check_quiz(notebook: str, # e.g. '05'
     "Check your answers to a notebook's self-test, question by question."
     questions = quiz(notebook)
     if answers is ... or answers is None: answers = {}  # nothing answered yet
+    if isinstance(answers, dict):  # '1' typed for 1: the same question
+        answers = {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in answers.items()}
     unknown = sorted(set(answers) - set(questions))
     if unknown: raise KeyError(f'Fragen {unknown} gibt es in der Selbstkontrolle von Notebook {notebook} nicht; es gibt {sorted(questions)}.')
     out = QuizFeedback(notebook, [q.check(answers.get(n, ...), notebook) for n, q in sorted(questions.items())])
