@@ -563,7 +563,12 @@ _VAL_LOSS = (1.05, 0.62, 0.41, 0.33, 0.30, 0.31, 0.29, 0.32, 0.34, 0.33, 0.36, 0
 _PATIENCE_10_4 = 3
 _TEST_10_4 = {'n': 80, 'net': 72, 'forest': 74, 'only_net': 4, 'only_forest': 6}
 
-def _has(d, keys) -> bool: return isinstance(d, dict) and set(keys) <= set(d)
+def _has(d, keys):
+    "True for a dict with every key; a Diagnosis naming the missing keys for another dict (a misspelt key is the usual cause)."
+    if not isinstance(d, dict): return False
+    missing = [k for k in keys if k not in d]
+    given = ', '.join(repr(k) for k in d) or 'keinen Schlüssel'
+    return not missing or Diagnosis(f"im dict fehlt {', '.join(repr(k) for k in missing)} – du hast {given}")
 def _close(a, b, tol: float = 1e-9) -> bool: return abs(float(a) - float(b)) <= tol
 def _word(x) -> str: return str(x).strip().lower().replace(' ', '_').replace('-', '_')
 
@@ -586,9 +591,11 @@ def _sgd_trace(step) -> dict:
         torch.manual_seed(5)
         net = MLP(4, 3, (6,))
     crit, snap = nn.CrossEntropyLoss(), lambda: [p.detach().clone() for p in net.parameters()]
-    trace = {'start': snap(), 'after': [], 'losses': []}
+    trace = {'start': snap(), 'after': [], 'losses': [], 'numbers': []}
     for part in (slice(0, 8), slice(8, 16)):
-        trace['losses'].append(float(step(net, X[part], y[part], crit, 0.5)))
+        got = step(net, X[part], y[part], crit, 0.5)
+        trace['numbers'].append(isinstance(got, (int, float)) and not isinstance(got, bool))  # a tensor is no number (yet)
+        trace['losses'].append(float(got.detach()) if isinstance(got, torch.Tensor) else float(got))
         trace['after'].append(snap())
     return trace
 
@@ -646,17 +653,26 @@ EXERCISES = (
          'der letzte, kleinere Batch (die Zeilen, die nach den vollen Batches übrig bleiben) ist auch ein Schritt'),
         (lambda d: int(d['schritte']) == math.ceil(_ROWS / _BATCH), 'die Schritte pro Epoche stimmen',
          'Zeilen geteilt durch Batch-Größe, aufgerundet'),
-        (lambda d: int(d['gesamt']) == _EPOCHS * math.ceil(_ROWS / _BATCH), 'die Schritte in 30 Epochen stimmen',
-         'Schritte pro Epoche mal Zahl der Epochen'),
+        (lambda d: int(d['gesamt']) == _EPOCHS * math.ceil(_ROWS / _BATCH) or (
+            Diagnosis('gesamt ist 30 mal deine Schritte pro Epoche – richtig gerechnet; stimmen die Schritte, stimmt auch das')
+            if int(d['gesamt']) == _EPOCHS * int(d['schritte']) else False),
+         'die Schritte in 30 Epochen stimmen', 'Schritte pro Epoche mal Zahl der Epochen'),
     ), level=1),
     Exercise('10.2', 'Gradientenabstieg ohne Optimierer', (
         (lambda f: callable(f) and all(math.isfinite(v) for v in _sgd_trace(f)['losses']), 'eine Funktion, die den Verlust als Zahl zurückgibt',
          'erwartet wird eine Funktion sgd_step(model, xb, yb, loss_fn, lr), die den Verlust als Zahl zurückgibt – '
          'steht das Verschieben in torch.no_grad()?'),
-        (lambda f: not _same(_sgd_trace(f)['after'][0], _sgd_trace(f)['start']), 'die Gewichte ändern sich',
-         'die Gewichte bleiben gleich – verschiebst du jedes Gewicht des Modells um Lernrate mal Gradient?'),
-        (lambda f: _same(_sgd_trace(f)['after'][0], _sgd_trace(_optim_step)['after'][0]), 'der erste Schritt stimmt mit torch.optim.SGD überein',
-         'der erste Schritt weicht von torch.optim.SGD ab – gegen den Gradienten (minus), um genau lr · p.grad, auf genau diesem Batch?'),
+        (lambda f: not {'optim', 'SGD', 'Adam'} & set(getattr(getattr(f, '__code__', None), 'co_names', ())) or Diagnosis(
+            'sgd_step benutzt torch.optim – die Übung verlangt den Schritt von Hand: in torch.no_grad() jedes p -= lr * p.grad'),
+         'ohne torch.optim', 'mit torch.optim'),
+        (lambda f: all(_sgd_trace(f)['numbers']) or Diagnosis('sgd_step gibt einen Tensor zurück – gib den Verlust als Zahl zurück: .item()'),
+         'der Verlust kommt als Zahl zurück', 'der Verlust kommt als Tensor zurück'),
+        (lambda f: not _same(_sgd_trace(f)['after'][0], _sgd_trace(f)['start']) or Diagnosis(
+            'die Gewichte bleiben gleich – verschiebst du jedes Gewicht des Modells selbst (p -= …)? p = p - … legt nur eine neue '
+            'Variable an'), 'die Gewichte ändern sich', 'die Gewichte bleiben gleich'),
+        (lambda f: _same(_sgd_trace(f)['after'][0], _sgd_trace(_optim_step)['after'][0]) or Diagnosis(
+            'der erste Schritt weicht von torch.optim.SGD ab – gegen den Gradienten (minus), um genau lr · p.grad, auf genau diesem Batch?'),
+         'der erste Schritt stimmt mit torch.optim.SGD überein', 'der erste Schritt weicht ab'),
         (lambda f: _same(_sgd_trace(f)['after'][1], _sgd_trace(_optim_step)['after'][1]),
          'auch der zweite Schritt stimmt: die alten Gradienten sind gelöscht',
          'der zweite Schritt weicht ab: Die Gradienten des ersten Aufrufs sind noch da und addieren sich – lösche sie am Anfang jedes Schritts'),
@@ -685,6 +701,8 @@ EXERCISES = (
          'zähle ab der besten Epoche: Nach wie vielen Epochen ohne Verbesserung ist bei patience=3 Schluss?'),
         (lambda d: _word(d['bericht']) == 'test', 'berichtet wird die Testgenauigkeit',
          'die Validierungsgenauigkeit hat die Epoche ausgewählt und ist darum zu optimistisch – in den Bericht gehört die andere'),
+        (lambda d: not hasattr(d['p_wert'], 'pvalue') or Diagnosis('p_wert ist das ganze Testergebnis – nimm seinen p-Wert: .pvalue'),
+         'der p-Wert ist eine Zahl', 'p_wert ist ein Testergebnis'),
         (lambda d: _close(d['p_wert'], _mcnemar_10_4(), 0.005), 'der McNemar-p-Wert stimmt',
          'McNemar zählt nur die Zeilen, auf denen genau ein Modell recht hat, und prüft zweiseitig, '
          'ob ihre Aufteilung ein fairer Münzwurf sein kann'),
