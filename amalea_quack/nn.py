@@ -447,6 +447,14 @@ class PairedComparison:
         return pd.DataFrame([[both, self.only[0]], [self.only[1], self.n - both - sum(self.only)]],
                             index=[f'{a} richtig', f'{a} falsch'], columns=[f'{b} richtig', f'{b} falsch'])
 
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The interval of the difference the verdict states: the paired bootstrap interval, or, when the models never disagree (the
+        bootstrap has nothing to resample), ± the exact one-sided bound for 0 of n rows that differ (about 3/n at 95 %)."""
+        if self.only != (0, 0): return self.low, self.high
+        bound = 1 - (1 - self.confidence) ** (1 / self.n)
+        return -bound, bound
+
     def verdict(self) -> str:
         """The comparison in one German sentence, without turning 'no evidence' into 'equally good'. Decided by the exact McNemar
         test at level 1 − confidence; the bootstrap interval gives the size of the difference, but with few rows where the models
@@ -455,7 +463,7 @@ class PairedComparison:
         pp = lambda x: german_number(100 * x, 1)
         span = f'{pp(self.low)} bis {pp(self.high)} Prozentpunkte'
         if self.only == (0, 0):  # the bootstrap has nothing to resample; 0 of n still bounds the share of rows where they would differ
-            bound = 1 - (1 - self.confidence) ** (1 / self.n)  # exact one-sided upper bound for 0 of n (about 3/n at 95 %)
+            bound = self.interval[1]
             return (f'{a} und {b} liegen auf allen {self.n} Testzeilen gleich – auf diesen Zeilen ist kein Unterschied messbar. Das heißt '
                     f'nicht „gleich gut“: Mit {round(100 * self.confidence)} % unterscheiden sie sich auf höchstens {pp(bound)} % aller Zeilen, '
                     'die Differenz liegt also '
