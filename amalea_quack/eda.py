@@ -106,7 +106,8 @@ COLUMN_LABELS = {  # German axis labels with units for the columns of the course
     'petal length (cm)': 'Kronblattlänge (cm)', 'petal width (cm)': 'Kronblattbreite (cm)',
     'bill_length_mm': 'Schnabellänge (mm)', 'bill_depth_mm': 'Schnabelhöhe (mm)', 'flipper_length_mm': 'Flossenlänge (mm)',
     'body_mass_g': 'Körpermasse (g)', 'species': 'Art', 'island': 'Insel', 'sex': 'Geschlecht', 'cultivar': 'Rebsorte',
-    'diagnosis': 'Diagnose', 'alcohol': 'Alkohol', 'proline': 'Prolin', 'mean radius': 'mittlerer Radius', 'mean texture': 'mittlere Textur',
+    'diagnosis': 'Diagnose', 'alcohol': 'Alkohol (% vol)', 'proline': 'Prolin (mg/l)',
+    'mean radius': 'mittlerer Radius', 'mean texture': 'mittlere Textur',
 }
 
 def column_label(column) -> str:
