@@ -111,6 +111,8 @@ def split_figure(x: pd.Series, # one numeric feature
     return fig
 
 # %% ../nbs/week04/07_entscheidungsbaeume.ipynb #cccc0011
+_TREE_WORDS = {'samples = ': 'Beispiele = ', 'value = ': 'je Klasse = ', 'class = ': 'Mehrheit = ', 'True': 'ja', 'False': 'nein', ' <= ': ' ≤ '}
+
 def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in one
                 max_depth: int | None = None, # draw only the top levels
                 size: tuple = (9, 5), # width and height in inches
@@ -121,6 +123,7 @@ def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in
     is_pipe = hasattr(model, 'steps')
     tree = model[-1] if is_pipe else model
     names = list(model[:-1].get_feature_names_out()) if is_pipe else getattr(tree, 'feature_names_in_', None)
+    names = None if names is None else [column_label(n) for n in names]  # 'Kronblattbreite (cm)', as on every axis
     classes = [str(c) for c in tree.classes_]
     colors = palette(len(classes))
     fig, ax = new_figure(*size)
@@ -134,6 +137,10 @@ def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in
         strength = 0.12 + 0.6 * (1 - float(imp.group(2)) / worst if worst else 1.0)
         rgb = np.asarray(to_rgb(colors[classes.index(cls.group(1).strip())]))
         box.get_bbox_patch().set_facecolor(tuple(1 - strength * (1 - rgb)))  # blended with white, opaque: arrows stay behind
+    for text in ax.texts:  # scikit-learn labels in English; the course reads German
+        t = text.get_text()
+        for english, german in _TREE_WORDS.items(): t = t.replace(english, german)
+        text.set_text(t)
     ax.set_title(f'Entscheidungsbaum (Tiefe {tree.get_depth()}, {tree.get_n_leaves()} Blätter)')
     return fig
 
@@ -353,8 +360,9 @@ def ladder_figure(table: pd.DataFrame, # output of `cv_ladder`
     "Training and CV accuracy (± one standard deviation of the folds) of every step, the first step as reference line."
     fig, ax = new_figure(8.5, 0.55 * len(table) + 2)
     pos = np.arange(len(table))[::-1]
-    ax.errorbar(table['cv_accuracy'], pos, xerr=table['cv_accuracy_std'], fmt='o', color=PALETTE[0], capsize=3,
-                label='Kreuzvalidierung ± 1 Standardabweichung')
+    std, cv = table['cv_accuracy_std'], table['cv_accuracy']
+    ax.errorbar(cv, pos, xerr=[std, np.minimum(std, 1 - cv)], fmt='o', color=PALETTE[0], capsize=3,  # no accuracy above 1
+                label='Kreuzvalidierung ± 1 Standardabweichung (bis höchstens 1)')
     ax.scatter(table['train_accuracy'], pos, marker='|', s=160, color=PALETTE[3], label='Training')
     ax.axvline(table['cv_accuracy'].iloc[0], color='0.5', linestyle=':', label='erste Stufe')
     ax.set_yticks(pos, table.index)
