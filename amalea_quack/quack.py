@@ -294,6 +294,7 @@ class Question:
         if not_attempted(answer): return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
         numeric = _is_number(self.right)
         given = _typed_number(answer) if numeric and isinstance(answer, str) and _typed_number(answer) is not None else _normal(answer)
+        if isinstance(self.right, bool) and isinstance(answer, str): given = _TYPED_BOOLS.get(given, given)  # 'True', 'richtig', 'nein'
         ok = abs(given - self.right) <= self.tolerance if numeric and _is_number(given) else given == _normal(self.right)
         if ok: return Feedback(title, SOLVED, [f'✓ {self.why}'], key)
         return Feedback(title, WRONG, [f'✗ {self._note(given)}'], key)
@@ -312,9 +313,12 @@ class Question:
             return f"Antworte mit dem Buchstaben einer Möglichkeit, etwa 'b' – nicht mit {given!r}."
         if isinstance(self.right, (set, frozenset)) and not isinstance(given, frozenset):
             return "Antworte mit einer Menge von Buchstaben, etwa {'a', 'c'}."
+        if isinstance(self.right, bool) and not isinstance(given, bool): return f'Antworte mit True oder False – nicht mit {given!r}.'
         return self.hint
 
 def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+_TYPED_BOOLS = {'true': True, 'wahr': True, 'richtig': True, 'ja': True, 'false': False, 'falsch': False, 'nein': False}
 
 def _typed_number(text: str) -> float | None:
     "A number typed as text – '1', '0,67', '1.234,5', '0.67', '60°' – read by `parse_number`; None if it is none or ambiguous."

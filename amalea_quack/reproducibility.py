@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .quack import Exercise, Question
+from .quack import Diagnosis, Exercise, Question
 from .store import client, project_root, use_experiment
 
 # %% auto #0
@@ -37,14 +37,18 @@ def quick_mode(flag: bool = False) -> bool:
     return bool(flag) or os.environ.get('AMALEA_QUICK', '') == '1'
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0019
-def git_commit(path: Path | None = None) -> str:
-    "Current git commit of the repository (with '-dirty' if there are changes), or 'unbekannt'."
-    cwd = path or project_root() or Path.cwd()
+def git_commit(path: Path | None = None, # a folder of the code (default: the working folder, where the notebook or script runs)
+              ) -> str:
+    """The git commit of the code a run comes from, with '-dirty' if anything there is in no commit: changed or new files, or
+    a folder git ignores (a student edition inside the course checkout); 'unbekannt' outside a repository."""
+    cwd = Path(path or Path.cwd())
+    git = lambda *args: subprocess.run(['git', *args], cwd=cwd, capture_output=True, text=True, timeout=10)
     try:
-        sha = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=cwd, capture_output=True, text=True, timeout=10)
+        sha = git('rev-parse', 'HEAD')
         if sha.returncode: return 'unbekannt'
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=cwd, capture_output=True, text=True, timeout=10)
-        return sha.stdout.strip() + ('-dirty' if dirty.stdout.strip() else '')
+        changed = git('status', '--porcelain').stdout.strip()  # changed, staged and new (not ignored) files
+        ignored = git('check-ignore', '--quiet', '.').returncode == 0
+        return sha.stdout.strip() + ('-dirty' if changed or ignored else '')
     except (OSError, subprocess.TimeoutExpired): return 'unbekannt'
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0013
@@ -214,18 +218,21 @@ def _letters(a) -> set:
 _STEPS = (('make test', 'CI', '`make test` ist CI: Es prüft jede Änderung, bei jedem Push',
            '`make test` läuft bei jedem Push und prüft Code, Notebooks und Tests – das ist CI'),
           ('Train (new version becomes staging)', 'CT', 'das Training im Workflow `mlops` ist CT',
-           '„Train“ trainiert automatisch ein neues Modell – das ist CT (hier bei jedem Push auf main statt bei neuen Daten)'),
+           '„Train“ im Workflow `mlops` trainiert automatisch ein neues Modell, das Kandidat wird – das ist CT (hier bei jedem Push '
+           'auf main statt bei neuen Daten). Der kleine Trainingsjob in `make test` prüft dagegen nur, dass Training läuft: CI'),
           ('Gates, then promote staging to production', 'CD', 'die Freigabe nach den Gates ist CD: Ab jetzt stellen die Apps das neue Modell bereit',
            'die Freigabe trainiert nichts: Sie liefert das geprüfte Modell aus (der Alias production wandert) – das ist CD'),
           ('Drift report', 'CM', 'der Drift-Bericht gehört zu CM',
-           'der Drift-Bericht beobachtet Daten im Betrieb, er trainiert und liefert nichts – das ist CM'),
+           'der Drift-Bericht beobachtet Daten – hier eine mitgelieferte Stichprobe, im Betrieb den Verkehr der App –, er trainiert '
+           'und liefert nichts: das ist CM'),
           ('Publish to GitHub Pages', 'CD', 'die Website zu veröffentlichen ist CD',
            'die Website wird ausgeliefert, nicht getestet – das ist CD'))
 
 _RUNS = (('a', False, '(a) ist wiederholbar: fester, protokollierter `random_state`',
           '(a) ist wiederholbar: `random_state=0` legt die Aufteilung fest, und der Seed ist protokolliert'),
-         ('b', True, '(b) ohne `random_state` zieht der Wald bei jedem Lauf andere Stichproben',
-          '(b) fehlt: ohne `random_state` zieht der Zufallswald bei jedem Lauf andere Stichproben und Merkmale'),
+         ('b', True, '(b) ohne `random_state` und ohne globalen Seed zieht der Wald bei jedem Lauf andere Stichproben',
+          '(b) fehlt: ohne `random_state` (und ohne globalen Seed wie `set_seed`) zieht der Zufallswald bei jedem Lauf andere '
+          'Stichproben und Merkmale'),
          ('c', True, '(c) die Daten von damals gibt es nicht mehr, und kein Fingerabdruck sagt, welche es waren',
           '(c) fehlt: die Datei wird überschrieben, und ohne Fingerabdruck weiß niemand, mit welchen Daten trainiert wurde'),
          ('d', True, '(d) `-dirty`: der Code des Laufs steht in keinem Commit',
@@ -238,28 +245,53 @@ _RUNS = (('a', False, '(a) ist wiederholbar: fester, protokollierter `random_sta
 def _flag(letter: str, irreproducible: bool):
     return lambda a: (letter in _letters(a)) == irreproducible
 
-_ORIGINALS: dict = {}  # tracking URI -> the two runs the reproduction check repeats
+_ORIGINALS: dict = {}  # tracking URI -> the three runs the reproduction check repeats
 _REPRODUCED: dict = {}  # (tracking URI, function) -> [(original run, reproduced run)]
 
-def _reproductions(fn) -> list:
-    "Let `fn` repeat two runs with other parameters than the exercise's; pairs of (original, reproduction), cached."
+def _originals() -> list[str]:
+    """Three runs with other parameters than the exercise's, once per store. The third ended before it logged its metric (a run
+    that broke off): who trains again gets the number anyway, who copies the original's metric has none to copy."""
     import mlflow
     uri = mlflow.get_tracking_uri()
     if uri not in _ORIGINALS:
         ids = []
-        for p in ({'max_depth': 2, 'seed': 2, 'folds': 5}, {'max_depth': 3, 'seed': 0, 'folds': 3}):
-            with tracked_run('Woche 1 – Selbstcheck', run_name='original') as r:
+        for p, logged in (({'max_depth': 2, 'seed': 2, 'folds': 5}, True), ({'max_depth': 3, 'seed': 0, 'folds': 3}, True),
+                          ({'max_depth': 1, 'seed': 4, 'folds': 4}, False)):
+            with tracked_run('Woche 1 – Selbstcheck', run_name='original' if logged else 'original-ohne-kennzahl') as r:
                 mlflow.log_params(p)
-                mlflow.log_metric('cv_accuracy', tree_cv_accuracy(**p))
+                if logged: mlflow.log_metric('cv_accuracy', tree_cv_accuracy(**p))
             ids.append(r.info.run_id)
         _ORIGINALS[uri] = ids
-    if (uri, fn) not in _REPRODUCED:
-        _REPRODUCED[uri, fn] = [(client().get_run(i), client().get_run(str(fn(i)))) for i in _ORIGINALS[uri]]
-    return _REPRODUCED[uri, fn]
+    return _ORIGINALS[uri]
+
+def _returned(fn) -> list:
+    "What `fn` returns for each original (cached per store and function)."
+    import mlflow
+    key = (mlflow.get_tracking_uri(), fn, 'returned')
+    if key not in _REPRODUCED: _REPRODUCED[key] = [fn(i) for i in _originals()]
+    return _REPRODUCED[key]
+
+def _returns_ids(fn):
+    "True if `fn` returns run ids; a Diagnosis for a run object (its id is `.info.run_id`)."
+    got = _returned(fn)
+    if all(isinstance(g, str) for g in got): return True
+    if any(hasattr(g, 'info') for g in got): return Diagnosis('du gibst den Lauf selbst zurück – gesucht ist seine ID: `neu.info.run_id`')
+    return False
+
+def _reproductions(fn) -> list:
+    "Pairs of (original run, reproduced run) for the three originals, cached."
+    import mlflow
+    key = (mlflow.get_tracking_uri(), fn)
+    if key not in _REPRODUCED:
+        _REPRODUCED[key] = [(client().get_run(i), client().get_run(str(r))) for i, r in zip(_originals(), _returned(fn), strict=True)]
+    return _REPRODUCED[key]
 
 def _same_metric(old, new) -> bool:
-    a, b = old.data.metrics.get('cv_accuracy'), new.data.metrics.get('cv_accuracy')
-    return a is not None and b is not None and abs(a - b) < 1e-12
+    "The reproduction's cv_accuracy equals the original's, or, where the original logged none, what training with its parameters gives."
+    b = new.data.metrics.get('cv_accuracy')
+    a = old.data.metrics.get('cv_accuracy')
+    if a is None: a = tree_cv_accuracy(**{k: int(v) for k, v in old.data.params.items()})
+    return b is not None and abs(a - b) < 1e-12
 
 def _norm(a) -> str: return a.strip().lower().strip('()')
 
@@ -275,15 +307,20 @@ EXERCISES = (
         *((_flag(letter, irreproducible), good, bad) for letter, irreproducible, good, bad in _RUNS),
     ), level=2),
     Exercise('02.3', 'Einen Lauf wiederholen', (
-        (lambda f: callable(f) and len(_reproductions(f)) == 2, 'die Funktion legt für jede Lauf-ID einen Lauf an und gibt seine ID zurück',
+        (lambda f: callable(f) and _returns_ids(f), 'die Funktion gibt für jede Lauf-ID eine Lauf-ID zurück',
          'erwartet wird eine Funktion `reproduziere(run_id)`, die ohne Fehler einen Lauf anlegt und seine ID zurückgibt '
          '(MLflow liefert Parameter als Text: wandle sie mit int(...) um)'),
+        (lambda f: len(_reproductions(f)) == 3, 'jede zurückgegebene ID gehört zu einem Lauf', 'eine zurückgegebene ID gehört zu keinem Lauf'),
         (lambda f: all(old.info.run_id != new.info.run_id for old, new in _reproductions(f)), 'ein neuer Lauf, das Original bleibt unverändert',
          'du gibst die ID des Originals zurück: öffne mit `tracked_run` einen neuen Lauf'),
         (lambda f: all(old.data.params == new.data.params for old, new in _reproductions(f)), 'dieselben Parameter wie im Original',
          'die Parameter des neuen Laufs fehlen oder weichen ab: protokolliere sie mit `mlflow.log_params`'),
+        (lambda f: all('cv_accuracy' in new.data.metrics for _, new in _reproductions(f)) or Diagnosis(
+            'einem Original fehlt die Kennzahl (der Lauf brach vor dem Protokollieren ab), und deinem neuen Lauf dann auch – '
+            'kopierst du die Zahl, statt neu zu trainieren? Reproduzieren heißt: mit den Parametern noch einmal rechnen'),
+         'jeder neue Lauf hat seine `cv_accuracy`, auch wo das Original keine protokolliert hat', '`cv_accuracy` fehlt'),
         (lambda f: all(_same_metric(old, new) for old, new in _reproductions(f)), 'dieselbe `cv_accuracy` wie im Original: reproduziert',
-         '`cv_accuracy` fehlt oder weicht ab: nutzt du alle protokollierten Parameter – max_depth, seed und folds?'),
+         '`cv_accuracy` weicht ab: nutzt du alle protokollierten Parameter – max_depth, seed und folds?'),
         (lambda f: all(new.data.tags.get('reproduces') == old.info.run_id for old, new in _reproductions(f)),
          'der neue Lauf verweist mit dem Tag `reproduces` auf das Original',
          'es fehlt der Tag `reproduces` mit der ID des Originals: `tracked_run(..., reproduces=run_id)`'),
@@ -304,7 +341,7 @@ EXERCISES = (
 QUIZ = (
     Question(1, 'b', 'Papermill fügt eine Zelle `injected-parameters` nach der `parameters`-Zelle ein; die Zelle selbst bleibt unverändert.',
              notes={'a': 'Die `parameters`-Zelle bleibt unverändert; papermill fügt danach eine neue Zelle ein.',
-                    'c': 'Umgebungsvariablen setzt CI für `nbdev-test` (AMALEA_QUICK=1), nicht papermill.'}),
+                    'c': 'Papermill setzt keine Umgebungsvariablen; AMALEA_QUICK=1 setzt, wer ein Notebook ohne Parameter ausführt.'}),
     Question(2, 'b', '`tracked_run` unterscheidet den Abbruch (KILLED) vom Fehler (FAILED).',
              notes={'a': 'FAILED schriebe MLflows eigenes `start_run`; `tracked_run` schreibt bei Strg+C KILLED.',
                     'c': 'RUNNING bleibt nur ein Lauf, dessen Prozess hart beendet wurde (kill -9).'}),
