@@ -157,7 +157,7 @@ def _student_edition(a) -> int:
 
 def _progress(a) -> int:
     from amalea_quack.course import progress
-    df = progress(Path(a.edition)/'nbs', workers=a.workers)
+    df = progress(Path(a.edition)/'nbs', workers=a.workers, only=tuple(a.notebook or ()))
     if a.json: print(df.to_json(orient='records', force_ascii=False, indent=1)); return 0
     from amalea_quack.glossary import label
     marks = {'solved': '✅', 'wrong': '❌', 'unsolved': '⏳', 'unchecked': '⚠️'}
@@ -339,7 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe anlegen oder aktualisieren – überschreibt nie, was du getippt hast')
     s.add_argument('--out', default='student-edition')
     s = cmd('fortschritt', _progress, 'zeigen, welche Übungen und Fragen der Selbstkontrolle gelöst, falsch oder offen sind')
-    s.add_argument('--edition', default='student-edition', help='Ordner der Studierenden-Ausgabe'); s.add_argument('--workers', type=int, default=2)
+    s.add_argument('--edition', default='student-edition', help='Ordner der Studierenden-Ausgabe (Standard: %(default)s)')
+    s.add_argument('--notebook', action='append', metavar='NR', help='nur dieses Notebook prüfen, z. B. --notebook 07 (mehrfach möglich)')
+    s.add_argument('--workers', type=int, default=2, help='so viele Notebooks gleichzeitig prüfen (Standard: %(default)s)')
     s.add_argument('--json', action='store_true', help='als JSON (für Lehrende)')
     s.add_argument('--all', action='store_true', help='auch gelöste zeigen')
     s = cmd('portfolio', _portfolio, 'das Portfolio prüfen: README, Reproduktion, Daten, Signatur, Freigaben, CI, App; Exit-Code 4 bei Lücken')

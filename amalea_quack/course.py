@@ -562,6 +562,11 @@ def _plan_progress(student: Path, course: Path) -> _ProgressPlan:
     plan.cells = run
     return plan
 
+def _short_note(notes: list[str], limit: int = 400) -> str:
+    "A checker's notes in one line, what is off (✗) first, cut at a word and marked with … beyond `limit` characters."
+    text = ' '.join(sorted(notes, key=lambda n: not n.startswith('✗')))
+    return text if len(text) <= limit else text[:limit].rsplit(' ', 1)[0] + ' …'
+
 def _error_verdict(label: str, err: str) -> tuple[str, str]:
     "Status and note for a cell that raised: a name from the lesson is no mistake of the solution, only missing in the progress check."
     if _WRITE_REFUSED in err:
@@ -580,7 +585,7 @@ def _progress_rows(plan: _ProgressPlan, errors: dict[str, str], log: Path | None
     results: dict[str, tuple[str, str]] = {}
     for line in (log.read_text(encoding='utf-8').splitlines() if log and log.exists() else []):
         fb = json.loads(line)
-        results[fb['key']] = (fb['status'], ' '.join(fb['notes'])[:300])
+        results[fb['key']] = (fb['status'], _short_note(fb['notes']))
     quiz_keys = [k for k, _, kind in plan.expected if kind == 'quiz']
     for key in plan.attempted:
         for label, err in errors.items():
@@ -632,10 +637,20 @@ def progress(edition: Path, # the student edition's notebooks folder
              course: Path | None = None, # the course notebooks (default: nbs/ of this checkout)
              workers: int = 2, # notebooks checked at the same time
              timeout: int = 300, # seconds per notebook's exercises
+             only: tuple[str, ...] = (), # notebook numbers to check, e.g. ('07',); empty: all
             ) -> pd.DataFrame:
-    "The state of every exercise and self-test question of a student edition: one row each (English columns; German notes)."
-    course = Path(course or nbs_path())
-    plans = [_plan_progress(Path(edition)/p.relative_to(course), p) for p in notebooks(course)]
+    """The state of every exercise and self-test question of a student edition: one row each (English columns; German notes).
+    A folder without a single notebook of the course is refused (FileNotFoundError), as is an unknown number in `only`."""
+    course, edition = Path(course or nbs_path()), Path(edition)
+    pairs = [(edition/p.relative_to(course), p) for p in notebooks(course)]
+    if not any(s.exists() for s, _ in pairs):
+        raise FileNotFoundError(f'In {edition} liegt kein Notebook der Studierenden-Ausgabe (erwartet z. B. '
+                                f'{pairs[0][0].relative_to(edition)}). Lege sie mit `make lab` oder `quack student-edition` an, '
+                                'oder nenne ihren Ordner mit --edition.')
+    numbers = {p.name[:2] for _, p in pairs}
+    if unknown := sorted(set(only) - numbers):
+        raise ValueError(f'Notebook {", ".join(unknown)} gibt es nicht; erwartet eine Nummer aus {", ".join(sorted(numbers))}.')
+    plans = [_plan_progress(s, p) for s, p in pairs if not only or p.name[:2] in only]
     return pd.DataFrame(_check_plans(plans, workers, timeout), columns=['notebook', 'key', 'title', 'kind', 'status', 'note'])
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000031

@@ -366,3 +366,28 @@ def test_the_sandbox_sees_every_kind_of_change_to_a_path():
     assert _changed_paths('os.rename', ('/x/a', '/y/b', None, None)) == ['/x/a', '/y/b']
     assert _changed_paths('os.remove', ('b', 5)) == []  # relative to a folder descriptor: seen by shutil.rmtree's own event
     assert _changed_paths('import', ('os', None, [], [], [])) == []
+
+
+def test_fortschritt_names_a_missing_edition_and_checks_one_notebook(editions, tmp_path):
+    "A wrong --edition is named with what to do (not 200 lines of 'missing'); --notebook 01 checks only that notebook."
+    missing = quack('fortschritt', '--edition', str(tmp_path / 'gibt-es-nicht'))
+    assert missing.returncode == 1 and 'kein Notebook der Studierenden-Ausgabe' in missing.stderr and '--edition' in missing.stderr
+    assert len(missing.stdout.splitlines()) == 0
+    folder = tmp_path / 'ed'
+    shutil.copytree(editions[0]['halb'], folder / 'nbs')
+    one = quack('fortschritt', '--edition', str(folder), '--notebook', '01', '--json')
+    assert one.returncode == 0, one.stderr
+    rows = json.loads(one.stdout)
+    assert rows and {r['notebook'] for r in rows} == {PREPARED[0]}
+    unknown = quack('fortschritt', '--edition', str(folder), '--notebook', '99')
+    assert unknown.returncode == 1 and 'Notebook 99 gibt es nicht' in unknown.stderr
+
+
+def test_a_long_checker_note_keeps_what_is_off():
+    "The progress note puts the ✗ lines first and cuts at a word, so the mistake is never the part cut off."
+    from amalea_quack.course import _short_note
+    notes = ['✓ ' + 'richtig ' * 30, '✓ auch richtig', '✗ (d) fehlt: `-dirty` heißt, der Code enthielt Änderungen, die in keinem Commit stehen']
+    short = _short_note(notes, limit=120)
+    assert short.startswith('✗ (d) fehlt: `-dirty` heißt, der Code enthielt Änderungen, die in keinem Commit stehen')
+    assert short.endswith(' …') and len(short) <= 122 and not short[:-2].endswith(('richt', 'ric'))
+    assert _short_note(['✓ kurz']) == '✓ kurz'
