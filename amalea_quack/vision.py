@@ -856,10 +856,11 @@ EXERCISES = (
         (_is_3x3, 'ein 3×3-Filter', 'erwartet wird ein 3×3-Filter: drei Listen mit je drei Zahlen'),
         (lambda k: _edge_response(k, 'flat') < 1e-6, 'auf gleichmäßigen Flächen kommt 0 heraus',
          'auf einer gleichmäßigen Fläche kommt nicht 0 heraus – die Gewichte müssen sich zu 0 summieren'),
-        (lambda k: _edge_response(k, 'vertical') >= 16, 'er spricht deutlich auf eine senkrechte Kante an',
+        (lambda k: _edge_response(k, 'vertical') > 1e-9 and _edge_response(k, 'vertical') >= 4 * np.abs(np.asarray(k, dtype=float)).sum(),
+         'er spricht deutlich auf eine senkrechte Kante an',
          'auf eine senkrechte Kante (links dunkel, rechts hell) spricht er kaum an – links und rechts brauchen verschiedene Gewichte'),
         (lambda k: _edge_response(k, 'horizontal') < 1e-6, 'waagerechte Kanten ignoriert er',
-         'er spricht auch auf waagerechte Kanten an – jede Spalte des Filters muss dieselben Gewichte haben, nur die Spalten unterscheiden sich'),
+         'er spricht auch auf waagerechte Kanten an – jede Zeile des Filters muss sich zu 0 summieren (wie bei Sobel: −1, 0, 1)'),
     ), level=1),
     Exercise('11.2', 'Formen und Parameter vorhersagen', (
         (lambda d: isinstance(d, dict) and {'form', 'parameter', 'eingaben'} <= set(d), "ein dict mit 'form', 'parameter' und 'eingaben'",
