@@ -7,6 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/portfolio_fallstudie.htm
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0004
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -282,15 +283,30 @@ def readme_template(card: ProjectCard, # your project card: question, users, KPI
     lines += ['', '## Reproduzieren', '', _demote(k_phase_artifacts(name, alias)), '']
     return '\n'.join(lines)
 
+_README_SAYS = 'write_readme: unverändert seit dem Erzeugen, solange diese Prüfsumme stimmt:'
+_README_MARK = re.compile(rf'\n<!-- {_README_SAYS} ([0-9a-f]{{12}}) -->\n\Z')
+
+def _with_mark(text: str) -> str:
+    "The README text with a last line that lets `write_readme` recognise its own, unedited file."
+    body = text.rstrip('\n') + '\n'
+    return body + f'\n<!-- {_README_SAYS} {hashlib.sha256(body.encode()).hexdigest()[:12]} -->\n'
+
+def _untouched(existing: str) -> bool:
+    "A README that write_readme wrote and nobody edited since: its checksum line still matches the text above it."
+    m = _README_MARK.search(existing)
+    return bool(m) and hashlib.sha256(existing[:m.start()].encode()).hexdigest()[:12] == m.group(1)
+
 def write_readme(folder, # your portfolio folder (created if missing)
                  text: str, # the README, e.g. from readme_template
                  overwrite: bool = False, # replace a README you have already edited
                 ) -> Path:
-    "Write `text` as README.md into `folder`; an existing, different README stays, and the text goes to README.vorlage.md."
+    """Write `text` as README.md into `folder`, with a last line holding its checksum. A README that write_readme wrote and
+    nobody changed since is updated; one you edited (or wrote yourself) stays, and the text goes to README.vorlage.md."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder/'README.md'
-    if path.exists() and not overwrite and path.read_text(encoding='utf-8') != text: path = folder/'README.vorlage.md'
+    path, text = folder/'README.md', _with_mark(text)
+    if path.exists() and not overwrite and not _untouched(existing := path.read_text(encoding='utf-8')) and existing != text:
+        path = folder/'README.vorlage.md'
     path.write_text(text, encoding='utf-8')
     return path
 

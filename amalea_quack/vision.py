@@ -897,7 +897,7 @@ EXERCISES = (
         (lambda d: _interval_ok(d['intervall']), 'das Wilson-Intervall für 51 von 60 stimmt',
          'erwartet wird das 95-%-Wilson-Intervall für 51 von 60 (`wilson_interval(51, 60)`); die Normalnäherung '
          'p ± 1,96·√(p(1−p)/n) ist bei so wenigen Bildern zu ungenau'),
-        (lambda d: d['kpi_belegt'] in (False, 'False', 'false', 'nein'),
+        (lambda d: d['kpi_belegt'] is False or str(d['kpi_belegt']).strip().lower() in ('false', 'nein'),
          'nicht belegt: selbst die obere Grenze liegt unter 0,97',
          'für die Zeichnungen der Kinder ist der KPI nicht belegt – selbst die obere Grenze des Intervalls liegt unter 0,97'),
         (lambda d: _letter(d['zahl_fuer_die_schule']) != 'a', 'nicht die Zahl von den UCI-Testziffern',
