@@ -18,7 +18,7 @@ import pandas as pd
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .neighbors import knn_pipeline
-from .quack import Exercise, Question
+from .quack import Diagnosis, Exercise, Question
 from .reproducibility import tracked_run
 from .store import use_store
 from .tracking import log_sklearn_model
@@ -388,27 +388,46 @@ _SCENARIOS = {'A': ('k-Means', 'A hat keine Etiketten – gesucht sind Gruppen, 
               'B': ('Entscheidungsbaum', 'B verlangt eine Erklärung je Entscheidung – ein flacher Baum lässt sich vorlesen'),
               'C': ('KNN', 'C fragt nach den ähnlichsten Fällen – genau das liefern die k nächsten Nachbarn')}
 
-def _scenario_ok(a, key) -> bool: return str(a.get(key, '')).strip().lower() == _SCENARIOS[key][0].lower()
+_ALGORITHM_NAMES = {'kmeans': 'k-Means', 'entscheidungsbaum': 'Entscheidungsbaum', 'baum': 'Entscheidungsbaum', 'decisiontree': 'Entscheidungsbaum',
+                    'knn': 'KNN', 'knaechstenachbarn': 'KNN', 'knächstenachbarn': 'KNN', 'nächstenachbarn': 'KNN'}
+
+def _algorithm(v) -> str | None:
+    "One of the Big 3 as the course writes it, however a student spells it ('kmeans', 'Baum', 'k-nächste Nachbarn'); None otherwise."
+    return _ALGORITHM_NAMES.get(re.sub(r'[^a-zäöü]', '', str(v).lower()))
+
+def _scenario_ok(a, key):
+    "True for the right algorithm; a Diagnosis for a name that is none of the three."
+    if _algorithm(a.get(key, '')) is None:
+        return Diagnosis(f"{key}: schreibe einen der drei Namen 'k-Means', 'Entscheidungsbaum' oder 'KNN' – nicht {a.get(key)!r}")
+    return _algorithm(a[key]) == _SCENARIOS[key][0]
+
+def _centres(z) -> list[float] | None:
+    "Two centres as sorted numbers – from a tuple, a list or a NumPy array (also of one-element arrays); None if it is not two numbers."
+    try: values = np.asarray(z, dtype=float).ravel()
+    except (TypeError, ValueError): return None
+    return sorted(values.tolist()) if values.size == 2 and isinstance(z, (tuple, list, np.ndarray)) else None
 
 EXERCISES = (
     Exercise('09.1', 'Ein Lloyd-Schritt von Hand', (
-        (lambda z: isinstance(z, (tuple, list)) and len(z) == 2 and all(_is_number(v) for v in z), 'zwei Zahlen',
-         'erwartet wird ein Tupel aus zwei Zahlen, z. B. (1.0, 7.5)'),
-        (lambda z: not np.allclose(sorted(z), [0.0, 5.0]), 'die Zentren haben sich bewegt',
+        (lambda z: _centres(z) is not None, 'zwei Zahlen',
+         'erwartet wird ein Tupel aus zwei Zahlen, z. B. (1.0, 7.5) (ein NumPy-Array mit zwei Zahlen geht auch)'),
+        (lambda z: not np.allclose(_centres(z), [0.0, 5.0]), 'die Zentren haben sich bewegt',
          'das sind noch die Startzentren – nach dem Zuordnen wandert jedes Zentrum in den Mittelwert seiner Punkte'),
-        (lambda z: np.allclose(sorted(z), _first_step()), 'richtig: 0,5 (Mittel von 0 und 1) und 8 (Mittel von 5, 9 und 10)',
-         'nicht ganz – 1 liegt näher an 0, 5, 9 und 10 näher an 5; dann je Gruppe den Mittelwert nehmen'),
+        (lambda z: np.allclose(_centres(z), _first_step()), 'richtig: 0,5 (Mittel von 0 und 1) und 8 (Mittel von 5, 9 und 10)',
+         'nicht ganz – 1 liegt näher an 0; 5, 9 und 10 liegen näher an 5. Dann je Gruppe den Mittelwert nehmen'),
     ), level=1),
     Exercise('09.2', 'Wie viele Rebsorten?', (
-        (lambda k: isinstance(k, (int, np.integer)) and not isinstance(k, bool), 'eine ganze Zahl',
-         'erwartet wird eine ganze Zahl, z. B. int(...)'),
+        (lambda k: (isinstance(k, (int, np.integer)) and not isinstance(k, bool)) or (
+            Diagnosis('das ist ein Silhouettenwert, nicht k – gesucht ist das k mit der höchsten Silhouette: .idxmax() statt .max()')
+            if _is_number(k) and 0 < k < 1 else False), 'eine ganze Zahl', 'erwartet wird eine ganze Zahl, z. B. int(...)'),
         (lambda k: 2 <= k <= 8, 'zwischen 2 und 8', 'k soll zwischen 2 und 8 liegen'),
         (lambda k: k == _wine_best_k(), 'die höchste Silhouette (mit Skalierung)',
          'eine andere Zahl hat eine höhere Silhouette – mit Skalierung gerechnet und alle k von 2 bis 8 verglichen?'),
     ), level=2),
     Exercise('09.3', 'Passen die Cluster zu den Rebsorten?', (
         (_is_number, 'eine Zahl', 'erwartet wird eine Zahl: der Wert von adjusted_rand_score(...)'),
-        (lambda a: -0.5 <= a <= 1, 'ein möglicher ARI', 'ein ARI liegt höchstens bei 1'),
+        (lambda a: -0.5 <= a <= 1 or Diagnosis('ein ARI liegt höchstens bei 1 – ist das ein Prozentwert?'), 'ein möglicher ARI',
+         'ein ARI liegt höchstens bei 1'),
         (lambda a: abs(a - _wine_ari(scale=False)) > 0.01, 'nicht der Wert ohne Skalierung',
          'das ist der ARI ohne Skalierung – Prolin allein bestimmt dann die Cluster; rechne mit scale=True'),
         (lambda a: abs(a - _wine_ari()) <= 0.01, 'der ARI stimmt: Die Cluster treffen die Rebsorten gut',
