@@ -20,7 +20,7 @@ import pandas as pd
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
 from .glossary import german_number, label
-from .quack import Exercise, ProjectCard, Question, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
@@ -250,8 +250,11 @@ class PairedTest:
     @property
     def high(self) -> float: return self.interval()[1]
     def verdict(self, margin: float) -> str:
-        "'better', 'worse', 'equivalent' or 'inconclusive' for a − b, given an equivalence margin fixed beforehand."
-        return difference_verdict(self.low, self.high, margin)
+        """'better', 'worse', 'equivalent' or 'inconclusive' for a − b, given an equivalence margin fixed beforehand. A difference
+        needs both: the interval excludes 0 and McNemar's exact test is below 1 − confidence. With few rows in dispute the two can
+        disagree (5 : 0 of 114 rows: interval above 0, p = 0,0625); then nothing is shown, and the verdict is 'inconclusive'."""
+        found = difference_verdict(self.low, self.high, margin)
+        return 'inconclusive' if found in ('better', 'worse') and self.p_value >= 1 - self.confidence else found
 
     def __str__(self):
         a, b = self.names
@@ -464,7 +467,7 @@ def difference_figure(comparison: pd.DataFrame, # output of `paired_cv_compariso
 DECISION_RULE = (
     'Gewählt wird mit der wiederholten Kreuzvalidierung auf den Trainingszeilen; die Testdaten kommen erst danach, einmal.',
     'Wer gepaart nachweislich schlechter ist als der Kandidat mit der besten mittleren Genauigkeit (korrigiertes 95-%-Intervall '
-    'der Differenz nach Nadeau & Bengio ganz unter null), scheidet aus.',
+    'der Differenz nach Nadeau & Bengio ganz unter null und nicht ganz innerhalb der Toleranz aus Regel 4), scheidet aus.',
     'Unter den übrigen gewinnt die höchste Erklärbarkeit (der Steckbrief verlangt nachvollziehbare Vorhersagen), dann die höhere '
     'mittlere Genauigkeit, dann die kleinere Latenz p99, dann das kleinere Modell.',
     f'„Gleichwertig“ heißt: Das 95-%-Intervall der Differenz liegt ganz innerhalb von ±{german_number(100 * EQUIVALENCE_MARGIN)} '
@@ -807,6 +810,7 @@ _CHURN = pd.DataFrame({  # the comparison table of exercise 13.1, as the exercis
     'kpi_verdict': ['alle erfüllt', 'alle erfüllt', 'alle erfüllt', 'alle erfüllt', 'verfehlt: Trefferquote', 'verfehlt: Trefferquote'],
 })
 _PAIR_COUNTS = (96, 13, 3, 8)  # exercise 13.2: both right, only A, only B, both wrong
+_PAIR_DIFFERENCE = (_PAIR_COUNTS[1] - _PAIR_COUNTS[2]) / sum(_PAIR_COUNTS)  # accuracy A − accuracy B
 _CLINIC = {'pilot': (262, 6, 9, 23), 'studie': (2620, 63, 75, 242)}  # exercise 13.4: regression (a) against boost (b)
 _CLINIC_MARGIN = 0.02
 
@@ -845,8 +849,9 @@ def _overlap(t) -> bool:
     lo_b, hi_b = accuracy_interval(t.accuracy_b, t.n)
     return lo_a <= hi_b and lo_b <= hi_a
 
-_VERDICT_WORDS = {'gleichwertig': 'equivalent', 'unklar': 'inconclusive', 'nachweislich schlechter': 'worse', 'schlechter': 'worse',
-                  'nachweislich besser': 'better', 'besser': 'better'}
+_VERDICT_WORDS = {'gleichwertig': 'equivalent', 'unklar': 'inconclusive', 'nicht nachweislich schlechter': 'inconclusive',
+                  'nachweislich schlechter': 'worse', 'schlechter': 'worse', 'nachweislich besser': 'better', 'besser': 'better'}
+_VERDICTS = ('equivalent', 'inconclusive', 'better', 'worse')
 
 def _verdict_key(v) -> str:
     "A verdict as the checker compares it: English keys, the German words, and the notebook's full labels ('unklar: weder …') all count."
@@ -875,14 +880,20 @@ EXERCISES = (
         (lambda d: int(d['abweichend']) == _PAIR_COUNTS[1] + _PAIR_COUNTS[2], 'die abweichenden Zeilen: nur A plus nur B',
          'abweichend sind nur die Zeilen, auf denen genau eines der beiden Modelle richtig liegt (nur A plus nur B); '
          'die Zeilen, auf denen beide gleich urteilen, zählen nicht'),
+        (lambda d: not hasattr(d['p_wert'], 'pvalue') or Diagnosis('p_wert ist das ganze Testergebnis – nimm seinen p-Wert: .pvalue'),
+         'der p-Wert ist eine Zahl', 'p_wert ist ein Testergebnis'),
         (lambda d: not _close(d['p_wert'], _mcnemar('greater'), 1e-4), 'zweiseitig gerechnet',
          'das ist der einseitige p-Wert – gefragt ist der zweiseitige (`binomtest` ohne `alternative`)'),
         (lambda d: _close(d['p_wert'], _mcnemar()), 'der p-Wert des exakten McNemar-Tests stimmt',
          'der p-Wert stimmt nicht: McNemar exakt ist `binomtest(nur A, nur A + nur B, 0.5)` – nur die abweichenden Zeilen zählen'),
-        (lambda d: _close(d['differenz'], (_PAIR_COUNTS[1] - _PAIR_COUNTS[2]) / sum(_PAIR_COUNTS)), 'die Differenz der Genauigkeiten stimmt',
+        (lambda d: _close(d['differenz'], _PAIR_DIFFERENCE) or (
+            Diagnosis('die Differenz ist in Prozentpunkten gerechnet – gefragt ist der Anteil (ohne · 100)')
+            if _close(d['differenz'], 100 * _PAIR_DIFFERENCE) else
+            Diagnosis('das Vorzeichen ist vertauscht – gefragt ist Genauigkeit A minus Genauigkeit B, also (nur A − nur B) / alle Zeilen')
+            if _close(d['differenz'], -_PAIR_DIFFERENCE) else False), 'die Differenz der Genauigkeiten stimmt',
          'die Differenz der Genauigkeiten ist (nur A − nur B) geteilt durch alle 120 Zeilen, nicht durch die abweichenden'),
         (lambda d: _is_bool(d['signifikant']) and bool(d['signifikant']) == (_mcnemar() < 0.05), 'auf dem 5-%-Niveau nachgewiesen',
-         "'signifikant' soll True oder False sein: Liegt der p-Wert unter 0,05?"),
+         "'signifikant' stimmt nicht: Liegt der p-Wert unter 0,05? Dann True, sonst False"),
     ), level=1),
     Exercise('13.3', 'Überlappen oder unterscheiden?', (
         (lambda d: _keys(d, ('test', 'ueberlappen', 'signifikant'))
@@ -908,6 +919,10 @@ EXERCISES = (
          "erwartet wird ein dict mit den Schlüsseln 'pilot', 'studie', 'aussage' und 'zeilen'"),
         (lambda d: isinstance(d['pilot'], str) and isinstance(d['studie'], str), "'pilot' und 'studie' als Urteil in Worten",
          "'pilot' und 'studie' sollen das Urteil als Text sein, etwa `pilot.verdict(0.02)` – nicht der PairedTest selbst"),
+        (lambda d: all(_verdict_key(d[k]) in _VERDICTS for k in ('pilot', 'studie')) or Diagnosis(
+            "erwartet wird je eines der Urteile 'gleichwertig', 'unklar', 'nachweislich besser' oder 'nachweislich schlechter' "
+            f"(oder was `.verdict(0.02)` liefert), nicht {d['pilot']!r} und {d['studie']!r}"),
+         'zwei Urteile aus dem Notebook', 'unbekanntes Urteil'),
         (lambda d: _verdict_key(d['pilot']) != 'equivalent', 'Pilot: nicht gleichwertig – ein großer p-Wert ist kein Gleichstand',
          'Pilot: McNemar findet keinen Unterschied, aber das Intervall der Differenz reicht unter −2 Prozentpunkte, also über die '
          'Toleranz hinaus – gleichwertig ist das nicht'),
