@@ -555,10 +555,10 @@ def recommend(table: pd.DataFrame, # output of `compare_runs`
         ['_level', 'cv_mean', 'latency_p99_ms', 'model_bytes'], ascending=[False, False, True, True])
     pick = ranked.iloc[0]
     out = comparison.loc[comparison['verdict'] == 'worse', 'candidate'].tolist()
-    reasons = [f"nach der vorher festgelegten Regel gewählt unter {len(sl)} Kandidaten, die in der Kreuzvalidierung ({int(pick['folds'])} Folds "
-               f"auf den Trainingszeilen) nicht nachweislich schlechter sind als {pick['reference']}"
+    reasons = [f"nach der vorher festgelegten Regel gewählt unter {len(sl)} Kandidaten, die in der wiederholten Kreuzvalidierung "
+               f"({int(pick['folds'])} Folds auf den Trainingszeilen) nicht nachweislich schlechter sind als {pick['reference']}"
                + (f"; ausgeschieden: {', '.join(out)}" if out else ''),
-               (f"höchste mittlere Genauigkeit in der Kreuzvalidierung ({german_number(pick['cv_mean'], 3)})"
+               (f"höchste mittlere Genauigkeit in der wiederholten Kreuzvalidierung ({german_number(pick['cv_mean'], 3)})"
                 if pick['verdict'] == 'reference' else _difference_reason(pick)),
                f"Erklärbarkeit {_LEVEL_DE.get(pick['interpretability'], pick['interpretability'])}: "
                f"{INTERPRETABILITY.get(pick['estimator'], ('', 'keine Einstufung'))[1]}",
@@ -698,7 +698,7 @@ def candidates_from(table: pd.DataFrame) -> dict:
     "Short German descriptions of the candidates in a comparison table, by run id."
     def desc(r):
         kpi = '' if r['kpis_passed'] is None else ', KPIs ✓' if r['kpis_passed'] else ', KPIs ✗'
-        cv = '' if pd.isna(r.get('cv_accuracy')) else f"Kreuzvalidierung {german_number(r['cv_accuracy'], 3)}, "
+        cv = '' if pd.isna(r.get('cv_accuracy')) else f"einfache Kreuzvalidierung des Laufs {german_number(r['cv_accuracy'], 3)}, "
         return f"{r['run_name']} ({r['estimator']}): {cv}Test {german_number(r['accuracy'], 3)}, p99 {german_number(r['latency_p99_ms'], 2)} ms{kpi}"
     return {r['run_id']: desc(r) for _, r in table.iterrows()}
 
