@@ -830,13 +830,15 @@ def _mcnemar(alternative: str = 'two-sided') -> float:
     return float(binomtest(only_a, only_a + only_b, 0.5, alternative=alternative).pvalue)
 
 @cache
-def _penguin_pair() -> PairedTest:
-    "The comparison exercise 13.3 asks for: depth 2 against a stump, trained on the training rows, measured on the validation rows."
+def _penguin_pair(rows: str = 'val') -> PairedTest:
+    """The comparison exercise 13.3 asks for: depth 2 against a stump, trained on the training rows, measured on the validation
+    rows (`rows='test'`: on the test rows, the slip the checker names)."""
     from sklearn.tree import DecisionTreeClassifier
     parts = split_three(load_dataset('penguins'), 'species', seed=42)
+    X, y = (parts.X_val, parts.y_val) if rows == 'val' else (parts.X_test, parts.y_test)
     def right(depth):
         m = make_tabular_pipeline(parts.X_train, DecisionTreeClassifier(max_depth=depth, random_state=0)).fit(parts.X_train, parts.y_train)
-        return m.predict(parts.X_val) == parts.y_val
+        return m.predict(X) == y
     return paired_test(right(2), right(1), names=('Tiefe 2', 'Stumpf'))
 
 def _counts(t) -> tuple: return (int(t.both_right), int(t.only_a), int(t.only_b), int(t.both_wrong))
@@ -868,8 +870,9 @@ EXERCISES = (
     Exercise('13.1', 'Der schnellste Kandidat, der alle KPIs erfüllt', (
         (lambda r: isinstance(r, str) and r in set(_CHURN['run_name']), 'ein run_name aus der Tabelle `vergleich`',
          'erwartet wird der `run_name` eines Kandidaten aus `vergleich`, als Text'),
-        (lambda r: bool(_CHURN.set_index('run_name').loc[r, 'kpis_passed']), 'erfüllt alle KPIs',
-         'dieser Kandidat verfehlt einen KPI (siehe `kpi_verdict`) – nimm zuerst nur die Zeilen mit `kpis_passed`, dann den schnellsten'),
+        (lambda r: bool(_CHURN.set_index('run_name').loc[r, 'kpis_passed']) or Diagnosis(
+            'dieser Kandidat verfehlt einen KPI (siehe `kpi_verdict`) – nimm zuerst nur die Zeilen mit `kpis_passed`, dann den schnellsten'),
+         'erfüllt alle KPIs', 'verfehlt einen KPI'),
         (lambda r: r == _fastest_passing(), 'die kleinste Latenz p99 unter denen, die alle KPIs erfüllen',
          'ein anderer Kandidat mit allen KPIs antwortet schneller – sortiere die erfüllenden nach `latency_p99_ms`'),
     ), level=1),
@@ -900,10 +903,13 @@ EXERCISES = (
                    and all(hasattr(d['test'], a) for a in ('both_right', 'only_a', 'only_b', 'both_wrong', 'p_value', 'accuracy_a')),
          "ein dict mit 'test' (einem PairedTest), 'ueberlappen' und 'signifikant'",
          "erwartet wird ein dict mit 'test' (dem Ergebnis von `paired_test`), 'ueberlappen' und 'signifikant'"),
-        (lambda d: d['test'].n == _penguin_pair().n, 'gemessen auf den Validierungszeilen',
+        (lambda d: d['test'].n == _penguin_pair().n, 'gleich viele Zeilen wie die Validierungszeilen',
          'verglichen wird auf den Validierungszeilen (`pinguine.X_val`, `pinguine.y_val`) – dein Test zählt eine andere Zahl von Zeilen'),
-        (lambda d: not _swapped(d['test']), 'a und b in der verlangten Reihenfolge',
-         'a und b sind vertauscht: a ist der Baum der Tiefe 2, b der Stumpf'),
+        (lambda d: _counts(d['test']) != _counts(_penguin_pair('test')) or _counts(_penguin_pair('test')) == _counts(_penguin_pair()) or Diagnosis(
+            'das sind die Testzeilen (`pinguine.X_test`) – verglichen wird auf `X_val`/`y_val`; die Testzeilen bleiben bis Phase C liegen'),
+         'gemessen auf den Validierungszeilen, nicht auf den Testzeilen', 'auf den Testzeilen gemessen'),
+        (lambda d: not _swapped(d['test']) or Diagnosis('a und b sind vertauscht: a ist der Baum der Tiefe 2, b der Stumpf'),
+         'a und b in der verlangten Reihenfolge', 'a und b sind vertauscht'),
         (lambda d: _counts(d['test']) == _counts(_penguin_pair()), 'die vier Zahlen stimmen',
          'die vier Zahlen stimmen nicht – trainiert auf `pinguine.X_train`/`y_train` mit `random_state=0`, gemessen auf `X_val`/`y_val`?'),
         (lambda d: _is_bool(d['ueberlappen']) and bool(d['ueberlappen']) == _overlap(_penguin_pair()),
