@@ -240,13 +240,17 @@ def train_tabular(data: pd.DataFrame, # table with features and target
     return TrainResult(run.info.run_id, model, metrics, split, info.model_uri, fp, report)
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #tr060013
-def _finished_run(experiment: str, match: dict) -> str | None:
-    "The newest finished run of `experiment` whose tags and parameters equal `match` ({'tags.x': v, 'params.y': v}), or None."
+def _finished_run(experiment: str, match: dict, # tags and parameters the store filters by ({'tags.x': v, 'params.y': v})
+                  model_params: dict | None = None, # every parameter of the model that would be trained: all must be equal
+                 ) -> str | None:
+    """The newest finished run of `experiment` that matches, or None. `model_params` are compared in full, so a run of a forest
+    with other settings (say 2 trees instead of 25) is never taken for this one."""
     exp = client().get_experiment_by_name(experiment)
     if exp is None: return None
     cond = ' and '.join([f"{k} = '{v}'" for k, v in match.items()] + ["attributes.status = 'FINISHED'"])
-    runs = client().search_runs([exp.experiment_id], cond, order_by=['attributes.start_time DESC'], max_results=1)
-    return runs[0].info.run_id if runs else None
+    runs = client().search_runs([exp.experiment_id], cond, order_by=['attributes.start_time DESC'], max_results=200)
+    want = {k: str(v) for k, v in (model_params or {}).items()}  # MLflow keeps parameters as text
+    return next((r.info.run_id for r in runs if all(r.data.params.get(k) == v for k, v in want.items())), None)
 
 def train_series(data: pd.DataFrame, # table with features and target
                  target: str, # target column
@@ -262,16 +266,18 @@ def train_series(data: pd.DataFrame, # table with features and target
                 ) -> pd.DataFrame:
     "One `train_tabular` run per value of `param`; one row per value with its run and its metrics, best cv_accuracy first."
     from sklearn.base import clone
+    from sklearn.ensemble import RandomForestClassifier
     name = type(estimator).__name__ if estimator is not None else 'RandomForestClassifier'
     base = {'tags.dataset_fingerprint': fingerprint(data), 'tags.target': target, 'params.estimator': name, 'params.seed': seed,
             'params.test_size': test_size}
     rows = []
     for v in values:
         run_params = {**(params or {}), param: v}
-        run_id = _finished_run(experiment, base | {f'params.{k}': x for k, x in run_params.items()}) if reuse else None
+        est = clone(estimator).set_params(**run_params) if estimator is not None else None
+        full = (est or RandomForestClassifier(random_state=seed, **{**IRIS_PARAMS, **run_params})).get_params()  # what train_tabular fits and logs
+        run_id = _finished_run(experiment, base | {f'params.{k}': x for k, x in run_params.items()}, full) if reuse else None
         reused = run_id is not None
         if not reused:
-            est = clone(estimator).set_params(**run_params) if estimator is not None else None
             run_id = train_tabular(data, target, params=None if est is not None else run_params, estimator=est, experiment=experiment,
                                    run_name=f'{param}={v}', seed=seed, test_size=test_size, **kwargs).run_id
         m = client().get_run(run_id).data.metrics
