@@ -129,6 +129,17 @@ def _http_status(e: BaseException) -> int | None:
         e = e.__cause__ or e.__context__
     return None
 
+_MISSING = ((r'Registered Model with name=(\S+) not found', "kein registriertes Modell '{0}'"),
+            (r'Model Version \(name=(\S+), version=(\S+)\) not found', "keine Version {1} von '{0}'"),
+            (r'Run with id=(\S+) not found|Run \'(\S+)\' not found', "keinen Lauf '{0}'"),
+            (r"Could not find experiment with ID (\S+)", "kein Experiment mit der ID {0}"))
+
+def _missing_thing(message: str) -> str:
+    "What MLflow did not find, in German ('kein registriertes Modell 'x''); MLflow's own first line where the message is unknown."
+    for pattern, german in _MISSING:
+        if m := re.search(pattern, message): return german.format(*[g for g in m.groups() if g is not None])
+    return f'nicht, was gesucht wurde ({message.splitlines()[0][:160]})'
+
 def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
     "The course's German error for an error from MLflow, the network or the database; anything else unchanged."
     from mlflow.exceptions import MlflowException
@@ -137,7 +148,9 @@ def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
     if isinstance(e, StoreError): return e
     if isinstance(e, MlflowException):
         status = e.get_http_status_code()
-        if e.error_code == 'RESOURCE_DOES_NOT_EXIST' or status == 404: return ModelNotFound(str(e).splitlines()[0])
+        if e.error_code == 'RESOURCE_DOES_NOT_EXIST' or status == 404:
+            return ModelNotFound(f'Im Store {uri} gibt es {_missing_thing(str(e))}. Abhilfe: `quack status` zeigt die registrierten Modelle '
+                                 'mit Versionen und Aliasen; `quack train` legt ein Modell an.')
         if e.error_code == 'UNAUTHENTICATED' or status == 401: return NotAuthenticated(uri, user)
         if e.error_code == 'PERMISSION_DENIED' or status == 403: return PermissionDenied(uri, _server_reason(e), user)
     status = _http_status(e)

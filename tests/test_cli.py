@@ -148,6 +148,14 @@ def test_missing_model_names_the_fix(store, capsys, monkeypatch):
     assert r.returncode == 1 and 'Abhilfe: quack setup --only iris-classifier' in r.stderr  # the course model's one command
 
 
+@pytest.mark.parametrize('command', ['history', 'status'])
+def test_an_unknown_model_name_is_named_in_german(store, capsys, monkeypatch, command):
+    "MLflow's 'Registered Model with name=… not found' reached the terminal in English; the course says what is missing and what helps."
+    r = run(capsys, monkeypatch, store, command, '--name', 'gibt-es-nicht')
+    assert r.returncode == 1 and "gibt es kein registriertes Modell 'gibt-es-nicht'" in r.stderr and 'quack status' in r.stderr, r.stderr
+    assert 'not found' not in r.stderr
+
+
 def test_unknown_command_and_bad_data_source_fail(store, capsys, monkeypatch):
     with pytest.raises(SystemExit) as e: main(['fliegen'])
     assert e.value.code == 2
