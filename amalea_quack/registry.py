@@ -99,7 +99,8 @@ def _record(name: str, action: str, alias: str, from_version, to_version,
     name, (who, note) = qualify(name), _who(actor, note)
     entry = {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'who': who, 'action': action, 'alias': alias,
              'from_version': from_version, 'to_version': to_version, 'note': note,
-             'gates': [{'name': c.name, 'title': c.title, 'passed': c.passed, 'message': c.message[:200]} for c in (report.checks if report else [])]}
+             'gates': [{'name': c.name, 'title': c.title, 'passed': c.passed, 'severity': c.severity, 'message': c.message[:200]}
+                       for c in (report.checks if report else [])]}
     client().set_registered_model_tag(name, f'audit.{time.time_ns()}', json.dumps(entry, ensure_ascii=False))
     return entry
 
@@ -700,9 +701,9 @@ def ab_split(rows, # the requests: a DataFrame with the model's feature columns 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0028
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     "The audit log of `name` as a table (English columns), oldest first."
-    mark = {True: '✓', False: '✗', None: '–'}
+    mark = lambda g: '–' if g['passed'] is None else '✓' if g['passed'] else '⚠' if g.get('severity') == 'warning' else '✗'  # ⚠: did not block
     rows = [{'when': e['when'], 'who': e['who'], 'action': e['action'], 'alias': e['alias'], 'from_version': e['from_version'],
-             'to_version': e['to_version'], 'gates': ', '.join(f"{g.get('title', g['name'])} {mark[g['passed']]}" for g in e['gates']),
+             'to_version': e['to_version'], 'gates': ', '.join(f"{g.get('title', g['name'])} {mark(g)}" for g in e['gates']),
              'note': e['note']} for e in audit_log(name)]
     cols = ['when', 'who', 'action', 'alias', 'from_version', 'to_version', 'gates', 'note']
     return pd.DataFrame(rows, columns=cols).astype({'from_version': 'Int64', 'to_version': 'Int64'})
