@@ -614,14 +614,18 @@ def ab_rows_needed(p_a: float, # accuracy you expect in arm A (the champion)
                    p_b: float, # accuracy you expect in arm B (the challenger)
                    alpha: float = 0.05, # two-sided significance level
                    power: float = 0.8, # probability of detecting the difference if it is real
+                   ratio: float = 1.0, # rows of arm A per row of arm B; a canary with share s of the traffic: (1 − s) / s
                   ) -> int:
-    "Rows per arm a two-sided test of two shares needs to tell `p_a` from `p_b` (normal approximation)."
+    """Rows of arm B a two-sided test of two shares needs to tell `p_a` from `p_b` (normal approximation; arm A gets `ratio`
+    times as many). With equal arms (`ratio=1`) both need this many; a canary's big champion arm lets the small arm get by with
+    fewer (Fleiss, Levin & Paik 2003, Statistical Methods for Rates and Proportions, ch. 4, unequal sample sizes)."""
     from scipy.stats import norm
     if not (0 < p_a < 1 and 0 < p_b < 1): raise ValueError(f'Genauigkeiten echt zwischen 0 und 1 erwartet, nicht {p_a} und {p_b}.')
     if p_a == p_b: raise ValueError('Zwei gleiche Genauigkeiten unterscheidet keine Zeilenzahl; nenne den kleinsten Unterschied, '
                                     'der dir etwas wert ist.')
-    za, zb, mean = norm.ppf(1 - alpha / 2), norm.ppf(power), (p_a + p_b) / 2
-    n = (za * math.sqrt(2 * mean * (1 - mean)) + zb * math.sqrt(p_a * (1 - p_a) + p_b * (1 - p_b))) ** 2 / (p_a - p_b) ** 2
+    if not ratio > 0: raise ValueError(f'Das Verhältnis der Arme muss größer als 0 sein, nicht {ratio}.')
+    za, zb, mean = norm.ppf(1 - alpha / 2), norm.ppf(power), (ratio * p_a + p_b) / (ratio + 1)
+    n = (za * math.sqrt(mean * (1 - mean) * (1 + 1 / ratio)) + zb * math.sqrt(p_a * (1 - p_a) / ratio + p_b * (1 - p_b))) ** 2 / (p_a - p_b) ** 2
     return math.ceil(n)
 
 # %% ../nbs/week07/14_model_registry.ipynb #rg100019
@@ -779,7 +783,7 @@ def _before(plan: dict, first: str, then: str) -> bool: s = _steps(plan); return
 def _canary_days(share: float) -> int:
     "Days until the canary arm holds the rows that tell the scenario's two accuracies apart."
     s = MAIL_SCENARIO
-    return math.ceil(ab_rows_needed(s['champion'], s['challenger']) / (s['mails_per_day'] * share))
+    return math.ceil(ab_rows_needed(s['champion'], s['challenger'], ratio=(1 - share) / share) / (s['mails_per_day'] * share))
 
 def _letters(x) -> set[str]: return {str(v).strip().lower().strip('()') for v in x}
 
@@ -859,7 +863,8 @@ EXERCISES = (
         (lambda p: 0 < float(p['canary_anteil']) <= 0.2, 'ein kleiner Canary-Anteil',
          'ein Canary ist klein, etwa 1 bis 10 % (höchstens 20 %): er setzt nur wenige Mails aufs Spiel; als Anteil zwischen 0 und 1'),
         (lambda p: abs(int(p['tage']) - _canary_days(float(p['canary_anteil']))) <= 1, 'Tage bis zur Entscheidung richtig gerechnet',
-         'Tage = ab_rows_needed(0.91, 0.93) geteilt durch die Mails pro Tag im Arm der neuen Version (400 × Anteil), aufgerundet'),
+         'Tage = die Zeilen, die der kleine Arm braucht – ab_rows_needed(0.91, 0.93, ratio=(1 − Anteil) / Anteil), denn der Champion-Arm '
+         'ist größer –, geteilt durch die Mails pro Tag im Arm der neuen Version (400 × Anteil), aufgerundet'),
         (lambda p: {'a', 'b', 'd'} <= _letters(p['rueckrollen_wenn']), '(a), (b) und (d) sind messbare Auslöser',
          'es fehlt ein messbarer Auslöser: mehr Fehler (a), Latenz über der Grenze (b) und eine Bewegung am Gate vorbei (d) '
          'gehören in die Rückroll-Politik'),
