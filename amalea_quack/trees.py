@@ -17,8 +17,8 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
-from .glossary import german_number, parse_number
-from .quack import Diagnosis, Exercise, Question
+from .glossary import german_number
+from .quack import Diagnosis, Exercise, Question, _typed_number
 from .reproducibility import tracked_run
 
 # %% auto #0
@@ -459,10 +459,8 @@ def _is_number(x) -> bool: return isinstance(x, (int, float, np.integer, np.floa
 
 def _number_as_text(x) -> str:
     "For a number typed as text ('0,32'): what to write instead; '' for anything else."
-    if not isinstance(x, str): return ''
-    try: value = parse_number(x)
-    except ValueError: return ''
-    return f'du hast die Zahl als Text geschrieben ({x!r}) – schreibe sie ohne Anführungszeichen und mit Punkt: {value!r}'
+    value = _typed_number(x) if isinstance(x, str) else None
+    return '' if value is None else f'du hast die Zahl als Text geschrieben ({x!r}) – schreibe sie ohne Anführungszeichen und mit Punkt: {value!r}'
 
 def _choice(a) -> str: return str(a.get('wahl', '')).strip().lower().strip('()')
 
