@@ -642,13 +642,13 @@ class ABMeasurement:
         g = lambda x: german_number(x, 3)
         out = [f'{r.arm} (Version {r.version}): {r.correct} von {r.rows} richtig, Genauigkeit {g(r.accuracy)} '
                f'[{g(r.ci_low)}; {g(r.ci_high)}]' for r in self.table.itertuples()]
-        (a, pa), (b, pb) = zip(self.table['arm'], self.table['accuracy'], strict=True)
+        a, b = self.table['arm']
         out.append(f'Unterschied {b} − {a}: {g(self.difference)} [{g(self.ci[0])}; {g(self.ci[1])}] → '
                    + {'b_better': f'{b} ist besser', 'a_better': f'{a} ist besser',
                       'undecided': 'nicht entscheidbar: das Intervall enthält 0'}[self.verdict])
-        if self.verdict == 'undecided' and pa != pb and 0 < pa < 1 and 0 < pb < 1:
-            out.append(f'Einen Unterschied dieser Größe fände ein Test mit 80 % Wahrscheinlichkeit erst mit etwa '
-                       f'{german_number(ab_rows_needed(pa, pb))} Zeilen pro Arm.')
+        if self.verdict == 'undecided':  # no sample size from the observed difference: that power is computed after the fact
+            out.append('Wie viele Zeilen ein Test braucht, legst du vorher fest – mit ab_rows_needed für den kleinsten Unterschied, '
+                       'der dir etwas wert ist; aus dem hier gemessenen Unterschied nachträglich gerechnet, sagt die Zahl nichts.')
         return '\n'.join(out)
     __repr__ = __str__
 
