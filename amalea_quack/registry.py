@@ -70,9 +70,15 @@ def fix_command(name: str) -> str:
     q = shlex.quote(name)
     return f'quack train --data <deine.csv> --target <zielspalte> --name {q} && quack promote --name {q}'
 
-def model_missing(name: str, ref) -> ModelNotFound:
+def model_missing(name: str, ref, aliases: dict | None = None, # the aliases the model has, if it exists
+                 ) -> ModelNotFound:
     "The one German 'no model' error: what is missing, in which store, and the command that fixes it."
     what = f'Version {ref}' if str(ref).isdigit() else f"Alias '{ref}'"
+    if aliases:  # the model is there, only this alias is not: retraining is not the fix (a course model's setup sets its aliases)
+        there = ', '.join(f'{a} → Version {v}' for a, v in sorted(aliases.items()))
+        fix = (fix_command(name) if command_name(name) in COURSE_MODELS else
+               'nimm einen davon oder eine Versionsnummer, in quack promote mit --from <Alias oder Version>')
+        return ModelNotFound(f"'{name}' hat keinen {what} (vorhanden: {there}). Abhilfe: {fix}.")
     return ModelNotFound(f"Kein Modell '{name}' mit {what} im Store {tracking_uri()}. Abhilfe: {fix_command(name)}")
 
 def resolve(name: str, ref):
@@ -81,9 +87,9 @@ def resolve(name: str, ref):
     try:
         if str(ref).isdigit(): return c.get_model_version(name, str(ref))
         aliases = c.get_registered_model(name).aliases  # a missing alias is no error code of its own in MLflow: look it up
-        if str(ref) not in aliases: raise model_missing(name, ref)
-        return c.get_model_version(name, str(aliases[str(ref)]))
+        if str(ref) in aliases: return c.get_model_version(name, str(aliases[str(ref)]))
     except ModelNotFound: raise model_missing(name, ref) from None
+    raise model_missing(name, ref, aliases)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000b
 ACTIONS = ('register', 'promote', 'rollback', 'refused')

@@ -131,6 +131,12 @@ def test_registering_prints_no_english_event_lines_and_leaves_mlflow_able_to(sto
     assert int(mv.version) == 1 and 'Successfully registered' not in out + err and 'Created version' not in out + err, err
     eprint('MLflow spricht wieder')
     assert 'MLflow spricht wieder' in capfd.readouterr().err
+    from amalea_quack.registry import resolve
+    from amalea_quack.store import ModelNotFound
+    with pytest.raises(ModelNotFound) as missing:  # the model is there, only the alias is not: no 'train again'
+        resolve('stumm', 'production')
+    assert "hat keinen Alias 'production' (vorhanden: staging → Version 1)" in str(missing.value) and '--from' in str(missing.value)
+    assert 'quack train' not in str(missing.value), missing.value
 
 
 def test_promote_refuses_an_unfair_model_and_leaves_production(penguin_versions):
