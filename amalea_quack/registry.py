@@ -36,11 +36,12 @@ from .validation import Check, DataValidationError, Report, Schema, as_frame
 __all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'AUDIT_KEYS', 'CODE_MODEL_PACKAGES',
            'EXERCISE_PINS', 'EXERCISE_ADVISORIES', 'AB_EXERCISE', 'MAIL_SCENARIO', 'RELEASE_STEPS', 'EXERCISES', 'QUIZ',
            'validate_model_name', 'command_name', 'fix_command', 'model_missing', 'resolve', 'audit_entries',
-           'audit_log', 'register', 'Candidate', 'candidate', 'kpi_gate', 'quality_gate', 'generalisation_gap_gate',
-           'pinned_requirements', 'code_model_problems', 'security_gate', 'consistency_gate', 'latency_gate',
-           'default_gates', 'run_gates', 'Prediction', 'ServedModel', 'load_model', 'PromotionRefused', 'Promotion',
-           'promote', 'alias_history', 'unexplained_aliases', 'outside_gates_message', 'released_through_gates',
-           'rollback', 'ab_assign', 'ab_rows_needed', 'ABMeasurement', 'ABSplit', 'ab_split', 'history', 'status']
+           'audit_log', 'register', 'delete_practice_model', 'Candidate', 'candidate', 'kpi_gate', 'quality_gate',
+           'generalisation_gap_gate', 'pinned_requirements', 'code_model_problems', 'security_gate', 'consistency_gate',
+           'latency_gate', 'default_gates', 'run_gates', 'Prediction', 'ServedModel', 'load_model', 'PromotionRefused',
+           'Promotion', 'promote', 'alias_history', 'unexplained_aliases', 'outside_gates_message',
+           'released_through_gates', 'rollback', 'ab_assign', 'ab_rows_needed', 'ABMeasurement', 'ABSplit', 'ab_split',
+           'history', 'status']
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0008
 IRIS_MODEL = 'iris-classifier'
@@ -178,6 +179,22 @@ def register(model: str, # a model URI (models:/…, runs:/…) or the id of a r
     if alias: _move_alias(name, alias, mv.version, 'register', note=note, actor=actor)
     else: _record(name, 'register', '', None, int(mv.version), note=note, actor=actor)
     return mv
+
+def delete_practice_model(name: str, # registered model to delete; never one of COURSE_MODELS
+                          ) -> int:
+    """Delete the registered model `name` with all its versions, aliases and audit log, so that a notebook can build it anew from
+    version 1; return how many versions it had (0 if there was no such model). The runs and the models they logged stay in tracking.
+    Refuses the course models (`ValueError`): the apps serve them, and their audit log is the only record of how they got there."""
+    name = qualify(validate_model_name(name))
+    if command_name(name) in COURSE_MODELS:
+        raise ValueError(f"'{name}' ist ein Kursmodell, das die Apps bereitstellen; gelöscht werden nur Übungsmodelle. "
+                         'Abhilfe: übe an einem eigenen Namen, etwa iris-registry-uebung.')
+    c = client()
+    try: c.get_registered_model(name)
+    except ModelNotFound: return 0
+    n = len(c.search_model_versions(f"name = '{name}'"))
+    c.delete_registered_model(name)
+    return n
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0010
 @dataclass
