@@ -18,7 +18,7 @@ import pandas as pd
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .neighbors import knn_pipeline
-from .quack import Diagnosis, Exercise, Question
+from .quack import Diagnosis, Exercise, Question, has_keys
 from .reproducibility import tracked_run
 from .store import use_store
 from .tracking import log_sklearn_model
@@ -434,7 +434,7 @@ EXERCISES = (
          'der Wert stimmt nicht – alle Weine, k = wein_k, Seed 0, mit Skalierung, ARI gegen y_wine?'),
     ), level=2),
     Exercise('09.4', 'Welches der Big 3?', (
-        (lambda a: isinstance(a, dict) and {'A', 'B', 'C', 'begruendung'} <= set(a), "ein dict mit 'A', 'B', 'C' und 'begruendung'",
+        (lambda a: has_keys(a, ('A', 'B', 'C', 'begruendung')), "ein dict mit 'A', 'B', 'C' und 'begruendung'",
          "erwartet wird dict(A=..., B=..., C=..., begruendung=...)"),
         (lambda a: _scenario_ok(a, 'A'), 'A: k-Means', _SCENARIOS['A'][1]),
         (lambda a: _scenario_ok(a, 'B'), 'B: Entscheidungsbaum', _SCENARIOS['B'][1]),

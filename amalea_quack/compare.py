@@ -20,7 +20,7 @@ import pandas as pd
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
 from .glossary import german_number, label
-from .quack import Diagnosis, Exercise, ProjectCard, Question, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
@@ -814,7 +814,6 @@ _PAIR_DIFFERENCE = (_PAIR_COUNTS[1] - _PAIR_COUNTS[2]) / sum(_PAIR_COUNTS)  # ac
 _CLINIC = {'pilot': (262, 6, 9, 23), 'studie': (2620, 63, 75, 242)}  # exercise 13.4: regression (a) against boost (b)
 _CLINIC_MARGIN = 0.02
 
-def _keys(d, keys) -> bool: return isinstance(d, dict) and set(keys) <= set(d)
 def _close(a, b, tol: float = 1e-3) -> bool: return abs(float(a) - float(b)) <= tol
 def _is_true(v) -> bool: return v is True or v is np.True_
 def _is_bool(v) -> bool: return isinstance(v, (bool, np.bool_))
@@ -877,7 +876,7 @@ EXERCISES = (
          'ein anderer Kandidat mit allen KPIs antwortet schneller – sortiere die erfüllenden nach `latency_p99_ms`'),
     ), level=1),
     Exercise('13.2', 'McNemar von Hand', (
-        (lambda d: _keys(d, ('abweichend', 'p_wert', 'differenz', 'signifikant')),
+        (lambda d: has_keys(d, ('abweichend', 'p_wert', 'differenz', 'signifikant')),
          "ein dict mit 'abweichend', 'p_wert', 'differenz' und 'signifikant'",
          "erwartet wird ein dict mit den Schlüsseln 'abweichend', 'p_wert', 'differenz' und 'signifikant'"),
         (lambda d: int(d['abweichend']) == _PAIR_COUNTS[1] + _PAIR_COUNTS[2], 'die abweichenden Zeilen: nur A plus nur B',
@@ -899,7 +898,7 @@ EXERCISES = (
          "'signifikant' stimmt nicht: Liegt der p-Wert unter 0,05? Dann True, sonst False"),
     ), level=1),
     Exercise('13.3', 'Überlappen oder unterscheiden?', (
-        (lambda d: _keys(d, ('test', 'ueberlappen', 'signifikant'))
+        (lambda d: has_keys(d, ('test', 'ueberlappen', 'signifikant'))
                    and all(hasattr(d['test'], a) for a in ('both_right', 'only_a', 'only_b', 'both_wrong', 'p_value', 'accuracy_a')),
          "ein dict mit 'test' (einem PairedTest), 'ueberlappen' und 'signifikant'",
          "erwartet wird ein dict mit 'test' (dem Ergebnis von `paired_test`), 'ueberlappen' und 'signifikant'"),
@@ -921,7 +920,7 @@ EXERCISES = (
          'schau auf `test.p_value`: Liegt er unter 0,05? (True oder False)'),
     ), level=2),
     Exercise('13.4', 'Darf das Team „gleich gut“ schreiben?', (
-        (lambda d: _keys(d, ('pilot', 'studie', 'aussage', 'zeilen')), "ein dict mit 'pilot', 'studie', 'aussage' und 'zeilen'",
+        (lambda d: has_keys(d, ('pilot', 'studie', 'aussage', 'zeilen')), "ein dict mit 'pilot', 'studie', 'aussage' und 'zeilen'",
          "erwartet wird ein dict mit den Schlüsseln 'pilot', 'studie', 'aussage' und 'zeilen'"),
         (lambda d: isinstance(d['pilot'], str) and isinstance(d['studie'], str), "'pilot' und 'studie' als Urteil in Worten",
          "'pilot' und 'studie' sollen das Urteil als Text sein, etwa `pilot.verdict(0.02)` – nicht der PairedTest selbst"),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .glossary import number_pattern
-from .quack import Exercise, Question
+from .quack import Exercise, Question, expect_bool, expect_count, expect_name, has_keys
 
 # %% auto #0
 __all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'PALETTE', 'COLUMN_LABELS', 'MISSING_GROUP',
@@ -383,9 +383,9 @@ def _data(name: str) -> pd.DataFrame:
     "A course data set, loaded once for all checks (hand out copies)."
     return load_dataset(name)
 
-def _has(answer, keys) -> bool:
-    "Is `answer` a dict holding every key of `keys`?"
-    return isinstance(answer, dict) and set(keys) <= set(answer)
+def _labels(name: str) -> dict:
+    "Shown label -> column name of a course data set, so that a label given as an answer is named as such."
+    return {column_label(c): c for c in _data(name).columns}
 
 def _gap_kind(answer: dict, key: str):
     "The student's kind of gap for situation `key`, upper-cased."
@@ -425,8 +425,10 @@ def _profile_matches(f, key: str) -> bool:
 
 EXERCISES = (
     Exercise('03.1', 'Drei Befunde zu den Pinguinen', (
-        (lambda d: _has(d, ('meiste_luecken', 'staerkstes_paar', 'schwerste_insel')), 'ein Dictionary mit den drei Schlüsseln',
+        (lambda d: has_keys(d, ('meiste_luecken', 'staerkstes_paar', 'schwerste_insel')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit den Schlüsseln 'meiste_luecken', 'staerkstes_paar' und 'schwerste_insel'"),
+        (lambda d: expect_name(d['meiste_luecken'], _data('penguins').columns, "'meiste_luecken'", _labels('penguins')),
+         "'meiste_luecken' ist ein Spaltenname", "'meiste_luecken' ist ein Spaltenname der Pinguin-Tabelle"),
         (lambda d: d['meiste_luecken'] == missing_values(_data('penguins'))['missing'].idxmax(),
          "'meiste_luecken' stimmt: das Geschlecht fehlt am häufigsten",
          "'meiste_luecken' stimmt nicht – missing_values(penguins) sortiert die Spalten nach der Zahl der Lücken; "
@@ -435,12 +437,14 @@ EXERCISES = (
          "'staerkstes_paar' stimmt: Flossenlänge und Körpermasse",
          "'staerkstes_paar' stimmt nicht – erwartet wird ein Tupel aus zwei Spaltennamen; strongest_pairs(penguins, 1) "
          'nennt das Paar mit dem größten |r|'),
+        (lambda d: expect_name(d['schwerste_insel'], _data('penguins')['island'].dropna().unique(), "'schwerste_insel'"),
+         "'schwerste_insel' ist eine Insel der Daten", "'schwerste_insel' ist der Name einer Insel, wie er in der Spalte 'island' steht"),
         (lambda d: d['schwerste_insel'] == _data('penguins').groupby('island')['body_mass_g'].median().idxmax(),
          "'schwerste_insel' stimmt: auf Biscoe leben die schweren Eselspinguine",
          "'schwerste_insel' stimmt nicht – gruppiere nach 'island' und nimm den Median von 'body_mass_g'"),
     ), level=1),
     Exercise('03.2', 'Welche Art von Lücke?', (
-        (lambda d: _has(d, 'abcd') and all(_gap_kind(d, k) in ('MCAR', 'MAR', 'MNAR') for k in 'abcd'),
+        (lambda d: has_keys(d, 'abcd') and all(_gap_kind(d, k) in ('MCAR', 'MAR', 'MNAR') for k in 'abcd'),
          'vier Antworten aus MCAR, MAR und MNAR',
          "erwartet wird ein dict mit den Schlüsseln 'a' bis 'd' und je einem der Werte 'MCAR', 'MAR' oder 'MNAR'"),
         (lambda d: _gap_kind(d, 'a') == 'MNAR', '(a) MNAR: ob das Einkommen fehlt, hängt vom Einkommen selbst ab',
@@ -453,31 +457,37 @@ EXERCISES = (
          '(d) stimmt nicht – es fehlen genau die Tage über 40 °C: die Lücke hängt von der Temperatur selbst ab'),
     ), level=1),
     Exercise('03.3', 'Ausreißer im Wein', (
-        (lambda d: _has(d, ('zeilen_gesamt', 'zeilen_je_sorte', 'spalte_je_sorte')), 'ein Dictionary mit den drei Schlüsseln',
+        (lambda d: has_keys(d, ('zeilen_gesamt', 'zeilen_je_sorte', 'spalte_je_sorte')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit den Schlüsseln 'zeilen_gesamt', 'zeilen_je_sorte' und 'spalte_je_sorte'"),
+        (lambda d: expect_count(d['zeilen_gesamt'], "'zeilen_gesamt'") and expect_count(d['zeilen_je_sorte'], "'zeilen_je_sorte'"),
+         'zwei Anzahlen von Zeilen', "'zeilen_gesamt' und 'zeilen_je_sorte' sind Anzahlen von Weinen"),
         (lambda d: d['zeilen_gesamt'] == int(outlier_mask(_data('wine')).any(axis=1).sum()), "'zeilen_gesamt' stimmt",
          "'zeilen_gesamt' stimmt nicht – gezählt werden Weine (Zeilen) mit mindestens einem Ausreißer: "
          'outlier_mask(wine).any(axis=1).sum(), nicht die Zahl aller Ausreißer-Werte'),
         (lambda d: d['zeilen_je_sorte'] == int(outlier_mask(_data('wine'), by='cultivar').any(axis=1).sum()),
          "'zeilen_je_sorte' stimmt: je Sorte liegen die Zäune enger",
          "'zeilen_je_sorte' stimmt nicht – die Zäune je Rebsorte liefert outlier_mask(wine, by='cultivar'); zähle Zeilen, nicht Werte"),
+        (lambda d: expect_name(d['spalte_je_sorte'], _data('wine').columns, "'spalte_je_sorte'", _labels('wine')),
+         "'spalte_je_sorte' ist ein Spaltenname", "'spalte_je_sorte' ist ein Spaltenname der Wein-Tabelle"),
         (lambda d: d['spalte_je_sorte'] == outlier_mask(_data('wine'), by='cultivar').sum().idxmax(),
          "'spalte_je_sorte' stimmt", "'spalte_je_sorte' stimmt nicht – summiere die Maske je Rebsorte spaltenweise und nimm das Maximum"),
     ), level=2),
     Exercise('03.4', 'Nachbarn mit und ohne Skalierung', (
-        (lambda d: _has(d, ('naechster_roh', 'naechster_skaliert', 'dominiert')), 'ein Dictionary mit den drei Schlüsseln',
+        (lambda d: has_keys(d, ('naechster_roh', 'naechster_skaliert', 'dominiert')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit den Schlüsseln 'naechster_roh', 'naechster_skaliert' und 'dominiert'"),
         (lambda d: d['naechster_roh'] == _penguin_neighbour(81, scaled=False), "'naechster_roh' stimmt (und gehört zu einer anderen Art)",
          "'naechster_roh' stimmt nicht – summiere die quadrierten Unterschiede aller vier Spalten und lass Pinguin 81 selbst weg "
          '(sein Abstand zu sich ist 0)'),
         (lambda d: d['naechster_skaliert'] == _penguin_neighbour(81, scaled=True), "'naechster_skaliert' stimmt",
          "'naechster_skaliert' stimmt nicht – standardisiere jede Spalte ((x − Mittelwert) / Standardabweichung), bevor du Abstände berechnest"),
+        (lambda d: expect_name(d['dominiert'], _data('penguins').columns, "'dominiert'", _labels('penguins')),
+         "'dominiert' ist ein Spaltenname", "'dominiert' ist ein Spaltenname der Pinguin-Tabelle"),
         (lambda d: d['dominiert'] == 'body_mass_g', "'dominiert' stimmt: die Masse in Gramm streut um Hunderte",
          "'dominiert' stimmt nicht – die Spalte mit der größten Standardabweichung beherrscht die quadrierten Unterschiede"),
     ), level=2),
     Exercise('03.5', 'Ein Kurzprofil für jede Tabelle', (
         (lambda f: callable(f), 'es ist eine Funktion', 'erwartet wird die Funktion kurzprofil(df, ziel)'),
-        (lambda f: _has(f(_data('penguins').copy(), 'species'), ('zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern', 'ziel_ok')),
+        (lambda f: has_keys(f(_data('penguins').copy(), 'species'), ('zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern', 'ziel_ok')),
          'sie liefert ein Dictionary mit den vier Schlüsseln',
          "sie soll ein dict mit 'zeilen', 'spalten_mit_luecken', 'zeilen_mit_ausreissern' und 'ziel_ok' liefern"),
         (lambda f: _profile_matches(f, 'zeilen'), "'zeilen' stimmt auf allen Probetabellen", "'zeilen' stimmt nicht – len(df)"),
@@ -487,6 +497,8 @@ EXERCISES = (
         (lambda f: _profile_matches(f, 'zeilen_mit_ausreissern'), "'zeilen_mit_ausreissern' stimmt",
          "'zeilen_mit_ausreissern' stimmt nicht auf jeder Probetabelle – zähle Zeilen mit mindestens einem Ausreißer: "
          'outlier_mask(df).any(axis=1).sum()'),
+        (lambda f: expect_bool(f(_data('penguins').copy(), 'species')['ziel_ok'], "'ziel_ok'"), "'ziel_ok' ist ein Wahrheitswert",
+         "'ziel_ok' ist True oder False"),
         (lambda f: _profile_matches(f, 'ziel_ok'), "'ziel_ok' stimmt, auch wenn das Ziel eine Kundennummer ist",
          "'ziel_ok' stimmt nicht auf jeder Probetabelle – eine Spalte, in der jeder Wert einmalig ist, taugt nicht als Klassenziel "
          '(target_problems(df, ziel) ist dann nicht leer)'),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import is_number_column, load_dataset, new_figure
-from .quack import Diagnosis, Exercise, Question
+from .quack import Diagnosis, Exercise, Question, has_keys
 
 # %% auto #0
 __all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
@@ -320,7 +320,7 @@ EXERCISES = (
          'auf den Validierungsdaten nicht deutlich besser als die Baseline „immer gutartig“'),
     ), level=1),
     Exercise('05.2', 'Eine Konfusionsmatrix von Hand', (
-        (lambda d: isinstance(d, dict) and {'precision', 'recall', 'f1'} <= set(d), "ein dict mit 'precision', 'recall' und 'f1'",
+        (lambda d: has_keys(d, ('precision', 'recall', 'f1')), "ein dict mit 'precision', 'recall' und 'f1'",
          "erwartet wird ein dict mit den Schlüsseln 'precision', 'recall' und 'f1'"),
         (lambda d: not (_close(d['precision'], _class_scores('Chinstrap')['recall'])
                         and _close(d['recall'], _class_scores('Chinstrap')['precision'])),
@@ -354,7 +354,7 @@ EXERCISES = (
          'misst sie die Genauigkeit auf den Trainingsdaten selbst? Dort gewinnt immer der tiefste Baum'),
     ), level=2),
     Exercise('05.4', 'Welche Kennzahl gehört in den Steckbrief?', (
-        (lambda d: isinstance(d, dict) and {'kennzahl', 'baseline', 'recall', 'precision'} <= set(d),
+        (lambda d: has_keys(d, ('kennzahl', 'baseline', 'recall', 'precision')),
          "ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'",
          "erwartet wird ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'"),
         (lambda d: str(d['kennzahl']).strip().lower() in ('recall', 'trefferquote'),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
-from .quack import Exercise, Question
+from .quack import Exercise, Question, has_keys
 from .reproducibility import tracked_run
 from .trees import _check_two_features, validation_scores
 
@@ -266,7 +266,7 @@ EXERCISES = (
          'kaum besser als mit allen Spalten – nimm nur Merkmale, die etwas über die Art verraten'),
     ), level=2),
     Exercise('08.4', 'Wo passt KNN?', (
-        (lambda a: isinstance(a, dict) and {'wahl', 'begruendung'} <= set(a), "ein dict mit 'wahl' und 'begruendung'",
+        (lambda a: has_keys(a, ('wahl', 'begruendung')), "ein dict mit 'wahl' und 'begruendung'",
          "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
         (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
         (lambda a: _choice(a) == 'b', 'B: wenige Zeilen, wenige Merkmale, keine Eile',

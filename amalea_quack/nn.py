@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from .eda import new_figure
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data, split_three
 from .glossary import german_number
-from .quack import Diagnosis, Exercise, Question, wilson_interval
+from .quack import Diagnosis, Exercise, Question, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import client
 from .tracking import metric_steps
@@ -571,12 +571,6 @@ _VAL_LOSS = (1.05, 0.62, 0.41, 0.33, 0.30, 0.31, 0.29, 0.32, 0.34, 0.33, 0.36, 0
 _PATIENCE_10_4 = 3
 _TEST_10_4 = {'n': 80, 'net': 72, 'forest': 74, 'only_net': 4, 'only_forest': 6}
 
-def _has(d, keys):
-    "True for a dict with every key; a Diagnosis naming the missing keys for another dict (a misspelt key is the usual cause)."
-    if not isinstance(d, dict): return False
-    missing = [k for k in keys if k not in d]
-    given = ', '.join(repr(k) for k in d) or 'keinen Schlüssel'
-    return not missing or Diagnosis(f"im dict fehlt {', '.join(repr(k) for k in missing)} – du hast {given}")
 def _close(a, b, tol: float = 1e-9) -> bool: return abs(float(a) - float(b)) <= tol
 def _word(x) -> str: return str(x).strip().lower().replace(' ', '_').replace('-', '_')
 
@@ -651,7 +645,7 @@ def _mcnemar_10_4() -> float:
 
 EXERCISES = (
     Exercise('10.1', 'Gewichte und Schritte zählen', (
-        (lambda d: _has(d, ('parameter', 'schritte', 'gesamt')), "ein dict mit 'parameter', 'schritte' und 'gesamt'",
+        (lambda d: has_keys(d, ('parameter', 'schritte', 'gesamt')), "ein dict mit 'parameter', 'schritte' und 'gesamt'",
          "erwartet wird ein dict mit den Schlüsseln 'parameter', 'schritte' und 'gesamt'"),
         (lambda d: int(d['parameter']) != _weights_only(), 'die Bias-Werte sind mitgezählt',
          'das sind nur die Gewichte – jede Schicht hat zusätzlich einen Bias-Wert pro Neuron'),
@@ -689,7 +683,7 @@ EXERCISES = (
          'der zurückgegebene Verlust stimmt nicht – gib den Verlust des Batches vor dem Schritt als Zahl zurück (.item())'),
     ), level=2),
     Exercise('10.3', 'Wie viele Neuronen braucht ein Ring?', (
-        (lambda s: _has(s, ('hidden', 'lr')), "ein dict mit 'hidden' und 'lr'", "erwartet wird ein dict wie {'hidden': (2,), 'lr': 0.01}"),
+        (lambda s: has_keys(s, ('hidden', 'lr')), "ein dict mit 'hidden' und 'lr'", "erwartet wird ein dict wie {'hidden': (2,), 'lr': 0.01}"),
         (_rings_valid, 'gültige Architektur und Lernrate', 'hidden oder lr ist ungültig'),
         (lambda s: sum(_rings_spec(s)[0]) <= _RINGS_NEURONS or Diagnosis(
             f'{sum(_rings_spec(s)[0])} verborgene Neuronen – gesucht ist ein kleines Netz mit höchstens {_RINGS_NEURONS}'),
@@ -698,7 +692,7 @@ EXERCISES = (
          'unter 95 % Validierungsgenauigkeit'),
     ), level=2),
     Exercise('10.4', 'Netz oder Wald?', (
-        (lambda d: _has(d, ('epoche', 'gestoppt', 'bericht', 'p_wert', 'urteil')),
+        (lambda d: has_keys(d, ('epoche', 'gestoppt', 'bericht', 'p_wert', 'urteil')),
          "ein dict mit 'epoche', 'gestoppt', 'bericht', 'p_wert' und 'urteil'",
          "erwartet wird ein dict mit den Schlüsseln 'epoche', 'gestoppt', 'bericht', 'p_wert' und 'urteil'"),
         (lambda d: int(d['epoche']) not in (_kept_epochs()[1], len(_VAL_LOSS)), 'nicht die letzte Epoche',

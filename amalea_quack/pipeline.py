@@ -21,7 +21,7 @@ from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
 from .glossary import german_number, german_table, label
 from .monitoring import release
-from .quack import IRIS_CARD, Exercise, ProjectCard, Question
+from .quack import IRIS_CARD, Exercise, ProjectCard, Question, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
 from .store import client, is_embedded, tracking_uri
 from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
@@ -608,7 +608,7 @@ EXERCISES = (
         *((lambda a, s=s, w=w: _section(a[s]) == w, good, bad) for s, w, good, bad in _README),
     ), level=1),
     Exercise('16.3', 'Nachbauen, und wenn es nicht gelingt?', (
-        (lambda a: isinstance(a, dict) and {'reproduziert', 'ursache', 'fingerabdruck'} <= set(a),
+        (lambda a: has_keys(a, ('reproduziert', 'ursache', 'fingerabdruck')),
          "ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'", "erwartet wird ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'"),
         (lambda a: _nachbau()['rebuilt'], 'der Lauf ist nachgebaut (ein Lauf mit dem Tag reproduces)',
          'es gibt noch keinen Nachbau von erster_lauf: rufe reproduce(erster_lauf) auf'),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import numbers
 import operator
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
@@ -17,8 +18,8 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
-           'QuizFeedback', 'check_quiz']
+           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'expect_name', 'check_answer',
+           'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -240,7 +241,63 @@ def not_attempted(answer) -> bool:
     return False
 
 class Diagnosis(str):
-    "What a check returns instead of False when it has found the mistake itself: a German sentence shown in place of the general note."
+    """What a check returns instead of False when it has found the mistake itself: a German sentence shown in place of the general note.
+    It is a failed verdict, so it counts as false: `has_keys(d, keys) and d['x'] > 0` stops at it and returns it."""
+    def __bool__(self) -> bool: return False
+
+def has_keys(answer, # the student's answer
+             keys, # the keys it must hold, in the order the exercise names them
+            ) -> bool | Diagnosis:
+    """True for a dict holding every key of `keys`; False for no dict (the exercise's own note says what it expects); for a dict
+    without some of them a `Diagnosis` naming the missing keys, the ones given and a near miss ('Urteil' for 'urteil')."""
+    if not isinstance(answer, dict): return False
+    missing = [k for k in keys if k not in answer]
+    if not missing: return True
+    spare = [str(k) for k in answer if k not in keys]  # given, but not asked for: a misspelling?
+    near = [(k, c[0]) for k in missing if (c := difflib.get_close_matches(str(k), spare, n=1, cutoff=0.6))]
+    hint = ''.join(f'; schreib {k!r} statt {c!r}' for k, c in near)
+    listed = lambda ks: ', '.join(repr(k) for k in ks)
+    return Diagnosis(f"erwartet wird ein dict mit {listed(keys)} – es fehlt {listed(missing)}, dein dict hat "
+                     f"{listed(answer) or 'keinen Schlüssel'}{hint}")
+
+_KINDS = {'str': 'Text', 'int': 'eine ganze Zahl', 'float': 'eine Kommazahl', 'bool': 'ein Wahrheitswert', 'list': 'eine Liste',
+          'tuple': 'ein Tupel', 'dict': 'ein dict', 'set': 'eine Menge', 'NoneType': 'None', 'Series': 'eine pandas-Series',
+          'DataFrame': 'eine Tabelle (DataFrame)', 'ndarray': 'ein NumPy-Array'}
+
+def _came(value) -> str:
+    "What came, for a German message: the value and its kind."
+    kind = type(value).__name__
+    return f"{value!r} ({_KINDS.get(kind, kind)})" if kind not in ('Series', 'DataFrame', 'ndarray') else _KINDS[kind]
+
+def _is_bool(x) -> bool: return type(x).__name__ in ('bool', 'bool_')  # Python's or NumPy's, without importing NumPy
+
+def expect_bool(value, what: str, # the answer's name as the exercise says it, e.g. "'ziel_ok'"
+               ) -> bool | Diagnosis:
+    "True for a truth value (Python's or NumPy's); else a `Diagnosis` saying that True or False was expected and what came."
+    if _is_bool(value): return True
+    return Diagnosis(f'{what} ist ein Wahrheitswert, True oder False – nicht {_came(value)}')
+
+def expect_count(value, what: str) -> bool | Diagnosis:
+    "True for a whole number ≥ 0 (also 17.0 or NumPy's); else a `Diagnosis` naming what came: text, a share, a fraction."
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl wie 17 – nicht {_came(value)}')
+    if 0 < value < 1: return Diagnosis(f'{what} = {value!r} ist ein Anteil – gefragt ist die Anzahl (eine ganze Zahl)')
+    if value < 0 or float(value) != int(value): return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl ≥ 0 – nicht {value!r}')
+    return True
+
+def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luecken'"
+                labels: dict | None = None, # shown label -> name, e.g. 'Körpermasse (g)' -> 'body_mass_g': a label is named as such
+               ) -> bool | Diagnosis:
+    """True if `value` is one of `names` (column names, islands …); else a `Diagnosis`: text expected, the spelling in the data, a
+    label instead of the name, or a name that does not occur."""
+    names = [str(n) for n in names]
+    if value in names: return True
+    if not isinstance(value, str): return Diagnosis(f'{what} ist ein Name als Text, wie er in den Daten steht – nicht {_came(value)}')
+    if same := [n for n in names if n.lower() == value.strip().lower()]:
+        return Diagnosis(f'{what}: schreib {same[0]!r} genau wie in den Daten (Groß- und Kleinschreibung zählen), nicht {value!r}')
+    if labels and value in labels: return Diagnosis(f'{what}: {value!r} ist die Beschriftung; gefragt ist der Name in den Daten, {labels[value]!r}')
+    return Diagnosis(f"{what}: {value!r} kommt in den Daten nicht vor – erwartet wird einer von {', '.join(map(repr, names[:8]))}"
+                     + (' …' if len(names) > 8 else ''))
 
 def check_answer(exercise: str, # title of the exercise
                  answer, # the student's answer; `...` means not attempted
@@ -399,9 +456,32 @@ def _letters(a) -> set:
     "A set of answer letters, compared without case, spaces and brackets."
     return {str(x).strip().lower().strip('()') for x in a}
 
-_PHASE = {'a3': 'A³', 'a³': 'A³', 'q': 'Q', 'u': 'U', 'c': 'C', 'k': 'K'}
+_PHASE = {'a3': 'A³', 'a³': 'A³', 'a': 'A³', 'aaa': 'A³', 'q': 'Q', 'u': 'U', 'c': 'C', 'k': 'K'}  # QUA³CK has one A phase: 'A' is A³
 
 def _phase(v) -> str: return _PHASE.get(str(v).strip().lower(), str(v))
+
+# exercise 01.3: what a KPI of the bakery is about, read from its name and metric (German or English words)
+_WASTE = ('übrig', 'uebrig', 'wegwerf', 'weggeworfen', 'waste', 'leftover', 'abfall', 'überschuss', 'ueberschuss', 'surplus', 'retoure',
+          'überprodu', 'ueberprodu', 'overproduc', 'verwurf', 'entsorg')
+_SOLD_OUT = ('ausverkauf', 'sold_out', 'soldout', 'sold out', 'stockout', 'stock_out', 'fehlmenge', 'vergriffen')
+_ERROR = ('fehler', 'error', 'mae', 'rmse', 'mape', 'mse', 'abweich', 'deviation')
+_HIT = ('genauigkeit', 'accuracy', 'r2', 'r²', 'treffer', 'hit_rate')
+
+def _about(k, words) -> bool: return any(w in f'{k.name} {k.metric}'.lower() for w in words)
+def _business_kpis(card) -> list: return [k for k in card.kpis if _about(k, _WASTE + _SOLD_OUT)]
+def _quality_kpis(card) -> list: return [k for k in card.kpis if _about(k, _ERROR + _HIT) and k not in _business_kpis(card)]
+
+def _business_direction_ok(card) -> bool:
+    "Leftover bread below today's 0.14 and early sold-out days at most 0.1, both as an upper bound (a KPI asks for an improvement)."
+    for k in _business_kpis(card):
+        if k.op not in ('<', '<='): return False
+        if _about(k, _WASTE) and 0 <= k.threshold <= 1 and k.threshold >= 0.14: return False
+        if _about(k, _SOLD_OUT) and 0 <= k.threshold <= 1 and k.threshold > 0.1: return False
+    return True
+
+def _quality_direction_ok(card) -> bool:
+    "An error is bounded from above, an accuracy from below."
+    return all(k.op in ('<', '<=') if _about(k, _ERROR) else k.op in ('>', '>=') for k in _quality_kpis(card))
 
 def _share_thresholds_ok(card) -> bool:
     "KPIs on shares (rates, accuracies, F1 …) have thresholds between 0 and 1."
@@ -450,9 +530,20 @@ EXERCISES = (
         (lambda c: 'question' not in c.gaps(), 'die Fragestellung ist als Frage formuliert', 'formuliere die Fragestellung als Frage (mit „?“)'),
         (lambda c: 'goal' not in c.gaps() and c.goal.strip() != c.question.strip(), 'das Geschäftsziel ist festgehalten',
          'es fehlt das Geschäftsziel (`goal`): was sich für die Bäckerei ändern soll – es ist nicht dasselbe wie die Frage ans Modell'),
-        (lambda c: not {'users', 'stakeholders'} & set(c.gaps()), 'Nutzende und Stakeholder sind genannt',
-         'nenne die Nutzenden (`users`) und die Stakeholder (`stakeholders`), z. B. Geschäftsführung, Backstube, IT'),
+        (lambda c: 'users' not in c.gaps(), 'die Nutzenden sind genannt', 'nenne die Nutzenden (`users`): wer die Zahl jeden Abend liest'),
+        (lambda c: 'stakeholders' not in c.gaps(), 'die Stakeholder sind genannt',
+         'nenne die Stakeholder (`stakeholders`), z. B. Geschäftsführung, Backstube, IT'),
         (lambda c: len(c.kpis) >= 2, 'mindestens zwei KPIs', 'es braucht mindestens zwei KPIs: Güte der Vorhersage und Geschäftsziel'),
+        (lambda c: bool(_business_kpis(c)), 'ein KPI misst das Geschäftsziel',
+         'es fehlt ein KPI für das Geschäftsziel, z. B. der Anteil übrig gebliebener Brote (heute 0,14) oder der Tage, an denen '
+         'eine Sorte vor 17 Uhr ausverkauft ist – eine Genauigkeit allein sagt nicht, ob weniger Brot im Müll landet'),
+        (lambda c: bool(_quality_kpis(c)), 'ein KPI misst die Güte der Vorhersage',
+         'es fehlt ein KPI für die Güte der Vorhersage, z. B. der mittlere absolute Fehler der Tagesprognose in Broten'),
+        (_business_direction_ok, 'die KPIs zum Geschäftsziel verlangen eine Verbesserung',
+         'ein KPI zum Geschäftsziel zeigt in die falsche Richtung oder verlangt nichts Neues: übrig gebliebene Brote sollen '
+         'unter den heutigen 0,14 liegen (< oder ≤ mit einer kleineren Schwelle), früh ausverkaufte Tage höchstens 0,1'),
+        (_quality_direction_ok, 'die KPIs zur Güte zeigen in die richtige Richtung',
+         'ein KPI zur Güte zeigt in die falsche Richtung: ein Fehler soll klein sein (< oder ≤), eine Genauigkeit groß (> oder ≥)'),
         (_share_thresholds_ok, 'Anteile sind als Zahl zwischen 0 und 1 angegeben',
          'ein KPI auf einem Anteil hat eine Schwelle über 1: schreibe 0.1 statt 10'),
         (lambda c: 'constraints' not in c.gaps(), 'Randbedingungen sind festgelegt',
@@ -491,7 +582,9 @@ QUIZ = (
                     'c': 'Stammkunden halten ist ein Geschäftsziel, keine Kennzahl für ein Modell.'}),
     Question(5, 1, 'Mit 29 von 30 ist die Genauigkeit 0,967 > 0,95; schon 28 von 30 (0,933) verfehlen den KPI.',
              notes={0: 'Ein Fehler ist noch erlaubt: 29/30 = 0,967 liegt über 0,95.',
-                    2: 'Zwei Fehler ergeben 28/30 = 0,933 – das liegt unter 0,95.'}),
+                    2: 'Zwei Fehler ergeben 28/30 = 0,933 – das liegt unter 0,95.',
+                    29: 'Gefragt ist die Zahl der Fehler, nicht der richtigen Antworten: 29 richtige sind 1 Fehler.'},
+             hint='Zähle die Fehler als ganze Zahl: Mit k Fehlern ist die Genauigkeit (30 − k)/30, und sie muss über 0,95 liegen.'),
     Question(6, 'b', 'Früh: Jede Anforderung, die erst später auftaucht, schickt das Projekt Phasen zurück.',
              notes={'a': 'Dann kann schon die Frage falsch sein – drei Wochen Arbeit wie bei Team A.',
                     'c': 'Bei der Freigabe ist es für neue Anforderungen am teuersten.'}),

@@ -27,7 +27,7 @@ import pandas as pd
 from .compare import accuracy_interval
 from .evaluation import latency_summary, latency_times
 from .glossary import german_number, label
-from .quack import IRIS_CARD, Exercise, ProjectCard, Question, wilson_interval
+from .quack import IRIS_CARD, Exercise, ProjectCard, Question, has_keys, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
 from .validation import Check, DataValidationError, Report, Schema, as_frame
@@ -852,7 +852,7 @@ EXERCISES = (
          'die Meldung nennt die Kennungen', 'nenne in der Meldung die Kennung jeder Warnung (etwa DEMO-2025-03), damit man sie nachschlagen kann'),
     ), level=2),
     Exercise('14.3', 'A/B-Test zwischen zwei Aliasen', (
-        (lambda d: isinstance(d, dict) and {'messung', 'urteil', 'zeilen'} <= set(d) and hasattr(d['messung'], 'table')
+        (lambda d: has_keys(d, ('messung', 'urteil', 'zeilen')) and hasattr(d['messung'], 'table')
          and hasattr(d['messung'], 'verdict'), "ein dict mit 'messung' (einem ABMeasurement), 'urteil' und 'zeilen'",
          "erwartet wird ein dict mit 'messung' (das Ergebnis von ab_split(...).measure(truth)), 'urteil' und 'zeilen'"),
         (lambda d: list(d['messung'].table['arm']) == ['champion', 'challenger'], 'Arm A champion, Arm B challenger',
@@ -870,7 +870,7 @@ EXERCISES = (
          'nicht aus den im A/B gemessenen'),
     ), level=2),
     Exercise('14.4', 'Ein Freigabeplan für den Ernstfall', (
-        (lambda p: isinstance(p, dict) and {'reihenfolge', 'format', 'canary_anteil', 'tage', 'rueckrollen_wenn'} <= set(p),
+        (lambda p: has_keys(p, ('reihenfolge', 'format', 'canary_anteil', 'tage', 'rueckrollen_wenn')),
          'ein dict mit allen fünf Entscheidungen',
          "erwartet wird ein dict mit 'reihenfolge', 'format', 'canary_anteil', 'tage' und 'rueckrollen_wenn'"),
         (lambda p: sorted(_steps(p)) == sorted(RELEASE_STEPS), 'die vier Schritte, jeder einmal',

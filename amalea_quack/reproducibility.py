@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .quack import Diagnosis, Exercise, Question
+from .quack import Diagnosis, Exercise, Question, has_keys
 from .store import client, project_root, use_experiment
 
 # %% auto #0
@@ -297,7 +297,7 @@ def _norm(a) -> str: return a.strip().lower().strip('()')
 
 EXERCISES = (
     Exercise('02.1', 'CI, CD, CT oder CM?', (
-        (lambda a: isinstance(a, dict) and {s for s, *_ in _STEPS} <= set(a), 'zu allen fünf Schritten eine Einordnung',
+        (lambda a: has_keys(a, (s for s, *_ in _STEPS)), 'zu allen fünf Schritten eine Einordnung',
          'erwartet wird ein Wörterbuch mit den fünf Schrittnamen als Schlüssel, genau wie in der Tabelle'),
         *((lambda a, s=s, kind=kind: str(a[s]).strip().upper() == kind, good, bad) for s, kind, good, bad in _STEPS),
     ), level=1),

@@ -24,7 +24,7 @@ from mlflow.exceptions import MlflowException
 
 from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
-from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store
 from .tracking import TRUSTED_PREFIXES, log_evaluation, model_requirements, pred_column, true_column
@@ -492,7 +492,6 @@ def input_notes(text: str) -> list[str]:
 _QUERY = np.array([1.0, 2.0, 2.0])  # exercise 12.1, as the exercise set-up gives it
 _EXAMPLES = {'Sport': np.array([2.0, 1.0, 2.0]), 'Kultur': np.array([0.0, 3.0, 4.0]), 'Politik': np.array([8.0, 0.0, 6.0])}
 
-def _has(d, keys) -> bool: return isinstance(d, dict) and set(keys) <= set(d)
 def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
 def _letter(x) -> str: return str(x).strip().lower().strip('()')
 
@@ -619,7 +618,7 @@ def _scaled_right(f):
 
 EXERCISES = (
     Exercise('12.1', 'Kosinus von Hand', (
-        (lambda d: _has(d, ('kosinus', 'naechster')) and isinstance(d['kosinus'], dict) and set(d['kosinus']) == set(_EXAMPLES),
+        (lambda d: has_keys(d, ('kosinus', 'naechster')) and isinstance(d['kosinus'], dict) and set(d['kosinus']) == set(_EXAMPLES),
          "ein dict mit 'kosinus' (Rubrik → Kosinus, alle drei Rubriken) und 'naechster'",
          "erwartet wird ein dict wie {'kosinus': {'Sport': …, 'Kultur': …, 'Politik': …}, 'naechster': …}"),
         (lambda d: not _all_close(d['kosinus'], _dots()), 'nicht das bloße Skalarprodukt',
@@ -651,7 +650,7 @@ EXERCISES = (
          'die Gewichte weichen ab – Punktzahlen Q · Kᵀ / √d, Füllstücke auf −∞, dann Softmax je Zeile'),
     ), level=2),
     Exercise('12.4', 'Ein Textprojekt planen', (
-        (lambda d: _has(d, ('nachweislich_besser', 'lange_texte', 'test', 'untergrenze')),
+        (lambda d: has_keys(d, ('nachweislich_besser', 'lange_texte', 'test', 'untergrenze')),
          "ein dict mit 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'",
          "erwartet wird ein dict mit den Schlüsseln 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'"),
         (_answered_no, '„beide“ ist nicht nachweislich besser – und trotzdem eine vertretbare Wahl',

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import Split, confusion_figure, cross_validate_accuracy, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
-from .quack import Exercise, ProjectCard, Question
+from .quack import Exercise, ProjectCard, Question, has_keys
 from .reproducibility import set_seed, tracked_run
 from .store import client, store_errors
 from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, reference_profile, validate_training_data
@@ -439,7 +439,7 @@ EXERCISES = (
          'es fehlt ein mit `log_sklearn_model` protokolliertes Modell, dessen Signatur die Pinguin-Merkmale als Eingabe nennt'),
     ), level=2),
     Exercise('06.4', 'Eine Suche planen', (
-        (lambda d: isinstance(d, dict) and {'grid_trainings', 'strategie', 'kandidaten', 'auswahl'} <= set(d),
+        (lambda d: has_keys(d, ('grid_trainings', 'strategie', 'kandidaten', 'auswahl')),
          "ein dict mit 'grid_trainings', 'strategie', 'kandidaten' und 'auswahl'",
          "erwartet wird ein dict mit 'grid_trainings', 'strategie', 'kandidaten' und 'auswahl'"),
         (lambda d: d['grid_trainings'] == _plan_numbers()['grid_trainings'],

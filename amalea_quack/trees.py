@@ -18,7 +18,7 @@ import pandas as pd
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
 from .glossary import german_number
-from .quack import Diagnosis, Exercise, Question, _typed_number
+from .quack import Diagnosis, Exercise, Question, _typed_number, has_keys
 from .reproducibility import tracked_run
 
 # %% auto #0
@@ -502,7 +502,7 @@ EXERCISES = (
          'mit diesen drei Merkmalen verliert der Baum mehr als 3 Prozentpunkte – nimm die wichtigsten eines Baums auf dem Trainingsteil'),
     ), level=2),
     Exercise('07.4', 'Baum oder Wald für das Labor?', (
-        (lambda a: isinstance(a, dict) and {'wahl', 'begruendung'} <= set(a), "ein dict mit 'wahl' und 'begruendung'",
+        (lambda a: has_keys(a, ('wahl', 'begruendung')), "ein dict mit 'wahl' und 'begruendung'",
          "erwartet wird dict(wahl='a', 'b' oder 'c', begruendung='dein Satz')"),
         (lambda a: _choice(a) in {'a', 'b', 'c'}, 'eine der drei Möglichkeiten gewählt', "'wahl' soll 'a', 'b' oder 'c' sein"),
         (lambda a: _choice(a) != 'c', 'nicht nach der Trainingsgenauigkeit gewählt',

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from .quack import Exercise, Question  # the exercises of this lesson (light: no pandas, no MLflow)
+from .quack import Exercise, Question, has_keys  # the exercises of this lesson (light: no pandas, no MLflow)
 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
@@ -430,7 +430,7 @@ EXERCISES = (
          'die virginica-Blüte (6,9 / 3,1 / 5,4 / 2,1 cm) wird nicht als virginica erkannt: stimmt die Reihenfolge der Felder?'),
     ), level=2),
     Exercise('18.4', 'Die App in die Cloud', (
-        (lambda a: isinstance(a, dict) and {'hauptdatei', 'secrets', 'ins_repository', 'neustart'} <= set(a), 'ein dict mit allen vier Angaben',
+        (lambda a: has_keys(a, ('hauptdatei', 'secrets', 'ins_repository', 'neustart')), 'ein dict mit allen vier Angaben',
          "erwartet: ein dict mit 'hauptdatei', 'secrets', 'ins_repository' und 'neustart'"),
         (lambda a: str(a['hauptdatei']).strip('/') == 'apps/iris_classifier/streamlit_app.py', 'die Hauptdatei stimmt',
          'die Hauptdatei ist die Python-Datei der App, relativ zum Repository: apps/<Ordner der App>/streamlit_app.py'),

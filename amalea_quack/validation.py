@@ -22,7 +22,7 @@ import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
 from .glossary import german_number, german_percent, label, number_pattern
-from .quack import Exercise, Question
+from .quack import Diagnosis, Exercise, Question, expect_bool, has_keys
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
@@ -598,11 +598,23 @@ def _letters(answer) -> set | None:
     if not isinstance(answer, (set, frozenset, list, tuple)) or not all(isinstance(a, str) for a in answer): return None
     return {a.strip().strip('()').lower() for a in answer}
 
-def _has(answer, keys) -> bool:
-    "Is `answer` a dict holding every key of `keys`?"
-    return isinstance(answer, dict) and set(keys) <= set(answer)
-
 def _export_table() -> pd.DataFrame: return read_csv_checked(excel_export_example())
+
+def _comma_rescued(d: pd.DataFrame) -> bool:
+    "Exercise 04.1: is '0,1' (row 9 of broken_iris) a 0.1 now? Counted over the column, so a new index or order does not matter."
+    from sklearn.datasets import load_iris
+    widths = pd.to_numeric(d['petal width (cm)'], errors='coerce')
+    return int(np.isclose(widths, 0.1).sum()) == int(np.isclose(load_iris(as_frame=True).data['petal width (cm)'], 0.1).sum())
+
+_THOUSANDS = re.compile(r'\d{1,3}(\.\d{3})+(,\d+)?')
+
+def _numbers_read(d: pd.DataFrame):
+    "Exercise 04.3: are price and weight numbers? If not, a Diagnosis naming what the text shows (a thousands point or a decimal comma)."
+    if pd.api.types.is_numeric_dtype(d.iloc[:, 2]) and pd.api.types.is_numeric_dtype(d.iloc[:, 3]): return True
+    text = [str(v).strip() for c in (2, 3) if not pd.api.types.is_numeric_dtype(d.iloc[:, c]) for v in d.iloc[:, c]]
+    if example := next((v for v in text if _THOUSANDS.fullmatch(v)), None):
+        return Diagnosis(f"Preis oder Gewicht sind noch Text, etwa {example!r}: der Punkt trennt die Tausender – thousands='.' (und decimal=',')")
+    return Diagnosis(f"Preis oder Gewicht sind noch Text, etwa {text[0]!r}: die Datei hat Dezimalkommas – decimal=','")
 
 def _iris_shift() -> tuple[pd.DataFrame, pd.DataFrame]:
     "The training table and the new delivery of exercise 04.4."
@@ -646,7 +658,7 @@ EXERCISES = (
          'es fehlen mehr (oder weniger) Zeilen als die eine ohne Ziel – entferne nur sie (dropna(subset=["species"]))'),
         (lambda d: pd.api.types.is_numeric_dtype(d['petal width (cm)']), "'petal width (cm)' ist wieder eine Zahlenspalte",
          "'petal width (cm)' ist noch keine Zahlenspalte – pd.to_numeric(..., errors='coerce')"),
-        (lambda d: math.isclose(d.loc[9, 'petal width (cm)'], 0.1), "der Wert '0,1' ist als 0,1 gerettet",
+        (_comma_rescued, "der Wert '0,1' ist als 0,1 gerettet",
          "der Wert '0,1' in Zeile 9 ist eine Zahl mit Dezimalkomma – ersetze das Komma durch einen Punkt, bevor du umwandelst"),
     ), level=1),
     Exercise('04.2', 'Leck oder nicht?', (
@@ -670,24 +682,23 @@ EXERCISES = (
          "die Spaltenzahl stimmt nicht – deutsches Excel trennt mit Semikolon: sep=';'"),
         (lambda d: not any('\x80' in str(v) or '\x96' in str(v) for v in d.iloc[:, 1]), 'die Preisklassen stehen da wie geschrieben',
          "in den Preisklassen stehen Steuerzeichen (\\x80, \\x96) statt € und – : die Datei ist Windows-1252, nicht Latin-1 (encoding='cp1252')"),
-        (lambda d: pd.api.types.is_numeric_dtype(d.iloc[:, 2]) and pd.api.types.is_numeric_dtype(d.iloc[:, 3]),
-         'Preis und Gewicht sind Zahlen', "Preis oder Gewicht sind noch Text – die Datei hat Dezimalkommas: decimal=','"),
+        (_numbers_read, 'Preis und Gewicht sind Zahlen', "Preis oder Gewicht sind noch Text – die Datei hat Dezimalkommas: decimal=','"),
         (lambda d: d.iloc[:, 2].max() == _export_table().iloc[:, 2].max(), 'der Tausenderpunkt ist verstanden: 2.199,00 ist 2199',
          "die großen Preise stimmen nicht – '2.199,00' hat einen Punkt zwischen den Tausendern: thousands='.'"),
         (lambda d: d.equals(_export_table()), 'die Tabelle gleicht read_csv_checked(export) Zelle für Zelle',
          'die Tabelle weicht von read_csv_checked(export) ab – vergleiche Spaltennamen und Werte'),
     ), level=2),
     Exercise('04.4', 'Wie weit sind die neuen Daten entfernt?', (
-        (lambda d: _has(d, ('gleicher_abdruck', 'verschiebung_sd', 'anteil_ueber_max')), 'ein Dictionary mit den drei Schlüsseln',
+        (lambda d: has_keys(d, ('gleicher_abdruck', 'verschiebung_sd', 'anteil_ueber_max')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit 'gleicher_abdruck', 'verschiebung_sd' und 'anteil_ueber_max'"),
-        (lambda d: d['gleicher_abdruck'] is _shift('gleicher_abdruck') or d['gleicher_abdruck'] == _shift('gleicher_abdruck'),
+        (lambda d: expect_bool(d['gleicher_abdruck'], "'gleicher_abdruck'") and bool(d['gleicher_abdruck']) == _shift('gleicher_abdruck'),
          "'gleicher_abdruck' stimmt: schon ein anderer Wert ändert den Abdruck",
          "'gleicher_abdruck' stimmt nicht – vergleiche fingerprint(training) mit fingerprint(neu)"),
         (lambda d: abs(d['verschiebung_sd'] - _shift('verschiebung_sd')) < 0.01, "'verschiebung_sd' stimmt",
          "'verschiebung_sd' stimmt nicht – (Mittelwert neu − Mittelwert im Profil) geteilt durch die Standardabweichung im Profil; "
          'eine Verschiebung nach oben ist positiv'),
         (lambda d: abs(d['anteil_ueber_max'] - _shift('anteil_ueber_max')) < 1e-9, "'anteil_ueber_max' stimmt",
-         "'anteil_ueber_max' stimmt nicht – der Anteil (0 bis 1) der neuen Werte, die größer als das 'max' im Profil sind"),
+         "'anteil_ueber_max' stimmt nicht – der Anteil (0 bis 1, ungerundet) der neuen Werte, die größer als das 'max' im Profil sind"),
     ), level=2),
     Exercise('04.5', 'Datentore für deine eigene Datei', (
         (lambda f: callable(f), 'es ist eine Funktion', 'erwartet wird die Funktion datentore(quelle, ziel)'),

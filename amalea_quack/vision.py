@@ -25,7 +25,7 @@ from torch import nn
 
 from .eda import PALETTE, new_figure
 from .evaluation import Split, classification_metrics, measure_latency, split_data
-from .quack import KPI, Exercise, ProjectCard, Question, wilson_interval
+from .quack import KPI, Exercise, ProjectCard, Question, has_keys, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
 from .tracking import RunArtifacts, log_evaluation, model_requirements
 from .validation import MAX_UPLOAD_MB, DataValidationError, fingerprint
@@ -863,7 +863,7 @@ EXERCISES = (
          'er spricht auch auf waagerechte Kanten an – jede Zeile des Filters muss sich zu 0 summieren (wie bei Sobel: −1, 0, 1)'),
     ), level=1),
     Exercise('11.2', 'Formen und Parameter vorhersagen', (
-        (lambda d: isinstance(d, dict) and {'form', 'parameter', 'eingaben'} <= set(d), "ein dict mit 'form', 'parameter' und 'eingaben'",
+        (lambda d: has_keys(d, ('form', 'parameter', 'eingaben')), "ein dict mit 'form', 'parameter' und 'eingaben'",
          "erwartet wird ein dict mit den Schlüsseln 'form', 'parameter' und 'eingaben'"),
         (lambda d: _as_tuple(d['form']) != _mnist()['form'][1:] + _mnist()['form'][:1], 'die Kanäle stehen vorn',
          'die Kanäle stehen in PyTorch vorn: (Kanäle, Höhe, Breite), nicht (Höhe, Breite, Kanäle)'),
@@ -891,7 +891,7 @@ EXERCISES = (
          'mit shifts=(-3, 0, 3) kommt etwas anderes heraus – benutzt die Funktion ihr Argument `shifts`?'),
     ), level=2),
     Exercise('11.4', 'Gilt die Testgenauigkeit in deiner Anwendung?', (
-        (lambda d: isinstance(d, dict) and {'intervall', 'kpi_belegt', 'zahl_fuer_die_schule', 'naechster_schritt'} <= set(d),
+        (lambda d: has_keys(d, ('intervall', 'kpi_belegt', 'zahl_fuer_die_schule', 'naechster_schritt')),
          "ein dict mit 'intervall', 'kpi_belegt', 'zahl_fuer_die_schule' und 'naechster_schritt'",
          "erwartet wird ein dict mit 'intervall', 'kpi_belegt', 'zahl_fuer_die_schule' und 'naechster_schritt'"),
         (lambda d: _interval_ok(d['intervall']), 'das Wilson-Intervall für 51 von 60 stimmt',
