@@ -11,6 +11,7 @@ import difflib
 import functools
 import numbers
 import operator
+import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
 from .glossary import german_number, label, parse_number
@@ -18,8 +19,8 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'expect_name', 'check_answer',
-           'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
+           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'expect_number', 'expect_name',
+           'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -285,6 +286,11 @@ def expect_count(value, what: str) -> bool | Diagnosis:
     if value < 0 or float(value) != int(value): return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl ≥ 0 – nicht {value!r}')
     return True
 
+def expect_number(value, what: str) -> bool | Diagnosis:
+    "True for a real number (not a truth value); else a `Diagnosis`: a number typed as text ('0,63') or something else."
+    if isinstance(value, numbers.Real) and not _is_bool(value): return True
+    return Diagnosis(f'{what} ist eine Zahl wie 0.63 (mit Punkt, ohne Anführungszeichen) – nicht {_came(value)}')
+
 def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luecken'"
                 labels: dict | None = None, # shown label -> name, e.g. 'Körpermasse (g)' -> 'body_mass_g': a label is named as such
                ) -> bool | Diagnosis:
@@ -310,7 +316,10 @@ def check_answer(exercise: str, # title of the exercise
         return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
     notes, ok = [], True
     for pred, good, bad in checks:
-        try: verdict = pred(answer)
+        try:
+            with warnings.catch_warnings():  # a wrong answer's NaN or overflow warns in the answer's own code: the note says what is off
+                warnings.simplefilter('ignore', RuntimeWarning)
+                verdict = pred(answer)
         except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'], key)
         except Exception as e: verdict, bad = False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
         diagnosed = isinstance(verdict, Diagnosis)  # the check found the mistake itself: its sentence instead of the general note

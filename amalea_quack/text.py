@@ -24,18 +24,18 @@ from mlflow.exceptions import MlflowException
 
 from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
-from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, has_keys, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, expect_bool, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
-from .store import project_root, use_store
+from .store import project_root, use_store, without_event_lines
 from .tracking import TRUSTED_PREFIXES, log_evaluation, model_requirements, pred_column, true_column
 from .validation import DataValidationError, fingerprint
 
 # %% auto #0
 __all__ = ['TEXT_MODEL', 'TEXT_TARGET', 'TEXTS_FILE', 'QUICK_PER_CLASS', 'MAX_CHARS', 'EMBEDDING_MODEL', 'TEXT_THREADS',
-           'TEXT_PARAMS', 'TEXT_MAX_DELTA', 'TEXT_CARD', 'TEXT_EXPERIMENT', 'MODEL_CODE', 'LOW_CONFIDENCE',
-           'GERMAN_WORDS', 'EXERCISES', 'QUIZ', 'texts_path', 'load_german_texts', 'sample_per_class', 'split_texts',
-           'TextInputError', 'check_text', 'check_texts', 'model_dir', 'text_model', 'word_pieces', 'embed',
-           'similarity_matrix', 'attention_map', 'attention_figure', 'TextIndex', 'make_text_classifiers',
+           'TEXT_PARAMS', 'TEXT_MIN_ACCURACY', 'TEXT_MAX_DELTA', 'TEXT_CARD', 'TEXT_EXPERIMENT', 'MODEL_CODE',
+           'LOW_CONFIDENCE', 'GERMAN_WORDS', 'EXERCISES', 'QUIZ', 'texts_path', 'load_german_texts', 'sample_per_class',
+           'split_texts', 'TextInputError', 'check_text', 'check_texts', 'model_dir', 'text_model', 'word_pieces',
+           'embed', 'similarity_matrix', 'attention_map', 'attention_figure', 'TextIndex', 'make_text_classifiers',
            'fit_text_classifiers', 'predict_frame', 'TextTrainResult', 'save_classifiers', 'load_classifiers',
            'text_requirements', 'TextClassifierModel', 'log_text_model', 'train_text_classifier', 'confidence_note',
            'training_index', 'input_notes']
@@ -298,13 +298,14 @@ def predict_frame(models: dict, # fitted, from fit_text_classifiers
     return out
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc0034
-TEXT_MAX_DELTA = 0.2  # allowed train − test accuracy for the text model (it memorises its few training sentences)
+TEXT_MIN_ACCURACY = 0.75  # the accuracy KPI of the text model
+TEXT_MAX_DELTA = 1 - TEXT_MIN_ACCURACY  # it memorises its training sentences (train accuracy 1): the gap is 1 − test accuracy, no bar beyond the KPI
 TEXT_CARD = ProjectCard(
     title='Text-Klassifikator für deutsche Kurzmeldungen',
     question='Zu welcher Rubrik – Sport, Wirtschaft, Politik, Kultur oder Wissenschaft & Technik – gehört eine kurze deutsche Meldung?',
     users='die Redaktion eines Stadtportals, die eingehende Kurzmeldungen vorsortiert, über eine Web-App',
     data='data/deutsche_kurztexte.csv: 500 für AMALEA 2025 geschriebene Sätze, 100 je Rubrik (CC0)',
-    kpis=(KPI('Genauigkeit auf ungesehenen Texten', 'accuracy', '>=', 0.75),
+    kpis=(KPI('Genauigkeit auf ungesehenen Texten', 'accuracy', '>=', TEXT_MIN_ACCURACY),
           KPI('Antwortzeit pro Text (p99)', 'latency_p99_ms', '<', 500, ' ms'),
           KPI('Abstand Training/Test', 'overfit_delta', '<=', TEXT_MAX_DELTA)),
     constraints=('läuft offline auf einer CPU; das Sprachmodell kommt aus einem Python-Paket, nichts wird heruntergeladen',
@@ -392,8 +393,9 @@ def log_text_model(models: dict, # fitted classifiers
         code.write_text(MODEL_CODE, encoding='utf-8')
         example = example[['text']].astype(object)
         sig = infer_signature(example, predict_frame(models, example['text'].tolist()))
-        return mlflow.pyfunc.log_model(name=name, python_model=str(code), artifacts={'classifiers': str(clf)}, signature=sig,
-                                       input_example=example, pip_requirements=text_requirements())
+        with without_event_lines():  # MLflow's English 'Validating input example' line: the run says what it logged
+            return mlflow.pyfunc.log_model(name=name, python_model=str(code), artifacts={'classifiers': str(clf)}, signature=sig,
+                                           input_example=example, pip_requirements=text_requirements())
 
 def _log_training_texts(train: pd.DataFrame, E_train: np.ndarray):
     "The training texts and their embeddings: the nearest-example search needs them, without embedding the texts again."
@@ -560,6 +562,29 @@ def _rows_sum_to_one(f):
 def _padding_ignored(f) -> bool: return all(np.allclose(np.asarray(f(Q, K, m), dtype=float)[:, ~m], 0.0) for Q, K, m in _attention_cases())
 def _shape_ok(f) -> bool: return all(np.asarray(f(Q, K, m)).shape == (len(Q), len(K)) for Q, K, m in _attention_cases())
 
+def _cosine_numbers(d):
+    "Every cosine a number; else the Diagnosis for the first that is not."
+    return next((form for k, v in d['kosinus'].items() if (form := expect_number(v, f'kosinus[{k!r}]')) is not True), True)
+
+def _cosines_right(d):
+    "The three cosines, or the slip that explains them: percent, or the angle in degrees or radians."
+    got, want = d['kosinus'], _cosines()
+    if _all_close(got, want): return True
+    if _all_close({k: v / 100 for k, v in got.items()}, want): return Diagnosis('das sind Prozent – ein Kosinus liegt zwischen −1 und 1: ohne · 100')
+    if _all_close({k: np.cos(np.radians(v)) for k, v in got.items()}, want):
+        return Diagnosis('das sind Winkel in Grad – gefragt ist der Kosinus selbst, a · b / (|a| · |b|), ohne np.arccos')
+    if _all_close({k: np.cos(v) for k, v in got.items()}, want):
+        return Diagnosis('das sind Winkel im Bogenmaß – gefragt ist der Kosinus selbst, a · b / (|a| · |b|), ohne np.arccos')
+    return False
+
+def _known_classes(f):
+    "Only classes of the training rows; numbers instead of names are named as such."
+    got = _centroid_got(f)
+    if len(got) and all(isinstance(g, (int, np.integer)) and not isinstance(g, bool) for g in got):
+        return Diagnosis('deine Funktion liefert Nummern (0, 1, 2 …) – gefragt sind die Namen der Rubriken, wie sie in train_labels stehen')
+    unknown = sorted(map(str, set(got) - set(_centroid_case()[1])))
+    return not unknown or Diagnosis(f"die Vorhersagen enthalten unbekannte Rubriken: {', '.join(map(repr, unknown[:3]))}")
+
 def _nearest_named(d):
     "The most similar example, named as a key of `beispiele`."
     if str(d['naechster']) not in _EXAMPLES:
@@ -591,18 +616,14 @@ def _centroid_matches(f):
                          'den Schwerpunkt j gebildet hast (np.unique sortiert die Rubriken)')
     return False
 
-def _no(x) -> bool: return x is False or (isinstance(x, str) and x.strip().lower() in ('false', 'nein', 'no'))
-
 def _answered_no(d):
-    "'nachweislich_besser' answered with False (or 'nein'), not with something that only looks false."
+    "'nachweislich_besser' answered with False (Python's or NumPy's, as `diff.mean() > x` gives it), not with text that only reads false."
     x = d['nachweislich_besser']
-    if _no(x): return True
-    if not isinstance(x, bool) and not (isinstance(x, str) and x.strip().lower() in ('true', 'ja', 'yes')):
-        return Diagnosis(f'antworte mit True oder False, nicht mit {x!r}')
-    return False
+    return expect_bool(x, "'nachweislich_besser'") and not x
 
 def _lower_bound_share(d):
     "The lower Wilson bound for 45 of 60, as a share."
+    if (form := expect_number(d['untergrenze'], "'untergrenze'")) is not True: return form
     x, want = float(d['untergrenze']), wilson_interval(45, 60)[0]
     if _close(x / 100, want, 0.01): return Diagnosis(f'{x} ist in Prozent – gib die Grenze als Anteil zwischen 0 und 1 an, wie wilson_interval')
     return _close(x, want, 0.01)
@@ -621,9 +642,10 @@ EXERCISES = (
         (lambda d: has_keys(d, ('kosinus', 'naechster')) and isinstance(d['kosinus'], dict) and set(d['kosinus']) == set(_EXAMPLES),
          "ein dict mit 'kosinus' (Rubrik → Kosinus, alle drei Rubriken) und 'naechster'",
          "erwartet wird ein dict wie {'kosinus': {'Sport': …, 'Kultur': …, 'Politik': …}, 'naechster': …}"),
+        (_cosine_numbers, 'die Kosinus-Werte sind Zahlen', 'die Kosinus-Werte sind Zahlen'),
         (lambda d: not _all_close(d['kosinus'], _dots()), 'nicht das bloße Skalarprodukt',
          'das sind Skalarprodukte – für den Kosinus teilst du noch durch die Längen beider Vektoren'),
-        (lambda d: _all_close(d['kosinus'], _cosines()), 'die drei Kosinus-Werte stimmen',
+        (_cosines_right, 'die drei Kosinus-Werte stimmen',
          'Kosinus = a · b / (|a| · |b|); die Länge ist np.linalg.norm'),
         (_nearest_named, 'das ähnlichste Beispiel stimmt',
          'nicht das ähnlichste Beispiel: Es zählt der größte Kosinus (die Richtung), nicht das größte Skalarprodukt, das lange Vektoren bevorzugt'),
@@ -631,7 +653,7 @@ EXERCISES = (
     Exercise('12.2', 'Der nächste Schwerpunkt', (
         (lambda f: callable(f) and len(_centroid_got(f)) == len(_centroid_case()[2]), 'eine Funktion, die eine Rubrik pro Testzeile zurückgibt',
          'erwartet wird eine Funktion centroid_predict(train_emb, train_labels, test_emb), die so viele Rubriken liefert, wie test_emb Zeilen hat'),
-        (lambda f: set(_centroid_got(f)) <= set(_centroid_case()[1]), 'nur Rubriken aus dem Training',
+        (_known_classes, 'nur Rubriken aus dem Training',
          'die Vorhersagen enthalten unbekannte Rubriken'),
         (_centroid_matches,
          'jede Vorhersage stimmt mit dem nächsten Schwerpunkt (Kosinus) überein',
@@ -667,7 +689,8 @@ EXERCISES = (
 QUIZ = (
     Question(1, 'b', 'Das Vokabular stammt aus englischem Text; unbekannte Wörter werden aus bekannten Stücken zusammengesetzt.',
              notes={'a': 'Die Länge allein ist es nicht: Lange englische Wörter bleiben oft ganz, wenn sie im Vokabular stehen.',
-                    'c': 'Der Tokenizer zerlegt nach seinem Vokabular; mit Umlauten hat das Zerfallen nichts zu tun.'}),
+                    'c': 'Klimaschutzgesetz hat keinen Umlaut. Umlaute verliert der Tokenizer zwar (aus „Müller“ wird muller), '
+                         'zerfallen lässt das Wort aber sein englisches Vokabular.'}),
     Question(2, 60, 'cos θ = 0,5 ergibt θ = 60°: Bei normierten Vektoren ist das Skalarprodukt der Kosinus.',
              notes={30: 'Das wäre der Winkel mit Sinus 0,5; gesucht ist der mit Kosinus 0,5.',
                     0.5: 'Das ist der Kosinus; gefragt ist der Winkel in Grad.',

@@ -27,6 +27,7 @@ from .eda import PALETTE, new_figure
 from .evaluation import Split, classification_metrics, measure_latency, split_data
 from .quack import KPI, Exercise, ProjectCard, Question, has_keys, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
+from .store import without_event_lines
 from .tracking import RunArtifacts, log_evaluation, model_requirements
 from .validation import MAX_UPLOAD_MB, DataValidationError, fingerprint
 
@@ -423,11 +424,12 @@ def log_digits_model(net: DigitsCNN, # trained network
         code, weights = Path(tmp) / 'digits_model.py', Path(tmp) / 'weights.pt'
         code.write_text(_MODEL_CODE, encoding='utf-8')
         torch.save(net.state_dict(), weights)
-        return mlflow.pyfunc.log_model(
-            name=name, python_model=str(code), artifacts={'weights': str(weights)},
-            model_config={'channels': list(config['channels']), 'hidden': int(config['hidden']), 'dropout': float(config['dropout'])},
-            signature=digits_signature(), input_example=X_example,
-            pip_requirements=model_requirements('mlflow', 'torch', 'pandas', 'numpy', 'amalea-quack'))
+        with without_event_lines():  # MLflow's English 'Validating input example' line: the run says what it logged
+            return mlflow.pyfunc.log_model(
+                name=name, python_model=str(code), artifacts={'weights': str(weights)},
+                model_config={'channels': list(config['channels']), 'hidden': int(config['hidden']), 'dropout': float(config['dropout'])},
+                signature=digits_signature(), input_example=X_example,
+                pip_requirements=model_requirements('mlflow', 'torch', 'pandas', 'numpy', 'amalea-quack'))
 
 # %% ../nbs/week06/11_cnn_bilder.ipynb #cccc0025
 @dataclass
