@@ -346,10 +346,11 @@ def tracked_search(data: pd.DataFrame, # table with features and target
                      estimator=type(est).__name__, n_train=len(X)):
         search.fit(X, y)
         res = pd.DataFrame(search.cv_results_)
+        fold_std = res[[f'split{k}_test_score' for k in range(cv)]].std(axis=1, ddof=1)  # as every course run logs it (std_test_score: ddof 0)
         for i, r in res.iterrows():
             with mlflow.start_run(run_name=f'kandidat-{i + 1}', nested=True):
                 mlflow.log_params({k.removeprefix('model__'): v for k, v in r['params'].items()})
-                mlflow.log_metrics({'cv_accuracy': r['mean_test_score'], 'cv_accuracy_std': r['std_test_score'],
+                mlflow.log_metrics({'cv_accuracy': r['mean_test_score'], 'cv_accuracy_std': fold_std[i], 'cv_folds': cv,
                                     **({'n_resources': r['n_resources']} if 'n_resources' in r else {})})
         mlflow.log_params({k.removeprefix('model__'): v for k, v in search.best_params_.items()})
         mlflow.log_metrics({'best_cv_accuracy': search.best_score_, 'n_candidates': len(res)})
