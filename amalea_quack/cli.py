@@ -157,6 +157,8 @@ def _student_edition(a) -> int:
 
 def _progress(a) -> int:
     from amalea_quack.course import progress
+    print('Prüfe deine Lösungen: Jede läuft noch einmal für sich, in einer leeren Umgebung – etwa eine halbe Minute je Notebook …',
+          file=sys.stderr, flush=True)  # stderr: the --json output stays clean
     df = progress(Path(a.edition)/'nbs', workers=a.workers, only=tuple(a.notebook or ()))
     if a.json: print(df.to_json(orient='records', force_ascii=False, indent=1)); return 0
     from amalea_quack.glossary import label

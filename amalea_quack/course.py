@@ -563,8 +563,8 @@ def _plan_progress(student: Path, course: Path) -> _ProgressPlan:
     return plan
 
 def _short_note(notes: list[str], limit: int = 400) -> str:
-    "A checker's notes in one line, what is off (✗) first, cut at a word and marked with … beyond `limit` characters."
-    text = ' '.join(sorted(notes, key=lambda n: not n.startswith('✗')))
+    "A checker's notes in one line: only what is off (✗) if anything is, cut at a word and marked with … beyond `limit` characters."
+    text = ' '.join([n for n in notes if n.startswith('✗')] or notes)
     return text if len(text) <= limit else text[:limit].rsplit(' ', 1)[0] + ' …'
 
 def _error_verdict(label: str, err: str) -> tuple[str, str]:

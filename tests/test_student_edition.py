@@ -302,6 +302,7 @@ def test_fortschritt_command_reports_as_text_and_json(editions, tmp_path):
         if str(p.relative_to(folder / 'nbs')) not in PREPARED: p.unlink()
     text = quack('fortschritt', '--edition', str(folder), console=True)  # as a student types it
     assert text.returncode == 0 and 'gelöst' in text.stdout and 'noch nicht richtig' in text.stdout, text.stderr
+    assert 'Prüfe deine Lösungen' in text.stderr  # said before the wait, not after it
     as_json = quack('fortschritt', '--edition', str(folder), '--json')  # the same main, forked (the console entry is tested above)
     assert as_json.returncode == 0, as_json.stderr
     rows = json.loads(as_json.stdout)
@@ -384,10 +385,11 @@ def test_fortschritt_names_a_missing_edition_and_checks_one_notebook(editions, t
 
 
 def test_a_long_checker_note_keeps_what_is_off():
-    "The progress note puts the ✗ lines first and cuts at a word, so the mistake is never the part cut off."
+    "The progress note shows only the ✗ lines when there are any and cuts at a word, so a mistake is never crowded out by what is right."
     from amalea_quack.course import _short_note
-    notes = ['✓ ' + 'richtig ' * 30, '✓ auch richtig', '✗ (d) fehlt: `-dirty` heißt, der Code enthielt Änderungen, die in keinem Commit stehen']
+    wrong = '✗ (d) fehlt: `-dirty` heißt, der Code enthielt Änderungen, die in keinem Commit stehen'
+    notes = ['✓ ' + 'richtig ' * 30, wrong, '✓ auch richtig', '✗ 62.8 ist in Prozent – gib die Grenze als Anteil an']
+    assert _short_note(notes) == wrong + ' ✗ 62.8 ist in Prozent – gib die Grenze als Anteil an'
     short = _short_note(notes, limit=120)
-    assert short.startswith('✗ (d) fehlt: `-dirty` heißt, der Code enthielt Änderungen, die in keinem Commit stehen')
-    assert short.endswith(' …') and len(short) <= 122 and not short[:-2].endswith(('richt', 'ric'))
-    assert _short_note(['✓ kurz']) == '✓ kurz'
+    assert short.startswith(wrong) and short.endswith(' …') and len(short) <= 122 and not short[:-2].endswith(('Proz', 'Pro'))
+    assert _short_note(['✓ kurz', '✓ auch']) == '✓ kurz ✓ auch'
