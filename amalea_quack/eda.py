@@ -350,7 +350,7 @@ def group_summary(df: pd.DataFrame, # the table
                   by: str, # group column, e.g. island or sex
                   columns: list[str] | None = None, # number columns to average (default: all)
                  ) -> pd.DataFrame:
-    "Size, share, missing values and means per group; missing group values form the group '(fehlt)'."
+    "Size, share, rows with a gap in another column than `by`, and means per group; missing group values form the group '(fehlt)'."
     labels = _group_labels(df, by, max_groups=None)
     cols = columns if columns is not None else [c for c in numeric_columns(df) if c != by]
     out = pd.DataFrame({'rows': labels.value_counts()})
