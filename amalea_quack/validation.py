@@ -248,7 +248,8 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
     checks.append(Check('target_present', True, f"'{target}'"))
     checks.append(Check('features_present', 0 < X.shape[1] <= MAX_COLUMNS,
                         f'{X.shape[1]} Merkmalsspalten' + (f' – höchstens {MAX_COLUMNS} werden angenommen' if X.shape[1] > MAX_COLUMNS else '')))
-    checks.append(Check('target_complete', not y.isna().any(), f'{int(y.isna().sum())} fehlende Zielwerte'))
+    gaps = int(y.isna().sum())
+    checks.append(Check('target_complete', not gaps, '1 fehlender Zielwert' if gaps == 1 else f'{gaps} fehlende Zielwerte'))
     counts = y.value_counts()
     small = {str(k): int(v) for k, v in counts.items() if v < MIN_PER_CLASS}
     if len(counts) < 2: msg = f'nur {len(counts)} Klasse – ein Klassifikator braucht mindestens zwei'
