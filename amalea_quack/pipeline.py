@@ -21,7 +21,7 @@ from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
 from .glossary import german_number, german_table, label
 from .monitoring import release
-from .quack import IRIS_CARD, Exercise, ProjectCard, Question, has_keys
+from .quack import IRIS_CARD, Exercise, ProjectCard, Question, answer_letters, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
 from .store import client, is_embedded, tracking_uri
 from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
@@ -535,10 +535,6 @@ def ensure_course_models(only: list[str] | None = None, # names of course models
     return out
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f160004e
-def _letters(a) -> set:
-    "A set of answer letters, compared without case, spaces and brackets."
-    return {str(x).strip().lower().strip('()') for x in a}
-
 _HANDOFF = (('a', False, '(a) gehört nicht dazu: Ausgaben zeigen, was einmal herauskam, nicht, wie man es wiederholt',
              '(a) ist Teil des Antimusters: Ausgaben zeigen, was einmal herauskam – in welcher Reihenfolge die Zellen liefen und auf welchen '
              'Daten, sagen sie nicht'),
@@ -559,7 +555,7 @@ _HANDOFF = (('a', False, '(a) gehört nicht dazu: Ausgaben zeigen, was einmal he
              '(h) reicht nicht: ohne Versionsnummern installiert jeder etwas anderes – es braucht die exakten Versionen'))
 
 def _belongs(letter: str, wanted: bool):
-    return lambda a: (letter in _letters(a)) == wanted
+    return lambda a: (letter in answer_letters(a)) == wanted
 
 _SECTIONS = (*README_SECTIONS, 'nirgends')  # where a sentence of exercise 16.2 can go
 
@@ -597,7 +593,7 @@ def _ok(study, item: str) -> bool:
 
 EXERCISES = (
     Exercise('16.1', 'Das Übergabe-Antimuster erkennen', (
-        (lambda a: isinstance(a, (set, frozenset, list, tuple)) and 0 < len(_letters(a)) and _letters(a) <= set('abcdefgh'),
+        (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdefgh'),
          'eine Menge von Buchstaben aus a–h', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
         *((_belongs(letter, wanted), good, bad) for letter, wanted, good, bad in _HANDOFF),
     ), level=1),

@@ -19,8 +19,9 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'expect_number', 'expect_name',
-           'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
+           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'answer_letters', 'expect_number',
+           'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback',
+           'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -286,6 +287,14 @@ def expect_count(value, what: str) -> bool | Diagnosis:
     if value < 0 or float(value) != int(value): return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl ≥ 0 – nicht {value!r}')
     return True
 
+def answer_letters(answer) -> set[str] | None:
+    """The letters of a multiple-choice answer as a set of lower-case letters: {'a', 'C'}, ['(b)', 'd'], 'a, c' and 'ac' all give
+    them; None for anything else (a number, a list holding a word or a number)."""
+    if isinstance(answer, str): return {c.lower() for c in answer if c.isalpha()}
+    if not isinstance(answer, (set, frozenset, list, tuple)): return None
+    letters = {str(a).strip().strip('()').strip().lower() for a in answer}
+    return letters if all(len(x) == 1 and x.isalpha() for x in letters) else None
+
 def expect_number(value, what: str) -> bool | Diagnosis:
     "True for a real number (not a truth value); else a `Diagnosis`: a number typed as text ('0,63') or something else."
     if isinstance(value, numbers.Real) and not _is_bool(value): return True
@@ -461,10 +470,6 @@ def check_quiz(notebook: str, # e.g. '05'
     return out
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000010
-def _letters(a) -> set:
-    "A set of answer letters, compared without case, spaces and brackets."
-    return {str(x).strip().lower().strip('()') for x in a}
-
 _PHASE = {'a3': 'A³', 'a³': 'A³', 'a': 'A³', 'aaa': 'A³', 'q': 'Q', 'u': 'U', 'c': 'C', 'k': 'K'}  # QUA³CK has one A phase: 'A' is A³
 
 def _phase(v) -> str: return _PHASE.get(str(v).strip().lower(), str(v))
@@ -511,7 +516,7 @@ _FLEX = (('a', True, '(a) „möglichst zuverlässig“ nennt weder Kennzahl noc
           '(f) ist messbar: Falsch-Sperren höchstens 0,2 % der legitimen Zahlungen'))
 
 def _flagged(letter: str, unmeasurable: bool):
-    return lambda a: (letter in _letters(a)) == unmeasurable
+    return lambda a: (letter in answer_letters(a)) == unmeasurable
 
 _BACK = (('a', 'A³', '(a) zurück in die A-Schleife: Überanpassung behebst du mit Modell, Merkmalen und Hyperparametern',
           '(a) Überanpassung ist ein Problem des Modells: zurück in die A-Schleife (A³), nicht weiter nach vorn'),
@@ -524,8 +529,8 @@ _BACK = (('a', 'A³', '(a) zurück in die A-Schleife: Überanpassung behebst du 
 
 EXERCISES = (
     Exercise('01.1', 'Was ist nicht messbar?', (
-        (lambda a: isinstance(a, (set, frozenset, list, tuple)) and _letters(a) <= set('abcdef') and len(_letters(a)) > 0,
-         'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
+        (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdef'), 'eine Menge von Buchstaben aus a–f',
+         "erwartet wird eine Menge von Buchstaben aus a–f, z. B. {'a', 'b'}"),
         *((_flagged(letter, unmeasurable), good, bad) for letter, unmeasurable, good, bad in _FLEX),
     ), level=1),
     Exercise('01.2', 'Wohin geht es zurück?', (

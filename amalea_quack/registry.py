@@ -27,7 +27,7 @@ import pandas as pd
 from .compare import accuracy_interval
 from .evaluation import latency_summary, latency_times
 from .glossary import german_number, label
-from .quack import IRIS_CARD, Exercise, ProjectCard, Question, has_keys, wilson_interval
+from .quack import IRIS_CARD, Exercise, ProjectCard, Question, answer_letters, has_keys, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
 from .validation import Check, DataValidationError, Report, Schema, as_frame
@@ -808,8 +808,6 @@ def _canary_days(share: float) -> int:
     s = MAIL_SCENARIO
     return math.ceil(ab_rows_needed(s['champion'], s['challenger'], ratio=(1 - share) / share) / (s['mails_per_day'] * share))
 
-def _letters(x) -> set[str]: return {str(v).strip().lower().strip('()') for v in x}
-
 EXERCISES = (
     Exercise('14.1', 'Ein eigenes Gate', (
         (lambda g: callable(g) and _is_check(g(_fake_candidate(0.95))), 'das Gate liefert einen Check',
@@ -880,7 +878,7 @@ EXERCISES = (
          'der Sicherheitsscan kommt zuerst'),
         (lambda p: _before(p, 'gates', 'canary'), 'die Gates vor dem Canary', 'echte Mails bekommt nur, was die Gates bestanden hat'),
         (lambda p: _before(p, 'canary', 'umschalten'), 'der Canary vor dem Umschalten', 'erst ein kleiner Anteil, dann alle'),
-        (lambda p: _letters([p['format']]) == {'b'}, 'neu trainieren und im skops-Format protokollieren',
+        (lambda p: answer_letters([p['format']]) == {'b'}, 'neu trainieren und im skops-Format protokollieren',
          'Laden ist Ausführen, (a) hätte den fremden Code schon ausgeführt, und Umbenennen (c) ändert nichts am Inhalt: '
          'neu trainieren und im skops-Format protokollieren'),
         (lambda p: 0 < float(p['canary_anteil']) <= 0.2, 'ein kleiner Canary-Anteil',
@@ -888,12 +886,12 @@ EXERCISES = (
         (lambda p: abs(int(p['tage']) - _canary_days(float(p['canary_anteil']))) <= 1, 'Tage bis zur Entscheidung richtig gerechnet',
          'Tage = die Zeilen, die der kleine Arm braucht – ab_rows_needed(0.91, 0.93, ratio=(1 − Anteil) / Anteil), denn der Champion-Arm '
          'ist größer –, geteilt durch die Mails pro Tag im Arm der neuen Version (400 × Anteil), aufgerundet'),
-        (lambda p: {'a', 'b', 'd'} <= _letters(p['rueckrollen_wenn']), '(a), (b) und (d) sind messbare Auslöser',
+        (lambda p: {'a', 'b', 'd'} <= answer_letters(p['rueckrollen_wenn']), '(a), (b) und (d) sind messbare Auslöser',
          'es fehlt ein messbarer Auslöser: mehr Fehler (a), Latenz über der Grenze (b) und eine Bewegung am Gate vorbei (d) '
          'gehören in die Rückroll-Politik'),
-        (lambda p: 'c' not in _letters(p['rueckrollen_wenn']), '(c) ist Rauschen, kein Auslöser',
+        (lambda p: 'c' not in answer_letters(p['rueckrollen_wenn']), '(c) ist Rauschen, kein Auslöser',
          '(c) ist Rauschen: zwei Mails mehr falsch auf 30 sagen nichts über die Genauigkeit'),
-        (lambda p: 'e' not in _letters(p['rueckrollen_wenn']), 'das Alter einer Version ist kein Auslöser',
+        (lambda p: 'e' not in answer_letters(p['rueckrollen_wenn']), 'das Alter einer Version ist kein Auslöser',
          '(e) das Alter einer Version ist kein Fehler und kein Grund zurückzurollen'),
     ), level=3),
 )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .quack import Diagnosis, Exercise, Question, has_keys
+from .quack import Diagnosis, Exercise, Question, answer_letters, has_keys
 from .store import client, project_root, use_experiment
 
 # %% auto #0
@@ -211,10 +211,6 @@ def close_stale_runs(max_hours: float = 24.0) -> list[str]:
     return list(stale['run_id'])
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000054
-def _letters(a) -> set:
-    "A set of answer letters, compared without case, spaces and brackets."
-    return {str(x).strip().lower().strip('()') for x in a}
-
 _STEPS = (('make test', 'CI', '`make test` ist CI: Es prüft jede Änderung, bei jedem Push',
            '`make test` läuft bei jedem Push und prüft Code, Notebooks und Tests – das ist CI'),
           ('Train (new version becomes staging)', 'CT', 'das Training im Workflow `mlops` ist CT',
@@ -243,7 +239,7 @@ _RUNS = (('a', False, '(a) ist wiederholbar: fester, protokollierter `random_sta
           '(f) ist wiederholbar: `cv=5` ohne Mischen teilt immer gleich, und der Baum hat einen festen `random_state`'))
 
 def _flag(letter: str, irreproducible: bool):
-    return lambda a: (letter in _letters(a)) == irreproducible
+    return lambda a: (letter in answer_letters(a)) == irreproducible
 
 _ORIGINALS: dict = {}  # tracking URI -> the three runs the reproduction check repeats
 _REPRODUCED: dict = {}  # (tracking URI, function) -> [(original run, reproduced run)]
@@ -302,7 +298,7 @@ EXERCISES = (
         *((lambda a, s=s, kind=kind: str(a[s]).strip().upper() == kind, good, bad) for s, kind, good, bad in _STEPS),
     ), level=1),
     Exercise('02.2', 'Was macht einen Lauf unwiederholbar?', (
-        (lambda a: isinstance(a, (set, frozenset, list, tuple)) and 0 < len(_letters(a)) and _letters(a) <= set('abcdef'),
+        (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdef'),
          'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
         *((_flag(letter, irreproducible), good, bad) for letter, irreproducible, good, bad in _RUNS),
     ), level=2),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
 from .glossary import german_number, german_percent, label, number_pattern
-from .quack import Diagnosis, Exercise, Question, expect_bool, has_keys
+from .quack import Diagnosis, Exercise, Question, answer_letters, expect_bool, has_keys
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
@@ -593,12 +593,6 @@ def from_csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/week02/04_datenvalidierung.ipynb #e4000080
 def _is_table(x) -> bool: return isinstance(x, pd.DataFrame)
 
-def _letters(answer) -> set | None:
-    "The answer as a set of lower-case letters, or None if it is no collection of letters."
-    if isinstance(answer, str): answer = [c for c in answer if c.isalpha()]
-    if not isinstance(answer, (set, frozenset, list, tuple)) or not all(isinstance(a, str) for a in answer): return None
-    return {a.strip().strip('()').lower() for a in answer}
-
 def _export_table() -> pd.DataFrame: return read_csv_checked(excel_export_example())
 
 def _comma_rescued(d: pd.DataFrame) -> bool:
@@ -663,18 +657,18 @@ EXERCISES = (
          "der Wert '0,1' in Zeile 9 ist eine Zahl mit Dezimalkomma – ersetze das Komma durch einen Punkt, bevor du umwandelst"),
     ), level=1),
     Exercise('04.2', 'Leck oder nicht?', (
-        (lambda s: _letters(s) is not None and _letters(s) <= set('abcde'), 'eine Menge von Buchstaben aus a bis e',
+        (lambda s: answer_letters(s) is not None and answer_letters(s) <= set('abcde'), 'eine Menge von Buchstaben aus a bis e',
          "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'd'}"),
-        (lambda s: 'b' in _letters(s), '(b) ist ein Leck: Mahnungen gibt es erst während der Laufzeit',
+        (lambda s: 'b' in answer_letters(s), '(b) ist ein Leck: Mahnungen gibt es erst während der Laufzeit',
          '(b) fehlt – Mahnungen entstehen erst während der Laufzeit; beim Antrag gibt es sie noch nicht (ein Leck durch die Zeit)'),
-        (lambda s: 'c' in _letters(s), '(c) ist ein Leck: die Nummer verrät die Reihenfolge und damit das Ziel',
+        (lambda s: 'c' in answer_letters(s), '(c) ist ein Leck: die Nummer verrät die Reihenfolge und damit das Ziel',
          '(c) fehlt – weil die Tabelle erst alle Ausfälle, dann alle anderen enthält, verrät die fortlaufende Nummer das Ziel '
          '(ein Leck über eine Kennung)'),
-        (lambda s: 'e' in _letters(s), '(e) ist ein Leck: Inkasso folgt auf den Ausfall',
+        (lambda s: 'e' in answer_letters(s), '(e) ist ein Leck: Inkasso folgt auf den Ausfall',
          '(e) fehlt – ein Inkassobüro wird erst nach dem Ausfall beauftragt'),
-        (lambda s: 'a' not in _letters(s), '(a) ist kein Leck: das Einkommen steht im Antrag',
+        (lambda s: 'a' not in answer_letters(s), '(a) ist kein Leck: das Einkommen steht im Antrag',
          '(a) ist kein Leck – das Einkommen steht im Antrag und ist zum Zeitpunkt der Vorhersage bekannt'),
-        (lambda s: 'd' not in _letters(s), '(d) ist kein Leck, aber eine Frage der Fairness (Segment)',
+        (lambda s: 'd' not in answer_letters(s), '(d) ist kein Leck, aber eine Frage der Fairness (Segment)',
          '(d) ist kein Leck – die Postleitzahl ist beim Antrag bekannt; sie ist eine Frage der Fairness, die Woche 7 prüft'),
     ), level=1),
     Exercise('04.3', 'Ein Excel-Export, von Hand gelesen', (
