@@ -25,7 +25,7 @@ from torch import nn
 
 from .eda import PALETTE, new_figure
 from .evaluation import Split, classification_metrics, measure_latency, split_data
-from .quack import KPI, Exercise, ProjectCard, Question, has_keys, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, has_keys, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
 from .store import without_event_lines
 from .tracking import RunArtifacts, log_evaluation, model_requirements
@@ -840,6 +840,17 @@ def _shifted(fn, shifts: tuple = SHIFTS) -> pd.Series:
     net, X, y = _shift_case()
     return fn(net, X, y, shifts)
 
+def _unshifted_right(f):
+    "The accuracy without a shift as the network gives it on the rows it gets; else the slip that explains the number."
+    got, want = float(_shifted(f)[0]), float(_shift_reference(SHIFTS)[0])
+    if abs(got - want) < 1e-9: return True
+    if abs(got - 100 * want) < 1e-6: return Diagnosis('das ist in Prozent – gib die Genauigkeit als Anteil zwischen 0 und 1 an')
+    if got == 0: return Diagnosis("ohne Verschiebung ist kein Bild richtig – vergleichst du Ziffern als Text mit Ziffern als Zahlen? "
+                                  "'3' == 3 ist False")
+    shown = lambda v: f'{v:.3f}'.replace('.', ',')
+    return Diagnosis(f'ohne Verschiebung (0) kommt {shown(got)} heraus, das Netz trifft auf den übergebenen Zeilen aber {shown(want)} – '
+                     'miss mit dem Netz und den Zeilen, die die Funktion als net, X und y bekommt')
+
 def _same(s: pd.Series, ref: pd.Series) -> bool:
     return list(s.index) == list(ref.index) and np.allclose(np.asarray(s, dtype=float), ref.to_numpy(), atol=1e-9)
 
@@ -882,8 +893,7 @@ EXERCISES = (
         (lambda f: callable(f) and isinstance(_shifted(f), pd.Series) and list(_shifted(f).index) == list(SHIFTS),
          'eine Funktion, die eine Series mit den Verschiebungen als Index liefert',
          'erwartet wird eine Funktion `genauigkeit_verschoben(net, X, y, shifts)`, die eine `pd.Series` mit den Verschiebungen als Index zurückgibt'),
-        (lambda f: abs(float(_shifted(f)[0]) - _shift_reference(SHIFTS)[0]) < 1e-9, 'ohne Verschiebung stimmt die Genauigkeit',
-         'schon ohne Verschiebung (0) stimmt die Genauigkeit nicht – vergleichst du die vorhergesagten Ziffern als Text mit `y`?'),
+        (_unshifted_right, 'ohne Verschiebung stimmt die Genauigkeit', 'schon ohne Verschiebung (0) stimmt die Genauigkeit nicht'),
         (lambda f: not _same(_shifted(f), _shift_reference(SHIFTS, vertical=True)), 'waagerecht verschoben',
          'die Bilder werden senkrecht verschoben: `(s, 0)` ist waagerecht, `(0, s)` senkrecht'),
         (lambda f: _same(_shifted(f), _shift_reference(SHIFTS)), 'die Genauigkeit je Verschiebung stimmt',
