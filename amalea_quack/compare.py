@@ -8,6 +8,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week07/vergleichen_entscheiden.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ import pandas as pd
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
 from .glossary import german_number, label
-from .quack import Diagnosis, Exercise, ProjectCard, Question, has_keys, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
@@ -673,11 +674,14 @@ class DecisionLog:
     who: str = field(default_factory=current_user)
     date: str = field(default_factory=lambda: dt.date.today().isoformat())
     table: pd.DataFrame | None = None  # the comparison table, appended to the Markdown
+    comparison: dict | None = None  # the paired cross-validated difference the rule looked at (pipeline.paired_cv_difference)
 
     def __post_init__(self):
         problems = [p for p, bad in (('die Frage fehlt', not str(self.question).strip()), ('keine Kandidaten', not self.candidates),
                                      (f'die Wahl {self.choice!r} ist keiner der Kandidaten', self.choice not in self.candidates),
-                                     ('keine Kriterien', not self.criteria), ('keine Begründung', not self.reasons)) if bad]
+                                     ('keine Kriterien', not self.criteria), ('keine Begründung', not self.reasons),
+                                     ('comparison ist kein Ergebnis von paired_cv_difference (erwartet a, b, mean, low, high)',
+                                      self.comparison is not None and not {'a', 'b', 'mean', 'low', 'high'} <= set(self.comparison))) if bad]
         if problems: raise ValueError('Entscheidungsprotokoll unvollständig: ' + '; '.join(problems) + '.')
 
     def to_markdown(self) -> str:
@@ -688,6 +692,12 @@ class DecisionLog:
         lines += [f"- {'**gewählt:** ' if rid == self.choice else ''}{desc} (`{rid}`)" for rid, desc in self.candidates.items()]
         for title, items in (('Kriterien', self.criteria), ('Gründe', self.reasons), ('Offene Risiken', self.risks)):
             lines += ['', f'**{title}:**', *bullets(items)]
+        if (d := self.comparison) is not None:
+            g = lambda x: german_number(x, 3)
+            level = german_number(100 * d.get('confidence', 0.95), 0)
+            lines += ['', '**Gepaarte Kreuzvalidierung:**',
+                      f"- {d['b']} − {d['a']}: im Mittel {g(d['mean'])}, {level}-%-Intervall [{g(d['low'])}; {g(d['high'])}]"
+                      + (f", {d['b']} vorn in {german_number(100 * d['wins'], 0)} % der {d['folds']} Folds" if 'wins' in d and 'folds' in d else '')]
         if self.table is not None: lines += ['', '**Vergleichstabelle:**', '', _md_table(self.table.drop(columns='run_id', errors='ignore'))]
         return '\n'.join(lines)
 
@@ -709,6 +719,9 @@ def write_decision_log(log: DecisionLog) -> str:
     if log.table is not None: c.log_text(log.choice, log.table.to_csv(index=False), 'comparison.csv')
     for key, value in {'decision': 'gewählt', 'decision_date': log.date, 'decision_by': log.who, 'mlflow.note.content': md[:5000]}.items():
         c.set_tag(log.choice, key, value)
+    if log.comparison is not None:  # what the choice rests on, readable by the capstone check
+        kept = {k: v for k, v in log.comparison.items() if k in ('a', 'b', 'mean', 'low', 'high', 'folds')}
+        c.set_tag(log.choice, 'decision_comparison', json.dumps(kept))
     for rid in log.candidates:
         if rid != log.choice: c.set_tag(rid, 'decision', f'verworfen am {log.date}')
     return f'runs:/{log.choice}/decision_log.md'
@@ -936,7 +949,7 @@ EXERCISES = (
         (lambda d: _verdict_key(d['studie']) == _clinic('studie').verdict(_CLINIC_MARGIN),
          'Hauptstudie: gleichwertig – das ganze Intervall liegt innerhalb von ±2 Prozentpunkten',
          'Hauptstudie: Rechne das Intervall mit `PairedTest(2620, 63, 75, 242)` aus – liegt es ganz zwischen −0,02 und +0,02?'),
-        (lambda d: str(d['aussage']).strip().lower().strip('()') == 'b', 'Aussage (b): nur behaupten, was der Pilot zeigt',
+        (lambda d: answer_letter(d['aussage']) == 'b', 'Aussage (b): nur behaupten, was der Pilot zeigt',
          '(a) macht aus „kein Unterschied nachgewiesen“ ein „gleich gut“, (c) hält einen nicht nachgewiesenen Unterschied für einen – '
          'welcher Satz behauptet nur, was das Intervall zeigt?'),
         (lambda d: abs(float(d['zeilen']) - _clinic_rows()) <= 0.1 * _clinic_rows(),

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .eda import column_label, figure_png, new_figure
 from .glossary import german_number, german_percent, german_table, label
-from .quack import Diagnosis, Exercise, ProjectCard, Question, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_number, has_keys, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
 from .tracking import RunArtifacts, pred_column, true_column
 from .validation import CATEGORICAL, NUMERIC, Check, DataValidationError, Report, Schema, as_frame, normal_kind, reference_profile
@@ -625,6 +625,29 @@ def _bird_answer() -> dict:
 
 def _near(a, b, tol: float = 0.002) -> bool: return abs(float(a) - float(b)) <= tol
 
+def _bird_number(d: dict, key: str):
+    "Exercise 15.1: `key` a number, and a share, not a percentage (rounded to three places counts)."
+    if (form := expect_number(d[key], f"'{key}'")) is not True: return form
+    if _near(d[key], 100 * _bird_answer()[key], 0.5): return Diagnosis(f"'{key}' = {d[key]} ist in Prozent – gib ihn als Anteil zwischen 0 und 1 an")
+    return True
+
+def _psi_number(f):
+    "Exercise 15.2: a function giving one finite number."
+    if not callable(f): return False
+    if (form := expect_number(f(*_temperatures()), 'psi_from_values(temp_ref, temp_now)')) is not True: return form
+    return bool(np.isfinite(f(*_temperatures())))
+
+def _psi_right_scale(f):
+    "Not the usual slips of scale or edges: shares in percent, cuts from reference and current together."
+    got, (ref, now) = f(*_temperatures()), _temperatures()
+    if _near(got, 100 * _psi_values(ref, now), 1e-4):
+        return Diagnosis('der PSI ist 100-mal zu groß – die Anteile sind in Prozent; population_stability_index bekommt Anteile, '
+                         'die sich zu 1 summieren')
+    if _near(got, _psi_values(ref, now, edges_from='both'), 1e-6) and not _near(got, _psi_values(ref, now), 1e-6):
+        return Diagnosis('die Grenzen kommen aus Referenz und aktuellen Werten zusammen – nimm die Quantile der Referenz allein: '
+                         'Sie ist der Maßstab, an dem sich heute messen lassen muss')
+    return True
+
 @cache
 def _temperatures() -> tuple:
     "The sensor readings of exercise 15.2, as its set-up cell draws them."
@@ -633,8 +656,9 @@ def _temperatures() -> tuple:
 
 def _psi_values(reference, current, bins: int = 4, edges_from: str = 'reference', counts: bool = False, uniform: bool = False) -> float:
     """Reference PSI from raw values: cuts at the inner quantiles of the reference, outer bins open. The typical mistakes: cuts from the
-    current values (`edges_from='current'`), counts instead of shares (`counts`), reference shares assumed to be 1/bins (`uniform`)."""
-    base = np.asarray(reference if edges_from == 'reference' else current, float)
+    current values (`edges_from='current'`) or from both (`'both'`), counts instead of shares (`counts`), reference shares assumed to
+    be 1/bins (`uniform`)."""
+    base = np.asarray({'reference': reference, 'current': current}.get(edges_from, np.concatenate([reference, current])), float)
     cuts = np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1])
     share = lambda v: np.bincount(np.searchsorted(cuts, np.asarray(v, float), side='right'), minlength=bins) / (1 if counts else len(v))
     return population_stability_index(np.full(bins, 1 / bins) if uniform else share(reference), share(current))
@@ -725,20 +749,31 @@ def _filled(d) -> bool:
     if hasattr(d, 'values') and d and all(v is ... for v in d.values()): raise NotImplementedError('noch nicht ausgefüllt')
     return True
 
+_KIND_WORDS = {'daten': 'daten', 'datendrift': 'daten', 'drift': 'daten', 'eingaben': 'daten', 'konzept': 'konzept', 'konzeptdrift': 'konzept',
+               'keins': 'keins', 'kein': 'keins', 'keine': 'keins', 'keiner': 'keins', 'nichts': 'keins'}  # exercise 15.4: a kind in other words
+
 def _pair(d: dict, k: str) -> tuple:
     kind, action = d[k]
-    return str(kind).strip().lower(), str(action).strip().lower().strip('()')
+    kind = str(kind).strip().lower().replace('-', '').replace(' ', '')
+    return _KIND_WORDS.get(kind, kind), answer_letter(action)
+
+def _kinds_known(d: dict):
+    "Every kind one of 'daten', 'konzept', 'keins' (or a word for it); else a Diagnosis naming the one that is not."
+    odd = [f'{k}: {d[k][0]!r}' for k in 'ABC' if _pair(d, k)[0] not in ('daten', 'konzept', 'keins')]
+    return not odd or Diagnosis(f"als Art erwartet: 'daten', 'konzept' oder 'keins' – nicht {', '.join(odd)}")
 
 EXERCISES = (
     Exercise('15.1', 'Drei Standorte, ein Urteil', (
-        (lambda d: hasattr(d, 'keys') and {'gap', 'gap_low', 'too_small', 'verdict'} <= set(d),
+        (lambda d: has_keys(d, ('gap', 'gap_low', 'too_small', 'verdict')),
          "ein dict mit 'gap', 'gap_low', 'too_small' und 'verdict'", "erwartet wird ein dict mit 'gap', 'gap_low', 'too_small' und 'verdict'"),
         (lambda d: {str(s) for s in d['too_small']} == _bird_answer()['too_small'], 'West ist mit 4 Testzeilen zu klein zum Vergleichen',
          'zu klein sind die Standorte mit weniger als min_rows = 5 Testzeilen – zähle die Zeilen je Standort (die Zeilen ohne Standort '
          'sind kein Segment, sie werden nur gezählt)'),
+        (lambda d: _bird_number(d, 'gap') and _bird_number(d, 'gap_low'), 'Abstand und Untergrenze sind Anteile',
+         "'gap' und 'gap_low' sind Anteile zwischen 0 und 1"),
         (lambda d: not _near(d['gap'], _bird_answer()['gap_with_small']), 'der kleine Standort ist nicht im Vergleich',
          'dein Abstand vergleicht auch West mit seinen 4 Zeilen – Segmente unter min_rows werden genannt, aber nicht verglichen'),
-        (lambda d: _near(d['gap'], _bird_answer()['gap']), 'der Abstand zwischen Nord und Süd stimmt',
+        (lambda d: _near(d['gap'], _bird_answer()['gap'], 0.005), 'der Abstand zwischen Nord und Süd stimmt',
          'der Abstand ist die Genauigkeit des besten minus die des schlechtesten verglichenen Standorts'),
         (lambda d: _near(d['gap_low'], _bird_answer()['gap_low'], 0.005), 'die Untergrenze des Abstands stimmt',
          'die Untergrenze stimmt nicht – accuracy_gap(table) rechnet sie einseitig mit 95 % (zwei Segmente: 90-%-Wilson-Intervalle)'),
@@ -748,11 +783,12 @@ EXERCISES = (
          "das Gate blockiert dann nicht, es warnt ('warned')"),
     ), level=1),
     Exercise('15.2', 'Der PSI aus Rohwerten', (
-        (lambda f: callable(f) and np.isfinite(float(f(*_temperatures()))), 'eine Funktion, die eine endliche Zahl liefert',
+        (_psi_number, 'eine Funktion, die eine endliche Zahl liefert',
          'erwartet wird eine Funktion psi_from_values(reference, current, bins=4), die eine Zahl zurückgibt'),
         (_same_values_give_zero, 'gleiche Werte ergeben PSI 0',
          'für zweimal dieselben Werte muss 0 herauskommen – teilst du beide Datensätze an denselben Grenzen?'),
         (_shares_not_counts, 'Anteile pro Klasse, keine Zählungen', 'population_stability_index bekommt Anteile pro Klasse'),
+        (_psi_right_scale, 'Anteile zwischen 0 und 1, Grenzen aus einer einzigen Quelle', 'der PSI hat die falsche Größenordnung'),
         (lambda f: not _near(f(*_temperatures()), _psi_values(*_temperatures(), edges_from='current'), 1e-6), 'die Grenzen kommen aus der Referenz',
          'die Grenzen kommen aus den aktuellen Daten – dann hat heute jede Klasse denselben Anteil, und der PSI misst nur die Referenz'),
         (lambda f: _psi_matches(f, _temperatures()[0].max() + 1 + np.arange(50.0)), 'Werte über dem Referenzbereich zählen zur letzten Klasse',
@@ -783,6 +819,7 @@ EXERCISES = (
     Exercise('15.4', 'Drei Meldungen aus dem Betrieb', (
         (lambda d: hasattr(d, 'keys') and _filled(d) and {'A', 'B', 'C'} <= set(d) and all(len(d[k]) == 2 for k in 'ABC'),
          "ein dict mit einem Paar für 'A', 'B' und 'C'", "erwartet wird ein dict wie {'A': ('daten', 'p'), 'B': (...), 'C': (...)}"),
+        (_kinds_known, "jede Art ist 'daten', 'konzept' oder 'keins'", "als Art erwartet: 'daten', 'konzept' oder 'keins'"),
         (lambda d: _pair(d, 'A')[0] == 'daten', 'A ist Drift der Eingaben: die Waage liefert eine andere Einheit',
          'A: Die Eingaben selbst haben sich verschoben (Kilogramm statt Gramm); der Zusammenhang zwischen Körpermasse und Art ist '
          'derselbe – das ist Drift der Eingaben, keine Konzeptdrift'),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
-from .quack import Exercise, Question, has_keys
+from .quack import Exercise, Question, answer_letter, has_keys
 from .reproducibility import tracked_run
 from .trees import _check_two_features, validation_scores
 
@@ -234,7 +234,7 @@ _knn_cv_all = cache(lambda: _knn_cv(tuple(_noisy().columns)))
 def _counts(t) -> bool:
     return isinstance(t, (tuple, list)) and len(t) == 3 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in t)
 
-def _choice(a) -> str: return str(a.get('wahl', '')).strip().lower().strip('()')
+def _choice(a) -> str: return answer_letter(a.get('wahl', ''))
 
 EXERCISES = (
     Exercise('08.1', 'Die Abstimmung selbst programmieren', (

@@ -28,11 +28,11 @@ from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
 from .validation import CsvFormat, fingerprint, read_csv_checked
 
 # %% auto #0
-__all__ = ['REPRO_METRICS', 'PUBLISH', 'PORTFOLIO_ITEMS', 'BUILDERS', 'EXERCISES', 'QUIZ', 'load_table', 'train_from',
-           'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts', 'Reproduction',
-           'reproduce', 'readme_template', 'write_readme', 'deployment_checklist', 'CapstoneReport', 'capstone_check',
-           'CaseStudy', 'PipelineResult', 'run_pipeline', 'ensure_model', 'ensure_production', 'ensure_digits_model',
-           'ensure_text_model', 'ensure_course_models']
+__all__ = ['REPRO_METRICS', 'PUBLISH', 'CARD_REQUIRED', 'PORTFOLIO_ITEMS', 'BUILDERS', 'EXERCISES', 'QUIZ', 'load_table',
+           'train_from', 'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts',
+           'Reproduction', 'reproduce', 'readme_template', 'write_readme', 'deployment_checklist', 'CapstoneReport',
+           'capstone_check', 'CaseStudy', 'PipelineResult', 'run_pipeline', 'ensure_model', 'ensure_production',
+           'ensure_digits_model', 'ensure_text_model', 'ensure_course_models']
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
@@ -379,6 +379,8 @@ def _subject(name: str, alias: str):
 def _run_name(run) -> str: return run.data.tags.get('mlflow.runName', run.info.run_id[:8])
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f1600033
+CARD_REQUIRED = ('question', 'users', 'data', 'risks')  # a case study's card: a question, its users, its data, its risks (and a KPI)
+
 def _card_item(run) -> PortfolioItem:
     card = RunArtifacts(run.info.run_id).project_card
     fix = 'trainiere mit deinem Steckbrief: track_candidates(..., card=steckbrief) protokolliert ihn mit jedem Lauf'
@@ -386,6 +388,9 @@ def _card_item(run) -> PortfolioItem:
     if not card.kpis: return PortfolioItem('Projektsteckbrief', False, f'„{card.title}“ hat keinen KPI', 'gib dem Steckbrief mindestens einen '
                                            'KPI: KPI(name, metrik, vergleich, schwelle) – daran messen die Gates')
     gaps = card.gaps()
+    if needed := [gaps[k] for k in CARD_REQUIRED if k in gaps]:  # what the case study asks for; the rest of the checklist is advice
+        return PortfolioItem('Projektsteckbrief', False, f"„{card.title}“: {' '.join(needed)}",
+                             'ergänze den Steckbrief (steckbrief.gaps() nennt, was fehlt) und trainiere die Kandidaten mit ihm neu')
     return PortfolioItem('Projektsteckbrief', True, f'„{card.title}“ mit {len(card.kpis)} KPI(s)'
                          + (f'; die Checkliste von Phase Q meldet noch {len(gaps)} Lücke(n) – steckbrief.gaps()' if gaps else ''))
 
@@ -401,7 +406,13 @@ def _candidates_item(run) -> PortfolioItem:
 
 def _decision_item(run) -> PortfolioItem:
     if 'decision_log.md' in RunArtifacts(run.info.run_id).names:
-        return PortfolioItem('Entscheidungsprotokoll', True, f'am Lauf {_run_name(run)}: runs:/{run.info.run_id}/decision_log.md')
+        if 'decision_comparison' not in run.data.tags:
+            return PortfolioItem('Entscheidungsprotokoll', False, f'das Protokoll am Lauf {_run_name(run)} nennt keinen gepaarten Vergleich der '
+                                 'Kandidaten', 'gib ihn mit: DecisionLog(..., comparison=paired_cv_difference(repeated_cv(...), a, b, n_splits)) '
+                                 '– gewählt wird mit der Kreuzvalidierung auf den Trainingsdaten, nicht mit den Testdaten')
+        d = json.loads(run.data.tags['decision_comparison'])
+        return PortfolioItem('Entscheidungsprotokoll', True, f"am Lauf {_run_name(run)}: runs:/{run.info.run_id}/decision_log.md, gestützt auf "
+                             f"{d['b']} − {d['a']} = {german_number(d['mean'], 3)} [{german_number(d['low'], 3)}; {german_number(d['high'], 3)}]")
     chosen = client().search_runs([run.info.experiment_id], "tags.decision = 'gewählt'", max_results=1)
     if chosen:
         return PortfolioItem('Entscheidungsprotokoll', False, f'das Protokoll wählt Lauf {_run_name(chosen[0])}, die geprüfte Version stammt '

@@ -19,9 +19,9 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'answer_letters', 'expect_number',
-           'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback',
-           'check_quiz']
+           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'answer_letter', 'answer_letters',
+           'expect_number', 'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
+           'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -287,6 +287,10 @@ def expect_count(value, what: str) -> bool | Diagnosis:
     if value < 0 or float(value) != int(value): return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl ≥ 0 – nicht {value!r}')
     return True
 
+def answer_letter(answer) -> str:
+    "One multiple-choice letter as compared: 'B', ' b ' and '(b)' give 'b' (anything else its text, lower case, for the check to refuse)."
+    return str(answer).strip().lower().strip('()')
+
 def answer_letters(answer) -> set[str] | None:
     """The letters of a multiple-choice answer as a set of lower-case letters: {'a', 'C'}, ['(b)', 'd'], 'a, c' and 'ac' all give
     them; None for anything else (a number, a list holding a word or a number)."""
@@ -402,7 +406,7 @@ def _typed_number(text: str) -> float | None:
 
 def _normal(a):
     "Answers compared loosely: letters without case and spaces, sets of letters as sets, numbers as numbers."
-    if isinstance(a, str): return a.strip().lower().strip('()')
+    if isinstance(a, str): return answer_letter(a)
     if isinstance(a, (set, frozenset, list, tuple)): return frozenset(_normal(x) for x in a)
     if isinstance(a, (bool, int, float)): return a
     return a
@@ -567,15 +571,15 @@ EXERCISES = (
          'lege mindestens ein Abbruchkriterium fest (`abort_criteria`)'),
     ), level=2),
     Exercise('01.4', 'Abbrechen oder weitermachen?', (
-        (lambda a: isinstance(a, str) and a.strip().lower().strip('()') in set('abcd'), 'ein Buchstabe von a bis d',
+        (lambda a: isinstance(a, str) and answer_letter(a) in set('abcd'), 'ein Buchstabe von a bis d',
          "erwartet wird ein Buchstabe als Text, z. B. 'a'"),
-        (lambda a: a.strip().lower().strip('()') != 'a', 'du bestehst nicht auf einer Zahl, die die Messung nicht trägt',
+        (lambda a: answer_letter(a) != 'a', 'du bestehst nicht auf einer Zahl, die die Messung nicht trägt',
          '(a) übersieht die Unsicherheit: Das 95-%-Intervall für 53 von 60 reicht etwa von 0,78 bis 0,94 und enthält 0,90'),
-        (lambda a: a.strip().lower().strip('()') != 'b', 'du verlässt dich nicht auf ein Bauchgefühl',
+        (lambda a: answer_letter(a) != 'b', 'du verlässt dich nicht auf ein Bauchgefühl',
          '(b) ersetzt eine Messung durch ein Gefühl; das Abbruchkriterium wäre damit wertlos'),
-        (lambda a: a.strip().lower().strip('()') != 'd', 'du verschiebst keine Schwelle nachträglich',
+        (lambda a: answer_letter(a) != 'd', 'du verschiebst keine Schwelle nachträglich',
          '(d) verschiebt die Schwelle, weil das Ergebnis nicht passt – genau das sollen Abbruchkriterien verhindern'),
-        (lambda a: a.strip().lower().strip('()') == 'c',
+        (lambda a: answer_letter(a) == 'c',
          'richtig: erst genauer messen (Kreuzvalidierung), dann entscheiden – und das Kriterium mit Messvorschrift schärfen',
          'die beste Wahl nennt, wie genauer gemessen wird, bevor entschieden wird'),
     ), level=3),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .quack import Diagnosis, Exercise, Question, answer_letters, has_keys
+from .quack import Diagnosis, Exercise, Question, answer_letter, answer_letters, has_keys
 from .store import client, project_root, use_experiment
 
 # %% auto #0
@@ -289,7 +289,6 @@ def _same_metric(old, new) -> bool:
     if a is None: a = tree_cv_accuracy(**{k: int(v) for k, v in old.data.params.items()})
     return b is not None and abs(a - b) < 1e-12
 
-def _norm(a) -> str: return a.strip().lower().strip('()')
 
 EXERCISES = (
     Exercise('02.1', 'CI, CD, CT oder CM?', (
@@ -322,14 +321,15 @@ EXERCISES = (
          'es fehlt der Tag `reproduces` mit der ID des Originals: `tracked_run(..., reproduces=run_id)`'),
     ), level=2),
     Exercise('02.4', 'Ein Sicherheits-Scan ohne Netz', (
-        (lambda a: isinstance(a, str) and _norm(a) in set('abcd'), 'ein Buchstabe von a bis d', "erwartet wird ein Buchstabe als Text, z. B. 'a'"),
-        (lambda a: _norm(a) != 'a', 'du verlässt dich nicht auf ein grünes Ergebnis ohne Prüfung',
+        (lambda a: isinstance(a, str) and answer_letter(a) in set('abcd'), 'ein Buchstabe von a bis d',
+         "erwartet wird ein Buchstabe als Text, z. B. 'a'"),
+        (lambda a: answer_letter(a) != 'a', 'du verlässt dich nicht auf ein grünes Ergebnis ohne Prüfung',
          '(a) wäre falsch grün: Ohne Datenbank überspringt pip-audit jedes Paket und meldet trotzdem „No known vulnerabilities found“'),
-        (lambda a: _norm(a) != 'b', 'du machst CI nicht dauerhaft rot',
+        (lambda a: answer_letter(a) != 'b', 'du machst CI nicht dauerhaft rot',
          '(b) macht jeden CI-Lauf rot – und ein Team, das rote Läufe gewohnt ist, übersieht echte Fehler'),
-        (lambda a: _norm(a) != 'd', 'du weißt, dass Pins nicht vor Lücken schützen',
+        (lambda a: answer_letter(a) != 'd', 'du weißt, dass Pins nicht vor Lücken schützen',
          '(d) Pins frieren auch Sicherheitslücken ein: Eine Lücke wird oft erst nach der Veröffentlichung einer Version bekannt'),
-        (lambda a: _norm(a) == 'c', 'richtig: prüfen, wo geprüft werden kann, mit `--strict` – und das Ergebnis als Freigabe-Bedingung',
+        (lambda a: answer_letter(a) == 'c', 'richtig: prüfen, wo geprüft werden kann, mit `--strict` – und das Ergebnis als Freigabe-Bedingung',
          'die beste Wahl prüft dort, wo die Datenbank erreichbar ist, und macht das Ergebnis zur Bedingung der Freigabe'),
     ), level=3),
 )

@@ -24,7 +24,7 @@ from mlflow.exceptions import MlflowException
 
 from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
-from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, expect_bool, expect_number, has_keys, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store, without_event_lines
 from .tracking import TRUSTED_PREFIXES, log_evaluation, model_requirements, pred_column, true_column
@@ -495,7 +495,6 @@ _QUERY = np.array([1.0, 2.0, 2.0])  # exercise 12.1, as the exercise set-up give
 _EXAMPLES = {'Sport': np.array([2.0, 1.0, 2.0]), 'Kultur': np.array([0.0, 3.0, 4.0]), 'Politik': np.array([8.0, 0.0, 6.0])}
 
 def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
-def _letter(x) -> str: return str(x).strip().lower().strip('()')
 
 def _cosines() -> dict: return {k: float(_QUERY @ v / (np.linalg.norm(_QUERY) * np.linalg.norm(v))) for k, v in _EXAMPLES.items()}
 def _dots() -> dict: return {k: float(_QUERY @ v) for k, v in _EXAMPLES.items()}
@@ -677,9 +676,9 @@ EXERCISES = (
          "erwartet wird ein dict mit den Schlüsseln 'nachweislich_besser', 'lange_texte', 'test' und 'untergrenze'"),
         (_answered_no, '„beide“ ist nicht nachweislich besser – und trotzdem eine vertretbare Wahl',
          '0,02 Unterschied bei einer Streuung von 0,05 und zwei von fünf Folds darunter: Das ist kein Nachweis'),
-        (lambda d: _letter(d['lange_texte']) == 'b', 'Abschnitte einbetten und mitteln: Kein Teil der E-Mail geht verloren',
+        (lambda d: answer_letter(d['lange_texte']) == 'b', 'Abschnitte einbetten und mitteln: Kein Teil der E-Mail geht verloren',
          'mehr Zeichen zuzulassen hilft nicht, das Modell liest trotzdem nur 256 Wortstücke; still abschneiden verschweigt den Rest'),
-        (lambda d: _letter(d['test']) == 'b', 'die Testdaten einmal, nach der Wahl',
+        (lambda d: answer_letter(d['test']) == 'b', 'die Testdaten einmal, nach der Wahl',
          'wer mit den Testdaten wählt, hat danach keine ehrliche Schätzung mehr; wer sie nie ansieht, berichtet nur die Zahl, mit der gewählt wurde'),
         (_lower_bound_share, 'die untere Grenze des Intervalls stimmt',
          'gesucht ist die untere Grenze von wilson_interval(richtige, alle) für 45 von 60'),

@@ -18,7 +18,7 @@ import pandas as pd
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
 from .glossary import german_number
-from .quack import Diagnosis, Exercise, Question, _typed_number, has_keys
+from .quack import Diagnosis, Exercise, Question, _typed_number, answer_letter, has_keys
 from .reproducibility import tracked_run
 
 # %% auto #0
@@ -462,7 +462,7 @@ def _number_as_text(x) -> str:
     value = _typed_number(x) if isinstance(x, str) else None
     return '' if value is None else f'du hast die Zahl als Text geschrieben ({x!r}) – schreibe sie ohne Anführungszeichen und mit Punkt: {value!r}'
 
-def _choice(a) -> str: return str(a.get('wahl', '')).strip().lower().strip('()')
+def _choice(a) -> str: return answer_letter(a.get('wahl', ''))
 
 EXERCISES = (
     Exercise('07.1', 'Gini-Gewinn von Hand', (

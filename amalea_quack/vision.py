@@ -25,7 +25,7 @@ from torch import nn
 
 from .eda import PALETTE, new_figure
 from .evaluation import Split, classification_metrics, measure_latency, split_data
-from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, has_keys, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, has_keys, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
 from .store import without_event_lines
 from .tracking import RunArtifacts, log_evaluation, model_requirements
@@ -854,7 +854,6 @@ def _unshifted_right(f):
 def _same(s: pd.Series, ref: pd.Series) -> bool:
     return list(s.index) == list(ref.index) and np.allclose(np.asarray(s, dtype=float), ref.to_numpy(), atol=1e-9)
 
-def _letter(v) -> str: return str(v).strip().lower().strip('()')
 
 SCHOOL = {'right': 51, 'drawings': 60, 'kpi': 0.97}  # the scenario of exercise 11.4
 
@@ -912,13 +911,13 @@ EXERCISES = (
         (lambda d: d['kpi_belegt'] is False or str(d['kpi_belegt']).strip().lower() in ('false', 'nein'),
          'nicht belegt: selbst die obere Grenze liegt unter 0,97',
          'für die Zeichnungen der Kinder ist der KPI nicht belegt – selbst die obere Grenze des Intervalls liegt unter 0,97'),
-        (lambda d: _letter(d['zahl_fuer_die_schule']) != 'a', 'nicht die Zahl von den UCI-Testziffern',
+        (lambda d: answer_letter(d['zahl_fuer_die_schule']) != 'a', 'nicht die Zahl von den UCI-Testziffern',
          '(a) gilt für eingescannte Ziffern von 13 Erwachsenen, nicht für Fingerzeichnungen von Kindern'),
-        (lambda d: _letter(d['zahl_fuer_die_schule']) == 'b', 'die Genauigkeit auf den Zeichnungen der Kinder, mit Intervall',
+        (lambda d: answer_letter(d['zahl_fuer_die_schule']) == 'b', 'die Genauigkeit auf den Zeichnungen der Kinder, mit Intervall',
          'in den Bericht gehört die Zahl aus der Verteilung der Anwendung, mit Intervall; ein Mittel aus zwei Verteilungen beschreibt keine'),
-        (lambda d: _letter(d['naechster_schritt']) != 'b', 'den Testsatz nicht zum Einstellen benutzt',
+        (lambda d: answer_letter(d['naechster_schritt']) != 'b', 'den Testsatz nicht zum Einstellen benutzt',
          '(b) stellt die Augmentierung nach den 60 Testzeichnungen ein – danach sind sie kein Testsatz mehr'),
-        (lambda d: _letter(d['naechster_schritt']) == 'c', 'neue Daten aus der Anwendung, mit eigenem Testsatz',
+        (lambda d: answer_letter(d['naechster_schritt']) == 'c', 'neue Daten aus der Anwendung, mit eigenem Testsatz',
          'eine noch höhere Genauigkeit auf den UCI-Ziffern sagt nichts über Kinderzeichnungen; es fehlen Daten aus der Anwendung'),
     ), level=3),
 )
