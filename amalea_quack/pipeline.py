@@ -21,7 +21,7 @@ from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
 from .glossary import german_number, german_table, label
 from .monitoring import release
-from .quack import IRIS_CARD, Exercise, ProjectCard, Question, answer_letters, has_keys
+from .quack import IRIS_CARD, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
 from .store import client, is_embedded, tracking_uri
 from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
@@ -574,6 +574,13 @@ def _section(v) -> str | None:
     "The README section `v` names, compared without case and spaces; None if it names none."
     return next((s for s in _SECTIONS if str(v).strip().lower() == s.lower()), None)
 
+def _sections_given(a):
+    "Exercise 16.2: a section for each sentence (a)–(h); a missing or extra key, or an unknown section, is named."
+    if (form := has_keys(a, tuple('abcdefgh'))) is not True: return form
+    if extra := sorted(map(str, set(a) - set('abcdefgh'))): return Diagnosis(f"nur die Schlüssel 'a' bis 'h' – nicht {', '.join(map(repr, extra))}")
+    odd = [f'{k}: {a[k]!r}' for k in 'abcdefgh' if _section(a[k]) is None]
+    return not odd or Diagnosis(f"unbekannter Abschnitt ({', '.join(odd)}) – erwartet einer von {', '.join(_SECTIONS)}")
+
 _README = (('d', 'nirgends', '(d) ein Passwort gehört in kein README, sondern in die Secrets',
             '(d) ein Passwort gehört nie ins README und nie ins Repository: in die Secrets der App (lokal .streamlit/secrets.toml, git-ignoriert)'),
            ('a', 'KPIs', '(a) Ziel und Messwert eines KPI', '(a) eine Schwelle mit gemessenem Wert ist ein KPI – Abschnitt KPIs'),
@@ -609,7 +616,7 @@ EXERCISES = (
         *((_belongs(letter, wanted), good, bad) for letter, wanted, good, bad in _HANDOFF),
     ), level=1),
     Exercise('16.2', 'Was gehört wohin ins README?', (
-        (lambda a: isinstance(a, dict) and set(a) == set('abcdefgh') and all(_section(v) for v in a.values()),
+        (_sections_given,
          'zu jedem Satz (a)–(h) ein Abschnitt', "erwartet wird ein dict mit den Schlüsseln 'a' bis 'h' und Werten aus "
          + ', '.join(_SECTIONS)),
         *((lambda a, s=s, w=w: _section(a[s]) == w, good, bad) for s, w, good, bad in _README),
