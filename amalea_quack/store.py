@@ -20,9 +20,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MARKER', 'USER_NAME', 'NAMED_METHODS', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'is_server',
            'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'ModelNotFound', 'NotAuthenticated',
-           'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines', 'StoreMoved', 'check_location',
-           'current_user', 'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client',
-           'client', 'use_experiment', 'relocate_store']
+           'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines', 'StoreMoved', 'StoreCopied',
+           'check_location', 'current_user', 'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name',
+           'use_store', 'Client', 'client', 'use_experiment', 'relocate_store']
 
 # %% ../nbs/anhang/21_store.ipynb #st000007
 def project_root() -> Path | None:
@@ -187,6 +187,14 @@ class StoreMoved(StoreError):
         super().__init__(f'Der Kurs-Store ist umgezogen: angelegt in {old}, jetzt in {new}. Seine Modelle lassen sich so nicht laden. '
                          'Abhilfe (einmal): quack relocate-store')
 
+class StoreCopied(StoreMoved):
+    "The embedded store's folder was copied: the copy's artifact paths still point into the original, which still exists."
+    def __init__(self, old: Path, new: Path):
+        self.old, self.new = Path(old), Path(new)
+        StoreError.__init__(self, f'Dieser Kurs-Store in {new} ist eine Kopie des Stores in {old}: Seine Läufe zeigen noch auf die Dateien '
+                            'dort, und neue Modelle landeten auch dort. Abhilfe (einmal): quack relocate-store – danach ist die Kopie '
+                            'eigenständig, und das Original bleibt, wie es ist.')
+
 def _write_marker(db: Path) -> None:
     "Record where the store lives, unless the record is already right."
     marker = db.parent/MARKER
@@ -205,9 +213,11 @@ def _recorded_folder(db: Path) -> Path | None:
     return folders.pop() if len(folders) == 1 else None
 
 def check_location(db: Path) -> None:
-    "Raise `StoreMoved` if the embedded store at `db` was created in another folder that no longer holds it."
+    """Raise `StoreMoved` if the embedded store at `db` was created in another folder that no longer holds it, `StoreCopied` if that
+    folder still holds it (a copy: its paths point into the original, so the marker is not rewritten before `relocate_store`)."""
     old, here = _recorded_folder(db), db.parent.resolve()
-    if old is not None and old != here and not (old/db.name).exists(): raise StoreMoved(old, here)
+    if old is None or old == here: return
+    raise StoreMoved(old, here) if not (old/db.name).exists() else StoreCopied(old, here)
 
 # %% ../nbs/anhang/21_store.ipynb #st000031
 def current_user() -> str:

@@ -216,6 +216,23 @@ def test_moved_course_folder_is_detected_and_fixed_in_one_command(tmp_path, temp
     assert r.returncode == 0 and json.loads(r.stdout)[0]['prediction'] == 'setosa'
 
 
+def test_copied_course_folder_is_named_and_made_its_own_without_touching_the_original(tmp_path, template_db):
+    "A copy while the original stays: its paths point into the original, so new models would land there; one command makes it its own."
+    import shutil
+    first = tmp_path / 'kurs' / 'mlflow-store'
+    uri = new_store(first, template_db)
+    assert quack('train', uri=uri).returncode == 0
+    copy = tmp_path / 'kurs-kopie' / 'mlflow-store'
+    shutil.copytree(first.parent, copy.parent)
+    curi = f'sqlite:///{copy}/mlflow.db'
+    before = sorted(p.relative_to(first) for p in first.rglob('*') if p.is_file())
+    r = quack('train', uri=curi)
+    assert r.returncode == 1 and 'ist eine Kopie des Stores' in r.stderr and 'quack relocate-store' in r.stderr and 'Traceback' not in r.stderr
+    assert quack('relocate-store', uri=curi).returncode == 0
+    assert quack('train', uri=curi).returncode == 0
+    assert sorted(p.relative_to(first) for p in first.rglob('*') if p.is_file()) == before  # nothing new in the original
+
+
 def test_sigterm_during_training_ends_the_run_as_killed(tmp_path, template_db):
     uri = new_store(tmp_path / 's', template_db)
     env = {**os.environ, 'MLFLOW_TRACKING_URI': uri}
