@@ -71,16 +71,18 @@ def fix_command(name: str) -> str:
     q = shlex.quote(name)
     return f'quack train --data <deine.csv> --target <zielspalte> --name {q} && quack promote --name {q}'
 
-def model_missing(name: str, ref, aliases: dict | None = None, # the aliases the model has, if it exists
+def model_missing(name: str, ref, aliases: dict | None = None, # the aliases the model has if it exists ({} if none); None: no such model
                  ) -> ModelNotFound:
     "The one German 'no model' error: what is missing, in which store, and the command that fixes it."
     what = f'Version {ref}' if str(ref).isdigit() else f"Alias '{ref}'"
-    if aliases:  # the model is there, only this alias is not: retraining is not the fix (a course model's setup sets its aliases)
-        there = ', '.join(f'{a} → Version {v}' for a, v in sorted(aliases.items()))
-        fix = (fix_command(name) if command_name(name) in COURSE_MODELS else
-               'nimm einen davon oder eine Versionsnummer, in quack promote mit --from <Alias oder Version>')
-        return ModelNotFound(f"'{name}' hat keinen {what} (vorhanden: {there}). Abhilfe: {fix}.")
-    return ModelNotFound(f"Kein Modell '{name}' mit {what} im Store {tracking_uri()}. Abhilfe: {fix_command(name)}")
+    if aliases is None: return ModelNotFound(f"Kein Modell '{name}' mit {what} im Store {tracking_uri()}. Abhilfe: {fix_command(name)}")
+    # the model is there, only this version or alias is not: retraining is not the fix; a course model's setup sets only production
+    there = ', '.join(f'{a} → Version {v}' for a, v in sorted(aliases.items())) or 'keine Aliase'
+    q = shlex.quote(command_name(name))
+    if str(ref) == 'production' and command_name(name) in COURSE_MODELS: fix = fix_command(name)
+    elif str(ref).isdigit(): fix = f'nimm eine Version, die es gibt: quack status --name {q}'
+    else: fix = f'nimm einen davon, oder setze ihn über die Gates: quack promote --name {q} --from <Alias oder Version> --to {ref}'
+    return ModelNotFound(f"'{name}' hat {'keine' if str(ref).isdigit() else 'keinen'} {what} (vorhanden: {there}). Abhilfe: {fix}.")
 
 def resolve(name: str, ref):
     "The model version behind an alias or a version number; `ModelNotFound` with the fixing command if there is none."
@@ -89,7 +91,9 @@ def resolve(name: str, ref):
         if str(ref).isdigit(): return c.get_model_version(name, str(ref))
         aliases = c.get_registered_model(name).aliases  # a missing alias is no error code of its own in MLflow: look it up
         if str(ref) in aliases: return c.get_model_version(name, str(aliases[str(ref)]))
-    except ModelNotFound: raise model_missing(name, ref) from None
+    except ModelNotFound:
+        try: aliases = c.get_registered_model(name).aliases  # the model is there, only not this version?
+        except ModelNotFound: raise model_missing(name, ref) from None
     raise model_missing(name, ref, aliases)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc000b
