@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 # %% auto #0
-__all__ = ['USER_STATUS', 'csv_options', 'read_rows', 'build_parser', 'main']
+__all__ = ['USER_STATUS', 'csv_options', 'read_rows', 'GermanHelp', 'GermanParser', 'build_parser', 'main']
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc0007
 def csv_options(a) -> dict:
@@ -276,24 +277,57 @@ def _class_overview(a) -> int:
     return 0
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000a
+_ARGPARSE_GERMAN = ((r"invalid choice: '([^']*)' \(choose from (.*)\)", r"unbekannt: '\1' – erlaubt: \2"),
+                    (r"the following arguments are required: (.*)", r"es fehlt: \1"),
+                    (r"invalid int value: '([^']*)'", r"erwartet eine ganze Zahl, nicht '\1'"),
+                    (r"invalid float value: '([^']*)'", r"erwartet eine Zahl (mit Punkt), nicht '\1'"),
+                    (r"unrecognized arguments: (.*)", r"unbekannte Angaben: \1"),
+                    (r"expected one argument", r"erwartet einen Wert"),
+                    (r"^argument ([^:]+): ", r"\1: "))
+
+class GermanHelp(argparse.HelpFormatter):
+    "argparse's help with a German 'Aufruf:' line."
+    def add_usage(self, usage, actions, groups, prefix=None):  # '' (a sub-command's name) stays ''
+        return super().add_usage(usage, actions, groups, 'Aufruf: ' if prefix is None else prefix)
+
+class GermanParser(argparse.ArgumentParser):
+    "An argument parser that speaks German at the edge and fails with exit code 1, as every other `quack` error."
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{'formatter_class': GermanHelp, 'add_help': False, **kwargs})
+        self._positionals.title, self._optionals.title = 'Angaben', 'Optionen'
+        self.add_argument('-h', '--help', action='help', help='diese Hilfe zeigen und beenden')
+
+    def error(self, message: str):
+        for pattern, german in _ARGPARSE_GERMAN: message = re.sub(pattern, german, message)
+        self.print_usage(sys.stderr)
+        self.exit(1, f'{self.prog}: {message}\n')
+
+def _positive_int(text: str) -> int:
+    "A whole number ≥ 1 (trees, depth), refused in German before any training."
+    try: n = int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"erwartet eine ganze Zahl ≥ 1, nicht '{text}'") from None
+    if n < 1: raise argparse.ArgumentTypeError(f'erwartet eine ganze Zahl ≥ 1, nicht {n}')
+    return n
+
 def build_parser() -> argparse.ArgumentParser:
     "The `quack` argument parser with one sub-command per lifecycle step."
     from amalea_quack.registry import IRIS_MODEL
-    p = argparse.ArgumentParser(prog='quack', description='Der QUA³CK-Lebenszyklus des AMALEA-Kurses auf der Kommandozeile.')
+    p = GermanParser(prog='quack', description='Der QUA³CK-Lebenszyklus des AMALEA-Kurses auf der Kommandozeile.')
     p.add_argument('--verbose', action='store_true', help='Meldungen der Bibliotheken (MLflow, scikit-learn) zeigen')
-    sub = p.add_subparsers(dest='command', required=True, metavar='BEFEHL')
+    sub = p.add_subparsers(dest='command', required=True, metavar='BEFEHL', title='Befehle')
     def cmd(name, fn, help):
         s = sub.add_parser(name, help=help, description=help); s.set_defaults(fn=fn); return s
     def model(s): s.add_argument('--name', default=IRIS_MODEL, help=f'registriertes Modell (Standard: {IRIS_MODEL})')
     def csv(s):
         s.add_argument('--encoding', help='Kodierung einer CSV-Datei, z. B. cp1252 (Standard: erkannt – UTF-8 oder Windows-1252)')
         s.add_argument('--sep', help="Spaltentrenner einer CSV-Datei, z. B. ';' (Standard: erkannt)")
-        s.add_argument('--decimal', choices=[',', '.'], help='Dezimalzeichen einer CSV-Datei (Standard: erkannt)')
+        s.add_argument('--decimal', choices=[',', '.'], metavar='ZEICHEN', help="Dezimalzeichen einer CSV-Datei, ',' oder '.' (Standard: erkannt)")
     t = cmd('train', _train, 'Daten prüfen, getrackt trainieren, neue Version als staging registrieren')
     t.add_argument('--data', default='iris', help='Kursdatensatz (iris, penguins, wine, breast_cancer) oder Pfad einer CSV-Datei')
     t.add_argument('--target', help='Zielspalte (bei eigener CSV nötig)')
     t.add_argument('--name', help='registriertes Modell (Standard: iris-classifier bzw. <daten>-classifier)')
-    t.add_argument('--n-estimators', type=int); t.add_argument('--max-depth', type=int)
+    t.add_argument('--n-estimators', type=_positive_int, help='Bäume im Wald')
+    t.add_argument('--max-depth', type=_positive_int, help='Tiefe der Bäume')
     t.add_argument('--segment', help='Gruppenspalte für den Fairness-Check'); t.add_argument('--seed', type=int, default=0); csv(t)
     s = cmd('promote', _promote, 'Gates prüfen und Alias bewegen, sonst verweigern'); model(s)
     s.add_argument('--from', dest='src', default='staging', help='Alias oder Versionsnummer des Kandidaten')

@@ -7,6 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/rest_dienst.html.md"""
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0004
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -129,6 +130,7 @@ def create_app(model: ServedModel, # the model to serve
             metrics.observe('refused', time.perf_counter() - start)
             return JSONResponse({'error_code': 'BAD_REQUEST', 'message': str(e), 'expected': e.expected}, status_code=400)
         except Exception:
+            logging.getLogger(__name__).exception('Interner Fehler bei einer Vorhersage')  # with its traceback, on the service's stderr
             metrics.observe('error', time.perf_counter() - start)
             return JSONResponse({'error_code': 'INTERNAL_ERROR', 'message': 'Interner Fehler bei der Vorhersage; die Anfrage ist protokolliert.'},
                                 status_code=500)

@@ -25,7 +25,7 @@ from .glossary import german_number, german_percent, label, number_pattern
 from .quack import Diagnosis, Exercise, Question, answer_letters, expect_bool, has_keys
 
 # %% auto #0
-__all__ = ['SEVERITIES', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
+__all__ = ['SEVERITIES', 'TOO_LARGE', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
            'MISSING_MARKERS', 'MAX_REQUEST_MB', 'MAX_DEPTH', 'JSON_BODIES', 'EXERCISES', 'QUIZ', 'Check', 'Report',
            'DataValidationError', 'normal_kind', 'as_frame', 'Schema', 'validate_training_data', 'likely_ids',
            'broken_iris', 'churn_example', 'CsvFormat', 'read_limited', 'sniff_csv', 'read_csv_checked',
@@ -175,12 +175,14 @@ def _as_number(v) -> float:
         return x
     return np.nan if v is None else float(v)
 
+TOO_LARGE = float(np.finfo(np.float32).max)  # scikit-learn's trees compute in 32-bit floats: a larger number would become infinite
+
 def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: bool = False) -> pd.DataFrame:
     "Check `rows` against the schema; raise `DataValidationError` naming every problem, else return clean columns in order."
     df, problems = as_frame(rows), []
     if not check_ranges and len(df) and df.columns.tolist() == list(self.columns) and set(self.columns.values()) == {NUMERIC}:
         arr = df.to_numpy()  # fast path for serving: the right numeric columns, all finite numbers
-        if arr.dtype.kind == 'f' and np.isfinite(arr).all(): return df
+        if arr.dtype.kind == 'f' and np.isfinite(arr).all() and (np.abs(arr) <= TOO_LARGE).all(): return df
     if len(df) == 0: problems.append('die Tabelle ist leer (keine Zeile)')
     missing = [c for c in self.columns if c not in df.columns]
     extra = [c for c in df.columns if c not in self.columns]
@@ -204,6 +206,10 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
     values = np.column_stack([out[c].to_numpy() for c in num]) if num else np.empty((len(df), 0))
     for j in np.flatnonzero(np.isinf(values).any(axis=0)):
         problems.append(f"Spalte '{num[j]}' enthält unendliche Werte ({_rows(np.isinf(values[:, j]))})")
+    huge = np.isfinite(values) & (np.abs(np.nan_to_num(values)) > TOO_LARGE)
+    for j in np.flatnonzero(huge.any(axis=0)):
+        problems.append(f"Spalte '{num[j]}' enthält Zahlen über 3,4·10³⁸, zu groß für das Modell (es rechnet mit 32-Bit-Zahlen) "
+                        f"({_rows(huge[:, j])})")
     if not allow_missing:
         for j in np.flatnonzero(np.isnan(values).any(axis=0)):
             if df[num[j]].isna().any() or (df[num[j]].astype(str).str.strip() == '').any():

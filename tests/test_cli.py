@@ -158,7 +158,7 @@ def test_an_unknown_model_name_is_named_in_german(store, capsys, monkeypatch, co
 
 def test_unknown_command_and_bad_data_source_fail(store, capsys, monkeypatch):
     with pytest.raises(SystemExit) as e: main(['fliegen'])
-    assert e.value.code == 2
+    assert e.value.code == 1  # a usage error is an error like any other: exit code 1, in German
     r = run(capsys, monkeypatch, store, 'train', '--data', 'gibt-es-nicht.csv')
     assert r.returncode == 1 and 'gibt-es-nicht.csv' in r.stderr
 
@@ -290,3 +290,15 @@ def test_an_unknown_engine_is_refused_before_anything_runs(tmp_path):
     with pytest.raises(ValueError, match="nicht 'kernel'"):
         execute_all(tmp_path / 'aus', notebooks(course), engine='kernel', src_root=course)
     assert not (tmp_path / 'aus').exists()
+
+
+def test_a_mistyped_command_is_told_in_german_with_exit_code_1(store):
+    "argparse's own errors speak German and exit with 1, as every other quack error; --n-estimators 0 is refused before training."
+    for args, said in ((['trian'], "BEFEHL: unbekannt: 'trian' – erlaubt: 'train'"),
+                       (['train', '--n-estimators', '0'], 'erwartet eine ganze Zahl ≥ 1, nicht 0'),
+                       (['predict'], 'quack predict: es fehlt: input'), (['train', '--seed', 'abc'], "erwartet eine ganze Zahl, nicht 'abc'")):
+        r = quack(*args, uri=store)
+        assert r.returncode == 1 and said in r.stderr and 'invalid' not in r.stderr and 'required' not in r.stderr, (args, r.stderr)
+    helped = quack('train', '--help', uri=store)
+    assert helped.returncode == 0 and helped.stdout.startswith('Aufruf: quack train') and 'Optionen:' in helped.stdout
+    assert 'show this help' not in helped.stdout and 'usage:' not in helped.stdout

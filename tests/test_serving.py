@@ -61,6 +61,7 @@ def test_valid_rows_are_predicted(service):
     ('{"dataframe_records": [{"sepal length (cm)": NaN}]}', 'application/json', 400, 'fehlende Werte'),
     ('{kaputt', 'application/json', 400, 'kein gültiges JSON'),
     ('\x89PNG', 'image/png', 415, 'nicht unterstützt'),
+    (json.dumps({'dataframe_records': [{**FLOWER, 'sepal length (cm)': 1e308}]}), 'application/json', 400, 'zu groß für das Modell'),  # was a 500
 ])
 def test_bad_rows_get_a_clear_4xx(service, body, content_type, status, message):
     got, payload = post(f'{service}/invocations', body.encode(), content_type)
