@@ -27,8 +27,8 @@ from .quack import Diagnosis, Exercise, Question, answer_letters, expect_bool, h
 # %% auto #0
 __all__ = ['SEVERITIES', 'TOO_LARGE', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
            'MISSING_MARKERS', 'MAX_REQUEST_MB', 'MAX_DEPTH', 'JSON_BODIES', 'EXERCISES', 'QUIZ', 'Check', 'Report',
-           'DataValidationError', 'normal_kind', 'as_frame', 'Schema', 'validate_training_data', 'likely_ids',
-           'broken_iris', 'churn_example', 'CsvFormat', 'read_limited', 'sniff_csv', 'read_csv_checked',
+           'DataValidationError', 'normal_kind', 'as_frame', 'Schema', 'json_error_german', 'validate_training_data',
+           'likely_ids', 'broken_iris', 'churn_example', 'CsvFormat', 'read_limited', 'sniff_csv', 'read_csv_checked',
            'excel_export_example', 'fingerprint', 'reference_profile', 'parse_rows', 'csv_safe', 'from_csv_safe']
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0008
@@ -176,6 +176,16 @@ def _as_number(v) -> float:
     return np.nan if v is None else float(v)
 
 TOO_LARGE = float(np.finfo(np.float32).max)  # scikit-learn's trees compute in 32-bit floats: a larger number would become infinite
+
+_JSON_MESSAGES = {'Expecting value': 'hier wird ein Wert erwartet', 'Expecting property name enclosed in double quotes':
+                  'hier wird ein Spaltenname in doppelten Anführungszeichen erwartet', "Expecting ',' delimiter": 'hier fehlt ein Komma',
+                  "Expecting ':' delimiter": 'hier fehlt ein Doppelpunkt', 'Extra data': 'nach dem Ende folgt noch etwas',
+                  'Unterminated string starting at': 'ein Text in Anführungszeichen wird nicht geschlossen',
+                  'Invalid control character at': 'ein Steuerzeichen steht in einem Text'}
+
+def json_error_german(e: json.JSONDecodeError) -> str:
+    "Python's JSON error in German, with line and column (Python's own words for what is not in the list)."
+    return f'{_JSON_MESSAGES.get(e.msg, e.msg)} (Zeile {e.lineno}, Spalte {e.colno})'
 
 def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: bool = False) -> pd.DataFrame:
     "Check `rows` against the schema; raise `DataValidationError` naming every problem, else return clean columns in order."
@@ -557,8 +567,10 @@ def parse_rows(body: bytes | str, # the request body or file content
     if kind != 'json': raise ValueError(f"kind muss 'json', 'csv' oder 'auto' sein, nicht {kind!r}.")
     if not _json_depth_ok(data): raise DataValidationError([f'das JSON ist tiefer als {MAX_DEPTH} Ebenen verschachtelt'], JSON_BODIES)
     try: payload = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise DataValidationError([f'kein gültiges JSON: {e}'], JSON_BODIES) from None
+    except json.JSONDecodeError as e:
+        raise DataValidationError([f'kein gültiges JSON: {json_error_german(e)}'], JSON_BODIES) from None
+    except UnicodeDecodeError:
+        raise DataValidationError(['kein gültiges JSON: die Bytes sind kein UTF-8-Text'], JSON_BODIES) from None
     if isinstance(payload, dict) and 'dataframe_split' in payload:
         split = payload['dataframe_split']
         try: df = pd.DataFrame(split['data'], columns=split['columns'])
