@@ -302,6 +302,13 @@ class GermanParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(1, f'{self.prog}: {message}\n')
 
+def _port(text: str) -> int:
+    "A TCP port, 1–65535 (uvicorn printed a traceback for 99999)."
+    try: n = int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"erwartet eine Portnummer von 1 bis 65535, nicht '{text}'") from None
+    if not 1 <= n <= 65535: raise argparse.ArgumentTypeError(f'erwartet eine Portnummer von 1 bis 65535, nicht {n}')
+    return n
+
 def _positive_int(text: str) -> int:
     "A whole number ≥ 1 (trees, depth), refused in German before any training."
     try: n = int(text)
@@ -349,8 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--report', default='drift_report.html', help='Pfad des HTML-Berichts')
     s.add_argument('--threshold', action='append', metavar='NAME=WERT', help='Schwelle ändern, z. B. psi_severe=0.3 (mehrfach möglich)'); csv(s)
     s = cmd('serve', _serve, 'Modell als REST-Dienst (POST /invocations, GET /metrics) starten'); model(s)
-    s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=int, default=5001)
-    s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=int, default=5000)
+    s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=_port, default=5001)
+    s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=_port, default=5000)
     s = cmd('relocate-store', _relocate_store, 'nach dem Verschieben des Kursordners die Pfade im eingebetteten Store umschreiben')
     s = cmd('class-server', _class_server, 'für Lehrende: Kursserver starten (PostgreSQL, MLflow mit Anmeldung, Benutzer aus einer Klassenliste)')
     s.add_argument('--folder', help='Ordner für Konfiguration, Passwörter, Artefakte, Logs, eigene Datenbank (Standard: ~/.amalea-quack/kursserver)')
@@ -358,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--db', help='PostgreSQL-Datenbank, z. B. postgresql+psycopg://kurs:geheim@db/mlflow (Standard: eigener Cluster im Ordner)')
     s.add_argument('--auth-db', help='Datenbank für Benutzer und Rechte (Standard: <db>_auth neben --db)')
     s.add_argument('--admin', default='lehrer', help='Benutzername der Lehrperson (Admin)')
-    s.add_argument('--host', default='127.0.0.1', help='0.0.0.0: aus dem Netzwerk erreichbar'); s.add_argument('--port', type=int, default=5000)
+    s.add_argument('--host', default='127.0.0.1', help='0.0.0.0: aus dem Netzwerk erreichbar'); s.add_argument('--port', type=_port, default=5000)
     s.add_argument('--workers', type=int, default=1, help='Worker-Prozesse des Servers (jeder hält die ganze App im Speicher)')
     s.add_argument('--allowed-hosts', help='Hostnamen, unter denen Clients den Server ansprechen, z. B. kurs.example.de')
     s.add_argument('--pg-port', type=int, help='Port des eigenen PostgreSQL-Clusters (Standard: ein freier)')

@@ -302,3 +302,15 @@ def test_a_mistyped_command_is_told_in_german_with_exit_code_1(store):
     helped = quack('train', '--help', uri=store)
     assert helped.returncode == 0 and helped.stdout.startswith('Aufruf: quack train') and 'Optionen:' in helped.stdout
     assert 'show this help' not in helped.stdout and 'usage:' not in helped.stdout
+
+
+def test_serve_names_a_taken_or_impossible_port_in_german(store):
+    "uvicorn said 'address already in use' in English (and exit code 3, the one for severe drift); 99999 gave a traceback."
+    import socket
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0)); taken.listen()
+        port = taken.getsockname()[1]
+        r = quack('serve', '--port', str(port), uri=store)
+    assert r.returncode == 1 and f'Port {port} auf 127.0.0.1 ist schon belegt' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    r = quack('serve', '--port', '99999', uri=store)
+    assert r.returncode == 1 and 'erwartet eine Portnummer von 1 bis 65535, nicht 99999' in r.stderr
