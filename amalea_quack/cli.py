@@ -112,6 +112,7 @@ def _predict(a) -> int:
     from amalea_quack.registry import load_model
     from amalea_quack.validation import csv_safe
     rows = read_rows(a.input, csv_options(a))
+    _say_format(rows)  # on stderr, as train and drift say it: the predictions on stdout stay clean
     model = load_model(a.name, a.alias)
     p = model.predict(rows)
     for w in p.warnings: print(f'Warnung: {w}', file=sys.stderr)

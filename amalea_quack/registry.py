@@ -428,12 +428,19 @@ class Prediction:
     probabilities: pd.DataFrame | None  # one column per class (as text), or None if the model gives none
     inputs: pd.DataFrame  # the rows as the model saw them, after validation
     unknown: dict[str, list[str]] = field(default_factory=dict)  # column -> values training never saw
+    outside: dict[str, list[float]] = field(default_factory=dict)  # column -> numbers far outside the training range
+    ranges: dict = field(default_factory=dict)  # column -> (min, max) in training, for the warning
     @property
     def warnings(self) -> list[str]:
-        "German sentences about inputs the model cannot judge well (categories it never saw)."
-        return [f"Spalte '{c}': {', '.join(repr(v) for v in vals)} {'kam' if len(vals) == 1 else 'kamen'} im Training nie vor – das Modell "
-                f"kennt nur die Trainingskategorien und gibt {'diesem Wert' if len(vals) == 1 else 'diesen Werten'} kein Gewicht"
-                for c, vals in self.unknown.items()]
+        "German sentences about inputs the model cannot judge well (categories it never saw, numbers far outside its training)."
+        unknown = [f"Spalte '{c}': {', '.join(repr(v) for v in vals)} {'kam' if len(vals) == 1 else 'kamen'} im Training nie vor – das Modell "
+                   f"kennt nur die Trainingskategorien und gibt {'diesem Wert' if len(vals) == 1 else 'diesen Werten'} kein Gewicht"
+                   for c, vals in self.unknown.items()]
+        g = german_number
+        outside = [f"Spalte '{c}': {', '.join(g(v) for v in vals)} liegt weit außerhalb dessen, was das Training sah "
+                   f"({g(self.ranges[c][0])} bis {g(self.ranges[c][1])}) – die Vorhersage dafür ist geraten; stimmt die Einheit?"
+                   for c, vals in self.outside.items()]
+        return unknown + outside
 
 class ServedModel:
     "A registered model version loaded for serving: remembers the alias it came by, validates input, predicts once per call."
@@ -483,7 +490,8 @@ class ServedModel:
                 labels, proba = out['label'].to_numpy(), (out.drop(columns='label') if out.shape[1] > 1 else None)
             else: labels = np.asarray(out)
         ts = self.training_schema
-        return Prediction(labels, proba, X, ts.unknown_categories(X) if ts else {})
+        if ts is None: return Prediction(labels, proba, X)
+        return Prediction(labels, proba, X, ts.unknown_categories(X), ts.far_outside(X), ts.ranges)
 
     def card(self) -> dict:
         "Facts for a model card (English keys): version, run, metrics, when trained, when and by whom it got its alias."

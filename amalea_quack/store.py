@@ -213,11 +213,14 @@ def _recorded_folder(db: Path) -> Path | None:
     return folders.pop() if len(folders) == 1 else None
 
 def check_location(db: Path) -> None:
-    """Raise `StoreMoved` if the embedded store at `db` was created in another folder that no longer holds it, `StoreCopied` if that
-    folder still holds it (a copy: its paths point into the original, so the marker is not rewritten before `relocate_store`)."""
+    """Raise `StoreMoved` if the embedded store at `db` was created in another folder that no longer holds it, `StoreCopied` if the
+    whole store folder was copied (its marker came along) and the original still holds it: the copy's paths point into the original,
+    so the marker is not rewritten before `relocate_store`. A bare database copied beside no marker (a test's private registry) is let
+    through as before."""
     old, here = _recorded_folder(db), db.parent.resolve()
     if old is None or old == here: return
-    raise StoreMoved(old, here) if not (old/db.name).exists() else StoreCopied(old, here)
+    if not (old/db.name).exists(): raise StoreMoved(old, here)
+    if (db.parent/MARKER).exists(): raise StoreCopied(old, here)
 
 # %% ../nbs/anhang/21_store.ipynb #st000031
 def current_user() -> str:

@@ -143,6 +143,16 @@ class Schema:
             return f'{c} ({k})'
         return ', '.join(one(c) for c in self.columns)
 
+    def far_outside(self, X: pd.DataFrame) -> dict[str, list[float]]:
+        "Per number column, the values of `X` farther outside the training range than the range is wide (a prediction there is a guess)."
+        out = {}
+        for c, (lo, hi) in self.ranges.items():
+            if c in X.columns:
+                v = pd.to_numeric(X[c], errors='coerce')
+                far = v[(v < lo - (hi - lo)) | (v > hi + (hi - lo))]
+                if len(far): out[c] = [float(x) for x in pd.unique(far)[:3]]
+        return out
+
     def unknown_categories(self, X: pd.DataFrame) -> dict[str, list[str]]:
         "Per categorical column, the values of `X` that training never saw (the model gives them no weight)."
         out = {}
