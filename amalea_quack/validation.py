@@ -417,7 +417,8 @@ def _number_convention(cells: list[str], sep: str, name: str, decimal: str | Non
     assumed = decimal is None and not comma and not dot and any(_AMBIGUOUS.fullmatch(c) for c in cells)
     if decimal is None and comma and dot:
         raise DataValidationError([f'{name} mischt Zahlen mit Dezimalkomma ({comma[0]!r}) und mit Dezimalpunkt ({dot[0]!r})'],
-                                  'eine Schreibweise für alle Zahlen; sonst gib sie an (decimal="," oder decimal=".")')
+                                  'eine Schreibweise für alle Zahlen; sonst gib sie an: decimal="," oder decimal="." '
+                                  '(auf der Kommandozeile --decimal , oder --decimal .)')
     decimal = decimal or (',' if comma else '.')
     if decimal not in ',.': raise ValueError(f"decimal muss ',' oder '.' sein, nicht {decimal!r}.")
     if decimal == ',': return ',', (None if dot else '.'), assumed  # a dot groups thousands only where no number uses it as decimal mark
