@@ -303,19 +303,17 @@ class GermanParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(1, f'{self.prog}: {message}\n')
 
-def _port(text: str) -> int:
-    "A TCP port, 1–65535 (uvicorn printed a traceback for 99999)."
-    try: n = int(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"erwartet eine Portnummer von 1 bis 65535, nicht '{text}'") from None
-    if not 1 <= n <= 65535: raise argparse.ArgumentTypeError(f'erwartet eine Portnummer von 1 bis 65535, nicht {n}')
-    return n
+def _whole_number(low: int, high: int | None = None, what: str = 'eine ganze Zahl'):
+    "An argparse type: a whole number from `low` (to `high`), refused in German before anything runs (not as a library's traceback)."
+    bounds = f'≥ {low}' if high is None else f'von {low} bis {high}'
+    def parse(text: str) -> int:
+        try: n = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"erwartet {what} {bounds}, nicht '{text}'") from None
+        if n < low or (high is not None and n > high): raise argparse.ArgumentTypeError(f'erwartet {what} {bounds}, nicht {n}')
+        return n
+    return parse
 
-def _positive_int(text: str) -> int:
-    "A whole number ≥ 1 (trees, depth), refused in German before any training."
-    try: n = int(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"erwartet eine ganze Zahl ≥ 1, nicht '{text}'") from None
-    if n < 1: raise argparse.ArgumentTypeError(f'erwartet eine ganze Zahl ≥ 1, nicht {n}')
-    return n
+_positive_int, _port = _whole_number(1), _whole_number(1, 65535, 'eine Portnummer')  # trees and depth; a TCP port
 
 def build_parser() -> argparse.ArgumentParser:
     "The `quack` argument parser with one sub-command per lifecycle step."

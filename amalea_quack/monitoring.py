@@ -634,8 +634,9 @@ def _bird_number(d: dict, key: str):
 def _psi_number(f):
     "Exercise 15.2: a function giving one finite number."
     if not callable(f): return False
-    if (form := expect_number(f(*_temperatures()), 'psi_from_values(temp_ref, temp_now)')) is not True: return form
-    return bool(np.isfinite(f(*_temperatures())))
+    psi = f(*_temperatures())
+    if (form := expect_number(psi, 'psi_from_values(temp_ref, temp_now)')) is not True: return form
+    return bool(np.isfinite(psi))
 
 def _psi_right_scale(f):
     "Not the usual slips of scale or edges: shares in percent, cuts from reference and current together."
