@@ -278,8 +278,9 @@ def _prepare(uri: str) -> str:
         db.parent.mkdir(parents=True, exist_ok=True)
         with _file_lock(db.parent/'.init.lock'):
             if db.exists(): check_location(db)
-            from mlflow import MlflowClient
-            with store_errors(uri): MlflowClient(uri).search_experiments(max_results=1)  # creates and migrates the database
+            from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+            # creates the database if missing, its experiment 'Default' with artifacts in the store's folder (MLflow's default: ./mlruns)
+            with store_errors(uri): SqlAlchemyStore(uri, artifact_location(uri))
             _write_marker(db)
     return uri
 

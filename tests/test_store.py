@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, sqlite_uri
 
 PRINT_URI = 'from amalea_quack.store import tracking_uri; print(tracking_uri())'
 
@@ -40,6 +40,21 @@ def test_runs_from_another_directory_land_in_the_same_artifact_folder(store, tmp
     assert exp.artifact_location == artifact_location(store)
     assert not (tmp_path / 'mlruns').exists()
 
+
+def test_a_new_stores_default_experiment_keeps_its_artifacts_in_the_store(tmp_path):
+    "A run that names no experiment lands in MLflow's 'Default': its artifacts go beside the database, not into ./mlruns of the notebook."
+    code = ("import mlflow\nfrom amalea_quack.store import use_store\nuse_store()\n"
+            "with mlflow.start_run() as run: mlflow.log_text('Notiz', 'notiz.txt')\n"
+            "print(run.info.experiment_id, run.info.run_id, mlflow.get_experiment('0').artifact_location)")
+    (tmp_path / 'notebook').mkdir()
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path / 'notebook', capture_output=True, text=True, timeout=300,
+                         env={**{k: v for k, v in os.environ.items() if not k.startswith('MLFLOW_EXPERIMENT')},  # as a fresh kernel: none active
+                              'MLFLOW_TRACKING_URI': sqlite_uri(tmp_path / 'store')})
+    assert out.returncode == 0, out.stderr[-2000:]
+    experiment, run_id, location = out.stdout.split()
+    assert (experiment, location) == ('0', str(tmp_path / 'store/artifacts/0'))
+    assert (tmp_path / 'store/artifacts/0' / run_id / 'artifacts/notiz.txt').read_text() == 'Notiz'
+    assert list((tmp_path / 'notebook').iterdir()) == []
 
 def test_handout_load_path_in_a_fresh_python(iris_store, tmp_path):
     code = ("import mlflow, pandas as pd\n"
