@@ -253,6 +253,7 @@ def has_keys(answer, # the student's answer
     """True for a dict holding every key of `keys`; False for no dict (the exercise's own note says what it expects); for a dict
     without some of them a `Diagnosis` naming the missing keys, the ones given and a near miss ('Urteil' for 'urteil')."""
     if not isinstance(answer, dict): return False
+    keys = tuple(keys)  # a generator is read more than once below
     missing = [k for k in keys if k not in answer]
     if not missing: return True
     spare = [str(k) for k in answer if k not in keys]  # given, but not asked for: a misspelling?

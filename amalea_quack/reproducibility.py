@@ -238,6 +238,22 @@ _RUNS = (('a', False, '(a) ist wiederholbar: fester, protokollierter `random_sta
          ('f', False, '(f) ist wiederholbar: `cv=5` ohne Mischen teilt immer gleich, und der Baum hat `random_state`',
           '(f) ist wiederholbar: `cv=5` ohne Mischen teilt immer gleich, und der Baum hat einen festen `random_state`'))
 
+_LONG_NAMES = {'CONTINUOUS INTEGRATION': 'CI', 'CONTINUOUS DELIVERY': 'CD', 'CONTINUOUS DEPLOYMENT': 'CD', 'CONTINUOUS TRAINING': 'CT',
+               'CONTINUOUS MONITORING': 'CM'}
+
+def _kind(value) -> str | None:
+    "'CI', 'CD', 'CT' or 'CM' for the abbreviation or its long name in any case ('Continuous Delivery'); None for anything else."
+    v = ' '.join(str(value).replace('-', ' ').split()).upper()
+    return v if v in ('CI', 'CD', 'CT', 'CM') else _LONG_NAMES.get(v)
+
+def _classified(a) -> bool | Diagnosis:
+    "True for a dict that gives every step of `_STEPS` one of the four kinds; else what is missing, still open or no kind."
+    if not (keys := has_keys(a, [s for s, *_ in _STEPS])): return keys
+    if left := [s for s, *_ in _STEPS if a[s] is ...]: return Diagnosis(f"noch offen: {', '.join(map(repr, left))}")
+    if odd := [a[s] for s, *_ in _STEPS if _kind(a[s]) is None]:
+        return Diagnosis(f"erwartet wird zu jedem Schritt 'CI', 'CD', 'CT' oder 'CM' – nicht {', '.join(map(repr, odd))}")
+    return True
+
 def _flag(letter: str, irreproducible: bool):
     return lambda a: (letter in answer_letters(a)) == irreproducible
 
@@ -268,8 +284,12 @@ def _returned(fn) -> list:
     return _REPRODUCED[key]
 
 def _returns_ids(fn):
-    "True if `fn` returns run ids; a Diagnosis for a run object (its id is `.info.run_id`)."
-    got = _returned(fn)
+    "True if `fn` returns run ids; a Diagnosis for a run object (its id is `.info.run_id`) or for reading the metric an original lacks."
+    try: got = _returned(fn)
+    except KeyError as e:
+        if e.args != ('cv_accuracy',): raise
+        return Diagnosis("deine Funktion bricht mit KeyError: 'cv_accuracy' ab – einem Original fehlt die Kennzahl (der Lauf brach vor dem "
+                         "Protokollieren ab); lies sie mit `.data.metrics.get('cv_accuracy')`, das gibt dann None")
     if all(isinstance(g, str) for g in got): return True
     if any(hasattr(g, 'info') for g in got): return Diagnosis('du gibst den Lauf selbst zurück – gesucht ist seine ID: `neu.info.run_id`')
     return False
@@ -282,6 +302,30 @@ def _reproductions(fn) -> list:
         _REPRODUCED[key] = [(client().get_run(i), client().get_run(str(r))) for i, r in zip(_originals(), _returned(fn), strict=True)]
     return _REPRODUCED[key]
 
+def _same_params(fn) -> bool | Diagnosis:
+    "True if every reproduction logged the original's parameters; a Diagnosis for numbers logged in another form ('2.0' for '2')."
+    pairs = _reproductions(fn)
+    if all(old.data.params == new.data.params for old, new in pairs): return True
+    def as_numbers(params):
+        try: return {k: float(v) for k, v in params.items()}
+        except ValueError: return None
+    if all(old.data.params.keys() == new.data.params.keys() and as_numbers(old.data.params) == as_numbers(new.data.params) for old, new in pairs):
+        old, new = next((o, n) for o, n in pairs if o.data.params != n.data.params)
+        shown = next(f'{new.data.params[k]!r} statt {v!r}' for k, v in old.data.params.items() if new.data.params[k] != v)
+        return Diagnosis(f'die Werte stimmen, ihre Form nicht: {shown} – protokolliere die ganzen Zahlen, die du mit int(...) gelesen hast')
+    return False
+
+def _has_metric(fn) -> bool | Diagnosis:
+    "True if every reproduction logged `cv_accuracy`; a Diagnosis for another metric name or for a number copied from the original."
+    new_runs = [new for _, new in _reproductions(fn)]
+    if all('cv_accuracy' in new.data.metrics for new in new_runs): return True
+    if other := sorted({m for new in new_runs for m in new.data.metrics} - {'cv_accuracy'}):
+        return Diagnosis(f"dein neuer Lauf protokolliert {', '.join(map(repr, other))} – die Kennzahl heißt wie im Original 'cv_accuracy'")
+    if any('cv_accuracy' in new.data.metrics for new in new_runs):
+        return Diagnosis('einem Original fehlt die Kennzahl (der Lauf brach vor dem Protokollieren ab), und deinem neuen Lauf dann auch – '
+                         'kopierst du die Zahl, statt neu zu trainieren? Reproduzieren heißt: mit den Parametern noch einmal rechnen')
+    return False
+
 def _same_metric(old, new) -> bool:
     "The reproduction's cv_accuracy equals the original's, or, where the original logged none, what training with its parameters gives."
     b = new.data.metrics.get('cv_accuracy')
@@ -292,12 +336,12 @@ def _same_metric(old, new) -> bool:
 
 EXERCISES = (
     Exercise('02.1', 'CI, CD, CT oder CM?', (
-        (lambda a: has_keys(a, (s for s, *_ in _STEPS)), 'zu allen fünf Schritten eine Einordnung',
+        (_classified, 'zu allen fünf Schritten eine Einordnung',
          'erwartet wird ein Wörterbuch mit den fünf Schrittnamen als Schlüssel, genau wie in der Tabelle'),
-        *((lambda a, s=s, kind=kind: str(a[s]).strip().upper() == kind, good, bad) for s, kind, good, bad in _STEPS),
+        *((lambda a, s=s, kind=kind: _kind(a[s]) == kind, good, bad) for s, kind, good, bad in _STEPS),
     ), level=1),
     Exercise('02.2', 'Was macht einen Lauf unwiederholbar?', (
-        (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdef'),
+        (lambda a: answer_letters(a) is not None and answer_letters(a) <= set('abcdef'),  # empty: 'all six can be repeated'
          'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
         *((_flag(letter, irreproducible), good, bad) for letter, irreproducible, good, bad in _RUNS),
     ), level=2),
@@ -308,12 +352,9 @@ EXERCISES = (
         (lambda f: len(_reproductions(f)) == 3, 'jede zurückgegebene ID gehört zu einem Lauf', 'eine zurückgegebene ID gehört zu keinem Lauf'),
         (lambda f: all(old.info.run_id != new.info.run_id for old, new in _reproductions(f)), 'ein neuer Lauf, das Original bleibt unverändert',
          'du gibst die ID des Originals zurück: öffne mit `tracked_run` einen neuen Lauf'),
-        (lambda f: all(old.data.params == new.data.params for old, new in _reproductions(f)), 'dieselben Parameter wie im Original',
+        (_same_params, 'dieselben Parameter wie im Original',
          'die Parameter des neuen Laufs fehlen oder weichen ab: protokolliere sie mit `mlflow.log_params`'),
-        (lambda f: all('cv_accuracy' in new.data.metrics for _, new in _reproductions(f)) or Diagnosis(
-            'einem Original fehlt die Kennzahl (der Lauf brach vor dem Protokollieren ab), und deinem neuen Lauf dann auch – '
-            'kopierst du die Zahl, statt neu zu trainieren? Reproduzieren heißt: mit den Parametern noch einmal rechnen'),
-         'jeder neue Lauf hat seine `cv_accuracy`, auch wo das Original keine protokolliert hat', '`cv_accuracy` fehlt'),
+        (_has_metric, 'jeder neue Lauf hat seine `cv_accuracy`, auch wo das Original keine protokolliert hat', '`cv_accuracy` fehlt'),
         (lambda f: all(_same_metric(old, new) for old, new in _reproductions(f)), 'dieselbe `cv_accuracy` wie im Original: reproduziert',
          '`cv_accuracy` weicht ab: nutzt du alle protokollierten Parameter – max_depth, seed und folds?'),
         (lambda f: all(new.data.tags.get('reproduces') == old.info.run_id for old, new in _reproductions(f)),
