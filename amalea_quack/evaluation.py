@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import is_number_column, load_dataset, new_figure
-from .quack import Diagnosis, Exercise, Question, has_keys
+from .quack import Diagnosis, Exercise, Question, expect_share, has_keys
 
 # %% auto #0
 __all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
@@ -259,6 +259,25 @@ def _class_scores(k: str) -> dict:
 
 def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
 
+def _shares_in(d: dict, keys: tuple, shares: tuple = ()) -> bool | Diagnosis:
+    "True if `d` holds every key and a share (0 to 1) under each of `shares` (default: every key); else the first slip of form."
+    if not (found := has_keys(d, keys)): return found
+    return next((form for k in shares or keys if not (form := expect_share(d[k], repr(k)))), True)
+
+def _harmonic_f1(d: dict) -> bool | Diagnosis:
+    "True for the right F1 of Chinstrap; a Diagnosis where the student's F1 is the arithmetic mean of their precision and recall."
+    if _close(d['f1'], _class_scores('Chinstrap')['f1']): return True
+    if _close(d['f1'], (d['precision'] + d['recall']) / 2):
+        return Diagnosis('F1-Wert: das harmonische Mittel 2·P·R/(P+R), nicht das arithmetische (P+R)/2')
+    return False
+
+def _depth_of(f) -> bool | Diagnosis:
+    "True if `f` returns a whole number from 1 to 6 (int, also NumPy's); else a Diagnosis naming what came."
+    d = _chosen(f)
+    if isinstance(d, (int, np.integer)) and not isinstance(d, bool) and 1 <= d <= 6: return True
+    return Diagnosis(f'die Funktion gibt {d!r} ({type(d).__name__}) zurück – erwartet wird eine Tiefe als ganze Zahl (int) von 1 bis 6, '
+                     'wie DecisionTreeClassifier(max_depth=...) sie braucht')
+
 @cache
 def _wine() -> Split: return split_data(load_dataset('wine'), 'cultivar', seed=0)
 
@@ -320,7 +339,7 @@ EXERCISES = (
          'auf den Validierungsdaten nicht deutlich besser als die Baseline „immer gutartig“'),
     ), level=1),
     Exercise('05.2', 'Eine Konfusionsmatrix von Hand', (
-        (lambda d: has_keys(d, ('precision', 'recall', 'f1')), "ein dict mit 'precision', 'recall' und 'f1'",
+        (lambda d: _shares_in(d, ('precision', 'recall', 'f1')), "ein dict mit 'precision', 'recall' und 'f1' als Anteile",
          "erwartet wird ein dict mit den Schlüsseln 'precision', 'recall' und 'f1'"),
         (lambda d: not (_close(d['precision'], _class_scores('Chinstrap')['recall'])
                         and _close(d['recall'], _class_scores('Chinstrap')['precision'])),
@@ -331,30 +350,32 @@ EXERCISES = (
          'Präzision: richtige Chinstrap geteilt durch alle als Chinstrap vorhergesagten Pinguine (die Spalte Chinstrap)'),
         (lambda d: _close(d['recall'], _class_scores('Chinstrap')['recall']), 'Trefferquote stimmt',
          'Trefferquote: richtige Chinstrap geteilt durch alle echten Chinstrap (die Zeile Chinstrap)'),
-        (lambda d: _close(d['f1'], _class_scores('Chinstrap')['f1']), 'F1-Wert stimmt',
-         'F1-Wert: das harmonische Mittel 2·P·R/(P+R), nicht das arithmetische (P+R)/2'),
+        (_harmonic_f1, 'F1-Wert stimmt', 'F1-Wert: das harmonische Mittel 2·P·R/(P+R) aus Präzision und Trefferquote'),
     ), level=1),
     Exercise('05.3', 'Die Tiefe mit Kreuzvalidierung wählen', (
-        (lambda f: callable(f) and int(_chosen(f)) in range(1, 7), 'eine Funktion, die eine Tiefe von 1 bis 6 zurückgibt',
+        (lambda f: callable(f) and _depth_of(f), 'eine Funktion, die eine Tiefe von 1 bis 6 zurückgibt',
          'erwartet wird eine Funktion `choose_depth(split)`, die eine ganze Zahl von 1 bis 6 zurückgibt'),
         (lambda f: len({_chosen(f, w) for w in ('wine', 'easy', 'noisy')}) > 1 or Diagnosis(
             'auf drei verschiedenen Tabellen kommt dieselbe Tiefe heraus – steht eine Zahl fest im Code? Miss jede Tiefe am Split'),
          'die Tiefe hängt von den Daten ab', 'auf drei verschiedenen Tabellen kommt dieselbe Tiefe heraus'),
         (lambda f: _chosen(f) in _cv_best('wine') or _chosen(f) not in _test_best(), 'nicht nach den Testdaten gewählt',
-         'das ist die Tiefe mit der besten Genauigkeit auf den Testdaten – gewählt wird mit Kreuzvalidierung auf den Trainingsdaten'),
+         'deine Tiefe ist nicht die beste der Kreuzvalidierung, wohl aber die beste auf den Testdaten – wählst du mit den Testdaten? '
+         'Gewählt wird mit Kreuzvalidierung auf den Trainingsdaten (folds=5, seed=0, random_state=0)'),
         (lambda f: _chosen(f) in _cv_best('wine'), 'die höchste mittlere Genauigkeit der Kreuzvalidierung',
          'eine andere Tiefe hat eine höhere mittlere Genauigkeit der Kreuzvalidierung – stimmen folds=5, seed=0 und random_state=0?'),
-        (lambda f: _chosen(f) == min(_cv_best('wine')), 'bei Gleichstand die kleinste Tiefe',
-         'mehrere Tiefen sind gleich gut – bei Gleichstand gewinnt die kleinste'),
+        (lambda f: _chosen(f) == min(_cv_best('wine')) or Diagnosis(
+            f"mit folds=5, seed=0 und random_state=0 sind die Tiefen {', '.join(map(str, sorted(_cv_best('wine'))))} gleich gut – bei "
+            'Gleichstand gewinnt die kleinste (oder rechnest du mit anderen folds oder einem anderen seed?)'),
+         'bei Gleichstand die kleinste Tiefe', 'mehrere Tiefen sind gleich gut – bei Gleichstand gewinnt die kleinste'),
         (lambda f: _chosen(f, 'easy') == min(_cv_best('easy')), 'wählt auch auf einer anderen Tabelle richtig',
          'auf einer zweiten Tabelle, die schon eine einzige Frage löst, wählt die Funktion nicht die kleinste Tiefe – '
          'steht eine Zahl fest im Code?'),
         (lambda f: _chosen(f, 'noisy') == min(_cv_best('noisy')), 'wählt auch bei verrauschten Zielwerten mit der Kreuzvalidierung',
          'auf einer Tabelle mit vertauschten Zielwerten wählt die Funktion eine tiefere Baumtiefe als die Kreuzvalidierung – '
-         'misst sie die Genauigkeit auf den Trainingsdaten selbst? Dort gewinnt immer der tiefste Baum'),
+         'misst sie die Genauigkeit auf den Trainingsdaten selbst? Dort gewinnt immer der tiefste Baum. Oder weichen folds=5 und seed=0 ab?'),
     ), level=2),
     Exercise('05.4', 'Welche Kennzahl gehört in den Steckbrief?', (
-        (lambda d: has_keys(d, ('kennzahl', 'baseline', 'recall', 'precision')),
+        (lambda d: _shares_in(d, ('kennzahl', 'baseline', 'recall', 'precision'), ('baseline', 'recall', 'precision')),
          "ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'",
          "erwartet wird ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'"),
         (lambda d: str(d['kennzahl']).strip().lower() in ('recall', 'trefferquote'),

@@ -20,8 +20,8 @@ from .glossary import german_number, label, parse_number
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
            'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'answer_letter', 'answer_letters',
-           'expect_number', 'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
-           'QuizFeedback', 'check_quiz']
+           'expect_number', 'expect_share', 'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz',
+           'check', 'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -305,6 +305,14 @@ def expect_number(value, what: str) -> bool | Diagnosis:
     if isinstance(value, numbers.Real) and not _is_bool(value): return True
     return Diagnosis(f'{what} ist eine Zahl wie 0.63 (mit Punkt, ohne Anführungszeichen) – nicht {_came(value)}')
 
+def expect_share(value, what: str) -> bool | Diagnosis:
+    "True for a share, a number from 0 to 1; else a `Diagnosis`: text ('0,89'), a truth value, a percentage (88.9) or another number."
+    if not (number := expect_number(value, what)): return number
+    if 1 < value <= 100:
+        return Diagnosis(f'{what} = {value!r} sieht nach Prozent aus – gefragt ist der Anteil zwischen 0 und 1, also {value / 100:.3g}')
+    if not 0 <= value <= 1: return Diagnosis(f'{what} ist ein Anteil zwischen 0 und 1 – nicht {value!r}')
+    return True
+
 def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luecken'"
                 labels: dict | None = None, # shown label -> name, e.g. 'Körpermasse (g)' -> 'body_mass_g': a label is named as such
                ) -> bool | Diagnosis:
@@ -401,8 +409,14 @@ def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance
 _TYPED_BOOLS = {'true': True, 'wahr': True, 'richtig': True, 'ja': True, 'false': False, 'falsch': False, 'nein': False}
 
 def _typed_number(text: str) -> float | None:
-    "A number typed as text – '1', '0,67', '1.234,5', '0.67', '60°' – read by `parse_number`; None if it is none or ambiguous."
-    try: return parse_number(text.strip().removesuffix('°'))
+    "A number typed as text – '1', '0,67', '1.234,5', '0.67', '60°', '90 %', '15/30' – read by `parse_number`; None if it is none or ambiguous."
+    text = text.strip().removesuffix('°')
+    try:
+        if text.endswith('%'): return parse_number(text.removesuffix('%').strip()) / 100
+        if text.count('/') == 1:
+            top, bottom = (parse_number(part.strip()) for part in text.split('/'))
+            return top / bottom if bottom else None
+        return parse_number(text)
     except ValueError: return None
 
 def _normal(a):
