@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import is_number_column, load_dataset, new_figure
-from .quack import Diagnosis, Exercise, Question, expect_share, has_keys
+from .quack import Diagnosis, Exercise, Question, expect_each, expect_share, has_keys
 
 # %% auto #0
 __all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
@@ -259,11 +259,6 @@ def _class_scores(k: str) -> dict:
 
 def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
 
-def _shares_in(d: dict, keys: tuple, shares: tuple = ()) -> bool | Diagnosis:
-    "True if `d` holds every key and a share (0 to 1) under each of `shares` (default: every key); else the first slip of form."
-    if not (found := has_keys(d, keys)): return found
-    return next((form for k in shares or keys if not (form := expect_share(d[k], repr(k)))), True)
-
 def _harmonic_f1(d: dict) -> bool | Diagnosis:
     "True for the right F1 of Chinstrap; a Diagnosis where the student's F1 is the arithmetic mean of their precision and recall."
     if _close(d['f1'], _class_scores('Chinstrap')['f1']): return True
@@ -339,7 +334,8 @@ EXERCISES = (
          'auf den Validierungsdaten nicht deutlich besser als die Baseline „immer gutartig“'),
     ), level=1),
     Exercise('05.2', 'Eine Konfusionsmatrix von Hand', (
-        (lambda d: _shares_in(d, ('precision', 'recall', 'f1')), "ein dict mit 'precision', 'recall' und 'f1' als Anteile",
+        (lambda d: has_keys(d, ('precision', 'recall', 'f1')) and expect_each(d, ('precision', 'recall', 'f1'), expect_share),
+         "ein dict mit 'precision', 'recall' und 'f1' als Anteile",
          "erwartet wird ein dict mit den Schlüsseln 'precision', 'recall' und 'f1'"),
         (lambda d: not (_close(d['precision'], _class_scores('Chinstrap')['recall'])
                         and _close(d['recall'], _class_scores('Chinstrap')['precision'])),
@@ -375,7 +371,7 @@ EXERCISES = (
          'misst sie die Genauigkeit auf den Trainingsdaten selbst? Dort gewinnt immer der tiefste Baum. Oder weichen folds=5 und seed=0 ab?'),
     ), level=2),
     Exercise('05.4', 'Welche Kennzahl gehört in den Steckbrief?', (
-        (lambda d: _shares_in(d, ('kennzahl', 'baseline', 'recall', 'precision'), ('baseline', 'recall', 'precision')),
+        (lambda d: has_keys(d, ('kennzahl', 'baseline', 'recall', 'precision')) and expect_each(d, ('baseline', 'recall', 'precision'), expect_share),
          "ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'",
          "erwartet wird ein dict mit 'kennzahl', 'baseline', 'recall' und 'precision'"),
         (lambda d: str(d['kennzahl']).strip().lower() in ('recall', 'trefferquote'),

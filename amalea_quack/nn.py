@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from .eda import new_figure
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data, split_three
 from .glossary import german_number
-from .quack import Diagnosis, Exercise, Question, has_keys, wilson_interval
+from .quack import Diagnosis, Exercise, Question, expect_count, expect_each, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import client
 from .tracking import metric_steps
@@ -626,10 +626,27 @@ def _rings_spec(s) -> tuple:
     return ((h,) if isinstance(h, Integral) else tuple(h)), float(s['lr'])
 
 def _rings_valid(s):
+    if not (form := expect_number(s['lr'], "'lr'")): return form
+    if isinstance(s['hidden'], str): return Diagnosis(f"'hidden' ist eine Zahl wie 4 oder ein Tupel wie (4, 2) – nicht der Text {s['hidden']!r}")
     hidden, lr = _rings_spec(s)
     try: check_hyperparameters(hidden, _RINGS_EPOCHS, lr)
     except ValueError as e: return Diagnosis(str(e))  # said once, the training is not tried
     return True
+
+def _report_is_test(x) -> bool | Diagnosis:
+    "Exercise 10.4's 'bericht': True for the test accuracy ('Test', 'Testgenauigkeit'), False for validation, else what was expected."
+    w = _word(x)
+    if w.startswith('test'): return True
+    if w.startswith('valid'): return False
+    return Diagnosis(f"'bericht' ist 'validierung' oder 'test' – nicht {x!r}")
+
+def _no_evidence(x) -> bool | Diagnosis:
+    "Exercise 10.4's 'urteil': True for 'kein_nachweis' in any wording; 'gleich gut' is named as the fallacy it is."
+    w = _word(x)
+    if 'kein' in w and 'nachweis' in w: return True
+    if 'gleich' in w: return Diagnosis('„gleich gut“ ist genau der Fehlschluss: Kein Nachweis eines Unterschieds heißt nicht, dass es keinen gibt')
+    if w in ('netz', 'wald'): return False
+    return Diagnosis(f"'urteil' ist 'netz', 'wald' oder 'kein_nachweis' – nicht {x!r}")
 
 def _kept_epochs() -> tuple[int, int]:
     "Best and last epoch of early stopping on the validation losses of exercise 10.4."
@@ -645,7 +662,8 @@ def _mcnemar_10_4() -> float:
 
 EXERCISES = (
     Exercise('10.1', 'Gewichte und Schritte zählen', (
-        (lambda d: has_keys(d, ('parameter', 'schritte', 'gesamt')), "ein dict mit 'parameter', 'schritte' und 'gesamt'",
+        (lambda d: has_keys(d, ('parameter', 'schritte', 'gesamt')) and expect_each(d, ('parameter', 'schritte', 'gesamt'), expect_count),
+         "ein dict mit 'parameter', 'schritte' und 'gesamt' als ganzen Zahlen",
          "erwartet wird ein dict mit den Schlüsseln 'parameter', 'schritte' und 'gesamt'"),
         (lambda d: int(d['parameter']) != _weights_only(), 'die Bias-Werte sind mitgezählt',
          'das sind nur die Gewichte – jede Schicht hat zusätzlich einen Bias-Wert pro Neuron'),
@@ -692,7 +710,7 @@ EXERCISES = (
          'unter 95 % Validierungsgenauigkeit'),
     ), level=2),
     Exercise('10.4', 'Netz oder Wald?', (
-        (lambda d: has_keys(d, ('epoche', 'gestoppt', 'bericht', 'p_wert', 'urteil')),
+        (lambda d: has_keys(d, ('epoche', 'gestoppt', 'bericht', 'p_wert', 'urteil')) and expect_each(d, ('epoche', 'gestoppt'), expect_count),
          "ein dict mit 'epoche', 'gestoppt', 'bericht', 'p_wert' und 'urteil'",
          "erwartet wird ein dict mit den Schlüsseln 'epoche', 'gestoppt', 'bericht', 'p_wert' und 'urteil'"),
         (lambda d: int(d['epoche']) not in (_kept_epochs()[1], len(_VAL_LOSS)), 'nicht die letzte Epoche',
@@ -701,14 +719,15 @@ EXERCISES = (
          'gesucht ist die Epoche mit dem kleinsten Validierungsverlust bis zum Stopp'),
         (lambda d: int(d['gestoppt']) == _kept_epochs()[1], 'gestoppt nach drei Epochen ohne Verbesserung',
          'zähle ab der besten Epoche: Nach wie vielen Epochen ohne Verbesserung ist bei patience=3 Schluss?'),
-        (lambda d: _word(d['bericht']) == 'test', 'berichtet wird die Testgenauigkeit',
+        (lambda d: _report_is_test(d['bericht']), 'berichtet wird die Testgenauigkeit',
          'die Validierungsgenauigkeit hat die Epoche ausgewählt und ist darum zu optimistisch – in den Bericht gehört die andere'),
-        (lambda d: not hasattr(d['p_wert'], 'pvalue') or Diagnosis('p_wert ist das ganze Testergebnis – nimm seinen p-Wert: .pvalue'),
+        (lambda d: (not hasattr(d['p_wert'], 'pvalue') or Diagnosis('p_wert ist das ganze Testergebnis – nimm seinen p-Wert: .pvalue'))
+         and expect_number(d['p_wert'], "'p_wert'"),
          'der p-Wert ist eine Zahl', 'p_wert ist ein Testergebnis'),
         (lambda d: _close(d['p_wert'], _mcnemar_10_4(), 0.005), 'der McNemar-p-Wert stimmt',
          'McNemar zählt nur die Zeilen, auf denen genau ein Modell recht hat, und prüft zweiseitig, '
          'ob ihre Aufteilung ein fairer Münzwurf sein kann'),
-        (lambda d: _word(d['urteil']) == 'kein_nachweis', 'kein Nachweis eines Unterschieds – und das heißt nicht „gleich gut“',
+        (lambda d: _no_evidence(d['urteil']), 'kein Nachweis eines Unterschieds – und das heißt nicht „gleich gut“',
          'bei 10 Zeilen, auf denen sich die Modelle unterscheiden, ist eine Aufteilung 4 zu 6 gut mit Zufall vereinbar (siehe p-Wert) – '
          'reicht das für ein Urteil?'),
     ), level=3),
@@ -719,7 +738,8 @@ QUIZ = (
              notes={'a': 'PyTorch löscht nichts von selbst – backward() addiert in .grad, damit man Gradienten bewusst sammeln kann.',
                     'c': 'Die Gradienten sind nicht null, sondern falsch: die Summe aller bisherigen Batches.'}),
     Question(2, 'a', 'Lineare Abbildungen hintereinander sind wieder linear; erst die Aktivierung bringt den Knick.',
-             notes={'b': 'Gekrümmte Grenzen entstehen erst durch eine Nichtlinearität wie ReLU; ohne sie bleibt jede Grenze gerade.',
+             notes={'b': 'Geknickte Grenzen entstehen erst durch eine Nichtlinearität wie ReLU (stückweise gerade, mit vielen Knicken fast '
+                         'beliebig geformt); ohne sie bleibt jede Grenze gerade.',
                     'c': 'Mehr Schichten ohne Aktivierung können nur lineare Grenzen ziehen – weniger als ein MLP mit ReLU.'}),
     Question(3, 4, '206 / 64: drei volle Batches und ein Rest von 14 Zeilen, also 4 Schritte.',
              notes={3: 'Der letzte, kleinere Batch (14 Zeilen) ist auch ein Schritt.'}, hint='Teile die Zeilen durch die Batch-Größe und runde auf.'),

@@ -20,8 +20,8 @@ from .glossary import german_number, label, parse_number
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
            'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'answer_letter', 'answer_letters',
-           'expect_number', 'expect_share', 'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz',
-           'check', 'QuizFeedback', 'check_quiz']
+           'expect_number', 'expect_share', 'expect_each', 'expect_name', 'check_answer', 'Exercise', 'Question',
+           'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -312,6 +312,10 @@ def expect_share(value, what: str) -> bool | Diagnosis:
         return Diagnosis(f'{what} = {value!r} sieht nach Prozent aus – gefragt ist der Anteil zwischen 0 und 1, also {value / 100:.3g}')
     if not 0 <= value <= 1: return Diagnosis(f'{what} ist ein Anteil zwischen 0 und 1 – nicht {value!r}')
     return True
+
+def expect_each(answer: dict, keys, expect) -> bool | Diagnosis:
+    "True if `expect(answer[k], repr(k))` holds for each of `keys` (present: `has_keys` first); else the first slip, e.g. with `expect_share`."
+    return next((form for k in keys if not (form := expect(answer[k], repr(k)))), True)
 
 def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luecken'"
                 labels: dict | None = None, # shown label -> name, e.g. 'Körpermasse (g)' -> 'body_mass_g': a label is named as such
