@@ -16,7 +16,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
-from .quack import Exercise, Question, answer_letter, has_keys
+from .quack import Exercise, Question, answer_letter, expect_count, has_keys
 from .reproducibility import tracked_run
 from .trees import _check_two_features, validation_scores
 
@@ -231,8 +231,9 @@ def _knn_cv(cols) -> float:
 
 _knn_cv_all = cache(lambda: _knn_cv(tuple(_noisy().columns)))
 
-def _counts(t) -> bool:
-    return isinstance(t, (tuple, list)) and len(t) == 3 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in t)
+def _counts(t, n: int = 4) -> bool:
+    "True for `n` vote counts: whole numbers ≥ 0 (2.0 counts as 2), in a tuple or a list."
+    return isinstance(t, (tuple, list)) and len(t) == n and all(expect_count(v, 'v') for v in t)
 
 def _choice(a) -> str: return answer_letter(a.get('wahl', ''))
 
@@ -247,8 +248,8 @@ EXERCISES = (
          'bei größerem k weicht die Abstimmung ab – zählt die häufigste Klasse unter den k nächsten?'),
     ), level=1),
     Exercise('08.2', 'Ein Gleichstand mit ungeradem k', (
-        (_counts, 'drei Stimmenzahlen', 'erwartet wird ein Tupel aus drei ganzen Zahlen ≥ 0, z. B. (3, 1, 1)'),
-        (lambda t: sum(t) == 5, 'zusammen fünf Stimmen', 'bei k = 5 sind es genau fünf Stimmen – die Summe stimmt nicht'),
+        (_counts, 'vier Stimmenzahlen', 'erwartet wird ein Tupel aus vier ganzen Zahlen ≥ 0, eine je Klasse, z. B. (4, 1, 1, 1)'),
+        (lambda t: sum(t) == 7, 'zusammen sieben Stimmen', 'bei k = 7 sind es genau sieben Stimmen – die Summe stimmt nicht'),
         (lambda t: sorted(t)[-1] == sorted(t)[-2], 'zwei Klassen teilen sich den ersten Platz: unentschieden',
          'hier gewinnt eine Klasse allein – bei einem Gleichstand haben die beiden stärksten gleich viele Stimmen'),
     ), level=1),
@@ -261,7 +262,8 @@ EXERCISES = (
          'die Spalten noise_… sind reines Rauschen; jede verwässert die Abstände. Von 20 Rauschspalten rutscht mit p < 0,05 im '
          'Mittel etwa eine durch – teile die Schwelle durch die Zahl der Tests, hier 24 (Bonferroni)'),
         (lambda c: _knn_cv(c) >= 0.9, 'kreuzvalidierte Genauigkeit mindestens 90 %',
-         'mit diesen Spalten bleibt KNN unter 90 % – fehlt ein starkes Merkmal (die Kronblätter)?'),
+         'mit diesen Spalten bleibt KNN unter 90 % – fehlt ein starkes Merkmal? Prüfe jede Spalte einzeln (etwa mit f_classif '
+         'oder der Kreuzvalidierung mit nur dieser Spalte)'),
         (lambda c: _knn_cv(c) >= _knn_cv_all() + 0.05, 'mindestens 5 Prozentpunkte besser als mit allen 24 Spalten',
          'kaum besser als mit allen Spalten – nimm nur Merkmale, die etwas über die Art verraten'),
     ), level=2),
@@ -273,7 +275,8 @@ EXERCISES = (
          'bei A vergleicht jede Vorhersage des einfachen KNN mit 5 Millionen Zeilen – zu langsam für 50 ms; solche Shops nutzen '
          'Näherungsverfahren der Nachbarsuche und Abstände für spärliche Merkmale (etwa den Kosinus)'),
         (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
-        (lambda a: re.search(r'dimension|abst[aä]nd|latenz|langsam|vorhersage|zeilen|merkmal|speicher|trainingsdaten|suchb|näherung',
+        (lambda a: re.search(r'dimension|abst[aä]nd|latenz|langsam|schnell|\bms\b|million|groß|vorhersage|zeilen|merkmal|spärlich|kosinus|'
+                             r'speicher|trainingsdaten|suchb|näherung',
                              str(a['begruendung']).lower()) is not None,
          'die Begründung nennt ein Argument aus dem Notebook',
          'nenne ein Argument: Zahl der Dimensionen, Abstände, Latenz jeder Vorhersage oder Größe des Modells'),

@@ -140,7 +140,7 @@ def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in
     for text in ax.texts:  # scikit-learn labels in English; the course reads German
         t = text.get_text()
         for english, german in _TREE_WORDS.items(): t = t.replace(english, german)
-        text.set_text(t)
+        text.set_text(re.sub(r'(\d)\.(\d)', r'\1,\2', t))  # 'gini = 0,667', 'Kronblattlänge (cm) ≤ 2,45': German numbers
     ax.set_title(f'Entscheidungsbaum (Tiefe {tree.get_depth()}, {tree.get_n_leaves()} Blätter)')
     return fig
 
@@ -511,7 +511,8 @@ EXERCISES = (
          'der Wald mag etwas genauer sein, aber das Labor muss jede Markierung erklären können, und hundert Bäume erklärt niemand – '
          'für die Erklärbarkeit nimmst du einen möglichen Verlust an Genauigkeit in Kauf (und misst ihn, etwa an übersehenen bösartigen Proben)'),
         (lambda a: len(str(a['begruendung']).split()) >= 10, 'eine Begründung in ganzen Sätzen', 'die Begründung ist zu kurz – mindestens 10 Wörter'),
-        (lambda a: re.search(r'erklär|lesbar|nachvollzieh|streuung|standardabweichung|kreuzvalid|abstand|übersichtlich|wenige[nr]? (regeln|fragen)',
+        (lambda a: re.search(r'erklär|lesbar|nachvollzieh|interpret|transparen|verständlich|regel|blätter|streuung|standardabweichung|'
+                             r'kreuzvalid|abstand|überanpass|varianz|übersichtlich|wenige[nr]? (regeln|fragen)',
                              str(a['begruendung']).lower()) is not None,
          'die Begründung nennt ein Argument aus dem Notebook',
          'nenne ein Argument: Erklärbarkeit, Streuung der Kreuzvalidierung oder Trainings-Test-Abstand'),
