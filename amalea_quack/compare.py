@@ -21,7 +21,7 @@ import pandas as pd
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
 from .glossary import german_number, label
-from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, has_keys, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_count, expect_number, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
@@ -191,12 +191,17 @@ def _pp(x: float) -> str:
     "A difference of shares in percentage points, signed, German."
     return ('+' if x > 0 else '') + german_number(100 * x, 1)
 
+def _p_text(p: float) -> str:
+    "A p-value for a person: 'p = 0,016', or 'p < 0,001' where three decimals would show 0,000."
+    return 'p < 0,001' if p < 0.0005 else f'p = {german_number(p, 3)}'
+
 @dataclass(frozen=True)
 class PairedTest:
     """Two models on the same rows: the four counts, McNemar's exact test and Newcombe's interval for the difference of accuracies (a − b).
 
     McNemar, Q. (1947). Note on the sampling error of the difference between correlated proportions. Psychometrika 12, 153–157;
-    exact (binomial) form as recommended for comparing classifiers by Dietterich (1998), Neural Computation 10, 1895–1923.
+    here in its exact (binomial) form, which is conservative (its p-value errs on the large side). Dietterich (1998), Neural
+    Computation 10, 1895–1923, recommended McNemar's test for comparing classifiers, in its χ² form with continuity correction.
     Interval: Newcombe, R. G. (1998). Improved confidence intervals for the difference between binomial proportions based on
     paired data. Statistics in Medicine 17, 2635–2650: the square-and-add interval from the Wilson limits of both accuracies and
     their correlation φ, continuity-corrected as in Fagerland, Lydersen & Laake (2017), Statistical Analysis of Contingency Tables, ch. 8."""
@@ -264,7 +269,7 @@ class PairedTest:
             f'  beide richtig {self.both_right} · nur {a} richtig {self.only_a} · nur {b} richtig {self.only_b} · beide falsch {self.both_wrong}',
             f'  Genauigkeit {german_number(self.accuracy_a, 3)} gegen {german_number(self.accuracy_b, 3)}: Differenz {_pp(self.difference)} '
             f'Prozentpunkte, {_level(self.confidence)}-%-Intervall [{_pp(self.low)}; {_pp(self.high)}] (gepaart, Newcombe)',
-            f'  McNemar (exakt): p = {german_number(self.p_value, 3)} auf {self.discordant} abweichenden Zeilen'])
+            f'  McNemar (exakt): {_p_text(self.p_value)} auf {self.discordant} abweichenden Zeilen'])
     __repr__ = __str__
 
 def paired_test(a_correct, # per row: was model a right? (booleans)
@@ -393,7 +398,7 @@ class CVDifference:
     def __str__(self):
         return (f'{self.a} − {self.b} über {self.folds} Folds: {_pp(self.estimate)} Prozentpunkte, {_level(self.confidence)}-%-Intervall '
                 f'[{_pp(self.low)}; {_pp(self.high)}] (korrigiert; naiv [{_pp(self.naive_low)}; {_pp(self.naive_high)}]), '
-                f'p = {german_number(self.p_value, 3)}')
+                f'{_p_text(self.p_value)}')
     __repr__ = __str__
 
 def cv_difference(scores: pd.DataFrame, # output of `repeated_cv`
@@ -828,6 +833,10 @@ _CLINIC = {'pilot': (262, 6, 9, 23), 'studie': (2620, 63, 75, 242)}  # exercise 
 _CLINIC_MARGIN = 0.02
 
 def _close(a, b, tol: float = 1e-3) -> bool: return abs(float(a) - float(b)) <= tol
+
+def _near(a, b, share: float = 0.1) -> bool:
+    "`a` within `share` of `b` (relative): a p-value rounded to two places, 0.02 for 0.0213, still counts."
+    return abs(float(a) - float(b)) <= share * abs(float(b))
 def _is_true(v) -> bool: return v is True or v is np.True_
 def _is_bool(v) -> bool: return isinstance(v, (bool, np.bool_))
 
@@ -840,6 +849,20 @@ def _mcnemar(alternative: str = 'two-sided') -> float:
     from scipy.stats import binomtest
     _, only_a, only_b, _ = _PAIR_COUNTS
     return float(binomtest(only_a, only_a + only_b, 0.5, alternative=alternative).pvalue)
+
+def _mcnemar_chi2(corrected: bool) -> float:
+    "The χ² approximation of McNemar's test for exercise 13.2 (with or without continuity correction): the slip of the textbook form."
+    from scipy.stats import chi2
+    _, b, c, _ = _PAIR_COUNTS
+    return float(chi2.sf((abs(b - c) - corrected) ** 2 / (b + c), 1))
+
+def _p_value_of_13_2(p) -> bool | Diagnosis:
+    "True for the exact two-sided McNemar p-value (10 % relative tolerance); the one-sided value and the χ² forms are named."
+    if _near(p, _mcnemar('greater')): return Diagnosis('das ist der einseitige p-Wert – gefragt ist der zweiseitige (`binomtest` ohne `alternative`)')
+    if _near(p, _mcnemar()): return True
+    if any(_near(p, _mcnemar_chi2(c), 0.05) for c in (True, False)):
+        return Diagnosis('das ist die χ²-Näherung des McNemar-Tests – gefragt ist der exakte Test: `binomtest(nur A, nur A + nur B, 0.5)`')
+    return False
 
 @cache
 def _penguin_pair(rows: str = 'val') -> PairedTest:
@@ -864,19 +887,20 @@ def _overlap(t) -> bool:
     return lo_a <= hi_b and lo_b <= hi_a
 
 _VERDICT_WORDS = {'gleichwertig': 'equivalent', 'unklar': 'inconclusive', 'nicht nachweislich schlechter': 'inconclusive',
+                  'nicht nachweislich besser': 'inconclusive', 'kein unterschied nachgewiesen': 'inconclusive',
                   'nachweislich schlechter': 'worse', 'schlechter': 'worse', 'nachweislich besser': 'better', 'besser': 'better'}
 _VERDICTS = ('equivalent', 'inconclusive', 'better', 'worse')
 
 def _verdict_key(v) -> str:
     "A verdict as the checker compares it: English keys, the German words, and the notebook's full labels ('unklar: weder …') all count."
-    v = str(v).strip().lower().split(':')[0].strip()
+    v = str(v).strip().lower().split(':')[0].strip().rstrip('.!')
     return _VERDICT_WORDS.get(v, v)
 
 def _clinic(which: str) -> PairedTest: return PairedTest(*_CLINIC[which], names=('Regression', 'Boost'))
 
-def _clinic_rows() -> float:
+def _clinic_rows(confidence: float = 0.95) -> float:
     p = _clinic('pilot')
-    return rows_needed(p.discordant / p.n, _CLINIC_MARGIN, p.difference)
+    return rows_needed(p.discordant / p.n, _CLINIC_MARGIN, p.difference, confidence=confidence)
 
 EXERCISES = (
     Exercise('13.1', 'Der schnellste Kandidat, der alle KPIs erfüllt', (
@@ -889,23 +913,22 @@ EXERCISES = (
          'ein anderer Kandidat mit allen KPIs antwortet schneller – sortiere die erfüllenden nach `latency_p99_ms`'),
     ), level=1),
     Exercise('13.2', 'McNemar von Hand', (
-        (lambda d: has_keys(d, ('abweichend', 'p_wert', 'differenz', 'signifikant')),
+        (lambda d: has_keys(d, ('abweichend', 'p_wert', 'differenz', 'signifikant')) and expect_count(d['abweichend'], "'abweichend'"),
          "ein dict mit 'abweichend', 'p_wert', 'differenz' und 'signifikant'",
          "erwartet wird ein dict mit den Schlüsseln 'abweichend', 'p_wert', 'differenz' und 'signifikant'"),
         (lambda d: int(d['abweichend']) == _PAIR_COUNTS[1] + _PAIR_COUNTS[2], 'die abweichenden Zeilen: nur A plus nur B',
          'abweichend sind nur die Zeilen, auf denen genau eines der beiden Modelle richtig liegt (nur A plus nur B); '
          'die Zeilen, auf denen beide gleich urteilen, zählen nicht'),
-        (lambda d: not hasattr(d['p_wert'], 'pvalue') or Diagnosis('p_wert ist das ganze Testergebnis – nimm seinen p-Wert: .pvalue'),
-         'der p-Wert ist eine Zahl', 'p_wert ist ein Testergebnis'),
-        (lambda d: not _close(d['p_wert'], _mcnemar('greater'), 1e-4), 'zweiseitig gerechnet',
-         'das ist der einseitige p-Wert – gefragt ist der zweiseitige (`binomtest` ohne `alternative`)'),
-        (lambda d: _close(d['p_wert'], _mcnemar()), 'der p-Wert des exakten McNemar-Tests stimmt',
+        (lambda d: (not hasattr(d['p_wert'], 'pvalue') or Diagnosis('p_wert ist das ganze Testergebnis – nimm seinen p-Wert: .pvalue'))
+         and expect_number(d['p_wert'], "'p_wert'") and expect_number(d['differenz'], "'differenz'"), 'p-Wert und Differenz sind Zahlen',
+         'p_wert ist ein Testergebnis'),
+        (lambda d: _p_value_of_13_2(d['p_wert']), 'der zweiseitige p-Wert des exakten McNemar-Tests stimmt',
          'der p-Wert stimmt nicht: McNemar exakt ist `binomtest(nur A, nur A + nur B, 0.5)` – nur die abweichenden Zeilen zählen'),
-        (lambda d: _close(d['differenz'], _PAIR_DIFFERENCE) or (
+        (lambda d: _near(d['differenz'], _PAIR_DIFFERENCE, 0.05) or (
             Diagnosis('die Differenz ist in Prozentpunkten gerechnet – gefragt ist der Anteil (ohne · 100)')
-            if _close(d['differenz'], 100 * _PAIR_DIFFERENCE) else
+            if _near(d['differenz'], 100 * _PAIR_DIFFERENCE, 0.05) else
             Diagnosis('das Vorzeichen ist vertauscht – gefragt ist Genauigkeit A minus Genauigkeit B, also (nur A − nur B) / alle Zeilen')
-            if _close(d['differenz'], -_PAIR_DIFFERENCE) else False), 'die Differenz der Genauigkeiten stimmt',
+            if _near(d['differenz'], -_PAIR_DIFFERENCE, 0.05) else False), 'die Differenz der Genauigkeiten stimmt',
          'die Differenz der Genauigkeiten ist (nur A − nur B) geteilt durch alle 120 Zeilen, nicht durch die abweichenden'),
         (lambda d: _is_bool(d['signifikant']) and bool(d['signifikant']) == (_mcnemar() < 0.05), 'auf dem 5-%-Niveau nachgewiesen',
          "'signifikant' stimmt nicht: Liegt der p-Wert unter 0,05? Dann True, sonst False"),
@@ -952,7 +975,10 @@ EXERCISES = (
         (lambda d: answer_letter(d['aussage']) == 'b', 'Aussage (b): nur behaupten, was der Pilot zeigt',
          '(a) macht aus „kein Unterschied nachgewiesen“ ein „gleich gut“, (c) hält einen nicht nachgewiesenen Unterschied für einen – '
          'welcher Satz behauptet nur, was das Intervall zeigt?'),
-        (lambda d: abs(float(d['zeilen']) - _clinic_rows()) <= 0.1 * _clinic_rows(),
+        (lambda d: expect_number(d['zeilen'], "'zeilen'") and (_near(d['zeilen'], _clinic_rows()) or (Diagnosis(
+            'das ist die Fallzahl für ein 90-%-Intervall (der Gleichwertigkeitstest TOST mit 5 % je Seite); der Kurs prüft '
+            'Gleichwertigkeit mit dem 95-%-Intervall von PairedTest, und rows_needed rechnet so')
+            if _near(d['zeilen'], _clinic_rows(confidence=0.90)) else False)),
          'der Überschlag stimmt: rund dreizehnmal so viele Fälle wie im Pilot. Dass die Hauptstudie mit weniger Fällen '
          'trotzdem Gleichwertigkeit zeigt, ist kein Widerspruch: Power ist eine Wahrscheinlichkeit, mit weniger Fällen gelingt '
          'es seltener, aber oft – zumal ihre Differenz kleiner war als im Pilot',
