@@ -130,7 +130,8 @@ def workflow_steps(folder: Path | str | None = None, # default: .github/workflow
                 rows.append({'workflow': f.stem, 'trigger': trigger, 'job': job, 'step': s.get('name') or command, 'command': command})
     return pd.DataFrame(rows, columns=['workflow', 'trigger', 'job', 'step', 'command'])
 
-# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc001d
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #r2000s01
+# The signal handling behind tracked_run: a SIGTERM (a stopped job, `kill`) ends an open run as KILLED, like Ctrl+C.
 class Terminated(KeyboardInterrupt):
     "The process was asked to stop (SIGTERM) while a tracked run was open."
 
@@ -157,6 +158,8 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
         if signals.holding and signals.pending: signal.raise_signal(signal.SIGTERM)  # held and never released: deliver it now
 
+
+# %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc001d
 @contextmanager
 def tracked_run(experiment: str, # MLflow experiment (created if missing)
                 run_name: str | None = None,
