@@ -1,7 +1,7 @@
 # AMALEA 2025 · QUA³CK mit MLOps
 #   make start   Umgebung einrichten, Kursmodelle sicherstellen, alle Apps auf http://127.0.0.1:8501
 #   make test    Umgebung einrichten und alles prüfen (das ruft auch CI auf)
-#   make class-server USERS=klasse.csv   für Lehrende: Kursserver (PostgreSQL + MLflow mit Anmeldung) für die ganze Klasse
+#   make class-server USERS=klasse.csv HOST=0.0.0.0   für Lehrende: Kursserver (PostgreSQL + MLflow mit Anmeldung) für die Klasse im Netz
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv

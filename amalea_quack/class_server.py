@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .store import USER_NAME, owner
+from .store import USER_NAME, ensure_port_free, owner
 
 # %% auto #0
 __all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'OVERVIEW_COLUMNS',
            'ServerSetupError', 'namespace_rule', 'audit_rule', 'class_server_app', 'write_auth_config', 'postgres_bin',
-           'free_port', 'PostgresCluster', 'ensure_database', 'ClassServer', 'read_class_list', 'import_users',
-           'ClassSetup', 'default_server_folder', 'start_class_server', 'class_overview']
+           'free_port', 'PostgresCluster', 'ensure_database', 'ClassServer', 'read_class_list', 'reset_password',
+           'import_users', 'ClassSetup', 'network_addresses', 'default_server_folder', 'start_class_server',
+           'class_overview']
 
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000006
 SERVER_APP = 'quack-class'  # the MLflow app the class server runs: basic-auth plus the course's two rules
@@ -257,7 +258,7 @@ class ClassServer:
 
     def command(self) -> list[str]:
         "The `mlflow server` command line."
-        cmd = [sys.executable, '-m', 'mlflow', 'server', '--backend-store-uri', self.database_uri,
+        cmd = [sys.executable, '-m', 'mlflow', 'server',  # the database address (with its password) goes by environment, not by `ps`
                '--artifacts-destination', str(Path(self.folder).resolve()/'artifacts'), '--serve-artifacts', '--app-name', SERVER_APP,
                '--host', self.host, '--port', str(self.port), '--workers', str(self.workers)]
         return cmd + (['--allowed-hosts', self.allowed_hosts] if self.allowed_hosts else [])
@@ -265,8 +266,11 @@ class ClassServer:
     def start(self, timeout: float = 180) -> ClassServer:
         "Write the configuration, start the server in its own process group and wait until /health answers."
         folder = Path(self.folder); folder.mkdir(parents=True, exist_ok=True)
+        ensure_port_free(self.host, self.port, 'läuft schon ein Kursserver oder die MLflow-Oberfläche (quack ui)? Auf macOS belegt AirPlay Port 5000',
+                         f'einen anderen Port: --port {self.port + 1} (make class-server … PORT={self.port + 1})')
         ini = write_auth_config(folder/'basic_auth.ini', self.auth_database_uri, self.admin)
-        env = {**os.environ, 'MLFLOW_AUTH_CONFIG_PATH': str(ini), 'MLFLOW_AUTH_ADMIN_PASSWORD': self.admin_password,
+        env = {**os.environ, 'MLFLOW_BACKEND_STORE_URI': self.database_uri, 'MLFLOW_AUTH_CONFIG_PATH': str(ini),
+               'MLFLOW_AUTH_ADMIN_PASSWORD': self.admin_password,
                'MLFLOW_FLASK_SERVER_SECRET_KEY': _secret(folder/'flask-secret.txt', 'MLFLOW_FLASK_SERVER_SECRET_KEY', 32),
                'MLFLOW_SERVER_ENABLE_JOB_EXECUTION': 'false', 'MLFLOW_DISABLE_TELEMETRY': 'true'}
         for k in ('MLFLOW_TRACKING_URI', 'MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD'): env.pop(k, None)
@@ -328,6 +332,29 @@ def read_class_list(path) -> pd.DataFrame:
     if problems: raise ValueError(f'{where} hat Fehler:\n- ' + '\n- '.join(problems))
     return out
 
+def _as_admin(r, url: str, admin: str, what: str) -> None:
+    "Raise NotAuthenticated for a 401 and PermissionDenied for a 403 of an admin request (`what`: 'Benutzer anlegen', …)."
+    from amalea_quack.store import NotAuthenticated, PermissionDenied
+    if r.status_code == 401: raise NotAuthenticated(url, admin)
+    if r.status_code == 403: raise PermissionDenied(url, f'{what} darf nur eine Lehrperson mit Admin-Rechten', admin)
+
+def reset_password(user: str, # the student whose password is forgotten
+                   url: str, # the class server
+                   admin: str, # a user with admin rights (the teacher)
+                   password: str, # their password
+                   new: str | None = None, # the new password; None: a random one of 16 characters
+                  ) -> str:
+    "Set `user`'s password as the teacher and return it; German errors for an unknown user or a password under 12 characters."
+    import requests
+    new = new or secrets.token_urlsafe(12)
+    if len(new) < MIN_PASSWORD: raise ValueError(f'Das neue Passwort ist kürzer als {MIN_PASSWORD} Zeichen.')
+    r = requests.patch(f'{url}/api/2.0/mlflow/users/update-password', auth=(admin, password), timeout=30,
+                       json={'username': user, 'password': new})
+    _as_admin(r, url, admin, 'Passwörter zurücksetzen')
+    if r.status_code == 404: raise ValueError(f'Auf dem Kursserver gibt es keinen Benutzer {user!r}; anlegen: quack class-users klasse.csv')
+    if r.status_code != 200: raise ServerSetupError(f'Das Passwort von {user!r} ließ sich nicht setzen: HTTP {r.status_code} {r.text[:200]}')
+    return new
+
 def import_users(class_list: pd.DataFrame | Path, # `read_class_list`'s table or the CSV file
                  url: str, # the class server
                  admin: str, # a user with admin rights (the teacher)
@@ -335,14 +362,10 @@ def import_users(class_list: pd.DataFrame | Path, # `read_class_list`'s table or
                 ) -> pd.DataFrame:
     "Create every listed student who does not exist yet; existing users keep their password, so running it again changes nothing."
     import requests
-
-    from amalea_quack.store import NotAuthenticated, PermissionDenied
     rows = class_list if isinstance(class_list, pd.DataFrame) else read_class_list(class_list)
     session, out = requests.Session(), []
     session.auth = (admin, password)
-    def check(r):
-        if r.status_code == 401: raise NotAuthenticated(url, admin)
-        if r.status_code == 403: raise PermissionDenied(url, 'Benutzer anlegen darf nur eine Lehrperson mit Admin-Rechten', admin)
+    check = lambda r: _as_admin(r, url, admin, 'Benutzer anlegen')
     for user, pw in zip(rows['user'], rows['password'], strict=True):
         got = session.get(f'{url}/api/2.0/mlflow/users/get', params={'username': user}, timeout=30)
         check(got)
@@ -368,6 +391,14 @@ class ClassSetup:
         if self.cluster is not None: self.cluster.stop()
     def __enter__(self): return self
     def __exit__(self, *exc): self.stop()
+
+def network_addresses() -> list[str]:
+    "This machine's IPv4 addresses other than loopback: where students in the same network reach a server started with host 0.0.0.0."
+    import socket
+
+    import psutil
+    return sorted({a.address for addrs in psutil.net_if_addrs().values() for a in addrs
+                   if a.family == socket.AF_INET and not a.address.startswith('127.')})
 
 def default_server_folder() -> Path:
     "Where the class server keeps its configuration, secrets, artifacts and logs: ~/.amalea-quack/kursserver (outside any repository)."

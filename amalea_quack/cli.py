@@ -205,7 +205,8 @@ def _drift(a) -> int:
     return 3 if report.severe else 0
 
 def _ui(a) -> int:
-    from amalea_quack.store import use_store
+    from amalea_quack.store import ensure_port_free, use_store
+    ensure_port_free('127.0.0.1', a.port, 'läuft die MLflow-Oberfläche oder ein Kursserver schon?', f'quack ui --port {a.port + 1}')
     uri = use_store()
     print(f'MLflow-Oberfläche für {uri} auf http://127.0.0.1:{a.port} (Strg+C beendet)')
     env = {**os.environ, 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION': 'false'}
@@ -226,9 +227,10 @@ def _say_users(users: pd.DataFrame) -> None:
 def _class_server(a) -> int:
     import signal
 
-    from amalea_quack.class_server import default_server_folder, start_class_server
+    from amalea_quack.class_server import default_server_folder, network_addresses, start_class_server
     def stop(signum, frame): raise SystemExit(143)
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)  # the terminal closed (an SSH session ended): stop server and database, leave nothing orphaned
     folder = Path(a.folder or default_server_folder()).resolve()
     print(f'Starte den Kursserver in {folder} …', flush=True)
     setup = start_class_server(folder, db=a.db, auth_db=a.auth_db, users=a.users, admin=a.admin, host=a.host, port=a.port,
@@ -236,12 +238,20 @@ def _class_server(a) -> int:
     try:
         s = setup.server
         where = 'MLFLOW_AUTH_ADMIN_PASSWORD' if os.environ.get('MLFLOW_AUTH_ADMIN_PASSWORD') else folder/'admin-passwort.txt'
-        print(f'Kursserver läuft auf {s.url} (alle Netzwerkadressen dieses Rechners)' if a.host == '0.0.0.0' else f'Kursserver läuft auf {s.url}')
+        print(f'Kursserver läuft auf {s.url}')
+        if a.host == '0.0.0.0':
+            where_else = ', '.join(f'http://{ip}:{s.port}' for ip in network_addresses()) or 'keine – dieser Rechner hat nur 127.0.0.1'
+            print(f'Studierende im selben Netz erreichen ihn unter: {where_else}')
+        else: print('Nur auf diesem Rechner erreichbar; für die Klasse im Netz: --host 0.0.0.0 (make class-server … HOST=0.0.0.0)')
         print(f'Lehrperson: {a.admin}, Passwort in {where}. Datenbank: {"eigener PostgreSQL-Cluster" if setup.cluster else a.db.split("@")[-1]}')
         _say_users(setup.users)
         print('Studierende setzen MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD. Strg+C beendet den Server.',
               flush=True)
-        code = s.proc.wait()
+        try: code = s.proc.wait()
+        except KeyboardInterrupt:  # Strg+C is how a teacher ends the server: a clean stop, no error
+            setup.stop()
+            print(f'Kursserver beendet: MLflow-Server und Datenbank sind gestoppt; Läufe, Modelle und Passwörter bleiben in {folder}.')
+            return 0
         print(f'quack class-server: der MLflow-Server hat sich beendet (Exit-Code {code}); siehe {s.log}', file=sys.stderr)
         return 1
     finally: setup.stop()
@@ -268,8 +278,16 @@ def _class_users(a) -> int:
     print(f'{n} neu angelegt, {len(users) - n} schon vorhanden.')
     return 0
 
+def _class_password(a) -> int:
+    from amalea_quack.class_server import reset_password
+    new = reset_password(a.name, *_admin_credentials(), new=a.passwort)
+    print(f'Neues Passwort für {a.name}: {new}' if a.passwort is None else f'Das Passwort von {a.name} ist neu gesetzt.')
+    print('Gib es persönlich weiter; ändern kann es die Person danach selbst (Anhang Kursserver).')
+    return 0
+
 def _class_overview(a) -> int:
     from amalea_quack.class_server import OVERVIEW_COLUMNS, class_overview
+    _admin_credentials()  # on the local store the overview would be empty without saying why
     o = class_overview()
     if not len(o): print('Noch niemand in der Klasse hat etwas angelegt.'); return 0
     o = o.assign(released_through_gates=o['released_through_gates'].map({True: 'ja', False: 'NEIN', None: '–'}),
@@ -371,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('class-users', _class_users, 'für Lehrende: Benutzer einer Klassenliste auf dem laufenden Kursserver anlegen (wiederholbar)')
     s.add_argument('csv', help="Klassenliste (CSV mit den Spalten name und passwort), '-' für die Standardeingabe")
     s = cmd('class-overview', _class_overview, 'für Lehrende: je Person Läufe, beste Kreuzvalidierung, production-Modelle und Gates')
+    s = cmd('class-password', _class_password, 'für Lehrende: das vergessene Passwort einer Person auf dem Kursserver neu setzen')
+    s.add_argument('name', help='Benutzername, z. B. anna-schmidt')
+    s.add_argument('--passwort', help='das neue Passwort (mindestens 12 Zeichen); ohne: ein zufälliges, das angezeigt wird')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess')
     s.add_argument('--nbs', action='append', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs); '

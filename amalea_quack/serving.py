@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .monitoring import drift_score
 from .registry import IRIS_MODEL, Prediction, ServedModel, load_model
+from .store import ensure_port_free
 from .validation import MAX_REQUEST_MB, DataValidationError, parse_rows
 
 # %% auto #0
@@ -144,17 +145,9 @@ def create_app(model: ServedModel, # the model to serve
 
 def serve(name: str = IRIS_MODEL, alias: str = 'production', host: str = '127.0.0.1', port: int = 5001):
     "Serve `name@alias` over HTTP until interrupted."
-    import errno
-    import socket
-
     import uvicorn
-    with socket.socket() as probe:  # a port already taken is said before the model loads, in German (uvicorn would say it in English)
-        try: probe.bind((host, port))
-        except OSError as e:
-            why = {errno.EADDRINUSE: 'ist schon belegt – läuft der Dienst schon?', errno.EACCES: 'ist nicht erlaubt (Ports unter 1024 '
-                   'brauchen Administratorrechte)', errno.EADDRNOTAVAIL: 'gibt es nicht: Diese Adresse hat der Rechner nicht'}
-            raise ValueError(f'Port {port} auf {host} {why.get(e.errno, "lässt sich nicht öffnen")} '
-                             f'Abhilfe: einen anderen Port (--port {port + 1}) oder --host 127.0.0.1') from None
+    # a port already taken is said before the model loads, in German (uvicorn would say it in English)
+    ensure_port_free(host, port, 'läuft der Dienst schon?', f'einen anderen Port (--port {port + 1}) oder --host 127.0.0.1')
     model = load_model(name, alias)
     print(f'{name}@{alias} (Version {model.version}) auf http://{host}:{port}/invocations – Kennzahlen unter /metrics')
     uvicorn.run(create_app(model), host=host, port=port, log_level='warning')

@@ -21,8 +21,8 @@ from pathlib import Path
 __all__ = ['MARKER', 'USER_NAME', 'NAMED_METHODS', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'is_server',
            'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'ModelNotFound', 'NotAuthenticated',
            'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines', 'StoreMoved', 'StoreCopied',
-           'check_location', 'current_user', 'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name',
-           'use_store', 'Client', 'client', 'use_experiment', 'relocate_store']
+           'check_location', 'current_user', 'ensure_port_free', 'InvalidUserName', 'namespace', 'owner', 'qualify',
+           'short_name', 'use_store', 'Client', 'client', 'use_experiment', 'relocate_store']
 
 # %% ../nbs/anhang/21_store.ipynb #st000007
 def project_root() -> Path | None:
@@ -230,6 +230,22 @@ def current_user() -> str:
     try: login = getpass.getuser()
     except (KeyError, OSError): login = 'unbekannt'
     return os.environ.get('QUACK_USER') or os.environ.get('GITHUB_ACTOR') or login
+
+def ensure_port_free(host: str, # the address a server is about to listen on, e.g. '127.0.0.1' or '0.0.0.0'
+                     port: int, # its TCP port
+                     running: str, # who may hold it already, e.g. 'läuft der Dienst schon?'
+                     advice: str, # what to do instead, e.g. '--port 5002'
+                    ) -> None:
+    "Raise ValueError (German: port taken, not allowed or no such address, and `advice`) if a server could not listen on host:port."
+    import errno
+    import socket
+    with socket.socket() as probe:
+        try: probe.bind((host, port))
+        except OSError as e:
+            why = {errno.EADDRINUSE: f'ist schon belegt – {running}', errno.EACCES: 'ist nicht erlaubt (Ports unter 1024 '
+                   'brauchen Administratorrechte)', errno.EADDRNOTAVAIL: 'gibt es nicht: Diese Adresse hat der Rechner nicht'}
+            said = why.get(e.errno, 'lässt sich nicht öffnen')
+            raise ValueError(f'Port {port} auf {host} {said}{"" if said.endswith("?") else "."} Abhilfe: {advice}') from None
 
 # %% ../nbs/anhang/21_store.ipynb #st000051
 USER_NAME = re.compile(r'[a-z0-9][a-z0-9_-]{0,31}')  # user names on a class server: lower case, digits, '_' and '-', no dot

@@ -122,6 +122,9 @@ def test_configuration_on_disk(server):
     for secret in ('basic_auth.ini', 'admin-passwort.txt', 'flask-secret.txt', 'postgres/postgres-passwort.txt'):
         assert (folder/secret).stat().st_mode & 0o077 == 0, secret
     assert server.server.database_uri.startswith('postgresql+psycopg://') and '127.0.0.1' in server.server.database_uri
+    import psutil  # the database password reaches the server by environment: `ps` shows no command line holding it
+    procs = [psutil.Process(server.server.proc.pid), *psutil.Process(server.server.proc.pid).children(recursive=True)]
+    assert procs[1:] and not [p.pid for p in procs if server.cluster.password in ' '.join(p.cmdline())]
 
 
 def test_nothing_lost_and_every_student_owns_their_work(server, afternoon):
@@ -254,9 +257,31 @@ def test_users_are_created_once_and_changed_passwords_survive(server, tmp_path):
         import_users(write_class_list(tmp_path/'x.csv', [('eindringling', 'Startpasswort-x-99')]), url, *server.students[0])
 
 
+def test_a_forgotten_password_is_reset_by_the_teacher(server):
+    "quack class-password: a random new password (shown once) or a given one; the old one stops working; German errors otherwise."
+    user, old = server.students[3]
+    search = f'{server.server.url}/api/2.0/mlflow/experiments/search?max_results=1'
+    r = run_quack(admin_env(server), 'class-password', user)
+    assert r.returncode == 0 and f'Neues Passwort für {user}: ' in r.stdout, r.stderr
+    new = r.stdout.split(f'Neues Passwort für {user}: ')[1].split()[0]
+    assert len(new) >= 12 and new != old
+    assert requests.get(search, auth=(user, new), timeout=30).status_code == 200
+    assert requests.get(search, auth=(user, old), timeout=30).status_code == 401
+    assert run_quack(admin_env(server), 'class-password', user, '--passwort', old).returncode == 0  # back as it was, for the other tests
+    assert requests.get(search, auth=(user, old), timeout=30).status_code == 200
+    r = run_quack(admin_env(server), 'class-password', 'gibt-es-nicht')
+    assert r.returncode == 1 and "keinen Benutzer 'gibt-es-nicht'" in r.stderr, r.stderr
+    r = run_quack(admin_env(server), 'class-password', user, '--passwort', 'kurz')
+    assert r.returncode == 1 and 'kürzer als 12 Zeichen' in r.stderr, r.stderr
+    r = run_quack(student_env(server, 4), 'class-password', user)
+    assert r.returncode == 1 and 'Lehrperson mit Admin-Rechten' in r.stderr, r.stderr
+
+
 @needs_postgres
-def test_class_server_command_starts_and_stops():
-    "`quack class-server` in a process: prints where it runs, creates users, and stops server and database on SIGTERM."
+@pytest.mark.parametrize('stop_with', ['SIGTERM', 'SIGINT'])
+def test_class_server_command_starts_and_stops(stop_with):
+    """`quack class-server` in a process: prints where it runs, creates users, and stops server and database on SIGTERM (exit 143, for
+    a service manager) or Strg+C (exit 0 and where the data stays: it had said an open run was marked aborted, and make said Error 130)."""
     import signal
     import time
     folder = Path(tempfile.mkdtemp(prefix='quack-class-cli-'))
@@ -276,8 +301,10 @@ def test_class_server_command_starts_and_stops():
         assert f'Kursserver läuft auf http://127.0.0.1:{port}' in out and 'angelegt' in out, out
         pg_pid = int((folder/'kurs'/'postgres'/'data'/'postmaster.pid').read_text().split()[0])
         assert requests.get(f'http://127.0.0.1:{port}/health', timeout=10).status_code == 200
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=90) == 143
+        proc.send_signal(getattr(signal, stop_with))
+        assert proc.wait(timeout=90) == (143 if stop_with == 'SIGTERM' else 0)
+        out = (folder/'out.txt').read_text()
+        assert 'abgebrochen markiert' not in out and ('Kursserver beendet' in out) == (stop_with == 'SIGINT'), out
         assert not _alive(pg_pid)
         with pytest.raises(requests.ConnectionError): requests.get(f'http://127.0.0.1:{port}/health', timeout=5)
     finally:

@@ -314,3 +314,33 @@ def test_serve_names_a_taken_or_impossible_port_in_german(store):
     assert r.returncode == 1 and f'Port {port} auf 127.0.0.1 ist schon belegt' in r.stderr and 'Traceback' not in r.stderr, r.stderr
     r = quack('serve', '--port', '99999', uri=store)
     assert r.returncode == 1 and 'erwartet eine Portnummer von 1 bis 65535, nicht 99999' in r.stderr
+
+
+def test_ui_and_class_server_name_a_taken_port_before_they_start(store, tmp_path):
+    "Both default to port 5000 (as does AirPlay on macOS): a taken port was a false password error on the class server."
+    import socket
+
+    from amalea_quack.class_server import ClassServer
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0)); taken.listen()
+        port = taken.getsockname()[1]
+        r = quack('ui', '--port', str(port), uri=store)
+        server = ClassServer(tmp_path / 'kurs', 'postgresql+psycopg://kurs:geheim@127.0.0.1:1/mlflow', 'postgresql+psycopg://kurs:geheim@127.0.0.1:1/auth',
+                             port=port)
+        with pytest.raises(ValueError, match=f'Port {port} auf 127.0.0.1 ist schon belegt – läuft schon ein Kursserver'): server.start()
+    assert r.returncode == 1 and f'Port {port} auf 127.0.0.1 ist schon belegt' in r.stderr and f'quack ui --port {port + 1}' in r.stderr, r.stderr
+    assert server.proc is None and not (tmp_path / 'kurs' / 'basic_auth.ini').exists()  # nothing started, nothing written
+
+
+def test_class_commands_refuse_the_local_store(store):
+    "Without the teacher's login the overview read the local store and said 'no one has created anything yet'."
+    for args in (('class-overview',), ('class-password', 'anna')):
+        r = quack(*args, uri=store)
+        said = 'setze MLFLOW_TRACKING_URI (http://…), MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD'
+        assert r.returncode == 1 and said in r.stderr, r.stderr
+
+
+def test_network_addresses_leave_out_loopback():
+    from amalea_quack.class_server import network_addresses
+    addresses = network_addresses()
+    assert all(a.count('.') == 3 and not a.startswith('127.') for a in addresses), addresses
