@@ -161,7 +161,9 @@ def _progress(a) -> int:
     from amalea_quack.course import progress
     print('Prüfe deine Lösungen: Jede läuft noch einmal für sich, in einer leeren Umgebung – etwa eine halbe Minute je Notebook …',
           file=sys.stderr, flush=True)  # stderr: the --json output stays clean
-    df = progress(Path(a.edition)/'nbs', workers=a.workers, only=tuple(a.notebook or ()))
+    edition = Path(a.edition)
+    nbs = edition if edition.name == 'nbs' and not (edition/'nbs').is_dir() else edition/'nbs'  # the edition or its nbs/ folder
+    df = progress(nbs, workers=a.workers, only=tuple(a.notebook or ()))
     if a.json: print(df.to_json(orient='records', force_ascii=False, indent=1)); return 0
     from amalea_quack.glossary import label
     marks = {'solved': '✅', 'wrong': '❌', 'unsolved': '⏳', 'unchecked': '⚠️'}

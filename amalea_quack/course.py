@@ -410,7 +410,8 @@ def write_student_edition(dst: Path, # the edition's folder (same layout as nbs/
             else:
                 try: student = json.loads(current)
                 except (json.JSONDecodeError, UnicodeDecodeError):
-                    report.skipped[rel] = 'die Datei ist kein gültiges Notebook; sie bleibt, wie sie ist'; continue
+                    report.skipped[rel] = ('die Datei ist kein gültiges Notebook; sie bleibt, wie sie ist. Neu anlegen: benenne sie um '
+                                           '(so bleibt dein Text erhalten) und rufe make lab noch einmal auf'); continue
                 merged, notes = _merge(student, generated, entry.get('cells', {}))
                 if merged['cells'] == student['cells']: report.unchanged.append(rel); continue
                 text = _dumps(merged)

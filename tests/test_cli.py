@@ -344,3 +344,11 @@ def test_network_addresses_leave_out_loopback():
     from amalea_quack.class_server import network_addresses
     addresses = network_addresses()
     assert all(a.count('.') == 3 and not a.startswith('127.') for a in addresses), addresses
+
+
+def test_fortschritt_takes_the_edition_or_its_nbs_folder(tmp_path):
+    "Naming the notebooks folder itself looked for …/nbs/nbs."
+    (tmp_path / 'ausgabe' / 'nbs').mkdir(parents=True)
+    for edition in (tmp_path / 'ausgabe', tmp_path / 'ausgabe' / 'nbs'):
+        r = quack('fortschritt', '--edition', str(edition))
+        assert r.returncode == 1 and f"In {tmp_path / 'ausgabe' / 'nbs'} liegt kein Notebook" in r.stderr, r.stderr
