@@ -406,6 +406,7 @@ class Question:
         if isinstance(self.right, (set, frozenset)) and not isinstance(given, frozenset):
             return "Antworte mit einer Menge von Buchstaben, etwa {'a', 'c'}."
         if isinstance(self.right, bool) and not isinstance(given, bool): return f'Antworte mit True oder False – nicht mit {given!r}.'
+        if _is_number(self.right) and isinstance(given, str): return 'Antworte mit einer Zahl allein, etwa 12 oder 0.5, ohne Wörter drumherum.'
         return self.hint
 
 def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x, bool)
