@@ -813,11 +813,15 @@ def param_metric_frame(runs: pd.DataFrame, # output of `experiment_runs`
 
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0045
-def suggest_model_name(dataset: str | None, experiment: str = '') -> str:
-    "A registered model name for a run: `<dataset>-classifier`, else one made from the experiment name."
-    if isinstance(dataset, str) and dataset.strip(): return f'{dataset.strip()}-classifier'
+def suggest_model_name(dataset: str | None, experiment: str = '',
+                       gate_ready: bool = True, # False: a run the release gates cannot check (`RunArtifacts.gate_ready`)
+                      ) -> str:
+    """A registered model name for a run: `<dataset>-classifier`, else one made from the experiment name; a run the gates cannot check
+    gets `<dataset>-<experiment>`, so that it does not become a version of a course model it could never be released as."""
     slug = re.sub(r'[^a-z0-9]+', '-', experiment.lower()).strip('-')
-    return (slug or 'modell')[:63]
+    data = dataset.strip() if isinstance(dataset, str) else ''
+    if data and gate_ready: return f'{data}-classifier'
+    return '-'.join(p for p in (data, slug) if p)[:63] or 'modell'
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13k0001
 _CHURN = pd.DataFrame({  # the comparison table of exercise 13.1, as the exercise set-up shows it

@@ -271,7 +271,9 @@ LABELS = {
     'new_categories': 'neue Kategorien', 'new_share': 'Anteil neu', 'missing_reference': 'fehlend (Referenz)', 'missing_current': 'fehlend (aktuell)',
     'threshold': 'Schwelle', 'value': 'Wert', 'meaning': 'Bedeutung',
     # model card
-    'trained': 'trainiert', 'promoted': 'freigegeben am', 'promoted_by': 'freigegeben von', 'data_fingerprint': 'Daten (Fingerabdruck)',
+    'trained': 'trainiert', 'promoted': 'freigegeben am', 'promoted_by': 'freigegeben von',
+    'registered': 'registriert am', 'registered_by': 'registriert von', 'rolled_back': 'zurückgerollt am', 'rolled_back_by': 'zurückgerollt von',
+    'data_fingerprint': 'Daten (Fingerabdruck)',
     'commit': 'Code-Stand (Commit)', 'audited_version': 'laut Audit-Log',
     # progress of exercises
     'solved': 'gelöst', 'wrong': 'noch nicht richtig', 'unsolved': 'noch nicht gelöst', 'unchecked': 'nicht prüfbar',
@@ -296,16 +298,19 @@ def label(key) -> str:
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl00000d
 def german_number(x, # a number (None and NaN show as '–')
-                  decimals: int | None = None, # fixed decimals; None: up to 4 significant digits, integers as integers
+                  decimals: int | None = None, # fixed decimals; None: 4 significant digits but at least one decimal, integers as integers
+                  exact: bool = False, # every digit the value has, unrounded (a preview of data as it is)
                  ) -> str:
-    "A number written the German way: decimal comma and a dot between thousands."
+    "A number written the German way: decimal comma and a dot between thousands (1234.5 -> '1.234,5', 0.123456 -> '0,1235')."
     from babel.numbers import format_decimal
     if x is None or isinstance(x, bool) or not isinstance(x, numbers.Number): return '–' if x is None else str(x)
     if isinstance(x, float) and math.isnan(x): return '–'
     if isinstance(x, float) and math.isinf(x): return '∞' if x > 0 else '−∞'  # a data set may hold them; shown, never a crash
     if decimals is not None: return format_decimal(x, format='#,##0.' + '0' * decimals if decimals else '#,##0', locale='de_DE')
     if float(x).is_integer() and abs(x) < 1e15: return format_decimal(int(x), format='#,##0', locale='de_DE')
-    digits = max(0, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0
+    if exact and 'e' not in (shortest := repr(float(x))):  # Python's shortest text for the value: all its digits, none invented
+        return format_decimal(shortest, format='#,##0.' + '0' * len(shortest.split('.')[1]), locale='de_DE')
+    digits = max(1, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0  # a non-integer keeps a decimal: '1.234,5', never '1.234'
     return format_decimal(round(float(x), digits), format='#,##0.' + '#' * max(digits, 1), locale='de_DE')
 
 def number_pattern(decimal: str = ',', # the decimal mark

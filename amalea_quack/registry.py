@@ -494,15 +494,17 @@ class ServedModel:
         return Prediction(labels, proba, X, ts.unknown_categories(X), ts.far_outside(X), ts.ranges)
 
     def card(self) -> dict:
-        "Facts for a model card (English keys): version, run, metrics, when trained, when and by whom it got its alias."
+        """Facts for a model card (English keys): version, run, metrics, when trained, and how (`registered`, `promoted` or `rolled_back`),
+        when and by whom it got its alias – a registered candidate is not shown as released."""
         run = client().get_run(self.run_id)
-        promoted = [e for e in audit_log(self.name) if e['alias'] == self.alias and e['to_version'] == int(self.version)
-                    and e['action'] in ('promote', 'rollback', 'register')]
+        moves = [e for e in audit_log(self.name) if e['alias'] == self.alias and e['to_version'] == int(self.version)
+                 and e['action'] in ('promote', 'rollback', 'register')]
+        how = {'register': 'registered', 'promote': 'promoted', 'rollback': 'rolled_back'}[moves[-1]['action']] if moves else 'promoted'
         m = run.data.metrics
         return {'model': self.name, 'alias': self.alias, 'version': self.version, 'run_id': self.run_id,
                 'accuracy': m.get('accuracy'), 'f1_macro': m.get('f1_macro'), 'latency_p99_ms': m.get('latency_p99_ms'),
                 'trained': datetime.fromtimestamp(run.info.start_time / 1000, UTC).isoformat(timespec='seconds'),
-                'promoted': promoted[-1]['when'] if promoted else None, 'promoted_by': promoted[-1]['who'] if promoted else None,
+                how: moves[-1]['when'] if moves else None, f'{how}_by': moves[-1]['who'] if moves else None,
                 'data_fingerprint': run.data.tags.get('dataset_fingerprint', '')[:12], 'commit': run.data.tags.get('git_commit', '')[:12]}
 
 def load_model(name: str = IRIS_MODEL, alias: str = 'production') -> ServedModel:

@@ -19,9 +19,10 @@ from .quack import Exercise, Question, has_keys  # the exercises of this lesson 
 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
-           'rerun_figure', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App', 'app_info',
-           'page_header', 'course_links', 'model_card', 'probability_chart', 'alias_warnings', 'refusal', 'csv_upload',
-           'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field', 'deployment_figure']
+           'rerun_figure', 'keep_state', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App',
+           'app_info', 'page_header', 'course_links', 'model_card', 'probability_chart', 'alias_warnings', 'refusal',
+           'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field',
+           'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -70,6 +71,11 @@ def _load(uri: str, name: str, version: str, run_id: str, source: str):  # -> Se
     "Load one model version, cached by what identifies its content: version numbers are reused after a model is deleted."
     from amalea_quack.registry import ServedModel
     return ServedModel(name, version)
+
+def keep_state(**defaults) -> None:
+    """Give each key its default once and carry its value through runs that stop before the widget with that key is drawn: Streamlit
+    drops a widget's value after a run without it, and the alias box then came back on its first option, staging, not production."""
+    for key, value in defaults.items(): st.session_state[key] = st.session_state.get(key, value)
 
 def alias_choice() -> None:
     "A selectbox for the alias a page serves (`st.session_state['alias']`): production is the version released through the gates."
@@ -200,7 +206,7 @@ def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     def fmt(k, v):
         if v is None or v == '': return '–'
         if k == 'latency_p99_ms': return german_number(v, 1)  # the label names the unit
-        if k in ('trained', 'promoted'): return _when(v)
+        if k in ('trained', 'registered', 'promoted', 'rolled_back'): return _when(v)
         if isinstance(v, float): return german_number(v, 3)
         return str(v)
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
@@ -288,7 +294,7 @@ def data_preview(df, rows: int = 20) -> None:  # df: pandas DataFrame
     head.attrs = {}  # e.g. the CSV format: Streamlit cannot send it along
     for c in head.columns:
         if pd.api.types.is_numeric_dtype(head[c]) and not pd.api.types.is_bool_dtype(head[c]):
-            head[c] = head[c].map(lambda v: german_number(None if pd.isna(v) else v))
+            head[c] = head[c].map(lambda v: german_number(None if pd.isna(v) else v, exact=True))  # as it is: no digit rounded away
     st.dataframe(head.astype(object).where(head.notna(), '–'), hide_index=True, width='stretch')
 
 def static_table(df, **decimals) -> None:  # df: pandas DataFrame

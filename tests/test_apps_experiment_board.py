@@ -179,3 +179,23 @@ def test_empty_store_names_the_command(store):
     at = app().run()
     assert not at.exception and not at.dataframe
     assert 'noch kein Experiment mit Läufen' in at.warning[0].value and 'quack train' in at.warning[0].value
+
+
+def test_a_run_the_gates_cannot_check_gets_a_name_of_its_own(tmp_path, template_db, monkeypatch):
+    "A model playground run was suggested as a version of iris-classifier, which it could never be released as (no test rows, no profile)."
+    import mlflow
+    from sklearn.tree import DecisionTreeClassifier
+
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.reproducibility import tracked_run
+    from amalea_quack.tracking import log_sklearn_model
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', new_store(tmp_path / 'store', template_db))
+    iris = load_dataset('iris')
+    X = iris.drop(columns='species')
+    with tracked_run('Modell-Spielwiese', run_name='knn', dataset='iris') as run:
+        mlflow.log_metric('accuracy', 0.9)
+        log_sklearn_model(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, iris['species']), X.head(3))
+    at = app().run()
+    assert not at.exception, at.exception
+    assert at.text_input(key=f'model_name_{run.info.run_id}').value == 'iris-modell-spielwiese'
+    assert any('Registrieren geht, freigeben nicht' in i.value for i in at.info), [i.value for i in at.info]

@@ -103,6 +103,9 @@ def test_another_tabular_model_and_an_unknown_category_is_warned(private_store):
     assert not at.exception and not at.success
     assert "Spalte 'island': 'Helgoland' kam im Training nie vor" in at.warning[0].value
     assert at.warning[1].value.startswith('Vorhersage: **') and 'nur eine Vermutung' in at.warning[1].value
+    assert 'freigegeben am' in card(at) and card(at)['Alias'] == 'production'
+    at.selectbox(key='alias').set_value('staging').run()  # the registered candidate: never called released on its card
+    assert card(at)['Alias'] == 'staging' and 'registriert am' in card(at) and 'freigegeben am' not in card(at), card(at)
 
 
 def test_delete_retrain_promote_serves_the_new_run_also_in_a_new_session(private_store):
@@ -121,3 +124,4 @@ def test_delete_retrain_promote_serves_the_new_run_also_in_a_new_session(private
     assert card(at)['Lauf'] == new.run_id and card(at)['Version'] == '1'
     fresh = app().run()  # another session
     assert card(fresh)['Lauf'] == new.run_id
+

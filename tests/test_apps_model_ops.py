@@ -166,6 +166,26 @@ def test_drift_of_the_test_rows_and_a_simulated_shift(ops_store):
     assert detail.value == 'petal length (cm)'  # the drifted feature is shown first
 
 
+def test_a_version_without_test_rows_is_compared_with_an_upload(ops_store):
+    "A version from a run that logged no test rows (the model playground's) crashed the drift tab with an AttributeError."
+    import mlflow
+    from sklearn.tree import DecisionTreeClassifier
+
+    from amalea_quack.eda import load_dataset
+    from amalea_quack.registry import register
+    from amalea_quack.reproducibility import tracked_run
+    from amalea_quack.tracking import log_sklearn_model
+    iris = load_dataset('iris')
+    X = iris.drop(columns='species')
+    with tracked_run('spielwiese', run_name='ohne-testdaten') as run:
+        log_sklearn_model(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, iris['species']), X.head(5))
+    mlflow.end_run()
+    register(run.info.run_id, alias='staging')  # the candidate the app opens on
+    at = open_tab(app().run(), 'Drift')
+    assert not at.exception, at.exception
+    assert any('Version 4 hat kein Referenzprofil' in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.radio and not at.file_uploader  # nothing offered that cannot be compared
+
 def upload(at, name: str, data: bytes, mime: str = 'text/csv'):
     at = open_tab(at, 'Drift')
     at.radio(key='drift_source').set_value('Eigene CSV-Datei').run()

@@ -33,11 +33,19 @@ def test_iris_app_in_chromium(app, screen):
     js = "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')].some(e => e.innerText.includes('virginica'))"
     screen.wait_for_function(js, timeout=30_000)
     assert on_first_screen(screen, screen.get_by_text('Vorhersage:')), 'the result stays in view after a change'
+    # a refused entry stops the page before the alias box: the next runs served staging instead of production
+    for field, value in ((FIELDS[3], ''), (FIELDS[3], '2,3'), (FIELDS[0], '7,1')):
+        box = screen.get_by_label(field, exact=True)
+        box.fill(value)
+        box.press('Enter')
+        settled(screen)
+    screen.wait_for_function(js, timeout=30_000)
     screen.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
     card = screen.locator('[data-testid="stTable"]').last
     card.scroll_into_view_if_needed()
     assert no_horizontal_scroll(card), f'model card needs horizontal scrolling at {screen.size}'
     assert card.get_by_text('Genauigkeit').count() >= 1
+    assert 'production' in card.inner_text() and 'staging' not in card.inner_text()
     settled(screen)
     shot = screenshot(screen, 'iris_classifier')
     assert shot.stat().st_size > 10_000 and shot_first.stat().st_size > 10_000

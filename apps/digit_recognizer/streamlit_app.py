@@ -3,15 +3,14 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import alias_choice, data_preview, model_card, page_header, probability_chart, refusal, served_model
+from amalea_quack.ui import alias_choice, data_preview, keep_state, model_card, page_header, probability_chart, refusal, served_model
 
 DIGITS_MODEL = 'digits-cnn'
 SOURCES = ('Zeichnen', 'Bild hochladen', 'Testbild')
 
 page_header('digit_recognizer', 'Zeichne eine Ziffer von 0 bis 9, lade ein Foto hoch oder nimm ein Bild aus den Testdaten: '
                                 'Ein kleines faltendes Netz (CNN) erkennt sie – und du siehst, wie es das Bild vorher auf 8×8 Felder verkleinert.')
-for key, value in (('source', SOURCES[0]), ('test_index', 0), ('alias', 'production')):
-    st.session_state.setdefault(key, value)
+keep_state(source=SOURCES[0], test_index=0, alias='production')
 
 
 def train_digits() -> str:

@@ -24,7 +24,7 @@ from amalea_quack.compare import (
 from amalea_quack.glossary import german_number, german_table, label
 from amalea_quack.registry import register, validate_model_name
 from amalea_quack.store import StoreError, tracking_uri
-from amalea_quack.tracking import metric_steps
+from amalea_quack.tracking import RunArtifacts, metric_steps
 
 
 @st.cache_data(ttl=15, show_spinner=False)
@@ -40,6 +40,11 @@ def runs_of(uri: str, experiment: str) -> pd.DataFrame:
 @st.cache_data(ttl=60, show_spinner=False)
 def logged_model(uri: str, run_id: str) -> bool:
     return has_model(run_id)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def gate_ready(uri: str, run_id: str) -> bool:
+    return RunArtifacts(run_id).gate_ready
 
 
 def remember_metric():
@@ -163,7 +168,12 @@ if not logged_model(uri, run_id):
                '(z. B. aus `train_tabular` oder `quack train`). Wähle links in der Seitenleiste einen anderen Lauf.')
     st.stop()
 dataset = row.get('tags.dataset') if 'tags.dataset' in row else None
-name = st.text_input('Name des registrierten Modells', value=suggest_model_name(dataset, experiment), key=f'model_name_{run_id}')
+ready = gate_ready(uri, run_id)
+if not ready:
+    st.info(f'Lauf **{run_name}** hat keine Testvorhersagen und kein Referenzprofil protokolliert (etwa ein Lauf aus der '
+            'Modell-Spielwiese). Registrieren geht, freigeben nicht: Die Gates können ihn nicht prüfen. Für ein Modell, das in '
+            'Betrieb gehen soll, trainiere mit `quack train` oder `train_tabular`.')
+name = st.text_input('Name des registrierten Modells', value=suggest_model_name(dataset, experiment, ready), key=f'model_name_{run_id}')
 st.caption(f'Registriert wird Lauf **{run_name}** (`{run_id}`) als neue Version; der Alias **staging** zeigt danach auf sie.')
 if st.button('Als neue Version registrieren (staging)', type='primary', key='register'):
     try:

@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import model_card, number_field, page_header, probability_chart, served_model
+from amalea_quack.ui import keep_state, model_card, number_field, page_header, probability_chart, served_model
 
 IRIS_MODEL = 'iris-classifier'
 OTHER = '(anderer Wert …)'
@@ -34,8 +34,7 @@ def other_models() -> list[str]:
     return [IRIS_MODEL] + [n for n in names if n not in COURSE_MODELS]
 
 
-st.session_state.setdefault('model_name', IRIS_MODEL)
-st.session_state.setdefault('alias', 'production')
+keep_state(model_name=IRIS_MODEL, alias='production')  # the boxes sit below the prediction: a refused entry stops before them
 name, alias = st.session_state['model_name'], st.session_state['alias']
 model = served_model(name, alias, train=train_iris if name == IRIS_MODEL else None)
 if model is None:

@@ -15,7 +15,7 @@ import pandas as pd
 from amalea_quack import registry
 from amalea_quack.eda import column_label, figure_png
 from amalea_quack.glossary import german_number, german_table, label
-from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, holdout_rows, model_drift, release, shift_feature
+from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThresholds, model_drift, release, shift_feature
 from amalea_quack.monitoring import gate_report as course_gate_report
 from amalea_quack.registry import ALIASES, IRIS_MODEL, PromotionRefused
 from amalea_quack.store import ModelNotFound, StoreError, is_server, tracking_uri
@@ -39,8 +39,10 @@ def gate_report(uri: str, name: str, version: str, run_id: str):
 
 
 @st.cache_data(show_spinner='Lade die Testdaten des Laufs …', max_entries=20)
-def test_rows(uri: str, name: str, version: str, run_id: str) -> pd.DataFrame:
-    return holdout_rows(name, version)
+def drift_inputs(uri: str, name: str, version: str, run_id: str) -> tuple[bool, pd.DataFrame | None]:
+    "Whether the version's run logged a reference profile (drift needs it) and its test rows (None if it logged none)."
+    artifacts = registry.candidate(name, version).artifacts
+    return artifacts.reference_profile is not None, artifacts.test_features
 
 
 @st.cache_data(show_spinner='Vergleiche mit dem Referenzprofil …', max_entries=20)
@@ -204,10 +206,18 @@ if tabs[3].open:
         st.subheader(f'Drift gegen das Referenzprofil von Version {version}')
         st.caption('Vergleicht aktuelle Daten Merkmal für Merkmal mit dem Trainingsprofil: relative Mittelwertverschiebung, PSI und '
                    'KS-Test (Zahlen) bzw. Chi²-Test (Kategorien). Drift zählt, wenn der Test signifikant und die Änderung groß genug ist.')
-        source = st.radio('Aktuelle Daten', ['Testdaten des Modells', 'Eigene CSV-Datei'], horizontal=True, key='drift_source')
+        profiled, base = drift_inputs(uri, name, version, run_id)
+        if not profiled:  # e.g. a run of the model playground: neither a training profile nor test rows were logged with it
+            st.info(f'Version {version} hat kein Referenzprofil an ihrem Lauf (etwa ein Lauf aus der Modell-Spielwiese): Drift misst, '
+                    'wie weit neue Daten vom Training abweichen, und braucht dafür das Profil, das `quack train` und train_tabular '
+                    'mitschreiben. Wähle oben eine solche Version.')
+            st.stop()
+        if base is None:
+            st.info(f'Version {version} hat keine Testdaten an ihrem Lauf: Vergleiche sie mit eigenen Daten als CSV-Datei.')
+            source = 'Eigene CSV-Datei'
+        else: source = st.radio('Aktuelle Daten', ['Testdaten des Modells', 'Eigene CSV-Datei'], horizontal=True, key='drift_source')
         current = None
         if source == 'Testdaten des Modells':
-            base = test_rows(uri, name, version, run_id)
             numeric = list(base.select_dtypes('number').columns)
             feature = st.selectbox('Drift simulieren: ein Merkmal verschieben', [NO_FEATURE, *numeric], key='drift_feature',
                                    format_func=lambda c: c if c == NO_FEATURE else column_label(c))

@@ -3,15 +3,14 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import alias_choice, model_card, page_header, probability_chart, served_model, static_table
+from amalea_quack.ui import alias_choice, keep_state, model_card, page_header, probability_chart, served_model, static_table
 
 TEXT_MODEL = 'text-classifier'
 EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
 
 page_header('text_classifier', 'Tippe eine kurze Meldung auf Deutsch ein: Das Modell ordnet sie einer Rubrik zu – etwa Politik, Sport '
                                'oder Kultur – und zeigt die ähnlichsten Beispiele, aus denen es gelernt hat.')
-st.session_state.setdefault('text', EXAMPLE)
-st.session_state.setdefault('alias', 'production')
+keep_state(text=EXAMPLE, alias='production')
 
 
 def train_text() -> str:
