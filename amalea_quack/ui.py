@@ -268,10 +268,11 @@ def csv_upload(label_: str, # the uploader's label
                              help=f'Eine CSV-Datei mit Kopfzeile; Komma, Semikolon oder Tabulator; UTF-8 oder Windows-1252; '
                                   f'höchstens {max_mb:g} MB')
     if file is None: return None
-    with box.expander('Einlesen anpassen'):
-        enc = st.selectbox('Kodierung', [None, *ENCODINGS], format_func=lambda e: 'erkennen' if e is None else ENCODINGS[e], key=f'{key}:enc')
-        sep = st.selectbox('Trennzeichen', [None, *SEPARATORS], key=f'{key}:sep', format_func=lambda s: 'erkennen' if s is None else SEPARATORS[s])
-        dec = st.selectbox('Dezimalzeichen', [None, ',', '.'], format_func={None: 'erkennen', ',': 'Komma', '.': 'Punkt'}.get, key=f'{key}:dec')
+    own = f'{key}:{file.file_id}'  # the settings belong to this file: the next one is read as it says, not as the last one was set
+    with box.expander('Einlesen anpassen', expanded=any(st.session_state.get(f'{own}:{s}') is not None for s in ('enc', 'sep', 'dec'))):
+        enc = st.selectbox('Kodierung', [None, *ENCODINGS], format_func=lambda e: 'erkennen' if e is None else ENCODINGS[e], key=f'{own}:enc')
+        sep = st.selectbox('Trennzeichen', [None, *SEPARATORS], key=f'{own}:sep', format_func=lambda s: 'erkennen' if s is None else SEPARATORS[s])
+        dec = st.selectbox('Dezimalzeichen', [None, ',', '.'], format_func={None: 'erkennen', ',': 'Komma', '.': 'Punkt'}.get, key=f'{own}:dec')
     try: df = read_csv_checked(file.getvalue(), max_mb=max_mb, encoding=enc, sep=sep, decimal=dec)
     except DataValidationError as e:
         st.error(refusal(file.name, e) + ' Wähle eine andere Datei – oder stelle unter *Einlesen anpassen* Kodierung, Trennzeichen '

@@ -224,3 +224,17 @@ def test_awkward_values_are_reported_not_crashed(name, data, failed, message):
     assert row['Ergebnis'] == '❌ nicht bestanden – blockiert' and message in row['Meldung']
     assert failed in tab(at, 5).error[0].value
     assert images(at) >= 2 and [t.label for t in at.tabs] == TABS
+
+
+def test_reading_settings_belong_to_their_file():
+    "A decimal point set for one file was used for the next: a decimal-comma column became text and failed the data gates."
+    from conftest import ROOT
+    cases = ROOT / 'tests/data/cases'
+    at = upload('versicherung.csv', (cases / 'versicherung.csv').read_bytes())
+    decimal = next(s for s in at.selectbox if s.label == 'Dezimalzeichen')
+    decimal.set_value('.').run()
+    assert next(s for s in at.selectbox if s.label == 'Dezimalzeichen').value == '.'
+    at.file_uploader[0].set_value(('kauf_cp1252.csv', (cases / 'kauf_cp1252.csv').read_bytes(), 'text/csv')).run()
+    assert not at.exception, at.exception
+    assert next(s for s in at.selectbox if s.label == 'Dezimalzeichen').value is None  # 'erkennen' again for the new file
+    assert any('Dezimalkomma' in c.value for c in at.caption), [c.value for c in at.caption]
