@@ -149,10 +149,12 @@ def test_a_drawing_on_the_canvas_is_recognised(digits_store, monkeypatch, drawin
     monkeypatch.setenv('MLFLOW_TRACKING_URI', digits_store)
     url = 'data:image/png;base64,' + base64.b64encode(png(drawing())).decode()
     at = app()
-    at.session_state['canvas'] = {'drawing': {'raw': {'objects': [{'type': 'path'}], 'background': '#FFFFFF'}, 'data': url}, 'backgroundFit': None}
+    at.session_state['canvas-0'] = {'drawing': {'raw': {'objects': [{'type': 'path'}], 'background': '#FFFFFF'}, 'data': url}, 'backgroundFit': None}
     at.run()
     assert not at.exception and not at.error and not at.info
     assert at.success[0].value == 'Vorhersage: **7**'
+    at.button(key='clear_canvas').click().run()  # without a mouse there is no toolbar: the button gives an empty canvas
+    assert not at.exception and not at.success and 'noch leer' in at.info[0].value
 
 
 def test_picking_a_test_image(served_app):

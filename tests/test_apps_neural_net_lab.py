@@ -80,6 +80,7 @@ def test_other_data_set_feature_subset_and_two_layers(store):
 
 def test_stop_button_ends_training_and_marks_the_run_killed(store):
     at = start(app().run(), epochs=1000, patience=0)
+    assert at.button(key='start').disabled and at.sidebar.number_input(key='seed').disabled  # locked at once, not a run later
     job = at.session_state['job']
     deadline = time.time() + 120
     while len(job.history) < 2 and job.running and time.time() < deadline:

@@ -57,10 +57,12 @@ def random_test_image(n: int) -> None:
 def from_canvas():
     "The drawing as (picture, 8×8 pixels), or None after saying why."
     st.markdown('Zeichne **eine** Ziffer (0–9), groß und mittig. Zeigst du mit der Maus auf die Fläche, erscheinen oben rechts '
-                'Werkzeuge: rückgängig machen und alles löschen (Papierkorb).')
+                'Werkzeuge: rückgängig machen und alles löschen (Papierkorb). Auf dem Handy leert der Knopf unter der Fläche sie.')
     st.space('small')  # room for the canvas toolbar, which floats above the drawing area
+    fresh = st.session_state.get('canvas_round', 0)  # a new key is a new, empty canvas: the toolbar shows only under a mouse
     drawing = st_canvas(stroke_width=18, stroke_color='#000000', background_color='#FFFFFF', height=280, width=280,
-                        drawing_mode='freedraw', return_image_data=True, key='canvas')
+                        drawing_mode='freedraw', return_image_data=True, key=f'canvas-{fresh}')
+    st.button('Zeichenfläche leeren', key='clear_canvas', icon='🗑️', on_click=lambda: st.session_state.update(canvas_round=fresh + 1))
     if drawing.image_data is None or not (drawing.json_data or {}).get('objects'):
         st.info('Die Zeichenfläche ist noch leer – zeichne eine Ziffer.')
         return None

@@ -144,7 +144,7 @@ if st.button('Training starten', type='primary', key='start', disabled=running, 
     except ValueError as e:
         st.error(f'Training nicht gestartet – bitte korrigieren:\n\n{name_fields(str(e), FIELDS)}')
         st.stop()
-    job = st.session_state.job
+    st.rerun()  # draw the page again from the top: the fields above are locked while the training runs
 
 with st.expander(f'Daten: {DATASETS[name].title} · {len(data)} Zeilen · Ziel: {column_label(target)}', expanded=job is None):
     st.caption(f'Quelle: {DATASETS[name].source}. Die Vorverarbeitung (Lücken füllen, skalieren, Kategorien kodieren) lernt nur '
