@@ -481,6 +481,10 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     if b'\x00' in data[:4096] and not data.startswith((b'\xff\xfe', b'\xfe\xff')):
         raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
     text, fmt = sniff_csv(data, name, encoding, sep, decimal)
+    if text.lstrip()[:1] in ('{', '['):  # JSON read as CSV gave 'a header but no data rows' or nonsense columns
+        try: is_json = isinstance(json.loads(text), (dict, list))
+        except ValueError: is_json = False
+        if is_json: raise DataValidationError([f'{name} ist JSON, keine Tabelle mit Trennzeichen'], 'eine CSV-Datei mit Kopfzeile und Datenzeilen')
     header = next(csv.reader(io.StringIO(text), delimiter=fmt.sep), [])  # the first record only
     if len(header) > max_columns:
         raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')

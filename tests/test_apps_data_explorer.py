@@ -132,7 +132,8 @@ BIG = b'a,b\n' + b'1,2\n' * 2_800_000  # about 11 MB
     ('leer.csv', b'', 'ist leer'),
     ('kopf.csv', b'laenge,breite,art\n', 'hat eine Kopfzeile, aber keine Datenzeilen'),
     ('riesig.csv', BIG, 'höchstens 10 MB'),
-], ids=['binary', 'empty', 'header-only', 'too-big'])
+    ('daten.json', b'[{"laenge": 5.1, "art": "setosa"},\n {"laenge": 7.0, "art": "versicolor"}]', 'Die Datei ist JSON, keine Tabelle'),
+], ids=['binary', 'empty', 'header-only', 'too-big', 'json'])
 def test_bad_file_is_refused_with_reason(name, data, reason):
     at = upload(name, data)
     assert len(BIG) > 10 * 1024 * 1024
