@@ -234,6 +234,11 @@ def ensure_database(uri: str) -> str:
     return uri
 
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000015
+def _port_free(host: str, port: int) -> None:
+    "Refuse a taken class-server port in German, naming who may hold it: a false password error followed otherwise (another server answered)."
+    ensure_port_free(host, port, 'läuft schon ein Kursserver oder die MLflow-Oberfläche (quack ui)? Auf macOS belegt AirPlay Port 5000',
+                     f'einen anderen Port: --port {port + 1} (make class-server … PORT={port + 1})')
+
 @dataclass
 class ClassServer:
     "`mlflow server` for a class: PostgreSQL backend, proxied artifacts, the course's basic-auth app; started and stopped by PID."
@@ -266,8 +271,7 @@ class ClassServer:
     def start(self, timeout: float = 180) -> ClassServer:
         "Write the configuration, start the server in its own process group and wait until /health answers."
         folder = Path(self.folder); folder.mkdir(parents=True, exist_ok=True)
-        ensure_port_free(self.host, self.port, 'läuft schon ein Kursserver oder die MLflow-Oberfläche (quack ui)? Auf macOS belegt AirPlay Port 5000',
-                         f'einen anderen Port: --port {self.port + 1} (make class-server … PORT={self.port + 1})')
+        _port_free(self.host, self.port)
         ini = write_auth_config(folder/'basic_auth.ini', self.auth_database_uri, self.admin)
         env = {**os.environ, 'MLFLOW_BACKEND_STORE_URI': self.database_uri, 'MLFLOW_AUTH_CONFIG_PATH': str(ini),
                'MLFLOW_AUTH_ADMIN_PASSWORD': self.admin_password,
@@ -346,7 +350,7 @@ def reset_password(user: str, # the student whose password is forgotten
                   ) -> str:
     "Set `user`'s password as the teacher and return it; German errors for an unknown user or a password under 12 characters."
     import requests
-    new = new or secrets.token_urlsafe(12)
+    new = secrets.token_urlsafe(12) if new is None else new  # '' (an unset variable) is refused below, never replaced unseen
     if len(new) < MIN_PASSWORD: raise ValueError(f'Das neue Passwort ist kürzer als {MIN_PASSWORD} Zeichen.')
     r = requests.patch(f'{url}/api/2.0/mlflow/users/update-password', auth=(admin, password), timeout=30,
                        json={'username': user, 'password': new})
@@ -413,6 +417,7 @@ def start_class_server(folder: Path | str | None = None, # configuration, secret
                       ) -> ClassSetup:
     "Start everything a class needs: PostgreSQL (own cluster or `db`), the class server with basic-auth and the course's rules, the users."
     from sqlalchemy.engine import make_url
+    _port_free(host, port)  # said before PostgreSQL starts
     folder = Path(folder or default_server_folder()).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder/'.gitignore').exists(): (folder/'.gitignore').write_text('# passwords and data of the class server\n*\n')

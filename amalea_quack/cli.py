@@ -241,10 +241,11 @@ def _class_server(a) -> int:
         s = setup.server
         where = 'MLFLOW_AUTH_ADMIN_PASSWORD' if os.environ.get('MLFLOW_AUTH_ADMIN_PASSWORD') else folder/'admin-passwort.txt'
         print(f'Kursserver läuft auf {s.url}')
-        if a.host == '0.0.0.0':
+        if a.host in ('0.0.0.0', '::'):
             where_else = ', '.join(f'http://{ip}:{s.port}' for ip in network_addresses()) or 'keine – dieser Rechner hat nur 127.0.0.1'
             print(f'Studierende im selben Netz erreichen ihn unter: {where_else}')
-        else: print('Nur auf diesem Rechner erreichbar; für die Klasse im Netz: --host 0.0.0.0 (make class-server … HOST=0.0.0.0)')
+        elif a.host in ('localhost', '::1') or a.host.startswith('127.'):
+            print('Nur auf diesem Rechner erreichbar; für die Klasse im Netz: --host 0.0.0.0 (make class-server … HOST=0.0.0.0)')
         print(f'Lehrperson: {a.admin}, Passwort in {where}. Datenbank: {"eigener PostgreSQL-Cluster" if setup.cluster else a.db.split("@")[-1]}')
         _say_users(setup.users)
         print('Studierende setzen MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD. Strg+C beendet den Server.',
@@ -252,7 +253,9 @@ def _class_server(a) -> int:
         try: code = s.proc.wait()
         except KeyboardInterrupt:  # Strg+C is how a teacher ends the server: a clean stop, no error
             setup.stop()
-            print(f'Kursserver beendet: MLflow-Server und Datenbank sind gestoppt; Läufe, Modelle und Passwörter bleiben in {folder}.')
+            kept = f'bleiben in {folder}' if setup.cluster else f'bleiben in der Datenbank {a.db.split("@")[-1]}, Artefakte in {folder}'
+            print(f'Kursserver beendet: MLflow-Server{" und Datenbank sind" if setup.cluster else " ist"} gestoppt; Läufe, Modelle und '
+                  f'Passwörter {kept}.')
             return 0
         print(f'quack class-server: der MLflow-Server hat sich beendet (Exit-Code {code}); siehe {s.log}', file=sys.stderr)
         return 1
@@ -374,11 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--alias', default='production', help='Alias oder Version, deren Referenzprofil zählt')
     s.add_argument('--report', default='drift_report.html', help='Pfad des HTML-Berichts')
     s.add_argument('--threshold', action='append', metavar='NAME=WERT', help='Schwelle ändern, z. B. psi_severe=0.3 (mehrfach möglich)'); csv(s)
-    s = cmd('serve', _serve, 'Modell als REST-Dienst (POST /invocations, GET /metrics) starten'); model(s)
+    s = cmd('serve', _serve, 'Modell als REST-Dienst (POST /invocations, GET /metrics) starten'); model(s); s.set_defaults(server=True)
     s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=_port, default=5001)
     s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=_port, default=5000)
+    s.set_defaults(server=True)
     s = cmd('relocate-store', _relocate_store, 'nach dem Verschieben des Kursordners die Pfade im eingebetteten Store umschreiben')
     s = cmd('class-server', _class_server, 'für Lehrende: Kursserver starten (PostgreSQL, MLflow mit Anmeldung, Benutzer aus einer Klassenliste)')
+    s.set_defaults(server=True)
     s.add_argument('--folder', help='Ordner für Konfiguration, Passwörter, Artefakte, Logs, eigene Datenbank (Standard: ~/.amalea-quack/kursserver)')
     s.add_argument('--users', help='Klassenliste (CSV mit den Spalten name und passwort); vorhandene Benutzer bleiben unverändert')
     s.add_argument('--db', help='PostgreSQL-Datenbank, z. B. postgresql+psycopg://kurs:geheim@db/mlflow (Standard: eigener Cluster im Ordner)')
@@ -446,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f'quack {args.command}: beendet (SIGTERM); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
         return 143
     except KeyboardInterrupt:
+        if getattr(args, 'server', False):  # Strg+C is how a server is ended: no error, and it opened no run
+            print(f'quack {args.command}: beendet (Strg+C).', file=sys.stderr)
+            return 0
         print(f'quack {args.command}: abgebrochen (Strg+C); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
         return 130
     except (StoreError, DataValidationError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,

@@ -81,10 +81,11 @@ def kmeans_pipeline(X: pd.DataFrame, # features (to find numeric and categorical
                     k: int = 3, # number of clusters
                     seed: int = 0,
                     scale: bool = True, # standardise numeric features?
+                    n_init: int = 10, # starts of k-means; the one with the smallest inertia is kept
                    ):
     "k-means inside the course's tabular pipeline (impute, optionally scale, one-hot encode)."
     from sklearn.cluster import KMeans
-    return make_tabular_pipeline(X, KMeans(n_clusters=k, n_init=10, random_state=seed), scale=scale)
+    return make_tabular_pipeline(X, KMeans(n_clusters=k, n_init=n_init, random_state=seed), scale=scale)
 
 def _silhouette(model, X: pd.DataFrame) -> float | None:
     "Silhouette of the model's clusters of X, measured in the space the model clusters in; None if undefined."
@@ -375,9 +376,8 @@ def _wine():
 @cache
 def _wine_best_k(ks=tuple(range(2, 9)), n_init: int = 10) -> int:
     "The k of 2–8 with the highest silhouette on the scaled wines, with the course's ten starts (or `n_init` starts: the slip of one)."
-    from sklearn.cluster import KMeans
     X = _wine()[0]
-    sil = {k: _silhouette(make_tabular_pipeline(X, KMeans(n_clusters=k, n_init=n_init, random_state=0)).fit(X), X) for k in ks}
+    sil = {k: _silhouette(kmeans_pipeline(X, k, 0, scale=True, n_init=n_init).fit(X), X) for k in ks}
     return max(sil, key=sil.get)
 
 @cache

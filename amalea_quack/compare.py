@@ -20,7 +20,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
-from .glossary import german_number, label
+from .glossary import german_number, german_p, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_count, expect_number, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
@@ -191,9 +191,6 @@ def _pp(x: float) -> str:
     "A difference of shares in percentage points, signed, German."
     return ('+' if x > 0 else '') + german_number(100 * x, 1)
 
-def _p_text(p: float) -> str:
-    "A p-value for a person: 'p = 0,016', or 'p < 0,001' where three decimals would show 0,000."
-    return 'p < 0,001' if p < 0.0005 else f'p = {german_number(p, 3)}'
 
 @dataclass(frozen=True)
 class PairedTest:
@@ -269,7 +266,7 @@ class PairedTest:
             f'  beide richtig {self.both_right} · nur {a} richtig {self.only_a} · nur {b} richtig {self.only_b} · beide falsch {self.both_wrong}',
             f'  Genauigkeit {german_number(self.accuracy_a, 3)} gegen {german_number(self.accuracy_b, 3)}: Differenz {_pp(self.difference)} '
             f'Prozentpunkte, {_level(self.confidence)}-%-Intervall [{_pp(self.low)}; {_pp(self.high)}] (gepaart, Newcombe)',
-            f'  McNemar (exakt): {_p_text(self.p_value)} auf {self.discordant} abweichenden Zeilen'])
+            f'  McNemar (exakt): {german_p(self.p_value)} auf {self.discordant} abweichenden Zeilen'])
     __repr__ = __str__
 
 def paired_test(a_correct, # per row: was model a right? (booleans)
@@ -398,7 +395,7 @@ class CVDifference:
     def __str__(self):
         return (f'{self.a} − {self.b} über {self.folds} Folds: {_pp(self.estimate)} Prozentpunkte, {_level(self.confidence)}-%-Intervall '
                 f'[{_pp(self.low)}; {_pp(self.high)}] (korrigiert; naiv [{_pp(self.naive_low)}; {_pp(self.naive_high)}]), '
-                f'{_p_text(self.p_value)}')
+                f'{german_p(self.p_value)}')
     __repr__ = __str__
 
 def cv_difference(scores: pd.DataFrame, # output of `repeated_cv`

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'number_pattern', 'parse_number',
+__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'number_pattern', 'parse_number', 'german_p',
            'german_percent', 'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
@@ -310,8 +310,8 @@ def german_number(x, # a number (None and NaN show as '–')
     if float(x).is_integer() and abs(x) < 1e15: return format_decimal(int(x), format='#,##0', locale='de_DE')
     if exact and 'e' not in (shortest := repr(float(x))):  # Python's shortest text for the value: all its digits, none invented
         return format_decimal(shortest, format='#,##0.' + '0' * len(shortest.split('.')[1]), locale='de_DE')
-    digits = max(1, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0  # a non-integer keeps a decimal: '1.234,5', never '1.234'
-    return format_decimal(round(float(x), digits), format='#,##0.' + '#' * max(digits, 1), locale='de_DE')
+    digits = max(1, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0  # a non-integer keeps a decimal: '1.234,5' or '1.234,0'
+    return format_decimal(round(float(x), digits), format='#,##0.0' + '#' * (digits - 1), locale='de_DE')
 
 def number_pattern(decimal: str = ',', # the decimal mark
                    thousands: str | None = '.', # the separator between groups of three digits, if any
@@ -333,6 +333,10 @@ def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234
     if number_pattern(',', '.').fullmatch(t): return float(t.replace('.', '').replace(',', '.'))  # German: dots between thousands
     if number_pattern('.', None).fullmatch(t): return float(t)
     raise ValueError(f'„{text}“ ist keine Zahl – {expected}')
+
+def german_p(p: float) -> str:
+    "A p-value for a person: 'p = 0,016', or 'p < 0,001' where three decimals would show 0,000."
+    return 'p < 0,001' if p < 0.0005 else f'p = {german_number(p, 3)}'
 
 def german_percent(x, decimals: int = 1) -> str:
     "A share (0–1) as a German percentage, e.g. 0.3333 -> '33,3 %'."

@@ -231,9 +231,9 @@ def _knn_cv(cols) -> float:
 
 _knn_cv_all = cache(lambda: _knn_cv(tuple(_noisy().columns)))
 
-def _counts(t, n: int = 4) -> bool:
-    "True for `n` vote counts: whole numbers ≥ 0 (2.0 counts as 2), in a tuple or a list."
-    return isinstance(t, (tuple, list)) and len(t) == n and all(expect_count(v, 'v') for v in t)
+def _counts(t) -> bool:
+    "True for the four vote counts of exercise 8.2: whole numbers ≥ 0 (2.0 counts as 2), in a tuple or a list."
+    return isinstance(t, (tuple, list)) and len(t) == 4 and all(expect_count(v, 'v') for v in t)
 
 def _choice(a) -> str: return answer_letter(a.get('wahl', ''))
 

@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .eda import new_figure
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data, split_three
-from .glossary import german_number
+from .glossary import german_number, german_p
 from .quack import Diagnosis, Exercise, Question, expect_count, expect_each, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import client
@@ -468,7 +468,7 @@ class PairedComparison:
                     f'nicht „gleich gut“: Mit {round(100 * self.confidence)} % unterscheiden sie sich auf höchstens {pp(bound)} % aller Zeilen, '
                     'die Differenz liegt also '
                     f'zwischen −{pp(bound)} und +{pp(bound)} Prozentpunkten.')
-        rows = f'nur {a} hat auf {self.only[0]} Zeilen recht, nur {b} auf {self.only[1]} (McNemar p = {german_number(self.p_value, 3)})'
+        rows = f'nur {a} hat auf {self.only[0]} Zeilen recht, nur {b} auf {self.only[1]} (McNemar {german_p(self.p_value)})'
         if self.p_value < 1 - self.confidence:
             better, worse = (b, a) if self.only[1] > self.only[0] else (a, b)
             return (f'{better} ist auf diesen {self.n} Testzeilen besser als {worse}: {rows[0].upper()}{rows[1:]}. Die Differenz {b} − {a} '

@@ -386,6 +386,8 @@ class Question:
         if not_attempted(answer): return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
         numeric = _is_number(self.right)
         given = _typed_number(answer) if numeric and isinstance(answer, str) and _typed_number(answer) is not None else _normal(answer)
+        if numeric and isinstance(answer, str) and answer.strip().endswith('%') and _is_number(given) and not 0 <= self.right <= 1:
+            given *= 100  # '2,2 %' where the question asks for percentage points (2.2), not for a share
         if isinstance(self.right, bool) and isinstance(answer, str): given = _TYPED_BOOLS.get(given, given)  # 'True', 'richtig', 'nein'
         ok = abs(given - self.right) <= self.tolerance if numeric and _is_number(given) else given == _normal(self.right)
         if ok: return Feedback(title, SOLVED, [f'✓ {self.why}'], key)

@@ -433,18 +433,17 @@ class Prediction:
     @property
     def warnings(self) -> list[str]:
         "German sentences about inputs the model cannot judge well (categories it never saw, numbers far outside its training)."
-        return self.unknown_warnings + self.outside_warnings
+        return self.unknown_warnings + self.outside_warnings()
     @property
     def unknown_warnings(self) -> list[str]:
         "The sentences about categories training never saw."
         return [f"Spalte '{c}': {', '.join(repr(v) for v in vals)} {'kam' if len(vals) == 1 else 'kamen'} im Training nie vor – das Modell "
                    f"kennt nur die Trainingskategorien und gibt {'diesem Wert' if len(vals) == 1 else 'diesen Werten'} kein Gewicht"
                    for c, vals in self.unknown.items()]
-    @property
-    def outside_warnings(self) -> list[str]:
-        "The sentences about numbers far outside the training range (an app may say them with its own column labels)."
+    def outside_warnings(self, name=str) -> list[str]:
+        "The sentences about numbers far outside the training range; `name` turns a column into what a person reads (an app's label)."
         g = german_number
-        return [f"Spalte '{c}': {', '.join(g(v) for v in vals)} liegt weit außerhalb dessen, was das Training sah "
+        return [f"Spalte '{name(c)}': {', '.join(g(v) for v in vals)} liegt weit außerhalb dessen, was das Training sah "
                    f"({g(self.ranges[c][0])} bis {g(self.ranges[c][1])}) – die Vorhersage dafür ist geraten; stimmt die Einheit?"
                    for c, vals in self.outside.items()]
 

@@ -322,11 +322,11 @@ def _has_metric(fn) -> bool | Diagnosis:
     "True if every reproduction logged `cv_accuracy`; a Diagnosis for another metric name or for a number copied from the original."
     new_runs = [new for _, new in _reproductions(fn)]
     if all('cv_accuracy' in new.data.metrics for new in new_runs): return True
-    if other := sorted({m for new in new_runs for m in new.data.metrics} - {'cv_accuracy'}):
-        return Diagnosis(f"dein neuer Lauf protokolliert {', '.join(map(repr, other))} – die Kennzahl heißt wie im Original 'cv_accuracy'")
-    if any('cv_accuracy' in new.data.metrics for new in new_runs):
+    if any('cv_accuracy' in new.data.metrics for new in new_runs):  # only where the original had it: copied, not computed
         return Diagnosis('einem Original fehlt die Kennzahl (der Lauf brach vor dem Protokollieren ab), und deinem neuen Lauf dann auch – '
                          'kopierst du die Zahl, statt neu zu trainieren? Reproduzieren heißt: mit den Parametern noch einmal rechnen')
+    if other := sorted({m for new in new_runs for m in new.data.metrics} - {'cv_accuracy'}):
+        return Diagnosis(f"dein neuer Lauf protokolliert {', '.join(map(repr, other))} – die Kennzahl heißt wie im Original 'cv_accuracy'")
     return False
 
 def _same_metric(old, new) -> bool:

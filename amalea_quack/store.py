@@ -240,6 +240,7 @@ def ensure_port_free(host: str, # the address a server is about to listen on, e.
     import errno
     import socket
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a port whose last server just ended (TIME_WAIT) is free
         try: probe.bind((host, port))
         except OSError as e:
             why = {errno.EADDRINUSE: f'ist schon belegt – {running}', errno.EACCES: 'ist nicht erlaubt (Ports unter 1024 '

@@ -182,7 +182,7 @@ def test_empty_store_names_the_command(store):
 
 
 def test_a_run_the_gates_cannot_check_gets_a_name_of_its_own(tmp_path, template_db, monkeypatch):
-    "A model playground run was suggested as a version of iris-classifier, which it could never be released as (no test rows, no profile)."
+    "A model playground run was suggested as a version of iris-classifier, which it could never be released as (no test predictions)."
     import mlflow
     from sklearn.tree import DecisionTreeClassifier
 

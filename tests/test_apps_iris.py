@@ -66,7 +66,7 @@ def test_a_measurement_outside_the_training_range_is_answered_with_a_note(course
     assert at.warning[1].value.startswith('Vorhersage: **') and 'nur eine Vermutung' in at.warning[1].value, 'still answered, after the reason'
     at = measure(at, 5.0, 3.4, 25, 0.2)  # far outside: a unit mix-up? one note, by the field's German name (there were two, one in English)
     assert len(at.warning) == 2 and 'petal' not in at.warning[0].value, [w.value for w in at.warning]
-    assert at.warning[0].value.startswith('Kronblattlänge (cm): 25 liegt weit außerhalb') and 'stimmt die Einheit?' in at.warning[0].value
+    assert at.warning[0].value.startswith("Spalte 'Kronblattlänge (cm)': 25 liegt weit außerhalb") and 'stimmt die Einheit?' in at.warning[0].value
 
 
 def test_another_alias_without_model_explains_the_fix_and_can_be_switched_back(course_store, monkeypatch):

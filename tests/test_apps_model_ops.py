@@ -166,25 +166,32 @@ def test_drift_of_the_test_rows_and_a_simulated_shift(ops_store):
     assert detail.value == 'petal length (cm)'  # the drifted feature is shown first
 
 
-def test_a_version_without_test_rows_is_compared_with_an_upload(ops_store):
-    "A version from a run that logged no test rows (the model playground's) crashed the drift tab with an AttributeError."
+def test_drift_needs_a_reference_profile_and_takes_an_upload_without_test_rows(ops_store):
+    """A version from a run that logged no test rows (the model playground's) crashed the drift tab with an AttributeError. Without a
+    reference profile nothing can be compared, and the tab says so; with a profile but no test rows it takes an upload."""
     import mlflow
     from sklearn.tree import DecisionTreeClassifier
 
     from amalea_quack.eda import load_dataset
     from amalea_quack.registry import register
     from amalea_quack.reproducibility import tracked_run
-    from amalea_quack.tracking import log_sklearn_model
+    from amalea_quack.tracking import REFERENCE_PROFILE, log_sklearn_model
+    from amalea_quack.validation import reference_profile
     iris = load_dataset('iris')
     X = iris.drop(columns='species')
-    with tracked_run('spielwiese', run_name='ohne-testdaten') as run:
-        log_sklearn_model(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, iris['species']), X.head(5))
-    mlflow.end_run()
-    register(run.info.run_id, alias='staging')  # the candidate the app opens on
-    at = open_tab(app().run(), 'Drift')
-    assert not at.exception, at.exception
-    assert any('Version 4 hat kein Referenzprofil' in i.value for i in at.info), [i.value for i in at.info]
-    assert not at.radio and not at.file_uploader  # nothing offered that cannot be compared
+    for profiled, version in ((False, 4), (True, 5)):
+        with tracked_run('spielwiese', run_name=f'ohne-testdaten-{version}') as run:
+            log_sklearn_model(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, iris['species']), X.head(5))
+            if profiled: mlflow.log_dict(reference_profile(X), REFERENCE_PROFILE)
+        register(run.info.run_id, alias='staging')  # the candidate the app opens on
+        at = open_tab(app().run(), 'Drift')
+        assert not at.exception, at.exception
+        if not profiled:
+            assert any('Version 4 hat kein Referenzprofil' in i.value for i in at.info), [i.value for i in at.info]
+            assert not at.radio and not at.file_uploader  # nothing offered that cannot be compared
+    assert any('Version 5 hat keine Testdaten' in i.value for i in at.info) and not at.radio, [i.value for i in at.info]
+    at = at.file_uploader(key='drift_csv').set_value(('jetzt.csv', X.to_csv(index=False).encode(), 'text/csv')).run()
+    assert not at.exception and at.success[0].value.startswith('**kein Drift**')
 
 def upload(at, name: str, data: bytes, mime: str = 'text/csv'):
     at = open_tab(at, 'Drift')

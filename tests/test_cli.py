@@ -1,5 +1,9 @@
 """The `quack` command end to end against temporary stores: in-process through `main`, and as a real process."""
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import assert_valid_nbformat, quack
@@ -320,16 +324,37 @@ def test_ui_and_class_server_name_a_taken_port_before_they_start(store, tmp_path
     "Both default to port 5000 (as does AirPlay on macOS): a taken port was a false password error on the class server."
     import socket
 
-    from amalea_quack.class_server import ClassServer
+    from amalea_quack.class_server import ClassServer, start_class_server
+    said = 'ist schon belegt – läuft schon ein Kursserver'
     with socket.socket() as taken:
         taken.bind(('127.0.0.1', 0)); taken.listen()
         port = taken.getsockname()[1]
         r = quack('ui', '--port', str(port), uri=store)
         server = ClassServer(tmp_path / 'kurs', 'postgresql+psycopg://kurs:geheim@127.0.0.1:1/mlflow', 'postgresql+psycopg://kurs:geheim@127.0.0.1:1/auth',
                              port=port)
-        with pytest.raises(ValueError, match=f'Port {port} auf 127.0.0.1 ist schon belegt – läuft schon ein Kursserver'): server.start()
+        with pytest.raises(ValueError, match=f'Port {port} auf 127.0.0.1 {said}'): server.start()
+        with pytest.raises(ValueError, match=f'Port {port} auf 127.0.0.1 {said}'): start_class_server(tmp_path / 'klasse', port=port)
     assert r.returncode == 1 and f'Port {port} auf 127.0.0.1 ist schon belegt' in r.stderr and f'quack ui --port {port + 1}' in r.stderr, r.stderr
     assert server.proc is None and not (tmp_path / 'kurs' / 'basic_auth.ini').exists()  # nothing started, nothing written
+    assert not (tmp_path / 'klasse').exists()  # said before PostgreSQL was set up
+
+
+def test_strg_c_ends_quack_ui_without_an_error(store):
+    "It said an open run was marked aborted, with exit code 130 (make: Error 130) – for a server that opened no run."
+    import contextlib
+    import signal
+    import time
+
+    from conftest import free_port
+    proc = subprocess.Popen([str(Path(sys.executable).parent / 'quack'), 'ui', '--port', str(free_port())], text=True, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, 'MLFLOW_TRACKING_URI': store})
+    try:
+        time.sleep(8)  # the MLflow server starting: Strg+C may come at any moment
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to quack and the server it started
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError): os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+    assert proc.returncode == 0 and 'quack ui: beendet (Strg+C).' in err and 'abgebrochen markiert' not in err, (proc.returncode, err[-800:])
 
 
 def test_class_commands_refuse_the_local_store(store):
@@ -338,12 +363,6 @@ def test_class_commands_refuse_the_local_store(store):
         r = quack(*args, uri=store)
         said = 'setze MLFLOW_TRACKING_URI (http://…), MLFLOW_TRACKING_USERNAME und MLFLOW_TRACKING_PASSWORD'
         assert r.returncode == 1 and said in r.stderr, r.stderr
-
-
-def test_network_addresses_leave_out_loopback():
-    from amalea_quack.class_server import network_addresses
-    addresses = network_addresses()
-    assert all(a.count('.') == 3 and not a.startswith('127.') for a in addresses), addresses
 
 
 def test_fortschritt_takes_the_edition_or_its_nbs_folder(tmp_path):

@@ -170,9 +170,9 @@ if not logged_model(uri, run_id):
 dataset = row.get('tags.dataset') if 'tags.dataset' in row else None
 ready = gate_ready(uri, run_id)
 if not ready:
-    st.info(f'Lauf **{run_name}** hat keine Testvorhersagen und kein Referenzprofil protokolliert (etwa ein Lauf aus der '
-            'Modell-Spielwiese). Registrieren geht, freigeben nicht: Die Gates können ihn nicht prüfen. Für ein Modell, das in '
-            'Betrieb gehen soll, trainiere mit `quack train` oder `train_tabular`.')
+    st.info(f'Lauf **{run_name}** hat keine Testvorhersagen protokolliert (etwa ein Lauf aus der Modell-Spielwiese). Registrieren '
+            'geht, freigeben nicht: Die Gates prüfen genau diese Vorhersagen. Für ein Modell, das in Betrieb gehen soll, trainiere mit '
+            '`quack train` oder `train_tabular`.')
 name = st.text_input('Name des registrierten Modells', value=suggest_model_name(dataset, experiment, ready), key=f'model_name_{run_id}')
 st.caption(f'Registriert wird Lauf **{run_name}** (`{run_id}`) als neue Version; der Alias **staging** zeigt danach auf sie.')
 if st.button('Als neue Version registrieren (staging)', type='primary', key='register'):

@@ -73,12 +73,11 @@ except DataValidationError as e:
 ms = (time.perf_counter() - start) * 1000
 label = pred.labels[0]
 # What makes the answer doubtful comes first, and the answer itself is then no green success (on a phone the notes below would be out of view).
-for col, lo, hi in outside:  # one note per field, by its German label; far outside (pred.outside) also asks about the unit
-    far = ' weit' if col in pred.outside else ''
-    st.warning(f'{column_label(col)}: {german_number(values[col])} liegt{far} außerhalb dessen, was das Modell im Training gesehen hat '
-               f'({german_number(lo)} bis {german_number(hi)}). Die Vorhersage ist hier nur eine Vermutung'
-               + ('; stimmt die Einheit?' if far else '.'))
-for warning in pred.unknown_warnings: st.warning(warning)
+for col, lo, hi in outside:  # one note per field, by its German label; far outside, the model's own note asks about the unit
+    if col not in pred.outside:
+        st.warning(f'{column_label(col)}: {german_number(values[col])} liegt außerhalb dessen, was das Modell im Training gesehen hat '
+                   f'({german_number(lo)} bis {german_number(hi)}). Die Vorhersage ist hier nur eine Vermutung.')
+for warning in pred.outside_warnings(column_label) + pred.unknown_warnings: st.warning(warning)
 if outside or pred.unknown: st.warning(f'Vorhersage: **{label}** – nur eine Vermutung, siehe oben')
 else: st.success(f'Vorhersage: **{label}**')
 proba = pred.probabilities.iloc[0] if pred.probabilities is not None else None

@@ -19,6 +19,7 @@ from amalea_quack.monitoring import FAIRNESS, THRESHOLD_TEXT, VERDICTS, DriftThr
 from amalea_quack.monitoring import gate_report as course_gate_report
 from amalea_quack.registry import ALIASES, IRIS_MODEL, PromotionRefused
 from amalea_quack.store import ModelNotFound, StoreError, is_server, tracking_uri
+from amalea_quack.tracking import REFERENCE_PROFILE
 from amalea_quack.ui import alias_warnings, csv_upload, refusal
 from amalea_quack.validation import DataValidationError
 
@@ -42,7 +43,7 @@ def gate_report(uri: str, name: str, version: str, run_id: str):
 def drift_inputs(uri: str, name: str, version: str, run_id: str) -> tuple[bool, pd.DataFrame | None]:
     "Whether the version's run logged a reference profile (drift needs it) and its test rows (None if it logged none)."
     artifacts = registry.candidate(name, version).artifacts
-    return artifacts.reference_profile is not None, artifacts.test_features
+    return REFERENCE_PROFILE in artifacts.names, artifacts.test_features
 
 
 @st.cache_data(show_spinner='Vergleiche mit dem Referenzprofil …', max_entries=20)
