@@ -137,8 +137,9 @@ class Terminated(KeyboardInterrupt):
 
 class _Signals:
     "SIGTERM as `Terminated`; `hold()` makes one that arrives wait until `release()`, where it is raised."
-    def __init__(self): self.holding, self.pending = False, False
+    def __init__(self): self.holding, self.pending, self.received = False, False, False
     def stop(self, signum, frame):
+        self.received = True  # remembered: raised inside a weakref callback or __del__, Python prints the exception and goes on
         if self.holding: self.pending = True
         else: raise Terminated('SIGTERM')
     def hold(self) -> None: self.holding = True
@@ -181,7 +182,10 @@ def tracked_run(experiment: str, # MLflow experiment (created if missing)
             mlflow.end_run('KILLED'); raise
         except BaseException:
             mlflow.end_run('FAILED'); raise
-        else: mlflow.end_run('FINISHED')
+        else:
+            if signals.received:  # the signal's exception was swallowed on the way: the run was still asked to stop
+                mlflow.end_run('KILLED'); raise Terminated('SIGTERM')
+            mlflow.end_run('FINISHED')
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #rp000002
 def _alive(pid: int) -> bool:
