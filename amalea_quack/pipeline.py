@@ -614,13 +614,13 @@ EXERCISES = (
         (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdefgh'),
          'eine Menge von Buchstaben aus a–h', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
         *((_belongs(letter, wanted), good, bad) for letter, wanted, good, bad in _HANDOFF),
-    ), level=1),
+    ), level=1, explain_from=2),
     Exercise('16.2', 'Was gehört wohin ins README?', (
         (_sections_given,
          'zu jedem Satz (a)–(h) ein Abschnitt', "erwartet wird ein dict mit den Schlüsseln 'a' bis 'h' und Werten aus "
          + ', '.join(_SECTIONS)),
         *((lambda a, s=s, w=w: _section(a[s]) == w, good, bad) for s, w, good, bad in _README),
-    ), level=1),
+    ), level=1, explain_from=2),
     Exercise('16.3', 'Nachbauen, und wenn es nicht gelingt?', (
         (lambda a: has_keys(a, ('reproduziert', 'ursache', 'fingerabdruck')),
          "ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'", "erwartet wird ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'"),

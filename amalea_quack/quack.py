@@ -367,8 +367,19 @@ class Exercise:
     title: str
     checks: tuple  # (predicate(answer) -> bool or a German diagnosis, note if right, note if wrong) triples, see check_answer
     level: int = 1  # ⭐ apply, ⭐⭐ combine, ⭐⭐⭐ transfer
+    explain_from: int = 1  # the wrong try from which each criterion's note is shown; before, only how many are off (2 for sorting
+                           # exercises, where the notes of the wrong items would name the answer)
 
-    def check(self, answer) -> Feedback: return check_answer(self.title, answer, list(self.checks), self.key)
+    def check(self, answer, # the student's answer
+              wrong_before: int | None = None, # wrong answers to this exercise checked before; None: every note, as on a later try
+             ) -> Feedback:
+        "The verdict; a wrong answer before try `explain_from` of a sorting exercise is told only how many of its items are off."
+        fb = check_answer(self.title, answer, list(self.checks), self.key)
+        ran_all = len(fb.notes) == len(self.checks) and fb.notes[0].startswith('✓')  # the form held and no check named the mistake
+        if fb.status != WRONG or not ran_all or wrong_before is None or wrong_before + 1 >= self.explain_from: return fb
+        off = sum(n.startswith('✗') for n in fb.notes[1:])
+        return Feedback(fb.exercise, WRONG, [fb.notes[0], f"✗ {off} von {len(self.checks) - 1} Einordnungen {'stimmt' if off == 1 else 'stimmen'} "
+                                             'noch nicht. Überleg noch einmal; ab dem nächsten Versuch erklärt der Check jede einzeln.'], fb.key)
 
 @dataclass(frozen=True)
 class Question:
@@ -457,6 +468,8 @@ def _record(*feedback: Feedback) -> None:
     with open(path, 'a', encoding='utf-8') as f:
         for fb in feedback: f.write(json.dumps({'key': fb.key, 'status': fb.status, 'notes': fb.notes}, ensure_ascii=False) + '\n')
 
+_WRONG_TRIES: dict[str, int] = {}  # exercise key -> wrong answers checked so far in this Python process
+
 def check(key: str, # the exercise, e.g. '05.2'
           answer, # what your solution cell defines
          ) -> Feedback:
@@ -464,7 +477,8 @@ def check(key: str, # the exercise, e.g. '05.2'
     notebook = key.split('.')[0]
     found = exercises(notebook)
     if key not in found: raise KeyError(f'Eine Übung {key!r} gibt es nicht; in Notebook {notebook}: {sorted(found)}.')
-    fb = found[key].check(answer)
+    fb = found[key].check(answer, wrong_before=_WRONG_TRIES.get(key, 0))
+    if fb.status == WRONG and fb.notes[0].startswith('✓'): _WRONG_TRIES[key] = _WRONG_TRIES.get(key, 0) + 1  # its form held: a real try
     _record(fb)
     return fb
 
@@ -558,12 +572,12 @@ EXERCISES = (
         (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdef'), 'eine Menge von Buchstaben aus a–f',
          "erwartet wird eine Menge von Buchstaben aus a–f, z. B. {'a', 'b'}"),
         *((_flagged(letter, unmeasurable), good, bad) for letter, unmeasurable, good, bad in _FLEX),
-    ), level=1),
+    ), level=1, explain_from=2),
     Exercise('01.2', 'Wohin geht es zurück?', (
         (lambda a: isinstance(a, dict) and set(a) == set('abcd'), 'zu jeder Situation (a)–(d) eine Phase',
          "erwartet wird ein Wörterbuch mit den Schlüsseln 'a', 'b', 'c' und 'd', z. B. {'a': 'Q', …}"),
         *((lambda a, s=s, p=p: _phase(a[s]) == p, good, bad) for s, p, good, bad in _BACK),
-    ), level=1),
+    ), level=1, explain_from=2),
     Exercise('01.3', 'Projektsteckbrief Kornfeld', (
         (lambda c: type(c).__name__ == 'ProjectCard', 'es ist ein Projektsteckbrief (`ProjectCard`)',
          'erwartet wird ein Projektsteckbrief: `ProjectCard(...)`'),

@@ -346,12 +346,12 @@ EXERCISES = (
         (_classified, 'zu allen fünf Schritten eine Einordnung',
          'erwartet wird ein Wörterbuch mit den fünf Schrittnamen als Schlüssel, genau wie in der Tabelle'),
         *((lambda a, s=s, kind=kind: _kind(a[s]) == kind, good, bad) for s, kind, good, bad in _STEPS),
-    ), level=1),
+    ), level=1, explain_from=2),
     Exercise('02.2', 'Was macht einen Lauf unwiederholbar?', (
         (lambda a: answer_letters(a) is not None and answer_letters(a) <= set('abcdef'),  # empty: 'all six can be repeated'
          'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
         *((_flag(letter, irreproducible), good, bad) for letter, irreproducible, good, bad in _RUNS),
-    ), level=2),
+    ), level=2, explain_from=2),
     Exercise('02.3', 'Einen Lauf wiederholen', (
         (lambda f: callable(f) and _returns_ids(f), 'die Funktion gibt für jede Lauf-ID eine Lauf-ID zurück',
          'erwartet wird eine Funktion `reproduziere(run_id)`, die ohne Fehler einen Lauf anlegt und seine ID zurückgibt '
