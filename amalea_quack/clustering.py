@@ -17,6 +17,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
+from .glossary import german_number
 from .neighbors import knn_pipeline
 from .quack import Diagnosis, Exercise, Question, has_keys
 from .reproducibility import tracked_run
@@ -246,9 +247,10 @@ class Big3Result:
         X, y = self.split.X_train, self.split.y_train
         hp = ', '.join(f'{k}={v}' for k, v in self.params.items())
         if self.algorithm == 'k-Means':
-            return cluster_regions_figure(self.model, X, y, resolution=resolution, title=f"k-Means ({hp}) · ARI {self.metrics['ari']:.2f}")
+            return cluster_regions_figure(self.model, X, y, resolution=resolution,
+                                          title=f"k-Means ({hp}) · ARI {german_number(self.metrics['ari'], 2)}")
         return decision_boundary_figure(self.model, X, y, resolution=resolution,
-                                        title=f"{self.algorithm} ({hp}) · Test {self.metrics['accuracy']:.2f}")
+                                        title=f"{self.algorithm} ({hp}) · Test {german_number(self.metrics['accuracy'], 2)}")
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc001c
 def numeric_features(data: pd.DataFrame, target: str) -> list[str]:

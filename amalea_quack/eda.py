@@ -126,15 +126,35 @@ def palette(n: int) -> list[str]:
     colors = colormaps['tab10' if n <= 10 else 'tab20'].colors
     return [to_hex(colors[i % len(colors)]) for i in range(n)]
 
+@functools.cache
+def _german_figure_class():
+    "A Figure whose plain number axes get a decimal comma when drawn; built on first use, so importing this module loads no matplotlib."
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import ScalarFormatter
+
+    class DecimalCommaFormatter(ScalarFormatter):
+        "matplotlib's default tick labels, with a decimal comma (0,5; 2,5e3 as offset)."
+        def __call__(self, x, pos=None): return super().__call__(x, pos).replace('.', ',')
+        def get_offset(self): return super().get_offset().replace('.', ',')
+
+    class GermanFigure(Figure):
+        "Before each drawing, every axis that still has matplotlib's default formatter gets the decimal comma."
+        def draw(self, renderer):
+            for ax in self.axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    if type(axis.get_major_formatter()) is ScalarFormatter: axis.set_major_formatter(DecimalCommaFormatter())
+            super().draw(renderer)
+    return GermanFigure
+
 def new_figure(width: float = 6.4, # inches (at most ~9 fit a course page)
                height: float = 4.0, # inches
                ncols: int = 1, # axes side by side
                layout: str | None = 'constrained',
               ):
-    "A matplotlib Figure and its axes in the course palette, built without pyplot: no global state, nothing to close, thread-safe in apps."
+    """A matplotlib Figure and its axes in the course palette, built without pyplot: no global state, nothing to close, thread-safe in
+    apps. Its number axes (colour bars and axes added later too) are labelled with a decimal comma: 0,5 instead of 0.5."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), layout=layout)
+    fig = _german_figure_class()(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols)
     for ax in np.atleast_1d(axes): ax.set_prop_cycle(color=PALETTE)

@@ -429,9 +429,9 @@ def _range_labels(edges: np.ndarray) -> list[str]:
 
 def _feature_figure(self: DriftReport, feature: str):
     "Reference and current distribution of one feature."
-    from matplotlib.figure import Figure
     b, row = self.bins[feature], self.table.set_index('feature').loc[feature]
-    fig = Figure(figsize=(9, 3.2))
+    fig, _ = new_figure(9, 3.2, layout=None)
+    fig.clear()  # the axes follow from what there is to compare
     if 'reference' not in b:
         ax = fig.subplots(); ax.text(0.5, 0.5, 'keine Werte zum Vergleichen', ha='center'); ax.set_axis_off()
     elif b['kind'] == NUMERIC:
@@ -460,11 +460,9 @@ def _feature_figure(self: DriftReport, feature: str):
 
 def _summary_figure(self: DriftReport):
     "PSI of every feature, coloured by verdict, with the thresholds."
-    from matplotlib.figure import Figure
     t = self.table.iloc[::-1]
     height = 0.35 * len(t) + 1.4
-    fig = Figure(figsize=(7, height))
-    ax = fig.subplots()
+    fig, ax = new_figure(7, height, layout=None)
     names = t['feature'].map(column_label)
     ax.barh(names, t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
     for x, style in ((self.thresholds.psi_drift, ':'), (self.thresholds.psi_severe, '--')): ax.axvline(x, color='#555', ls=style, lw=1)

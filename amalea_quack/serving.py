@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.concurrency import run_in_threadpool
 
+from .glossary import german_number
 from .monitoring import drift_score
 from .registry import IRIS_MODEL, Prediction, ServedModel, load_model
 from .store import ensure_port_free
@@ -45,13 +46,14 @@ async def read_body(request: Request, max_mb: float = MAX_REQUEST_MB) -> bytes:
     limit = int(max_mb * 1024 * 1024)
     declared = request.headers.get('content-length')
     if declared and declared.isdigit() and int(declared) > limit:
-        raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist {int(declared) / 1024 / 1024:.1f} MB groß.',
-                             f'höchstens {max_mb:g} MB')
+        raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist {german_number(int(declared) / 1024 / 1024, 1)} MB groß.',
+                             f'höchstens {german_number(max_mb)} MB')
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist größer als {max_mb:g} MB.', f'höchstens {max_mb:g} MB')
+            raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist größer als {german_number(max_mb)} MB.',
+                                 f'höchstens {german_number(max_mb)} MB')
         chunks.append(chunk)
     return b''.join(chunks)
 

@@ -261,12 +261,13 @@ def csv_upload(label_: str, # the uploader's label
                where=None, # where the uploader sits (e.g. st.sidebar); messages always go to the main area
               ):  # -> pandas DataFrame | None
     "A CSV uploader: reads exactly what the file says (format shown, adjustable) or refuses it in the main area, naming file and reason."
+    from amalea_quack.glossary import german_number
     from amalea_quack.validation import ENCODINGS, MAX_UPLOAD_MB, SEPARATORS, DataValidationError, read_csv_checked
     max_mb = max_mb or MAX_UPLOAD_MB
     box = where or st
     file = box.file_uploader(label_, key=key, max_upload_size=max(UPLOAD_CEILING_MB, int(max_mb)), accept_multiple_files=False,
                              help=f'Eine CSV-Datei mit Kopfzeile; Komma, Semikolon oder Tabulator; UTF-8 oder Windows-1252; '
-                                  f'höchstens {max_mb:g} MB')
+                                  f'höchstens {german_number(max_mb)} MB')
     if file is None: return None
     own = f'{key}:{file.file_id}'  # the settings belong to this file: the next one is read as it says, not as the last one was set
     with box.expander('Einlesen anpassen', expanded=any(st.session_state.get(f'{own}:{s}') is not None for s in ('enc', 'sep', 'dec'))):

@@ -378,15 +378,16 @@ def read_limited(source, # path, bytes, or a binary file-like object (e.g. sys.s
     "The content of `source`, read with a limit: refuses (in German) anything larger than `max_mb` without reading it all."
     limit = int(max_mb * 1024 * 1024)
     name = name or getattr(source, 'name', str(source) if isinstance(source, (str, Path)) else 'Die Eingabe')
-    expected = f'höchstens {max_mb:g} MB'
+    expected = f'höchstens {german_number(max_mb)} MB'
     if isinstance(source, (bytes, bytearray)): data = bytes(source)
     elif isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file(): raise DataValidationError([f'{name} gibt es nicht (oder es ist keine Datei)'], 'eine vorhandene Datei')
-        if path.stat().st_size > limit: raise DataValidationError([f'{name} ist {path.stat().st_size / 1024 / 1024:.1f} MB groß'], expected)
+        if path.stat().st_size > limit:
+            raise DataValidationError([f'{name} ist {german_number(path.stat().st_size / 1024 / 1024, 1)} MB groß'], expected)
         with open(path, 'rb') as f: data = f.read(limit + 1)
     else: data = source.read(limit + 1)
-    if len(data) > limit: raise DataValidationError([f'{name} ist größer als {max_mb:g} MB'], expected)
+    if len(data) > limit: raise DataValidationError([f'{name} ist größer als {german_number(max_mb)} MB'], expected)
     return data
 
 _COMMA_DECIMAL = re.compile(r'[+-]?(\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)')

@@ -25,6 +25,7 @@ from torch import nn
 
 from .eda import PALETTE, new_figure
 from .evaluation import Split, classification_metrics, measure_latency, split_data
+from .glossary import german_number
 from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, has_keys, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
 from .store import without_event_lines
@@ -227,7 +228,6 @@ def cnn_shapes_figure(net: DigitsCNN):
     "The network's stages side by side: feature maps as stacks (channels × height × width), vectors as bars, with shape and parameters."
     from matplotlib.patches import Rectangle
 
-    from amalea_quack.glossary import german_number
     stages, gap = cnn_stages(net), 1.4  # distance between stages
     fig, ax = new_figure(9, 3.2)
     for i, (name, shape, params) in enumerate(stages):
@@ -738,15 +738,15 @@ def open_image(data: bytes, # the file's content
               ):
     "Open uploaded bytes with PIL only; refuse (in German) what is empty, too large or not a readable image."
     from PIL import Image, ImageOps, UnidentifiedImageError
-    expected = f"ein Bild im Format {' oder '.join(formats)}, höchstens {max_mb:g} MB und {max_pixels / 1e6:.1f} Megapixel"
+    expected = f"ein Bild im Format {' oder '.join(formats)}, höchstens {german_number(max_mb)} MB und {german_number(max_pixels / 1e6, 1)} Megapixel"
     if not data: raise DataValidationError([f'{name} ist leer (0 Bytes)'], expected)
-    if len(data) > max_mb * 1024 * 1024: raise DataValidationError([f'{name} ist {len(data) / 1024 / 1024:.1f} MB groß'], expected)
+    if len(data) > max_mb * 1024 * 1024: raise DataValidationError([f'{name} ist {german_number(len(data) / 1024 / 1024, 1)} MB groß'], expected)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(formats)) as probe:
                 w, h = probe.size
-                if w * h > max_pixels: raise DataValidationError([f'{name} hat {w}×{h} Pixel ({w * h / 1e6:.1f} Megapixel)'], expected)
+                if w * h > max_pixels: raise DataValidationError([f'{name} hat {w}×{h} Pixel ({german_number(w * h / 1e6, 1)} Megapixel)'], expected)
                 probe.verify()
             img = Image.open(io.BytesIO(data), formats=list(formats))
             img.load()
