@@ -327,6 +327,7 @@ def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234
     """A number as a person types it, with decimal comma or point; a German `ValueError` for anything else – also for '4.500',
     which is 4,5 with a decimal point and 4500 with a German thousands dot."""
     t = str(text).strip().replace('\u2212', '-')  # a typographic minus
+    if re.fullmatch(r'[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?', t): t = re.sub(r'[ \u00a0\u202f]', '', t)  # '6 000'
     expected = 'erwartet wird eine Zahl wie 5,8 oder 5.8 (ohne Tausenderpunkt)'
     if re.fullmatch(r'[+-]?\d{1,3}\.\d{3}', t):
         raise ValueError(f'„{text}“ ist mehrdeutig: {german_number(float(t))} oder {t.replace(".", "")}? – {expected}')

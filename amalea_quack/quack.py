@@ -256,12 +256,14 @@ def has_keys(answer, # the student's answer
     keys = tuple(keys)  # a generator is read more than once below
     missing = [k for k in keys if k not in answer]
     if not missing: return True
-    spare = [str(k) for k in answer if k not in keys]  # given, but not asked for: a misspelling?
-    near = [(k, c[0]) for k in missing if (c := difflib.get_close_matches(str(k), spare, n=1, cutoff=0.6))]
-    hint = ''.join(f'; schreib {k!r} statt {c!r}' for k, c in near)
+    spare = [k for k in answer if k not in keys]  # given, but not asked for: a misspelling?
+    def near(k):  # the same key in other case ('A' for 'a'), else a similar spelling
+        same = [s for s in spare if str(s).lower() == str(k).lower()]
+        return same[0] if same else next(iter(difflib.get_close_matches(str(k), [str(s) for s in spare], n=1, cutoff=0.6)), None)
+    hint = ''.join(f'; schreib {k!r} statt {c!r}' for k in missing if (c := near(k)) is not None)
     listed = lambda ks: ', '.join(repr(k) for k in ks)
-    return Diagnosis(f"erwartet wird ein dict mit {listed(keys)} – es fehlt {listed(missing)}, dein dict hat "
-                     f"{listed(answer) or 'keinen Schlüssel'}{hint}")
+    return Diagnosis(f"erwartet wird ein dict mit {listed(keys)} – es {'fehlt' if len(missing) == 1 else 'fehlen'} {listed(missing)}, "
+                     f"dein dict hat {listed(answer) or 'keinen Schlüssel'}{hint}")
 
 _KINDS = {'str': 'Text', 'int': 'eine ganze Zahl', 'float': 'eine Kommazahl', 'bool': 'ein Wahrheitswert', 'list': 'eine Liste',
           'tuple': 'ein Tupel', 'dict': 'ein dict', 'set': 'eine Menge', 'NoneType': 'None', 'Series': 'eine pandas-Series',
@@ -323,8 +325,11 @@ def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luec
     """True if `value` is one of `names` (column names, islands …); else a `Diagnosis`: text expected, the spelling in the data, a
     label instead of the name, or a name that does not occur."""
     names = [str(n) for n in names]
+    if not isinstance(value, str):
+        one = type(value).__name__ == 'Series' and len(value) == 1
+        picked = ' mit einem Eintrag: den Namen darin liefert `.idxmax()` bzw. `.index[0]`' if one else ''
+        return Diagnosis(f'{what} ist ein Name als Text, wie er in den Daten steht – nicht {_came(value)}{picked}')
     if value in names: return True
-    if not isinstance(value, str): return Diagnosis(f'{what} ist ein Name als Text, wie er in den Daten steht – nicht {_came(value)}')
     if same := [n for n in names if n.lower() == value.strip().lower()]:
         return Diagnosis(f'{what}: schreib {same[0]!r} genau wie in den Daten (Groß- und Kleinschreibung zählen), nicht {value!r}')
     if labels and value in labels: return Diagnosis(f'{what}: {value!r} ist die Beschriftung; gefragt ist der Name in den Daten, {labels[value]!r}')
@@ -340,16 +345,19 @@ def check_answer(exercise: str, # title of the exercise
     meaningless: the first check's, or one whose predicate names the mistake (returns a `Diagnosis` instead of False)."""
     if not_attempted(answer):
         return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
+    if isinstance(answer, dict) and (still_open := [k for k, v in answer.items() if v is ...]):  # filled in one key at a time
+        return Feedback(exercise, UNSOLVED, [f"noch offen: {', '.join(map(repr, still_open))} – ersetze dort `...` durch deine Antwort; "
+                                             'geprüft wird, wenn alles ausgefüllt ist'], key)
     notes, ok = [], True
     for pred, good, bad in checks:
         try:
             with warnings.catch_warnings():  # a wrong answer's NaN or overflow warns in the answer's own code: the note says what is off
                 warnings.simplefilter('ignore', RuntimeWarning)
                 verdict = pred(answer)
+                diagnosed = isinstance(verdict, Diagnosis)  # the check found the mistake itself: its sentence instead of the general note
+                passed = not diagnosed and bool(verdict)  # inside the try: a verdict that is a pandas Series cannot say yes or no
         except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'], key)
-        except Exception as e: verdict, bad = False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
-        diagnosed = isinstance(verdict, Diagnosis)  # the check found the mistake itself: its sentence instead of the general note
-        passed = not diagnosed and bool(verdict)
+        except Exception as e: verdict, diagnosed, passed, bad = False, False, False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
         notes.append(f"✓ {good}" if passed else f"✗ {verdict if diagnosed else bad}")
         ok = ok and passed
         if not passed and (diagnosed or not notes[:-1]): break  # the first criterion failed, or the mistake is named: the rest would repeat it
@@ -396,7 +404,8 @@ class Question:
         title, key = f'Selbstkontrolle {int(notebook)}.{self.number}', f'{notebook}.q{self.number}'
         if not_attempted(answer): return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
         numeric = _is_number(self.right)
-        given = _typed_number(answer) if numeric and isinstance(answer, str) and _typed_number(answer) is not None else _normal(answer)
+        typed = _typed_number(answer, self.right) if numeric and isinstance(answer, str) else None
+        given = typed if typed is not None else _normal(answer)
         if numeric and isinstance(answer, str) and answer.strip().endswith('%') and _is_number(given) and not 0 <= self.right <= 1:
             given *= 100  # '2,2 %' where the question asks for percentage points (2.2), not for a share
         if isinstance(self.right, bool) and isinstance(answer, str): given = _TYPED_BOOLS.get(given, given)  # 'True', 'richtig', 'nein'
@@ -426,8 +435,9 @@ def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance
 
 _TYPED_BOOLS = {'true': True, 'wahr': True, 'richtig': True, 'ja': True, 'false': False, 'falsch': False, 'nein': False}
 
-def _typed_number(text: str) -> float | None:
-    "A number typed as text – '1', '0,67', '1.234,5', '0.67', '60°', '90 %', '15/30' – read by `parse_number`; None if it is none or ambiguous."
+def _typed_number(text: str, right: float | None = None) -> float | None:
+    """A number typed as text – '1', '0,67', '1.234,5', '0.67', '6 000', '60°', '90 %', '15/30' – read by `parse_number`; None if it
+    is none. '6.000' is 6 with a decimal point or 6000 with a German thousands dot: the reading nearer to the `right` answer counts."""
     text = text.strip().removesuffix('°')
     try:
         if text.endswith('%'): return parse_number(text.removesuffix('%').strip()) / 100
@@ -435,7 +445,10 @@ def _typed_number(text: str) -> float | None:
             top, bottom = (parse_number(part.strip()) for part in text.split('/'))
             return top / bottom if bottom else None
         return parse_number(text)
-    except ValueError: return None
+    except ValueError:
+        whole, _, rest = text.lstrip('+-').partition('.')
+        if right is None or not (whole.isdigit() and len(whole) <= 3 and rest.isdigit() and len(rest) == 3): return None
+        return min((float(text), float(text.replace('.', ''))), key=lambda reading: abs(reading - right))
 
 def _normal(a):
     "Answers compared loosely: letters without case and spaces, sets of letters as sets, numbers as numbers."

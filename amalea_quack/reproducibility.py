@@ -254,9 +254,8 @@ def _kind(value) -> str | None:
     return v if v in ('CI', 'CD', 'CT', 'CM') else _LONG_NAMES.get(v)
 
 def _classified(a) -> bool | Diagnosis:
-    "True for a dict that gives every step of `_STEPS` one of the four kinds; else what is missing, still open or no kind."
+    "True for a dict that gives every step of `_STEPS` one of the four kinds; else what is missing or no kind (`check_answer` names open ones)."
     if not (keys := has_keys(a, [s for s, *_ in _STEPS])): return keys
-    if left := [s for s, *_ in _STEPS if a[s] is ...]: return Diagnosis(f"noch offen: {', '.join(map(repr, left))}")
     if odd := [a[s] for s, *_ in _STEPS if _kind(a[s]) is None]:
         return Diagnosis(f"erwartet wird zu jedem Schritt 'CI', 'CD', 'CT' oder 'CM' – nicht {', '.join(map(repr, odd))}")
     return True
