@@ -27,7 +27,7 @@ import pandas as pd
 from .compare import accuracy_interval
 from .evaluation import latency_summary, latency_times
 from .glossary import german_number, label
-from .quack import IRIS_CARD, Exercise, ProjectCard, Question, answer_letters, has_keys, wilson_interval
+from .quack import IRIS_CARD, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
 from .validation import Check, DataValidationError, Report, Schema, as_frame
@@ -331,27 +331,28 @@ def security_gate(trusted_prefixes: tuple = TRUSTED_PREFIXES, # module prefixes 
         pins = pinned_requirements(c.name, c.version)
         loose = sorted(p for p, v in pins.items() if not v)
         sk, pf = flavors.get('sklearn'), flavors.get('python_function', {})
+        loader = pf.get('loader_module')  # what mlflow.pyfunc.load_model runs, and so every app: the other flavours are mere labels
         problems, title = [], 'Sicherheitsscan'
-        if sk is not None:
+        if loader == 'mlflow.sklearn' and sk is not None:
             fmt, types = sk.get('serialization_format'), sk.get('skops_trusted_types') or []
             if fmt != 'skops': problems.append(f'Format {fmt}: Laden führt beliebigen Code aus – protokolliere das Modell im skops-Format')
             foreign = [t for t in types if not t.startswith(trusted_prefixes)]
             if foreign: problems.append(f'nicht vertraute Typen: {foreign}')
             safe = f'skops mit {len(types)} vertrauten Typen'
-        elif pf.get('loader_module') == 'mlflow.pyfunc.loaders.code_model':
+        elif loader == 'mlflow.pyfunc.loaders.code_model':
             fmt = 'code'
             with store_errors(): source = mlflow.artifacts.load_text(f"{uri}/{Path(pf['model_code_path']).name}")
             problems += [f"die Code-Datei tut mehr, als eine Klasse aus {' oder '.join(CODE_MODEL_PACKAGES)} zu bauen – {p}"
                          for p in code_model_problems(source)]
             safe = 'Modell aus Code, der nur eine Klasse des Kurspakets baut'
-        elif 'python_model' in pf:
+        elif 'python_model' in pf or loader == 'mlflow.pyfunc.model':
             fmt = 'cloudpickle'
             problems.append('Format cloudpickle (ein gepickeltes PythonModel): Laden führt beliebigen Code aus – '
                             'protokolliere es als Modell aus Code')
         else:
             fmt = None
-            problems.append(f'ein Format, das dieses Gate nicht als sicher erkennt (Flavours: {", ".join(flavors)}): geladen wird nur, was es '
-                            'erkennt – skops oder ein Modell aus Code')
+            problems.append(f'ein Format, das dieses Gate nicht als sicher erkennt (Flavours: {", ".join(flavors)}; geladen würde mit '
+                            f'{loader or "nichts"}): geladen wird nur, was es erkennt – skops oder ein Modell aus Code')
         if loose: problems.append(f"nicht exakt gepinnt (==): {', '.join(loose)}")
         details = {'format': fmt, 'requirements': pins, 'loose': loose}
         if problems: return Check('security', False, '; '.join(problems), details=details, title=title)
@@ -789,6 +790,14 @@ def _scan(fn, pins: dict | None = None, advisories=None):
 
 def _vulnerable(result) -> set[str]: return {str(p) for p in result.details.get('vulnerable', [])}
 
+def _other_packages(f) -> bool | Diagnosis:
+    "Right with other pins and advisories; a pin written 'Requests' against the advisory's 'requests' is named as such."
+    advisory = [{'package': 'requests', 'id': 'X-3', 'fixed_in': '2.32.0'}]
+    if _vulnerable(_scan(f, {'Requests': '2.31.0', 'numpy': '2.4.6'}, advisory)) == {'requests'}: return True
+    if _vulnerable(_scan(f, {'requests': '2.31.0', 'numpy': '2.4.6'}, advisory)) == {'requests'}:
+        return Diagnosis("der Pin 'Requests' und die Warnung für 'requests' meinen dasselbe Paket – vergleiche die Namen mit canonicalize_name")
+    return False
+
 AB_EXERCISE = 'brustkrebs-classifier'  # exercise 14.3: champion and challenger as its set-up registers them
 
 def _ab_requests() -> tuple[pd.DataFrame, pd.Series]:
@@ -839,7 +848,7 @@ EXERCISES = (
         (lambda g: g(_fake_candidate(None)).blocking, 'ohne cv_accuracy blockiert es',
          'fehlt cv_accuracy, muss das Gate durchfallen (passed=False): nicht gemessen ist kein Nachweis, und None hieße '
          '„nicht anwendbar“ und blockierte die Freigabe nicht'),
-        (lambda g: '0,93' in g(_fake_candidate(0.93)).message or '0.93' in g(_fake_candidate(0.93)).message,
+        (lambda g: re.search(r'0[,.]93|\b93(?:[,.]0+)?\s?%', g(_fake_candidate(0.93)).message),  # as a share or in per cent
          'die Meldung nennt den gemessenen Wert', 'nenne in der Meldung den gemessenen Wert, z. B. 0,930'),
     ), level=1),
     Exercise('14.2', 'Der Sicherheitsscan, offline nachgebaut', (
@@ -862,9 +871,7 @@ EXERCISES = (
          'in der fixed_in-Version ist die Lücke geschlossen',
          'betroffen ist nur, was kleiner ist als fixed_in; in der Version 2.10.0 selbst ist die Lücke behoben'),
         (lambda f: _scan(f, advisories=[]).passed is True, 'ohne Warnungen besteht der Check', 'ohne eine einzige Warnung muss der Check bestehen'),
-        (lambda f: _vulnerable(_scan(f, {'Requests': '2.31.0', 'numpy': '2.4.6'},
-                                     [{'package': 'requests', 'id': 'X-3', 'fixed_in': '2.32.0'}])) == {'requests'},
-         'auch mit anderen Paketen richtig', 'mit anderen Pins und Warnungen stimmt das Ergebnis nicht – steht etwas fest im Code?'),
+        (_other_packages, 'auch mit anderen Paketen richtig', 'mit anderen Pins und Warnungen stimmt das Ergebnis nicht – steht etwas fest im Code?'),
         (lambda f: all(a['id'] in _scan(f).message for a in (EXERCISE_ADVISORIES[0], EXERCISE_ADVISORIES[2])),
          'die Meldung nennt die Kennungen', 'nenne in der Meldung die Kennung jeder Warnung (etwa DEMO-2025-03), damit man sie nachschlagen kann'),
     ), level=2),
@@ -921,7 +928,8 @@ QUIZ = (
                     'c': 'Versionen werden nie überschrieben; eine neue Fassung bekommt eine neue Nummer.'}),
     Question(2, 'a', 'Stages waren vier feste Zustände; Aliase sind frei benennbar und in einem Schritt umgesetzt.',
              notes={'b': 'Mit Alias und mit Nummer lädt ein Modell gleich schnell; der Unterschied ist die Freiheit der Namen.',
-                    'c': 'Auch Stages zeigten auf Versionen; sie waren nur auf vier feste Namen beschränkt.'}),
+                    'c': 'Stages waren Etiketten an Versionen, keine eindeutigen Zeiger – mehrere Versionen konnten zugleich '
+                         'Production sein –, und es gab nur vier feste Namen.'}),
     Question(3, 'b', 'Eine Blüte ist 2,2 Prozentpunkte: Der Abstand springt mit der Aufteilung. Das Gate misst gegen die '
                      'Kreuzvalidierung und blockiert erst jenseits der Unsicherheit.',
              notes={'a': 'Derselbe Wald bleibt auf den anderen 11 Aufteilungen unter der Grenze: Der Abstand springt mit dem Zufall '
