@@ -18,7 +18,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import Split, confusion_figure, cross_validate_accuracy, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
-from .quack import Exercise, ProjectCard, Question, has_keys
+from .quack import Diagnosis, Exercise, ProjectCard, Question, has_keys
 from .reproducibility import set_seed, tracked_run
 from .store import client, store_errors
 from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, reference_profile, validate_training_data
@@ -379,12 +379,16 @@ def _picked_by_test(run_id: str) -> bool:
 def _best_cv(run_id: str) -> bool: return _row(run_id)['metrics.cv_accuracy'] >= _finished_runs()['metrics.cv_accuracy'].max() - 1e-12
 
 def _search_parent(ranking: pd.DataFrame):
-    "The newest random-search parent run in PENGUIN_SEARCH and its number of child runs."
+    "The newest random-search parent run in PENGUIN_SEARCH and its child runs (None and an empty table if there is none)."
     runs = mlflow.search_runs(experiment_names=[PENGUIN_SEARCH], filter_string="tags.search = 'random'",
                               order_by=['attributes.start_time DESC'], max_results=1)
-    if runs.empty: return None, 0
+    if runs.empty: return None, pd.DataFrame()
     kids = mlflow.search_runs(experiment_names=[PENGUIN_SEARCH], filter_string=f"tags.mlflow.parentRunId = '{runs.loc[0, 'run_id']}'")
-    return runs.iloc[0], len(kids)
+    return runs.iloc[0], kids
+
+def _same_scores(ranking: pd.DataFrame, kids: pd.DataFrame) -> bool:
+    "The ranking's scores are those of the child runs: the ranking comes from that search."
+    return len(kids) > 0 and sorted(kids['metrics.cv_accuracy'].round(9)) == sorted(ranking['mean_test_score'].round(9))
 
 def _penguin_floor() -> float: return load_dataset('penguins')['species'].value_counts(normalize=True).max() + 0.3
 
@@ -401,6 +405,21 @@ def _model_inputs(run) -> list[str] | None:
     return None if info.signature is None else info.signature.inputs.input_names()
 
 def _penguin_features() -> list[str]: return [c for c in load_dataset('penguins').columns if c != 'species']
+
+def _cv_on_training_rows(run) -> bool:
+    "The run's cv_accuracy is the one the task's tree gets by cross-validation on the training rows (not on test rows, not on all rows)."
+    from sklearn.tree import DecisionTreeClassifier
+    sp = split_data(model_frame(load_dataset('penguins'), 'species'), 'species', seed=0)
+    tree = make_tabular_pipeline(sp.X_train, DecisionTreeClassifier(max_depth=2, random_state=0))
+    return abs(run.data.metrics['cv_accuracy'] - cross_validate_accuracy(tree, sp.X_train, sp.y_train)['cv_accuracy']) < 1e-9
+
+def _strategy(plan: dict) -> str: return str(plan['strategie']).strip().lower()
+
+def _strategy_in_budget(plan: dict) -> bool | Diagnosis:
+    "'random', 'halving' or 'bayes'; the full grid does not fit, and another word is named with the ones the exercise allows."
+    if _strategy(plan) in ('random', 'halving', 'bayes'): return True
+    if _strategy(plan) == 'grid': return False
+    return Diagnosis(f"erlaubt sind 'grid', 'random', 'halving' und 'bayes' – nicht {plan['strategie']!r}")
 
 def _plan_numbers() -> dict:
     b = SEARCH_BUDGET
@@ -426,8 +445,14 @@ EXERCISES = (
         (lambda df: _search_parent(df)[0] is not None and _search_parent(df)[0]['tags.estimator'] == 'DecisionTreeClassifier',
          'als Zufallssuche eines Entscheidungsbaums im Experiment protokolliert',
          f"im Experiment „{PENGUIN_SEARCH}“ fehlt ein Elternlauf der Zufallssuche (`method='random'`) mit `DecisionTreeClassifier`"),
-        (lambda df: _search_parent(df)[1] == len(df), 'ein Kindlauf pro Kandidat',
+        (lambda df: len(_search_parent(df)[1]) == len(df), 'ein Kindlauf pro Kandidat',
          'der letzte Suchlauf hat nicht so viele Kindläufe wie die Rangliste Kandidaten'),
+        (lambda df: _same_scores(df, _search_parent(df)[1]), 'die Rangliste gehört zum letzten Suchlauf im Experiment',
+         f'die Rangliste passt nicht zum letzten Suchlauf in „{PENGUIN_SEARCH}“ – hast du `experiment=PENGUIN_SEARCH` angegeben?'),
+        (lambda df: _search_parent(df)[0]['tags.dataset_fingerprint'] == fingerprint(model_frame(load_dataset('penguins'), 'species')),
+         'gesucht auf den Pinguinen', 'der Suchlauf lief auf anderen Daten als `penguins`'),
+        (lambda df: set(_search_parent(df)[1]['metrics.cv_folds']) == {3}, 'mit 3-facher Kreuzvalidierung',
+         'die Kandidaten wurden nicht mit 3-facher Kreuzvalidierung bewertet: `cv=3`'),
     ), level=1),
     Exercise('06.3', 'Ein Lauf, vollständig von Hand', (
         (lambda f: callable(f) and _logged_run(f) is not None, 'die Funktion gibt die run_id eines Laufs zurück',
@@ -440,6 +465,9 @@ EXERCISES = (
          'der Parameter `max_depth` fehlt oder hat nicht den Wert, mit dem die Funktion aufgerufen wurde'),
         (lambda f: {'cv_accuracy', 'cv_accuracy_std'} <= set(_logged_run(f).data.metrics) and 0 < _logged_run(f).data.metrics['cv_accuracy'] <= 1,
          'die Kreuzvalidierung ist protokolliert (`cv_accuracy`, `cv_accuracy_std`)', 'es fehlen die Metriken von `cross_validate_accuracy`'),
+        (lambda f: _cv_on_training_rows(_logged_run(f)), 'die Kreuzvalidierung lief auf den Trainingsdaten',
+         '`cv_accuracy` ist nicht die Kreuzvalidierung des Baums auf den Trainingsdaten von `split_data(penguins, \'species\', seed=0)` – '
+         'Test- oder alle Daten gehören nicht in die Auswahl, und Baum und Seed sind die aus der Aufgabe'),
         (lambda f: _model_inputs(_logged_run(f)) == _penguin_features(), 'das Modell ist mit Signatur der Pinguin-Merkmale protokolliert',
          'es fehlt ein mit `log_sklearn_model` protokolliertes Modell, dessen Signatur die Pinguin-Merkmale als Eingabe nennt'),
     ), level=2),
@@ -450,9 +478,10 @@ EXERCISES = (
         (lambda d: d['grid_trainings'] == _plan_numbers()['grid_trainings'],
          'die Grid-Suche bräuchte so viele Trainings – weit mehr als eine Stunde',
          'Kandidaten der Grid-Suche: Werte hoch Zahl der Hyperparameter; jeder wird mit jedem Fold einmal trainiert'),
-        (lambda d: str(d['strategie']).strip().lower() in ('random', 'halving', 'bayes'), 'eine Suche, die mit dem Budget auskommt',
+        (_strategy_in_budget, 'eine Suche, die mit dem Budget auskommt',
          'die vollständige Grid-Suche passt nicht in eine Stunde – wähle eine Suche mit fester Zahl von Kandidaten'),
-        (lambda d: 10 <= int(d['kandidaten']) <= _plan_numbers()['max_candidates'], 'die Kandidaten passen mit Kreuzvalidierung in die Stunde',
+        (lambda d: 10 <= int(d['kandidaten']) and (_strategy(d) == 'halving' or int(d['kandidaten']) <= _plan_numbers()['max_candidates']),
+         'die Kandidaten passen mit Kreuzvalidierung in die Stunde',
          'so viele Kandidaten passen nicht (oder es sind weniger als zehn): ein Kandidat kostet Folds mal Sekunden pro Training'),
         (lambda d: str(d['auswahl']).strip().lower() == 'cv_accuracy', 'gewählt wird nach der Kreuzvalidierung',
          '`accuracy` misst auf den Testdaten (Phase C), `train_accuracy` belohnt Auswendiglernen – gewählt wird nach `cv_accuracy`'),
