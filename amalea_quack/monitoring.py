@@ -32,7 +32,7 @@ __all__ = ['FAIRNESS', 'VERDICTS', 'THRESHOLD_TEXT', 'COLUMNS', 'COLORS', 'DRIFT
            'fairness_gate', 'population_stability_index', 'DriftThresholds', 'reference_cdf', 'reference_sample',
            'DriftReport', 'drift_report', 'load_reference_profile', 'holdout_rows', 'shift_feature', 'figure_uri',
            'drift_gate', 'model_drift', 'parse_thresholds', 'candidate_card', 'promotion_gates', 'gate_report',
-           'release', 'drift_score']
+           'release', 'drift_gauges', 'drift_score']
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc000e
 def valid_row(schema: Schema) -> dict:
@@ -479,7 +479,7 @@ def figure_uri(fig) -> str:
     return 'data:image/png;base64,' + base64.b64encode(figure_png(fig)).decode('ascii')
 
 def _cell(v) -> str:
-    if isinstance(v, float): return '–' if np.isnan(v) else f'{v:.3g}'
+    if isinstance(v, float): return '–' if np.isnan(v) else german_number(float(f'{v:.3g}'))  # three significant digits, decimal comma
     return html.escape(str(v))
 
 def _html(self: DriftReport, title: str = 'Drift-Bericht', max_plots: int = 12) -> str:
@@ -489,7 +489,8 @@ def _html(self: DriftReport, title: str = 'Drift-Bericht', max_plots: int = 12) 
     head = ''.join(f'<th>{e(label(c))}</th>' for c in self.table.columns)
     body = ''.join(f'<tr class="l{lvl[r["verdict"]]}">' + ''.join(f'<td>{_cell(label(v) if k == "verdict" else v)}</td>' for k, v in r.items())
                    + '</tr>' for r in self.table.to_dict('records'))
-    th = ''.join(f'<tr><td>{e(r.threshold)}</td><td>{r.value:g}</td><td>{e(r.meaning)}</td></tr>' for r in self.thresholds.to_frame().itertuples())
+    th = ''.join(f'<tr><td>{e(r.threshold)}</td><td>{german_number(r.value)}</td><td>{e(r.meaning)}</td></tr>'
+                 for r in self.thresholds.to_frame().itertuples())
     shown = self.ranked[:max(max_plots, len(self.drifted))]
     figs = ''.join(f'<h3>{e(m)}</h3><img alt="{e(m)}" src="{figure_uri(self.feature_figure(m))}">' for m in shown)
     if len(shown) < len(self.ranked): figs += f'<p>Ohne Bild (unauffällig): {e(", ".join(map(str, self.ranked[len(shown):])))}</p>'
@@ -499,7 +500,7 @@ def _html(self: DriftReport, title: str = 'Drift-Bericht', max_plots: int = 12) 
            f'.verdict{{font-size:1.4em;font-weight:bold;color:{COLORS[self.verdict]}}}img{{max-width:100%}}')
     return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{e(title)}</title><style>{css}</style></head><body>'
             f'<h1>{e(title)}</h1><p class="verdict">Urteil: {e(label(self.verdict))}</p><p>{e(str(self))}</p>'
-            f'<p>Referenz: {e(self.source or "Referenzprofil")} · erstellt {when} · Drift-Score (größter PSI): {self.score:.3f}'
+            f'<p>Referenz: {e(self.source or "Referenzprofil")} · erstellt {when} · Drift-Score (größter PSI): {german_number(self.score, 3)}'
             + (f' · nicht verglichene Spalten: {e(", ".join(map(str, self.ignored)))}' if self.ignored else '') + '</p>'
             f'<h2>Merkmale</h2><table><tr>{head}</tr>{body}</table><h2>Überblick</h2><img alt="Übersicht" src="{figure_uri(self.summary_figure())}">'
             f'<h2>Verteilungen</h2>{figs}<h2>Schwellen</h2><table><tr><th>Schwelle</th><th>Wert</th><th>Bedeutung</th></tr>{th}</table>'
@@ -594,14 +595,20 @@ def release(name: str = IRIS_MODEL, # registered model
     return promote(c.name, c, dst, gates=promotion_gates(card, current, latency_rows), card=card, note=note, actor=actor)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0050
-def drift_score(reference: dict | pd.DataFrame, # reference profile of the served model
-                current: pd.DataFrame, # the recent requests
-                thresholds: DriftThresholds | None = None,
-               ) -> float:
-    "The largest PSI over all features – one number for a monitoring gauge; NaN while there are too few rows."
+def drift_gauges(reference: dict | pd.DataFrame, # reference profile of the served model
+                 current: pd.DataFrame, # the recent requests
+                 thresholds: DriftThresholds | None = None,
+                ) -> tuple[float, float]:
+    """The two numbers a monitoring system watches: the largest PSI over all features, and the drift report's level (0 no drift,
+    1 drift, 2 severe drift: test and effect size together); both NaN while there are too few rows."""
     t = thresholds or DriftThresholds()
-    if len(current) < t.min_rows: return float('nan')
-    return drift_report(reference, current, t).score
+    if len(current) < t.min_rows: return float('nan'), float('nan')
+    report = drift_report(reference, current, t)
+    return report.score, float(report.level)
+
+def drift_score(reference: dict | pd.DataFrame, current: pd.DataFrame, thresholds: DriftThresholds | None = None) -> float:
+    "The largest PSI over all features (the first of `drift_gauges`); NaN while there are too few rows."
+    return drift_gauges(reference, current, thresholds)[0]
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #w15k0001
 _BIRD_COUNTS = {'Nord': (50, 48), 'Süd': (18, 13), 'West': (4, 2), None: (3, 2)}  # exercise 15.1: site -> (test rows, right)

@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from starlette.concurrency import run_in_threadpool
 
 from .glossary import german_number
-from .monitoring import drift_score
+from .monitoring import drift_gauges
 from .registry import IRIS_MODEL, Prediction, ServedModel, load_model
 from .store import ensure_port_free
 from .validation import MAX_REQUEST_MB, DataValidationError, parse_rows
@@ -73,10 +73,13 @@ class ServingMetrics:
                                  buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=self.registry)
         self.drift = Gauge('quack_drift_score', 'Größter PSI der letzten Anfragen gegen das Referenzprofil', ['model', 'version'],
                            registry=self.registry)
+        self.drift_level = Gauge('quack_drift_level', 'Urteil des Drift-Berichts (Test und Effekt): 0 kein, 1 Drift, 2 starker Drift',
+                                 ['model', 'version'], registry=self.registry)
         self.labels, self.reference, self.every = labels, reference, every
         self.recent, self._since, self._lock = deque(maxlen=window), 0, threading.Lock()
         for outcome in OUTCOMES: self.requests.labels(**labels, outcome=outcome)
         self.drift.labels(**labels).set(float('nan'))
+        self.drift_level.labels(**labels).set(float('nan'))
 
     def observe(self, outcome: str, seconds: float, prediction: Prediction | None = None):
         "Count a request of any outcome; for an answered one also its rows and unknown categories, and every `every` rows the drift score."
@@ -93,7 +96,9 @@ class ServingMetrics:
             self._since += len(rows)
             if self._since < self.every: return
             self._since, recent = 0, pd.DataFrame(list(self.recent))
-        self.drift.labels(**self.labels).set(drift_score(self.reference, recent))
+        score, level = drift_gauges(self.reference, recent)
+        self.drift.labels(**self.labels).set(score)
+        self.drift_level.labels(**self.labels).set(level)
 
     def exposition(self) -> bytes: return generate_latest(self.registry)
 

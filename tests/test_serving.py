@@ -80,4 +80,5 @@ def test_prometheus_metrics_are_scraped(service):
     assert ok >= 1 and refused >= 1 and rows_predicted >= 60  # requests by outcome, rows predicted
     assert any(k.startswith('quack_prediction_latency_seconds_bucket') for k in lines)
     drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
-    assert drift > 0.25
+    level = next(v for k, v in lines.items() if k.startswith('quack_drift_level'))
+    assert drift > 0.25 and level == 2  # the PSI and the report's verdict, which an alert rule watches
