@@ -24,6 +24,7 @@ from mlflow.exceptions import MlflowException
 
 from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
+from .glossary import german_percent
 from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store, without_event_lines
@@ -458,7 +459,8 @@ def confidence_note(proba: pd.Series) -> str | None:
     "A German note if no class reaches `LOW_CONFIDENCE`, else None."
     top = float(proba.max())
     if top >= LOW_CONFIDENCE: return None
-    return (f'Das Modell ist unsicher: keine Rubrik erreicht {LOW_CONFIDENCE:.0%} (höchstens {top:.0%} für „{proba.idxmax()}“). '
+    return (f'Das Modell ist unsicher: keine Rubrik erreicht {german_percent(LOW_CONFIDENCE, 0)} '
+            f'(höchstens {german_percent(top, 0)} für „{proba.idxmax()}“). '
             'Vielleicht passt der Text zu keiner der fünf Rubriken.')
 
 # %% ../nbs/week06/12_nlp_transformer.ipynb #cccc004e
@@ -625,7 +627,12 @@ def _lower_bound_share(d):
     if (form := expect_number(d['untergrenze'], "'untergrenze'")) is not True: return form
     x, want = float(d['untergrenze']), wilson_interval(45, 60)[0]
     if _close(x / 100, want, 0.01): return Diagnosis(f'{x} ist in Prozent – gib die Grenze als Anteil zwischen 0 und 1 an, wie wilson_interval')
-    return _close(x, want, 0.01)
+    if _close(x, want, 0.01): return True
+    p = 45 / 60
+    if _close(x, p - 1.96 * np.sqrt(p * (1 - p) / 60), 0.003):
+        return Diagnosis('das ist die Normalnäherung p − 1,96·√(p(1−p)/n); bei 60 E-Mails ist sie zu ungenau – gesucht ist die untere Grenze '
+                         'des Wilson-Intervalls, wilson_interval(45, 60)')
+    return False
 
 def _scaled_right(f):
     "The weights of Softmax(Q·Kᵀ/√d) with the mask, or the scaling slip that explains the difference."

@@ -26,7 +26,7 @@ from torch import nn
 from .eda import PALETTE, new_figure
 from .evaluation import Split, classification_metrics, measure_latency, split_data
 from .glossary import german_number
-from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, has_keys, wilson_interval
+from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_count, has_keys, wilson_interval
 from .reproducibility import quick_mode, set_seed, tracked_run
 from .store import without_event_lines
 from .tracking import RunArtifacts, log_evaluation, model_requirements
@@ -787,13 +787,24 @@ def _is_3x3(k) -> bool:
     try: return np.asarray(k, dtype=float).shape == (3, 3)
     except (TypeError, ValueError): return False
 
-def _edge_response(kernel, which: str) -> float:
-    "Largest answer of `kernel` on the inner pixels (the zero padding does not count) of a flat area or a vertical or horizontal edge."
+def _edge_response(kernel, which: str, signed: bool = False) -> float:
+    """Largest answer of `kernel` on the inner pixels (the zero padding does not count) of a flat area or a vertical or horizontal edge:
+    its size, or with `signed` the largest positive answer (what is left of it after a ReLU)."""
     img = np.full((8, 8), 8.0)
     if which != 'flat':
         img = np.zeros((8, 8)); img[:, 4:] = 16  # left dark, right bright
         if which == 'horizontal': img = img.T
-    return float(np.abs(apply_filter(img, kernel)[1:-1, 1:-1]).max())
+    out = apply_filter(img, kernel)[1:-1, 1:-1]
+    return float(out.max() if signed else np.abs(out).max())
+
+def _answers_vertical_edge(k):
+    "A strong positive answer where it gets brighter to the right; a filter that answers with the opposite sign is named."
+    strong = lambda r: r > 1e-9 and r >= 4 * np.abs(np.asarray(k, dtype=float)).sum()
+    if strong(_edge_response(k, 'vertical', signed=True)): return True
+    if strong(_edge_response(k, 'vertical')):
+        return Diagnosis('an der Kante „links dunkel, rechts hell“ antwortet dein Filter negativ – er findet die umgekehrte Kante (links hell, '
+                         'rechts dunkel). Nach der ReLU im CNN bliebe von dieser Antwort 0; vertausche die Vorzeichen: links negativ, rechts positiv')
+    return False
 
 def _mnist_layers() -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
@@ -804,6 +815,11 @@ def _mnist() -> dict:
     layers = _mnist_layers()
     with torch.no_grad(): shape = tuple(layers(torch.zeros(1, 1, 28, 28)).shape[1:])
     return {'form': shape, 'parameter': sum(p.numel() for p in layers[3].parameters()), 'eingaben': int(np.prod(shape))}
+
+def _count_and(d: dict, key: str, test) -> bool | Diagnosis:
+    "`test` on the answer's `key` as a whole number; else the Diagnosis that a count is expected (None, text, a fraction)."
+    form = expect_count(d[key], repr(key))
+    return test(int(d[key])) if form is True else form
 
 def _as_tuple(v) -> tuple | None:
     try: return tuple(int(i) for i in v)
@@ -833,6 +849,20 @@ def _shift_reference(shifts: tuple, vertical: bool = False) -> pd.Series:
     acc = {s: float((np.asarray(CLASSES)[cnn_proba(net, transform_digits(images, 0, (0, s) if vertical else (s, 0)).reshape(-1, 64)).argmax(1)]
                      == y.to_numpy()).mean()) for s in shifts}
     return pd.Series(acc)
+
+@cache
+def _rolled_references(shifts: tuple) -> tuple[pd.Series, ...]:
+    "The accuracies a cyclic shift gives (ink leaving one side comes back on the other): per image row, and of the 64 pixels in a row."
+    net, X, y = _shift_case()
+    images = to_tensor(X)
+    acc = lambda f: pd.Series({s: float((np.asarray(CLASSES)[cnn_proba(net, f(s)).argmax(1)] == y.to_numpy()).mean()) for s in shifts})
+    return acc(lambda s: torch.roll(images, s, dims=3)), acc(lambda s: torch.roll(images.reshape(-1, 64), s, dims=1))
+
+def _not_rolled(got: pd.Series, shifts: tuple):
+    "A Diagnosis if `got` is what np.roll or torch.roll gives and not what a shift with background gives; else True."
+    if _same(got, _shift_reference(shifts)) or not any(_same(got, r) for r in _rolled_references(shifts)): return True
+    return Diagnosis('die Bilder werden zyklisch verschoben (np.roll oder torch.roll): Was rechts hinausfällt, kommt links wieder herein. '
+                     'Verschiebe mit transform_digits(bilder, 0, (s, 0)) – es füllt mit Hintergrund (0) auf')
 
 @lru_cache(maxsize=16)
 def _shifted(fn, shifts: tuple = SHIFTS) -> pd.Series:
@@ -868,8 +898,7 @@ EXERCISES = (
         (_is_3x3, 'ein 3×3-Filter', 'erwartet wird ein 3×3-Filter: drei Listen mit je drei Zahlen'),
         (lambda k: _edge_response(k, 'flat') < 1e-6, 'auf gleichmäßigen Flächen kommt 0 heraus',
          'auf einer gleichmäßigen Fläche kommt nicht 0 heraus – die Gewichte müssen sich zu 0 summieren'),
-        (lambda k: _edge_response(k, 'vertical') > 1e-9 and _edge_response(k, 'vertical') >= 4 * np.abs(np.asarray(k, dtype=float)).sum(),
-         'er spricht deutlich auf eine senkrechte Kante an',
+        (_answers_vertical_edge, 'er spricht deutlich und positiv auf eine senkrechte Kante an',
          'auf eine senkrechte Kante (links dunkel, rechts hell) spricht er kaum an – links und rechts brauchen verschiedene Gewichte'),
         (lambda k: _edge_response(k, 'horizontal') < 1e-6, 'waagerechte Kanten ignoriert er',
          'er spricht auch auf waagerechte Kanten an – jede Zeile des Filters muss sich zu 0 summieren (wie bei Sobel: −1, 0, 1)'),
@@ -881,11 +910,11 @@ EXERCISES = (
          'die Kanäle stehen in PyTorch vorn: (Kanäle, Höhe, Breite), nicht (Höhe, Breite, Kanäle)'),
         (lambda d: _as_tuple(d['form']) == _mnist()['form'], 'die Form nach dem zweiten Pooling stimmt',
          'die Form stimmt nicht: Padding 1 erhält die Größe, jedes Max-Pooling halbiert Höhe und Breite, die Kanäle kommen von der letzten Faltung'),
-        (lambda d: int(d['parameter']) != _mnist()['parameter'] - 16, 'den Bias mitgezählt',
-         'es fehlt der Bias: jeder der 16 Filter hat zusätzlich eine Verschiebung'),
+        (lambda d: _count_and(d, 'parameter', lambda v: v != _mnist()['parameter'] - 16), 'den Bias mitgezählt',
+         'es fehlt der Bias: jeder der 16 Filter hat zusätzlich einen Bias, einen konstanten Zusatzwert'),
         (lambda d: int(d['parameter']) == _mnist()['parameter'], 'die Parameter der zweiten Faltung stimmen',
          'die Parameter stimmen nicht: jeder der 16 Filter hat für jeden der 8 Eingangskanäle 3×3 Gewichte, dazu einen Bias'),
-        (lambda d: int(d['eingaben']) == _mnist()['eingaben'], 'die Zahl der Eingaben der dichten Schicht stimmt',
+        (lambda d: _count_and(d, 'eingaben', lambda v: v == _mnist()['eingaben']), 'die Zahl der Eingaben der dichten Schicht stimmt',
          'die dichte Schicht bekommt alle Werte der letzten Merkmalskarten: Kanäle × Höhe × Breite'),
     ), level=1),
     Exercise('11.3', 'Wie robust ist ein Netz gegen Verschiebungen?', (
@@ -895,10 +924,11 @@ EXERCISES = (
         (_unshifted_right, 'ohne Verschiebung stimmt die Genauigkeit', 'schon ohne Verschiebung (0) stimmt die Genauigkeit nicht'),
         (lambda f: not _same(_shifted(f), _shift_reference(SHIFTS, vertical=True)), 'waagerecht verschoben',
          'die Bilder werden senkrecht verschoben: `(s, 0)` ist waagerecht, `(0, s)` senkrecht'),
-        (lambda f: _same(_shifted(f), _shift_reference(SHIFTS)), 'die Genauigkeit je Verschiebung stimmt',
+        (lambda f: _not_rolled(_shifted(f), SHIFTS) and _same(_shifted(f), _shift_reference(SHIFTS)), 'die Genauigkeit je Verschiebung stimmt',
          'die Genauigkeiten stimmen nicht – verschiebst du jedes Bild um genau s Pixel nach rechts, ohne Drehung '
          '(`transform_digits(bilder, 0, (s, 0))`)?'),
-        (lambda f: _same(_shifted(f, OTHER_SHIFTS), _shift_reference(OTHER_SHIFTS)), 'funktioniert auch mit anderen Verschiebungen',
+        (lambda f: _not_rolled(_shifted(f, OTHER_SHIFTS), OTHER_SHIFTS) and _same(_shifted(f, OTHER_SHIFTS), _shift_reference(OTHER_SHIFTS)),
+         'funktioniert auch mit anderen Verschiebungen',
          'mit shifts=(-3, 0, 3) kommt etwas anderes heraus – benutzt die Funktion ihr Argument `shifts`?'),
     ), level=2),
     Exercise('11.4', 'Gilt die Testgenauigkeit in deiner Anwendung?', (
@@ -908,7 +938,7 @@ EXERCISES = (
         (lambda d: _interval_ok(d['intervall']), 'das Wilson-Intervall für 51 von 60 stimmt',
          'erwartet wird das 95-%-Wilson-Intervall für 51 von 60 (`wilson_interval(51, 60)`); die Normalnäherung '
          'p ± 1,96·√(p(1−p)/n) ist bei so wenigen Bildern zu ungenau'),
-        (lambda d: d['kpi_belegt'] is False or str(d['kpi_belegt']).strip().lower() in ('false', 'nein'),
+        (lambda d: expect_bool(d['kpi_belegt'], "'kpi_belegt'") and not d['kpi_belegt'],
          'nicht belegt: selbst die obere Grenze liegt unter 0,97',
          'für die Zeichnungen der Kinder ist der KPI nicht belegt – selbst die obere Grenze des Intervalls liegt unter 0,97'),
         (lambda d: answer_letter(d['zahl_fuer_die_schule']) != 'a', 'nicht die Zahl von den UCI-Testziffern',
@@ -927,7 +957,7 @@ QUIZ = (
              notes={'a': '(Batch, Höhe, Breite, Kanal) ist die Reihenfolge von Bilddateien und TensorFlow; PyTorch will den Kanal an zweiter Stelle.',
                     'c': 'Die erste Achse ist immer der Batch: die 32 Bilder.'}),
     Question(2, 160, '16 Filter zu je 3×3 = 9 Gewichten für den einen Eingangskanal, plus 16 Bias: 144 + 16 = 160.',
-             notes={144: 'Es fehlt der Bias: jeder der 16 Filter hat zusätzlich eine Verschiebung.'},
+             notes={144: 'Es fehlt der Bias: jeder der 16 Filter hat zusätzlich einen Bias, einen konstanten Zusatzwert.'},
              hint='Filter × Eingangskanäle × 3 × 3, plus ein Bias pro Filter.'),
     Question(3, {'a', 'b'}, 'Kleine Verschiebungen und Drehungen lassen eine Ziffer, was sie ist.',
              notes={frozenset({'a', 'b', 'c'}): 'Um 180° gedreht wird aus einer 6 eine 9 – die Beschriftung stimmt nicht mehr.',
