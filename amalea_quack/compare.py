@@ -141,7 +141,6 @@ INTERPRETABILITY = {
     'MLPClassifier': ('low', 'Hunderte Gewichte in verdeckten Schichten; erklärbar nur mit Zusatzwerkzeugen'),
 }
 LEVELS = ('unknown', 'low', 'medium', 'high')
-_LEVEL_DE = {'unknown': 'unbekannt', 'low': 'niedrig', 'medium': 'mittel', 'high': 'hoch'}  # until the glossary has these labels
 
 def interpretability(estimator) -> str:
     "The documented interpretability rating ('high', 'medium', 'low' or 'unknown') of an estimator or its class name."
@@ -563,7 +562,7 @@ def recommend(table: pd.DataFrame, # output of `compare_runs`
                + (f"; ausgeschieden: {', '.join(out)}" if out else ''),
                (f"höchste mittlere Genauigkeit in der wiederholten Kreuzvalidierung ({german_number(pick['cv_mean'], 3)})"
                 if pick['verdict'] == 'reference' else _difference_reason(pick)),
-               f"Erklärbarkeit {_LEVEL_DE.get(pick['interpretability'], pick['interpretability'])}: "
+               f"Erklärbarkeit {label(pick['interpretability'])}: "
                f"{INTERPRETABILITY.get(pick['estimator'], ('', 'keine Einstufung'))[1]}",
                f"Latenz p99 {german_number(pick['latency_p99_ms'], 2)} ms"
                + ('' if pd.isna(pick['model_bytes']) else f", Modellgröße {german_number(pick['model_bytes'] / 1024, 0)} KB")]
@@ -655,12 +654,12 @@ def decision_risks(table: pd.DataFrame, # output of `compare_runs`
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0034
 def _md_table(df: pd.DataFrame) -> str:
-    "A DataFrame as a Markdown table, numbers rounded."
+    "A DataFrame as a Markdown table for people: German column names and words (`label`), numbers rounded with a decimal comma."
     def fmt(v):
         if isinstance(v, bool): return '✓' if v else '✗'
         if v is None or (not isinstance(v, str) and pd.isna(v)): return '–'
-        return german_number(float(f'{v:.3g}')) if isinstance(v, float) else str(v)
-    lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
+        return german_number(float(f'{v:.3g}')) if isinstance(v, float) else label(v) if isinstance(v, str) else str(v)
+    lines = ['| ' + ' | '.join(label(c) for c in df.columns) + ' |', '|' + '---|' * len(df.columns)]
     return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in df.itertuples(index=False)])
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0035

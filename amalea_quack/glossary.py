@@ -290,6 +290,7 @@ LABELS = {
     'best_epoch': 'beste Epoche', 'epochs_trained': 'trainierte Epochen', 'baseline_accuracy': 'Genauigkeit der Baseline',
     'accuracy_transformer': 'Genauigkeit (Transformer)', 'accuracy_zeichen': 'Genauigkeit (Zeichen-n-Gramme)',
     'last_run': 'letzter Lauf', 'equivalent': 'gleichwertig', 'inconclusive': 'unklar', 'better': 'besser', 'worse': 'schlechter',
+    'unknown': 'unbekannt', 'low': 'niedrig', 'medium': 'mittel', 'high': 'hoch',  # levels, e.g. of interpretability
 }
 
 def label(key) -> str:

@@ -21,18 +21,33 @@ from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
 from .glossary import german_number, german_table, label
 from .monitoring import release
-from .quack import IRIS_CARD, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys
+from .quack import IRIS_CARD, KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
 from .store import client, is_embedded, tracking_uri
 from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
 from .validation import CsvFormat, fingerprint, read_csv_checked
 
 # %% auto #0
-__all__ = ['REPRO_METRICS', 'PUBLISH', 'CARD_REQUIRED', 'PORTFOLIO_ITEMS', 'BUILDERS', 'EXERCISES', 'QUIZ', 'load_table',
-           'train_from', 'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts',
+__all__ = ['PENGUIN_CARD', 'REPRO_METRICS', 'PUBLISH', 'CARD_REQUIRED', 'PORTFOLIO_ITEMS', 'BUILDERS', 'EXERCISES', 'QUIZ',
+           'load_table', 'train_from', 'CandidateRuns', 'track_candidates', 'paired_cv_difference', 'k_phase_artifacts',
            'Reproduction', 'reproduce', 'readme_template', 'write_readme', 'deployment_checklist', 'CapstoneReport',
            'capstone_check', 'CaseStudy', 'PipelineResult', 'run_pipeline', 'ensure_model', 'ensure_production',
            'ensure_digits_model', 'ensure_text_model', 'ensure_course_models']
+
+# %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f1600007
+PENGUIN_CARD = ProjectCard(  # the worked example of this lesson; 16.4 asks for a card of your own
+    title='Pinguinarten im Palmer-Archipel',
+    question='Welche der drei Pinguinarten (Adelie, Chinstrap, Gentoo) wurde vermessen, gegeben Insel, Schnabel, Flosse, Gewicht und Geschlecht?',
+    goal='Feldteams bestimmen die Art vor Ort aus ihren Messungen, ohne Fotos für eine spätere Nachbestimmung',
+    users='Feldteams der Station, über eine Web-App auf dem Tablet',
+    stakeholders=('Leitung des Monitoring-Programms', 'wer die Web-App betreibt'),
+    data='palmerpenguins (Gorman, Williams & Fraser 2014): 344 Pinguine von drei Inseln, 2007–2009',
+    kpis=(KPI('F1 (makro) auf ungesehenen Daten', 'f1_macro', '>=', 0.9),
+          KPI('Antwortzeit pro Pinguin (p99)', 'latency_p99_ms', '<', 500, ' ms')),
+    constraints=('läuft auf einer CPU', 'jede Vorhersage zeigt ihre Wahrscheinlichkeiten'),
+    risks=('Chinstrap ist selten (68 von 344) und lebt nur auf der Insel Dream',
+           'drei Inseln in drei Jahren: Kolonien anderswo hat das Modell nie gesehen'),
+    abort_criteria=('F1 (makro) bleibt nach drei Runden der A³-Schleife unter 0,85',))
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0008
 def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV path, or a table
@@ -387,6 +402,11 @@ def _card_item(run) -> PortfolioItem:
     if card is None: return PortfolioItem('Projektsteckbrief', False, f'am Lauf {_run_name(run)} hängt kein Projektsteckbrief', fix)
     if not card.kpis: return PortfolioItem('Projektsteckbrief', False, f'„{card.title}“ hat keinen KPI', 'gib dem Steckbrief mindestens einen '
                                            'KPI: KPI(name, metrik, vergleich, schwelle) – daran messen die Gates')
+    data = run.data.tags.get('data_source') or run.data.tags.get('dataset')
+    if card.question.strip() == PENGUIN_CARD.question.strip() and data not in (None, 'penguins'):  # the example's card on other data
+        return PortfolioItem('Projektsteckbrief', False,
+                             f'„{card.title}“ ist der Steckbrief des Beispiels (die Pinguine), der Lauf nutzt andere Daten',
+                             'schreib einen eigenen Steckbrief für deine Daten und deine Frage und trainiere die Kandidaten mit ihm')
     gaps = card.gaps()
     if needed := [gaps[k] for k in CARD_REQUIRED if k in gaps]:  # what the case study asks for; the rest of the checklist is advice
         return PortfolioItem('Projektsteckbrief', False, f"„{card.title}“: {' '.join(needed)}",
@@ -474,8 +494,14 @@ class CaseStudy:
 
     @cached_property
     def report(self) -> CapstoneReport:
-        "The capstone check, run once for this object (make a new CaseStudy to check again)."
+        "The capstone check, run once for this object and kept (`check('16.4', …)` reads store and folder anew each time)."
         return capstone_check(self.name, self.folder, self.alias)
+
+def _read_anew(s) -> bool:
+    "A CaseStudy, its report dropped so that this check reads store and folder as they are now: a fix made since counts."
+    if type(s).__name__ != 'CaseStudy' or not str(s.name).strip(): return False
+    s.__dict__.pop('report', None)  # where cached_property keeps its value
+    return True
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e
 @dataclass
@@ -642,7 +668,7 @@ EXERCISES = (
          "der Fingerabdruck stimmt nicht: fingerprint(load_table(messungen, 'species')[0]), davon die ersten 12 Zeichen"),
     ), level=2),
     Exercise('16.4', 'Deine Fallstudie', (
-        (lambda s: type(s).__name__ == 'CaseStudy' and bool(str(s.name).strip()), 'ein CaseStudy mit Modellname und Ordner',
+        (_read_anew, 'ein CaseStudy mit Modellname und Ordner',
          'erwartet wird CaseStudy(<dein Modellname>, EIGENER_ORDNER) – den Namen gibt dir track_candidates (….name)'),
         (lambda s: s.report.version is not None, 'zu diesem Namen gibt es ein registriertes Modell',
          'zu diesem Modellnamen ist im Store nichts registriert – stimmt der Name? register(lauf, name) legt die erste Version an'),
