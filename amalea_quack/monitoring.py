@@ -660,14 +660,18 @@ def _temperatures() -> tuple:
     rng = np.random.default_rng(7)
     return rng.normal(21.0, 2.0, 398), rng.normal(22.0, 2.5, 250)
 
-def _psi_values(reference, current, bins: int = 4, edges_from: str = 'reference', counts: bool = False, uniform: bool = False) -> float:
+def _psi_values(reference, current, bins: int = 4, edges_from: str = 'reference', counts: bool = False, uniform: bool = False,
+                equal_width: bool = False, per_reference_row: bool = False) -> float:
     """Reference PSI from raw values: cuts at the inner quantiles of the reference, outer bins open. The typical mistakes: cuts from the
-    current values (`edges_from='current'`) or from both (`'both'`), counts instead of shares (`counts`), reference shares assumed to
-    be 1/bins (`uniform`)."""
+    current values (`edges_from='current'`) or from both (`'both'`), equally wide bins between the reference's minimum and maximum
+    (`equal_width`), counts instead of shares (`counts`), current counts divided by the number of reference values
+    (`per_reference_row`), reference shares assumed to be 1/bins (`uniform`)."""
     base = np.asarray({'reference': reference, 'current': current}.get(edges_from, np.concatenate([reference, current])), float)
-    cuts = np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1])
-    share = lambda v: np.bincount(np.searchsorted(cuts, np.asarray(v, float), side='right'), minlength=bins) / (1 if counts else len(v))
-    return population_stability_index(np.full(bins, 1 / bins) if uniform else share(reference), share(current))
+    cuts = np.linspace(base.min(), base.max(), bins + 1)[1:-1] if equal_width else np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1])
+    count = lambda v: np.bincount(np.searchsorted(cuts, np.asarray(v, float), side='right'), minlength=bins)
+    share = lambda v, n: count(v) / (1 if counts else n)
+    now = share(current, len(reference) if per_reference_row else len(current))
+    return population_stability_index(np.full(bins, 1 / bins) if uniform else share(reference, len(reference)), now)
 
 def _same_values_give_zero(f):
     "True if f gives 0 for the same values twice; else the mistake, if it is the usual one, or False."
@@ -687,6 +691,19 @@ def _shares_not_counts(f):
 def _psi_matches(f, current, bins: int = 4) -> bool:
     ref = _temperatures()[0]
     return _near(f(ref, current, bins), _psi_values(ref, current, bins), 1e-6)
+
+def _temperature_psi(f) -> bool | Diagnosis:
+    "The temperatures' PSI with four classes; a typical slip is named (the checks after it would only repeat it), another gives False."
+    ref, now = _temperatures()
+    if _psi_matches(f, now): return True
+    got = f(ref, now)
+    if _near(got, _psi_values(ref, now, equal_width=True), 1e-6):
+        return Diagnosis('die Grenzen sind gleich breite Intervalle – gemeint sind die Quantile der Referenz: '
+                         'np.quantile(reference, [1/4, 2/4, 3/4])')
+    if _near(got, _psi_values(ref, now, per_reference_row=True), 1e-6):
+        return Diagnosis('die aktuellen Anteile sind durch die Zahl der Referenzwerte geteilt – teile jede Zählung durch die Zahl der Werte '
+                         'desselben Datensatzes (len(current) für die aktuellen)')
+    return False  # another slip: the checks after this one may name it (outer values lost, four classes fixed)
 
 @cache
 def _iris_tree():
@@ -797,12 +814,12 @@ EXERCISES = (
         (_psi_right_scale, 'Anteile zwischen 0 und 1, Grenzen aus einer einzigen Quelle', 'der PSI hat die falsche Größenordnung'),
         (lambda f: not _near(f(*_temperatures()), _psi_values(*_temperatures(), edges_from='current'), 1e-6), 'die Grenzen kommen aus der Referenz',
          'die Grenzen kommen aus den aktuellen Daten – dann hat heute jede Klasse denselben Anteil, und der PSI misst nur die Referenz'),
+        (_temperature_psi, 'der PSI der Temperaturen stimmt (vier Klassen)',
+         'für temp_ref gegen temp_now kommt ein anderer Wert heraus – Grenzen: np.quantile(reference, [1/4, 2/4, 3/4]); Anteile pro Klasse; '
+         'dann population_stability_index(Anteile Referenz, Anteile aktuell)'),
         (lambda f: _psi_matches(f, _temperatures()[0].max() + 1 + np.arange(50.0)), 'Werte über dem Referenzbereich zählen zur letzten Klasse',
          'Werte außerhalb des Referenzbereichs gehen verloren oder landen falsch – die äußeren Klassen sind offen '
          '(np.histogram mit Minimum und Maximum als Grenzen zählt sie nicht; np.searchsorted auf den inneren Grenzen schon)'),
-        (lambda f: _psi_matches(f, _temperatures()[1]), 'der PSI der Temperaturen stimmt (vier Klassen)',
-         'für temp_ref gegen temp_now kommt ein anderer Wert heraus – Grenzen: np.quantile(reference, [1/4, 2/4, 3/4]); Anteile pro Klasse; '
-         'dann population_stability_index(Anteile Referenz, Anteile aktuell)'),
         (lambda f: _psi_matches(f, _temperatures()[1], bins=10), 'auch mit bins=10 richtig',
          'mit bins=10 kommt ein anderer Wert heraus – stehen vier Klassen fest im Code?'),
     ), level=2),
@@ -834,7 +851,8 @@ EXERCISES = (
         (lambda d: _pair(d, 'B')[0] == 'konzept', 'B ist Konzeptdrift: gleiche Eingaben, neue richtige Antworten',
          'B: Die Eingaben sind unverändert (kein Drift), aber die richtigen Antworten folgen einer neuen Regel – das ist Konzeptdrift'),
         (lambda d: _pair(d, 'B')[1] == 'r', 'B: neu trainieren mit den neu gelabelten Tieren',
-         'B: Die Intervalle überlappen nicht, der Abfall ist echt; das Modell muss die neue Regel lernen – also neu trainieren'),
+         'B: Der Abfall ist echt – auf denselben 300 Tieren gepaart verglichen (McNemar wie im Notebook), und hier überlappen nicht einmal '
+         'die Intervalle; das Modell muss die neue Regel lernen – also neu trainieren'),
         (lambda d: _pair(d, 'C') == ('keins', 'w'), 'C: mit 25 Anfragen ist noch nichts belegt – weiter beobachten',
          'C: Mit 25 Anfragen schwankt der PSI stark, und der Test ist nicht signifikant (p = 0,21): Noch ist nichts belegt, '
          'weder Drift noch ihr Fehlen – weiter beobachten und Daten sammeln'),
