@@ -372,9 +372,15 @@ def _row(run_id: str, experiment: str = IRIS_EXPERIMENT) -> pd.Series: t = _fini
 
 def _is_finished_run(run_id) -> bool: return isinstance(run_id, str) and run_id in set(_finished_runs()['run_id'])
 
-def _picked_by_test(run_id: str) -> bool:
+def _not_picked_by_another_score(run_id: str) -> bool | Diagnosis:
+    "True unless the run is one that only its training or test accuracy puts first (a lower cv_accuracy than the best): then which."
     t, r = _finished_runs(), _row(run_id)
-    return r['metrics.accuracy'] == t['metrics.accuracy'].max() and r['metrics.cv_accuracy'] < t['metrics.cv_accuracy'].max() - 1e-12
+    if r['metrics.cv_accuracy'] >= t['metrics.cv_accuracy'].max() - 1e-12: return True
+    tops = [name for col, name in (('metrics.train_accuracy', 'Trainingsgenauigkeit (`train_accuracy`) – sie belohnt Auswendiglernen'),
+                                   ('metrics.accuracy', 'Testgenauigkeit (`accuracy`) – die Testdaten bleiben für Phase C'))
+            if col in t and r[col] == t[col].max()]
+    if not tops: return True  # a run that no other score puts first: the next check says it is not the best by cv_accuracy
+    return Diagnosis(f"das ist ein Lauf mit der höchsten {' und der höchsten '.join(tops)}; gewählt wird nach `cv_accuracy`")
 
 def _best_cv(run_id: str) -> bool: return _row(run_id)['metrics.cv_accuracy'] >= _finished_runs()['metrics.cv_accuracy'].max() - 1e-12
 
@@ -429,8 +435,8 @@ EXERCISES = (
     Exercise('06.1', 'Der beste Lauf, ehrlich gewählt', (
         (_is_finished_run, 'eine run_id eines abgeschlossenen Laufs im Experiment',
          f'erwartet wird die run_id (Text) eines abgeschlossenen Laufs im Experiment „{IRIS_EXPERIMENT}“'),
-        (lambda r: not _picked_by_test(r), 'nicht nach der Testgenauigkeit gewählt',
-         'das ist ein Lauf mit der höchsten Testgenauigkeit (`accuracy`) – gewählt wird nach `cv_accuracy`; die Testdaten bleiben für Phase C'),
+        (_not_picked_by_another_score, 'kein Lauf, den nur Trainings- oder Testgenauigkeit vorn sehen',
+         'das ist ein Lauf, den nur Trainings- oder Testgenauigkeit vorn sehen – gewählt wird nach `cv_accuracy`'),
         (_best_cv, 'die höchste kreuzvalidierte Genauigkeit (`cv_accuracy`)', 'ein anderer abgeschlossener Lauf hat eine höhere `cv_accuracy`'),
     ), level=1),
     Exercise('06.2', 'Zufallssuche für einen Baum', (
