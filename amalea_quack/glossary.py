@@ -234,8 +234,8 @@ LABELS = {
     # metrics
     'accuracy': 'Genauigkeit', 'f1_macro': 'F1 (makro)', 'precision_macro': 'Präzision (makro)', 'recall_macro': 'Trefferquote (makro)',
     'train_accuracy': 'Trainingsgenauigkeit', 'val_accuracy': 'Validierungsgenauigkeit', 'cv_accuracy': 'Genauigkeit (Kreuzvalidierung)',
-    'cv_accuracy_std': 'Streuung (Kreuzvalidierung)', 'overfit_delta': 'Trainings-Test-Abstand',
-    'generalisation_gap': 'Trainings-Test-Abstand',
+    'cv_accuracy_std': 'Streuung (Kreuzvalidierung)', 'overfit_delta': 'Trainings-Test-Abstand (Test)',
+    'generalisation_gap': 'Trainings-Test-Abstand (Kreuzvalidierung)',  # one concept, two measurements: the label names which
     'latency_p50_ms': 'Latenz p50 (ms)', 'latency_p99_ms': 'Latenz p99 (ms)', 'n_train': 'Trainingszeilen', 'n_val': 'Validierungszeilen',
     'n_test': 'Testzeilen', 'kpis_passed': 'KPIs erfüllt', 'accuracy_low': 'Genauigkeit, untere Grenze', 'accuracy_high': 'Genauigkeit, obere Grenze',
     'model_bytes': 'Modellgröße (Bytes)', 'silhouette': 'Silhouette', 'ari': 'ARI', 'inertia': 'Inertia',

@@ -261,10 +261,11 @@ def generalisation_gap_gate(max_gap: float = 0.03, # the handout's limit for tra
                             z: float = 1.64, # how many standard errors the gap must exceed the limit by to block (one-sided 95 %)
                            ):
     "Train accuracy minus cross-validated (else test) accuracy: blocks only when the gap exceeds `max_gap` beyond its uncertainty, else warns."
+    title = 'Trainings-Test-Abstand'  # the concept; its basis (cross-validation or test) stands in the message
     def gate(c: Candidate) -> Check:
         m = c.metrics
         train = m.get('train_accuracy')
-        if train is None: return Check('generalisation_gap', None, 'keine Trainingsgenauigkeit protokolliert')
+        if train is None: return Check('generalisation_gap', None, 'keine Trainingsgenauigkeit protokolliert', title=title)
         if m.get('cv_accuracy') is not None:
             held, basis = m['cv_accuracy'], f"Kreuzvalidierung über {int(m.get('cv_folds', 5))} Folds"
             folds_se = m.get('cv_accuracy_std', 0.0) / math.sqrt(max(m.get('cv_folds', 5), 1))
@@ -273,15 +274,16 @@ def generalisation_gap_gate(max_gap: float = 0.03, # the handout's limit for tra
         elif m.get('accuracy') is not None and m.get('n_test'):
             held, basis = m['accuracy'], f"{int(m['n_test'])} Testzeilen"
             se = math.sqrt(max(held * (1 - held), 1e-12) / m['n_test'])
-        else: return Check('generalisation_gap', None, 'weder Kreuzvalidierung noch Testgenauigkeit protokolliert')
+        else: return Check('generalisation_gap', None, 'weder Kreuzvalidierung noch Testgenauigkeit protokolliert', title=title)
         gap = train - held
         details = {'gap': gap, 'standard_error': se, 'max_gap': max_gap, 'basis': basis}
         g = lambda x: german_number(x, 3)
         shown = f'Training {g(train)} − {basis} {g(held)} = {g(gap)} (Grenze {german_number(max_gap)}, Unsicherheit ±{g(z * se)})'
-        if gap <= max_gap: return Check('generalisation_gap', True, shown, details=details)
-        if gap - z * se > max_gap: return Check('generalisation_gap', False, f'{shown}: deutlich über der Grenze – Überanpassung', details=details)
+        if gap <= max_gap: return Check('generalisation_gap', True, shown, details=details, title=title)
+        if gap - z * se > max_gap: return Check('generalisation_gap', False, f'{shown}: deutlich über der Grenze – Überanpassung', details=details,
+                                                     title=title)
         return Check('generalisation_gap', False, f'{shown}: über der Grenze, aber innerhalb der Messunsicherheit – bei so wenigen Daten '
-                     'nicht entscheidbar', severity='warning', details=details)
+                     'nicht entscheidbar', severity='warning', details=details, title=title)
     return gate
 
 # %% ../nbs/week07/14_model_registry.ipynb #rg200002
