@@ -146,7 +146,7 @@ def test_text_in_a_number_column_shows_in_the_validation_report():
     df['petal width (cm)'] = df['petal width (cm)'].astype(object)
     df.loc[7, 'petal width (cm)'] = 'breit'
     at = upload('text.csv', csv(df))
-    assert 'Text in Zahlenspalten: petal width (cm) enthalten überwiegend Zahlen' in at.warning[0].value
+    assert 'Text in Zahlenspalten: petal width (cm) enthält überwiegend Zahlen' in at.warning[0].value
     assert 'im letzten Reiter, „Datentore“' in at.warning[0].value and at.tabs[-1].label == 'Datentore'  # where the hint points
     assert tab(at, 0).dataframe[0].value.set_index('Spalte').loc['Kronblattbreite (cm)', 'Art'] == 'gemischt'
     row = validation_table(at).loc['Kein Text in Zahlenspalten']

@@ -109,8 +109,9 @@ for p in problems:
 colour = None if problems else target
 mixed = [c for c in columns if eda.column_kind(df[c]) == eda.MIXED]
 if mixed:
-    st.warning(f"Text in Zahlenspalten: {', '.join(mixed)} enthalten überwiegend Zahlen, aber auch Text – sie werden als Kategorie "
-               f'behandelt. {GATES_HINT}')
+    one = len(mixed) == 1
+    st.warning(f"Text in Zahlenspalten: {', '.join(mixed)} {'enthält' if one else 'enthalten'} überwiegend Zahlen, aber auch Text – "
+               f"{'sie wird' if one else 'sie werden'} als Kategorie behandelt. {GATES_HINT}")
 report = validation(df, target)
 for c in report.checks:
     if c.verdict == 'warned': st.warning(f'Datentor „{c.title}“ – Warnung, blockiert nicht: {c.message}.')
