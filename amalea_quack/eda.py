@@ -8,20 +8,22 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week02/daten_verstehen.html.md"
 from __future__ import annotations
 
 import functools
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .glossary import number_pattern
-from .quack import Exercise, Question, expect_bool, expect_count, expect_name, has_keys
+from .glossary import german_table, number_pattern
+from .quack import Diagnosis, Exercise, Question, expect_bool, expect_count, expect_name, has_keys
 
 # %% auto #0
 __all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'PALETTE', 'COLUMN_LABELS', 'MISSING_GROUP',
            'EXERCISES', 'QUIZ', 'DatasetInfo', 'load_dataset', 'is_number_column', 'column_kind', 'numeric_columns',
            'finite', 'profile', 'column_label', 'colour', 'palette', 'new_figure', 'figure_png', 'missing_values',
            'missing_figure', 'distribution_figure', 'correlations', 'strongest_pairs', 'correlation_figure',
-           'scatter_figure', 'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers', 'group_summary', 'target_problems']
+           'scatter_figure', 'box_figure', 'iqr_bounds', 'outlier_mask', 'outliers', 'group_summary',
+           'german_group_summary', 'target_problems']
 
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0007
 @dataclass(frozen=True)
@@ -379,6 +381,14 @@ def group_summary(df: pd.DataFrame, # the table
     means = df[cols].astype(float).groupby(labels).mean().add_prefix('mean ') if cols else pd.DataFrame(index=out.index)
     return out.join(means).sort_index().rename_axis(by)
 
+def german_group_summary(summary: pd.DataFrame, # a table from `group_summary`
+                         decimals: dict | None = None, # column -> fixed decimals, by the table's own names ('share', 'mean body_mass_g')
+                        ) -> pd.DataFrame:
+    "`group_summary` for people: German headers ('Mittelwert Körpermasse (g)'), the group column's German name, German numbers."
+    shown = german_table(summary, decimals=decimals)
+    shown.columns = [f'Mittelwert {column_label(c[5:])}' if c.startswith('mean ') else c for c in shown.columns]
+    return shown.rename_axis(column_label(summary.index.name) if summary.index.name is not None else None)
+
 # %% ../nbs/week02/03_daten_verstehen.ipynb #cccc0045
 def target_problems(df: pd.DataFrame, # the table
                     target: str, # candidate target column
@@ -412,12 +422,70 @@ def _gap_kind(answer: dict, key: str):
     v = answer.get(key)
     return v.strip().upper() if isinstance(v, str) else v
 
-def _penguin_neighbour(i: int, scaled: bool):
-    "Index of the nearest other penguin to penguin `i` over the four body measures, raw or standardised."
+def _body(scaled: bool) -> pd.DataFrame:
+    "Exercise 03.4: the four body measures without gaps (`koerper`), raw or standardised."
     p = _data('penguins')
     X = p[numeric_columns(p)].dropna()
-    if scaled: X = (X - X.mean()) / X.std()
+    return (X - X.mean()) / X.std() if scaled else X
+
+def _penguin_neighbour(i: int, scaled: bool):
+    "Index of the nearest other penguin to penguin `i` over the four body measures, raw or standardised."
+    X = _body(scaled)
     return ((X - X.loc[i]) ** 2).sum(axis=1).drop(i).idxmin()
+
+_CONTAINERS = ((pd.Series, 'eine pandas-Series'), (pd.DataFrame, 'eine Tabelle (DataFrame)'), (pd.Index, 'ein pandas-Index'),
+               (np.ndarray, 'ein NumPy-Array'))
+
+def _container(value) -> str | None:
+    "What a pandas or NumPy container is called in a German note; None for anything else."
+    return next((name for cls, name in _CONTAINERS if isinstance(value, cls)), None)
+
+def _is_number(value) -> bool: return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+def _expect_pair(value, what: str = "'staerkstes_paar'"):
+    "Exercise 03.1: two column names of the penguin table (tuple, list or set; a label is named as such); else a Diagnosis."
+    form = f"{what} ist ein Tupel aus zwei Spaltennamen wie ('spalte_a', 'spalte_b')"
+    if isinstance(value, (pd.Series, pd.DataFrame)):
+        return Diagnosis(f"{form} – nicht {_container(value)}; aus einer Zeile von strongest_pairs nimmst du die zwei Namen "
+                         "mit tuple(zeile[['Merkmal 1', 'Merkmal 2']])")
+    if isinstance(value, str): return Diagnosis(f'{form} – nicht den einen Text {value!r}')
+    if not isinstance(value, (tuple, list, set, frozenset, np.ndarray, pd.Index)): return Diagnosis(f'{form} – nicht {value!r}')
+    items = list(value)
+    if len(items) != 2:
+        without_r = ', ohne r' if any(_is_number(v) for v in items) else ''
+        return Diagnosis(f"{what} hat {len(items)} Eintr{'ag' if len(items) == 1 else 'äge'} – gefragt sind genau zwei Spaltennamen{without_r}")
+    return next((form for v in items if not (form := expect_name(v, _data('penguins').columns, what, _labels('penguins')))), True)
+
+def _one_column(value):
+    "Exercise 03.3: one column for all cultivars together; one per cultivar (a dict, or a Series by cultivar) is named as such."
+    per_cultivar = isinstance(value, pd.Series) and len(value) > 1 and value.index.isin(_data('wine')['cultivar'].unique()).all()
+    if isinstance(value, dict) or per_cultivar:
+        return Diagnosis("'spalte_je_sorte' ist ein einziger Spaltenname, nicht einer je Rebsorte – gesucht ist die eine Spalte, in der mit "
+                         'Zäunen je Rebsorte insgesamt (alle drei Sorten zusammengezählt) die meisten Ausreißer liegen')
+    return True
+
+def _neighbour_form(value, what: str, scaled: bool):
+    """Exercise 03.4: an index label of `koerper`; else a Diagnosis – also for a position (argmin, iloc) where the label was asked.
+    A wrong label passes here: the check on the content says what is off."""
+    if kind := _container(value):
+        return Diagnosis(f'{what} ist ein einzelnes Index-Label, eine ganze Zahl – nicht {kind}: .idxmin() gibt das Label des kleinsten Abstands')
+    if not _is_number(value) or not float(value).is_integer():
+        came = f'{value!r} (Text)' if isinstance(value, str) else repr(value.item() if isinstance(value, np.generic) else value)
+        return Diagnosis(f'{what} ist ein Index-Label, eine ganze Zahl wie 17 – nicht {came}')
+    X, right, value = _body(scaled), _penguin_neighbour(81, scaled), int(value)  # np.int64(24) is shown as 24
+    if value == right: return True
+    if value == X.index.get_loc(right):
+        return Diagnosis(f'{what} = {value!r} ist die Position des richtigen Pinguins in koerper, nicht sein Index-Label: argmin() und '
+                         'iloc zählen Positionen, .idxmin() gibt das Label')
+    a = X.to_numpy()
+    d = ((a - a[81]) ** 2).sum(axis=1)
+    d[81] = np.inf
+    if value in (int(d.argmin()), X.index[d.argmin()]):  # the neighbour of the penguin at position 81, as position or label
+        dropped = sorted(set(_data('penguins').index) - set(X.index))
+        gone = ', '.join(map(str, dropped[:-1])) + f' und {dropped[-1]}' if len(dropped) > 1 else str(dropped[0])
+        return Diagnosis(f'{what} = {value!r} ist der Nachbar von koerper.iloc[81] (Pinguin {X.index[81]}), nicht von Pinguin 81: Nach '
+                         f'dropna() fehlen die Zeilen {gone}, ab dort ist die Position nicht das Label – nimm koerper.loc[81] und .idxmin()')
+    return True
 
 def _probe_table() -> pd.DataFrame:
     "A small table the student has not seen: an ID as target, a gap, an outlier, a category with gaps."
@@ -426,21 +494,58 @@ def _probe_table() -> pd.DataFrame:
     revenue[5], revenue[7] = 1000.0, np.nan
     return pd.DataFrame({'kunde': range(40), 'umsatz': revenue, 'region': ['Nord', 'Süd', None, 'West'] * 10})
 
+def _constant_target() -> pd.DataFrame:
+    "30 measurements with one and the same target value; the outlier sits in a row whose place is missing (dropping gaps first loses it)."
+    rng = np.random.default_rng(7)
+    temperature = rng.normal(20, 2, 30).round(1)
+    temperature[4] = 45.0
+    place = ['Halle', 'Jena', 'Gera'] * 10
+    place[4] = None
+    return pd.DataFrame({'temperatur': temperature, 'ort': place, 'ziel': ['ja'] * 30})
+
+def _small_id_target() -> pd.DataFrame:
+    "15 rows whose target is an identifier: fewer than 20 values, but each only once."
+    rng = np.random.default_rng(5)
+    return pd.DataFrame({'kennung': [f'K{i:02d}' for i in range(1, 16)], 'gewicht': rng.normal(70, 8, 15).round(1)})
+
+def _many_classes() -> pd.DataFrame:
+    "90 rows and a target with 30 classes of three rows each: more classes than max_classes."
+    rng = np.random.default_rng(6)
+    return pd.DataFrame({'x': rng.normal(0, 1, 90).round(3), 'klasse': [f'Sorte {i % 30 + 1}' for i in range(90)]})
+
 def _short_profile(df: pd.DataFrame, target: str) -> dict:
     "The reference answer of exercise 03.5 for one table."
     return {'zeilen': len(df), 'spalten_mit_luecken': {c for c in df.columns if df[c].isna().any()},
             'zeilen_mit_ausreissern': int(outlier_mask(df).any(axis=1).sum()), 'ziel_ok': not target_problems(df, target)}
 
-def _probes() -> list[tuple[pd.DataFrame, str]]:
-    "The tables exercise 03.5 is tried on, with their targets."
-    return [(_data('penguins'), 'species'), (_data('wine'), 'cultivar'), (_probe_table(), 'kunde')]
+def _probes() -> list[tuple[pd.DataFrame, str, str]]:
+    "The tables exercise 03.5 is tried on: table, target, and the table in words (for a note)."
+    return [(_data('penguins'), 'species', 'die Pinguine'), (_data('wine'), 'cultivar', 'die Weine'),
+            (_probe_table(), 'kunde', 'eine Tabelle mit 40 Zeilen, deren Ziel die Kundennummer ist'),
+            (_small_id_target(), 'kennung', 'eine Tabelle mit 15 Zeilen, deren Ziel eine Kennung ist (jeder Wert einmal)'),
+            (_constant_target(), 'ziel', 'eine Tabelle, deren Ziel nur einen einzigen Wert hat'),
+            (_many_classes(), 'klasse', 'eine Tabelle, deren Ziel 30 verschiedene Klassen hat')]
 
-def _profile_matches(f, key: str) -> bool:
-    "Does the student's `kurzprofil` give the reference value of `key` on every probe table?"
-    for df, target in _probes():
+def _expect_row_count(value):
+    "Exercise 03.5: 'zeilen_mit_ausreissern' is a number of rows; a list of rows (or a mask) is named as such."
+    if kind := _container(value) or next((name for cls, name in ((list, 'eine Liste'), (tuple, 'ein Tupel'), (set, 'eine Menge'))
+                                          if isinstance(value, cls)), None):
+        return Diagnosis(f"'zeilen_mit_ausreissern' ist eine Anzahl, keine Liste der Zeilen – gefragt ist, wie viele Zeilen mindestens einen "
+                         f'Ausreißer haben; dein kurzprofil liefert {kind}')
+    return expect_count(value, "'zeilen_mit_ausreissern'")
+
+def _profile_matches(f, key: str):
+    """Does the student's `kurzprofil` give the reference value of `key` on every probe table? A list where a number of rows is asked, and
+    a wrong 'ziel_ok', get a Diagnosis (the latter naming the table and the rule)."""
+    for df, target, what in _probes():
         got, want = f(df.copy(), target)[key], _short_profile(df, target)[key]
         if key == 'spalten_mit_luecken': got = set(got)
-        if got != want: return False
+        if key == 'zeilen_mit_ausreissern' and not (form := _expect_row_count(got)): return form
+        if got != want:
+            if key != 'ziel_ok': return False
+            why = target_problems(df, target)
+            return Diagnosis(f"'ziel_ok' stimmt nicht für {what}: richtig ist {want}" +
+                             (f'. target_problems sagt: {why[0]}' if why else ' – die Spalte taugt als Klassenziel'))
     return True
 
 EXERCISES = (
@@ -453,10 +558,11 @@ EXERCISES = (
          "'meiste_luecken' stimmt: das Geschlecht fehlt am häufigsten",
          "'meiste_luecken' stimmt nicht – missing_values(penguins) sortiert die Spalten nach der Zahl der Lücken; "
          'die Körpermaße fehlen nur je zweimal'),
+        (lambda d: _expect_pair(d['staerkstes_paar']), "'staerkstes_paar' sind zwei Spaltennamen",
+         "'staerkstes_paar' ist ein Tupel aus zwei Spaltennamen"),
         (lambda d: set(d['staerkstes_paar']) == set(strongest_pairs(_data('penguins'), 1).iloc[0][['Merkmal 1', 'Merkmal 2']]),
          "'staerkstes_paar' stimmt: Flossenlänge und Körpermasse",
-         "'staerkstes_paar' stimmt nicht – erwartet wird ein Tupel aus zwei Spaltennamen; strongest_pairs(penguins, 1) "
-         'nennt das Paar mit dem größten |r|'),
+         "'staerkstes_paar' stimmt nicht – strongest_pairs(penguins, 1) nennt das Paar mit dem größten |r|"),
         (lambda d: expect_name(d['schwerste_insel'], _data('penguins')['island'].dropna().unique(), "'schwerste_insel'"),
          "'schwerste_insel' ist eine Insel der Daten", "'schwerste_insel' ist der Name einer Insel, wie er in der Spalte 'island' steht"),
         (lambda d: d['schwerste_insel'] == _data('penguins').groupby('island')['body_mass_g'].median().idxmax(),
@@ -487,18 +593,22 @@ EXERCISES = (
         (lambda d: d['zeilen_je_sorte'] == int(outlier_mask(_data('wine'), by='cultivar').any(axis=1).sum()),
          "'zeilen_je_sorte' stimmt: je Sorte liegen die Zäune enger",
          "'zeilen_je_sorte' stimmt nicht – die Zäune je Rebsorte liefert outlier_mask(wine, by='cultivar'); zähle Zeilen, nicht Werte"),
-        (lambda d: expect_name(d['spalte_je_sorte'], _data('wine').columns, "'spalte_je_sorte'", _labels('wine')),
+        (lambda d: _one_column(d['spalte_je_sorte'])
+                   and expect_name(d['spalte_je_sorte'], _data('wine').columns, "'spalte_je_sorte'", _labels('wine')),
          "'spalte_je_sorte' ist ein Spaltenname", "'spalte_je_sorte' ist ein Spaltenname der Wein-Tabelle"),
-        (lambda d: d['spalte_je_sorte'] == outlier_mask(_data('wine'), by='cultivar').sum().idxmax(),
-         "'spalte_je_sorte' stimmt", "'spalte_je_sorte' stimmt nicht – summiere die Maske je Rebsorte spaltenweise und nimm das Maximum"),
+        (lambda d: d['spalte_je_sorte'] == outlier_mask(_data('wine'), by='cultivar').sum().idxmax(), "'spalte_je_sorte' stimmt",
+         "'spalte_je_sorte' stimmt nicht – summiere die Maske mit Zäunen je Rebsorte spaltenweise und nimm die Spalte mit der größten Summe"),
     ), level=2),
     Exercise('03.4', 'Nachbarn mit und ohne Skalierung', (
         (lambda d: has_keys(d, ('naechster_roh', 'naechster_skaliert', 'dominiert')), 'ein Dictionary mit den drei Schlüsseln',
          "erwartet wird ein dict mit den Schlüsseln 'naechster_roh', 'naechster_skaliert' und 'dominiert'"),
-        (lambda d: d['naechster_roh'] == _penguin_neighbour(81, scaled=False), "'naechster_roh' stimmt (und gehört zu einer anderen Art)",
+        (lambda d: _neighbour_form(d['naechster_roh'], "'naechster_roh'", scaled=False)
+                   and d['naechster_roh'] == _penguin_neighbour(81, scaled=False),
+         "'naechster_roh' stimmt (und gehört zu einer anderen Art)",
          "'naechster_roh' stimmt nicht – summiere die quadrierten Unterschiede aller vier Spalten und lass Pinguin 81 selbst weg "
          '(sein Abstand zu sich ist 0)'),
-        (lambda d: d['naechster_skaliert'] == _penguin_neighbour(81, scaled=True), "'naechster_skaliert' stimmt",
+        (lambda d: _neighbour_form(d['naechster_skaliert'], "'naechster_skaliert'", scaled=True)
+                   and d['naechster_skaliert'] == _penguin_neighbour(81, scaled=True), "'naechster_skaliert' stimmt",
          "'naechster_skaliert' stimmt nicht – standardisiere jede Spalte ((x − Mittelwert) / Standardabweichung), bevor du Abstände berechnest"),
         (lambda d: expect_name(d['dominiert'], _data('penguins').columns, "'dominiert'", _labels('penguins')),
          "'dominiert' ist ein Spaltenname", "'dominiert' ist ein Spaltenname der Pinguin-Tabelle"),
@@ -515,13 +625,14 @@ EXERCISES = (
          "'spalten_mit_luecken' stimmt nicht auf jeder Probetabelle – auch Kategorien (Text) können Lücken haben; "
          'prüfe jede Spalte mit .isna().any()'),
         (lambda f: _profile_matches(f, 'zeilen_mit_ausreissern'), "'zeilen_mit_ausreissern' stimmt",
-         "'zeilen_mit_ausreissern' stimmt nicht auf jeder Probetabelle – zähle Zeilen mit mindestens einem Ausreißer: "
-         'outlier_mask(df).any(axis=1).sum()'),
+         "'zeilen_mit_ausreissern' stimmt nicht auf jeder Probetabelle – zähle, ohne vorher Zeilen zu verwerfen, die Zeilen mit mindestens "
+         'einem Ausreißer: outlier_mask(df).any(axis=1).sum()'),
         (lambda f: expect_bool(f(_data('penguins').copy(), 'species')['ziel_ok'], "'ziel_ok'"), "'ziel_ok' ist ein Wahrheitswert",
          "'ziel_ok' ist True oder False"),
-        (lambda f: _profile_matches(f, 'ziel_ok'), "'ziel_ok' stimmt, auch wenn das Ziel eine Kundennummer ist",
-         "'ziel_ok' stimmt nicht auf jeder Probetabelle – eine Spalte, in der jeder Wert einmalig ist, taugt nicht als Klassenziel "
-         '(target_problems(df, ziel) ist dann nicht leer)'),
+        (lambda f: _profile_matches(f, 'ziel_ok'),
+         "'ziel_ok' stimmt auf allen Probetabellen – auch bei einer Kennung, einem einzigen Wert oder 30 Klassen als Ziel",
+         "'ziel_ok' stimmt nicht auf jeder Probetabelle – ein Klassenziel hat mindestens zwei und höchstens 20 Werte, und nicht jeder "
+         'kommt nur einmal vor (target_problems(df, ziel) ist dann leer)'),
     ), level=3),
 )
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
 from .glossary import german_number, german_percent, label, number_pattern
-from .quack import Diagnosis, Exercise, Question, answer_letters, expect_bool, has_keys
+from .quack import Diagnosis, Exercise, Question, answer_letters, expect_bool, expect_number, expect_share, has_keys
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'TOO_LARGE', 'MIN_PER_CLASS', 'MAX_COLUMNS', 'MAX_UPLOAD_MB', 'MAX_ROWS', 'ENCODINGS', 'SEPARATORS',
@@ -94,6 +94,10 @@ class DataValidationError(ValueError):
         super().__init__(msg + (f'\nErwartet: {expected}' if expected else ''))
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc000c
+def _shown(x: float) -> str:
+    "A value from the data in a German message: all its digits with a decimal comma (4,3), a huge one in powers of ten (1,00e+300)."
+    return german_number(float(x), exact=True) if abs(x) < 1e12 else f'{float(x):.2e}'.replace('.', ',')
+
 def normal_kind(kind: str) -> str:
     "A column kind as the course writes it now; schemas and profiles of earlier runs said 'Zahl' and 'Kategorie'."
     return {'Zahl': NUMERIC, 'Kategorie': CATEGORICAL}.get(kind, kind)
@@ -136,10 +140,10 @@ class Schema:
                     for s in signature.inputs.inputs})
 
     def describe(self) -> str:
-        "The expected columns in words."
+        "The expected columns in words, numbers written the German way: 'sepal length (cm) (Zahl, Training 4,3–7,9), …'."
         def one(c):
             k = label(self.columns[c])
-            if c in self.ranges: return f'{c} ({k}, Training {self.ranges[c][0]:g}–{self.ranges[c][1]:g})'
+            if c in self.ranges: return f'{c} ({k}, Training {_shown(self.ranges[c][0])}–{_shown(self.ranges[c][1])})'
             return f'{c} ({k})'
         return ', '.join(one(c) for c in self.columns)
 
@@ -240,7 +244,8 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
             lo, hi = self.ranges[c]
             out_r = (values[:, j] < lo) | (values[:, j] > hi)
             if out_r.any():
-                problems.append(f"Spalte '{c}': {values[out_r, j][0]:g} liegt außerhalb des Trainingsbereichs [{lo:g}, {hi:g}] ({_rows(out_r)})")
+                problems.append(f"Spalte '{c}': {_shown(values[out_r, j][0])} liegt außerhalb des Trainingsbereichs von {_shown(lo)} bis "
+                                f"{_shown(hi)} ({_rows(out_r)})")
     for c, kind in self.columns.items():  # categories: text (True/False become 'True'/'False'), no gaps unless allowed
         if kind != CATEGORICAL or c not in df.columns: continue
         col = df[c]
@@ -629,21 +634,65 @@ def _is_table(x) -> bool: return isinstance(x, pd.DataFrame)
 
 def _export_table() -> pd.DataFrame: return read_csv_checked(excel_export_example())
 
-def _comma_rescued(d: pd.DataFrame) -> bool:
-    "Exercise 04.1: is '0,1' (row 9 of broken_iris) a 0.1 now? Counted over the column, so a new index or order does not matter."
+def _width_repaired(d: pd.DataFrame):
+    """Exercise 04.1: is '0,1' (row 9 of broken_iris) a 0.1 now, with no real number lost? Counted over the column, so a new index or order
+    does not matter. Lost numbers are named first: `.str.replace` turns every value that is no text – the real numbers – into NaN."""
     from sklearn.datasets import load_iris
     widths = pd.to_numeric(d['petal width (cm)'], errors='coerce')
+    if pd.api.types.is_numeric_dtype(d['petal width (cm)']) and (gaps := int(widths.isna().sum())) > 2:  # 'n/a', and '0,1' if not rescued
+        texts = int(broken_iris()['petal width (cm)'].map(lambda v: isinstance(v, str)).sum())
+        if widths.notna().sum() <= texts:
+            return Diagnosis(f"'petal width (cm)' hat jetzt {gaps} Lücken statt einer ('n/a'): .str.replace macht aus allem, was kein Text "
+                             'ist – hier den echten Zahlen –, NaN; wandle die Spalte erst mit .astype(str) in Text um')
+        return Diagnosis(f"'petal width (cm)' hat jetzt {gaps} Lücken statt einer ('n/a') – deine Umwandlung verliert echte Zahlen")
     return int(np.isclose(widths, 0.1).sum()) == int(np.isclose(load_iris(as_frame=True).data['petal width (cm)'], 0.1).sum())
 
+def _gates_pass(d: pd.DataFrame):
+    "Exercise 04.1: do all blocking gates pass? If not, a Diagnosis naming each failing gate by its German title, with its message."
+    failing = [c for c in validate_training_data(d, 'species').checks if c.blocking]
+    if not failing: return True
+    return Diagnosis(f"noch {'fällt das Datentor' if len(failing) == 1 else 'fallen die Datentore'} "
+                     + '; '.join(f'„{c.title}“: {c.message}' for c in failing))
+
 _THOUSANDS = re.compile(r'\d{1,3}(\.\d{3})+(,\d+)?')
+_EXPORT_COLUMNS = ('Artikel', 'Preisklasse', 'Preis (€)', 'Gewicht (kg)', 'gekauft')
+
+def _letters(name) -> str: return re.sub(r'[^A-Za-z0-9() ]', '', str(name))
+
+def _export_column(d: pd.DataFrame, name: str) -> pd.Series | None:
+    "Exercise 04.3: the column `name` of the student's table, found by name – also when a wrong encoding garbled its € (Latin-1: '\\x80')."
+    return next((d[c] for c in d.columns if c == name or _letters(c) == _letters(name)), None)
+
+def _columns_read(d: pd.DataFrame):
+    "Exercise 04.3: the five columns of the header, by name; a wrong separator or a column that became the index is named."
+    if d.shape[1] == len(_EXPORT_COLUMNS) and all(_export_column(d, n) is not None for n in _EXPORT_COLUMNS): return True
+    if index := [n for n in d.index.names if n is not None and _letters(n) in map(_letters, _EXPORT_COLUMNS)]:
+        return Diagnosis(f'die Spalte {index[0]!r} ist zum Index geworden – lies ohne index_col, dann bleiben alle fünf Spalten Spalten')
+    if d.shape[1] == 1 and ';' in str(d.columns[0]):
+        return Diagnosis("alles steht in einer einzigen Spalte – deutsches Excel trennt mit Semikolon: sep=';'")
+    return Diagnosis(f'die Spalten heißen {list(map(str, d.columns))} – erwartet werden die fünf der Kopfzeile, {list(_EXPORT_COLUMNS)}')
 
 def _numbers_read(d: pd.DataFrame):
-    "Exercise 04.3: are price and weight numbers? If not, a Diagnosis naming what the text shows (a thousands point or a decimal comma)."
-    if pd.api.types.is_numeric_dtype(d.iloc[:, 2]) and pd.api.types.is_numeric_dtype(d.iloc[:, 3]): return True
-    text = [str(v).strip() for c in (2, 3) if not pd.api.types.is_numeric_dtype(d.iloc[:, c]) for v in d.iloc[:, c]]
-    if example := next((v for v in text if _THOUSANDS.fullmatch(v)), None):
-        return Diagnosis(f"Preis oder Gewicht sind noch Text, etwa {example!r}: der Punkt trennt die Tausender – thousands='.' (und decimal=',')")
-    return Diagnosis(f"Preis oder Gewicht sind noch Text, etwa {text[0]!r}: die Datei hat Dezimalkommas – decimal=','")
+    """Exercise 04.3: are price and weight numbers? If not, a Diagnosis naming the option the text still needs: decimal=',' when even the
+    weights (no thousands) are text, else thousands='.' for prices like '1.249,00'."""
+    def text(col): return [] if pd.api.types.is_numeric_dtype(col) else [str(v).strip() for v in col]
+    prices, weights = text(_export_column(d, 'Preis (€)')), text(_export_column(d, 'Gewicht (kg)'))
+    if not prices and not weights: return True
+    grouped = next((v for v in prices if _THOUSANDS.fullmatch(v)), None)
+    if weights:
+        also = f"; für Preise wie {grouped!r} braucht pandas außerdem thousands='.'" if grouped else ''
+        return Diagnosis(f"das Gewicht ist noch Text, etwa {weights[0]!r}: die Datei schreibt Dezimalkommas – decimal=','{also}")
+    if grouped: return Diagnosis(f"der Preis ist noch Text, etwa {grouped!r}: der Punkt trennt die Tausender – thousands='.'")
+    return Diagnosis(f"der Preis ist noch Text, etwa {prices[0]!r}: die Datei hat Dezimalkommas – decimal=','")
+
+def _same_table(d: pd.DataFrame):
+    "Exercise 04.3: the table cell for cell as `read_csv_checked` reads it; else a Diagnosis naming the columns that differ."
+    want = _export_table()
+    if d.equals(want): return True
+    differ = [c for c in want.columns if c not in d.columns or not d[c].reset_index(drop=True).equals(want[c])]
+    if not differ: return False
+    return Diagnosis(f"die Tabelle weicht von read_csv_checked(export) ab, in {'der Spalte' if len(differ) == 1 else 'den Spalten'} "
+                     f"{', '.join(map(repr, differ))} – vergleiche dort Spaltennamen, Werte und Typen")
 
 def _iris_shift() -> tuple[pd.DataFrame, pd.DataFrame]:
     "The training table and the new delivery of exercise 04.4."
@@ -659,6 +708,27 @@ def _shift(key: str):
             'verschiebung_sd': (new['sepal width (cm)'].mean() - ref['mean']) / ref['std'],
             'anteil_ueber_max': float((new['sepal width (cm)'] > ref['max']).mean())}[key]
 
+def _shift_close(value):
+    "Exercise 04.4: 'verschiebung_sd' as a number within 0.01 of the reference; text, or the shift in cm instead of SDs, is named."
+    if not (form := expect_number(value, "'verschiebung_sd'")): return form
+    if abs(value - _shift('verschiebung_sd')) < 0.01: return True
+    if abs(value - 0.3) < 0.01:
+        return Diagnosis("'verschiebung_sd' stimmt nicht – 0,3 ist die Verschiebung in cm; teile sie durch die Standardabweichung im Profil")
+    return False
+
+def _share_close(value):
+    """Exercise 04.4: 'anteil_ueber_max' as a share within 0.0005 of the reference (unrounded, or to three decimals); a count of flowers,
+    a percentage, text, or a share rounded too coarsely is named."""
+    if not (form := expect_number(value, "'anteil_ueber_max'")): return form
+    right, n = _shift('anteil_ueber_max'), len(_iris_shift()[1])
+    if value > 1 and float(value).is_integer() and value == round(right * n):
+        return Diagnosis(f"'anteil_ueber_max' = {_shown(value)} ist die Anzahl der Blüten – gefragt ist der Anteil: teile durch die Zahl der neuen "
+                         f'Blüten ({n})')
+    if not (form := expect_share(value, "'anteil_ueber_max'")): return form
+    if abs(value - right) <= 5e-4: return True
+    if abs(value - right) < 0.005: return Diagnosis(f"'anteil_ueber_max' = {_shown(value)} ist zu grob gerundet – gib den Anteil ungerundet an")
+    return False
+
 _ONE_EXAMPLE = ('x1,x2,klasse\n' + ''.join(f'{i},{i % 7},A\n' for i in range(12)) + ''.join(f'{i},{i % 5},B\n' for i in range(12))
                 + '3,4,C\n').encode()  # class C has a single example
 _MIXED_DECIMALS = b'a;b;ziel\n1,5;2.25;ja\n2,5;3.5;nein\n'
@@ -668,36 +738,66 @@ def _gates(f, data, target: str = 'gekauft'):
     r = f(data, target)
     return r if hasattr(r, 'passed') and hasattr(r, 'failed') and type(r).__name__ == 'Report' else None
 
-def _gates_from_path(f) -> bool:
-    "Does `datentore` also read a file path?"
+def _unreadable_reported(f):
+    """Exercise 04.5: an unreadable file gives a Report whose only blocking check is 'readable', with the reason as text; else a Diagnosis
+    naming what is off – an escaping error, another name, passed, severity or a message that is no text."""
+    try: r = f(_MIXED_DECIMALS, 'ziel')
+    except DataValidationError:
+        return Diagnosis("datentore bricht bei einer unlesbaren Datei mit der DataValidationError ab – fange sie mit try/except ab und gib "
+                         "einen Report mit dem Check 'readable' zurück")
+    if not (hasattr(r, 'checks') and type(r).__name__ == 'Report'):
+        return Diagnosis(f'für eine unlesbare Datei kommt kein Report, sondern {type(r).__name__} – '
+                         "gib Report([Check('readable', False, ...)]) zurück")
+    if 'readable' not in (names := [c.name for c in r.checks]):
+        return Diagnosis(f"der Report einer unlesbaren Datei hat keinen Check 'readable' (bei dir: {names}) – der Check muss genau so heißen")
+    c = r['readable']
+    if c.passed is not False:
+        return Diagnosis(f"der Check 'readable' hat passed={c.passed!r} – für eine unlesbare Datei fällt er durch (passed=False)")
+    if c.severity != 'error':
+        return Diagnosis(f"der Check 'readable' hat severity={c.severity!r}: er blockiert nicht, und der Report gilt als bestanden – eine "
+                         "unlesbare Datei muss blockieren; lass severity weg (Standard 'error')")
+    if not isinstance(c.message, str):
+        came = 'eine Liste' if isinstance(c.message, list) else f'vom Typ {type(c.message).__name__}'
+        return Diagnosis(f"die Meldung des Checks 'readable' ist {came} – sie muss Text sein: str(e) (oder '; '.join(e.problems))")
+    if 'mischt' not in c.message:
+        return Diagnosis("die Meldung des Checks 'readable' nennt den Grund nicht – nimm den Text der DataValidationError: str(e)")
+    if r.failed != ['readable']:
+        return Diagnosis(f"für eine unlesbare Datei soll nur der Check 'readable' durchfallen – bei dir fallen {r.failed}")
+    return True
+
+def _gates_from_path(f):
+    "Does `datentore` also read a file path? If it breaks on one, a Diagnosis naming the error."
     import tempfile
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / 'export.csv'
         path.write_bytes(excel_export_example())
-        r = _gates(f, str(path))
+        try: r = _gates(f, str(path))
+        except Exception as e:
+            return Diagnosis(f'mit einem Dateipfad bricht datentore ab ({type(e).__name__}: {e}) – gib quelle unverändert an read_csv_checked '
+                             'weiter; es liest Pfade und Bytes')
         return r is not None and r.passed
 
 EXERCISES = (
     Exercise('04.1', 'Daten reparieren', (
         (_is_table, 'es ist eine Tabelle', 'erwartet wird ein DataFrame'),
         (lambda d: 'art_code' not in d.columns, 'das Leck art_code ist entfernt', "die Spalte 'art_code' verrät das Ziel – entferne sie"),
-        (lambda d: validate_training_data(d, 'species').passed, 'alle blockierenden Datentore bestehen',
-         "noch fällt ein Datentor – führe validate_training_data(repaired, 'species') aus und lies die Meldungen"),
         (lambda d: len(d) == len(broken_iris()) - 1, 'nur die Zeile ohne Ziel fehlt',
          'es fehlen mehr (oder weniger) Zeilen als die eine ohne Ziel – entferne nur sie (dropna(subset=["species"]))'),
         (lambda d: pd.api.types.is_numeric_dtype(d['petal width (cm)']), "'petal width (cm)' ist wieder eine Zahlenspalte",
          "'petal width (cm)' ist noch keine Zahlenspalte – pd.to_numeric(..., errors='coerce')"),
-        (_comma_rescued, "der Wert '0,1' ist als 0,1 gerettet",
+        (_width_repaired, "der Wert '0,1' ist als 0,1 gerettet, und keine echte Zahl ging verloren",
          "der Wert '0,1' in Zeile 9 ist eine Zahl mit Dezimalkomma – ersetze das Komma durch einen Punkt, bevor du umwandelst"),
+        (_gates_pass, 'alle blockierenden Datentore bestehen',
+         "noch fällt ein Datentor – führe validate_training_data(repaired, 'species') aus und lies die Meldungen"),
     ), level=1),
     Exercise('04.2', 'Leck oder nicht?', (
         (lambda s: answer_letters(s) is not None and answer_letters(s) <= set('abcde'), 'eine Menge von Buchstaben aus a bis e',
          "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'd'}"),
         (lambda s: 'b' in answer_letters(s), '(b) ist ein Leck: Mahnungen gibt es erst während der Laufzeit',
          '(b) fehlt – Mahnungen entstehen erst während der Laufzeit; beim Antrag gibt es sie noch nicht (ein Leck durch die Zeit)'),
-        (lambda s: 'c' in answer_letters(s), '(c) ist ein Leck: die Nummer verrät die Reihenfolge und damit das Ziel',
-         '(c) fehlt – weil die Tabelle erst alle Ausfälle, dann alle anderen enthält, verrät die fortlaufende Nummer das Ziel '
-         '(ein Leck über eine Kennung)'),
+        (lambda s: 'c' in answer_letters(s), '(c) ist ein Leck: die Zeilennummer verrät, aus welcher Liste die Zeile stammt – und damit das Ziel',
+         '(c) fehlt – die Zeilennummer entstand erst beim Zusammensetzen, erst alle Ausfälle, dann alle anderen: eine kleine Nummer heißt '
+         '„ausgefallen“ (ein Leck über eine Kennung; beim Antrag gibt es diese Nummer nicht)'),
         (lambda s: 'e' in answer_letters(s), '(e) ist ein Leck: Inkasso folgt auf den Ausfall',
          '(e) fehlt – ein Inkassobüro wird erst nach dem Ausfall beauftragt'),
         (lambda s: 'a' not in answer_letters(s), '(a) ist kein Leck: das Einkommen steht im Antrag',
@@ -707,15 +807,16 @@ EXERCISES = (
     ), level=1),
     Exercise('04.3', 'Ein Excel-Export, von Hand gelesen', (
         (_is_table, 'es ist eine Tabelle', 'erwartet wird ein DataFrame aus pd.read_csv'),
-        (lambda d: d.shape[1] == _export_table().shape[1], 'fünf Spalten: das Trennzeichen stimmt',
-         "die Spaltenzahl stimmt nicht – deutsches Excel trennt mit Semikolon: sep=';'"),
-        (lambda d: not any('\x80' in str(v) or '\x96' in str(v) for v in d.iloc[:, 1]), 'die Preisklassen stehen da wie geschrieben',
+        (_columns_read, 'die fünf Spalten der Kopfzeile: das Trennzeichen stimmt',
+         "die Spalten stimmen nicht – deutsches Excel trennt mit Semikolon: sep=';'"),
+        (lambda d: not any('\x80' in str(v) or '\x96' in str(v) for v in _export_column(d, 'Preisklasse')),
+         'die Preisklassen stehen da wie geschrieben',
          "in den Preisklassen stehen Steuerzeichen (\\x80, \\x96) statt € und – : die Datei ist Windows-1252, nicht Latin-1 (encoding='cp1252')"),
         (_numbers_read, 'Preis und Gewicht sind Zahlen', "Preis oder Gewicht sind noch Text – die Datei hat Dezimalkommas: decimal=','"),
-        (lambda d: d.iloc[:, 2].max() == _export_table().iloc[:, 2].max(), 'der Tausenderpunkt ist verstanden: 2.199,00 ist 2199',
+        (lambda d: _export_column(d, 'Preis (€)').max() == _export_table()['Preis (€)'].max(), 'der Tausenderpunkt ist verstanden: 2.199,00 ist 2199',
          "die großen Preise stimmen nicht – '2.199,00' hat einen Punkt zwischen den Tausendern: thousands='.'"),
-        (lambda d: d.equals(_export_table()), 'die Tabelle gleicht read_csv_checked(export) Zelle für Zelle',
-         'die Tabelle weicht von read_csv_checked(export) ab – vergleiche Spaltennamen und Werte'),
+        (_same_table, 'die Tabelle gleicht read_csv_checked(export) Zelle für Zelle',
+         'die Tabelle weicht von read_csv_checked(export) ab – vergleiche Index, Spaltennamen und Werte'),
     ), level=2),
     Exercise('04.4', 'Wie weit sind die neuen Daten entfernt?', (
         (lambda d: has_keys(d, ('gleicher_abdruck', 'verschiebung_sd', 'anteil_ueber_max')), 'ein Dictionary mit den drei Schlüsseln',
@@ -723,10 +824,10 @@ EXERCISES = (
         (lambda d: expect_bool(d['gleicher_abdruck'], "'gleicher_abdruck'") and bool(d['gleicher_abdruck']) == _shift('gleicher_abdruck'),
          "'gleicher_abdruck' stimmt: schon ein anderer Wert ändert den Abdruck",
          "'gleicher_abdruck' stimmt nicht – vergleiche fingerprint(training) mit fingerprint(neu)"),
-        (lambda d: abs(d['verschiebung_sd'] - _shift('verschiebung_sd')) < 0.01, "'verschiebung_sd' stimmt",
+        (lambda d: _shift_close(d['verschiebung_sd']), "'verschiebung_sd' stimmt",
          "'verschiebung_sd' stimmt nicht – (Mittelwert neu − Mittelwert im Profil) geteilt durch die Standardabweichung im Profil; "
          'eine Verschiebung nach oben ist positiv'),
-        (lambda d: abs(d['anteil_ueber_max'] - _shift('anteil_ueber_max')) < 1e-9, "'anteil_ueber_max' stimmt",
+        (lambda d: _share_close(d['anteil_ueber_max']), "'anteil_ueber_max' stimmt",
          "'anteil_ueber_max' stimmt nicht – der Anteil (0 bis 1, ungerundet) der neuen Werte, die größer als das 'max' im Profil sind"),
     ), level=2),
     Exercise('04.5', 'Datentore für deine eigene Datei', (
@@ -734,9 +835,8 @@ EXERCISES = (
         (lambda f: _gates(f, excel_export_example()) is not None and _gates(f, excel_export_example()).passed,
          'ein lesbarer deutscher Export besteht und liefert einen Report',
          'für einen lesbaren deutschen Export soll ein bestandener Report kommen – lies mit read_csv_checked, prüfe mit validate_training_data'),
-        (lambda f: _gates(f, _MIXED_DECIMALS, 'ziel').failed == ['readable'] and 'mischt' in _gates(f, _MIXED_DECIMALS, 'ziel')['readable'].message,
-         "eine unlesbare Datei gibt einen Report mit dem Check 'readable' und dem Grund",
-         "für eine unlesbare Datei soll ein Report mit genau einem Check 'readable' (passed=False) kommen, "
+        (_unreadable_reported, "eine unlesbare Datei gibt einen Report mit dem blockierenden Check 'readable' und dem Grund",
+         "für eine unlesbare Datei soll ein Report mit genau einem blockierenden Check 'readable' (passed=False, severity='error') kommen, "
          'dessen Meldung den Grund aus der DataValidationError nennt'),
         (lambda f: 'class_counts' in _gates(f, _ONE_EXAMPLE, 'klasse').failed, 'eine Klasse mit einem Beispiel fällt durch class_counts',
          "eine Datei mit einer Klasse aus nur einem Beispiel muss an 'class_counts' scheitern – gib den Report von validate_training_data zurück"),
