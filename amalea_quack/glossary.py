@@ -291,6 +291,7 @@ LABELS = {
     'accuracy_transformer': 'Genauigkeit (Transformer)', 'accuracy_zeichen': 'Genauigkeit (Zeichen-n-Gramme)',
     'last_run': 'letzter Lauf', 'equivalent': 'gleichwertig', 'inconclusive': 'unklar', 'better': 'besser', 'worse': 'schlechter',
     'unknown': 'unbekannt', 'low': 'niedrig', 'medium': 'mittel', 'high': 'hoch',  # levels, e.g. of interpretability
+    'metric': 'Kennzahl', 'original': 'ursprünglich', 'reproduced': 'nachgebaut', 'same': 'gleich',  # a reproduction's table
 }
 
 def label(key) -> str:

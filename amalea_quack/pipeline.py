@@ -23,7 +23,7 @@ from .glossary import german_number, german_table, label
 from .monitoring import release
 from .quack import IRIS_CARD, KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
-from .store import client, is_embedded, tracking_uri
+from .store import client, is_embedded, qualify, tracking_uri
 from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
 from .validation import CsvFormat, fingerprint, read_csv_checked
 
@@ -387,7 +387,7 @@ def _subject(name: str, alias: str):
     "The version a case study is about: the one behind `alias`, else the newest registered one; None if there is none."
     try: return resolve(name, alias)
     except ModelNotFound: pass
-    try: versions = client().search_model_versions(f"name='{name}'")
+    try: versions = client().search_model_versions(f"name='{qualify(name)}'")  # a filter text is not qualified by client(): by hand
     except ModelNotFound: versions = []
     return max(versions, key=lambda v: int(v.version)) if versions else None
 
