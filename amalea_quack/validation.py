@@ -272,7 +272,8 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
                            test_size: float = 0.3, # share held out for testing: every class must reach both parts
                           ) -> Report:
     "The U-phase gates for a training table: every rule the course's training needs, checked before it starts."
-    checks = [Check('min_rows', len(df) >= min_rows, f'{len(df)} Zeilen (mindestens {min_rows})', details={'rows': len(df)})]
+    rows = f"{len(df)} Zeile{'' if len(df) == 1 else 'n'}"
+    checks = [Check('min_rows', len(df) >= min_rows, f'{rows} (mindestens {min_rows})', details={'rows': len(df)})]
     if target not in df.columns:
         return Report(checks + [Check('target_present', False, f"Zielspalte '{target}' fehlt; vorhanden: {list(df.columns)}")])
     y, X = df[target], df.drop(columns=target)
@@ -311,7 +312,7 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
            'entferne sie vor dem Training') if ids else 'keine'
     checks.append(Check('no_id_columns', not ids, msg, severity='warning', details={'columns': ids}))
     dup = int(df.duplicated().sum())
-    checks.append(Check('no_duplicates', dup == 0, f"{dup} doppelte Zeile{'' if dup == 1 else 'n'}", severity='warning'))
+    checks.append(Check('no_duplicates', dup == 0, f"{dup} doppelte Zeile{'' if dup == 1 else 'n'} in den Daten", severity='warning'))
     return Report(checks)
 
 def likely_ids(X: pd.DataFrame) -> list[str]:
@@ -468,7 +469,7 @@ def _column_as_read(col: pd.Series, fmt: CsvFormat, pattern: re.Pattern) -> tupl
     if values.str.match(r'[+-]?0\d').any(): return col, []  # a leading zero: a code (postcode, ID), not a number
     clean = values.str.replace(fmt.thousands, '', regex=False) if fmt.thousands else values
     if fmt.decimal != '.': clean = clean.str.replace(fmt.decimal, '.', regex=False)
-    whole = not markers and len(values) == len(col) and not clean.str.contains(r'[.eE]').any()
+    whole = not markers and len(values) == len(col) and clean.str.fullmatch(r'[+-]?\d+').all()  # 'inf' is no whole number
     return clean.astype('int64' if whole else 'float64').reindex(col.index), markers  # as pandas would: whole numbers stay int
 
 def read_csv_checked(source, # path, bytes or binary file-like object
