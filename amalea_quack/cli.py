@@ -342,10 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
     "The `quack` argument parser with one sub-command per lifecycle step."
     from amalea_quack.registry import IRIS_MODEL
     p = GermanParser(prog='quack', description='Der QUA³CK-Lebenszyklus des AMALEA-Kurses auf der Kommandozeile.')
-    p.add_argument('--verbose', action='store_true', help='Meldungen der Bibliotheken (MLflow, scikit-learn) zeigen')
+    verbose = 'Meldungen der Bibliotheken (MLflow, scikit-learn) zeigen'
+    p.add_argument('--verbose', action='store_true', help=verbose)
     sub = p.add_subparsers(dest='command', required=True, metavar='BEFEHL', title='Befehle')
     def cmd(name, fn, help):
-        s = sub.add_parser(name, help=help, description=help); s.set_defaults(fn=fn); return s
+        s = sub.add_parser(name, help=help, description=help); s.set_defaults(fn=fn)
+        s.add_argument('--verbose', action='store_true', default=argparse.SUPPRESS, help=verbose)  # also after the command: quack status --verbose
+        return s
+    def alias(s, what='Alias oder Versionsnummer, die gemeint ist'):
+        s.add_argument('--alias', default='production', help=f'{what} (Standard: %(default)s)')
     def model(s): s.add_argument('--name', default=IRIS_MODEL, help=f'registriertes Modell (Standard: {IRIS_MODEL})')
     def csv(s):
         s.add_argument('--encoding', help='Kodierung einer CSV-Datei, z. B. cp1252 (Standard: erkannt – UTF-8 oder Windows-1252)')
@@ -357,18 +362,21 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--name', help='registriertes Modell (Standard: iris-classifier bzw. <daten>-classifier)')
     t.add_argument('--n-estimators', type=_positive_int, help='Bäume im Wald')
     t.add_argument('--max-depth', type=_positive_int, help='Tiefe der Bäume')
-    t.add_argument('--segment', help='Gruppenspalte für den Fairness-Check'); t.add_argument('--seed', type=int, default=0); csv(t)
+    t.add_argument('--segment', help='Gruppenspalte für den Fairness-Check')
+    t.add_argument('--seed', type=int, default=0, help='Seed für Aufteilung und Modell (Standard: %(default)s)'); csv(t)
     s = cmd('promote', _promote, 'Gates prüfen und Alias bewegen, sonst verweigern'); model(s)
-    s.add_argument('--from', dest='src', default='staging', help='Alias oder Versionsnummer des Kandidaten')
-    s.add_argument('--to', dest='dst', default='production'); s.add_argument('--note', default='')
+    s.add_argument('--from', dest='src', default='staging', help='Alias oder Versionsnummer des Kandidaten (Standard: %(default)s)')
+    s.add_argument('--to', dest='dst', default='production', help='Alias, der bewegt wird (Standard: %(default)s)')
+    s.add_argument('--note', default='', help='Begründung fürs Audit-Log')
     s = cmd('rollback', _rollback, 'Alias auf die zuvor freigegebene Version zurücksetzen'); model(s)
-    s.add_argument('--alias', default='production'); s.add_argument('--note', default='')
+    alias(s, 'Alias, der zurückgesetzt wird'); s.add_argument('--note', default='', help='Begründung fürs Audit-Log')
     s = cmd('history', _history, 'Audit-Log der Alias-Änderungen'); model(s)
     s = cmd('status', _status, 'Modelle, Versionen, Aliase, Kennzahlen und hängende Läufe'); s.add_argument('--name')
     s = cmd('close-stale', _close_stale, 'Läufe, deren Prozess beendet ist, als abgebrochen (KILLED) markieren')
     s.add_argument('--max-hours', type=float, default=24.0, help='Läufe anderer Rechner gelten nach so vielen Stunden als hängend')
     s = cmd('predict', _predict, 'Zeilen aus JSON/CSV vorhersagen'); model(s)
-    s.add_argument('--alias', default='production'); s.add_argument('--format', choices=['json', 'csv'], default='json')
+    alias(s, 'Alias oder Version, die vorhersagt')
+    s.add_argument('--format', choices=['json', 'csv'], default='json', help='Ausgabeformat (Standard: %(default)s)')
     s.add_argument('input', help="JSON- oder CSV-Datei, '-' für die Standardeingabe"); csv(s)
     s = cmd('setup', _setup, 'freigegebene Kursmodelle sicherstellen (trainiert nur, was fehlt)')
     s.add_argument('--only', nargs='*', help='nur diese Modelle')
@@ -378,8 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--report', default='drift_report.html', help='Pfad des HTML-Berichts')
     s.add_argument('--threshold', action='append', metavar='NAME=WERT', help='Schwelle ändern, z. B. psi_severe=0.3 (mehrfach möglich)'); csv(s)
     s = cmd('serve', _serve, 'Modell als REST-Dienst (POST /invocations, GET /metrics) starten'); model(s); s.set_defaults(server=True)
-    s.add_argument('--alias', default='production'); s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=_port, default=5001)
-    s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten'); s.add_argument('--port', type=_port, default=5000)
+    alias(s, 'Alias oder Version, die der Dienst lädt')
+    s.add_argument('--host', default='127.0.0.1', help='0.0.0.0: aus dem Netzwerk erreichbar (Standard: %(default)s, nur dieser Rechner)')
+    s.add_argument('--port', type=_port, default=5001, help='Port (Standard: %(default)s)')
+    s = cmd('ui', _ui, 'MLflow-Oberfläche für den Kurs-Store starten')
+    s.add_argument('--port', type=_port, default=5000, help='Port (Standard: %(default)s)')
     s.set_defaults(server=True)
     s = cmd('relocate-store', _relocate_store, 'nach dem Verschieben des Kursordners die Pfade im eingebetteten Store umschreiben')
     s = cmd('class-server', _class_server, 'für Lehrende: Kursserver starten (PostgreSQL, MLflow mit Anmeldung, Benutzer aus einer Klassenliste)')
@@ -404,10 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--nbs', action='append', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs); '
                    'mehrmals mit je einem --out: mehrere Ausgaben in einem Durchgang')
     s.add_argument('--out', action='append', help='Ordner für die ausgeführten Kopien (Standard: _build/executed)')
-    s.add_argument('--workers', type=int, default=2); s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
+    s.add_argument('--workers', type=int, default=2, help='so viele Notebooks gleichzeitig (Standard: %(default)s)')
+    s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
     s = cmd('reproduce', _reproduce, 'einen protokollierten Lauf neu trainieren und die Kennzahlen vergleichen'); s.add_argument('run_id')
     s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe anlegen oder aktualisieren – überschreibt nie, was du getippt hast')
-    s.add_argument('--out', default='student-edition')
+    s.add_argument('--out', default='student-edition', help='Zielordner (Standard: %(default)s)')
     s = cmd('fortschritt', _progress, 'zeigen, welche Übungen und Fragen der Selbstkontrolle gelöst, falsch oder offen sind')
     s.add_argument('--edition', default='student-edition', help='Ordner der Studierenden-Ausgabe (Standard: %(default)s)')
     s.add_argument('--notebook', action='append', metavar='NR', help='nur dieses Notebook prüfen, z. B. --notebook 07 (mehrfach möglich)')
@@ -415,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--json', action='store_true', help='als JSON (für Lehrende)')
     s.add_argument('--all', action='store_true', help='auch gelöste zeigen')
     s = cmd('portfolio', _portfolio, 'das Portfolio prüfen: README, Reproduktion, Daten, Signatur, Freigaben, CI, App; Exit-Code 4 bei Lücken')
-    s.add_argument('--repo', default='.', help='dein Repository'); model(s); s.add_argument('--alias', default='production')
+    s.add_argument('--repo', default='.', help='dein Repository'); model(s); alias(s, 'Alias, den die App lädt')
     return p
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000c
