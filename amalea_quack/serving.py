@@ -69,7 +69,7 @@ class ServingMetrics:
         self.predictions = Counter('quack_predictions', 'Vorhergesagte Zeilen', ['model', 'version'], registry=self.registry)
         self.unknown = Counter('quack_unknown_categories', 'Zeilen mit einer Kategorie, die das Training nicht kannte',
                                ['model', 'version', 'column'], registry=self.registry)
-        self.latency = Histogram('quack_prediction_latency_seconds', 'Dauer einer Anfrage an /invocations', ['model', 'version'],
+        self.latency = Histogram('quack_prediction_latency_seconds', 'Dauer einer beantworteten Anfrage an /invocations', ['model', 'version'],
                                  buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0), registry=self.registry)
         self.drift = Gauge('quack_drift_score', 'Größter PSI der letzten Anfragen gegen das Referenzprofil', ['model', 'version'],
                            registry=self.registry)
@@ -82,8 +82,9 @@ class ServingMetrics:
         self.drift_level.labels(**labels).set(float('nan'))
 
     def observe(self, outcome: str, seconds: float, prediction: Prediction | None = None):
-        "Count a request of any outcome; for an answered one also its rows and unknown categories, and every `every` rows the drift score."
+        "Count a request of any outcome; for an answered one also its latency, rows and unknown categories, and every `every` rows the drift score."
         self.requests.labels(**self.labels, outcome=outcome).inc()
+        if outcome != 'ok': return  # a refusal takes microseconds: in the histogram it would hide the slow answers
         self.latency.labels(**self.labels).observe(seconds)
         if prediction is None: return
         rows = prediction.inputs
@@ -92,7 +93,7 @@ class ServingMetrics:
             self.unknown.labels(**self.labels, column=col).inc(int(rows[col].astype(str).isin(vals).sum()))
         if self.reference is None: return
         with self._lock:
-            self.recent.extend(rows.to_dict('records'))
+            self.recent.extend(rows.tail(self.recent.maxlen).to_dict('records'))  # the window keeps only the last ones anyway
             self._since += len(rows)
             if self._since < self.every: return
             self._since, recent = 0, pd.DataFrame(list(self.recent))
@@ -110,17 +111,18 @@ def create_app(model: ServedModel, # the model to serve
               ) -> FastAPI:
     "A FastAPI app: POST /invocations, GET /ping, /version and /metrics; parsing and prediction run off the event loop."
     metrics = ServingMetrics(model, model.reference_profile, window, every)
-    app = FastAPI(title=f'{model.name} (Version {model.version})', docs_url=None, redoc_url=None)
+    # no /docs, /redoc or /openapi.json: the service has no login, so it describes itself to nobody
+    app = FastAPI(title=f'{model.name} (Version {model.version})', docs_url=None, redoc_url=None, openapi_url=None)
     info = {'model': model.name, 'version': model.version, 'alias': model.alias}
 
     @app.get('/ping')
-    def ping(): return {'status': 'ok', **info}
+    async def ping(): return {'status': 'ok', **info}  # async: answered in the event loop, never queued behind predictions
 
     @app.get('/version')
-    def version(): return info
+    async def version(): return info
 
     @app.get('/metrics')
-    def prometheus(): return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    async def prometheus(): return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     def answer(body: bytes, kind: str) -> Prediction:  # runs in a worker thread: /ping stays quick while a large body is parsed
         return model.predict(parse_rows(body, kind, max_mb=max_mb))

@@ -19,10 +19,11 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['MARKER', 'USER_NAME', 'NAMED_METHODS', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'is_server',
-           'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'ModelNotFound', 'NotAuthenticated',
-           'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines', 'StoreMoved', 'StoreCopied',
-           'check_location', 'current_user', 'ensure_port_free', 'InvalidUserName', 'namespace', 'owner', 'qualify',
-           'short_name', 'use_store', 'Client', 'client', 'use_experiment', 'relocate_store']
+           'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'StoreBusy', 'ModelNotFound',
+           'NotAuthenticated', 'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines',
+           'StoreMoved', 'StoreCopied', 'check_location', 'current_user', 'ensure_port_free', 'InvalidUserName',
+           'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client', 'client', 'use_experiment',
+           'relocate_store']
 
 # %% ../nbs/anhang/21_store.ipynb #st000007
 def project_root() -> Path | None:
@@ -50,15 +51,17 @@ def is_server(uri: str) -> bool:
     return uri.startswith(('http://', 'https://'))
 
 def artifact_location(uri: str) -> str | None:
-    "Artifact folder of an embedded store (`artifacts/` beside the database); None lets a server decide."
-    return str(Path(uri.removeprefix('sqlite:///')).parent/'artifacts') if is_embedded(uri) else None
+    "Artifact folder of an embedded store (`artifacts/` beside the database, links resolved as in `store.json`); None lets a server decide."
+    return str(Path(uri.removeprefix('sqlite:///')).parent.resolve()/'artifacts') if is_embedded(uri) else None
 
 # %% ../nbs/anhang/21_store.ipynb #st00000a
 @contextmanager
 def store_at(uri: str) -> Iterator[str]:
     "Use the store `uri` inside the block; afterwards the caller's choice (set or unset) is back in place."
     import mlflow
+    import mlflow.tracking.fluent as fluent  # MLflow keeps the active experiment there; no public API restores "none"
     saved = os.environ.get('MLFLOW_TRACKING_URI')
+    saved_exp, saved_active = os.environ.get('MLFLOW_EXPERIMENT_ID'), fluent._active_experiment_id
     os.environ['MLFLOW_TRACKING_URI'] = uri
     try: yield use_store(uri)
     finally:
@@ -66,6 +69,9 @@ def store_at(uri: str) -> Iterator[str]:
         else: os.environ['MLFLOW_TRACKING_URI'] = saved
         mlflow.set_tracking_uri(saved or tracking_uri())
         if saved is None: os.environ.pop('MLFLOW_TRACKING_URI', None)  # set_tracking_uri writes it back
+        if saved_exp is None: os.environ.pop('MLFLOW_EXPERIMENT_ID', None)  # set_experiment writes it
+        else: os.environ['MLFLOW_EXPERIMENT_ID'] = saved_exp
+        fluent._active_experiment_id = saved_active
 
 # %% ../nbs/anhang/21_store.ipynb #st00000e
 class StoreError(RuntimeError):
@@ -79,8 +85,17 @@ class StoreUnavailable(StoreError, ConnectionError):
                          'MLFLOW_TRACKING_URI (Umgebung oder Streamlit-Secrets) bzw. starte den Tracking-Server; ohne Angabe nutzt '
                          'der Kurs den eingebetteten Store im Repository.')
 
+class StoreBusy(StoreError):
+    "Another process held the embedded store's database longer than MLflow waits (SQLite 'database is locked')."
+    def __init__(self, uri: str):
+        self.uri = uri
+        super().__init__(f'Der MLflow-Store {uri} ist gerade gesperrt: Ein anderer Prozess schreibt hinein, und MLflow hat 20 Sekunden '
+                         'vergeblich gewartet. Abhilfe: warte, bis der andere Lauf fertig ist, und versuche es noch einmal. Liegt der Store '
+                         'auf einem Netzlaufwerk oder in OneDrive, verschiebe den Kursordner auf die lokale Platte; eine Lerngruppe teilt sich '
+                         'einen Tracking-Server statt einer Datei.')
+
 class ModelNotFound(StoreError, LookupError):
-    "No registered model, version or alias behind a name."
+    "No registered model, version or alias behind a name (also: no run or experiment with an id)."
 
 class NotAuthenticated(StoreError):
     "The tracking server does not know who is asking (HTTP 401): no credentials, or wrong ones."
@@ -129,16 +144,34 @@ def _http_status(e: BaseException) -> int | None:
         e = e.__cause__ or e.__context__
     return None
 
-_MISSING = ((r'Registered Model with name=(\S+) not found', "kein registriertes Modell '{0}'"),
-            (r'Model Version \(name=(\S+), version=(\S+)\) not found', "keine Version {1} von '{0}'"),
-            (r'Run with id=(\S+) not found|Run \'(\S+)\' not found', "keinen Lauf '{0}'"),
-            (r"Could not find experiment with ID (\S+)", "kein Experiment mit der ID {0}"))
+_FIX_MODEL = '`quack status` zeigt die registrierten Modelle mit Versionen und Aliasen; `quack train` legt ein Modell an.'
+_FIX_ID = ('prüfe die ID (die MLflow-Oberfläche `mlflow ui` zeigt Experimente und Läufe) und ob du im richtigen Store bist '
+           '(MLFLOW_TRACKING_URI).')
+# (MLflow's English message, what is missing in German, which fix); names may contain spaces, ids not
+_MISSING = ((r'Registered Model with name=(.+?) not found', "kein registriertes Modell '{0}'", _FIX_MODEL),
+            (r'Model Version \(name=(.+), version=(\S+)\) not found', "keine Version {1} von '{0}'", _FIX_MODEL),
+            (r'Run with id=(\S+) not found|Run \'(\S+)\' not found', "keinen Lauf '{0}'", _FIX_ID),
+            (r'No Experiment with id=(\S+) exists|Could not find experiment with ID (\S+)', 'kein Experiment mit der ID {0}', _FIX_ID))
+
+def _missing(message: str) -> tuple[str, str]:
+    "What MLflow did not find, in German ('kein registriertes Modell 'x'', MLflow's own first line where the message is unknown), and the fix."
+    for pattern, german, fix in _MISSING:
+        if m := re.search(pattern, message): return german.format(*[g for g in m.groups() if g is not None]), fix
+    return f'nicht, was gesucht wurde ({message.splitlines()[0][:160]})', _FIX_MODEL
 
 def _missing_thing(message: str) -> str:
-    "What MLflow did not find, in German ('kein registriertes Modell 'x''); MLflow's own first line where the message is unknown."
-    for pattern, german in _MISSING:
-        if m := re.search(pattern, message): return german.format(*[g for g in m.groups() if g is not None])
-    return f'nicht, was gesucht wurde ({message.splitlines()[0][:160]})'
+    "What MLflow did not find, in German."
+    return _missing(message)[0]
+
+def _database_locked(e: BaseException) -> bool:
+    "Is there a SQLite 'database is locked' somewhere in the cause/context chain of `e`?"
+    from sqlalchemy.exc import OperationalError
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, (OperationalError, sqlite3.OperationalError)) and 'locked' in str(e): return True
+        e = e.__cause__ or e.__context__
+    return False
 
 def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
     "The course's German error for an error from MLflow, the network or the database; anything else unchanged."
@@ -146,11 +179,12 @@ def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
     uri = uri or tracking_uri()
     user = os.environ.get('MLFLOW_TRACKING_USERNAME') if is_server(uri) else None
     if isinstance(e, StoreError): return e
+    if _database_locked(e): return StoreBusy(uri)  # before MlflowException: MLflow wraps SQLite's English error in one
     if isinstance(e, MlflowException):
         status = e.get_http_status_code()
         if e.error_code == 'RESOURCE_DOES_NOT_EXIST' or status == 404:
-            return ModelNotFound(f'Im Store {uri} gibt es {_missing_thing(str(e))}. Abhilfe: `quack status` zeigt die registrierten Modelle '
-                                 'mit Versionen und Aliasen; `quack train` legt ein Modell an.')
+            thing, fix = _missing(str(e))
+            return ModelNotFound(f'Im Store {uri} gibt es {thing}. Abhilfe: {fix}')
         if e.error_code == 'UNAUTHENTICATED' or status == 401: return NotAuthenticated(uri, user)
         if e.error_code == 'PERMISSION_DENIED' or status == 403: return PermissionDenied(uri, _server_reason(e), user)
     status = _http_status(e)
@@ -192,7 +226,7 @@ class StoreCopied(StoreMoved):
     def __init__(self, old: Path, new: Path):
         self.old, self.new = Path(old), Path(new)
         StoreError.__init__(self, f'Dieser Kurs-Store in {new} ist eine Kopie des Stores in {old}: Seine Läufe zeigen noch auf die Dateien '
-                            'dort, und neue Modelle landeten auch dort. Abhilfe (einmal): quack relocate-store – danach ist die Kopie '
+                            'dort, und neue Modelle landen auch dort. Abhilfe (einmal): quack relocate-store – danach ist die Kopie '
                             'eigenständig, und das Original bleibt, wie es ist.')
 
 def _write_marker(db: Path) -> None:
@@ -240,7 +274,8 @@ def ensure_port_free(host: str, # the address a server is about to listen on, e.
     import errno
     import socket
     with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a port whose last server just ended (TIME_WAIT) is free
+        # as servers do: a port whose last server just ended (TIME_WAIT) is free; not on Windows, where it lets a bind share a taken port
+        if os.name != 'nt': probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try: probe.bind((host, port))
         except OSError as e:
             why = {errno.EADDRINUSE: f'ist schon belegt – {running}', errno.EACCES: 'ist nicht erlaubt (Ports unter 1024 '
@@ -388,6 +423,10 @@ def relocate_store(uri: str | None = None) -> int:
             for col in [r[1] for r in con.execute(f'PRAGMA table_info("{t}")') if 'CHAR' in r[2].upper() or 'TEXT' in r[2].upper()]:
                 cur = con.execute(f'UPDATE "{t}" SET "{col}" = REPLACE("{col}", ?, ?) WHERE instr("{col}", ?) > 0', (str(old), str(here), str(old)))
                 changed += cur.rowcount
+    if not changed:  # the paths name the folder some other way (e.g. through a link): keep the marker, so the warning stays
+        raise StoreError(f'Im Store {here} steht der alte Ordner {old} in keinem Pfad – vermutlich wurde der Store über einen anderen '
+                         'Pfad (etwa eine Verknüpfung) angelegt. Abhilfe: öffne den Kursordner über seinen ursprünglichen Pfad oder '
+                         'lege den Store neu an (Ordner mlflow-store löschen; die bisherigen Läufe gehen dabei verloren).')
     _write_marker(db)
     _prepare.cache_clear(); _client.cache_clear()
     return changed
