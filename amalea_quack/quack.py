@@ -11,6 +11,7 @@ import difflib
 import functools
 import numbers
 import operator
+import re
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
@@ -33,7 +34,8 @@ PHASES = {
     'A³': ('Algorithm, Adapting features, Adjusting hyperparameters',
            ('Gibt es eine Baseline zum Vergleich?', 'Wird jeder Lauf mit Parametern, Metriken und Artefakten protokolliert?',
             'Ist der Abstand zwischen Trainings- und Validierungsgenauigkeit klein?', 'Ist die Suche nach Hyperparametern reproduzierbar (Seed)?')),
-    'C': ('Conclude & compare', ('Sind alle Kandidaten auf denselben Testdaten verglichen?', 'Welche KPIs erfüllt jeder Kandidat?',
+    'C': ('Conclude & compare', ('Ist der Kandidat per Kreuzvalidierung auf den Trainingsdaten gewählt, nicht nach den Testdaten?',
+                                  'Erfüllt der gewählte Kandidat alle KPIs auf den Testdaten, einmal gemessen?',
                                   'Ist die Entscheidung mit Begründung dokumentiert?')),
     'K': ('Knowledge transfer', ('Ist das Modell registriert und per Alias erreichbar?', 'Haben alle Gates bestanden?',
                                  'Gibt es einen Weg zurück (Rollback)?', 'Wird der Betrieb überwacht (Drift, Latenz)?')),
@@ -83,6 +85,10 @@ class KPI:
         if self.op not in _OPS: raise ValueError(f"KPI '{self.name}': Vergleich muss einer von {sorted(_OPS)} sein, nicht {self.op!r}.")
         if not isinstance(self.threshold, (int, float)) or isinstance(self.threshold, bool):
             raise ValueError(f"KPI '{self.name}': Schwelle muss eine Zahl sein, nicht {self.threshold!r}.")
+        if not isinstance(self.unit, str):  # KPI(..., '<=', 0,1): the German comma splits 0.1 into threshold 0 and unit 1
+            comma = (f" Hast du {self.threshold!r},{self.unit!r} mit Komma geschrieben? In Python steht ein Punkt: {self.threshold!r}.{self.unit!r}"
+                     if isinstance(self.unit, int) and isinstance(self.threshold, int) else '')
+            raise ValueError(f"KPI '{self.name}': Die Einheit muss Text sein, z. B. ' ms', nicht {self.unit!r}.{comma}")
 
     def check(self, metrics: dict) -> KPIResult:
         "Compare the measured value in `metrics` with the target."
@@ -133,6 +139,12 @@ class KPIReport:
     def __str__(self): return '\n'.join(str(r) for r in self.results)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc000d
+def _filled(value) -> bool:
+    "A field of the card is filled: text that is not blank, or a tuple with at least one such entry (`...`, None and '' are placeholders)."
+    if isinstance(value, str): return bool(value.strip())
+    if isinstance(value, (tuple, list)): return any(_filled(v) for v in value)
+    return value is not None and value is not ...
+
 @_german_fields
 @dataclass(frozen=True)
 class ProjectCard:
@@ -152,8 +164,10 @@ class ProjectCard:
         "One KPI or one text where a tuple belongs counts as a tuple of one; anything but KPIs in `kpis` is refused (in German)."
         for name in ('kpis', 'constraints', 'risks', 'abort_criteria', 'stakeholders'):
             value = getattr(self, name)
-            if isinstance(value, (KPI, str)): object.__setattr__(self, name, (value,))  # iterating a text would give its letters
+            if value is ... or value is None: object.__setattr__(self, name, ())  # not filled in yet: `gaps` names it
+            elif isinstance(value, (KPI, str)): object.__setattr__(self, name, (value,))  # iterating a text would give its letters
             elif isinstance(value, list): object.__setattr__(self, name, tuple(value))
+        object.__setattr__(self, 'kpis', tuple(k for k in self.kpis if k is not ...))  # kpis=(...,): a placeholder, not a KPI
         wrong = [k for k in self.kpis if not isinstance(k, KPI)]
         if wrong: raise TypeError(f'Steckbrief „{self.title}“: kpis erwartet KPI(...)-Einträge, bekommen {wrong[0]!r}.')
 
@@ -167,15 +181,15 @@ class ProjectCard:
 
     def gaps(self) -> dict[str, str]:
         "What the mini checklist of phase Q still misses: field -> German hint; empty when nothing is missing."
-        hints = {'question': (self.question.strip().endswith('?'), 'Formuliere die Fragestellung als Frage (mit „?“).'),
-                 'goal': (bool(self.goal.strip()), 'Es fehlt das Geschäftsziel: Was soll sich für die Organisation ändern, und warum jetzt?'),
-                 'users': (bool(self.users.strip()), 'Es fehlen die Nutzenden: Wer arbeitet mit dem Ergebnis, und wofür?'),
-                 'stakeholders': (bool(self.stakeholders), 'Es fehlen die Stakeholder: Wer entscheidet mit oder ist betroffen?'),
-                 'data': (bool(self.data.strip()), 'Es fehlt die Datenquelle.'),
+        hints = {'question': (_filled(self.question) and self.question.strip().endswith('?'), 'Formuliere die Fragestellung als Frage (mit „?“).'),
+                 'goal': (_filled(self.goal), 'Es fehlt das Geschäftsziel: Was soll sich für die Organisation ändern, und warum jetzt?'),
+                 'users': (_filled(self.users), 'Es fehlen die Nutzenden: Wer arbeitet mit dem Ergebnis, und wofür?'),
+                 'stakeholders': (_filled(self.stakeholders), 'Es fehlen die Stakeholder: Wer entscheidet mit oder ist betroffen?'),
+                 'data': (_filled(self.data), 'Es fehlt die Datenquelle.'),
                  'kpis': (bool(self.kpis), 'Es fehlt ein KPI: Woran wird Erfolg gemessen, mit welcher Schwelle?'),
-                 'constraints': (bool(self.constraints), 'Es fehlen Randbedingungen (Antwortzeit, Hardware, Kosten, Erklärbarkeit …).'),
-                 'risks': (bool(self.risks), 'Es fehlen Risiken: Was könnte das Projekt gefährden?'),
-                 'abort_criteria': (bool(self.abort_criteria), 'Es fehlt ein Abbruchkriterium: Wann endet das Projekt, wenn es nicht klappt?')}
+                 'constraints': (_filled(self.constraints), 'Es fehlen Randbedingungen (Antwortzeit, Hardware, Kosten, Erklärbarkeit …).'),
+                 'risks': (_filled(self.risks), 'Es fehlen Risiken: Was könnte das Projekt gefährden?'),
+                 'abort_criteria': (_filled(self.abort_criteria), 'Es fehlt ein Abbruchkriterium: Wann endet das Projekt, wenn es nicht klappt?')}
         return {k: hint for k, (ok, hint) in hints.items() if not ok}
 
     def to_dict(self) -> dict: return asdict(self)
@@ -193,7 +207,7 @@ class ProjectCard:
         lines = [f'### {self.title}', '', f'**Frage:** {self.question}', '']
         if self.goal: lines += [f'**Geschäftsziel:** {self.goal}', '']
         lines += [f'**Nutzende:** {self.users}', '', f'**Daten:** {self.data}', '', '**KPIs:**']
-        lines += [f'- {k.name}: `{k.metric} {k.op} {k.threshold:g}{k.unit}`' for k in self.kpis]
+        lines += [f'- {k.name}: `{k.metric} {k.op} {german_number(k.threshold)}{k.unit}`' for k in self.kpis]
         for title, items in (('Stakeholder', self.stakeholders), ('Randbedingungen', self.constraints), ('Risiken', self.risks),
                              ('Abbruchkriterien', self.abort_criteria)):
             if items: lines += ['', f'**{title}:**'] + [f'- {i}' for i in items]
@@ -295,9 +309,12 @@ def answer_letter(answer) -> str:
     return str(answer).strip().lower().strip('()')
 
 def answer_letters(answer) -> set[str] | None:
-    """The letters of a multiple-choice answer as a set of lower-case letters: {'a', 'C'}, ['(b)', 'd'], 'a, c' and 'ac' all give
-    them; None for anything else (a number, a list holding a word or a number)."""
-    if isinstance(answer, str): return {c.lower() for c in answer if c.isalpha()}
+    """The letters of a multiple-choice answer as a set of lower-case letters: {'a', 'C'}, ['(b)', 'd'], 'a, c', 'a und c' and 'ac' all
+    give them; None for anything else (a number, a list holding a word or a number)."""
+    if isinstance(answer, str):
+        words = re.findall(r'[^\W\d_]+', answer.lower())
+        single = {w for w in words if len(w) == 1}
+        return single if single else {c for w in words for c in w}  # 'a, c und e': the letters, not those of 'und'; 'ac': both
     if not isinstance(answer, (set, frozenset, list, tuple)): return None
     letters = {str(a).strip().strip('()').strip().lower() for a in answer}
     return letters if all(len(x) == 1 and x.isalpha() for x in letters) else None
@@ -424,7 +441,7 @@ class Question:
         if noted is not None: return noted
         letter = isinstance(self.right, str) and len(_normal(self.right)) == 1
         if letter and not (isinstance(given, str) and len(given) == 1):
-            return f"Antworte mit dem Buchstaben einer Möglichkeit, etwa 'b' – nicht mit {given!r}."
+            return f"Antworte mit einem Buchstaben wie 'a', 'b' oder 'c' – nicht mit {given!r}."
         if isinstance(self.right, (set, frozenset)) and not isinstance(given, frozenset):
             return "Antworte mit einer Menge von Buchstaben, etwa {'a', 'c'}."
         if isinstance(self.right, bool) and not isinstance(given, bool): return f'Antworte mit True oder False – nicht mit {given!r}.'
@@ -514,6 +531,9 @@ def check_quiz(notebook: str, # e.g. '05'
     "Check your answers to a notebook's self-test, question by question."
     questions = quiz(notebook)
     if answers is ... or answers is None: answers = {}  # nothing answered yet
+    if isinstance(answers, (list, tuple)): answers = dict(enumerate(answers, start=1))  # ['b', 'a', …]: question 1, 2, … in order
+    if not isinstance(answers, dict):
+        raise TypeError(f'check_quiz erwartet ein dict wie {{1: \'b\', 2: 0.7}} (Frage -> Antwort), nicht {_came(answers)}.')
     if isinstance(answers, dict):  # '1' typed for 1: the same question
         answers = {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in answers.items()}
     unknown = sorted(set(answers) - set(questions))
@@ -524,18 +544,52 @@ def check_quiz(notebook: str, # e.g. '05'
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000010
 _PHASE = {'a3': 'A³', 'a³': 'A³', 'a': 'A³', 'aaa': 'A³', 'q': 'Q', 'u': 'U', 'c': 'C', 'k': 'K'}  # QUA³CK has one A phase: 'A' is A³
+_PHASE_WORDS = (('question', 'Q'), ('understand', 'U'), ('algorithm', 'A³'), ('adapt', 'A³'), ('adjust', 'A³'), ('conclu', 'C'),
+                ('compare', 'C'), ('knowledge', 'K'))  # the English names of the phases, as in the table
 
-def _phase(v) -> str: return _PHASE.get(str(v).strip().lower(), str(v))
+def _phase(v) -> str | None:
+    "The phase a written answer names ('A^3', 'A 3', 'A₃', 'Question', 'conclude' …); None if it names none."
+    text = re.sub(r'[\s^_\-–]', '', str(v).lower()).replace('₃', '3')
+    return _PHASE.get(text) or next((p for word, p in _PHASE_WORDS if text.startswith(word)), None)
+
+def _phases_form(a) -> bool | Diagnosis:
+    "A dict with the keys 'a'–'d' (`has_keys` names a missing or mistyped key), each naming a phase."
+    if not (form := has_keys(a, 'abcd')): return form
+    unknown = next((a[s] for s in 'abcd' if _phase(a[s]) is None), None)
+    if unknown is None: return True
+    return Diagnosis(f"{unknown!r} ist keine Phase – schreib 'Q', 'U', 'A³', 'C' oder 'K'")
 
 # exercise 01.3: what a KPI of the bakery is about, read from its name and metric (German or English words)
 _WASTE = ('übrig', 'uebrig', 'wegwerf', 'weggeworfen', 'waste', 'leftover', 'abfall', 'überschuss', 'ueberschuss', 'surplus', 'retoure',
-          'überprodu', 'ueberprodu', 'overproduc', 'verwurf', 'entsorg')
+          'überprodu', 'ueberprodu', 'overproduc', 'verwurf', 'entsorg', 'müll', 'muell', 'unverkauf', 'unsold', 'nicht verkauf')
+_REST = re.compile(r'(?<![a-zäöüß])rest(?!aurant)')  # 'Restbrote', 'Reste', 'rest_share' – a word beginning, not 'interest'
 _SOLD_OUT = ('ausverkauf', 'sold_out', 'soldout', 'sold out', 'stockout', 'stock_out', 'fehlmenge', 'vergriffen')
 _ERROR = ('fehler', 'error', 'mae', 'rmse', 'mape', 'mse', 'abweich', 'deviation')
 _HIT = ('genauigkeit', 'accuracy', 'r2', 'r²', 'treffer', 'hit_rate')
 
-def _about(k, words) -> bool: return any(w in f'{k.name} {k.metric}'.lower() for w in words)
-def _business_kpis(card) -> list: return [k for k in card.kpis if _about(k, _WASTE + _SOLD_OUT)]
+def _about(k, words) -> bool:
+    text = f'{k.name} {k.metric}'.lower()
+    return any(w in text for w in words) or (words is _WASTE and bool(_REST.search(text)))
+def _business_kpis(card) -> list: return [k for k in card.kpis if _about(k, _WASTE) or _about(k, _SOLD_OUT)]
+
+def _has_business_kpi(card) -> bool | Diagnosis:
+    "A KPI on leftover bread or sold-out days; if none, a `Diagnosis` naming the KPIs the check read."
+    if _business_kpis(card): return True
+    seen = ', '.join(f"'{k.name}' ({k.metric})" for k in card.kpis) or 'keinen'
+    return Diagnosis('es fehlt ein KPI für das Geschäftsziel, z. B. der Anteil übrig gebliebener Brote (heute 0,14) oder der Tage, an denen '
+                     'eine Sorte vor 17 Uhr ausverkauft ist – eine Genauigkeit allein sagt nicht, ob weniger Brot im Müll landet. '
+                     f'Im Steckbrief stehen diese KPIs: {seen}; keiner nennt übrige Brote, Abfall oder Ausverkauf in Name oder Kennzahl')
+
+_METRIC_WORDS = re.compile(r'\b(genauigkeit|accuracy|treffer\w*|mae|rmse|mape|f1|precision|recall|r2|r²|mittlere[rn]? absolute[rn]? fehler)\b')
+
+def _goal_not_metric(card) -> bool:
+    "The business goal says what changes for the bakery; a model metric ('Genauigkeit über 90 %') belongs into a KPI."
+    return not _METRIC_WORDS.search(str(card.goal).lower())
+
+def _counts_by_error(card) -> bool:
+    "A forecast of loaves is measured by how far off it is (an error KPI), not by exact hits (accuracy) alone."
+    quality = _quality_kpis(card)
+    return not quality or any(_about(k, _ERROR + ('r2', 'r²')) for k in quality)  # R² also measures how far off, not exact hits
 def _quality_kpis(card) -> list: return [k for k in card.kpis if _about(k, _ERROR + _HIT) and k not in _business_kpis(card)]
 
 def _business_direction_ok(card) -> bool:
@@ -551,9 +605,21 @@ def _quality_direction_ok(card) -> bool:
     return all(k.op in ('<', '<=') if _about(k, _ERROR) else k.op in ('>', '>=') for k in _quality_kpis(card))
 
 def _share_thresholds_ok(card) -> bool:
-    "KPIs on shares (rates, accuracies, F1 …) have thresholds between 0 and 1."
+    "KPIs on shares (rates, accuracies, F1 …) and business KPIs without a unit (leftover, sold out: a share) have thresholds between 0 and 1."
     words = ('share', 'rate', 'accuracy', 'f1', 'recall', 'precision', 'anteil', 'quote')
-    return all(0 <= k.threshold <= 1 for k in card.kpis if any(w in k.metric.lower() for w in words))
+    shares = [k for k in card.kpis if any(w in k.metric.lower() for w in words) or (k in _business_kpis(card) and not k.unit.strip())]
+    return all(0 <= k.threshold <= 1 for k in shares)
+
+_CARD_FIELDS = ('question', 'goal', 'users', 'stakeholders', 'data', 'kpis', 'constraints', 'risks', 'abort_criteria')  # in `gaps` order
+
+def _no_placeholders(card) -> bool | Diagnosis:
+    "No field of the card still holds the placeholder `...` (or a tuple of them); else a `Diagnosis` naming every field still open."
+    def open_(v): return v is ... or (isinstance(v, tuple) and bool(v) and all(x is ... for x in v))
+    if not any(open_(getattr(card, name)) for name in _CARD_FIELDS): return True
+    gaps = card.gaps()  # `...` counts as missing there, as do fields the card emptied (stakeholders=... becomes ())
+    still = [name for name in _CARD_FIELDS if open_(getattr(card, name)) or (name in gaps and name != 'question')]
+    return Diagnosis(f"noch offen: {', '.join(f'`{n}`' for n in still)} – ersetze dort `...` durch deinen Text; geprüft wird, wenn alles "
+                     'ausgefüllt ist (`kornfeld.gaps()` zeigt, was fehlt)')
 
 _FLEX = (('a', True, '(a) „möglichst zuverlässig“ nennt weder Kennzahl noch Schwelle',
           '(a) fehlt: „möglichst zuverlässig“ hat keine Schwelle – wann wäre es erreicht?'),
@@ -582,37 +648,46 @@ _BACK = (('a', 'A³', '(a) zurück in die A-Schleife: Überanpassung behebst du 
 
 EXERCISES = (
     Exercise('01.1', 'Was ist nicht messbar?', (
-        (lambda a: bool(answer_letters(a)) and answer_letters(a) <= set('abcdef'), 'eine Menge von Buchstaben aus a–f',
+        (lambda a: answer_letters(a) is not None and answer_letters(a) <= set('abcdef') and (bool(answer_letters(a)) or not isinstance(a, str)),
+         'eine Menge von Buchstaben aus a–f',  # set(): 'everything is measurable', a real (wrong) answer
          "erwartet wird eine Menge von Buchstaben aus a–f, z. B. {'a', 'b'}"),
         *((_flagged(letter, unmeasurable), good, bad) for letter, unmeasurable, good, bad in _FLEX),
     ), level=1, explain_from=2),
     Exercise('01.2', 'Wohin geht es zurück?', (
-        (lambda a: isinstance(a, dict) and set(a) == set('abcd'), 'zu jeder Situation (a)–(d) eine Phase',
+        (_phases_form, 'zu jeder Situation (a)–(d) eine Phase',
          "erwartet wird ein Wörterbuch mit den Schlüsseln 'a', 'b', 'c' und 'd', z. B. {'a': 'Q', …}"),
         *((lambda a, s=s, p=p: _phase(a[s]) == p, good, bad) for s, p, good, bad in _BACK),
     ), level=1, explain_from=2),
     Exercise('01.3', 'Projektsteckbrief Kornfeld', (
         (lambda c: type(c).__name__ == 'ProjectCard', 'es ist ein Projektsteckbrief (`ProjectCard`)',
          'erwartet wird ein Projektsteckbrief: `ProjectCard(...)`'),
+        (_no_placeholders, 'kein Feld enthält mehr `...`', 'noch offen'),
         (lambda c: 'question' not in c.gaps(), 'die Fragestellung ist als Frage formuliert', 'formuliere die Fragestellung als Frage (mit „?“)'),
-        (lambda c: 'goal' not in c.gaps() and c.goal.strip() != c.question.strip(), 'das Geschäftsziel ist festgehalten',
+        (lambda c: 'goal' not in c.gaps() and c.goal.strip() != str(c.question).strip(), 'das Geschäftsziel ist festgehalten',
          'es fehlt das Geschäftsziel (`goal`): was sich für die Bäckerei ändern soll – es ist nicht dasselbe wie die Frage ans Modell'),
+        (_goal_not_metric, 'das Geschäftsziel beschreibt eine Wirkung für die Bäckerei, keine Kennzahl des Modells',
+         'das Geschäftsziel (`goal`) nennt eine Kennzahl des Modells: Es sagt, was sich für die Bäckerei ändern soll (weniger Brot '
+         'wegwerfen, ohne öfter ausverkauft zu sein); Genauigkeit oder Fehler der Vorhersage gehören in einen KPI'),
         (lambda c: 'users' not in c.gaps(), 'die Nutzenden sind genannt', 'nenne die Nutzenden (`users`): wer die Zahl jeden Abend liest'),
         (lambda c: 'stakeholders' not in c.gaps(), 'die Stakeholder sind genannt',
          'nenne die Stakeholder (`stakeholders`), z. B. Geschäftsführung, Backstube, IT'),
         (lambda c: len(c.kpis) >= 2, 'mindestens zwei KPIs', 'es braucht mindestens zwei KPIs: Güte der Vorhersage und Geschäftsziel'),
-        (lambda c: bool(_business_kpis(c)), 'ein KPI misst das Geschäftsziel',
-         'es fehlt ein KPI für das Geschäftsziel, z. B. der Anteil übrig gebliebener Brote (heute 0,14) oder der Tage, an denen '
-         'eine Sorte vor 17 Uhr ausverkauft ist – eine Genauigkeit allein sagt nicht, ob weniger Brot im Müll landet'),
+        (_has_business_kpi, 'ein KPI misst das Geschäftsziel', 'es fehlt ein KPI für das Geschäftsziel'),
         (lambda c: bool(_quality_kpis(c)), 'ein KPI misst die Güte der Vorhersage',
          'es fehlt ein KPI für die Güte der Vorhersage, z. B. der mittlere absolute Fehler der Tagesprognose in Broten'),
+        (_counts_by_error, 'die Güte einer Stückzahl wird als Abweichung gemessen',
+         'eine Genauigkeit zählt nur exakte Treffer – 41 statt 40 Brote wäre ein Fehler wie 10 statt 40. Bei Stückzahlen misst man, '
+         'wie weit die Prognose danebenliegt: der mittlere absolute Fehler (MAE) in Broten'),
         (_business_direction_ok, 'die KPIs zum Geschäftsziel verlangen eine Verbesserung',
-         'ein KPI zum Geschäftsziel zeigt in die falsche Richtung oder verlangt nichts Neues: übrig gebliebene Brote sollen '
-         'unter den heutigen 0,14 liegen (< oder ≤ mit einer kleineren Schwelle), früh ausverkaufte Tage höchstens 0,1'),
+         'ein KPI zum Geschäftsziel zeigt in die falsche Richtung oder verlangt nichts Neues: Für übrig gebliebene Brote gehört ein Ziel '
+         'deutlich unter den heutigen 0,14 in den Steckbrief, etwa ≤ 0,10 – „< 0,14“ wäre schon mit einer winzigen Verbesserung erfüllt; '
+         'früh ausverkaufte Tage höchstens 0,1'),
         (_quality_direction_ok, 'die KPIs zur Güte zeigen in die richtige Richtung',
          'ein KPI zur Güte zeigt in die falsche Richtung: ein Fehler soll klein sein (< oder ≤), eine Genauigkeit groß (> oder ≥)'),
         (_share_thresholds_ok, 'Anteile sind als Zahl zwischen 0 und 1 angegeben',
-         'ein KPI auf einem Anteil hat eine Schwelle über 1: schreibe 0.1 statt 10'),
+         'ein KPI auf einem Anteil hat eine Schwelle über 1: Ist sie ein Prozentwert? Schreib den Anteil als Zahl zwischen 0 und 1 '
+         '(schreibe 0.1 statt 10) – '
+         "oder gib eine Einheit an, wenn du Brote zählst, z. B. KPI(..., 30, ' Brote')"),
         (lambda c: 'constraints' not in c.gaps(), 'Randbedingungen sind festgelegt',
          'es fehlen Randbedingungen (`constraints`), z. B. bis wann die Zahl in der App stehen muss'),
         (lambda c: 'risks' not in c.gaps(), 'Risiken sind benannt', 'es fehlen Risiken (`risks`), z. B. die neue Filiale ohne Verkaufshistorie'),
@@ -635,9 +710,9 @@ EXERCISES = (
 )
 
 QUIZ = (
-    Question(1, 'b', 'Algorithm selection, Adapting the features, Adjusting the hyperparameters – die A-Schleife.',
+    Question(1, 'c', 'Algorithm selection, Adapting the features, Adjusting the hyperparameters – die A-Schleife.',
              notes={'a': 'Es geht nicht um drei Algorithmen, sondern um drei Handgriffe: Algorithmus, Merkmale, Hyperparameter.',
-                    'c': 'Auslieferung gehört zu K; die drei A sind Algorithmus, Merkmale und Hyperparameter.'}),
+                    'b': 'Auslieferung gehört zu K; die drei A sind Algorithmus, Merkmale und Hyperparameter.'}),
     Question(2, 'b', 'Der Anlass war die Lehre: ein einfacher, einprägsamer Ablauf für Studierende.',
              notes={'a': 'Gerade CRISP-DM und KDD sehen die Autoren als auf Data Mining und Geschäftsfälle zugeschnitten.',
                     'c': 'QUA³CK ist älter als der MLOps-Teil dieses Kurses und ersetzt ihn nicht: Es sagt nicht, wie man Läufe protokolliert.'}),
@@ -652,12 +727,12 @@ QUIZ = (
                     2: 'Zwei Fehler ergeben 28/30 = 0,933 – das liegt unter 0,95.',
                     29: 'Gefragt ist die Zahl der Fehler, nicht der richtigen Antworten: 29 richtige sind 1 Fehler.'},
              hint='Zähle die Fehler als ganze Zahl: Mit k Fehlern ist die Genauigkeit (30 − k)/30, und sie muss über 0,95 liegen.'),
-    Question(6, 'b', 'Früh: Jede Anforderung, die erst später auftaucht, schickt das Projekt Phasen zurück.',
-             notes={'a': 'Dann kann schon die Frage falsch sein – drei Wochen Arbeit wie bei Team A.',
+    Question(6, 'a', 'Früh: Jede Anforderung, die erst später auftaucht, schickt das Projekt Phasen zurück.',
+             notes={'b': 'Dann kann schon die Frage falsch sein – drei Wochen Arbeit wie bei Team A.',
                     'c': 'Bei der Freigabe ist es für neue Anforderungen am teuersten.'}),
     Question(7, False, 'Falsch: Abbruchkriterien legt man am Anfang fest, solange noch niemand an der investierten Arbeit hängt.',
              notes={True: 'Wer erst beim Scheitern eine Grenze festlegt, verschiebt sie – die Arbeit steckt ja schon drin.'}),
-    Question(8, 'b', 'Solange `...` dasteht, gilt die Übung als noch nicht gelöst.',
+    Question(8, 'c', 'Solange `...` dasteht, gilt die Übung als noch nicht gelöst.',
              notes={'a': 'Ohne Antwort kann nichts gelöst sein.',
-                    'c': '„Noch nicht richtig“ meldet `check` erst, wenn eine Antwort da ist, die ein Kriterium verfehlt.'}),
+                    'b': '„Noch nicht richtig“ meldet `check` erst, wenn eine Antwort da ist, die ein Kriterium verfehlt.'}),
 )
