@@ -66,7 +66,7 @@ def _promote(a) -> int:
     from amalea_quack.monitoring import release
     from amalea_quack.registry import unexplained_aliases
     result = release(a.name, a.src, a.dst, note=a.note)
-    if result.changed: print(_table(result.report.to_frame()))
+    if result.changed: print(result.report)  # one line per gate: fits a terminal of 80 columns better than a table
     print(result)
     for u in unexplained_aliases(a.name): print(_unexplained(a.name, u), file=sys.stderr)
     return 0
@@ -457,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _quiet_libraries(args.verbose): return args.fn(args)
     except PromotionRefused as e:
-        print(_table(e.report.to_frame()))
+        print(e.report)
         reason = str(e).splitlines()[0]
     except Terminated:
         print(f'quack {args.command}: beendet (SIGTERM); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
