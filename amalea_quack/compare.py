@@ -20,7 +20,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
-from .glossary import german_number, german_p, label
+from .glossary import german_number, german_p, german_significant, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_count, expect_number, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
@@ -658,7 +658,7 @@ def _md_table(df: pd.DataFrame) -> str:
     def fmt(v):
         if isinstance(v, bool): return '✓' if v else '✗'
         if v is None or (not isinstance(v, str) and pd.isna(v)): return '–'
-        return german_number(float(f'{v:.3g}')) if isinstance(v, float) else label(v) if isinstance(v, str) else str(v)
+        return german_significant(v) if isinstance(v, float) else label(v) if isinstance(v, str) else str(v)
     lines = ['| ' + ' | '.join(label(c) for c in df.columns) + ' |', '|' + '---|' * len(df.columns)]
     return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in row) + ' |' for row in df.itertuples(index=False)])
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'number_pattern', 'parse_number', 'german_p',
-           'german_percent', 'german_table']
+__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'number_pattern', 'parse_number',
+           'german_significant', 'german_p', 'german_percent', 'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -336,6 +336,14 @@ def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234
     if number_pattern(',', '.').fullmatch(t): return float(t.replace('.', '').replace(',', '.'))  # German: dots between thousands
     if number_pattern('.', None).fullmatch(t): return float(t)
     raise ValueError(f'„{text}“ ist keine Zahl – {expected}')
+
+def german_significant(x: float, # a number
+                       digits: int = 3, # significant digits
+                      ) -> str:
+    "A number rounded to `digits` significant digits, German; very small or large ones with a comma exponent (6,53e-28), never 30 zeros."
+    if x is None or isinstance(x, bool) or not isinstance(x, numbers.Number) or math.isnan(x) or math.isinf(x): return german_number(x)
+    if x == 0 or 1e-4 <= abs(x) < 1e9: return german_number(float(f'{x:.{digits}g}'))
+    return f'{x:.{digits - 1}e}'.replace('.', ',')
 
 def german_p(p: float) -> str:
     "A p-value for a person: 'p = 0,016', or 'p < 0,001' where three decimals would show 0,000."

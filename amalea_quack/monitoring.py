@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import column_label, figure_png, new_figure
-from .glossary import german_number, german_percent, german_table, label
+from .glossary import german_number, german_percent, german_significant, german_table, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_number, has_keys, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
 from .tracking import RunArtifacts, pred_column, true_column
@@ -423,7 +423,7 @@ COLORS = {'reference': '#999999', 'current': '#0072B2', VERDICTS[0]: '#009E73', 
 
 def _range_labels(edges: np.ndarray) -> list[str]:
     "Bin labels; the outer bins are open, as they also take values outside the training range."
-    g = lambda x: german_number(float(f'{x:.3g}'))
+    g = german_significant
     inner = [f'{g(a)}–{g(b)}' for a, b in zip(edges[1:-2], edges[2:-1], strict=True)]
     return [f'< {g(edges[1])}', *inner, f'≥ {g(edges[-2])}'] if len(edges) > 2 else ['alle']
 
@@ -479,7 +479,7 @@ def figure_uri(fig) -> str:
     return 'data:image/png;base64,' + base64.b64encode(figure_png(fig)).decode('ascii')
 
 def _cell(v) -> str:
-    if isinstance(v, float): return '–' if np.isnan(v) else german_number(float(f'{v:.3g}'))  # three significant digits, decimal comma
+    if isinstance(v, float): return german_significant(v)  # three significant digits, German; a tiny p-value as 6,53e-28
     return html.escape(str(v))
 
 def _html(self: DriftReport, title: str = 'Drift-Bericht', max_plots: int = 12) -> str:

@@ -402,8 +402,9 @@ def _card_item(run) -> PortfolioItem:
     if card is None: return PortfolioItem('Projektsteckbrief', False, f'am Lauf {_run_name(run)} hängt kein Projektsteckbrief', fix)
     if not card.kpis: return PortfolioItem('Projektsteckbrief', False, f'„{card.title}“ hat keinen KPI', 'gib dem Steckbrief mindestens einen '
                                            'KPI: KPI(name, metrik, vergleich, schwelle) – daran messen die Gates')
-    data = run.data.tags.get('data_source') or run.data.tags.get('dataset')
-    if card.question.strip() == PENGUIN_CARD.question.strip() and data not in (None, 'penguins'):  # the example's card on other data
+    penguins = fingerprint(load_dataset('penguins'))  # the example's data, however it was read (a CSV copy too)
+    data = run.data.tags.get('dataset_fingerprint')
+    if card.question.strip() == PENGUIN_CARD.question.strip() and data not in (None, penguins):  # the example's card on other data
         return PortfolioItem('Projektsteckbrief', False,
                              f'„{card.title}“ ist der Steckbrief des Beispiels (die Pinguine), der Lauf nutzt andere Daten',
                              'schreib einen eigenen Steckbrief für deine Daten und deine Frage und trainiere die Kandidaten mit ihm')
@@ -494,13 +495,13 @@ class CaseStudy:
 
     @cached_property
     def report(self) -> CapstoneReport:
-        "The capstone check, run once for this object and kept (`check('16.4', …)` reads store and folder anew each time)."
+        "The capstone check, run once and kept until `check('16.4', …)` reads store and folder anew (it drops the kept one)."
         return capstone_check(self.name, self.folder, self.alias)
 
 def _read_anew(s) -> bool:
     "A CaseStudy, its report dropped so that this check reads store and folder as they are now: a fix made since counts."
     if type(s).__name__ != 'CaseStudy' or not str(s.name).strip(): return False
-    s.__dict__.pop('report', None)  # where cached_property keeps its value
+    if 'report' in vars(s): del s.report  # a cached_property is forgotten by del
     return True
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000e

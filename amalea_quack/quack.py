@@ -203,14 +203,17 @@ class ProjectCard:
         return cls(**d)
 
     def to_markdown(self) -> str:
-        "The card as a Markdown section."
-        lines = [f'### {self.title}', '', f'**Frage:** {self.question}', '']
-        if self.goal: lines += [f'**Geschäftsziel:** {self.goal}', '']
-        lines += [f'**Nutzende:** {self.users}', '', f'**Daten:** {self.data}', '', '**KPIs:**']
-        lines += [f'- {k.name}: `{k.metric} {k.op} {german_number(k.threshold)}{k.unit}`' for k in self.kpis]
+        "The card as a Markdown section; a field still at `...` (or empty) shows as '(noch offen)'."
+        shown = lambda v: v if _filled(v) else '(noch offen)'
+        lines = [f'### {shown(self.title)}', '', f'**Frage:** {shown(self.question)}', '']
+        if _filled(self.goal): lines += [f'**Geschäftsziel:** {self.goal}', '']
+        lines += [f'**Nutzende:** {shown(self.users)}', '', f'**Daten:** {shown(self.data)}', '', '**KPIs:**']
+        given = self.kpis if isinstance(self.kpis, (tuple, list)) else ()  # kpis=... while the card is being written
+        kpis = [f'- {k.name}: `{k.metric} {k.op} {german_number(k.threshold)}{k.unit}`' for k in given if isinstance(k, KPI)]
+        lines += kpis or ['- (noch offen)']
         for title, items in (('Stakeholder', self.stakeholders), ('Randbedingungen', self.constraints), ('Risiken', self.risks),
                              ('Abbruchkriterien', self.abort_criteria)):
-            if items: lines += ['', f'**{title}:**'] + [f'- {i}' for i in items]
+            if _filled(items): lines += ['', f'**{title}:**'] + [f'- {i}' for i in items if _filled(i)]
         return '\n'.join(lines)
 
     def _repr_markdown_(self): return self.to_markdown()
@@ -498,7 +501,13 @@ def _record(*feedback: Feedback) -> None:
     with open(path, 'a', encoding='utf-8') as f:
         for fb in feedback: f.write(json.dumps({'key': fb.key, 'status': fb.status, 'notes': fb.notes}, ensure_ascii=False) + '\n')
 
-_WRONG_TRIES: dict[str, int] = {}  # exercise key -> wrong answers checked so far in this Python process
+_WRONG_TRIES: dict[str, set] = {}  # exercise key -> the distinct wrong answers checked so far in this Python process
+
+def _answer_key(answer) -> str:
+    "The same answer gives the same text: sets and dicts in sorted order (running a cell again is no new try)."
+    if isinstance(answer, (set, frozenset)): return repr(sorted(map(repr, answer)))
+    if isinstance(answer, dict): return repr(sorted((repr(k), _answer_key(v)) for k, v in answer.items()))
+    return repr(answer)
 
 def check(key: str, # the exercise, e.g. '05.2'
           answer, # what your solution cell defines
@@ -507,8 +516,10 @@ def check(key: str, # the exercise, e.g. '05.2'
     notebook = key.split('.')[0]
     found = exercises(notebook)
     if key not in found: raise KeyError(f'Eine Übung {key!r} gibt es nicht; in Notebook {notebook}: {sorted(found)}.')
-    fb = found[key].check(answer, wrong_before=_WRONG_TRIES.get(key, 0))
-    if fb.status == WRONG and fb.notes[0].startswith('✓'): _WRONG_TRIES[key] = _WRONG_TRIES.get(key, 0) + 1  # its form held: a real try
+    tried = _WRONG_TRIES.setdefault(key, set())
+    this = _answer_key(answer)
+    fb = found[key].check(answer, wrong_before=len(tried - {this}))  # the same wrong answer again is no new try
+    if fb.status == WRONG and fb.notes[0].startswith('✓'): tried.add(this)  # its form held: a real try
     _record(fb)
     return fb
 
@@ -534,8 +545,7 @@ def check_quiz(notebook: str, # e.g. '05'
     if isinstance(answers, (list, tuple)): answers = dict(enumerate(answers, start=1))  # ['b', 'a', …]: question 1, 2, … in order
     if not isinstance(answers, dict):
         raise TypeError(f'check_quiz erwartet ein dict wie {{1: \'b\', 2: 0.7}} (Frage -> Antwort), nicht {_came(answers)}.')
-    if isinstance(answers, dict):  # '1' typed for 1: the same question
-        answers = {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in answers.items()}
+    answers = {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in answers.items()}  # '1' typed for 1
     unknown = sorted(set(answers) - set(questions))
     if unknown: raise KeyError(f'Fragen {unknown} gibt es in der Selbstkontrolle von Notebook {notebook} nicht; es gibt {sorted(questions)}.')
     out = QuizFeedback(notebook, [q.check(answers.get(n, ...), notebook) for n, q in sorted(questions.items())])
@@ -567,10 +577,9 @@ _SOLD_OUT = ('ausverkauf', 'sold_out', 'soldout', 'sold out', 'stockout', 'stock
 _ERROR = ('fehler', 'error', 'mae', 'rmse', 'mape', 'mse', 'abweich', 'deviation')
 _HIT = ('genauigkeit', 'accuracy', 'r2', 'r²', 'treffer', 'hit_rate')
 
-def _about(k, words) -> bool:
-    text = f'{k.name} {k.metric}'.lower()
-    return any(w in text for w in words) or (words is _WASTE and bool(_REST.search(text)))
-def _business_kpis(card) -> list: return [k for k in card.kpis if _about(k, _WASTE) or _about(k, _SOLD_OUT)]
+def _about(k, words) -> bool: return any(w in f'{k.name} {k.metric}'.lower() for w in words)
+def _is_waste(k) -> bool: return _about(k, _WASTE) or bool(_REST.search(f'{k.name} {k.metric}'.lower()))
+def _business_kpis(card) -> list: return [k for k in card.kpis if _is_waste(k) or _about(k, _SOLD_OUT)]
 
 def _has_business_kpi(card) -> bool | Diagnosis:
     "A KPI on leftover bread or sold-out days; if none, a `Diagnosis` naming the KPIs the check read."
@@ -596,7 +605,7 @@ def _business_direction_ok(card) -> bool:
     "Leftover bread below today's 0.14 and early sold-out days at most 0.1, both as an upper bound (a KPI asks for an improvement)."
     for k in _business_kpis(card):
         if k.op not in ('<', '<='): return False
-        if _about(k, _WASTE) and 0 <= k.threshold <= 1 and k.threshold >= 0.14: return False
+        if _is_waste(k) and 0 <= k.threshold <= 1 and k.threshold >= 0.14: return False
         if _about(k, _SOLD_OUT) and 0 <= k.threshold <= 1 and k.threshold > 0.1: return False
     return True
 

@@ -61,7 +61,7 @@ def store_at(uri: str) -> Iterator[str]:
     import mlflow
     import mlflow.tracking.fluent as fluent  # MLflow keeps the active experiment there; no public API restores "none"
     saved = os.environ.get('MLFLOW_TRACKING_URI')
-    saved_exp, saved_active = os.environ.get('MLFLOW_EXPERIMENT_ID'), fluent._active_experiment_id
+    saved_exp, saved_active = os.environ.get('MLFLOW_EXPERIMENT_ID'), getattr(fluent, '_active_experiment_id', None)
     os.environ['MLFLOW_TRACKING_URI'] = uri
     try: yield use_store(uri)
     finally:
@@ -71,7 +71,7 @@ def store_at(uri: str) -> Iterator[str]:
         if saved is None: os.environ.pop('MLFLOW_TRACKING_URI', None)  # set_tracking_uri writes it back
         if saved_exp is None: os.environ.pop('MLFLOW_EXPERIMENT_ID', None)  # set_experiment writes it
         else: os.environ['MLFLOW_EXPERIMENT_ID'] = saved_exp
-        fluent._active_experiment_id = saved_active
+        if hasattr(fluent, '_active_experiment_id'): fluent._active_experiment_id = saved_active  # a later MLflow may keep it elsewhere
 
 # %% ../nbs/anhang/21_store.ipynb #st00000e
 class StoreError(RuntimeError):
@@ -145,7 +145,7 @@ def _http_status(e: BaseException) -> int | None:
     return None
 
 _FIX_MODEL = '`quack status` zeigt die registrierten Modelle mit Versionen und Aliasen; `quack train` legt ein Modell an.'
-_FIX_ID = ('prüfe die ID (die MLflow-Oberfläche `mlflow ui` zeigt Experimente und Läufe) und ob du im richtigen Store bist '
+_FIX_ID = ('prüfe die ID (die MLflow-Oberfläche des Kurs-Stores, `quack ui`, zeigt Experimente und Läufe) und ob du im richtigen Store bist '
            '(MLFLOW_TRACKING_URI).')
 # (MLflow's English message, what is missing in German, which fix); names may contain spaces, ids not
 _MISSING = ((r'Registered Model with name=(.+?) not found', "kein registriertes Modell '{0}'", _FIX_MODEL),
@@ -240,11 +240,15 @@ def _recorded_folder(db: Path) -> Path | None:
     "Where the store was created: its marker, else the folder its experiments' artifacts were written under."
     marker = db.parent/MARKER
     if marker.exists(): return Path(json.loads(marker.read_text(encoding='utf-8'))['folder'])
+    folders = _artifact_folders(db)
+    return folders.pop() if len(folders) == 1 else None
+
+def _artifact_folders(db: Path) -> set[Path]:
+    "The folders the store's experiments write their artifacts under, as the rows name them (empty before MLflow made its tables)."
     with sqlite3.connect(f'file:{db}?mode=ro', uri=True) as con:
         try: rows = con.execute("SELECT artifact_location FROM experiments WHERE artifact_location LIKE '%/artifacts'").fetchall()
-        except sqlite3.OperationalError: return None  # not yet an MLflow database
-    folders = {Path(r[0].removeprefix('file://')).parent for r in rows}
-    return folders.pop() if len(folders) == 1 else None
+        except sqlite3.OperationalError: return set()  # not yet an MLflow database
+    return {Path(r[0].removeprefix('file://')).parent for r in rows}
 
 def check_location(db: Path) -> None:
     """Raise `StoreMoved` if the embedded store at `db` was created in another folder that no longer holds it, `StoreCopied` if the
@@ -417,16 +421,20 @@ def relocate_store(uri: str | None = None) -> int:
     old, here = _recorded_folder(db), db.parent.resolve()
     if old is None or old == here: return 0
     changed = 0
+    befores = [old] + sorted(f for f in _artifact_folders(db) if f not in (old, here))  # the marker's folder, else the one the rows name
     with _file_lock(db.parent/'.init.lock'), sqlite3.connect(db) as con:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for t in tables:
-            for col in [r[1] for r in con.execute(f'PRAGMA table_info("{t}")') if 'CHAR' in r[2].upper() or 'TEXT' in r[2].upper()]:
-                cur = con.execute(f'UPDATE "{t}" SET "{col}" = REPLACE("{col}", ?, ?) WHERE instr("{col}", ?) > 0', (str(old), str(here), str(old)))
-                changed += cur.rowcount
-    if not changed:  # the paths name the folder some other way (e.g. through a link): keep the marker, so the warning stays
+        for before in befores:
+            for t in tables:
+                for col in [r[1] for r in con.execute(f'PRAGMA table_info("{t}")') if 'CHAR' in r[2].upper() or 'TEXT' in r[2].upper()]:
+                    cur = con.execute(f'UPDATE "{t}" SET "{col}" = REPLACE("{col}", ?, ?) WHERE instr("{col}", ?) > 0',
+                                      (str(before), str(here), str(before)))
+                    changed += cur.rowcount
+            if changed: break
+    if not changed:  # the paths name the folder some other way: keep the marker, so the warning stays
         raise StoreError(f'Im Store {here} steht der alte Ordner {old} in keinem Pfad – vermutlich wurde der Store über einen anderen '
-                         'Pfad (etwa eine Verknüpfung) angelegt. Abhilfe: öffne den Kursordner über seinen ursprünglichen Pfad oder '
-                         'lege den Store neu an (Ordner mlflow-store löschen; die bisherigen Läufe gehen dabei verloren).')
+                         f'Pfad (etwa eine Verknüpfung) angelegt. Abhilfe: öffne den Kursordner über seinen ursprünglichen Pfad ({old}); '
+                         'dort finden die Läufe ihre Dateien wieder.')
     _write_marker(db)
     _prepare.cache_clear(); _client.cache_clear()
     return changed

@@ -376,11 +376,12 @@ def _not_picked_by_another_score(run_id: str) -> bool | Diagnosis:
     "True unless the run is one that only its training or test accuracy puts first (a lower cv_accuracy than the best): then which."
     t, r = _finished_runs(), _row(run_id)
     if r['metrics.cv_accuracy'] >= t['metrics.cv_accuracy'].max() - 1e-12: return True
-    tops = [name for col, name in (('metrics.train_accuracy', 'Trainingsgenauigkeit (`train_accuracy`) – sie belohnt Auswendiglernen'),
-                                   ('metrics.accuracy', 'Testgenauigkeit (`accuracy`) – die Testdaten bleiben für Phase C'))
-            if col in t and r[col] == t[col].max()]
+    scores = (('metrics.train_accuracy', 'Trainingsgenauigkeit (`train_accuracy`)', 'sie belohnt Auswendiglernen'),
+              ('metrics.accuracy', 'Testgenauigkeit (`accuracy`)', 'die Testdaten bleiben für Phase C'))
+    tops = [(name, why) for col, name, why in scores if col in t and r[col] == t[col].max()]
     if not tops: return True  # a run that no other score puts first: the next check says it is not the best by cv_accuracy
-    return Diagnosis(f"das ist ein Lauf mit der höchsten {' und der höchsten '.join(tops)}; gewählt wird nach `cv_accuracy`")
+    return Diagnosis(f"das ist ein Lauf mit der höchsten {' und der höchsten '.join(n for n, _ in tops)} – gewählt wird nach `cv_accuracy`: "
+                     + '; '.join(why for _, why in tops))
 
 def _best_cv(run_id: str) -> bool: return _row(run_id)['metrics.cv_accuracy'] >= _finished_runs()['metrics.cv_accuracy'].max() - 1e-12
 
