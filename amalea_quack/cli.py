@@ -213,7 +213,20 @@ def _ui(a) -> int:
     print(f'MLflow-Oberfläche für {uri} auf http://127.0.0.1:{a.port} (Strg+C beendet)')
     env = {**os.environ, 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION': 'false'}
     cmd = [sys.executable, '-m', 'mlflow', 'server', '--backend-store-uri', uri, '--host', '127.0.0.1', '--port', str(a.port), '--workers', '1']
-    return subprocess.call(cmd, env=env)
+    with subprocess.Popen(cmd, env=env, start_new_session=True) as server:  # its own group: Strg+C is passed on, then waited for
+        try: return server.wait()
+        except KeyboardInterrupt:  # let MLflow end its web workers itself; a SIGKILL after 0.25 s (subprocess.call) orphaned them
+            _stop_group(server)
+            raise
+
+def _stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
+    "End a server started in its own process group: SIGINT as from a terminal, then SIGTERM, then SIGKILL, each after `grace` seconds."
+    import signal
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        try: os.killpg(proc.pid, sig)
+        except ProcessLookupError: return
+        try: proc.wait(timeout=grace); return
+        except subprocess.TimeoutExpired: continue
 
 def _relocate_store(a) -> int:
     from amalea_quack.store import relocate_store, tracking_uri
