@@ -215,6 +215,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def sigint_like_a_terminal():
+    """Children started in the test get Strg+C's default action, as under a terminal – also when this run was started in the
+    background (a shell starts background jobs with SIGINT ignored, and a child inherits that: it would never see Strg+C)."""
+    import signal
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)  # a Python handler is reset to the default at exec
+    try: yield
+    finally: signal.signal(signal.SIGINT, old)
+
+
 class StreamlitServer:
     "`streamlit run SCRIPT` on a free 127.0.0.1 port, stopped by its PID (process group)."
     def __init__(self, script: Path, uri: str | None = None, extra_env: dict | None = None):

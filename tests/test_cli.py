@@ -339,7 +339,7 @@ def test_ui_and_class_server_name_a_taken_port_before_they_start(store, tmp_path
     assert not (tmp_path / 'klasse').exists()  # said before PostgreSQL was set up
 
 
-def test_strg_c_ends_quack_ui_without_an_error(store):
+def test_strg_c_ends_quack_ui_without_an_error(store, sigint_like_a_terminal):
     "It said an open run was marked aborted, with exit code 130 (make: Error 130) – for a server that opened no run."
     import contextlib
     import signal
