@@ -19,7 +19,7 @@ from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
 from .glossary import german_number
 from .neighbors import knn_pipeline
-from .quack import Diagnosis, Exercise, Question, has_keys
+from .quack import Diagnosis, Exercise, Question, expect_number, has_keys, is_number
 from .reproducibility import tracked_run
 from .store import use_store
 from .tracking import log_sklearn_model
@@ -363,8 +363,6 @@ def big3_table(experiment: str = BIG3_EXPERIMENT, # where log_big3_run logged
     return table[cols].reset_index(drop=True)
 
 # %% ../nbs/week04/09_kmeans.ipynb #km09001e
-def _is_number(x) -> bool: return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
 def _first_step(points=(0.0, 1.0, 5.0, 9.0, 10.0), init=(0.0, 5.0)) -> list[float]:
     "The centres after the first assignment and update of exercise 9.1."
     steps = lloyd_steps(np.array(points)[:, None], k=2, init=np.array(init)[:, None])
@@ -423,7 +421,7 @@ EXERCISES = (
     Exercise('09.2', 'Wie viele Rebsorten?', (
         (lambda k: (isinstance(k, (int, np.integer)) and not isinstance(k, bool)) or (
             Diagnosis('das ist ein Silhouettenwert, nicht k – gesucht ist das k mit der höchsten Silhouette: .idxmax() statt .max()')
-            if _is_number(k) and 0 < k < 1 else False), 'eine ganze Zahl', 'erwartet wird eine ganze Zahl, z. B. int(...)'),
+            if is_number(k) and 0 < k < 1 else False), 'eine ganze Zahl', 'erwartet wird eine ganze Zahl, z. B. int(...)'),
         (lambda k: 2 <= k <= 8, 'zwischen 2 und 8', 'k soll zwischen 2 und 8 liegen'),
         (lambda k: k == _wine_best_k() or (Diagnosis(
             f'k = {k} gewinnt nur mit einem einzigen Start von k-Means (KMeans ohne n_init); mit den zehn Starts von kmeans_pipeline und '
@@ -432,7 +430,7 @@ EXERCISES = (
          'eine andere Zahl hat eine höhere Silhouette – mit Skalierung gerechnet und alle k von 2 bis 8 verglichen?'),
     ), level=2),
     Exercise('09.3', 'Passen die Cluster zu den Rebsorten?', (
-        (_is_number, 'eine Zahl', 'erwartet wird eine Zahl: der Wert von adjusted_rand_score(...)'),
+        (lambda a: expect_number(a, 'der ARI'), 'eine Zahl', 'erwartet wird eine Zahl: der Wert von adjusted_rand_score(...)'),
         (lambda a: -0.5 <= a <= 1 or Diagnosis('ein ARI liegt höchstens bei 1 – ist das ein Prozentwert?'), 'ein möglicher ARI',
          'ein ARI liegt höchstens bei 1'),
         (lambda a: abs(a - _wine_ari(scale=False)) > 0.01, 'nicht der Wert ohne Skalierung',

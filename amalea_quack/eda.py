@@ -8,14 +8,13 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week02/daten_verstehen.html.md"
 from __future__ import annotations
 
 import functools
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .glossary import german_table, number_pattern
-from .quack import Diagnosis, Exercise, Question, expect_bool, expect_count, expect_name, has_keys
+from .quack import Diagnosis, Exercise, Question, collection_kind, expect_bool, expect_count, expect_name, has_keys, is_number
 
 # %% auto #0
 __all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'PALETTE', 'COLUMN_LABELS', 'MISSING_GROUP',
@@ -433,26 +432,17 @@ def _penguin_neighbour(i: int, scaled: bool):
     X = _body(scaled)
     return ((X - X.loc[i]) ** 2).sum(axis=1).drop(i).idxmin()
 
-_CONTAINERS = ((pd.Series, 'eine pandas-Series'), (pd.DataFrame, 'eine Tabelle (DataFrame)'), (pd.Index, 'ein pandas-Index'),
-               (np.ndarray, 'ein NumPy-Array'))
-
-def _container(value) -> str | None:
-    "What a pandas or NumPy container is called in a German note; None for anything else."
-    return next((name for cls, name in _CONTAINERS if isinstance(value, cls)), None)
-
-def _is_number(value) -> bool: return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
 def _expect_pair(value, what: str = "'staerkstes_paar'"):
     "Exercise 03.1: two column names of the penguin table (tuple, list or set; a label is named as such); else a Diagnosis."
     form = f"{what} ist ein Tupel aus zwei Spaltennamen wie ('spalte_a', 'spalte_b')"
     if isinstance(value, (pd.Series, pd.DataFrame)):
-        return Diagnosis(f"{form} – nicht {_container(value)}; aus einer Zeile von strongest_pairs nimmst du die zwei Namen "
+        return Diagnosis(f"{form} – nicht {collection_kind(value)}; aus einer Zeile von strongest_pairs nimmst du die zwei Namen "
                          "mit tuple(zeile[['Merkmal 1', 'Merkmal 2']])")
     if isinstance(value, str): return Diagnosis(f'{form} – nicht den einen Text {value!r}')
     if not isinstance(value, (tuple, list, set, frozenset, np.ndarray, pd.Index)): return Diagnosis(f'{form} – nicht {value!r}')
     items = list(value)
     if len(items) != 2:
-        without_r = ', ohne r' if any(_is_number(v) for v in items) else ''
+        without_r = ', ohne r' if any(is_number(v) for v in items) else ''
         return Diagnosis(f"{what} hat {len(items)} Eintr{'ag' if len(items) == 1 else 'äge'} – gefragt sind genau zwei Spaltennamen{without_r}")
     return next((form for v in items if not (form := expect_name(v, _data('penguins').columns, what, _labels('penguins')))), True)
 
@@ -467,9 +457,9 @@ def _one_column(value):
 def _neighbour_form(value, what: str, scaled: bool):
     """Exercise 03.4: an index label of `koerper`; else a Diagnosis – also for a position (argmin, iloc) where the label was asked.
     A wrong label passes here: the check on the content says what is off."""
-    if kind := _container(value):
+    if kind := collection_kind(value):
         return Diagnosis(f'{what} ist ein einzelnes Index-Label, eine ganze Zahl – nicht {kind}: .idxmin() gibt das Label des kleinsten Abstands')
-    if not _is_number(value) or not float(value).is_integer():
+    if not is_number(value) or not float(value).is_integer():
         came = f'{value!r} (Text)' if isinstance(value, str) else repr(value.item() if isinstance(value, np.generic) else value)
         return Diagnosis(f'{what} ist ein Index-Label, eine ganze Zahl wie 17 – nicht {came}')
     X, right, value = _body(scaled), _penguin_neighbour(81, scaled), int(value)  # np.int64(24) is shown as 24
@@ -528,8 +518,7 @@ def _probes() -> list[tuple[pd.DataFrame, str, str]]:
 
 def _expect_row_count(value):
     "Exercise 03.5: 'zeilen_mit_ausreissern' is a number of rows; a list of rows (or a mask) is named as such."
-    if kind := _container(value) or next((name for cls, name in ((list, 'eine Liste'), (tuple, 'ein Tupel'), (set, 'eine Menge'))
-                                          if isinstance(value, cls)), None):
+    if kind := collection_kind(value):
         return Diagnosis(f"'zeilen_mit_ausreissern' ist eine Anzahl, keine Liste der Zeilen – gefragt ist, wie viele Zeilen mindestens einen "
                          f'Ausreißer haben; dein kurzprofil liefert {kind}')
     return expect_count(value, "'zeilen_mit_ausreissern'")

@@ -20,9 +20,10 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'has_keys', 'expect_bool', 'expect_count', 'answer_letter', 'answer_letters',
-           'expect_number', 'expect_share', 'expect_each', 'expect_name', 'check_answer', 'Exercise', 'Question',
-           'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
+           'not_attempted', 'Diagnosis', 'has_keys', 'kind_of', 'collection_kind', 'is_number', 'expect_bool',
+           'expect_count', 'answer_letter', 'answer_letters', 'expect_number', 'expect_share', 'expect_each',
+           'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback',
+           'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -282,16 +283,33 @@ def has_keys(answer, # the student's answer
     return Diagnosis(f"erwartet wird ein dict mit {listed(keys)} – es {'fehlt' if len(missing) == 1 else 'fehlen'} {listed(missing)}, "
                      f"dein dict hat {listed(answer) or 'keinen Schlüssel'}{hint}")
 
-_KINDS = {'str': 'Text', 'int': 'eine ganze Zahl', 'float': 'eine Kommazahl', 'bool': 'ein Wahrheitswert', 'list': 'eine Liste',
-          'tuple': 'ein Tupel', 'dict': 'ein dict', 'set': 'eine Menge', 'NoneType': 'None', 'Series': 'eine pandas-Series',
-          'DataFrame': 'eine Tabelle (DataFrame)', 'ndarray': 'ein NumPy-Array'}
+# German names of kinds, keyed by a class name in the value's MRO (NumPy's and pandas' too, without importing them)
+_KINDS = {'str': 'Text', 'bool': 'ein Wahrheitswert', 'bool_': 'ein Wahrheitswert', 'int': 'eine ganze Zahl', 'integer': 'eine ganze Zahl',
+          'float': 'eine Kommazahl', 'floating': 'eine Kommazahl', 'NoneType': 'None', 'list': 'eine Liste', 'tuple': 'ein Tupel',
+          'dict': 'ein dict', 'set': 'eine Menge', 'frozenset': 'eine Menge', 'Series': 'eine pandas-Series',
+          'DataFrame': 'eine Tabelle (DataFrame)', 'Index': 'ein pandas-Index', 'ndarray': 'ein NumPy-Array'}
+_COLLECTIONS = ('list', 'tuple', 'dict', 'set', 'frozenset', 'Series', 'DataFrame', 'Index', 'ndarray')
+_TABLES = ('Series', 'DataFrame', 'Index', 'ndarray')  # their repr is too long for a message
+
+def _kind_key(value, keys) -> str | None: return next((c.__name__ for c in type(value).__mro__ if c.__name__ in keys), None)
+
+def kind_of(value) -> str:
+    "The German name of a value's kind for a message – 'Text', 'eine Liste', 'ein pandas-Index' (also a RangeIndex) –, else its type's name."
+    return _KINDS.get(_kind_key(value, _KINDS), type(value).__name__)
+
+def collection_kind(value) -> str | None:
+    "The German name of a collection – a list, tuple, set, dict, or a pandas or NumPy container – for a message; None for a single value."
+    return _KINDS.get(_kind_key(value, _COLLECTIONS))
 
 def _came(value) -> str:
-    "What came, for a German message: the value and its kind."
-    kind = type(value).__name__
-    return f"{value!r} ({_KINDS.get(kind, kind)})" if kind not in ('Series', 'DataFrame', 'ndarray') else _KINDS[kind]
+    "What came, for a German message: the value and its kind (a table or array by its kind alone)."
+    return kind_of(value) if _kind_key(value, _TABLES) else f'{value!r} ({kind_of(value)})'
 
 def _is_bool(x) -> bool: return type(x).__name__ in ('bool', 'bool_')  # Python's or NumPy's, without importing NumPy
+
+def is_number(value) -> bool:
+    "True for a real number, Python's or NumPy's; False for a truth value, a number typed as text and anything else."
+    return isinstance(value, numbers.Real) and not _is_bool(value)
 
 def expect_bool(value, what: str, # the answer's name as the exercise says it, e.g. "'ziel_ok'"
                ) -> bool | Diagnosis:
@@ -301,7 +319,7 @@ def expect_bool(value, what: str, # the answer's name as the exercise says it, e
 
 def expect_count(value, what: str) -> bool | Diagnosis:
     "True for a whole number ≥ 0 (also 17.0 or NumPy's); else a `Diagnosis` naming what came: text, a share, a fraction."
-    if _is_bool(value) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl wie 17 – nicht {_came(value)}')
     if 0 < value < 1: return Diagnosis(f'{what} = {value!r} ist ein Anteil – gefragt ist die Anzahl (eine ganze Zahl)')
     if value < 0 or float(value) != int(value): return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl ≥ 0 – nicht {value!r}')
@@ -322,10 +340,27 @@ def answer_letters(answer) -> set[str] | None:
     letters = {str(a).strip().strip('()').strip().lower() for a in answer}
     return letters if all(len(x) == 1 and x.isalpha() for x in letters) else None
 
+def _typed_number(text: str, right: float | None = None) -> float | None:
+    """A number typed as text – '1', '0,67', '1.234,5', '0.67', '6 000', '60°', '90 %', '15/30' – read by `parse_number`; None if it
+    is none. '6.000' is 6 with a decimal point or 6000 with a German thousands dot: the reading nearer to the `right` answer counts."""
+    text = text.strip().removesuffix('°')
+    try:
+        if text.endswith('%'): return parse_number(text.removesuffix('%').strip()) / 100
+        if text.count('/') == 1:
+            top, bottom = (parse_number(part.strip()) for part in text.split('/'))
+            return top / bottom if bottom else None
+        return parse_number(text)
+    except ValueError:
+        whole, _, rest = text.lstrip('+-').partition('.')
+        if right is None or not (whole.isdigit() and len(whole) <= 3 and rest.isdigit() and len(rest) == 3): return None
+        return min((float(text), float(text.replace('.', ''))), key=lambda reading: abs(reading - right))
+
 def expect_number(value, what: str) -> bool | Diagnosis:
-    "True for a real number (not a truth value); else a `Diagnosis`: a number typed as text ('0,63') or something else."
-    if isinstance(value, numbers.Real) and not _is_bool(value): return True
-    return Diagnosis(f'{what} ist eine Zahl wie 0.63 (mit Punkt, ohne Anführungszeichen) – nicht {_came(value)}')
+    "True for a real number (not a truth value); else a `Diagnosis`: a number typed as text ('0,63', with what to write) or something else."
+    if is_number(value): return True
+    typed = _typed_number(value) if isinstance(value, str) else None
+    return Diagnosis(f'{what} ist eine Zahl wie 0.63 (mit Punkt, ohne Anführungszeichen) – nicht {_came(value)}'
+                     + ('' if typed is None else f'; schreib {typed!r}'))
 
 def expect_share(value, what: str) -> bool | Diagnosis:
     "True for a share, a number from 0 to 1; else a `Diagnosis`: text ('0,89'), a truth value, a percentage (88.9) or another number."
@@ -423,22 +458,22 @@ class Question:
         "The verdict on one answer."
         title, key = f'Selbstkontrolle {int(notebook)}.{self.number}', f'{notebook}.q{self.number}'
         if not_attempted(answer): return Feedback(title, UNSOLVED, ['Trag deine Antwort ein.'], key)
-        numeric = _is_number(self.right)
+        numeric = is_number(self.right)
         typed = _typed_number(answer, self.right) if numeric and isinstance(answer, str) else None
         given = typed if typed is not None else _normal(answer)
-        if numeric and isinstance(answer, str) and answer.strip().endswith('%') and _is_number(given) and not 0 <= self.right <= 1:
+        if numeric and isinstance(answer, str) and answer.strip().endswith('%') and is_number(given) and not 0 <= self.right <= 1:
             given *= 100  # '2,2 %' where the question asks for percentage points (2.2), not for a share
         if isinstance(self.right, bool) and isinstance(answer, str): given = _TYPED_BOOLS.get(given, given)  # 'True', 'richtig', 'nein'
-        ok = abs(given - self.right) <= self.tolerance if numeric and _is_number(given) else given == _normal(self.right)
+        ok = abs(given - self.right) <= self.tolerance if numeric and is_number(given) else given == _normal(self.right)
         if ok: return Feedback(title, SOLVED, [f'✓ {self.why}'], key)
         return Feedback(title, WRONG, [f'✗ {self._note(given)}'], key)
 
     def _note(self, given) -> str:
         "The note for a wrong answer: a number gets the note of the nearest typical number within the tolerance."
-        if _is_number(given):
-            near = [(abs(given - a), n) for a, n in self.notes.items() if _is_number(a) and abs(given - a) <= max(self.tolerance, 1e-9)]
+        if is_number(given):
+            near = [(abs(given - a), n) for a, n in self.notes.items() if is_number(a) and abs(given - a) <= max(self.tolerance, 1e-9)]
             if near: return min(near)[1]
-            if _is_number(self.right) and 0 <= self.right <= 1 and 1 < given <= 100 and abs(given / 100 - self.right) <= max(self.tolerance, 1e-9):
+            if is_number(self.right) and 0 <= self.right <= 1 and 1 < given <= 100 and abs(given / 100 - self.right) <= max(self.tolerance, 1e-9):
                 return f'Das sieht nach Prozent aus: Gefragt ist der Anteil, also {german_number(given / 100)} statt {german_number(given)}.'
         noted = next((n for a, n in self.notes.items() if _normal(a) == given), None)
         if noted is not None: return noted
@@ -448,27 +483,11 @@ class Question:
         if isinstance(self.right, (set, frozenset)) and not isinstance(given, frozenset):
             return "Antworte mit einer Menge von Buchstaben, etwa {'a', 'c'}."
         if isinstance(self.right, bool) and not isinstance(given, bool): return f'Antworte mit True oder False – nicht mit {given!r}.'
-        if _is_number(self.right) and isinstance(given, str): return 'Antworte mit einer Zahl allein, etwa 12 oder 0.5, ohne Wörter drumherum.'
+        if is_number(self.right) and isinstance(given, str): return 'Antworte mit einer Zahl allein, etwa 12 oder 0.5, ohne Wörter drumherum.'
         return self.hint
 
-def _is_number(x) -> bool: return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 _TYPED_BOOLS = {'true': True, 'wahr': True, 'richtig': True, 'ja': True, 'false': False, 'falsch': False, 'nein': False}
-
-def _typed_number(text: str, right: float | None = None) -> float | None:
-    """A number typed as text – '1', '0,67', '1.234,5', '0.67', '6 000', '60°', '90 %', '15/30' – read by `parse_number`; None if it
-    is none. '6.000' is 6 with a decimal point or 6000 with a German thousands dot: the reading nearer to the `right` answer counts."""
-    text = text.strip().removesuffix('°')
-    try:
-        if text.endswith('%'): return parse_number(text.removesuffix('%').strip()) / 100
-        if text.count('/') == 1:
-            top, bottom = (parse_number(part.strip()) for part in text.split('/'))
-            return top / bottom if bottom else None
-        return parse_number(text)
-    except ValueError:
-        whole, _, rest = text.lstrip('+-').partition('.')
-        if right is None or not (whole.isdigit() and len(whole) <= 3 and rest.isdigit() and len(rest) == 3): return None
-        return min((float(text), float(text.replace('.', ''))), key=lambda reading: abs(reading - right))
 
 def _normal(a):
     "Answers compared loosely: letters without case and spaces, sets of letters as sets, numbers as numbers."

@@ -18,7 +18,7 @@ import pandas as pd
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
 from .glossary import german_number
-from .quack import Diagnosis, Exercise, Question, _typed_number, answer_letter, has_keys
+from .quack import Diagnosis, Exercise, Question, answer_letter, expect_number, has_keys
 from .reproducibility import tracked_run
 
 # %% auto #0
@@ -455,19 +455,11 @@ def _gain_71() -> float:
     left, right = ['versicolor'] * 9 + ['virginica'], ['versicolor'] + ['virginica'] * 9
     return gini(left + right) - (10 * gini(left) + 10 * gini(right)) / 20
 
-def _is_number(x) -> bool: return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-def _number_as_text(x) -> str:
-    "For a number typed as text ('0,32'): what to write instead; '' for anything else."
-    value = _typed_number(x) if isinstance(x, str) else None
-    return '' if value is None else f'du hast die Zahl als Text geschrieben ({x!r}) – schreibe sie ohne Anführungszeichen und mit Punkt: {value!r}'
-
 def _choice(a) -> str: return answer_letter(a.get('wahl', ''))
 
 EXERCISES = (
     Exercise('07.1', 'Gini-Gewinn von Hand', (
-        (lambda g: _is_number(g) or Diagnosis(_number_as_text(g) or 'erwartet wird eine Zahl, der Gewinn als Kommazahl (z. B. 0.25)'),
-         'eine Zahl', 'erwartet wird eine Zahl'),
+        (lambda g: expect_number(g, 'der Gini-Gewinn'), 'eine Zahl', 'erwartet wird eine Zahl'),
         (lambda g: 0 <= g <= 0.5, 'zwischen 0 und der Unreinheit vorher (0,5)',
          'ein Gini-Gewinn liegt zwischen 0 und der Unreinheit des Knotens vorher, hier 0,5'),
         (lambda g: abs(g - 0.18) > 0.005, 'nicht die Unreinheit nachher',
