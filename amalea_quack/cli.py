@@ -82,10 +82,23 @@ def _rollback(a) -> int:
     print(f'{a.name}@{a.alias} zeigt wieder auf Version {v}.')
     return 0
 
+def _audit_lines(h: pd.DataFrame, width: int = 100) -> str:
+    "The audit log for a terminal: a line per entry, its gates wrapped below it (as a table of all columns it was 270 characters wide)."
+    import textwrap
+
+    from amalea_quack.glossary import label
+    lines = []
+    for e in h.itertuples():
+        start = '–' if pd.isna(e.from_version) else e.from_version
+        lines.append(' · '.join([e.when.replace('T', ' ').replace('+00:00', ' UTC'), e.who, label(e.action),
+                                 f'{e.alias}: Version {start} → {e.to_version}'] + ([e.note] if e.note else [])))
+        if e.gates: lines += textwrap.wrap(f'Gates: {e.gates}', width, initial_indent='    ', subsequent_indent='      ')
+    return '\n'.join(lines)
+
 def _history(a) -> int:
     from amalea_quack.registry import history, unexplained_aliases
     h = history(a.name)
-    print(_table(h) if len(h) else f'Noch keine Einträge für {a.name}.')
+    print(_audit_lines(h) if len(h) else f'Noch keine Einträge für {a.name}.')
     for u in unexplained_aliases(a.name): print(_unexplained(a.name, u), file=sys.stderr)
     return 0
 
@@ -333,6 +346,14 @@ class GermanParser(argparse.ArgumentParser):
         super().__init__(*args, **{'formatter_class': GermanHelp, 'add_help': False, **kwargs})
         self._positionals.title, self._optionals.title = 'Angaben', 'Optionen'
         self.add_argument('-h', '--help', action='help', help='diese Hilfe zeigen und beenden')
+
+    def parse_args(self, args=None, namespace=None):
+        "As argparse's, but an unknown option is refused by the sub-command it follows, with that command's usage line."
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            commands = next((a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)), {})
+            commands.get(getattr(parsed, 'command', None), self).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
     def error(self, message: str):
         for pattern, german in _ARGPARSE_GERMAN: message = re.sub(pattern, german, message)

@@ -81,7 +81,7 @@ def test_rollback_restores_the_previous_production_and_history_shows_it(lifecycl
     assert aliases(uri)['production'] == 1
     hist = run(capsys, monkeypatch, uri, 'history')
     assert hist.returncode == 0
-    actions = [line.split()[2] for line in hist.stdout.strip().splitlines()[1:]]
+    actions = [line.split(' · ')[2] for line in hist.stdout.strip().splitlines() if not line.startswith(' ')]  # gates: indented
     assert actions == ['registriert', 'freigegeben', 'registriert', 'verweigert', 'registriert', 'freigegeben', 'zurückgerollt']  # German labels
     # pressed again: never forward to version 3, which was just rolled back; nothing earlier is left, and it says so
     again = run(capsys, monkeypatch, uri, 'rollback')
