@@ -596,9 +596,16 @@ _SOLD_OUT = ('ausverkauf', 'sold_out', 'soldout', 'sold out', 'stockout', 'stock
 _ERROR = ('fehler', 'error', 'mae', 'rmse', 'mape', 'mse', 'abweich', 'deviation')
 _HIT = ('genauigkeit', 'accuracy', 'r2', 'r²', 'treffer', 'hit_rate')
 
-def _about(k, words) -> bool: return any(w in f'{k.name} {k.metric}'.lower() for w in words)
-def _is_waste(k) -> bool: return _about(k, _WASTE) or bool(_REST.search(f'{k.name} {k.metric}'.lower()))
-def _business_kpis(card) -> list: return [k for k in card.kpis if _is_waste(k) or _about(k, _SOLD_OUT)]
+# counted the other way round, higher is better: days without an early sell-out, the share of loaves sold (1 − leftover)
+_NEGATED = re.compile(r'(?<![a-zäöüß])(ohne|kein\w*|nicht|not|no|without)(?![a-zäöüß])')  # 'Tage ohne frühes Ausverkaufen', 'no_sold_out'
+_SOLD = re.compile(r'(?<![a-zäöüß])(?<!nicht )(verkaufte[rn]?|abverkauf\w*|sell.?through|sold.?share|share.?sold|verkaufsquote)')
+
+def _text(k) -> str: return f'{k.name} {k.metric}'.lower()
+def _about(k, words) -> bool: return any(w in _text(k) for w in words)
+def _is_waste(k) -> bool: return _about(k, _WASTE) or bool(_REST.search(_text(k)))
+def _loaves_sold(k) -> bool: return bool(_SOLD.search(_text(k))) and not _is_waste(k)
+def _days_without_sell_out(k) -> bool: return _about(k, _SOLD_OUT) and bool(_NEGATED.search(_text(k)))
+def _business_kpis(card) -> list: return [k for k in card.kpis if _is_waste(k) or _about(k, _SOLD_OUT) or _loaves_sold(k)]
 
 def _has_business_kpi(card) -> bool | Diagnosis:
     "A KPI on leftover bread or sold-out days; if none, a `Diagnosis` naming the KPIs the check read."
@@ -621,8 +628,13 @@ def _counts_by_error(card) -> bool:
 def _quality_kpis(card) -> list: return [k for k in card.kpis if _about(k, _ERROR + _HIT) and k not in _business_kpis(card)]
 
 def _business_direction_ok(card) -> bool:
-    "Leftover bread below today's 0.14 and early sold-out days at most 0.1, both as an upper bound (a KPI asks for an improvement)."
+    """Leftover bread below today's 0.14 and early sold-out days at most 0.1, both as an upper bound (a KPI asks for an improvement);
+    counted the other way round, a lower bound: loaves sold above 0.86, days without an early sell-out at least 0.9."""
     for k in _business_kpis(card):
+        share = 0 <= k.threshold <= 1
+        if _loaves_sold(k) or _days_without_sell_out(k):
+            if k.op not in ('>', '>=') or (share and k.threshold < (0.9 if _days_without_sell_out(k) else 0.86 + 1e-9)): return False
+            continue
         if k.op not in ('<', '<='): return False
         if _is_waste(k) and 0 <= k.threshold <= 1 and k.threshold >= 0.14: return False
         if _about(k, _SOLD_OUT) and 0 <= k.threshold <= 1 and k.threshold > 0.1: return False
@@ -709,7 +721,7 @@ EXERCISES = (
         (_business_direction_ok, 'die KPIs zum Geschäftsziel verlangen eine Verbesserung',
          'ein KPI zum Geschäftsziel zeigt in die falsche Richtung oder verlangt nichts Neues: Für übrig gebliebene Brote gehört ein Ziel '
          'deutlich unter den heutigen 0,14 in den Steckbrief, etwa ≤ 0,10 – „< 0,14“ wäre schon mit einer winzigen Verbesserung erfüllt; '
-         'früh ausverkaufte Tage höchstens 0,1'),
+         'früh ausverkaufte Tage höchstens 0,1 (andersherum gezählt: verkaufte Brote über 0,86, Tage ohne frühes Ausverkaufen mindestens 0,9)'),
         (_quality_direction_ok, 'die KPIs zur Güte zeigen in die richtige Richtung',
          'ein KPI zur Güte zeigt in die falsche Richtung: ein Fehler soll klein sein (< oder ≤), eine Genauigkeit groß (> oder ≥)'),
         (_share_thresholds_ok, 'Anteile sind als Zahl zwischen 0 und 1 angegeben',
