@@ -482,12 +482,16 @@ def _quiet_libraries(verbose: bool):
 
 def main(argv: list[str] | None = None) -> int:
     "Run one `quack` command; every expected error becomes one German line on stderr and exit code 1 (130/143 when interrupted)."
-    from amalea_quack.class_server import ServerSetupError
-    from amalea_quack.registry import PromotionRefused
-    from amalea_quack.reproducibility import Terminated
-    from amalea_quack.store import StoreError
-    from amalea_quack.validation import DataValidationError
-    args = build_parser().parse_args(argv)
+    try:  # importing MLflow takes seconds: Strg+C meanwhile ends quack without a traceback
+        from amalea_quack.class_server import ServerSetupError
+        from amalea_quack.registry import PromotionRefused
+        from amalea_quack.reproducibility import Terminated
+        from amalea_quack.store import StoreError
+        from amalea_quack.validation import DataValidationError
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        print('quack: abgebrochen (Strg+C), bevor der Befehl begann – nichts wurde geändert.', file=sys.stderr)
+        return 130
     try:
         with _quiet_libraries(args.verbose): return args.fn(args)
     except PromotionRefused as e:
