@@ -16,7 +16,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
-from .quack import Exercise, Question, answer_letter, expect_count, has_keys
+from .quack import Diagnosis, Exercise, Question, answer_letter, expect_count, has_keys
 from .reproducibility import tracked_run
 from .trees import _check_two_features, validation_scores
 
@@ -63,9 +63,10 @@ def neighborhood_figure(X: pd.DataFrame, # exactly two numeric features (the ref
         style = ['-', '--', ':', '-.'][i % 4]
         votes = y.loc[near.index[:k]].value_counts()
         text = ', '.join(f'{n} × {c}' for c, n in votes.items())
-        ax.add_patch(Circle((px, py), near['distanz'].iloc[k - 1], fill=False, linestyle=style, edgecolor='#000000', linewidth=1.3))
+        ax.add_patch(Circle((px, py), near['distanz'].iloc[k - 1], fill=False, linestyle=style, edgecolor='#000000', linewidth=1.3,
+                         zorder=6))  # above the star: a small circle stays visible
         handles.append(Line2D([], [], color='#000000', linestyle=style, label=f'k = {k}: {text}'))
-    ax.scatter([px], [py], marker='*', s=260, color='#000000', zorder=5)
+    ax.scatter([px], [py], marker='*', s=110, color='#000000', zorder=5)
     ax.set_aspect('equal', adjustable='datalim')  # circles stay circles
     ax.set(xlabel=column_label(X.columns[0]), ylabel=column_label(X.columns[1]), title=title or 'Nachbarschaften eines neuen Punkts (Stern)')
     first = ax.legend(loc='upper left', fontsize=8, title='Art', title_fontsize=8)
@@ -218,6 +219,15 @@ def _vote_cases(ks=(1, 3, 5, 7)) -> tuple:
             cases.append((x, k, want))
     return X[train], y[train], cases
 
+def _returns_class(f) -> bool | Diagnosis:
+    "True if `f` answers with one of the classes; a Diagnosis for an array or list (what `predict` returns) instead of one class."
+    X, y, _ = _vote_cases()
+    got = f(X, y, X[0], 1)
+    if isinstance(got, (np.ndarray, list, tuple, pd.Series)):
+        return Diagnosis(f'knn_vote gibt {type(got).__name__} zurück – gib die Klasse selbst zurück, einen einzelnen Wert wie {y[0]!r} '
+                         '(etwa labels[np.argmax(counts)], nicht labels[[...]])')
+    return got in set(y.tolist())
+
 def _votes_like_sklearn(f, only_k=None) -> bool:
     X, y, cases = _vote_cases()
     return all(f(X, y, x, k) == want for x, k, want in cases if only_k is None or k == only_k)
@@ -232,15 +242,25 @@ def _knn_cv(cols) -> float:
 _knn_cv_all = cache(lambda: _knn_cv(tuple(_noisy().columns)))
 
 def _counts(t) -> bool:
-    "True for the four vote counts of exercise 8.2: whole numbers ≥ 0 (2.0 counts as 2), in a tuple or a list."
-    return isinstance(t, (tuple, list)) and len(t) == 4 and all(expect_count(v, 'v') for v in t)
+    "True for the four vote counts of exercise 8.2: whole numbers ≥ 0 (2.0 counts as 2), in a tuple, a list or a NumPy array."
+    return isinstance(t, (tuple, list, np.ndarray)) and np.ndim(t) == 1 and len(t) == 4 and all(expect_count(v, 'v') for v in t)
+
+def _known_columns(cols) -> bool | Diagnosis:
+    "True if every name is a column of noisy; else a Diagnosis naming the others and a close spelling, so no later check fails on them."
+    import difflib
+    known = list(_noisy().columns)
+    unknown = [c for c in cols if c not in known]
+    if not unknown: return True
+    near = [f'{u!r} → {m[0]!r}' for u in unknown if (m := difflib.get_close_matches(u, known, n=1))]
+    return Diagnosis(f'keine Spalten von noisy: {unknown}' + (f" – gemeint ist wohl {', '.join(near)}" if near else '')
+                     + '; kopiere die Namen aus noisy.columns')
 
 def _choice(a) -> str: return answer_letter(a.get('wahl', ''))
 
 EXERCISES = (
     Exercise('08.1', 'Die Abstimmung selbst programmieren', (
         (callable, 'es ist eine Funktion', 'erwartet wird eine Funktion knn_vote(X_train, y_train, x, k)'),
-        (lambda f: f(*_vote_cases()[:2], _vote_cases()[0][0], 1) in set(_vote_cases()[1]), 'sie gibt eine Klasse zurück',
+        (_returns_class, 'sie gibt eine Klasse zurück',
          'das Ergebnis ist keine der Klassen aus y_train'),
         (lambda f: _votes_like_sklearn(f, only_k=1), 'k = 1: die Klasse des nächsten Punkts',
          'bei k = 1 stimmt die Vorhersage nicht – wird der kleinste Abstand gesucht (argsort aufsteigend)?'),
@@ -256,7 +276,7 @@ EXERCISES = (
     Exercise('08.3', 'Merkmale für KNN auswählen', (
         (lambda c: isinstance(c, (list, tuple, pd.Index)) and len(c) > 0 and all(isinstance(x, str) for x in c), 'eine Liste von Spaltennamen',
          'erwartet wird eine nicht leere Liste von Spaltennamen aus noisy (eine Liste, ein Tupel oder ein Index aus Texten)'),
-        (lambda c: set(c) <= set(_noisy().columns), 'alles Spalten von noisy', 'mindestens ein Name ist keine Spalte von noisy'),
+        (_known_columns, 'alles Spalten von noisy', 'mindestens ein Name ist keine Spalte von noisy'),
         (lambda c: len(set(c)) == len(c), 'jede Spalte einmal', 'eine Spalte steht mehrfach in der Liste – nenne jede nur einmal'),
         (lambda c: not any(x.startswith('noise_') for x in c), 'keine Rauschspalte dabei',
          'die Spalten noise_… sind reines Rauschen; jede verwässert die Abstände. Von 20 Rauschspalten rutscht mit p < 0,05 im '

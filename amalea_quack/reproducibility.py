@@ -260,6 +260,12 @@ def _classified(a) -> bool | Diagnosis:
         return Diagnosis(f"erwartet wird zu jedem Schritt 'CI', 'CD', 'CT' oder 'CM' – nicht {', '.join(map(repr, odd))}")
     return True
 
+def _letters_a_to_f(a) -> bool | Diagnosis:
+    "True for a set of letters from a to f (empty: 'all six can be repeated'); a Diagnosis for letters beyond f."
+    if (letters := answer_letters(a)) is None: return False
+    if other := sorted(letters - set('abcdef')): return Diagnosis(f"die Läufe heißen (a) bis (f) – {', '.join(map(repr, other))} gibt es nicht")
+    return True
+
 def _flag(letter: str, irreproducible: bool):
     return lambda a: (letter in answer_letters(a)) == irreproducible
 
@@ -298,6 +304,7 @@ def _returns_ids(fn):
                          "Protokollieren ab); lies sie mit `.data.metrics.get('cv_accuracy')`, das gibt dann None")
     if all(isinstance(g, str) for g in got): return True
     if any(hasattr(g, 'info') for g in got): return Diagnosis('du gibst den Lauf selbst zurück – gesucht ist seine ID: `neu.info.run_id`')
+    if all(g is None for g in got): return Diagnosis('deine Funktion gibt nichts zurück (None): Schreib als letzte Zeile `return neu.info.run_id`')
     return False
 
 def _reproductions(fn) -> list:
@@ -307,6 +314,11 @@ def _reproductions(fn) -> list:
     if key not in _REPRODUCED:
         _REPRODUCED[key] = [(client().get_run(i), client().get_run(str(r))) for i, r in zip(_originals(), _returned(fn), strict=True)]
     return _REPRODUCED[key]
+
+def _new_runs(fn) -> bool | Diagnosis:
+    "True if every returned id is a new run; a Diagnosis (which ends the check: the rest would only compare the original with itself) if not."
+    if all(old.info.run_id != new.info.run_id for old, new in _reproductions(fn)): return True
+    return Diagnosis('du gibst die ID des Originals zurück: Öffne mit `tracked_run` einen neuen Lauf und gib dessen ID zurück')
 
 def _same_params(fn) -> bool | Diagnosis:
     "True if every reproduction logged the original's parameters; a Diagnosis for numbers logged in another form ('2.0' for '2')."
@@ -347,8 +359,7 @@ EXERCISES = (
         *((lambda a, s=s, kind=kind: _kind(a[s]) == kind, good, bad) for s, kind, good, bad in _STEPS),
     ), level=1, explain_from=2),
     Exercise('02.2', 'Was macht einen Lauf unwiederholbar?', (
-        (lambda a: answer_letters(a) is not None and answer_letters(a) <= set('abcdef'),  # empty: 'all six can be repeated'
-         'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
+        (_letters_a_to_f, 'eine Menge von Buchstaben aus a–f', "erwartet wird eine Menge von Buchstaben, z. B. {'a', 'b'}"),
         *((_flag(letter, irreproducible), good, bad) for letter, irreproducible, good, bad in _RUNS),
     ), level=2, explain_from=2),
     Exercise('02.3', 'Einen Lauf wiederholen', (
@@ -356,7 +367,7 @@ EXERCISES = (
          'erwartet wird eine Funktion `reproduziere(run_id)`, die ohne Fehler einen Lauf anlegt und seine ID zurückgibt '
          '(MLflow liefert Parameter als Text: wandle sie mit int(...) um)'),
         (lambda f: len(_reproductions(f)) == 3, 'jede zurückgegebene ID gehört zu einem Lauf', 'eine zurückgegebene ID gehört zu keinem Lauf'),
-        (lambda f: all(old.info.run_id != new.info.run_id for old, new in _reproductions(f)), 'ein neuer Lauf, das Original bleibt unverändert',
+        (_new_runs, 'ein neuer Lauf, das Original bleibt unverändert',
          'du gibst die ID des Originals zurück: öffne mit `tracked_run` einen neuen Lauf'),
         (_same_params, 'dieselben Parameter wie im Original',
          'die Parameter des neuen Laufs fehlen oder weichen ab: protokolliere sie mit `mlflow.log_params`'),
@@ -382,26 +393,26 @@ EXERCISES = (
 )
 
 QUIZ = (
-    Question(1, 'b', 'Papermill fügt eine Zelle `injected-parameters` nach der `parameters`-Zelle ein; die Zelle selbst bleibt unverändert.',
+    Question(1, 'c', 'Papermill fügt eine Zelle `injected-parameters` nach der `parameters`-Zelle ein; die Zelle selbst bleibt unverändert.',
              notes={'a': 'Die `parameters`-Zelle bleibt unverändert; papermill fügt danach eine neue Zelle ein.',
-                    'c': 'Papermill setzt keine Umgebungsvariablen; AMALEA_QUICK=1 setzt, wer ein Notebook ohne Parameter ausführt.'}),
-    Question(2, 'b', '`tracked_run` unterscheidet den Abbruch (KILLED) vom Fehler (FAILED).',
-             notes={'a': 'FAILED schriebe MLflows eigenes `start_run`; `tracked_run` schreibt bei Strg+C KILLED.',
+                    'b': 'Papermill setzt keine Umgebungsvariablen; AMALEA_QUICK=1 setzt, wer ein Notebook ohne Parameter ausführt.'}),
+    Question(2, 'a', '`tracked_run` unterscheidet den Abbruch (KILLED) vom Fehler (FAILED).',
+             notes={'b': 'FAILED schriebe MLflows eigenes `start_run`; `tracked_run` schreibt bei Strg+C KILLED.',
                     'c': 'RUNNING bleibt nur ein Lauf, dessen Prozess hart beendet wurde (kill -9).'}),
     Question(3, 'b', '`pyproject.toml` nennt, was das Projekt braucht; `constraints.txt` legt fest, welche Versionen es bekommt.',
              notes={'a': 'In `pyproject.toml` steht etwa `streamlit>=1.50`, in `constraints.txt` genau eine Version.',
                     'c': '`constraints.txt` installiert nichts allein: `pip install -c constraints.txt -e .` schränkt die Versionen ein.'}),
-    Question(4, 'b', 'Das Image bringt Python und Systembibliotheken mit; den Kern teilt der Container mit dem Rechner.',
-             notes={'a': 'Eine venv isoliert nur Python-Pakete; Python und Systembibliotheken kommen vom Rechner.',
-                    'c': 'Die Hardware (und den Kern) teilt der Container mit dem Rechner.'}),
-    Question(5, 'b', 'Ohne Root-Rechte richtet eine ausgenutzte Lücke im Container weniger Schaden an.',
-             notes={'a': 'Die Geschwindigkeit ändert sich nicht; es geht um Rechte.',
+    Question(4, 'c', 'Das Image bringt Python und Systembibliotheken mit; den Kern teilt der Container mit dem Rechner.',
+             notes={'b': 'Eine venv isoliert nur Python-Pakete; Python und Systembibliotheken kommen vom Rechner.',
+                    'a': 'Die Hardware (und den Kern) teilt der Container mit dem Rechner.'}),
+    Question(5, 'a', 'Ohne Root-Rechte richtet eine ausgenutzte Lücke im Container weniger Schaden an.',
+             notes={'b': 'Die Geschwindigkeit ändert sich nicht; es geht um Rechte.',
                     'c': 'Docker lässt Container auch als root laufen – gerade das vermeidet der Dockerfile.'}),
     Question(6, 'b', 'Alle Pakete übersprungen heißt: nichts geprüft – trotz der beruhigenden Meldung.',
              notes={'a': 'Übersprungene Pakete sind ungeprüft, nicht sicher.', 'c': 'Übersprungen heißt ungeprüft, nicht unsicher.'}),
-    Question(7, 'b', 'Zuerst Tests, Lint und ein einfacher Trainingsjob; Gates und Nachtrainieren bauen darauf auf.',
-             notes={'a': 'Nachtrainieren ohne Tests und Gates liefert still schlechtere Modelle aus.',
-                    'c': 'Drift-Gates kommen später; ohne Tests gibt es nichts, worauf sie aufbauen.'}),
+    Question(7, 'c', 'Zuerst Tests, Lint und ein einfacher Trainingsjob; Gates und Nachtrainieren bauen darauf auf.',
+             notes={'b': 'Nachtrainieren ohne Tests und Gates liefert still schlechtere Modelle aus.',
+                    'a': 'Drift-Gates kommen später; ohne Tests gibt es nichts, worauf sie aufbauen.'}),
     Question(8, True, 'Richtig: Der Fingerabdruck ist eine Prüfsumme über alle Werte – gleiche Prüfsumme, gleiche Daten. '
                       'Ob die Daten gut sind, sagt er nicht.',
              notes={False: 'Der Fingerabdruck hängt an jedem Wert: Schon eine geänderte Zahl ergibt einen anderen.'}),
