@@ -41,6 +41,34 @@ def test_committed_clean_without_outputs(path):
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
+TEST_CALLS = ('test_eq', 'test_fail', 'test_close', 'test_ne', 'test_is')
+NOT_READ = {'solution', 'checks', 'check', 'exercise-setup', 'parameters'}  # stubbed, removed, or the check call a student runs
+
+
+def is_test_statement(node) -> bool:
+    "An assert or a fastcore test call – or a loop or branch holding nothing else."
+    if isinstance(node, ast.Assert): return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and getattr(node.value.func, 'id', '') in TEST_CALLS: return True
+    return isinstance(node, (ast.For, ast.If)) and all(map(is_test_statement, node.body + node.orelse))
+
+
+def test_statement_finder_tells_tests_from_code():
+    code = 'assert x\ntest_eq(a, 1)\nfor v in vs: test_eq(v, 1)\nprint(x)\nfor v in vs:\n    f(v)\n    assert v\ntest_eq_type(a, b)'
+    found = [is_test_statement(n) for n in ast.parse(code).body]
+    assert found == [True, True, True, False, False, False]
+
+
+@pytest.mark.parametrize('path', [p for p in NBS if p.parent.name.startswith('week')], ids=lambda p: p.name)
+def test_lessons_keep_tests_out_of_the_reading_path(path):
+    "COURSE-STYLE: tests that teach nothing are '#| hide'. A cell a student reads holds no assert or test_eq at its top level."
+    for c in cells(path):
+        if c.cell_type != 'code' or re.search(r'^#\|\s*(hide|export)', c.source, re.M) or NOT_READ & set(c.metadata.get('tags', [])): continue
+        try: body = ast.parse(c.source).body
+        except SyntaxError: continue  # a cell with shell or magic lines
+        tests = [ast.unparse(n).splitlines()[0] for n in body if is_test_statement(n)]
+        assert not tests, f"{path.name}, Zelle {c.get('id')}: Tests in einer sichtbaren Zelle – in eine '#| hide'-Zelle danach: {tests}"
+
+
 @pytest.mark.parametrize('path', NBS, ids=IDS)
 def test_cells_that_nbdev_docs_reruns_hold_only_imports_and_definitions(path):
     "nbdev-docs re-runs every cell containing an import in a fresh kernel: such cells must not depend on earlier cells."
