@@ -86,17 +86,19 @@ def test_odd_input_is_answered_with_a_note(course_store, monkeypatch, text, note
     monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
     assert not at.exception and not at.error
-    assert at.success[0].value.startswith('Rubrik: **')  # still answered ...
+    answer = (at.success or at.warning)[0].value
+    assert answer.startswith('Rubrik: **')  # still answered ...
     assert any(note in i.value for i in at.info)  # ... with the reason not to trust it too much
-    for w in at.warning: assert 'Das Modell ist unsicher' in w.value
+    for w in at.warning: assert w.value.startswith('Rubrik: **') and 'nur eine Vermutung. Das Modell ist unsicher' in w.value
+    assert bool(at.success) != bool(at.warning)  # one answer: green when sure, a warning when no rubric reaches the threshold
 
 
 @pytest.mark.parametrize('text', ['Mir ist langweilig.', 'asdkj qwelkj zxcmnb poiuz lkjhg wqpoe'])
 def test_off_topic_text_makes_the_model_unsure(course_store, monkeypatch, text):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
-    assert not at.exception and at.success  # answered, but ...
-    assert 'Das Modell ist unsicher: keine Rubrik erreicht 35 %' in at.warning[0].value
+    assert not at.exception and not at.success  # answered, but not in green: ...
+    assert at.warning[0].value.startswith('Rubrik: **') and 'Das Modell ist unsicher: keine Rubrik erreicht 35 %' in at.warning[0].value
 
 
 def test_alias_without_model_explains_the_fix_without_training(course_store, monkeypatch):

@@ -95,10 +95,10 @@ def result(job):
     cols[0].metric('Validierungsgenauigkeit', german_percent(m['accuracy']))
     cols[1].metric('Validierungsverlust', german_number(m['best_val_loss'], 3))
     cols[2].metric('Beste Epoche', f"{int(m['best_epoch'])} von {n}")
-    gap = round(m['overfit_delta'], 3) + 0.0  # no '-0,0 %'
+    gap = round(100 * m['overfit_delta'], 1) + 0.0  # a difference of two shares: percentage points, not percent; no '-0,0'
     cols[3].metric('Training minus Validierung',  # the gap to the validation rows (no test rows here)
-                   ('+' if gap > 0 else '') + german_percent(gap),
-                   help='Genauigkeit auf den Trainingsdaten minus Genauigkeit auf den Validierungsdaten')
+                   ('+' if gap > 0 else '') + german_number(gap, 1) + ' Prozentpunkte',
+                   help='Genauigkeit auf den Trainingsdaten minus Genauigkeit auf den Validierungsdaten, in Prozentpunkten')
     st.markdown(f"MLflow-Lauf `{r.run_id}` · Status **{label(r.status)}** · Experiment **{NN_EXPERIMENT}** · ansehen mit `make ui`")
     curves(r.history)
 

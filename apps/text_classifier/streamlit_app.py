@@ -53,12 +53,13 @@ except ValueError as e:
 ms = (time.perf_counter() - start) * 1000
 label = str(proba.idxmax())
 
-st.success(f'Rubrik: **{label}**')
+doubt = confidence_note(proba)  # no rubric reaches the threshold: the answer is a guess and is shown as one, not in green
+if doubt is None: st.success(f'Rubrik: **{label}**')
+else: st.warning(f'Rubrik: **{label}** – nur eine Vermutung. {doubt}')
 card = model.artifacts.project_card
 kpi = card.kpi('latency_p99_ms') if card else None
 st.caption(f'Laut Modell zu {german_percent(float(proba.max()), 0)} diese Rubrik · Antwort in {german_number(ms, 0)} ms'
            + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
-if (note := confidence_note(proba)) is not None: st.warning(note)
 probability_chart(proba, 'Rubrik')
 
 st.subheader('Ähnlichste Trainingsbeispiele')
