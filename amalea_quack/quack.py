@@ -109,10 +109,15 @@ class KPIResult:
     passed: bool
     similar: str = ''  # not measured, but a metric with a similar name was (a typo in the KPI?)
 
+    @property
+    def is_share(self) -> bool:
+        "A KPI on a share (no unit, a threshold from 0 to 1): its value is written with three decimals, a perfect score as '1,000', not '1'."
+        return not self.kpi.unit.strip() and 0 <= self.kpi.threshold <= 1
+
     def __str__(self):
         k = self.kpi
         got = ('nicht gemessen' + (f" (gemessen wurde '{self.similar}' – ein Tippfehler im KPI?)" if self.similar else '')
-               if self.value is None else f'{german_number(self.value)}{k.unit}')
+               if self.value is None else f'{german_number(self.value, 3 if self.is_share else None)}{k.unit}')
         metric = label(k.metric).removesuffix(f' ({k.unit.strip()})')  # 'Latenz p99 (ms)' reads 'Latenz p99' before '500 ms'
         return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel: {metric} {_OP_SIGNS[k.op]} {german_number(k.threshold)}{k.unit})"
 
