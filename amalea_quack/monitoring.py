@@ -178,7 +178,8 @@ def fairness_gate(max_gap: float = 0.15, # largest allowed accuracy gap between 
     def gate(c: Candidate) -> Check:
         col = segment or c.tags.get('segment_column')
         if not col:
-            return Check(FAIRNESS, None, "der Lauf nennt keine Segmentspalte, nach der verglichen werden könnte (beim Training: segment='Spalte')")
+            return Check(FAIRNESS, None, ("der Lauf nennt keine Segmentspalte, nach deren Gruppen verglichen werden könnte; "
+                                          "angeben lässt sie sich beim Training: quack train --segment <Spalte>, in Python segment='<Spalte>'"))
         tp = c.test_predictions
         if tp is None or f'{c.target}_pred' not in tp.columns: return Check(FAIRNESS, False, 'keine Testvorhersagen im Lauf protokolliert')
         if col not in tp.columns: return Check(FAIRNESS, False, f"Segmentspalte '{col}' fehlt in den Testvorhersagen; vorhanden: {list(tp.columns)}")
