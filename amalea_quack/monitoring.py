@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import column_label, figure_png, new_figure
-from .glossary import german_number, german_percent, german_significant, german_table, label
+from .glossary import german_number, german_p, german_percent, german_significant, german_table, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_number, has_keys, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
 from .tracking import RunArtifacts, pred_column, true_column
@@ -444,7 +444,7 @@ def _feature_figure(self: DriftReport, feature: str):
         ax1.set(ylabel='Anteil', title=f"Wertebereiche (PSI {german_number(row['psi'], 2)})"); ax1.legend(fontsize=7)
         ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['reference'], label='Referenz (Training)')
         ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['current'], label='aktuell')
-        ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, p = {german_number(row['p_value'])})",
+        ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, {german_p(row['p_value'])})",
                 xlabel=column_label(feature), ylabel='Anteil ≤ x')
         ax2.legend(fontsize=7)
     else:
@@ -453,7 +453,7 @@ def _feature_figure(self: DriftReport, feature: str):
         ax.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
         ax.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
         ax.set_xticks(x, b['categories'], rotation=30, ha='right', fontsize=8)
-        ax.set(ylabel='Anteil', title=f"Kategorien (PSI {german_number(row['psi'], 2)}, Chi²-Test p = {german_number(row['p_value'])})")
+        ax.set(ylabel='Anteil', title=f"Kategorien (PSI {german_number(row['psi'], 2)}, Chi²-Test {german_p(row['p_value'])})")
         ax.legend(fontsize=7)
     fig.suptitle(f"{column_label(feature)}: {label(row['verdict'])}", color=COLORS[row['verdict']], fontweight='bold')
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.8, wspace=0.25)  # fixed margins: much faster than tight_layout
