@@ -465,8 +465,14 @@ def _summary_figure(self: DriftReport):
     height = 0.35 * len(t) + 1.4
     fig, ax = new_figure(7, height, layout=None)
     names = t['feature'].map(column_label)
-    ax.barh(names, t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
+    bars = ax.barh(names, t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
     for x, style in ((self.thresholds.psi_drift, ':'), (self.thresholds.psi_severe, '--')): ax.axvline(x, color='#555', ls=style, lw=1)
+    unproven = [b for b, psi, v in zip(bars, t['psi'].fillna(0), t['verdict'], strict=True) if psi >= self.thresholds.psi_drift and v == VERDICTS[0]]
+    for b in unproven: b.set(hatch='///', edgecolor='#555')  # over the line, yet no drift: the test does not separate it from chance
+    if unproven:
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(facecolor=COLORS[VERDICTS[0]], edgecolor='#555', hatch='///',
+                                 label='PSI über der Schwelle, Test nicht signifikant: kein Drift nachweisbar')], fontsize=7, loc='lower right')
     ax.set(xlabel='PSI (gepunktet: Drift, gestrichelt: starker Drift)', title=f'Drift je Merkmal – {label(self.verdict)}')
     width = max(len(m) for m in names) * 0.075 + 0.3  # room for the feature names, in inches
     fig.subplots_adjust(left=min(width / 7, 0.5), right=0.97, bottom=0.9 / height, top=1 - 0.45 / height)
