@@ -315,9 +315,9 @@ def box_figure(df: pd.DataFrame, # the table
                column: str, # number column
                by: str | None = None, # group column: one box per group
               ):
-    "Box plots of a number column per group; points beyond 1.5 IQR are the outliers."
+    "Box plots of a number column, one per group (all groups: fences as in `outlier_mask(df, by=by)`); points beyond 1.5 IQR are outliers."
     _check_column(df, column, numeric=True)
-    groups = _group_labels(df, by) if by else pd.Series('alle', index=df.index)
+    groups = _group_labels(df, by, max_groups=None) if by else pd.Series('alle', index=df.index)  # no 'übrige': lumping groups changes the fences
     vals = finite(df[column])
     order = [g for g in sorted(groups.unique()) if vals[groups == g].notna().any()]
     fig, ax = new_figure()
@@ -327,6 +327,7 @@ def box_figure(df: pd.DataFrame, # the table
                            medianprops={'color': PALETTE[7]})
         for i, box in enumerate(parts['boxes']): box.set(facecolor=colour(i), alpha=0.5)
         for f in parts['fliers']: f.set(markeredgecolor=PALETTE[3])
+        if len(order) > 8: ax.tick_params(axis='x', labelrotation=45)
         n_out = sum(len(f.get_ydata()) for f in parts['fliers'])
     else: ax.text(0.5, 0.5, 'keine endlichen Werte', ha='center', va='center', transform=ax.transAxes)
     ax.set(ylabel=column_label(column), xlabel=column_label(by) if by else '',

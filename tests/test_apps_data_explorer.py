@@ -68,7 +68,7 @@ def test_course_dataset_shows_every_tab():
     assert {pairs.iloc[0]['Merkmal 1'], pairs.iloc[0]['Merkmal 2']} == {'Kronblattlänge (cm)', 'Kronblattbreite (cm)'}
     assert pairs.iloc[0]['r'] == '0,963'
     assert images(at) == 4  # distribution, correlations, scatter, box (no missing values: no gap picture)
-    assert tab(at, 3).dataframe[0].value.set_index('Spalte').loc['Kelchblattbreite (cm)', 'Ausreißer'] == '4'
+    assert tab(at, 3).dataframe[-1].value.set_index('Spalte').loc['Kelchblattbreite (cm)', 'Ausreißer'] == '4'  # the overview below the rows
     assert tab(at, 4).success[0].value == 'Keine fehlenden Werte.'
     assert tab(at, 5).success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
     assert validation_table(at).loc['Keine doppelten Zeilen', 'Ergebnis'] == '⚠️ Warnung – blockiert nicht'  # Iris has one duplicate row
@@ -239,3 +239,18 @@ def test_reading_settings_belong_to_their_file():
     assert not at.exception, at.exception
     assert next(s for s in at.selectbox if s.label == 'Dezimalzeichen').value is None  # 'erkennen' again for the new file
     assert any('Dezimalkomma' in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_outlier_rows_follow_the_box_plot_rule():
+    "The box plot split by species counted one outlier (a Gentoo) while the rows under it used whole-column fences and listed none."
+    at = app().run()
+    at.selectbox(key='dataset').set_value('penguins').run()
+    box = tab(at, 3)
+    assert at.selectbox(key='box:penguins').value == 'bill_length_mm'
+    rows = box.expander[0]
+    assert rows.label == '1 Zeile mit Ausreißer in Schnabellänge (mm) – Zäune je Art'  # as in the plot's title: 1 Ausreißer
+    assert rows.dataframe[0].value['species'].tolist() == ['Gentoo']
+    assert 'Zäune über alle Zeilen, nicht je Art' in box.caption[-1].value  # the overview table says it uses another rule
+    assert box.dataframe[-1].value.set_index('Spalte').loc['Schnabellänge (mm)', 'Ausreißer'] == '0'
+    at.selectbox(key='target:penguins').set_value('body_mass_g').run()  # no class target: the plot is not split, nor are the fences
+    assert tab(at, 3).expander[0].label == '0 Zeilen mit Ausreißer in Schnabellänge (mm) – Zäune über alle Zeilen'

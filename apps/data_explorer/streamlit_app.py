@@ -171,11 +171,21 @@ if tabs[3].open:
         if nums:
             st.subheader('Boxplot und Ausreißer (IQR-Regel)')
             box_col = st.selectbox('Spalte', nums, key=f'box:{data_key}', format_func=column_label)
-            show('box', box_col, by=colour, alt=f'Boxplot von {column_label(box_col)}')
+            box_by = colour if colour != box_col else None  # a column split by itself has no spread within its groups
+            show('box', box_col, by=box_by, alt=f'Boxplot von {column_label(box_col)}')
+            # the rows under the plot follow the plot's rule: fences within each group when it is grouped
+            rule = f'Zäune je {column_label(box_by)}' if box_by else 'Zäune über alle Zeilen'
+            hit = eda.outlier_mask(df, by=box_by)[box_col]
+            n_hit = int(hit.sum())
+            with st.expander(f"{german_number(n_hit)} {'Zeile' if n_hit == 1 else 'Zeilen'} mit Ausreißer in {column_label(box_col)} – {rule}"):
+                n_inf = int(df[box_col].notna().sum() - eda.finite(df[box_col]).notna().sum())
+                where = f'getrennt je {column_label(box_by)}' if box_by else 'über alle Zeilen'
+                st.caption(f'Wie im Boxplot: Q1 − 1,5·IQR und Q3 + 1,5·IQR, berechnet {where}.'
+                           + (f' Dazu {german_number(n_inf)} unendliche Werte: Ausreißer, aber nicht im Boxplot.' if n_inf else ''))
+                data_preview(df[hit], rows=500)
+            st.caption('Alle Zahlenspalten auf einen Blick – Zäune über alle Zeilen'
+                       + (f', nicht je {column_label(box_by)}: Die Zahlen können deshalb vom Boxplot abweichen.' if box_by else '.'))
             table(people(percent(eda.outliers(df), 'share').rename(index=column_label), 'column'), 'outliers')
-            mask = eda.outlier_mask(df)
-            with st.expander(f'Zeilen mit Ausreißern ({german_number(int(mask.any(axis=1).sum()))})'):
-                data_preview(df[mask.any(axis=1)], rows=500)
         else:
             st.info('Keine Zahlenspalten – Boxplots und Ausreißer gibt es nur für Zahlen.')
 
