@@ -272,7 +272,7 @@ LABELS = {
     'check': 'Prüfung', 'verdict': 'Ergebnis', 'severity': 'Schwere', 'message': 'Meldung', 'error': 'blockiert', 'warning': 'Warnung',
     'passed': 'bestanden', 'failed': 'nicht bestanden – blockiert', 'warned': 'Warnung – blockiert nicht', 'not_applicable': 'nicht anwendbar',
     # data kinds and profile columns
-    'numeric': 'Zahl', 'categorical': 'Kategorie', 'mixed': 'gemischt', 'feature': 'Merkmal', 'kind': 'Art', 'segment': 'Segment',
+    'numeric': 'Zahl', 'categorical': 'Kategorie', 'mixed': 'gemischt', 'feature': 'Merkmal', 'kind': 'Typ', 'segment': 'Segment',
     'rows': 'Zeilen', 'column': 'Spalte', 'dtype': 'Datentyp', 'missing': 'fehlend', 'missing_share': 'Anteil fehlend',
     'distinct': 'verschiedene Werte',
     'mean': 'Mittelwert', 'std': 'Standardabweichung', 'min': 'Minimum', 'max': 'Maximum', 'mode': 'häufigster Wert', 'share': 'Anteil',

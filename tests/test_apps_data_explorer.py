@@ -63,7 +63,7 @@ def test_course_dataset_shows_every_tab():
     assert at.selectbox(key='target:iris').value == 'species'
     prof = tab(at, 0).dataframe[0].value.set_index('Spalte')  # German names, units and numbers
     assert list(prof.index) == ['Kelchblattlänge (cm)', 'Kelchblattbreite (cm)', 'Kronblattlänge (cm)', 'Kronblattbreite (cm)', 'Art']
-    assert prof.loc['Art', 'Art'] == 'Kategorie' and prof.loc['Kronblattlänge (cm)', 'Minimum'] == '1'
+    assert prof.loc['Art', 'Typ'] == 'Kategorie' and prof.loc['Kronblattlänge (cm)', 'Minimum'] == '1'  # 'Art' is the species
     pairs = tab(at, 2).table[0].value
     assert {pairs.iloc[0]['Merkmal 1'], pairs.iloc[0]['Merkmal 2']} == {'Kronblattlänge (cm)', 'Kronblattbreite (cm)'}
     assert pairs.iloc[0]['r'] == '0,963'
@@ -148,7 +148,7 @@ def test_text_in_a_number_column_shows_in_the_validation_report():
     at = upload('text.csv', csv(df))
     assert 'Text in Zahlenspalten: petal width (cm) enthält überwiegend Zahlen' in at.warning[0].value
     assert 'im letzten Reiter, „Datentore“' in at.warning[0].value and at.tabs[-1].label == 'Datentore'  # where the hint points
-    assert tab(at, 0).dataframe[0].value.set_index('Spalte').loc['Kronblattbreite (cm)', 'Art'] == 'gemischt'
+    assert tab(at, 0).dataframe[0].value.set_index('Spalte').loc['Kronblattbreite (cm)', 'Typ'] == 'gemischt'
     row = validation_table(at).loc['Kein Text in Zahlenspalten']
     assert row['Ergebnis'] == '❌ nicht bestanden – blockiert' and 'petal width (cm)' in row['Meldung']
     assert 'Kein Text in Zahlenspalten' in tab(at, 5).error[0].value
