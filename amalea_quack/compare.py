@@ -28,14 +28,14 @@ from .validation import Check, Report
 
 # %% auto #0
 __all__ = ['COMPARE_EXPERIMENT', 'FAIR_CONDITIONS', 'INTERPRETABILITY', 'LEVELS', 'EQUIVALENCE_MARGIN', 'VERDICTS', 'VERDICT_DE',
-           'DECISION_RULE', 'CHOICE_COLUMNS', 'STATUSES', 'BOARD_METRICS', 'EXERCISES', 'QUIZ', 'default_candidates',
-           'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size', 'interpretability',
-           'accuracy_interval', 'discordance_figure', 'PairedTest', 'paired_test', 'difference_verdict', 'rows_needed',
-           'training_rows', 'repeated_cv', 'cv_summary', 'CVDifference', 'cv_difference', 'paired_cv_comparison',
-           'difference_figure', 'compare_runs', 'shortlist', 'recommend', 'paired_outcomes', 'paired_runs',
-           'tradeoff_figure', 'decision_risks', 'DecisionLog', 'candidates_from', 'write_decision_log',
-           'list_experiments', 'metric_names', 'param_names', 'lower_is_better', 'leaderboard', 'param_metric_frame',
-           'suggest_model_name']
+           'DECISION_RULE', 'CHOICE_COLUMNS', 'STATUSES', 'BOARD_METRICS', 'RANKING_METRICS', 'EXERCISES', 'QUIZ',
+           'default_candidates', 'train_candidates', 'experiment_runs', 'same_conditions', 'has_model', 'model_size',
+           'interpretability', 'accuracy_interval', 'discordance_figure', 'PairedTest', 'paired_test',
+           'difference_verdict', 'rows_needed', 'training_rows', 'repeated_cv', 'cv_summary', 'CVDifference',
+           'cv_difference', 'paired_cv_comparison', 'difference_figure', 'compare_runs', 'shortlist', 'recommend',
+           'paired_outcomes', 'paired_runs', 'tradeoff_figure', 'decision_risks', 'DecisionLog', 'candidates_from',
+           'write_decision_log', 'list_experiments', 'metric_names', 'param_names', 'lower_is_better', 'leaderboard',
+           'param_metric_frame', 'ranking_metric', 'top_tie', 'differing_params', 'suggest_model_name']
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0007
 COMPARE_EXPERIMENT = 'Woche 7 – Kandidatenvergleich'
@@ -768,7 +768,7 @@ def leaderboard(runs: pd.DataFrame, # output of `experiment_runs`
                 statuses: tuple = ('FINISHED',), # keep runs with these statuses (empty: all)
                 metric_range: tuple | None = None, # keep runs with lo <= metric <= hi
                ) -> pd.DataFrame:
-    "Runs ranked by `metric`, best first, with the key metrics beside it; runs without the metric are left out."
+    "Runs ranked by `metric`, best first (ties share a rank, the newest first), with the key metrics beside it; runs without the metric are left out."
     col = f'metrics.{metric}'
     if col not in runs.columns or runs[col].isna().all():
         raise ValueError(f"Kein Lauf hat die Metrik '{metric}'. Vorhanden: {', '.join(metric_names(runs)) or 'keine Metriken'}.")
@@ -780,7 +780,8 @@ def leaderboard(runs: pd.DataFrame, # output of `experiment_runs`
     if metric_range is not None: df = df[df[col].between(*metric_range)]
     df = df.sort_values([col, 'start_time'], ascending=[ascending, False])
     name = df['tags.mlflow.runName'] if 'tags.mlflow.runName' in df else pd.Series('', index=df.index)
-    board = pd.DataFrame({'rank': range(1, len(df) + 1), 'run_name': name.fillna(''), metric: df[col]}, index=df.index)
+    rank = df[col].rank(method='min', ascending=ascending).astype(int)  # a tie shares its rank: 1, 1, 1, 4
+    board = pd.DataFrame({'rank': rank, 'run_name': name.fillna(''), metric: df[col]}, index=df.index)
     for m in BOARD_METRICS:
         if m != metric and f'metrics.{m}' in df and df[f'metrics.{m}'].notna().any(): board[m] = df[f'metrics.{m}']
     if 'params.estimator' in df and df['params.estimator'].notna().any(): board['estimator'] = df['params.estimator']
@@ -807,6 +808,29 @@ def param_metric_frame(runs: pd.DataFrame, # output of `experiment_runs`
     return df.sort_values(param).reset_index(drop=True)
 
 
+
+# %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #bd13rk01
+RANKING_METRICS = ('cv_accuracy', 'accuracy')  # choosing uses cross-validation; the test accuracy only where no run has one
+
+def ranking_metric(metrics: list[str]) -> str | None:
+    "The metric to choose a run by: `cv_accuracy` if logged, else `accuracy` (test data: a fallback), else the first metric."
+    return next((m for m in RANKING_METRICS if m in metrics), metrics[0] if metrics else None)
+
+def top_tie(board: pd.DataFrame, # output of `leaderboard`
+           ) -> pd.DataFrame:
+    "The rows of `board` that share the first place (rank 1); more than one row: the metric alone does not choose."
+    return board[board['rank'] == 1] if 'rank' in board else board.iloc[:0]
+
+def differing_params(runs: pd.DataFrame, # output of `experiment_runs`
+                     run_ids, # the runs to compare, e.g. those on the leaderboard
+                     skip: tuple = ('estimator',), # parameters shown elsewhere
+                    ) -> pd.DataFrame:
+    "Parameters with at least two different logged values among `run_ids`, one row per run (indexed by run id, missing values empty)."
+    df = runs[runs['run_id'].isin(list(run_ids))].set_index('run_id')
+    cols = [c for c in sorted(df.columns) if c.startswith('params.') and c.removeprefix('params.') not in skip
+            and df[c].dropna().astype(str).nunique() > 1]
+    out = df[cols].rename(columns=lambda c: c.removeprefix('params.'))
+    return out.apply(lambda s: pd.to_numeric(s, errors='coerce') if pd.to_numeric(s.dropna(), errors='coerce').notna().all() else s)
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc0045
 def suggest_model_name(dataset: str | None, experiment: str = '',

@@ -34,7 +34,7 @@ def make_board_store(folder: Path, template: Path) -> tuple[str, dict]:
         ids = train_candidates(load_dataset('iris'), 'species', candidates, experiment=EXPERIMENT, card=IRIS_CARD, dataset='iris', latency_rows=5)
         use_experiment(EXPERIMENT)
         with mlflow.start_run(run_name='nur-kurve') as run:  # metrics, a curve, but no model
-            mlflow.log_metric('accuracy', 0.5)
+            mlflow.log_metrics({'accuracy': 0.5, 'cv_accuracy': 0.5})
             for step, loss in enumerate([1.0, 0.6, 0.4]): mlflow.log_metric('loss', loss, step=step)
         ids['nur-kurve'] = run.info.run_id
     return uri, ids
@@ -77,18 +77,40 @@ def stored_metric(run_id: str, metric: str) -> float:
     return mlflow.get_run(run_id).data.metrics[metric]
 
 
-def test_leaderboard_is_ranked_by_accuracy_and_names_the_best(board):
+def test_leaderboard_is_ranked_by_cross_validation_and_names_the_best(board):
+    "Choosing a run uses cross-validation, never the test data: the default ranking is cv_accuracy, and the page says so."
     at = app().run()
     assert not at.exception
     assert at.sidebar.selectbox(key='experiment').value == EXPERIMENT  # the most recently used experiment with runs
+    assert at.sidebar.selectbox(key='metric').value == 'cv_accuracy'
     df = leaderboard(at)
     assert set(df['Lauf']) == {r[:8] for r in board.values()}  # all finished runs
-    assert numbers(df['Genauigkeit']).is_monotonic_decreasing
-    best = max(board, key=lambda n: stored_metric(board[n], 'accuracy'))
-    assert df.iloc[0]['Name des Laufs'] == best and str(df.iloc[0]['Rang']) == '1'
-    assert at.success[0].value.startswith('Bester Lauf nach **Genauigkeit**') and board[best] in at.success[0].value
+    assert numbers(df['Genauigkeit (Kreuzvalidierung)']).is_monotonic_decreasing
+    top = max(stored_metric(r, 'cv_accuracy') for r in board.values())
+    best = [n for n in board if stored_metric(board[n], 'cv_accuracy') == top]
+    assert df.iloc[0]['Name des Laufs'] in best and str(df.iloc[0]['Rang']) == '1'
+    assert at.success[0].value.startswith('Bester Lauf nach **Genauigkeit (Kreuzvalidierung)**' if len(best) == 1 else 'Gleichstand')
+    assert board[df.iloc[0]['Name des Laufs']] in at.success[0].value
+    assert any(c.value.startswith('Rangliste nach **Genauigkeit (Kreuzvalidierung)**') for c in at.caption)
+    assert not at.warning
     assert 'None' not in df.astype(str).to_string()
     assert at.success[0].icon == '🏆'
+    depth = dict(zip(df['Name des Laufs'], df['max_depth'], strict=True))  # the parameter that tells the two trees apart
+    assert (depth['stumpf'], depth['baum'], depth['knn']) == ('1', '3', '–')
+
+
+def test_test_accuracy_as_ranking_is_flagged(board):
+    at = app().run()
+    at.sidebar.selectbox(key='metric').set_value('accuracy').run()
+    assert not at.exception
+    assert 'Testdaten' in at.warning[0].value and 'Genauigkeit (Kreuzvalidierung)' in at.warning[0].value
+    assert any(c.value.startswith('Rangliste nach **Genauigkeit** (Testdaten)') for c in at.caption)
+
+
+def test_parameter_select_shows_german_labels(board):
+    at = app().run()
+    select = at.selectbox(key=f'param_{EXPERIMENT}')
+    assert select.value == 'estimator' and 'Modelltyp' in select.options and 'estimator' not in select.options
 
 
 def test_changing_metric_and_order_reorders_the_leaderboard(board):
@@ -108,10 +130,10 @@ def test_changing_metric_and_order_reorders_the_leaderboard(board):
 
 def test_metric_range_filters_runs(board):
     at = app().run()
-    lo, hi = at.sidebar.slider(key=f'range_{EXPERIMENT}_accuracy').value
-    at.sidebar.slider(key=f'range_{EXPERIMENT}_accuracy').set_value((0.6, hi)).run()
+    lo, hi = at.sidebar.slider(key=f'range_{EXPERIMENT}_cv_accuracy').value
+    at.sidebar.slider(key=f'range_{EXPERIMENT}_cv_accuracy').set_value((0.6, hi)).run()
     df = leaderboard(at)
-    assert numbers(df['Genauigkeit']).min() >= 0.6 and lo < 0.6
+    assert numbers(df['Genauigkeit (Kreuzvalidierung)']).min() >= 0.6 and lo < 0.6
     assert 'baseline' not in df['Name des Laufs'].tolist() and 'nur-kurve' not in df['Name des Laufs'].tolist()
 
 
@@ -199,3 +221,58 @@ def test_a_run_the_gates_cannot_check_gets_a_name_of_its_own(tmp_path, template_
     assert not at.exception, at.exception
     assert at.text_input(key=f'model_name_{run.info.run_id}').value == 'iris-modell-spielwiese'
     assert any('Registrieren geht, freigeben nicht' in i.value for i in at.info), [i.value for i in at.info]
+
+
+def log_runs(experiment: str, runs: list[tuple[str, dict, dict]]) -> list[str]:
+    "Finished runs with the given name, parameters and metrics, in this order (the last is the newest); their run ids."
+    import time
+
+    import mlflow
+
+    from amalea_quack.store import use_experiment
+    use_experiment(experiment)
+    ids = []
+    for name, params, metrics in runs:
+        with mlflow.start_run(run_name=name) as run:
+            mlflow.log_params(params); mlflow.log_metrics(metrics)
+        ids.append(run.info.run_id)
+        time.sleep(0.01)  # distinct start times: the newest of a tie comes first
+    return ids
+
+
+def test_a_tie_is_named_and_the_test_favourite_does_not_win(tmp_path, template_db, monkeypatch):
+    "Three runs of one name tie on the cross-validation; the run with the best test accuracy is not the best, and the depth tells them apart."
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', new_store(tmp_path / 'store', template_db))
+    tree = 'entscheidungsbaum-iris'
+    ids = log_runs('Gleichstand', [('test-liebling', {'estimator': 'DecisionTreeClassifier', 'max_depth': 8, 'criterion': 'gini'},
+                                    {'cv_accuracy': 0.90, 'accuracy': 1.0}),
+                                   (tree, {'estimator': 'DecisionTreeClassifier', 'max_depth': 2, 'criterion': 'gini'},
+                                    {'cv_accuracy': 0.9524, 'accuracy': 0.9778}),
+                                   (tree, {'estimator': 'DecisionTreeClassifier', 'max_depth': 3, 'criterion': 'gini'},
+                                    {'cv_accuracy': 0.9524, 'accuracy': 0.9778}),
+                                   (tree, {'estimator': 'DecisionTreeClassifier', 'max_depth': 'None', 'criterion': 'gini'},
+                                    {'cv_accuracy': 0.9333, 'accuracy': 0.9778})])
+    at = app().run()
+    assert not at.exception, at.exception
+    df = leaderboard(at)
+    assert df['Lauf'].tolist() == [ids[2][:8], ids[1][:8], ids[3][:8], ids[0][:8]]  # the newest of the tie first, the test favourite last
+    assert [str(r) for r in df['Rang']] == ['1', '1', '3', '4']  # a tie shares its rank
+    assert df['max_depth'].tolist() == ['3', '2', 'ohne', '8'] and 'Aufteilungskriterium' not in df and 'criterion' not in df  # same for all
+    message = at.success[0].value
+    assert message.startswith('Gleichstand an der Spitze nach **Genauigkeit (Kreuzvalidierung)**') and '**2 Läufe**' in message
+    assert ids[1][:8] in message and ids[2] in message and ids[0][:8] not in message and best_run_id(at) == ids[2]
+    titles = at.sidebar.selectbox(key='run_Gleichstand').options  # as shown: formatted
+    assert len(set(titles)) == 4 and 'max_depth 3' in titles[0]
+
+
+def test_without_cross_validation_the_test_accuracy_ranks_and_says_so(tmp_path, template_db, monkeypatch):
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', new_store(tmp_path / 'store', template_db))
+    log_runs('Ohne Kreuzvalidierung', [('a', {'max_depth': 2}, {'accuracy': 0.9}), ('b', {'max_depth': 3}, {'accuracy': 0.95})])
+    at = app().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key='metric').value == 'accuracy'
+    assert leaderboard(at)['Name des Laufs'].tolist() == ['b', 'a']
+    caption = next(c.value for c in at.caption if c.value.startswith('Rangliste nach'))
+    assert caption.startswith('Rangliste nach **Genauigkeit** (Testdaten)') and 'Kein Lauf hat eine Kreuzvalidierung' in caption
+    assert at.success[0].value.startswith('Bester Lauf nach **Genauigkeit** (Testdaten)')
+    assert 'ersatzweise nach der Genauigkeit auf den Testdaten' in caption

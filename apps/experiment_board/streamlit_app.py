@@ -11,6 +11,7 @@ import pandas as pd
 
 from amalea_quack.compare import (
     STATUSES,
+    differing_params,
     experiment_runs,
     has_model,
     leaderboard,
@@ -19,7 +20,9 @@ from amalea_quack.compare import (
     metric_names,
     param_metric_frame,
     param_names,
+    ranking_metric,
     suggest_model_name,
+    top_tie,
 )
 from amalea_quack.glossary import german_number, german_table, label
 from amalea_quack.registry import register, validate_model_name
@@ -90,7 +93,7 @@ wanted = st.session_state.get('wanted_metric')
 if wanted in metrics:
     st.session_state['metric'] = wanted
 elif st.session_state.get('metric') not in metrics:
-    st.session_state['metric'] = 'accuracy' if 'accuracy' in metrics else metrics[0]
+    st.session_state['metric'] = ranking_metric(metrics)  # choosing uses cross-validation; test accuracy only where no run has one
 if wanted and wanted not in metrics:
     st.info(f"Das Experiment **{experiment}** hat keine Kennzahl **{label(wanted)}** – die Rangliste nutzt **{label(st.session_state['metric'])}**. "
             f"Vorhanden: {', '.join(map(label, metrics))}.")
@@ -122,15 +125,47 @@ if board.empty:
 
 best = board.iloc[0]
 better = 'kleiner' if ascending else 'größer'
-st.success(f"Bester Lauf nach **{label(metric)}** ({better} ist besser): **{best['run_name'] or best['run_id'][:8]}** · "
-           f"{label(metric)} = {german_number(float(best[metric]))} · `{best['run_id']}`", icon='🏆')
+run_label = lambda r: r['run_name'] or r['run_id'][:8]
+on_test = ' (Testdaten)' if metric == 'accuracy' else ''  # a ranking on the test data says so wherever it names the metric
+tie = top_tie(board)
+if len(tie) > 1:  # the metric alone does not choose: name every run on the first place
+    tied_names = ', '.join(f"**{run_label(r)}** (`{r['run_id'][:8]}`)" for _, r in tie.iterrows())
+    st.success(f"Gleichstand an der Spitze nach **{label(metric)}**{on_test} ({better} ist besser): **{german_number(len(tie))} Läufe** mit "
+               f"{label(metric)} = {german_number(float(best[metric]))} – {tied_names}. "
+               f"Die Kennzahl allein wählt keinen davon; vorausgewählt ist der neueste, **{run_label(best)}** · `{best['run_id']}`. Entscheide "
+               'mit weiteren Kennzahlen (Streuung, Latenz, Erklärbarkeit) oder einem gepaarten Vergleich (Notebook 13).', icon='🏆')
+else:
+    st.success(f"Bester Lauf nach **{label(metric)}**{on_test} ({better} ist besser): **{run_label(best)}** · "
+               f"{label(metric)} = {german_number(float(best[metric]))} · `{best['run_id']}`", icon='🏆')
+if metric == 'accuracy' and 'cv_accuracy' in metrics:
+    st.warning(f"Die Rangliste nutzt gerade **{label('accuracy')}** auf den **Testdaten**. Einen Lauf wählt man nach der Kreuzvalidierung "
+               f"(**{label('cv_accuracy')}**): Die Testdaten schaut man erst am Ende, in Phase C, einmal an. Wähle links die Kennzahl "
+               f"**{label('cv_accuracy')}**.")
 st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) == 1 else 'Läufen'}")
 shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
 shown = german_table(shown, decimals={m: 4 for m in shown.columns if m in metrics and m != 'latency_p99_ms'} | {'latency_p99_ms': 1})
 shown = shown.rename(columns={'rank': 'Rang'})
-st.dataframe(shown.style.apply(lambda row: ['background-color: #fff3c4' if row.name == 0 else '' for _ in row], axis=1),
+# The parameters that tell the shown runs apart (five runs named 'entscheidungsbaum' differ in their depth), right after the name.
+varying = differing_params(runs, board['run_id'])
+param_value = lambda v: '–' if pd.isna(v) else 'ohne' if v == 'None' else german_number(v) if isinstance(v, int | float) else str(v)
+param_columns = {p: label(p) if label(p) not in shown.columns else f'{p} (Parameter)' for p in varying.columns}
+for i, p in enumerate(varying.columns):
+    shown.insert(2 + i, param_columns[p], board['run_id'].map(varying[p]).map(param_value).tolist())
+top = board['rank'].eq(1).tolist()
+st.dataframe(shown.style.apply(lambda row: ['background-color: #fff3c4' if top[row.name] else '' for _ in row], axis=1),
              hide_index=True, width='stretch', key='board')
-st.caption('Lauf: die ersten acht Zeichen der Run-ID')
+ranked_by = f"Rangliste nach **{label(metric)}**{on_test}"
+fallback = (f" Kein Lauf hat eine Kreuzvalidierung (**{label('cv_accuracy')}**) protokolliert – deshalb ersatzweise nach der "
+            'Genauigkeit auf den Testdaten. Zum Auswählen eines Laufs taugt die nur bedingt: Trainiere mit `quack train` oder '
+            '`train_tabular`, die protokollieren die Kreuzvalidierung.') if metric == 'accuracy' and 'cv_accuracy' not in metrics else ''
+chosen_runs = runs[runs['status'].isin(statuses)]
+without = int(chosen_runs[f'metrics.{metric}'].isna().sum()) if f'metrics.{metric}' in chosen_runs else len(chosen_runs)
+left_out = f" {runs_word(without)} ohne {label(metric)} {'fehlt' if without == 1 else 'fehlen'} in der Rangliste." if without else ''
+st.caption(f"{ranked_by}; gleiche Werte teilen sich den Rang.{left_out}{fallback} "
+           + (f"{'Spalte' if len(param_columns) == 1 else 'Spalten'} {', '.join(f'**{c}**' for c in param_columns.values())}: "
+              f"{'der Parameter, in dem' if len(param_columns) == 1 else 'die Parameter, in denen'} sich die gezeigten Läufe unterscheiden. "
+              if param_columns else '')
+           + 'Lauf: die ersten acht Zeichen der Run-ID.')
 
 left, right = st.columns(2)
 with left:
@@ -147,8 +182,13 @@ with left:
             kind = 'quantitative' if pd.api.types.is_numeric_dtype(points[param]) else 'nominal'
             chart(points.rename(columns={param: label(param), metric: label(metric), 'run_name': 'Lauf'}), label(param), label(metric), kind)
 
-names = {r['run_id']: f"{r['rank']}. {r['run_name'] or r['run_id'][:8]} · {label(metric)} = {german_number(float(r[metric]))}"
-         for _, r in board.iterrows()}
+def run_title(r: pd.Series) -> str:
+    "Rank, name, the parameters that tell it apart (at most three) and the metric: runs of the same name stay distinguishable."
+    told = [f'{param_columns[p]} {param_value(varying.at[r["run_id"], p])}' for p in list(varying.columns)[:3]]
+    return ' · '.join([f"{r['rank']}. {run_label(r)}", *told, f'{label(metric)} = {german_number(float(r[metric]))}', r['run_id'][:8]])
+
+
+names = {r['run_id']: run_title(r) for _, r in board.iterrows()}
 run_id = st.sidebar.selectbox('Lauf (Verlauf und Registrieren)', list(names), format_func=names.get, key=f'run_{experiment}')
 row = runs.set_index('run_id').loc[run_id]
 run_name = row.get('tags.mlflow.runName') or run_id[:8]
