@@ -1,5 +1,6 @@
 """The Model Ops app with AppTest: status, gate checklist, promote (twice: the second changes nothing), refused promote, rollback along
-the release history until nothing is left, history, drift, bad uploads, empty store. Only the open tab runs (st.tabs with a key)."""
+the release history until nothing is left, the candidate's new aliases and the emptied note right after a release, history, drift,
+bad uploads, empty store. Only the open tab runs (st.tabs with a key)."""
 import numpy as np
 import pytest
 from conftest import ROOT, new_store
@@ -127,6 +128,47 @@ def test_rollback_goes_back_along_the_history_and_says_when_nothing_is_left(ops_
         assert 'unter „Kandidat“ die Version wählen' in at.info[0].value  # the app's own way, not only the command line
         assert aliases('iris-classifier')[1] == 'production'
     assert list(history(at)['Aktion'][:2]) == [label('rollback'), label('promote')]
+
+
+def shown_candidate(at) -> str:
+    """The text the browser shows in the candidate box: it keeps the text of the chosen option until the app sets the value again
+    (seen in Chromium: "Version 2 (staging)" after the release to production), so a new label reaches the page only with set_value."""
+    proto = at.selectbox(key='candidate:iris-classifier').proto
+    return proto.raw_value if proto.set_value else '(unverändert)'
+
+
+def test_after_a_release_or_rollback_the_candidate_shows_the_new_aliases_at_once(ops_store):
+    at = gates(app().run())
+    at.button(key='promote').click().run()
+    box = at.selectbox(key='candidate:iris-classifier')
+    assert 'Version 2 (production, staging)' in box.options and box.value == '2'
+    assert shown_candidate(at) == 'Version 2 (production, staging)', 'the page must not keep showing "Version 2 (staging)"'
+    at.button(key='rollback').click().run()
+    assert at.selectbox(key='candidate:iris-classifier').value == '2' and shown_candidate(at) == 'Version 2 (staging)'
+    at.run()
+    assert shown_candidate(at) == '(unverändert)', 'set only when the aliases moved, not on every rerun'
+    # a version chosen by hand stays chosen when its label changes (and the staging version is not taken instead)
+    at.selectbox(key='candidate:iris-classifier').set_value('1').run()
+    at.selectbox(key='target').set_value('challenger').run()
+    at.button(key='promote').click().run()
+    assert aliases('iris-classifier')[1] == 'challenger, production'
+    assert at.selectbox(key='candidate:iris-classifier').value == '1' and shown_candidate(at) == 'Version 1 (challenger, production)'
+
+
+def test_the_note_is_logged_once_and_the_field_is_empty_afterwards(ops_store):
+    at = gates(app().run())
+    at.text_input(key='note').input('besser getestet')
+    at.button(key='promote').click().run()
+    assert 'zeigt jetzt auf Version 2' in at.success[0].value
+    assert at.text_input(key='note').value == '', 'the next release must not reuse this note unseen'
+    at.text_input(key='note').input('Latenz im Betrieb zu hoch')
+    at.button(key='rollback').click().run()
+    assert 'zeigt wieder auf Version 1' in at.success[0].value and at.text_input(key='note').value == ''
+    at = gates(at)
+    at.button(key='promote').click().run()  # no note typed: the default, not the last one
+    log = history(at)
+    assert list(log['Aktion'][:3]) == [label('promote'), label('rollback'), label('promote')]
+    assert list(log['Notiz'][:3]) == ['Freigabe in der App Modellbetrieb', 'Latenz im Betrieb zu hoch', 'besser getestet']
 
 
 def test_refused_promote_names_every_failed_gate_and_changes_nothing(ops_store):

@@ -95,17 +95,21 @@ def do_promote(name: str, version: str, dst: str) -> None:
     except StoreError as e: flash('error', f'Freigabe nicht möglich: {e}')
     else:
         if not p.changed: flash('info', f'**{name}@{dst}** zeigt schon auf Version {version} – nichts geändert, nichts protokolliert.')
-        else: flash('success', f"Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version} (vorher {p.previous or 'auf keine'}). "
-                               'Alle blockierenden Gates bestanden; der Eintrag steht in der Historie.')
+        else:
+            flash('success', f"Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version} (vorher {p.previous or 'auf keine'}). "
+                             'Alle blockierenden Gates bestanden; der Eintrag steht in der Historie.')
+            st.session_state.note = ''  # the note belongs to this release: the next one must not reuse it unseen
 
 
 def do_rollback(name: str, alias: str) -> None:
     "Back along the alias's release history – never forward to a version just rolled back."
-    try: v = registry.rollback(name, alias, note='Zurückgerollt in der App Modellbetrieb')
+    try: v = registry.rollback(name, alias, note=st.session_state.get('note') or 'Zurückgerollt in der App Modellbetrieb')
     except ModelNotFound as e:
         flash('info', f'Zurückrollen nicht möglich: {e} Hier in der App geht das auch: oben unter „Kandidat“ die Version wählen und freigeben.')
     except StoreError as e: flash('error', f'Zurückrollen nicht möglich: {e}')
-    else: flash('success', f'Zurückgerollt: **{name}@{alias}** zeigt wieder auf Version {v}.')
+    else:
+        flash('success', f'Zurückgerollt: **{name}@{alias}** zeigt wieder auf Version {v}.')
+        st.session_state.note = ''  # used in the audit log: gone from the field, like after a release
 
 
 def show_flash() -> None:
@@ -138,8 +142,13 @@ name = left.selectbox('Modell', names, key='model')
 versions = overview[overview['model'] == name].sort_values('version', ascending=False)
 labels = {str(r.version): f'Version {r.version}' + (f' ({r.aliases})' if r.aliases else '') for r in versions.itertuples()}
 staged = [str(r.version) for r in versions.itertuples() if 'staging' in r.aliases.split(', ')]
-version = middle.selectbox('Kandidat', list(labels), index=list(labels).index(staged[0]) if staged else 0, format_func=labels.get,
-                           key=f'candidate:{name}')
+pick, shown = f'candidate:{name}', tuple(labels.values())
+if st.session_state.get(f'labels:{name}', shown) != shown and st.session_state.get(pick) in labels:
+    # The aliases moved (a release, a rollback): the browser keeps the text of the chosen option until the app sets the value
+    # again, so it would still show the old aliases. Setting the same version sends its new label; the choice stays.
+    st.session_state[pick] = st.session_state[pick]
+st.session_state[f'labels:{name}'] = shown
+version = middle.selectbox('Kandidat', list(labels), index=list(labels).index(staged[0]) if staged else 0, format_func=labels.get, key=pick)
 target = right.selectbox('Ziel-Alias', ALIASES, index=ALIASES.index('production'), key='target')
 run_id = versions.set_index(versions['version'].astype(str)).loc[version, 'run_id']
 
@@ -180,7 +189,8 @@ if tabs[1].open:
             st.success(f'Alle blockierenden Gates bestanden – Version {version} kann nach **{target}**.')
         else:
             st.error(f"Nicht freigabefähig – nicht bestanden: {', '.join(label(f) for f in report.failed)}.")
-        st.text_input('Notiz zur Freigabe', key='note', placeholder='z. B. „besser auf kleinen Blüten, Ticket #12“')
+        st.text_input('Notiz zur Freigabe', key='note', placeholder='z. B. „besser auf kleinen Blüten, Ticket #12“',
+                      help='Steht im Audit-Log beim nächsten Freigeben oder Zurückrollen; danach ist das Feld wieder leer.')
         a, b = st.columns(2)
         a.button(f'Freigeben: Version {version} → {target}', key='promote', type='primary', on_click=do_promote, args=(name, version, target),
                  help='Prüft alle Gates erneut und bewegt den Alias nur, wenn alle blockierenden bestehen.')
