@@ -53,7 +53,8 @@ def test_pipeline_against_a_real_server_and_handout_load_path(mlflow_server, tmp
     assert out.stdout.strip() == 'virginica'
     # and the same through amalea_quack, with the audit trail kept on the server
     hist = quack('history', uri=mlflow_server)
-    assert [line.split()[2] for line in hist.stdout.strip().splitlines()[1:]] == ['registriert', 'freigegeben']  # German at the edge
+    entries = [line for line in hist.stdout.strip().splitlines() if not line.startswith(' ')]  # gates: indented below
+    assert [e.split(' · ')[2] for e in entries] == ['registriert', 'freigegeben']  # German at the edge
     pred = quack('predict', '-', uri=mlflow_server, stdin=json.dumps({'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5,
                                                                         'petal length (cm)': 1.4, 'petal width (cm)': 0.2}))
     assert json.loads(pred.stdout)[0]['prediction'] == 'setosa'
