@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .glossary import german_table, number_pattern
-from .quack import Diagnosis, Exercise, Question, collection_kind, expect_bool, expect_count, expect_name, has_keys, is_number
+from .quack import Diagnosis, Exercise, Question, collection_kind, expect_bool, expect_count, expect_name, has_keys, is_number, what_came
 
 # %% auto #0
 __all__ = ['DATASETS', 'NUMERIC', 'CATEGORICAL', 'MIXED', 'PROFILE_COLUMNS', 'PALETTE', 'COLUMN_LABELS', 'MISSING_GROUP',
@@ -461,8 +461,7 @@ def _neighbour_form(value, what: str, scaled: bool):
     if kind := collection_kind(value):
         return Diagnosis(f'{what} ist ein einzelnes Index-Label, eine ganze Zahl – nicht {kind}: .idxmin() gibt das Label des kleinsten Abstands')
     if not is_number(value) or not float(value).is_integer():
-        came = f'{value!r} (Text)' if isinstance(value, str) else repr(value.item() if isinstance(value, np.generic) else value)
-        return Diagnosis(f'{what} ist ein Index-Label, eine ganze Zahl wie 17 – nicht {came}')
+        return Diagnosis(f'{what} ist ein Index-Label, eine ganze Zahl wie 17 – nicht {what_came(value)}')
     X, right, value = _body(scaled), _penguin_neighbour(81, scaled), int(value)  # np.int64(24) is shown as 24
     if value == right: return True
     if value == X.index.get_loc(right):

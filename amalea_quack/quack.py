@@ -20,10 +20,10 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'has_keys', 'kind_of', 'collection_kind', 'is_number', 'expect_bool',
-           'expect_count', 'answer_letter', 'answer_letters', 'expect_number', 'expect_share', 'expect_each',
-           'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback',
-           'check_quiz']
+           'not_attempted', 'Diagnosis', 'has_keys', 'kind_of', 'collection_kind', 'what_came', 'is_number',
+           'expect_bool', 'expect_count', 'answer_letter', 'answer_letters', 'expect_number', 'expect_share',
+           'expect_each', 'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
+           'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -306,9 +306,12 @@ def collection_kind(value) -> str | None:
     "The German name of a collection – a list, tuple, set, dict, or a pandas or NumPy container – for a message; None for a single value."
     return _KINDS.get(_kind_key(value, _COLLECTIONS))
 
-def _came(value) -> str:
-    "What came, for a German message: the value and its kind (a table or array by its kind alone)."
-    return kind_of(value) if _kind_key(value, _TABLES) else f'{value!r} ({kind_of(value)})'
+def what_came(value) -> str:
+    """What came, for a German message: the value and its kind – "'0,69' (Text)", "24 (eine ganze Zahl)" (a NumPy scalar as its Python
+    value, not np.int64(24)) –; a table or array by its kind alone."""
+    if _kind_key(value, _TABLES): return kind_of(value)
+    shown = value.item() if type(value).__module__ == 'numpy' and hasattr(value, 'item') else value  # without importing NumPy
+    return f'{shown!r} ({kind_of(value)})'
 
 def _is_bool(x) -> bool: return type(x).__name__ in ('bool', 'bool_')  # Python's or NumPy's, without importing NumPy
 
@@ -320,12 +323,12 @@ def expect_bool(value, what: str, # the answer's name as the exercise says it, e
                ) -> bool | Diagnosis:
     "True for a truth value (Python's or NumPy's); else a `Diagnosis` saying that True or False was expected and what came."
     if _is_bool(value): return True
-    return Diagnosis(f'{what} ist ein Wahrheitswert, True oder False – nicht {_came(value)}')
+    return Diagnosis(f'{what} ist ein Wahrheitswert, True oder False – nicht {what_came(value)}')
 
 def expect_count(value, what: str) -> bool | Diagnosis:
     "True for a whole number ≥ 0 (also 17.0 or NumPy's); else a `Diagnosis` naming what came: text, a share, a fraction."
     if not is_number(value):
-        return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl wie 17 – nicht {_came(value)}')
+        return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl wie 17 – nicht {what_came(value)}')
     if 0 < value < 1: return Diagnosis(f'{what} = {value!r} ist ein Anteil – gefragt ist die Anzahl (eine ganze Zahl)')
     if value < 0 or float(value) != int(value): return Diagnosis(f'{what} ist eine Anzahl, eine ganze Zahl ≥ 0 – nicht {value!r}')
     return True
@@ -364,7 +367,7 @@ def expect_number(value, what: str) -> bool | Diagnosis:
     "True for a real number (not a truth value); else a `Diagnosis`: a number typed as text ('0,63', with what to write) or something else."
     if is_number(value): return True
     typed = _typed_number(value) if isinstance(value, str) else None
-    return Diagnosis(f'{what} ist eine Zahl wie 0.63 (mit Punkt, ohne Anführungszeichen) – nicht {_came(value)}'
+    return Diagnosis(f'{what} ist eine Zahl wie 0.63 (mit Punkt, ohne Anführungszeichen) – nicht {what_came(value)}'
                      + ('' if typed is None else f'; schreib {typed!r}'))
 
 def expect_share(value, what: str) -> bool | Diagnosis:
@@ -388,7 +391,7 @@ def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luec
     if not isinstance(value, str):
         one = type(value).__name__ == 'Series' and len(value) == 1
         picked = ' mit einem Eintrag: den Namen darin liefert `.idxmax()` bzw. `.index[0]`' if one else ''
-        return Diagnosis(f'{what} ist ein Name als Text, wie er in den Daten steht – nicht {_came(value)}{picked}')
+        return Diagnosis(f'{what} ist ein Name als Text, wie er in den Daten steht – nicht {what_came(value)}{picked}')
     if value in names: return True
     if same := [n for n in names if n.lower() == value.strip().lower()]:
         return Diagnosis(f'{what}: schreib {same[0]!r} genau wie in den Daten (Groß- und Kleinschreibung zählen), nicht {value!r}')
@@ -568,7 +571,7 @@ def check_quiz(notebook: str, # e.g. '05'
     if answers is ... or answers is None: answers = {}  # nothing answered yet
     if isinstance(answers, (list, tuple)): answers = dict(enumerate(answers, start=1))  # ['b', 'a', …]: question 1, 2, … in order
     if not isinstance(answers, dict):
-        raise TypeError(f'check_quiz erwartet ein dict wie {{1: \'b\', 2: 0.7}} (Frage -> Antwort), nicht {_came(answers)}.')
+        raise TypeError(f'check_quiz erwartet ein dict wie {{1: \'b\', 2: 0.7}} (Frage -> Antwort), nicht {what_came(answers)}.')
     answers = {int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in answers.items()}  # '1' typed for 1
     unknown = sorted(set(answers) - set(questions))
     if unknown: raise KeyError(f'Fragen {unknown} gibt es in der Selbstkontrolle von Notebook {notebook} nicht; es gibt {sorted(questions)}.')
