@@ -20,9 +20,9 @@ from .quack import Exercise, Question, has_keys  # the exercises of this lesson 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
            'rerun_figure', 'keep_state', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App',
-           'app_info', 'page_header', 'course_links', 'model_card', 'probability_chart', 'alias_warnings', 'refusal',
-           'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field',
-           'deployment_figure']
+           'app_info', 'page_header', 'course_links', 'model_card', 'vega_german', 'german_tooltip',
+           'probability_chart', 'alias_warnings', 'refusal', 'csv_upload', 'show_table', 'data_preview', 'static_table',
+           'name_fields', 'number_field', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -212,10 +212,28 @@ def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
     st.table(rows, hide_index=True)  # a static table: every row visible, long values wrap, nothing cut off on a phone
 
-# Vega-Lite axis labels the German way (Streamlit's charts write 0.25 and 1,234.5): for `axis.labelExpr` in a chart spec
-VEGA_NUMBER = ("replace(replace(replace(format(datum.value, ',.4~g'), regexp(',', 'g'), '_'), regexp('[.]', 'g'), ','), "
-               "regexp('_', 'g'), '.')")
-VEGA_PERCENT = "format(datum.value * 100, '.0f') + ' %'"
+def vega_german(field: str = 'value', # the datum's field; 'value' is an axis label's
+                percent: bool = False, # a share (0–1) written as a percentage: 0.995 -> '99,5 %'
+               ) -> str:
+    """A Vega expression writing a number the German way with up to four significant digits (three for a percentage):
+    1.234,5 and 0,25 – Streamlit's charts write 1,234.5 and 0.25."""
+    value = f"datum[{field!r}]" + (' * 100' if percent else '')
+    german = (f"replace(replace(replace(format({value}, ',.{3 if percent else 4}~g'), regexp(',', 'g'), '_'), regexp('[.]', 'g'), ','), "
+              "regexp('_', 'g'), '.')")
+    return german + " + ' %'" if percent else german
+
+# for `axis.labelExpr` in a chart spec
+VEGA_NUMBER, VEGA_PERCENT = vega_german(), vega_german(percent=True)
+
+def german_tooltip(spec: dict, # a Vega-Lite spec with one `mark` and an `encoding`
+                   fields: dict, # field -> 'number', 'percent' or 'text', in the order the tooltip lists them
+                  ) -> dict:
+    "The spec with a tooltip listing `fields`, numbers written the German way (Vega's own tooltip writes 0.953 and 1,234.5)."
+    made = [{'calculate': vega_german(f, percent=kind == 'percent'), 'as': f'{f}_de'} for f, kind in fields.items() if kind != 'text']
+    tips = [{'field': f if kind == 'text' else f'{f}_de', 'type': 'nominal', 'title': f} for f, kind in fields.items()]
+    mark = spec['mark'] if isinstance(spec['mark'], dict) else {'type': spec['mark']}
+    return {**spec, 'transform': [*spec.get('transform', []), *made], 'mark': {**mark, 'tooltip': True},
+            'encoding': {**spec['encoding'], 'tooltip': tips}}
 
 def probability_chart(proba, # pandas Series: probability per class; the index holds the classes
                       what: str = 'Klasse', # what the classes are, e.g. 'Ziffer' or 'Rubrik'

@@ -310,6 +310,28 @@ def settled(page, timeout: float = 120_000) -> None:
     page.wait_for_timeout(800)
 
 
+def hover_tooltip(page, chart, color: str = '#E69F00') -> str:
+    """Hover a Vega chart (a locator) where it draws in `color` – a point or line of that colour, found in a screenshot of the chart –
+    until its tooltip shows; the tooltip's text. Fails if nothing of that colour answers."""
+    from io import BytesIO
+
+    from PIL import Image
+    chart.scroll_into_view_if_needed()
+    canvas = chart.locator('canvas, svg').first
+    box = canvas.bounding_box()
+    image = Image.open(BytesIO(canvas.screenshot())).convert('RGB')
+    scale = image.width / box['width']
+    want = tuple(int(color[k:k + 2], 16) for k in (1, 3, 5))
+    hits = [(x, y) for y in range(image.height) for x in range(image.width)
+            if sum(abs(a - b) for a, b in zip(image.getpixel((x, y)), want, strict=True)) < 30]
+    tip = page.locator('#vg-tooltip-element')
+    for x, y in hits[::max(1, len(hits) // 40)]:
+        page.mouse.move(box['x'] + x / scale, box['y'] + y / scale)
+        page.wait_for_timeout(30)
+        if tip.count() and tip.is_visible() and tip.inner_text().strip(): return tip.inner_text()
+    raise AssertionError(f'kein Tooltip: {len(hits)} Pixel in {color} gefunden, keiner zeigte einen Tooltip')
+
+
 def screenshot(page, name: str, full_page: bool = True) -> Path:
     """Save a screenshot to test-output/screenshots/NAME[-desktop|-phone].png. Streamlit scrolls inside its own container, so a
     full-page shot first makes the window as tall as the content."""

@@ -57,7 +57,7 @@ def test_short_training_shows_curves_metrics_and_a_finished_run(store):
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {'Validierungsgenauigkeit', 'Validierungsverlust', 'Beste Epoche', 'Training minus Validierung'}
     assert float(metrics['Validierungsgenauigkeit'].rstrip('% ').replace(',', '.')) > 90  # '98,8 %'
-    assert re.fullmatch(r'[+-]?\d+,\d Prozentpunkte', metrics['Training minus Validierung']), metrics  # a difference of shares
+    assert re.fullmatch(r'[+-]?\d+,\d Pp\.', metrics['Training minus Validierung']), metrics  # a difference of shares
     assert charts(at) == 2
     [run] = all_runs(store)
     assert f'`{run.info.run_id}`' in at.markdown[-1].value and 'Status **abgeschlossen**' in at.markdown[-1].value  # FINISHED, in German

@@ -1,7 +1,9 @@
 """The Experiment Board in a real browser at a laptop's and a phone's size: the leaderboard in German, rank by another metric (desktop:
 the controls are in the sidebar); screenshots."""
+import re
+
 import pytest
-from conftest import screenshot, served_app, settled
+from conftest import hover_tooltip, screenshot, served_app, settled
 from test_apps_experiment_board import make_board_store
 
 pytestmark = pytest.mark.browser
@@ -32,3 +34,6 @@ def test_experiment_board_in_chromium(app, screen):
     settled(screen)
     shot = screenshot(screen, 'experiment_board')
     assert shot.stat().st_size > 10_000
+    if screen.size == 'desktop':  # a point's tooltip names the run and writes its numbers the German way (Vega's own writes 0.953)
+        tip = hover_tooltip(screen, screen.locator('[data-testid="stVegaLiteChart"]').first, '#0072B2')
+        assert 'Lauf' in tip and re.search(r'\d', tip) and not re.search(r'\b0\.\d', tip), tip

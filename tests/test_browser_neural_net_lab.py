@@ -1,7 +1,9 @@
 """The Neural Net Lab in a real browser: stop a long training (KILLED), then a short one with live curves and metrics; screenshot."""
+import re
+
 import mlflow
 import pytest
-from conftest import ROOT, StreamlitServer, screenshot
+from conftest import ROOT, StreamlitServer, hover_tooltip, no_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +36,7 @@ def test_neural_net_lab_in_chromium(store, page):
         page.locator('[data-testid="stMetric"]').nth(3).wait_for(timeout=30_000)  # the metrics follow the message, maybe in a later frame
         assert page.locator('[data-testid="stMetric"]').count() == 4
         assert '%' in page.locator('[data-testid="stMetricValue"]').first.inner_text()
+        assert all(no_horizontal_scroll(v) for v in page.locator('[data-testid="stMetricValue"]').all())  # no value cut off ('+0,8 Proze…')
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').nth(1).wait_for(timeout=30_000)
         runs = mlflow.MlflowClient(store).search_runs([mlflow.MlflowClient(store).get_experiment_by_name('Woche 5 – Neuronale Netze').experiment_id])
         assert sorted(r.info.status for r in runs) == ['FINISHED', 'KILLED']
@@ -42,3 +45,6 @@ def test_neural_net_lab_in_chromium(store, page):
         page.wait_for_timeout(1000)  # let the charts finish their transition before the screenshot
         shot = screenshot(page, 'neural_net_lab')
         assert shot.stat().st_size > 10_000
+        # the accuracy curve's tooltip writes a German percentage ('93,8 %'), not Vega's 0.938
+        tip = hover_tooltip(page, page.locator('[data-testid="stVegaLiteChart"]').nth(1))
+        assert re.search(r'Anteil richtig\s*\d{1,3}(,\d{1,2})? %', tip) and 'Epoche' in tip, tip

@@ -1,7 +1,7 @@
 """Experiment-Vergleich: die MLflow-Läufe eines Experiments nebeneinander, der beste als Kandidat registriert (Woche 3–7, Phase C)."""
 import streamlit as st
 
-from amalea_quack.ui import VEGA_NUMBER, page_header, store_problem
+from amalea_quack.ui import VEGA_NUMBER, german_tooltip, page_header, store_problem
 
 page_header('experiment_board', 'Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste nach einer Kennzahl, Parameter gegen '
                                 'Kennzahl, Verläufe pro Schritt – und der beste Lauf als Kandidat in die Registry. Auswahl links in der '
@@ -57,10 +57,11 @@ def remember_metric():
 def chart(points: pd.DataFrame, x: str, y: str, x_kind: str, line: bool = False) -> None:
     "A scatter or line chart with German axis titles and numbers (st.scatter_chart would write 0.95 and the program's names)."
     axis = {'labelExpr': VEGA_NUMBER}
-    spec = {'mark': {'type': 'line', 'point': True, 'tooltip': True} if line else {'type': 'circle', 'size': 80, 'tooltip': True},
+    spec = {'mark': {'type': 'line', 'point': True, 'color': '#0072B2'} if line else {'type': 'circle', 'size': 80, 'color': '#0072B2', 'opacity': 1},
             'encoding': {'x': {'field': x, 'type': x_kind, **({'axis': axis} if x_kind == 'quantitative' else {})},
                          'y': {'field': y, 'type': 'quantitative', 'scale': {'zero': False}, 'axis': axis}}}
-    st.vega_lite_chart(points, spec, width='stretch', height=320)
+    shown = {**({'Lauf': 'text'} if 'Lauf' in points else {}), x: 'number' if x_kind == 'quantitative' else 'text', y: 'number'}
+    st.vega_lite_chart(points, german_tooltip(spec, shown), width='stretch', height=320)
 
 
 uri = tracking_uri()

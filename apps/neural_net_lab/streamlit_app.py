@@ -1,7 +1,7 @@
 """Labor für neuronale Netze: ein kleines neuronales Netz interaktiv trainieren, mit Lernkurven live (Woche 5, Phase A³)."""
 import streamlit as st
 
-from amalea_quack.ui import VEGA_NUMBER, VEGA_PERCENT, data_preview, name_fields, number_field, page_header
+from amalea_quack.ui import VEGA_NUMBER, VEGA_PERCENT, data_preview, german_tooltip, name_fields, number_field, page_header
 
 page_header('neural_net_lab', 'Ein mehrschichtiges Perzeptron (PyTorch) auf einem Kursdatensatz: Wähle links (auf dem Handy: oben '
                               'links ») Architektur und Hyperparameter, verfolge die Lernkurven live und halte das Training jederzeit '
@@ -42,14 +42,15 @@ def curves(frame: pd.DataFrame):
                                            (right, 'accuracy', 'Genauigkeit', 'Anteil richtig', VEGA_PERCENT)):
         long = (frame[[f'train_{what}', f'val_{what}']].set_axis(['Training', 'Validierung'], axis=1).rename_axis('Epoche').reset_index()
                 .melt('Epoche', var_name='Daten', value_name=axis))
-        spec = {'mark': {'type': 'line', 'point': len(frame) <= 30, 'tooltip': True},
+        spec = {'mark': {'type': 'line', 'point': len(frame) <= 30},
                 'encoding': {'x': {'field': 'Epoche', 'type': 'quantitative', 'axis': {'tickMinStep': 1, 'format': 'd'}},
                              'y': {'field': axis, 'type': 'quantitative', 'scale': {'zero': False}, 'axis': {'labelExpr': labels}},
                              'color': {'field': 'Daten', 'type': 'nominal', 'legend': {'orient': 'top', 'title': None},
                                        'scale': {'domain': ['Training', 'Validierung'], 'range': ['#0072B2', '#E69F00']}}}}
         with col:
             st.subheader(title)
-            st.vega_lite_chart(long, spec, width='stretch', height=280)
+            shown = {'Epoche': 'number', 'Daten': 'text', axis: 'percent' if what == 'accuracy' else 'number'}
+            st.vega_lite_chart(long, german_tooltip(spec, shown), width='stretch', height=280)
 
 
 def describe(job) -> str:
@@ -97,8 +98,9 @@ def result(job):
     cols[2].metric('Beste Epoche', f"{int(m['best_epoch'])} von {n}")
     gap = round(100 * m['overfit_delta'], 1) + 0.0  # a difference of two shares: percentage points, not percent; no '-0,0'
     cols[3].metric('Training minus Validierung',  # the gap to the validation rows (no test rows here)
-                   ('+' if gap > 0 else '') + german_number(gap, 1) + ' Prozentpunkte',
-                   help='Genauigkeit auf den Trainingsdaten minus Genauigkeit auf den Validierungsdaten, in Prozentpunkten')
+                   ('+' if gap > 0 else '') + german_number(gap, 1) + ' Pp.',  # 'Prozentpunkte' was cut off in a quarter of a laptop's width
+                   help='Genauigkeit auf den Trainingsdaten minus Genauigkeit auf den Validierungsdaten, in Prozentpunkten (Pp.): '
+                        '98 % − 95 % sind 3 Pp.')
     st.markdown(f"MLflow-Lauf `{r.run_id}` · Status **{label(r.status)}** · Experiment **{NN_EXPERIMENT}** · ansehen mit `make ui`")
     curves(r.history)
 
