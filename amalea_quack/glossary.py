@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'Term', 'glossary_table', 'label', 'german_number', 'number_pattern', 'parse_number',
-           'german_significant', 'german_p', 'german_percent', 'german_table']
+__all__ = ['GLOSSARY', 'LABELS', 'PARAMETER_HELP', 'Term', 'glossary_table', 'label', 'param_label', 'german_number',
+           'number_pattern', 'parse_number', 'german_significant', 'german_p', 'german_percent', 'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -317,6 +317,28 @@ LABELS = {
 def label(key) -> str:
     "The German label of a program key (metric, status, action, column); unknown keys come back as they are."
     return LABELS.get(key, str(key)) if isinstance(key, str) else str(key)
+
+# A logged hyperparameter keeps its code name – the name typed in DecisionTreeClassifier(max_depth=3) –, never a LABELS word
+# (a k-NN's 'metric' is a distance, no Kennzahl); what it means goes into a column's or a field's help.
+PARAMETER_HELP = {
+    'estimator': 'die scikit-learn-Klasse des Modells', 'max_depth': 'größte Tiefe des Baums (None: ohne Grenze)',
+    'min_samples_leaf': 'kleinste Zahl von Trainingszeilen in einem Blatt', 'min_samples_split': 'kleinste Zahl von Zeilen, die noch geteilt wird',
+    'criterion': 'Maß für die Reinheit einer Teilung (gini, entropy)', 'max_features': 'Merkmale, unter denen je Teilung gewählt wird',
+    'ccp_alpha': 'Stärke des Kostenkomplexitäts-Beschneidens (0: keines)', 'n_estimators': 'Zahl der Bäume im Wald',
+    'n_neighbors': 'Zahl der Nachbarn k', 'weights': 'Gewicht der Nachbarn: uniform (gleich) oder distance (nach Nähe)',
+    'metric': 'Abstandsmaß zwischen zwei Zeilen', 'p': 'Exponent des Minkowski-Abstands (2: euklidisch, 1: Manhattan)',
+    'n_clusters': 'Zahl der Cluster k', 'C': 'Kehrwert der Regularisierungsstärke: kleiner heißt stärker regularisiert',
+    'max_iter': 'höchste Zahl von Optimierungsschritten', 'hidden_layer_sizes': 'Neuronen je verborgener Schicht',
+    'hidden': 'Neuronen je verborgener Schicht', 'lr': 'Lernrate', 'epochs': 'höchste Zahl von Epochen', 'batch_size': 'Zeilen je Batch',
+    'patience': 'Epochen ohne Verbesserung bis zum frühen Stopp', 'random_state': 'Startwert des Zufalls (gleicher Wert, gleiches Modell)',
+    'seed': 'Startwert des Zufalls (gleicher Wert, gleiches Ergebnis)', 'test_size': 'Anteil der Testdaten',
+    'cv': 'Zahl der Folds der Kreuzvalidierung',
+    'scale': 'Merkmale vor dem Training standardisiert', 'dataset': 'Kursdatensatz',
+}
+
+def param_label(name: str) -> str:
+    "A logged parameter as a person reads it: its code name ('max_depth', 'metric'); only 'estimator' reads 'Modelltyp'."
+    return 'Modelltyp' if name == 'estimator' else str(name)
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl00000d
 def german_number(x, # a number (None and NaN show as '–')

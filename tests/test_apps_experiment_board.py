@@ -276,3 +276,17 @@ def test_without_cross_validation_the_test_accuracy_ranks_and_says_so(tmp_path, 
     assert caption.startswith('Rangliste nach **Genauigkeit** (Testdaten)') and 'Kein Lauf hat eine Kreuzvalidierung' in caption
     assert at.success[0].value.startswith('Bester Lauf nach **Genauigkeit** (Testdaten)')
     assert 'ersatzweise nach der Genauigkeit auf den Testdaten' in caption
+
+
+def test_a_parameter_keeps_its_code_name(tmp_path, template_db, monkeypatch):
+    "A k-NN's 'metric' (a distance) is shown as metric, never as the word for a score ('Kennzahl'); the parameter's help says what it is."
+    from amalea_quack.glossary import PARAMETER_HELP
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', new_store(tmp_path / 'store', template_db))
+    log_runs('Abstände', [('knn-manhattan', {'estimator': 'KNeighborsClassifier', 'metric': 'manhattan'}, {'cv_accuracy': 0.95}),
+                          ('knn-euklid', {'estimator': 'KNeighborsClassifier', 'metric': 'euclidean'}, {'cv_accuracy': 0.94})])
+    at = app().run()
+    assert not at.exception, at.exception
+    df = leaderboard(at)
+    assert df['metric'].tolist() == ['manhattan', 'euclidean'] and 'Kennzahl' not in df
+    at.selectbox(key='param_Abstände').set_value('metric').run()
+    assert f"**metric**: {PARAMETER_HELP['metric']}" in [c.value for c in at.caption]

@@ -24,7 +24,7 @@ from amalea_quack.compare import (
     suggest_model_name,
     top_tie,
 )
-from amalea_quack.glossary import german_number, german_table, label
+from amalea_quack.glossary import PARAMETER_HELP, german_number, german_table, label, param_label
 from amalea_quack.registry import register, validate_model_name
 from amalea_quack.store import StoreError, tracking_uri
 from amalea_quack.tracking import RunArtifacts, metric_steps
@@ -149,12 +149,13 @@ shown = shown.rename(columns={'rank': 'Rang'})
 # The parameters that tell the shown runs apart (five runs named 'entscheidungsbaum' differ in their depth), right after the name.
 varying = differing_params(runs, board['run_id'])
 param_value = lambda v: '–' if pd.isna(v) else 'ohne' if v == 'None' else german_number(v) if isinstance(v, int | float) else str(v)
-param_columns = {p: label(p) if label(p) not in shown.columns else f'{p} (Parameter)' for p in varying.columns}
+param_columns = {p: param_label(p) if param_label(p) not in shown.columns else f'{p} (Parameter)' for p in varying.columns}
 for i, p in enumerate(varying.columns):
     shown.insert(2 + i, param_columns[p], board['run_id'].map(varying[p]).map(param_value).tolist())
 top = board['rank'].eq(1).tolist()
 st.dataframe(shown.style.apply(lambda row: ['background-color: #fff3c4' if top[row.name] else '' for _ in row], axis=1),
-             hide_index=True, width='stretch', key='board')
+             hide_index=True, width='stretch', key='board',
+             column_config={param_columns[p]: st.column_config.Column(help=PARAMETER_HELP.get(p)) for p in varying.columns})
 ranked_by = f"Rangliste nach **{label(metric)}**{on_test}"
 fallback = (f" Kein Lauf hat eine Kreuzvalidierung (**{label('cv_accuracy')}**) protokolliert – deshalb ersatzweise nach der "
             'Genauigkeit auf den Testdaten. Zum Auswählen eines Laufs taugt die nur bedingt: Trainiere mit `quack train` oder '
@@ -176,12 +177,14 @@ with left:
         st.caption('Die Läufe haben keine Parameter protokolliert.')
     else:
         param = st.selectbox('Parameter (x-Achse)', params, index=params.index('estimator') if 'estimator' in params else 0,
-                             key=f'param_{experiment}', format_func=label)
+                             key=f'param_{experiment}', format_func=param_label)
+        if param in PARAMETER_HELP: st.caption(f'**{param_label(param)}**: {PARAMETER_HELP[param]}')
         points = param_metric_frame(runs, param, metric, run_ids=board['run_id'])
-        if points.empty: st.caption(f'Kein Lauf der Rangliste hat den Parameter **{label(param)}**.')
+        if points.empty: st.caption(f'Kein Lauf der Rangliste hat den Parameter **{param_label(param)}**.')
         else:
             kind = 'quantitative' if pd.api.types.is_numeric_dtype(points[param]) else 'nominal'
-            chart(points.rename(columns={param: label(param), metric: label(metric), 'run_name': 'Lauf'}), label(param), label(metric), kind)
+            x, y = param_label(param), label(metric)
+            chart(points.rename(columns={param: x, metric: y, 'run_name': 'Lauf'}), x, y, kind)
 
 def run_title(r: pd.Series) -> str:
     "Rank, name, the parameters that tell it apart (at most three) and the metric: runs of the same name stay distinguishable."
