@@ -130,8 +130,12 @@ def test_changing_metric_and_order_reorders_the_leaderboard(board):
 
 def test_metric_range_filters_runs(board):
     at = app().run()
-    lo, hi = at.sidebar.slider(key=f'range_{EXPERIMENT}_cv_accuracy').value
-    at.sidebar.slider(key=f'range_{EXPERIMENT}_cv_accuracy').set_value((0.6, hi)).run()
+    scale = at.sidebar.select_slider(key=f'range_{EXPERIMENT}_cv_accuracy')
+    shown = numbers(pd.Series(scale.options))  # the runs' values, written the German way ('0,9048', not 0.9048)
+    assert all(',' in o for o in scale.options) and shown.is_monotonic_increasing
+    lo, hi = scale.value
+    start = min(v for v in shown if v >= 0.6)
+    at.sidebar.select_slider(key=f'range_{EXPERIMENT}_cv_accuracy').set_value((start, hi)).run()
     df = leaderboard(at)
     assert numbers(df['Genauigkeit (Kreuzvalidierung)']).min() >= 0.6 and lo < 0.6
     assert 'baseline' not in df['Name des Laufs'].tolist() and 'nur-kurve' not in df['Name des Laufs'].tolist()

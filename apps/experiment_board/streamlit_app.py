@@ -115,9 +115,11 @@ except ValueError as e:
 if board.empty:
     st.info(f"Kein Lauf mit Status {', '.join(map(label, statuses))} hat die Kennzahl **{label(metric)}**. Nimm links einen weiteren Status dazu.")
     st.stop()
-lo, hi = float(board[metric].min()), float(board[metric].max())
-if lo < hi:
-    chosen = st.sidebar.slider(f'Bereich von {label(metric)}', lo, hi, (lo, hi), key=f'range_{experiment}_{metric}')
+values = sorted(board[metric].astype(float).unique())  # the range runs from one run's value to another's, written the German way
+if len(values) > 1:
+    lo, hi = values[0], values[-1]
+    chosen = st.sidebar.select_slider(f'Bereich von {label(metric)}', values, (lo, hi), key=f'range_{experiment}_{metric}',
+                                      format_func=lambda v: german_number(v, 1 if metric == 'latency_p99_ms' else 4))
     if chosen != (lo, hi):
         board = leaderboard(runs, metric, ascending, tuple(statuses), chosen)
 if board.empty:
