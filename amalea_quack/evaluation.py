@@ -260,9 +260,12 @@ def _class_scores(k: str) -> dict:
 def _close(a, b, tol: float = 0.005) -> bool: return abs(float(a) - float(b)) <= tol
 
 def _harmonic_f1(d: dict) -> bool | Diagnosis:
-    "True for the right F1 of Chinstrap; a Diagnosis where the student's F1 is the arithmetic mean of their precision and recall."
+    "True for the right F1 of Chinstrap; a Diagnosis where the F1 follows from the student's own wrong precision and recall, or is their mean."
     if _close(d['f1'], _class_scores('Chinstrap')['f1']): return True
-    if _close(d['f1'], (d['precision'] + d['recall']) / 2):
+    p, r = float(d['precision']), float(d['recall'])
+    if p + r and _close(d['f1'], 2 * p * r / (p + r)):  # checked first: where p and r are close, both means are close too
+        return Diagnosis('F1-Wert: richtig aus deiner Präzision und Trefferquote gerechnet – er stimmt, sobald beide stimmen')
+    if _close(d['f1'], (p + r) / 2):
         return Diagnosis('F1-Wert: das harmonische Mittel 2·P·R/(P+R), nicht das arithmetische (P+R)/2')
     return False
 
@@ -403,7 +406,7 @@ QUIZ = (
     Question(5, 0.5, 'Trefferquote = TP / (TP + FN) = 15 / 30: Das Modell findet die Hälfte der bösartigen Fälle.',
              notes={0.75: '15 / 20 ist die Präzision: Sie teilt durch die Vorhersagen, die Trefferquote durch die echten Fälle.'}, tolerance=0.001),
     Question(6, 2.2, '1 / 45 = 0,0222: eine Zeile ist 2,2 Prozentpunkte wert.', hint='Eine Zeile von 45 als Anteil, dann mal 100.', tolerance=0.05),
-    Question(7, 'b', 'Auf 45 Zeilen ist 0,04 ungefähr eine Blüte: ein Grund zum Nachprüfen, kein Urteil.',
+    Question(7, 'b', 'Auf 45 Zeilen sind 0,04 knapp zwei Blüten (0,04 · 45 = 1,8): ein Grund zum Nachprüfen, kein Urteil.',
              notes={'a': 'Eine Blüte mehr oder weniger richtig verschiebt den Abstand um 2,2 Prozentpunkte; '
                          'ein einzelner Split beweist keine Überanpassung.',
                     'c': 'Die Schwelle ist eine Frühwarnung: 0,04 liegt darüber und verdient einen zweiten Blick mit mehr Zeilen.'}),

@@ -116,6 +116,7 @@ _TREE_WORDS = {'samples = ': 'Beispiele = ', 'value = ': 'je Klasse = ', 'class 
 def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in one
                 max_depth: int | None = None, # draw only the top levels
                 size: tuple = (9, 5), # width and height in inches
+                impurity: bool = True, # show each node's Gini or entropy (notebook 05 draws a tree before it explains them)
                ):
     "The fitted tree: question, impurity, samples and classes per node; colour = majority class, strength = purity."
     from matplotlib.colors import to_rgb
@@ -128,7 +129,7 @@ def tree_figure(model, # a fitted DecisionTreeClassifier or a pipeline ending in
     colors = palette(len(classes))
     fig, ax = new_figure(*size)
     boxes = plot_tree(tree, feature_names=names, class_names=classes, filled=False, rounded=True, max_depth=max_depth,
-                      impurity=True, fontsize=8, ax=ax)
+                      impurity=impurity, fontsize=8, ax=ax)
     for box in boxes:  # scikit-learn's own fill colours are not colour-blind safe: recolour by class and purity
         text = box.get_text()
         cls, imp = re.search(r'class = (.+)$', text), re.search(r'(gini|entropy|log_loss) = ([\d.]+)', text)
