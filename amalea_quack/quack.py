@@ -373,8 +373,9 @@ def expect_number(value, what: str) -> bool | Diagnosis:
 def expect_share(value, what: str) -> bool | Diagnosis:
     "True for a share, a number from 0 to 1; else a `Diagnosis`: text ('0,89'), a truth value, a percentage (88.9) or another number."
     if not (number := expect_number(value, what)): return number
-    if 1 < value <= 100:
-        return Diagnosis(f'{what} = {value!r} sieht nach Prozent aus – gefragt ist der Anteil zwischen 0 und 1, also {value / 100:.3g}')
+    if 1 < value <= 100:  # just above 1 is as often a ratio with too small a denominator (48 / 40) as a small percentage
+        other = ' – oder der Nenner ist zu klein: Er zählt alles, wovon der Zähler ein Teil ist' if value < 2 else ''
+        return Diagnosis(f'{what} = {value!r} sieht nach Prozent aus – gefragt ist der Anteil zwischen 0 und 1, also {value / 100:.3g}{other}')
     if not 0 <= value <= 1: return Diagnosis(f'{what} ist ein Anteil zwischen 0 und 1 – nicht {value!r}')
     return True
 
