@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
-from .evaluation import Split, classification_metrics, evaluate, make_tabular_pipeline, split_data
+from .evaluation import Split, classification_metrics, cross_validate_accuracy, evaluate, make_tabular_pipeline, split_data
 from .glossary import german_number
 from .neighbors import knn_pipeline
 from .quack import Diagnosis, Exercise, Question, expect_number, has_keys, is_number
@@ -237,11 +237,13 @@ class Big3Result:
     def features(self) -> list[str]: return list(self.split.X_train.columns)
 
     def headline(self) -> dict:
-        "The key metrics with German labels: test accuracy and F1 for classifiers; silhouette, ARI, accuracy for k-means."
+        """The key metrics with German labels: for classifiers the cross-validated accuracy first (hyperparameters are chosen by it),
+        then test accuracy, F1 and the gap; silhouette, ARI, accuracy for k-means."""
         m = self.metrics
         if self.algorithm == 'k-Means':
             return {'Silhouette (Test)': m.get('silhouette', float('nan')), 'ARI (Test)': m['ari'], 'Genauigkeit (Mehrheit)': m['accuracy']}
-        return {'Genauigkeit (Test)': m['accuracy'], 'F1 makro (Test)': m['f1_macro'], 'overfit delta': m['overfit_delta'], 'ARI (Test)': m['ari']}
+        return {'Genauigkeit (Kreuzvalidierung)': m['cv_accuracy'], 'Genauigkeit (Test)': m['accuracy'], 'F1 makro (Test)': m['f1_macro'],
+                'overfit delta': m['overfit_delta']}
 
     def figure(self, resolution: int = 150):
         "Decision boundaries (tree, KNN) or cluster regions (k-means) on the two features, training points on top."
@@ -252,8 +254,9 @@ class Big3Result:
         if self.algorithm == 'k-Means':
             return cluster_regions_figure(self.model, X, y, resolution=resolution,
                                           title=f"k-Means ({hp}) · ARI {german_number(self.metrics['ari'], 2)}")
-        return decision_boundary_figure(self.model, X, y, resolution=resolution,
-                                        title=f"{self.algorithm} ({hp}) · Test {german_number(self.metrics['accuracy'], 2)}")
+        cv = self.metrics['cv_accuracy']
+        score = f'Test {german_number(self.metrics["accuracy"], 2)}' if np.isnan(cv) else f'Kreuzvalidierung {german_number(cv, 2)}'
+        return decision_boundary_figure(self.model, X, y, resolution=resolution, title=f'{self.algorithm} ({hp}) · {score}')
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc001c
 def numeric_features(data: pd.DataFrame, target: str) -> list[str]:
@@ -280,6 +283,15 @@ def _big3_model(algorithm: str, params: dict, X: pd.DataFrame, seed: int):
     return kmeans_pipeline(X, params['n_clusters'], seed, params['scale'])
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc001d
+def _training_cv(model, split: Split, params: dict, seed: int) -> dict:
+    "Cross-validated accuracy on the training rows (up to 5 folds); NaN where a class or a fold is too small for it (k > a fold's rows)."
+    from sklearn.model_selection import StratifiedKFold
+    folds = min(5, int(split.y_train.value_counts().min()))
+    cuts = StratifiedKFold(folds, shuffle=True, random_state=seed).split(split.X_train, split.y_train) if folds >= 2 else ()
+    if folds < 2 or params.get('n_neighbors', 0) > min(len(train) for train, _ in cuts):
+        return {'cv_accuracy': float('nan'), 'cv_accuracy_std': float('nan'), 'cv_folds': 0}
+    return cross_validate_accuracy(model, split.X_train, split.y_train, folds=folds, seed=seed)
+
 def fit_big3(data: pd.DataFrame, # table with features and target
              target: str, # the class column (k-means uses it only for evaluation)
              algorithm: str, # 'Entscheidungsbaum', 'KNN' or 'k-Means'
@@ -290,7 +302,8 @@ def fit_big3(data: pd.DataFrame, # table with features and target
              test_size: float = 0.3,
              dataset: str = '', # name of the data set, for logging
             ) -> Big3Result:
-    "Train a decision tree, KNN or k-means on numeric features and measure it on a held-out split; bad input gets a German error."
+    """Train a decision tree, KNN or k-means on numeric features and measure it on a held-out split – a classifier also by
+    cross-validation on the training rows (`cv_accuracy`, for choosing hyperparameters); bad input gets a German error."""
     params = big3_params(algorithm, params)
     if target not in data.columns: raise ValueError(f"Zielspalte {target!r} fehlt; vorhanden: {list(data.columns)}.")
     numeric = numeric_features(data, target)
@@ -320,7 +333,8 @@ def fit_big3(data: pd.DataFrame, # table with features and target
     else:
         from sklearn.metrics import adjusted_rand_score
         model.fit(split.X_train, split.y_train)
-        metrics = {**evaluate(model, split), 'ari': float(adjusted_rand_score(split.y_test, model.predict(split.X_test)))}
+        metrics = {**evaluate(model, split), 'ari': float(adjusted_rand_score(split.y_test, model.predict(split.X_test))),
+                   **_training_cv(model, split, params, seed)}
     return Big3Result(algorithm, params, model, split, metrics, dataset, target, seed, test_size, dropped)
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc0021
@@ -336,7 +350,7 @@ def log_big3_run(result: Big3Result, # from fit_big3
                            'features': ','.join(result.features), 'n_features': len(result.features),
                            'n_rows': result.metrics['n_train'] + result.metrics['n_test'], 'n_dropped': result.n_dropped,
                            'seed': result.seed, 'test_size': result.test_size, 'estimator': type(result.model[-1]).__name__, **result.params})
-        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items()})
+        mlflow.log_metrics({k: float(v) for k, v in result.metrics.items() if not np.isnan(v)})  # not measured (too few rows) is not logged
         if len(result.features) == 2: mlflow.log_figure(result.figure(), picture)
         log_sklearn_model(result.model, result.split.X_test.head(3))
     return run.info.run_id

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from amalea_quack.clustering import PLAYGROUND_EXPERIMENT
 
 APP = str(ROOT / 'apps/model_playground/streamlit_app.py')
-CLASSIFIER = {'Genauigkeit (Test)', 'F1 makro (Test)', 'Trainings-Test-Abstand (Test)', 'ARI (Test)'}
+CLASSIFIER = {'Genauigkeit (Kreuzvalidierung)', 'Genauigkeit (Test)', 'F1 makro (Test)', 'Trainings-Test-Abstand (Test)'}
 CLUSTERING = {'Silhouette (Test)', 'ARI (Test)', 'Genauigkeit (Mehrheit)'}
 
 
@@ -119,6 +119,7 @@ def test_log_button_creates_a_finished_run(store, algorithm, key, value, param, 
     assert f'{run.data.metrics[key_metric]:.3f}'.replace('.', ',') == shown[metric]  # shown the German way
     assert {'accuracy', 'f1_macro', 'ari', 'n_train', 'n_test'} <= set(run.data.metrics)
     assert ('silhouette' in run.data.metrics) == (algorithm == 'k-Means')
+    assert ('cv_accuracy' in run.data.metrics) == (algorithm != 'k-Means')  # a classifier's knobs are chosen by cross-validation
     client = MlflowClient(store)
     assert {picture, 'environment.json'} <= {a.path for a in client.list_artifacts(run_id)}
     models = [m for m in client.search_logged_models([run.info.experiment_id]) if m.source_run_id == run_id]
@@ -171,3 +172,16 @@ def test_unreachable_store_is_reported_when_logging(monkeypatch):
     at.button(key='log').click().run()
     assert not at.exception and not at.success
     assert 'nicht erreichbar' in at.error[0].value and str(port) in at.error[0].value  # the store's one German message
+
+
+def test_cross_validation_leads_and_says_when_the_rows_are_too_few(store):
+    "The knobs are chosen by cross-validation on the training rows; where its folds are too small for k it shows '–' and says why."
+    at = app().run()
+    at.sidebar.radio(key='algorithm').set_value('KNN').run()
+    assert list(metrics(at))[0] == 'Genauigkeit (Kreuzvalidierung)' and number(metrics(at)['Genauigkeit (Kreuzvalidierung)']) > 0.9
+    assert any('Kreuzvalidierung: 5 Folds auf den Trainingszeilen' in c.value for c in at.caption)
+    at.sidebar.slider(key='rows_iris').set_value(10).run()
+    at.sidebar.slider(key='n_neighbors').set_value(4).run()  # 6 training rows, 3 in a fold's training part: k = 4 cannot be validated
+    assert not at.exception and not at.error
+    assert metrics(at)['Genauigkeit (Kreuzvalidierung)'] == '–' and metrics(at)['Genauigkeit (Test)'] != '–'
+    assert any('zu wenige Zeilen je Klasse oder Fold' in c.value for c in at.caption)

@@ -99,8 +99,11 @@ with right:
     for i, (title, value) in enumerate(result.headline().items()):
         title = label('overfit_delta') if title == 'overfit delta' else title
         cells[i % 2].metric(title, german_number(None if pd.isna(value) else float(value), 3))
-    st.caption(f"{german_number(m['n_train'])} Trainings- und {n_test} Testzeilen · Genauigkeit auf den Testzeilen: 95-%-Intervall "
-               f'{german_percent(low, 0)} bis {german_percent(high, 0)} · Bild: Trainingspunkte')
+    folds = int(m.get('cv_folds', 0))
+    chosen_by = (f'Kreuzvalidierung: {folds} Folds auf den Trainingszeilen – nach ihr wählst du Einstellungen; die Testzeilen sind für den '
+                 'Schluss' if folds else 'Kreuzvalidierung: zu wenige Zeilen je Klasse oder Fold')
+    st.caption(f"{german_number(m['n_train'])} Trainings- und {n_test} Testzeilen · {chosen_by} · Genauigkeit auf den Testzeilen: "
+               f'95-%-Intervall {german_percent(low, 0)} bis {german_percent(high, 0)} · Bild: Trainingspunkte')
     st.markdown(HINTS[algorithm])
     with st.expander('Alle Kennzahlen'):
         static_table(pd.DataFrame({'metric': [label(k) for k in m], 'value': list(m.values())}).rename(columns={'metric': 'Kennzahl'}))
