@@ -428,25 +428,36 @@ def _range_labels(edges: np.ndarray) -> list[str]:
     inner = [f'{g(a)}–{g(b)}' for a, b in zip(edges[1:-2], edges[2:-1], strict=True)]
     return [f'< {g(edges[1])}', *inner, f'≥ {g(edges[-2])}'] if len(edges) > 2 else ['alle']
 
-def _feature_figure(self: DriftReport, feature: str):
-    "Reference and current distribution of one feature."
+def _feature_panels(self: DriftReport, feature: str) -> tuple:
+    "The panels `feature_figure` can draw for a feature: ('bins', 'cdf') for a numeric one, ('bins',) otherwise."
+    b = self.bins[feature]
+    return ('bins', 'cdf') if 'reference' in b and b['kind'] == NUMERIC else ('bins',)
+
+def _feature_figure(self: DriftReport, feature: str,
+                    panel: str | None = None, # 'bins' or 'cdf': that panel alone, in a narrow figure (two of them stack on a phone)
+                   ):
+    "Reference and current distribution of one feature: value ranges and, for a number, the distribution function."
+    if panel not in (None, *self.feature_panels(feature)):
+        raise ValueError(f'panel ist eins von {self.feature_panels(feature)} oder None, nicht {panel!r}')
     b, row = self.bins[feature], self.table.set_index('feature').loc[feature]
-    fig, _ = new_figure(9, 3.2, layout=None)
+    fig, _ = new_figure(9 if panel is None else 4.8, 3.2 if panel is None else 3.6, layout=None)
     fig.clear()  # the axes follow from what there is to compare
     if 'reference' not in b:
         ax = fig.subplots(); ax.text(0.5, 0.5, 'keine Werte zum Vergleichen', ha='center'); ax.set_axis_off()
     elif b['kind'] == NUMERIC:
-        ax1, ax2 = fig.subplots(1, 2)
-        x = np.arange(len(b['reference']))
-        ax1.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
-        ax1.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
-        ax1.set_xticks(x, _range_labels(b['edges']), rotation=30, ha='right', fontsize=7)
-        ax1.set(ylabel='Anteil', title=f"Wertebereiche (PSI {german_number(row['psi'], 2)})"); ax1.legend(fontsize=7)
-        ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['reference'], label='Referenz (Training)')
-        ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['current'], label='aktuell')
-        ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, {german_p(row['p_value'])})",
-                xlabel=column_label(feature), ylabel='Anteil ≤ x')
-        ax2.legend(fontsize=7)
+        axes = dict(zip(('bins', 'cdf'), fig.subplots(1, 2), strict=True)) if panel is None else {panel: fig.subplots()}
+        if ax1 := axes.get('bins'):
+            x = np.arange(len(b['reference']))
+            ax1.bar(x - 0.2, b['reference'], 0.4, label='Referenz (Training)', color=COLORS['reference'])
+            ax1.bar(x + 0.2, b['current'], 0.4, label='aktuell', color=COLORS['current'])
+            ax1.set_xticks(x, _range_labels(b['edges']), rotation=30, ha='right', fontsize=7)
+            ax1.set(ylabel='Anteil', title=f"Wertebereiche (PSI {german_number(row['psi'], 2)})"); ax1.legend(fontsize=7)
+        if ax2 := axes.get('cdf'):
+            ax2.plot(b['ref_x'], b['ref_F'], color=COLORS['reference'], label='Referenz (Training)')
+            ax2.step(b['cur_x'], b['cur_F'], where='post', color=COLORS['current'], label='aktuell')
+            ax2.set(title=f"Verteilungsfunktion (KS {german_number(row['statistic'], 2)}, {german_p(row['p_value'])})",
+                    xlabel=column_label(feature), ylabel='Anteil ≤ x')
+            ax2.legend(fontsize=7)
     else:
         ax = fig.subplots()
         x = np.arange(len(b['categories']))
@@ -456,7 +467,8 @@ def _feature_figure(self: DriftReport, feature: str):
         ax.set(ylabel='Anteil', title=f"Kategorien (PSI {german_number(row['psi'], 2)}, Chi²-Test {german_p(row['p_value'])})")
         ax.legend(fontsize=7)
     fig.suptitle(f"{column_label(feature)}: {label(row['verdict'])}", color=COLORS[row['verdict']], fontweight='bold')
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.8, wspace=0.25)  # fixed margins: much faster than tight_layout
+    left = 0.07 if panel is None else 0.14
+    fig.subplots_adjust(left=left, right=0.98, bottom=0.3, top=0.8, wspace=0.25)  # fixed margins: much faster than tight_layout
     return fig
 
 def _summary_figure(self: DriftReport):
@@ -478,7 +490,7 @@ def _summary_figure(self: DriftReport):
     fig.subplots_adjust(left=min(width / 7, 0.5), right=0.97, bottom=0.9 / height, top=1 - 0.45 / height)
     return fig
 
-DriftReport.feature_figure, DriftReport.summary_figure = _feature_figure, _summary_figure
+DriftReport.feature_panels, DriftReport.feature_figure, DriftReport.summary_figure = _feature_panels, _feature_figure, _summary_figure
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0043
 def figure_uri(fig) -> str:

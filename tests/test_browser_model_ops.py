@@ -62,6 +62,14 @@ def test_model_ops_in_chromium(app, screen):
     screen.locator('[data-testid="stAlertContentError"]').filter(has_text='starker Drift').wait_for(timeout=60_000)
     settled(screen)
     screen.get_by_role('img', name='PSI je Merkmal').wait_for(state='attached', timeout=60_000)
-    screen.get_by_role('img', name='Verteilung von Kronblattlänge (cm)').wait_for(state='attached', timeout=60_000)
+    bins, cdf = (screen.get_by_role('img', name=f'{what} von Kronblattlänge (cm)') for what in ('Wertebereiche', 'Verteilungsfunktion'))
+    for img in (bins, cdf): img.wait_for(state='attached', timeout=60_000)
+    cdf.scroll_into_view_if_needed()
+    settled(screen)
+    b, c = bins.bounding_box(), cdf.bounding_box()
+    if screen.size == 'phone':  # one below the other, each nearly the screen's width: readable without zooming
+        assert c['y'] >= b['y'] + b['height'] - 1 and min(b['width'], c['width']) > 300, (b, c)
+    else:
+        assert abs(c['y'] - b['y']) < 5 and c['x'] > b['x'] + b['width'] - 1, (b, c)  # side by side
     shot = screenshot(screen, 'model_ops')
     assert shot.stat().st_size > 10_000

@@ -52,10 +52,11 @@ def drift(uri: str, name: str, version: str, run_id: str, current: pd.DataFrame,
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
-def drift_png(uri: str, name: str, version: str, run_id: str, current: pd.DataFrame, limits: dict, feature: str | None = None) -> bytes:
-    "The drift summary (or one feature's distributions) as PNG, drawn once per input: reruns do not redraw it."
+def drift_png(uri: str, name: str, version: str, run_id: str, current: pd.DataFrame, limits: dict, feature: str | None = None,
+              panel: str | None = None) -> bytes:
+    "The drift summary (or one panel of a feature's distributions) as PNG, drawn once per input: reruns do not redraw it."
     result = drift(uri, name, version, run_id, current, limits)
-    return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature), dpi=110)
+    return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature, panel), dpi=110)
 
 
 @st.cache_data(show_spinner='Lese die Klasse vom Kursserver …', ttl=60, max_entries=4)
@@ -275,7 +276,10 @@ if tabs[3].open:
                 st.image(drift_png(uri, name, version, run_id, current, limits), alt='PSI je Merkmal')
                 detail = st.selectbox('Merkmal im Detail', result.ranked, key=f"drift_detail:{'|'.join(result.drifted)}", format_func=column_label,
                                       help='Die auffälligsten Merkmale stehen oben.')
-                st.image(drift_png(uri, name, version, run_id, current, limits, detail), alt=f'Verteilung von {column_label(detail)}')
+                panels = result.feature_panels(detail)  # side by side on a laptop, one below the other (and readable) on a phone
+                for cell, panel in zip(st.columns(len(panels)), panels, strict=True):
+                    cell.image(drift_png(uri, name, version, run_id, current, limits, detail, panel), width='stretch',
+                               alt=f"{'Wertebereiche' if panel == 'bins' else 'Verteilungsfunktion'} von {column_label(detail)}")
                 st.download_button('Drift-Bericht als HTML herunterladen', lambda: result.html(f'Drift-Bericht {name} Version {version}'),
                                    file_name=f'drift_{name}_v{version}.html', mime='text/html', on_click='ignore')
 
