@@ -197,7 +197,7 @@ BIG3_DEFAULTS = {'Entscheidungsbaum': {'max_depth': 3, 'criterion': 'gini'},
                  'KNN': {'n_neighbors': 5, 'weights': 'uniform', 'scale': True},
                  'k-Means': {'n_clusters': 3, 'scale': True}}
 BIG3_EXPERIMENT = 'Woche 4 – Big 3'
-PLAYGROUND_EXPERIMENT = 'Model Playground'
+PLAYGROUND_EXPERIMENT = 'Modell-Spielwiese'  # named like the app
 DEFAULT_FEATURES = {'iris': ['petal length (cm)', 'petal width (cm)'], 'penguins': ['bill_length_mm', 'flipper_length_mm'],
                     'wine': ['alcohol', 'proline'], 'breast_cancer': ['mean radius', 'mean texture']}
 _CHOICES = {'criterion': ('gini', 'entropy', 'log_loss'), 'weights': ('uniform', 'distance')}
