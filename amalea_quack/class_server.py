@@ -25,9 +25,9 @@ from .store import USER_NAME, ensure_port_free, owner
 # %% auto #0
 __all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'OVERVIEW_COLUMNS',
            'ServerSetupError', 'namespace_rule', 'audit_rule', 'class_server_app', 'write_auth_config', 'postgres_bin',
-           'free_port', 'PostgresCluster', 'ensure_database', 'ClassServer', 'read_class_list', 'reset_password',
-           'import_users', 'ClassSetup', 'network_addresses', 'default_server_folder', 'start_class_server',
-           'class_overview']
+           'free_port', 'PostgresCluster', 'ensure_database', 'check_admin_password', 'ClassServer', 'read_class_list',
+           'reset_password', 'import_users', 'ClassSetup', 'network_addresses', 'default_server_folder',
+           'start_class_server', 'class_overview']
 
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000006
 SERVER_APP = 'quack-class'  # the MLflow app the class server runs: basic-auth plus the course's two rules
@@ -239,6 +239,27 @@ def _port_free(host: str, port: int) -> None:
     ensure_port_free(host, port, 'läuft schon ein Kursserver oder die MLflow-Oberfläche (quack ui)? Auf macOS belegt AirPlay Port 5000',
                      f'einen anderen Port: --port {port + 1} (make class-server … PORT={port + 1})')
 
+def check_admin_password(auth_database_uri: str, # the users database, as in basic_auth.ini
+                         admin: str, # the teacher's user name
+                         password: str, # the password the server would be given (MLFLOW_AUTH_ADMIN_PASSWORD)
+                        ) -> None:
+    """Raise `ServerSetupError` if the users database knows `admin` with another password. MLflow sets the admin's password only when
+    it creates the user; a lost admin-passwort.txt (a new one is made) or a changed variable would start a server nobody can administer."""
+    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+    store = SqlAlchemyStore()
+    store.init_db(ensure_database(auth_database_uri))  # creates the tables on a first start, as the server would
+    try:
+        if store.has_user(admin) and not store.authenticate_user(admin, password):
+            raise ServerSetupError(
+                f"Das Admin-Passwort passt nicht zur Benutzerdatenbank: '{admin}' ist dort mit einem anderen Passwort angelegt – "
+                'admin-passwort.txt wurde gelöscht oder MLFLOW_AUTH_ADMIN_PASSWORD geändert. Mit diesem Passwort könnte niemand '
+                'Benutzer anlegen oder Passwörter zurücksetzen; der Server startet deshalb nicht. Abhilfe: das alte Passwort wieder in '
+                'admin-passwort.txt schreiben oder als MLFLOW_AUTH_ADMIN_PASSWORD setzen – oder es in der Datenbank neu setzen: '
+                'SqlAlchemyStore aus mlflow.server.auth.sqlalchemy_store, init_db(<Adresse der Benutzerdatenbank>), '
+                f"update_user('{admin}', password=<neues Passwort>).")
+    finally:
+        store.engine.dispose()
+
 @dataclass
 class ClassServer:
     "`mlflow server` for a class: PostgreSQL backend, proxied artifacts, the course's basic-auth app; started and stopped by PID."
@@ -272,6 +293,7 @@ class ClassServer:
         "Write the configuration, start the server in its own process group and wait until /health answers."
         folder = Path(self.folder); folder.mkdir(parents=True, exist_ok=True)
         _port_free(self.host, self.port)
+        check_admin_password(self.auth_database_uri, self.admin, self.admin_password)
         ini = write_auth_config(folder/'basic_auth.ini', self.auth_database_uri, self.admin)
         env = {**os.environ, 'MLFLOW_BACKEND_STORE_URI': self.database_uri, 'MLFLOW_AUTH_CONFIG_PATH': str(ini),
                'MLFLOW_AUTH_ADMIN_PASSWORD': self.admin_password,
