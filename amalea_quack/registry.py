@@ -510,7 +510,8 @@ class ServedModel:
         how = {'register': 'registered', 'promote': 'promoted', 'rollback': 'rolled_back'}[moves[-1]['action']] if moves else 'promoted'
         m = run.data.metrics
         return {'model': self.name, 'alias': self.alias, 'version': self.version, 'run_id': self.run_id,
-                'accuracy': m.get('accuracy'), 'f1_macro': m.get('f1_macro'), 'latency_p99_ms': m.get('latency_p99_ms'),
+                'accuracy': m.get('accuracy'), 'n_test': int(m['n_test']) if 'n_test' in m else None,  # the accuracy's sample size
+                'f1_macro': m.get('f1_macro'), 'latency_p99_ms': m.get('latency_p99_ms'),
                 'trained': datetime.fromtimestamp(run.info.start_time / 1000, UTC).isoformat(timespec='seconds'),
                 how: moves[-1]['when'] if moves else None, f'{how}_by': moves[-1]['who'] if moves else None,
                 'data_fingerprint': run.data.tags.get('dataset_fingerprint', '')[:12], 'commit': run.data.tags.get('git_commit', '')[:12]}

@@ -198,15 +198,21 @@ def _when(iso: str) -> str:
     except (TypeError, ValueError): return str(iso)
 
 def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
-    "Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible."
+    """Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible; the accuracy
+    with its 95-% interval and the test rows it was measured on."""
     import pandas as pd
 
+    from amalea_quack.compare import accuracy_interval
     from amalea_quack.glossary import german_number, label
     card = served.card()
+    n = card.pop('n_test', None)
     def fmt(k, v):
         if v is None or v == '': return '–'
         if k == 'latency_p99_ms': return german_number(v, 1)  # the label names the unit
         if k in ('trained', 'registered', 'promoted', 'rolled_back'): return _when(v)
+        if k == 'accuracy' and n:  # a number from a small sample carries its uncertainty
+            low, high = accuracy_interval(v, n)
+            return f'{german_number(v, 3)} (95-%-Intervall {german_number(low, 2)}–{german_number(high, 2)}, {n} Testzeilen)'
         if isinstance(v, float): return german_number(v, 3)
         return str(v)
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})

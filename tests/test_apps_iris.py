@@ -1,6 +1,8 @@
 """The Iris app with Streamlit's AppTest: German measurements in the main area, the prediction, notes outside the training range,
 unknown categories of another model, other aliases, the train button – and the cache after delete, retrain, promote
 (the store from Streamlit's secrets: tests/test_browser_iris.py, which runs a real server)."""
+import re
+
 import pytest
 from conftest import app_test
 
@@ -34,7 +36,8 @@ def test_measurements_in_german_and_the_prediction_with_card(course_store, monke
     assert len(at.get('vega_lite_chart')) == 1  # the probabilities
     c = card(at)
     assert (c['Modell'], c['Version'], c['Alias']) == ('iris-classifier', '1', 'production')
-    assert c['Genauigkeit'].count(',') == 1 and c['freigegeben am'] != '–' and 'UTC' in c['trainiert']
+    assert re.fullmatch(r'[01],\d{3} \(95-%-Intervall [01],\d{2}–[01],\d{2}, \d+ Testzeilen\)', c['Genauigkeit']), c  # with its uncertainty
+    assert 'n_test' not in c and c['freigegeben am'] != '–' and 'UTC' in c['trainiert']
     assert c['Latenz p99 (ms)'].replace(',', '').isdigit(), 'a German number; the label names the unit once'
 
 
