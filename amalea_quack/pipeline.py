@@ -629,6 +629,12 @@ def _nachbau() -> dict:
     rebuilt = client().search_runs([first.info.experiment_id], f"tags.reproduces = '{first.info.run_id}'", max_results=1)
     return {'run_id': first.info.run_id, 'logged': t['dataset_fingerprint'], 'now': now, 'rebuilt': bool(rebuilt)}
 
+def _own_card(s) -> bool:
+    "Exercise 16.4: the card at the checked version is none the course ships (the handout's Iris card, this lesson's penguins)."
+    mv = _subject(s.name, s.alias)
+    card = mv and RunArtifacts(mv.run_id).project_card
+    return not card or card.question.strip() not in {c.question.strip() for c in (IRIS_CARD, PENGUIN_CARD)}
+
 def _cause(a) -> str: return str(a['ursache']).strip().lower()
 def _print(a) -> str: return str(a['fingerabdruck']).strip().lower()
 
@@ -675,6 +681,8 @@ EXERCISES = (
          'zu diesem Modellnamen ist im Store nichts registriert – stimmt der Name? register(lauf, name) legt die erste Version an'),
         (lambda s: s.report.dataset not in (None, 'penguins'), 'ein eigener Datensatz, nicht das Beispiel',
          'das sind die Pinguine aus dem Beispiel – nimm einen anderen Datensatz (EIGENE_DATEN, standardmäßig wine) oder deine eigene CSV'),
+        (_own_card, 'ein eigener Steckbrief, keiner aus dem Kurs',
+         'am Lauf hängt ein Steckbrief aus dem Kurs (Iris oder Pinguine) – schreib einen eigenen für deine Daten und deine Frage'),
         (lambda s: _ok(s, 'Projektsteckbrief'), 'ein Projektsteckbrief mit KPIs reist mit dem Lauf',
          'am Lauf hängt kein Projektsteckbrief mit KPI – übergib ihn: track_candidates(..., card=dein_steckbrief)'),
         (lambda s: _ok(s, 'Kandidaten'), 'mindestens zwei protokollierte Kandidaten auf denselben Daten',
