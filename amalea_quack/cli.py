@@ -326,6 +326,19 @@ def _class_overview(a) -> int:
     print(_table(o.drop(columns='best_run').rename(columns=OVERVIEW_COLUMNS), **{OVERVIEW_COLUMNS['best_cv_accuracy']: 3}))
     return 0
 
+def _class_progress(a) -> int:
+    from amalea_quack.course import class_progress
+    files = [f for p in map(Path, a.paths) for f in (sorted(p.glob('*.json')) if p.is_dir() else [p])]
+    if missing := [str(f) for f in files if not f.exists()]: raise ValueError(f"nicht gefunden: {', '.join(missing)}")
+    if not files: raise ValueError(f"keine JSON-Datei in {', '.join(a.paths)}; erwartet je Person die Ausgabe von `quack fortschritt --json`")
+    counts = class_progress(files)
+    cell = lambda df: df['solved'].astype(str) + '/' + df['total'].astype(str)
+    shown = counts.assign(cell=cell(counts)).pivot(index='student', columns='notebook', values='cell').fillna('–')
+    shown['gesamt'] = cell(counts.groupby('student')[['solved', 'total']].sum())
+    print('Gelöste Übungen und Fragen je Notebook (gelöst/gesamt), aus den Berichten von `quack fortschritt --json`:')
+    print(shown.rename_axis(index='Person', columns=None).reset_index().to_string(index=False))
+    return 0
+
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000a
 _ARGPARSE_GERMAN = ((r"invalid choice: '([^']*)' \(choose from (.*)\)", r"unbekannt: '\1' – erlaubt: \2"),
                     (r"the following arguments are required: (.*)", r"es fehlt: \1"),
@@ -444,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('class-password', _class_password, 'für Lehrende: das vergessene Passwort einer Person auf dem Kursserver neu setzen')
     s.add_argument('name', help='Benutzername, z. B. anna-schmidt')
     s.add_argument('--passwort', help='das neue Passwort (mindestens 12 Zeichen); ohne: ein zufälliges, das angezeigt wird')
+    s = cmd('class-progress', _class_progress, 'für Lehrende: die Fortschrittsberichte der Klasse (quack fortschritt --json) als Tabelle')
+    s.add_argument('paths', nargs='+', metavar='PFAD', help='JSON-Dateien, eine je Person (anna.json), oder Ordner mit ihnen')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess')
     s.add_argument('--nbs', action='append', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs); '

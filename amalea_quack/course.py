@@ -30,7 +30,7 @@ from .store import project_root
 __all__ = ['PRELOAD', 'ENGINES', 'STUB_HEADER', 'MANIFEST', 'PROGRESS_STATUS', 'README_SECTIONS', 'nbs_path', 'notebooks',
            'execute_notebook', 'execute_all', 'execute_editions', 'empty_store_template', 'stub_solution',
            'student_notebook', 'EditionReport', 'write_student_edition', 'exercise_slots', 'notebook_progress',
-           'progress', 'PortfolioItem', 'portfolio_check']
+           'progress', 'class_progress', 'PortfolioItem', 'portfolio_check']
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0007
 def nbs_path() -> Path:
@@ -653,6 +653,26 @@ def progress(edition: Path, # the student edition's notebooks folder
         raise ValueError(f'Notebook {", ".join(unknown)} gibt es nicht; erwartet eine Nummer aus {", ".join(sorted(numbers))}.')
     plans = [_plan_progress(s, p) for s, p in pairs if not only or p.name[:2] in only]
     return pd.DataFrame(_check_plans(plans, workers, timeout), columns=['notebook', 'key', 'title', 'kind', 'status', 'note'])
+
+# %% ../nbs/anhang/19_kursbetrieb.ipynb #cb0000p2
+_PROGRESS_REPORT = "erwartet die Ausgabe von `quack fortschritt --json`, eine Liste von Einträgen mit 'notebook' und 'status'"
+
+def class_progress(files, # JSON files written by `quack fortschritt --json`, one per student; the file name (without .json) names them
+                  ) -> pd.DataFrame:
+    """Counts per student and notebook (columns student, notebook, solved, wrong, unsolved, unchecked, total; notebook as its number,
+    '01'), from the students' progress reports. A file that is not such a report is refused, naming the file (ValueError)."""
+    rows = []
+    for f in sorted(Path(f) for f in files):
+        try: report = json.loads(f.read_text(encoding='utf-8'))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f'{f.name} ist kein JSON ({e}); {_PROGRESS_REPORT}') from None
+        if not isinstance(report, list) or not all(isinstance(r, dict) and r.get('status') in PROGRESS_STATUS and 'notebook' in r
+                                                   for r in report):
+            raise ValueError(f'{f.name}: {_PROGRESS_REPORT}, jeder Status einer von {", ".join(PROGRESS_STATUS)}')
+        rows += [{'student': f.stem, 'notebook': Path(r['notebook']).name[:2], 'status': r['status']} for r in report]
+    if not rows: return pd.DataFrame(columns=['student', 'notebook', *PROGRESS_STATUS, 'total'])
+    df = pd.DataFrame(rows)
+    counts = pd.crosstab([df['student'], df['notebook']], df['status']).reindex(columns=list(PROGRESS_STATUS), fill_value=0)
+    return counts.assign(total=counts.sum(axis=1)).reset_index().rename_axis(columns=None)
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cb000031
 @dataclass

@@ -307,6 +307,15 @@ def test_fortschritt_command_reports_as_text_and_json(editions, tmp_path):
     assert as_json.returncode == 0, as_json.stderr
     rows = json.loads(as_json.stdout)
     assert {r['status'] for r in rows} >= {'solved', 'wrong'}
+    # the teacher collects the reports and reads the class in one table; a file that is no report is refused by its name
+    (tmp_path / 'klasse').mkdir()
+    (tmp_path / 'klasse' / 'anna.json').write_text(as_json.stdout, encoding='utf-8')
+    table = quack('class-progress', str(tmp_path / 'klasse'))
+    solved = sum(r['status'] == 'solved' for r in rows)
+    assert table.returncode == 0 and 'anna' in table.stdout and f'{solved}/{len(rows)}' in table.stdout.splitlines()[-1], table.stdout
+    (tmp_path / 'klasse' / 'notiz.json').write_text('{"anna": "fleißig"}', encoding='utf-8')
+    refused = quack('class-progress', str(tmp_path / 'klasse'))
+    assert refused.returncode != 0 and 'notiz.json: erwartet die Ausgabe von `quack fortschritt --json`' in refused.stderr, refused.stderr
 
 
 def test_isolated_runs_do_not_run_the_callers_script_again(tmp_path, monkeypatch):
