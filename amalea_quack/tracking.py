@@ -400,9 +400,9 @@ def _same_scores(ranking: pd.DataFrame, kids: pd.DataFrame) -> bool:
 def _penguin_floor() -> float: return load_dataset('penguins')['species'].value_counts(normalize=True).max() + 0.3
 
 @lru_cache(maxsize=8)
-def _logged_run(fn):
-    "Call the student's function once (max_depth=2) and fetch the run it reports."
-    return client().get_run(fn(2))
+def _logged_run(fn, max_depth: int = 2):
+    "Call the student's function once per depth (the task says 2; 3 shows whether it uses its argument) and fetch the run it reports."
+    return client().get_run(fn(max_depth))
 
 def _model_inputs(run) -> list[str] | None:
     "Input columns of the signature of the model a run logged, or None."
@@ -470,6 +470,8 @@ EXERCISES = (
          f'der Lauf liegt nicht im Experiment „{PENGUIN_EXPERIMENT}“ – `tracked_run(PENGUIN_EXPERIMENT, ...)`'),
         (lambda f: _logged_run(f).data.params.get('max_depth') == '2', 'der Parameter `max_depth` ist protokolliert',
          'der Parameter `max_depth` fehlt oder hat nicht den Wert, mit dem die Funktion aufgerufen wurde'),
+        (lambda f: _logged_run(f, 3).data.params.get('max_depth') == '3', 'mit 3 aufgerufen, protokolliert und trainiert sie Tiefe 3',
+         'mit max_depth=3 aufgerufen, protokolliert die Funktion nicht 3 – nimm den Wert des Arguments, keine feste Zahl'),
         (lambda f: {'cv_accuracy', 'cv_accuracy_std'} <= set(_logged_run(f).data.metrics) and 0 < _logged_run(f).data.metrics['cv_accuracy'] <= 1,
          'die Kreuzvalidierung ist protokolliert (`cv_accuracy`, `cv_accuracy_std`)', 'es fehlen die Metriken von `cross_validate_accuracy`'),
         (lambda f: _cv_on_training_rows(_logged_run(f)), 'die Kreuzvalidierung lief auf den Trainingsdaten',
