@@ -231,15 +231,13 @@ def vega_german(field: str = 'value', # the datum's field; 'value' is an axis la
 # for `axis.labelExpr` in a chart spec
 VEGA_NUMBER, VEGA_PERCENT = vega_german(), vega_german(percent=True)
 
-def german_tooltip(spec: dict, # a Vega-Lite spec with one `mark` and an `encoding`
+def german_tooltip(spec: dict, # a Vega-Lite spec with an `encoding`
                    fields: dict, # field -> 'number', 'percent' or 'text', in the order the tooltip lists them
                   ) -> dict:
     "The spec with a tooltip listing `fields`, numbers written the German way (Vega's own tooltip writes 0.953 and 1,234.5)."
     made = [{'calculate': vega_german(f, percent=kind == 'percent'), 'as': f'{f}_de'} for f, kind in fields.items() if kind != 'text']
     tips = [{'field': f if kind == 'text' else f'{f}_de', 'type': 'nominal', 'title': f} for f, kind in fields.items()]
-    mark = spec['mark'] if isinstance(spec['mark'], dict) else {'type': spec['mark']}
-    return {**spec, 'transform': [*spec.get('transform', []), *made], 'mark': {**mark, 'tooltip': True},
-            'encoding': {**spec['encoding'], 'tooltip': tips}}
+    return {**spec, 'transform': [*spec.get('transform', []), *made], 'encoding': {**spec['encoding'], 'tooltip': tips}}
 
 def probability_chart(proba, # pandas Series: probability per class; the index holds the classes
                       what: str = 'Klasse', # what the classes are, e.g. 'Ziffer' or 'Rubrik'

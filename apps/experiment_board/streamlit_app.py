@@ -50,6 +50,11 @@ def gate_ready(uri: str, run_id: str) -> bool:
     return RunArtifacts(run_id).gate_ready
 
 
+def decimals(metric: str) -> int:
+    "Decimals a metric is shown with: a latency in ms with one, a share with four."
+    return 1 if metric == 'latency_p99_ms' else 4
+
+
 def remember_metric():
     st.session_state['wanted_metric'] = st.session_state['metric']
 
@@ -119,7 +124,7 @@ values = sorted(board[metric].astype(float).unique())  # the range runs from one
 if len(values) > 1:
     lo, hi = values[0], values[-1]
     chosen = st.sidebar.select_slider(f'Bereich von {label(metric)}', values, (lo, hi), key=f'range_{experiment}_{metric}',
-                                      format_func=lambda v: german_number(v, 1 if metric == 'latency_p99_ms' else 4))
+                                      format_func=lambda v: german_number(v, decimals(metric)))
     if chosen != (lo, hi):
         board = leaderboard(runs, metric, ascending, tuple(statuses), chosen)
 if board.empty:
@@ -146,7 +151,7 @@ if metric == 'accuracy' and 'cv_accuracy' in metrics:
                f"**{label('cv_accuracy')}**.")
 st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) == 1 else 'Läufen'}")
 shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
-shown = german_table(shown, decimals={m: 4 for m in shown.columns if m in metrics and m != 'latency_p99_ms'} | {'latency_p99_ms': 1})
+shown = german_table(shown, decimals={m: decimals(m) for m in shown.columns if m in metrics})
 shown = shown.rename(columns={'rank': 'Rang'})
 # The parameters that tell the shown runs apart (five runs named 'entscheidungsbaum' differ in their depth), right after the name.
 varying = differing_params(runs, board['run_id'])
