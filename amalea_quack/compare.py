@@ -21,7 +21,7 @@ import pandas as pd
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
 from .glossary import german_number, german_p, german_significant, label
-from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_count, expect_number, has_keys, wilson_interval
+from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_count, expect_number, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
 from .validation import Check, Report
@@ -861,8 +861,6 @@ def _close(a, b, tol: float = 1e-3) -> bool: return abs(float(a) - float(b)) <= 
 def _near(a, b, share: float = 0.1) -> bool:
     "`a` within `share` of `b` (relative): a p-value rounded to two places, 0.02 for 0.0213, still counts."
     return abs(float(a) - float(b)) <= share * abs(float(b))
-def _is_true(v) -> bool: return v is True or v is np.True_
-def _is_bool(v) -> bool: return isinstance(v, (bool, np.bool_))
 
 def _fastest_passing() -> str:
     ok = _CHURN[_CHURN['kpis_passed']]
@@ -954,7 +952,8 @@ EXERCISES = (
             Diagnosis('das Vorzeichen ist vertauscht – gefragt ist Genauigkeit A minus Genauigkeit B, also (nur A − nur B) / alle Zeilen')
             if _near(d['differenz'], -_PAIR_DIFFERENCE, 0.05) else False), 'die Differenz der Genauigkeiten stimmt',
          'die Differenz der Genauigkeiten ist (nur A − nur B) geteilt durch alle 120 Zeilen, nicht durch die abweichenden'),
-        (lambda d: _is_bool(d['signifikant']) and bool(d['signifikant']) == (_mcnemar() < 0.05), 'auf dem 5-%-Niveau nachgewiesen',
+        (lambda d: expect_bool(d['signifikant'], "'signifikant'") and bool(d['signifikant']) == (_mcnemar() < 0.05),
+         'auf dem 5-%-Niveau nachgewiesen',
          "'signifikant' stimmt nicht: Liegt der p-Wert unter 0,05? Dann True, sonst False"),
     ), level=1),
     Exercise('13.3', 'Überlappen oder unterscheiden?', (
@@ -971,11 +970,11 @@ EXERCISES = (
          'a und b in der verlangten Reihenfolge', 'a und b sind vertauscht'),
         (lambda d: _counts(d['test']) == _counts(_penguin_pair()), 'die vier Zahlen stimmen',
          'die vier Zahlen stimmen nicht – trainiert auf `pinguine.X_train`/`y_train` mit `random_state=0`, gemessen auf `X_val`/`y_val`?'),
-        (lambda d: _is_bool(d['ueberlappen']) and bool(d['ueberlappen']) == _overlap(_penguin_pair()),
+        (lambda d: expect_bool(d['ueberlappen'], "'ueberlappen'") and bool(d['ueberlappen']) == _overlap(_penguin_pair()),
          'die Frage nach der Überlappung der beiden Intervalle richtig beantwortet',
          'vergleiche `accuracy_interval(test.accuracy_a, test.n)` mit `accuracy_interval(test.accuracy_b, test.n)`: '
          'Überlappen sich die beiden Bereiche? (True oder False)'),
-        (lambda d: _is_bool(d['signifikant']) and bool(d['signifikant']) == (_penguin_pair().p_value < 0.05),
+        (lambda d: expect_bool(d['signifikant'], "'signifikant'") and bool(d['signifikant']) == (_penguin_pair().p_value < 0.05),
          'McNemar richtig gelesen: Die Intervalle für sich hätten hier nicht entschieden, der gepaarte Test schon',
          'schau auf `test.p_value`: Liegt er unter 0,05? (True oder False)'),
     ), level=2),

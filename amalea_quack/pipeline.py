@@ -21,7 +21,7 @@ from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
 from .glossary import german_number, german_table, label
 from .monitoring import release
-from .quack import IRIS_CARD, KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys
+from .quack import IRIS_CARD, KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letters, expect_bool, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
 from .store import client, is_embedded, qualify, tracking_uri
 from .tracking import IRIS_EXPERIMENT, RunArtifacts, TrainResult, train_tabular
@@ -659,7 +659,7 @@ EXERCISES = (
          "ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'", "erwartet wird ein dict mit 'reproduziert', 'ursache' und 'fingerabdruck'"),
         (lambda a: _nachbau()['rebuilt'], 'der Lauf ist nachgebaut (ein Lauf mit dem Tag reproduces)',
          'es gibt noch keinen Nachbau von erster_lauf: rufe reproduce(erster_lauf) auf'),
-        (lambda a: a['reproduziert'] in (True, False) and bool(a['reproduziert']) == (_nachbau()['now'] == _nachbau()['logged']),
+        (lambda a: expect_bool(a['reproduziert'], "'reproduziert'") and bool(a['reproduziert']) == (_nachbau()['now'] == _nachbau()['logged']),
          'richtig: nicht reproduziert – mit anderen Daten ist ein Nachbau keiner, auch wenn Kennzahlen gleich herauskommen',
          'schau auf nachbau.ok: Die Daten haben heute einen anderen Fingerabdruck, also gilt der Nachbau nicht – gleiche Kennzahlen auf '
          'anderen Daten bestätigen ein anderes Modell'),

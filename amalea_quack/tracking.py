@@ -18,7 +18,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import Split, confusion_figure, cross_validate_accuracy, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
-from .quack import Diagnosis, Exercise, ProjectCard, Question, has_keys
+from .quack import Diagnosis, Exercise, ProjectCard, Question, expect_count, has_keys
 from .reproducibility import set_seed, tracked_run
 from .store import client, store_errors
 from .validation import Report, Schema, csv_safe, fingerprint, from_csv_safe, reference_profile, validate_training_data
@@ -397,6 +397,14 @@ def _same_scores(ranking: pd.DataFrame, kids: pd.DataFrame) -> bool:
     "The ranking's scores are those of the child runs: the ranking comes from that search."
     return len(kids) > 0 and sorted(kids['metrics.cv_accuracy'].round(9)) == sorted(ranking['mean_test_score'].round(9))
 
+def _penguin_split() -> Split: return split_data(model_frame(load_dataset('penguins'), 'species'), 'species', seed=0)
+
+def _searched_training_rows(ranking: pd.DataFrame) -> bool | Diagnosis:
+    "The newest search saw the training rows of the penguins only: as many as `split_data` leaves for training (`test_size` at its default)."
+    seen, n = int(_search_parent(ranking)[0]['tags.n_train']), len(_penguin_split().X_train)
+    return seen == n or Diagnosis(f'die Suche lief auf {seen} Zeilen, die Trainingsdaten sind {n} – lass `test_size` beim Standard: '
+                                  'die Testzeilen bleiben bis Phase C liegen und gehören nicht in die Auswahl')
+
 def _penguin_floor() -> float: return load_dataset('penguins')['species'].value_counts(normalize=True).max() + 0.3
 
 @lru_cache(maxsize=8)
@@ -416,9 +424,19 @@ def _penguin_features() -> list[str]: return [c for c in load_dataset('penguins'
 def _cv_on_training_rows(run) -> bool:
     "The run's cv_accuracy is the one the task's tree gets by cross-validation on the training rows (not on test rows, not on all rows)."
     from sklearn.tree import DecisionTreeClassifier
-    sp = split_data(model_frame(load_dataset('penguins'), 'species'), 'species', seed=0)
+    sp = _penguin_split()
     tree = make_tabular_pipeline(sp.X_train, DecisionTreeClassifier(max_depth=2, random_state=0))
     return abs(run.data.metrics['cv_accuracy'] - cross_validate_accuracy(tree, sp.X_train, sp.y_train)['cv_accuracy']) < 1e-9
+
+def _fitted_on_training_rows(run) -> bool | Diagnosis:
+    "The logged tree learned from the training rows alone: its root holds as many rows as `split_data(penguins, 'species', seed=0)` leaves to train."
+    import mlflow.sklearn
+    model = mlflow.sklearn.load_model(f'models:/{run.outputs.model_outputs[0].model_id}')
+    tree = model[-1] if hasattr(model, 'steps') else model  # the pipeline's last step
+    if not hasattr(tree, 'tree_'): return Diagnosis(f'das protokollierte Modell ist kein Entscheidungsbaum, sondern {type(tree).__name__}')
+    seen, n = int(tree.tree_.n_node_samples[0]), len(_penguin_split().X_train)
+    return seen == n or Diagnosis(f'der protokollierte Baum hat aus {seen} Zeilen gelernt, die Trainingsdaten sind {n} – '
+                                  'trainiere mit `sp.X_train` und `sp.y_train`: die Testzeilen bleiben für die Bewertung in Phase C')
 
 def _strategy(plan: dict) -> str: return str(plan['strategie']).strip().lower()
 
@@ -430,7 +448,16 @@ def _strategy_in_budget(plan: dict) -> bool | Diagnosis:
 
 def _plan_numbers() -> dict:
     b = SEARCH_BUDGET
-    return {'grid_trainings': b['values'] ** b['hyperparameters'] * b['folds'], 'max_candidates': b['budget_seconds'] // (b['seconds'] * b['folds'])}
+    grid = b['values'] ** b['hyperparameters']
+    return {'grid_candidates': grid, 'grid_trainings': grid * b['folds'], 'max_candidates': b['budget_seconds'] // (b['seconds'] * b['folds'])}
+
+def _candidates_in_budget(plan: dict) -> bool | Diagnosis:
+    """At least ten candidates and no more than the grid holds; with cross-validation within the hour. Successive halving with factor 2
+    spends about one full cross-validated training per round, log2(candidates) + 1 rounds: any count the grid holds fits."""
+    k, n = plan['kandidaten'], _plan_numbers()
+    if (form := expect_count(k, "'kandidaten'")) is not True: return form
+    if k > n['grid_candidates']: return Diagnosis(f"das Gitter hat nur {n['grid_candidates']} Kombinationen – mehr Kandidaten gibt es nicht")
+    return k >= 10 and (_strategy(plan) == 'halving' or k <= n['max_candidates'])
 
 EXERCISES = (
     Exercise('06.1', 'Der beste Lauf, ehrlich gewählt', (
@@ -460,6 +487,7 @@ EXERCISES = (
          'gesucht auf den Pinguinen', 'der Suchlauf lief auf anderen Daten als `penguins`'),
         (lambda df: set(_search_parent(df)[1]['metrics.cv_folds']) == {3}, 'mit 3-facher Kreuzvalidierung',
          'die Kandidaten wurden nicht mit 3-facher Kreuzvalidierung bewertet: `cv=3`'),
+        (_searched_training_rows, 'nur auf den Trainingszeilen gesucht', 'die Suche lief nicht nur auf den Trainingszeilen'),
     ), level=1),
     Exercise('06.3', 'Ein Lauf, vollständig von Hand', (
         (lambda f: callable(f) and _logged_run(f) is not None, 'die Funktion gibt die run_id eines Laufs zurück',
@@ -479,6 +507,8 @@ EXERCISES = (
          'Test- oder alle Daten gehören nicht in die Auswahl, und Baum und Seed sind die aus der Aufgabe'),
         (lambda f: _model_inputs(_logged_run(f)) == _penguin_features(), 'das Modell ist mit Signatur der Pinguin-Merkmale protokolliert',
          'es fehlt ein mit `log_sklearn_model` protokolliertes Modell, dessen Signatur die Pinguin-Merkmale als Eingabe nennt'),
+        (lambda f: _fitted_on_training_rows(_logged_run(f)), 'der Baum hat nur aus den Trainingsdaten gelernt',
+         'der protokollierte Baum hat nicht aus den Trainingsdaten gelernt'),
     ), level=2),
     Exercise('06.4', 'Eine Suche planen', (
         (lambda d: has_keys(d, ('grid_trainings', 'strategie', 'kandidaten', 'auswahl')),
@@ -489,7 +519,7 @@ EXERCISES = (
          'Kandidaten der Grid-Suche: Werte hoch Zahl der Hyperparameter; jeder wird mit jedem Fold einmal trainiert'),
         (_strategy_in_budget, 'eine Suche, die mit dem Budget auskommt',
          'die vollständige Grid-Suche passt nicht in eine Stunde – wähle eine Suche mit fester Zahl von Kandidaten'),
-        (lambda d: 10 <= int(d['kandidaten']) and (_strategy(d) == 'halving' or int(d['kandidaten']) <= _plan_numbers()['max_candidates']),
+        (_candidates_in_budget,
          'die Kandidaten passen mit Kreuzvalidierung in die Stunde',
          'so viele Kandidaten passen nicht (oder es sind weniger als zehn): ein Kandidat kostet Folds mal Sekunden pro Training'),
         (lambda d: str(d['auswahl']).strip().lower() == 'cv_accuracy', 'gewählt wird nach der Kreuzvalidierung',
