@@ -610,11 +610,11 @@ def _centroid_matches(f):
     if (got == _centroid_variant(*case, pick=np.argmin)).all():
         return Diagnosis('du wählst die Rubrik mit dem kleinsten Kosinus (argmin) – die ähnlichste hat den größten (argmax)')
     if (got == _centroid_variant(*case, norm_axis=0)).all():
-        return Diagnosis('jeder Schwerpunkt (eine Zeile) wird für sich auf Länge 1 gebracht: np.linalg.norm(…, axis=1, keepdims=True), nicht axis=0')
+        return Diagnosis('jedes Zentrum (eine Zeile) wird für sich auf Länge 1 gebracht: np.linalg.norm(…, axis=1, keepdims=True), nicht axis=0')
     pairs = set(zip(got, want, strict=True))
     if len(pairs) == len({g for g, _ in pairs}) == len({w for _, w in pairs}):  # the same partition, other names
         return Diagnosis('deine Gruppen stimmen, aber die Namen sind vertauscht – die Spalte j der Ähnlichkeiten gehört zu der Rubrik, aus der du '
-                         'den Schwerpunkt j gebildet hast (np.unique sortiert die Rubriken)')
+                         'das Zentrum j gebildet hast (np.unique sortiert die Rubriken)')
     return False
 
 def _answered_no(d):
@@ -656,14 +656,14 @@ EXERCISES = (
         (_nearest_named, 'das ähnlichste Beispiel stimmt',
          'nicht das ähnlichste Beispiel: Es zählt der größte Kosinus (die Richtung), nicht das größte Skalarprodukt, das lange Vektoren bevorzugt'),
     ), level=1),
-    Exercise('12.2', 'Der nächste Schwerpunkt', (
+    Exercise('12.2', 'Das nächste Zentrum', (
         (lambda f: callable(f) and len(_centroid_got(f)) == len(_centroid_case()[2]), 'eine Funktion, die eine Rubrik pro Testzeile zurückgibt',
          'erwartet wird eine Funktion centroid_predict(train_emb, train_labels, test_emb), die so viele Rubriken liefert, wie test_emb Zeilen hat'),
         (_known_classes, 'nur Rubriken aus dem Training',
          'die Vorhersagen enthalten unbekannte Rubriken'),
         (_centroid_matches,
-         'jede Vorhersage stimmt mit dem nächsten Schwerpunkt (Kosinus) überein',
-         'manche Vorhersagen weichen ab – Schwerpunkt je Rubrik bilden, normieren, größte Kosinus-Ähnlichkeit wählen'),
+         'jede Vorhersage stimmt mit dem nächsten Zentrum (Kosinus) überein',
+         'manche Vorhersagen weichen ab – Zentrum je Rubrik bilden, normieren, größte Kosinus-Ähnlichkeit wählen'),
     ), level=2),
     Exercise('12.3', 'Aufmerksamkeit mit Maske', (
         (lambda f: callable(f) and _shape_ok(f), 'eine Funktion, die eine Matrix (Anfragen × Schlüssel) zurückgibt',
