@@ -8,6 +8,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/app_bausteine.html.md"""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from .quack import Exercise, Question, has_keys  # the exercises of this lesson 
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
            'rerun_figure', 'keep_state', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App',
            'app_info', 'page_header', 'course_links', 'model_card', 'vega_german', 'german_tooltip',
-           'probability_chart', 'alias_warnings', 'refusal', 'csv_upload', 'show_table', 'data_preview', 'static_table',
-           'name_fields', 'number_field', 'deployment_figure']
+           'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone', 'csv_upload', 'show_table',
+           'data_preview', 'static_table', 'name_fields', 'number_field', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -277,6 +278,16 @@ def refusal(name: str, e) -> str:  # e: amalea_quack.validation.DataValidationEr
     "Why the file `name` was not taken, in sentences: its name first, then each problem, then what was expected."
     return f'**{name}** wurde nicht übernommen. {_sentences(e.problems)}' + (f' Erwartet: {e.expected}.' if e.expected else '')
 
+def german_dropzone(key: str, # the uploader's widget key
+                    instructions: str, # what the drop zone says instead, e.g. 'CSV, höchstens 10 MB'
+                   ) -> None:
+    """Streamlit writes its uploader's button and note in English and has no setting for it: 'Upload' and '50MB per file' (the
+    browser's ceiling, not the app's limit). A style scoped to the uploader with `key` writes 'Datei wählen' and `instructions`."""
+    zone = f'.st-key-{key} [data-testid="stFileUploaderDropzone"]'
+    button, note = f'{zone} button [data-testid="stMarkdownContainer"]', f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.html(f'<style>{button} p {{display: none}} {button}::after {{content: "Datei wählen"}} '
+            f'{note} {{font-size: 0}} {note}::after {{content: {json.dumps(instructions, ensure_ascii=False)}; font-size: 0.875rem}}</style>')
+
 def csv_upload(label_: str, # the uploader's label
                key: str, # widget key; `st.session_state[key]` holds the file, also a refused one
                max_mb: float | None = None, # largest accepted size (default: validation.MAX_UPLOAD_MB)
@@ -290,6 +301,7 @@ def csv_upload(label_: str, # the uploader's label
     file = box.file_uploader(label_, key=key, max_upload_size=max(UPLOAD_CEILING_MB, int(max_mb)), accept_multiple_files=False,
                              help=f'Eine CSV-Datei mit Kopfzeile; Komma, Semikolon oder Tabulator; UTF-8 oder Windows-1252; '
                                   f'höchstens {german_number(max_mb)} MB')
+    german_dropzone(key, f'CSV, höchstens {german_number(max_mb)} MB')
     if file is None: return None
     own = f'{key}:{file.file_id}'  # the settings belong to this file: the next one is read as it says, not as the last one was set
     with box.expander('Einlesen anpassen', expanded=any(st.session_state.get(f'{own}:{s}') is not None for s in ('enc', 'sep', 'dec'))):

@@ -332,6 +332,20 @@ def hover_tooltip(page, chart, color: str = '#E69F00') -> str:
     raise AssertionError(f'kein Tooltip: {len(hits)} Pixel in {color} gefunden, keiner zeigte einen Tooltip')
 
 
+def dropzone_text(page) -> list[str]:
+    """What the file uploader's drop zone shows a person: the button's word and the note beside it – text hidden by style left out,
+    a pseudo-element's content (how ui.german_dropzone writes German) taken in."""
+    zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+    zone.wait_for(timeout=60_000)
+    return zone.evaluate("""z => {
+        const shown = e => { const s = getComputedStyle(e); return s.display !== 'none' && parseFloat(s.fontSize) > 0 ? e.innerText : ''; };
+        const after = e => { const c = getComputedStyle(e, '::after').content; return c === 'none' ? '' : JSON.parse(c); };
+        const button = z.querySelector('button [data-testid=stMarkdownContainer]');
+        const note = z.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span');
+        return [shown(button.querySelector('p')) + after(button), shown(note) + after(note)];
+    }""")
+
+
 def screenshot(page, name: str, full_page: bool = True) -> Path:
     """Save a screenshot to test-output/screenshots/NAME[-desktop|-phone].png. Streamlit scrolls inside its own container, so a
     full-page shot first makes the window as tall as the content."""

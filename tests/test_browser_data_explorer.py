@@ -1,7 +1,10 @@
 """The Data Explorer in a real browser at a laptop's and a phone's size: the data choice in the main area, switch to the penguins, see
-their gaps and the data gates, a refused upload reported where the eye is; screenshots."""
+their gaps and the data gates, the drop zone in German, a refused upload reported where the eye is; screenshots."""
 import pytest
-from conftest import screenshot, served_app, settled
+from conftest import dropzone_text, screenshot, served_app, settled
+
+from amalea_quack.glossary import german_number
+from amalea_quack.validation import MAX_UPLOAD_MB
 
 pytestmark = pytest.mark.browser
 app = served_app('data_explorer/streamlit_app.py')  # no MLflow store needed
@@ -32,6 +35,8 @@ def test_data_explorer_in_chromium(app, screen, tmp_path):
     assert shot.stat().st_size > 10_000
     # a file that is no CSV: refused in the main area, by name, in sentences
     screen.get_by_test_id('stRadioGroup').get_by_text('Eigene CSV-Datei').click()
+    # the drop zone in German, with the app's limit (Streamlit writes 'Upload' and the browser's '50MB per file')
+    assert dropzone_text(screen) == ['Datei wählen', f'CSV, höchstens {german_number(MAX_UPLOAD_MB)} MB']
     bad = tmp_path / 'urlaub.csv'
     bad.write_bytes(b'\x89PNG\r\n\x1a\n' + bytes(64))
     screen.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(bad))

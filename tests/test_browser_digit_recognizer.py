@@ -1,9 +1,12 @@
 """The Digit Recognizer in a real browser: draw a seven on the canvas with the mouse, without and then with crossbar, see it recognised;
-screenshot for the record."""
+the upload's drop zone in German; screenshot for the record."""
 import pytest
-from conftest import screenshot, served_app
+from conftest import dropzone_text, screenshot, served_app
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_apps_digit_recognizer import digits_store  # noqa: F401  (module-scoped store with digits-cnn in production)
+
+from amalea_quack.glossary import german_number
+from amalea_quack.validation import MAX_UPLOAD_MB
 
 pytestmark = pytest.mark.browser
 app = served_app('digit_recognizer/streamlit_app.py', 'digits_store')
@@ -47,3 +50,6 @@ def test_drawing_a_seven_in_chromium(app, screen):
     page.wait_for_timeout(1000)  # let the chart finish its transition before the screenshot
     shot = screenshot(page, 'digit_recognizer')
     assert shot.stat().st_size > 10_000
+    # the upload's drop zone in German, with the app's limit
+    page.get_by_test_id('stRadioGroup').get_by_text('Bild hochladen').click()
+    assert dropzone_text(page) == ['Datei wählen', f'PNG oder JPEG, höchstens {german_number(MAX_UPLOAD_MB)} MB']

@@ -74,10 +74,11 @@ def from_canvas():
 
 def from_upload():
     "The uploaded image as (picture, 8×8 pixels), or None after saying why."
-    from amalea_quack.ui import UPLOAD_CEILING_MB
+    from amalea_quack.ui import UPLOAD_CEILING_MB, german_dropzone
     file = st.file_uploader('Bild einer Ziffer', key='upload', max_upload_size=UPLOAD_CEILING_MB,  # any file reaches the app: it refuses in German
                             help=f'PNG oder JPEG, höchstens {german_number(MAX_UPLOAD_MB)} MB und {german_number(MAX_IMAGE_PIXELS / 1e6, 1)} '
                                  'Megapixel; dunkle Schrift auf hellem Grund oder helle auf dunklem')
+    german_dropzone('upload', f'PNG oder JPEG, höchstens {german_number(MAX_UPLOAD_MB)} MB')
     if file is None:
         st.info(f'Lade ein Foto oder einen Scan einer Ziffer hoch (PNG oder JPEG, höchstens {german_number(MAX_UPLOAD_MB)} MB).')
         return None
