@@ -253,10 +253,10 @@ class Big3Result:
         hp = ', '.join(f'{k}={v}' for k, v in self.params.items())
         if self.algorithm == 'k-Means':
             return cluster_regions_figure(self.model, X, y, resolution=resolution,
-                                          title=f"k-Means ({hp}) · ARI {german_number(self.metrics['ari'], 2)}")
+                                          title=f"k-Means ({hp})\nARI {german_number(self.metrics['ari'], 2)}")  # one line is wider than the figure
         cv = self.metrics['cv_accuracy']
         score = f'Test {german_number(self.metrics["accuracy"], 2)}' if np.isnan(cv) else f'Kreuzvalidierung {german_number(cv, 2)}'
-        return decision_boundary_figure(self.model, X, y, resolution=resolution, title=f'{self.algorithm} ({hp}) · {score}')
+        return decision_boundary_figure(self.model, X, y, resolution=resolution, title=f'{self.algorithm} ({hp})\n{score}')
 
 # %% ../nbs/week04/09_kmeans.ipynb #cccc001c
 def numeric_features(data: pd.DataFrame, target: str) -> list[str]:
