@@ -16,6 +16,8 @@ def test_data_explorer_in_chromium(app, screen, tmp_path):
     screen.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     settled(screen)
     assert screen.get_by_test_id('stMetricValue').first.inner_text() == '150'
+    tops = [round(m.bounding_box()['y']) for m in screen.get_by_test_id('stMetric').all()]
+    assert len(tops) == 4 and len(set(tops)) <= 2, tops  # the four figures share one line, on a phone at most two – not one per line
     # the data set is chosen in the main area (on a phone the sidebar is closed)
     screen.get_by_role('combobox', name='Datensatz').click()
     screen.get_by_role('option', name='Pinguine im Palmer-Archipel').click()

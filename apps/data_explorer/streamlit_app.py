@@ -97,11 +97,11 @@ target = aim.selectbox('Zielspalte', columns, index=columns.index(default_target
 nums = eda.numeric_columns(df)
 
 # --- Überblick und was auffällt -----------------------------------------------------------------------------------
-c1, c2, c3, c4 = st.columns(4)
-c1.metric('Zeilen', german_number(len(df)))
-c2.metric('Spalten', german_number(df.shape[1]))
-c3.metric('Zahlenspalten', german_number(len(nums)))
-c4.metric('Fehlende Werte', german_number(int(df.isna().sum().sum())))
+overview = st.container(horizontal=True, gap='medium')  # in a row; on a phone it wraps, where columns would stack one per line
+overview.metric('Zeilen', german_number(len(df)))
+overview.metric('Spalten', german_number(df.shape[1]))
+overview.metric('Zahlenspalten', german_number(len(nums)))
+overview.metric('Fehlende Werte', german_number(int(df.isna().sum().sum())))
 
 problems = eda.target_problems(df, target)
 for p in problems:

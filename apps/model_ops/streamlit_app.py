@@ -261,10 +261,10 @@ if tabs[3].open:
             else:
                 show = {VERDICTS[0]: st.success, VERDICTS[1]: st.warning, VERDICTS[2]: st.error}[result.verdict]
                 show(f'**{label(result.verdict)}** – ' + str(result).split(': ', 1)[1])
-                a, b, c = st.columns(3)
-                a.metric('Drift-Score (größter PSI)', german_number(result.score, 2))
-                b.metric('Aktuelle Zeilen', german_number(result.n_current))
-                c.metric('Gedriftete Merkmale', len(result.drifted))
+                row = st.container(horizontal=True, gap='medium')  # in a row; on a phone it wraps, where columns would stack
+                row.metric('Drift-Score (größter PSI)', german_number(result.score, 2))
+                row.metric('Aktuelle Zeilen', german_number(result.n_current))
+                row.metric('Gedriftete Merkmale', len(result.drifted))
                 if result.ignored: st.caption(f"Nicht verglichen (keine Merkmale des Modells): {', '.join(map(str, result.ignored))}")
                 table = result.table.assign(feature=result.table['feature'].map(column_label))
                 key_columns = ['feature', 'verdict', 'psi', 'relative_shift', 'p_value', 'new_categories']

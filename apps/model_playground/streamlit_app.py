@@ -95,10 +95,10 @@ with left:
     st.image(figure(*config), width='stretch', alt='Entscheidungsgrenzen bzw. Cluster-Regionen auf den zwei gewählten Merkmalen')
 with right:
     st.subheader('Kennzahlen')
-    cells = st.columns(2)
-    for i, (title, value) in enumerate(result.headline().items()):
+    cells = st.container(horizontal=True, gap='medium')  # two or three to a line, also on a phone (columns would stack them)
+    for title, value in result.headline().items():
         title = label('overfit_delta') if title == 'overfit delta' else title
-        cells[i % 2].metric(title, german_number(None if pd.isna(value) else float(value), 3))
+        cells.metric(title, german_number(None if pd.isna(value) else float(value), 3))
     folds = int(m.get('cv_folds', 0))
     chosen_by = (f'Kreuzvalidierung: {folds} Folds auf den Trainingszeilen – nach ihr wählst du Einstellungen; die Testzeilen sind für den '
                  'Schluss' if folds else 'Kreuzvalidierung: zu wenige Zeilen je Klasse oder Fold')

@@ -92,12 +92,12 @@ def result(job):
                    f"Zurückgeladen sind die Gewichte der besten Epoche ({int(m['best_epoch'])}).")
     else:
         st.success(f"Training abgeschlossen: alle {n} Epochen. Zurückgeladen sind die Gewichte der besten Epoche ({int(m['best_epoch'])}).")
-    cols = st.columns(4)
-    cols[0].metric('Validierungsgenauigkeit', german_percent(m['accuracy']))
-    cols[1].metric('Validierungsverlust', german_number(m['best_val_loss'], 3))
-    cols[2].metric('Beste Epoche', f"{int(m['best_epoch'])} von {n}")
+    row = st.container(horizontal=True, gap='medium')  # in a row; on a phone it wraps, where columns would stack one per line
+    row.metric('Validierungsgenauigkeit', german_percent(m['accuracy']))
+    row.metric('Validierungsverlust', german_number(m['best_val_loss'], 3))
+    row.metric('Beste Epoche', f"{int(m['best_epoch'])} von {n}")
     gap = round(100 * m['overfit_delta'], 1) + 0.0  # a difference of two shares: percentage points, not percent; no '-0,0'
-    cols[3].metric('Training minus Validierung',  # the gap to the validation rows (no test rows here)
+    row.metric('Training minus Validierung',  # the gap to the validation rows (no test rows here)
                    ('+' if gap > 0 else '') + german_number(gap, 1) + ' Pp.',  # 'Prozentpunkte' was cut off in a quarter of a laptop's width
                    help='Genauigkeit auf den Trainingsdaten minus Genauigkeit auf den Validierungsdaten, in Prozentpunkten (Pp.): '
                         '98 % − 95 % sind 3 Pp.')
