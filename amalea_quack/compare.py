@@ -721,7 +721,7 @@ def write_decision_log(log: DecisionLog) -> str:
     for key, value in {'decision': 'gewählt', 'decision_date': log.date, 'decision_by': log.who, 'mlflow.note.content': md[:5000]}.items():
         c.set_tag(log.choice, key, value)
     if log.comparison is not None:  # what the choice rests on, readable by the capstone check
-        kept = {k: v for k, v in log.comparison.items() if k in ('a', 'b', 'mean', 'low', 'high', 'folds')}
+        kept = {k: v for k, v in log.comparison.items() if k in ('a', 'b', 'mean', 'low', 'high', 'folds', 'rows')}
         c.set_tag(log.choice, 'decision_comparison', json.dumps(kept))
     for rid in log.candidates:
         if rid != log.choice: c.set_tag(rid, 'decision', f'verworfen am {log.date}')

@@ -21,7 +21,7 @@ from .quack import Diagnosis, Exercise, Question, expect_each, expect_share, has
 __all__ = ['EXERCISE_CONFUSION', 'SCREENING', 'EXERCISES', 'QUIZ', 'Split', 'split_data', 'ThreeWaySplit', 'split_three',
            'split_figure', 'make_tabular_pipeline', 'model_frame', 'baseline_model', 'kfold_figure', 'fold_scores',
            'cross_validate_accuracy', 'classification_metrics', 'evaluate', 'confusion_figure', 'latency_times',
-           'latency_summary', 'measure_latency']
+           'latency_summary', 'measure_latency', 'fitted_on']
 
 # %% ../nbs/week03/05_erstes_modell.ipynb #cccc0008
 @dataclass
@@ -240,11 +240,16 @@ def _tree_in(model): return model[-1] if hasattr(model, 'steps') else model
 
 def _rows_fitted(model) -> int: return int(_tree_in(model).tree_.n_node_samples[0])
 
-def _fitted_on_training_rows(model) -> bool:
-    "The tree's root saw as many rows of each class as the training part has: a mix of other rows of the same size does not pass."
-    tree, y = _tree_in(model), _cancer_parts().y_train
-    counts = np.rint(tree.tree_.value[0][0] * tree.tree_.n_node_samples[0]).astype(int)  # scikit-learn keeps shares per node
-    return _rows_fitted(model) == len(y) and dict(zip(map(str, tree.classes_), counts.tolist(), strict=True)) == y.value_counts().to_dict()
+def fitted_on(model, # a fitted decision tree, or a pipeline ending in one
+              X: pd.DataFrame, # the rows it should have learned from: features …
+              y: pd.Series, # … and target
+             ) -> bool:
+    """Did `model` learn from exactly these rows? A clone with the same settings fitted on `X`, `y` grows the same tree: the same question
+    (feature and threshold) and the same number of rows in every node. Other rows – a mix of the same size and class counts, another
+    split's training part – grow another tree. For a tree without `random_state`, ties between equally good questions may differ."""
+    from sklearn.base import clone
+    mine, fresh = _tree_in(model).tree_, _tree_in(clone(model).fit(X, y)).tree_
+    return all(np.array_equal(getattr(mine, a), getattr(fresh, a)) for a in ('feature', 'threshold', 'n_node_samples'))
 
 def _beats_baseline(model) -> bool:
     dev = _cancer_parts().development
@@ -331,8 +336,8 @@ EXERCISES = (
         (lambda m: _tree_in(m).get_params()['max_depth'] == 3, 'Tiefe 3', 'der Baum soll `max_depth=3` haben'),
         (lambda m: _rows_fitted(m) != len(_cancer_parts().final.X_train), 'nicht auf Training und Validierung zusammen trainiert',
          'du hast auf Training und Validierung zusammen trainiert – dann misst die Validierung nichts Ungesehenes; nimm `cancer_parts.X_train`'),
-        (_fitted_on_training_rows, 'auf den Trainingsdaten trainiert',
-         'trainiert wird nur auf `cancer_parts.X_train` und `cancer_parts.y_train`'),
+        (lambda m: fitted_on(m, _cancer_parts().X_train, _cancer_parts().y_train), 'auf den Trainingsdaten trainiert',
+         'trainiert wird nur auf `cancer_parts.X_train` und `cancer_parts.y_train` – den Teilen aus der Vorbereitungszelle (Seed 42)'),
         (lambda m: _beats_baseline(m), 'auf den Validierungsdaten mindestens 20 Prozentpunkte besser als die Baseline',
          'auf den Validierungsdaten nicht deutlich besser als die Baseline „immer gutartig“'),
     ), level=1),

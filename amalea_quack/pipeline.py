@@ -146,7 +146,8 @@ def paired_cv_difference(scores: pd.DataFrame, # output of compare.repeated_cv: 
                          n_splits: int, # folds per repetition (k), for the correction
                          confidence: float = 0.95,
                         ) -> dict:
-    "Mean paired accuracy difference b − a over the same folds, its corrected t interval (Nadeau & Bengio 2003), and the share of folds b wins."
+    """Mean paired accuracy difference b − a over the same folds, its corrected t interval (Nadeau & Bengio 2003), the share of folds b
+    wins, and `rows`: how many rows the cross-validation split (None if `scores` has no fold sizes)."""
     from scipy import stats
     wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
     missing = [c for c in (a, b) if c not in wide.columns]
@@ -157,7 +158,8 @@ def paired_cv_difference(scores: pd.DataFrame, # output of compare.repeated_cv: 
     if n < 2: raise ValueError('Für ein Intervall braucht es mindestens zwei Folds.')
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * math.sqrt(d.var(ddof=1) * (1 / n + 1 / (n_splits - 1))))
     return {'a': a, 'b': b, 'mean': float(d.mean()), 'low': float(d.mean()) - half, 'high': float(d.mean()) + half,
-            'wins': float((d > 0).mean()), 'ties': float((d == 0).mean()), 'folds': n, 'confidence': confidence}
+            'wins': float((d > 0).mean()), 'ties': float((d == 0).mean()), 'folds': n, 'confidence': confidence,
+            'rows': int(scores['n_train'].iloc[0] + scores['n_test'].iloc[0]) if {'n_train', 'n_test'} <= set(scores.columns) else None}
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0011
 def _inputs(served) -> str:
@@ -431,7 +433,12 @@ def _decision_item(run) -> PortfolioItem:
             return PortfolioItem('Entscheidungsprotokoll', False, f'das Protokoll am Lauf {_run_name(run)} nennt keinen gepaarten Vergleich der '
                                  'Kandidaten', 'gib ihn mit: DecisionLog(..., comparison=paired_cv_difference(repeated_cv(...), a, b, n_splits)) '
                                  '– gewählt wird mit der Kreuzvalidierung auf den Trainingsdaten, nicht mit den Testdaten')
-        d = json.loads(run.data.tags['decision_comparison'])
+        d, n_train = json.loads(run.data.tags['decision_comparison']), run.data.metrics.get('n_train')
+        if d.get('rows') is not None and n_train is not None and int(d['rows']) != int(n_train):
+            return PortfolioItem('Entscheidungsprotokoll', False, f"der gepaarte Vergleich im Protokoll lief auf {d['rows']} Zeilen, der Lauf "
+                                 f'{_run_name(run)} lernte aus {int(n_train)} Trainingszeilen – die Testzeilen haben mitgewählt',
+                                 'vergleiche auf den Trainingsdaten: repeated_cv(laeufe.train_data, laeufe.target, …) – die Testdaten '
+                                 'bleiben bis Phase C liegen')
         return PortfolioItem('Entscheidungsprotokoll', True, f"am Lauf {_run_name(run)}: runs:/{run.info.run_id}/decision_log.md, gestützt auf "
                              f"{d['b']} − {d['a']} = {german_number(d['mean'], 3)} [{german_number(d['low'], 3)}; {german_number(d['high'], 3)}]")
     chosen = client().search_runs([run.info.experiment_id], "tags.decision = 'gewählt'", max_results=1)

@@ -431,12 +431,18 @@ def _cv_on_training_rows(run) -> bool:
 def _fitted_on_training_rows(run) -> bool | Diagnosis:
     "The logged tree learned from the training rows alone: its root holds as many rows as `split_data(penguins, 'species', seed=0)` leaves to train."
     import mlflow.sklearn
+
+    from amalea_quack.evaluation import fitted_on  # beside the import above: the module's import line is full
     model = mlflow.sklearn.load_model(f'models:/{run.outputs.model_outputs[0].model_id}')
     tree = model[-1] if hasattr(model, 'steps') else model  # the pipeline's last step
     if not hasattr(tree, 'tree_'): return Diagnosis(f'das protokollierte Modell ist kein Entscheidungsbaum, sondern {type(tree).__name__}')
-    seen, n = int(tree.tree_.n_node_samples[0]), len(_penguin_split().X_train)
-    return seen == n or Diagnosis(f'der protokollierte Baum hat aus {seen} Zeilen gelernt, die Trainingsdaten sind {n} – '
-                                  'trainiere mit `sp.X_train` und `sp.y_train`: die Testzeilen bleiben für die Bewertung in Phase C')
+    sp = _penguin_split()
+    seen, n = int(tree.tree_.n_node_samples[0]), len(sp.X_train)
+    if seen != n: return Diagnosis(f'der protokollierte Baum hat aus {seen} Zeilen gelernt, die Trainingsdaten sind {n} – '
+                                   'trainiere mit `sp.X_train` und `sp.y_train`: die Testzeilen bleiben für die Bewertung in Phase C')
+    return fitted_on(model, sp.X_train, sp.y_train) or Diagnosis(
+        "der protokollierte Baum stammt nicht aus den Trainingsdaten von `split_data(penguins, 'species', seed=0)`: mit denselben "
+        'Einstellungen darauf trainiert, wächst ein anderer – andere Zeilen (ein anderer Seed oder Testzeilen) haben mitgelernt')
 
 def _strategy(plan: dict) -> str: return str(plan['strategie']).strip().lower()
 

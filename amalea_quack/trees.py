@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
-from .evaluation import make_tabular_pipeline, split_data
+from .evaluation import fitted_on, make_tabular_pipeline, split_data
 from .glossary import german_number
 from .quack import Diagnosis, Exercise, Question, answer_letter, expect_number, has_keys
 from .reproducibility import tracked_run
@@ -448,6 +448,21 @@ def _wine_tree(cols=None) -> float:
 
 _wine_all_features = cache(_wine_tree)
 
+def _top_features(X: pd.DataFrame, y: pd.Series, k: int = 3) -> set:
+    "The `k` most important features of a depth-3 tree fitted on X, y."
+    from sklearn.tree import DecisionTreeClassifier
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    return set(pd.Series(tree.feature_importances_, index=X.columns).nlargest(k).index)
+
+def _not_chosen_with_test_rows(chosen) -> bool | Diagnosis:
+    "Exercise 07.3: three features are not those a tree that saw the test rows (all rows, or the test part alone) puts first."
+    s = _exercise_split('wine')
+    if set(chosen) == _top_features(s.X_train, s.y_train): return True
+    seen_test = (_top_features(pd.concat([s.X_train, s.X_test]), pd.concat([s.y_train, s.y_test])), _top_features(s.X_test, s.y_test))
+    return set(chosen) not in seen_test or Diagnosis(
+        'das sind die drei wichtigsten Merkmale eines Baums, der die Testzeilen gesehen hat (auf allen Zeilen oder auf dem Testteil '
+        'trainiert) – gewählt wird auf wsplit.X_train, der Testteil bleibt bis Phase C liegen')
+
 def _penguin_cv(model) -> float:
     s = _exercise_split('penguins')
     return validation_scores(model, s.X_train, s.y_train)['cv_accuracy']
@@ -477,6 +492,10 @@ EXERCISES = (
             f'der Baum wurde auf {int(p[-1].tree_.n_node_samples[0])} Zeilen trainiert, der Trainingsteil hat '
             f'{len(_exercise_split("penguins").X_train)} – trainiere auf psplit.X_train, den Testteil brauchst du nicht'),
          'auf dem Trainingsteil trainiert', 'nicht auf dem Trainingsteil trainiert'),
+        (lambda p: fitted_on(p, _exercise_split('penguins').X_train, _exercise_split('penguins').y_train) or Diagnosis(
+            'der Baum stammt nicht aus psplit.X_train: mit denselben Einstellungen darauf trainiert, wächst ein anderer – hast du mit einem '
+            'anderen Seed geteilt oder Testzeilen dazugenommen? psplit aus der Vorbereitungszelle ist die Aufteilung mit seed=0'),
+         'aus genau diesen Trainingszeilen gelernt', 'nicht aus psplit.X_train gelernt'),
         (lambda p: p[-1].get_depth() <= 3, 'höchstens 3 Ebenen tief', 'der Baum ist tiefer als 3 Ebenen – setze max_depth'),
         (lambda p: _penguin_cv(p) >= 0.94, 'kreuzvalidierte Genauigkeit mindestens 94 %',
          'in der Kreuzvalidierung unter 94 % – ist der Baum zu flach (Tiefe 1 trennt drei Arten nicht)?'),
@@ -491,6 +510,7 @@ EXERCISES = (
         (lambda c: set(c) <= set(_exercise_split('wine').X_train.columns) or Diagnosis(
             f"keine Spalte von wsplit.X_train: {', '.join(sorted(set(c) - set(_exercise_split('wine').X_train.columns)))} – Schreibweise prüfen"),
          'alles Merkmale des Weindatensatzes', 'mindestens ein Name ist keine Spalte von wsplit.X_train'),
+        (_not_chosen_with_test_rows, 'nicht mit den Testzeilen ausgewählt', 'mit den Testzeilen ausgewählt'),
         (lambda c: _wine_tree(c) >= _wine_all_features() - 0.03, 'höchstens 3 Prozentpunkte unter allen 13 Merkmalen',
          'mit diesen drei Merkmalen verliert der Baum mehr als 3 Prozentpunkte – nimm die wichtigsten eines Baums auf dem Trainingsteil'),
     ), level=2),
