@@ -1,4 +1,4 @@
-"""The Model Ops app with AppTest: status, gate checklist, promote (twice: the second changes nothing), refused promote, rollback along
+"""The Model Ops app with AppTest: status, gate checklist, promote (the same version again is not offered), refused promote, rollback along
 the release history until nothing is left, the candidate's new aliases and the emptied note right after a release, history, drift,
 bad uploads, empty store. Only the open tab runs (st.tabs with a key)."""
 import numpy as np
@@ -98,7 +98,7 @@ def test_gate_checklist_of_the_staging_candidate(ops_store):
     assert 'Version 2 kann nach **production**' in at.success[0].value
 
 
-def test_the_first_promotion_stays_on_its_tab_and_a_second_changes_nothing(ops_store):
+def test_the_first_promotion_stays_on_its_tab_and_is_not_offered_again(ops_store):
     at = gates(app().run())
     at.text_input(key='note').input('besser getestet')
     at.button(key='promote').click().run()
@@ -107,13 +107,13 @@ def test_the_first_promotion_stays_on_its_tab_and_a_second_changes_nothing(ops_s
     assert 'iris-classifier@production** zeigt jetzt auf Version 2' in at.success[0].value
     assert at.button(key='promote') and at.button(key='rollback')
     assert aliases('iris-classifier')[2] == 'production, staging'
-    entries = len(history(at))
-    at = gates(at)
-    at.button(key='promote').click().run()  # the same version again
-    assert 'zeigt schon auf Version 2 – nichts geändert, nichts protokolliert' in at.info[0].value
+    # the same version again is not offered: it would move nothing (it read as if the release had not happened)
+    assert at.button(key='promote').disabled and 'Version 2 ist schon **production**' in at.success[-1].value
     log = history(at)
-    assert len(log) == entries, 'the promotion that changed nothing is not logged'
     assert list(log['Aktion'][:2]) == [label('promote'), label('register')] and log.iloc[0]['Notiz'] == 'besser getestet'
+    at = gates(at)
+    at.selectbox(key='target').set_value('challenger').run()  # another alias: offered again
+    assert not at.button(key='promote').disabled and 'Version 2 kann nach **challenger**' in at.success[-1].value
 
 
 def test_rollback_goes_back_along_the_history_and_says_when_nothing_is_left(ops_store):

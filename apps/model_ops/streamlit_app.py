@@ -186,15 +186,19 @@ if tabs[1].open:
                 static_table(pd.DataFrame(fair.details['table']), accuracy=3)
                 st.caption(f"{fair.details['excluded_rows']} Testzeilen ohne Segmentwert ausgelassen; erlaubter Abstand "
                            f"{german_number(fair.details['max_gap'])}.")
+        already = target in str(versions.set_index(versions['version'].astype(str)).loc[version, 'aliases']).split(', ')
         if report.passed:
-            st.success(f'Alle blockierenden Gates bestanden – Version {version} kann nach **{target}**.')
+            st.success(f'Alle blockierenden Gates bestanden – Version {version} '
+                       + (f'ist schon **{target}**.' if already else f'kann nach **{target}**.'))
         else:
             st.error(f"Nicht freigabefähig – nicht bestanden: {', '.join(label(f) for f in report.failed)}.")
         st.text_input('Notiz zur Freigabe', key='note', placeholder='z. B. „besser auf kleinen Blüten, Ticket #12“',
                       help='Steht im Audit-Log beim nächsten Freigeben oder Zurückrollen; danach ist das Feld wieder leer.')
         a, b = st.columns(2)
         a.button(f'Freigeben: Version {version} → {target}', key='promote', type='primary', on_click=do_promote, args=(name, version, target),
-                 help='Prüft alle Gates erneut und bewegt den Alias nur, wenn alle blockierenden bestehen.')
+                 disabled=already,  # nothing to move: offering it again read as if the release had not happened
+                 help=f'Version {version} ist schon {target}; eine andere wählst du oben unter „Kandidat“.' if already else
+                      'Prüft alle Gates erneut und bewegt den Alias nur, wenn alle blockierenden bestehen.')
         b.button(f'{target} zurückrollen', key='rollback', on_click=do_rollback, args=(name, target),  # short: a phone shows it whole
                  help=f'Setzt {target} auf die vorher freigegebene Version: einen Schritt zurück in der Freigabe-Historie des Alias – '
                       'nie vorwärts zu einer gerade zurückgerollten Version.')
