@@ -20,10 +20,10 @@ from .quack import Exercise, Question, has_keys  # the exercises of this lesson 
 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
-           'rerun_figure', 'keep_state', 'alias_choice', 'store_problem', 'served_model', 'course_models', 'App',
-           'app_info', 'page_header', 'course_links', 'model_card', 'vega_german', 'german_tooltip',
-           'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone', 'csv_upload', 'show_table',
-           'data_preview', 'static_table', 'name_fields', 'number_field', 'deployment_figure']
+           'rerun_figure', 'keep_state', 'show_new_labels', 'alias_choice', 'store_problem', 'served_model',
+           'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card', 'vega_german',
+           'german_tooltip', 'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone', 'csv_upload',
+           'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -77,6 +77,16 @@ def keep_state(**defaults) -> None:
     """Give each key its default once and carry its value through runs that stop before the widget with that key is drawn: Streamlit
     drops a widget's value after a run without it, and the alias box then came back on its first option, staging, not production."""
     for key, value in defaults.items(): st.session_state[key] = st.session_state.get(key, value)
+
+def show_new_labels(key: str, # the selectbox's key
+                    labels: dict, # option -> its label as shown now
+                   ) -> None:
+    """Call before a selectbox whose labels change while its choice stays (a release moves aliases, a new ranking renumbers runs): the
+    browser keeps showing the chosen option's old text until the app sets the value again. Sets the same value once when the labels
+    changed – not on every run, which would send it each time."""
+    seen, shown = f'{key}:labels', tuple(labels.values())
+    if st.session_state.get(seen, shown) != shown and st.session_state.get(key) in labels: st.session_state[key] = st.session_state[key]
+    st.session_state[seen] = shown
 
 def alias_choice() -> None:
     "A selectbox for the alias a page serves (`st.session_state['alias']`): production is the version released through the gates."

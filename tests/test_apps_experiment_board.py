@@ -123,6 +123,9 @@ def test_changing_metric_and_order_reorders_the_leaderboard(board):
     assert 'nur-kurve' not in df['Name des Laufs'].tolist()  # it did not log this metric
     fastest = min((n for n in board if n != 'nur-kurve'), key=lambda n: stored_metric(board[n], 'latency_p99_ms'))
     assert df.iloc[0]['Name des Laufs'] == fastest and board[fastest] in at.success[0].value
+    # the new ranking preselects its best run, and the browser is sent its new label (it kept '1. knn' from the old ranking)
+    run_box = at.sidebar.selectbox(key=f'run_{EXPERIMENT}')
+    assert run_box.value == board[fastest] and run_box.proto.raw_value.startswith(f'1. {fastest}'), run_box.proto.raw_value
     at.sidebar.radio(key='order_latency_p99_ms').set_value('absteigend (größer ist besser)').run()
     df = leaderboard(at)
     assert numbers(df['Latenz p99 (ms)']).is_monotonic_decreasing and df.iloc[0]['Name des Laufs'] != fastest

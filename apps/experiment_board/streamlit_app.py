@@ -1,7 +1,7 @@
 """Experiment-Vergleich: die MLflow-Läufe eines Experiments nebeneinander, der beste als Kandidat registriert (Woche 3–7, Phase C)."""
 import streamlit as st
 
-from amalea_quack.ui import VEGA_NUMBER, german_tooltip, page_header, store_problem
+from amalea_quack.ui import VEGA_NUMBER, german_tooltip, page_header, show_new_labels, store_problem
 
 page_header('experiment_board', 'Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste nach einer Kennzahl, Parameter gegen '
                                 'Kennzahl, Verläufe pro Schritt – und der beste Lauf als Kandidat in die Registry. Auswahl links in der '
@@ -200,7 +200,12 @@ def run_title(r: pd.Series) -> str:
 
 
 names = {r['run_id']: run_title(r) for _, r in board.iterrows()}
-run_id = st.sidebar.selectbox('Lauf (Verlauf und Registrieren)', list(names), format_func=names.get, key=f'run_{experiment}')
+run_key, ranking = f'run_{experiment}', (metric, ascending)
+if st.session_state.get(f'{run_key}:ranking', ranking) != ranking:
+    st.session_state[run_key] = best['run_id']  # a new ranking preselects the best run the message above names
+st.session_state[f'{run_key}:ranking'] = ranking
+show_new_labels(run_key, names)  # a kept run shows its new rank
+run_id = st.sidebar.selectbox('Lauf (Verlauf und Registrieren)', list(names), format_func=names.get, key=run_key)
 row = runs.set_index('run_id').loc[run_id]
 run_name = row.get('tags.mlflow.runName') or run_id[:8]
 with right:

@@ -2,7 +2,7 @@
 auf einem Kursserver dazu die Klasse im Überblick (nur lesend)."""
 import streamlit as st
 
-from amalea_quack.ui import name_fields, page_header, static_table, store_problem
+from amalea_quack.ui import name_fields, page_header, show_new_labels, static_table, store_problem
 
 page_header('model_ops', 'Das Cockpit der Modell-Registry: welche Version hinter welchem Alias steht, ob ein Kandidat alle '
                          'Freigabe-Gates besteht, Freigabe und Zurückrollen mit Audit-Log – und ob die Daten im Betrieb noch '
@@ -143,12 +143,8 @@ name = left.selectbox('Modell', names, key='model')
 versions = overview[overview['model'] == name].sort_values('version', ascending=False)
 labels = {str(r.version): f'Version {r.version}' + (f' ({r.aliases})' if r.aliases else '') for r in versions.itertuples()}
 staged = [str(r.version) for r in versions.itertuples() if 'staging' in r.aliases.split(', ')]
-pick, shown = f'candidate:{name}', tuple(labels.values())
-if st.session_state.get(f'labels:{name}', shown) != shown and st.session_state.get(pick) in labels:
-    # The aliases moved (a release, a rollback): the browser keeps the text of the chosen option until the app sets the value
-    # again, so it would still show the old aliases. Setting the same version sends its new label; the choice stays.
-    st.session_state[pick] = st.session_state[pick]
-st.session_state[f'labels:{name}'] = shown
+pick = f'candidate:{name}'
+show_new_labels(pick, labels)  # after a release or rollback the chosen version's label names its new aliases
 version = middle.selectbox('Kandidat', list(labels), index=list(labels).index(staged[0]) if staged else 0, format_func=labels.get, key=pick)
 target = right.selectbox('Ziel-Alias', ALIASES, index=ALIASES.index('production'), key='target')
 run_id = versions.set_index(versions['version'].astype(str)).loc[version, 'run_id']
