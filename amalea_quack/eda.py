@@ -235,7 +235,8 @@ def distribution_figure(df: pd.DataFrame, # the table
         edges = np.histogram_bin_edges(vals.dropna(), bins=bins) if vals.notna().any() else bins
         for i, g in enumerate(order):
             if vals[groups == g].notna().any():
-                ax.hist(vals[groups == g].dropna(), bins=edges, alpha=0.6 if by else 0.9, color=colour(i), label=g, edgecolor='white')
+                style = {'histtype': 'step', 'linewidth': 2} if by else {'alpha': 0.9, 'edgecolor': 'white'}  # outlines: overlaps mix no colours
+                ax.hist(vals[groups == g].dropna(), bins=edges, color=colour(i), label=g, **style)
         if not vals.notna().any(): ax.text(0.5, 0.5, 'keine endlichen Werte', ha='center', va='center', transform=ax.transAxes)
     else:
         cats = col.astype(object).where(col.notna(), MISSING_GROUP).astype(str)
