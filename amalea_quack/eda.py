@@ -161,9 +161,15 @@ def new_figure(width: float = 6.4, # inches (at most ~9 fit a course page)
     for ax in np.atleast_1d(axes): ax.set_prop_cycle(color=PALETTE)
     return fig, axes
 
-def figure_png(fig, dpi: int = 90, **savefig) -> bytes:
+def figure_png(fig, dpi: int = 90,
+               width: float | None = None, # inches: resize first (height in proportion), so that text set in points fills more of the
+                                           # picture – a phone shrinks a picture to about 360 pixels, and 10-point text in 6.4 inches to 8
+               **savefig) -> bytes:
     "A figure as PNG bytes: for HTML reports, and for apps that cache what they draw instead of redrawing it."
     import io
+    if width is not None:
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(width, h * width / w)
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=dpi, **savefig)
     return buf.getvalue()

@@ -475,7 +475,7 @@ def _summary_figure(self: DriftReport):
     "PSI of every feature, coloured by verdict, with the thresholds."
     t = self.table.iloc[::-1]
     height = 0.35 * len(t) + 1.4
-    fig, ax = new_figure(7, height, layout=None)
+    fig, ax = new_figure(7, height)  # constrained layout: room for the names at any width the figure is drawn at
     names = t['feature'].map(column_label)
     bars = ax.barh(names, t['psi'].fillna(0), color=[COLORS[u] for u in t['verdict']])
     for x, style in ((self.thresholds.psi_drift, ':'), (self.thresholds.psi_severe, '--')): ax.axvline(x, color='#555', ls=style, lw=1)
@@ -486,8 +486,6 @@ def _summary_figure(self: DriftReport):
         ax.legend(handles=[Patch(facecolor=COLORS[VERDICTS[0]], edgecolor='#555', hatch='///',
                                  label='PSI über der Schwelle, Test nicht signifikant: kein Drift nachweisbar')], fontsize=7, loc='lower right')
     ax.set(xlabel='PSI (gepunktet: Drift, gestrichelt: starker Drift)', title=f'Drift je Merkmal – {label(self.verdict)}')
-    width = max(len(m) for m in names) * 0.075 + 0.3  # room for the feature names, in inches
-    fig.subplots_adjust(left=min(width / 7, 0.5), right=0.97, bottom=0.9 / height, top=1 - 0.45 / height)
     return fig
 
 DriftReport.feature_panels, DriftReport.feature_figure, DriftReport.summary_figure = _feature_panels, _feature_figure, _summary_figure

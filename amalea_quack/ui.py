@@ -19,7 +19,7 @@ import streamlit as st
 from .quack import Exercise, Question, has_keys  # the exercises of this lesson (light: no pandas, no MLflow)
 
 # %% auto #0
-__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
+__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'APP_FIGURE', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
            'rerun_figure', 'keep_state', 'show_new_labels', 'alias_choice', 'store_problem', 'served_model',
            'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card', 'vega_german',
            'german_tooltip', 'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone', 'csv_upload',
@@ -280,6 +280,7 @@ def alias_warnings(name: str) -> list[str]:
     return messages
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
+APP_FIGURE = {'width': 4.6, 'dpi': 110}  # eda.figure_png in apps: about 500 pixels, text as large as the page's; on a phone 11 pixels, not 8
 UPLOAD_CEILING_MB = 50  # what the browser accepts (.streamlit/config.toml: server.maxUploadSize); up to here the app refuses in German
 
 def _sentences(parts: list[str]) -> str: return ' '.join(p[:1].upper() + p[1:] + ('' if p.endswith('.') else '.') for p in parts)

@@ -1,7 +1,7 @@
 """Daten-Explorer: einen Kursdatensatz oder eine eigene CSV-Datei verstehen, bevor ein Modell sie sieht (Woche 2, Phase U)."""
 import streamlit as st
 
-from amalea_quack.ui import csv_upload, data_preview, page_header, static_table
+from amalea_quack.ui import APP_FIGURE, csv_upload, data_preview, page_header, static_table
 
 page_header('data_explorer', 'Erst verstehen, dann modellieren: Wähle einen Kursdatensatz oder lade deine eigene CSV-Datei hoch und sieh '
                              'dir Profil, Verteilungen, Zusammenhänge und Lücken an – und ob die Tabelle die Datentore für das Training besteht.',
@@ -43,7 +43,7 @@ PLOTS = {'distribution': eda.distribution_figure, 'correlation': eda.correlation
 @st.cache_data(show_spinner='Zeichne …', max_entries=100)
 def plot_png(kind: str, df: pd.DataFrame, *args, **kwargs) -> bytes:
     "A figure of amalea_quack.eda as PNG, cached: other widgets and reruns do not redraw it."
-    return figure_png(PLOTS[kind](df, *args, **kwargs), dpi=110, bbox_inches='tight')  # a pyplot-free Figure: nothing to close
+    return figure_png(PLOTS[kind](df, *args, **kwargs), **APP_FIGURE, bbox_inches='tight')  # a pyplot-free Figure: nothing to close
 
 
 def show(kind: str, *args, alt: str, **kwargs) -> None:

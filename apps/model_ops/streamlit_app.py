@@ -2,7 +2,7 @@
 auf einem Kursserver dazu die Klasse im Überblick (nur lesend)."""
 import streamlit as st
 
-from amalea_quack.ui import name_fields, page_header, show_new_labels, static_table, store_problem
+from amalea_quack.ui import APP_FIGURE, name_fields, page_header, show_new_labels, static_table, store_problem
 
 page_header('model_ops', 'Das Cockpit der Modell-Registry: welche Version hinter welchem Alias steht, ob ein Kandidat alle '
                          'Freigabe-Gates besteht, Freigabe und Zurückrollen mit Audit-Log – und ob die Daten im Betrieb noch '
@@ -56,7 +56,7 @@ def drift_png(uri: str, name: str, version: str, run_id: str, current: pd.DataFr
               panel: str | None = None) -> bytes:
     "The drift summary (or one panel of a feature's distributions) as PNG, drawn once per input: reruns do not redraw it."
     result = drift(uri, name, version, run_id, current, limits)
-    return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature, panel), dpi=110)
+    return figure_png(result.summary_figure() if feature is None else result.feature_figure(feature, panel), **APP_FIGURE, bbox_inches='tight')
 
 
 @st.cache_data(show_spinner='Lese die Klasse vom Kursserver …', ttl=60, max_entries=4)
