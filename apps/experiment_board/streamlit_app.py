@@ -62,9 +62,12 @@ def remember_metric():
 def chart(points: pd.DataFrame, x: str, y: str, x_kind: str, line: bool = False) -> None:
     "A scatter or line chart with German axis titles and numbers (st.scatter_chart would write 0.95 and the program's names)."
     axis = {'labelExpr': VEGA_NUMBER}
+    names = {'labelAngle': -30, 'labelLimit': 180,  # names whole and slanted, not cut and upright (that left the y title no room) …
+             'labelExpr': "replace(datum.label, regexp('Classifier$'), '')"}  # … and short: the tooltip keeps the class's full name
+    over = {'titleAngle': 0, 'titleAlign': 'left', 'titleAnchor': 'end', 'titleBaseline': 'bottom', 'titleY': -8, 'titleX': 0}  # y title above
     spec = {'mark': {'type': 'line', 'point': True, 'color': '#0072B2'} if line else {'type': 'circle', 'size': 80, 'color': '#0072B2', 'opacity': 1},
-            'encoding': {'x': {'field': x, 'type': x_kind, **({'axis': axis} if x_kind == 'quantitative' else {})},
-                         'y': {'field': y, 'type': 'quantitative', 'scale': {'zero': False}, 'axis': axis}}}
+            'encoding': {'x': {'field': x, 'type': x_kind, 'axis': axis if x_kind == 'quantitative' else names},
+                         'y': {'field': y, 'type': 'quantitative', 'scale': {'zero': False}, 'axis': {**axis, **over}}}}
     shown = {**({'Lauf': 'text'} if 'Lauf' in points else {}), x: 'number' if x_kind == 'quantitative' else 'text', y: 'number'}
     st.vega_lite_chart(points, german_tooltip(spec, shown), width='stretch', height=320)
 
