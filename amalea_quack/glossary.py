@@ -411,7 +411,9 @@ def german_table(df, # pandas DataFrame: a table with English column names and p
         if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
             out[c] = col.map(lambda v: LABELS.get(v, v) if isinstance(v, str) else v)
         elif pd.api.types.is_bool_dtype(col): out[c] = col.map({True: 'ja', False: 'nein'})
-        if numbers and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        if numbers and c == 'p_value' and pd.api.types.is_numeric_dtype(col):  # below 0,0005 '< 0,001': a p-value of 0,000 reads as impossible
+            out[c] = col.map(lambda v: None if pd.isna(v) else german_p(v).split(' ', 1)[1].removeprefix('= '))
+        elif numbers and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             d = (decimals or {}).get(c)
             out[c] = col.map(lambda v, d=d: german_number(None if pd.isna(v) else v, d))
     out = out.astype(object).where(out.notna(), '–')
