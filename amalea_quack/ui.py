@@ -321,8 +321,8 @@ def csv_upload(label_: str, # the uploader's label
         dec = st.selectbox('Dezimalzeichen', [None, ',', '.'], format_func={None: 'erkennen', ',': 'Komma', '.': 'Punkt'}.get, key=f'{own}:dec')
     try: df = read_csv_checked(file.getvalue(), max_mb=max_mb, encoding=enc, sep=sep, decimal=dec)
     except DataValidationError as e:
-        st.error(refusal(file.name, e) + ' Wähle eine andere Datei – oder stelle unter *Einlesen anpassen* Kodierung, Trennzeichen '
-                 'oder Dezimalzeichen ein.')
+        st.error(refusal(file.name, e) + (' Wähle eine andere Datei – oder stelle unter *Einlesen anpassen* Kodierung, Trennzeichen '
+                                          'oder Dezimalzeichen ein.' if e.adjustable else ' Wähle eine andere Datei.'))
         return None
     st.caption(f"**{file.name}** gelesen als: {df.attrs['csv_format'].describe()} – passt etwas nicht, ändere es unter *Einlesen anpassen*.")
     return df

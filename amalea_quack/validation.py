@@ -87,9 +87,10 @@ class Report:
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #cccc0009
 class DataValidationError(ValueError):
-    "Data do not fit what was expected; `problems` lists each finding."
-    def __init__(self, problems: list[str], expected: str = ''):
-        self.problems, self.expected = list(problems), expected
+    """Data do not fit what was expected; `problems` lists each finding. `adjustable`: reading the file with another encoding, separator
+    or decimal mark may fix it (an app then offers those settings; for an empty, binary or too large file it would only mislead)."""
+    def __init__(self, problems: list[str], expected: str = '', adjustable: bool = False):
+        self.problems, self.expected, self.adjustable = list(problems), expected, adjustable
         msg = 'Die Daten passen nicht zu dem, was erwartet wird:\n' + '\n'.join(f'- {p}' for p in self.problems)
         super().__init__(msg + (f'\nErwartet: {expected}' if expected else ''))
 
@@ -406,7 +407,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         try: return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as e:
             raise DataValidationError([f'{name} lässt sich nicht als {encoding} lesen ({e})'],
-                                      'die Kodierung, in der die Datei gespeichert ist') from None
+                                      'die Kodierung, in der die Datei gespeichert ist', adjustable=True) from None
     if data.startswith(b'\xef\xbb\xbf'): candidates = ['utf-8-sig']
     elif data.startswith((b'\xff\xfe', b'\xfe\xff')): candidates = ['utf-16']  # Excel's "Unicode text": the BOM says so
     else: candidates = ['utf-8', 'cp1252']  # German Excel writes Windows-1252 (€ is 0x80, – is 0x96), never Latin-1
@@ -414,7 +415,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         try: return data.decode(enc), enc
         except UnicodeDecodeError as e: err = e
     raise DataValidationError([f'{name} ist weder UTF-8 noch Windows-1252 (Byte 0x{data[err.start]:02x} an Stelle {err.start})'],
-                              'eine Textdatei in UTF-8 oder Windows-1252; sonst gib die Kodierung an (z. B. encoding="latin-1")')
+                              'eine Textdatei in UTF-8 oder Windows-1252; sonst gib die Kodierung an (z. B. encoding="latin-1")', adjustable=True)
 
 def _number_convention(cells: list[str], sep: str, name: str, decimal: str | None = None) -> tuple[str, str | None, bool]:
     """Decimal mark and thousands separator of the numbers in `cells`, and whether the mark was assumed (only numbers like 1.299 that
@@ -425,7 +426,7 @@ def _number_convention(cells: list[str], sep: str, name: str, decimal: str | Non
     if decimal is None and comma and dot:
         raise DataValidationError([f'{name} mischt Zahlen mit Dezimalkomma ({comma[0]!r}) und mit Dezimalpunkt ({dot[0]!r})'],
                                   'eine Schreibweise für alle Zahlen; sonst gib sie an: decimal="," oder decimal="." '
-                                  '(auf der Kommandozeile --decimal , oder --decimal .)')
+                                  '(auf der Kommandozeile --decimal , oder --decimal .)', adjustable=True)
     decimal = decimal or (',' if comma else '.')
     if decimal not in ',.': raise ValueError(f"decimal muss ',' oder '.' sein, nicht {decimal!r}.")
     if decimal == ',': return ',', (None if dot else '.'), assumed  # a dot groups thousands only where no number uses it as decimal mark
@@ -498,11 +499,12 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     if longer := _longer_row(text, fmt.sep, len(header)):  # pandas would fail on it – or, in the first data row, silently shift every column
         raise DataValidationError([f'{name}: Zeile {longer[0]} hat {longer[1]} Felder, die Kopfzeile {len(header)}'],
                                   'so viele Felder je Zeile wie in der Kopfzeile – steht ein Trennzeichen zu viel, oder fehlen '
-                                  'Anführungszeichen um einen Text, der das Trennzeichen enthält?')
+                                  'Anführungszeichen um einen Text, der das Trennzeichen enthält?', adjustable=True)
     try: raw = pd.read_csv(io.StringIO(text), sep=fmt.sep, dtype=str, keep_default_na=False, na_values=[''], nrows=max_rows + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as e:
         reason = (str(e).splitlines() or [type(e).__name__])[0]
-        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen (pandas meldet: {reason})'], 'eine CSV-Datei mit Kopfzeile') from None
+        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen (pandas meldet: {reason})'], 'eine CSV-Datei mit Kopfzeile',
+                                  adjustable=True) from None
     if len(raw) == 0: raise DataValidationError([f'{name} hat eine Kopfzeile, aber keine Datenzeilen'], 'mindestens eine Datenzeile')
     if len(raw) > max_rows:
         raise DataValidationError([f'{name} hat mehr als {german_number(max_rows)} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
