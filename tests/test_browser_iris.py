@@ -22,6 +22,7 @@ def test_iris_app_in_chromium(app, screen):
     for field in FIELDS:  # in the main area, not behind the collapsed sidebar of a phone
         assert on_first_screen(screen, screen.get_by_label(field, exact=True)), (screen.size, field)
     assert on_first_screen(screen, result), screen.size
+    assert on_first_screen(screen, screen.locator('[data-testid="stVegaLiteChart"]').first), screen.size  # the probabilities too (fields in pairs)
     assert screen.get_by_text('sepal length').count() == 0  # German names with units only
     shot_first = screenshot(screen, 'iris_classifier-first-screen', full_page=False)
     # a virginica-sized flower, typed as on a phone

@@ -127,9 +127,9 @@ with left:  # the answer right under the drawing: on a phone it is in view witho
                + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
 with right:
     st.subheader('Vorverarbeitung')
-    a, b = st.columns(2)
-    a.image(picture, caption='Original', width='stretch')
-    b.image(render_digit(pixels), caption='8×8 wie im Training', width='stretch')
+    pictures = st.container(horizontal=True)  # side by side, on a phone too (columns would stack them, each a screen wide)
+    pictures.image(picture, caption='Original', width='stretch')
+    pictures.image(render_digit(pixels), caption='8×8 wie im Training', width='stretch')
     st.caption('Testbilder liegen schon im Format der Trainingsdaten vor: 8×8 Pixel, Werte 0–16.' if source == 'Testbild' else
                'Wie die Trainingsdaten: schwarz-weiß, aufgerichtet, 32 Punkte hoch (höchstens 20 breit), Strichstärke angeglichen; '
                'jedes der 8×8 Felder zählt seine Tintenpunkte (0–16).')

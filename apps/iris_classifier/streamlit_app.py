@@ -50,8 +50,8 @@ if name != IRIS_MODEL: st.subheader(f'Modell: {name}')
 schema = model.training_schema or model.schema
 values, outside = {}, []
 for i, (col, kind) in enumerate(model.schema.columns.items()):
-    if i % 2 == 0: cells = st.columns(2)  # a row per pair (length and width): on a phone the rows stack in reading order
-    with cells[i % 2]:
+    if i % 2 == 0: pair = st.container(horizontal=True)  # a row per pair (length and width), side by side on a phone too
+    with pair.container():  # a field and its message stay together
         if kind == CATEGORICAL:
             known = (schema.categories.get(col) if schema else None) or []
             values[col] = st.selectbox(column_label(col), [*known, OTHER], key=f'{name}:{col}', help='Die Werte aus dem Training – oder ein anderer.')
