@@ -609,17 +609,27 @@ def tradeoff_figure(table: pd.DataFrame, # output of `compare_runs`
     if chosen is not None and chosen in set(table['run_id']):
         r = table.set_index('run_id').loc[chosen]
         ax.scatter([r[x]], [r[y]], s=260, facecolors='none', edgecolors='#000000', linewidths=1.5, zorder=3, label='gewählt')
-    for i, (_, r) in enumerate(table.iterrows()):  # alternate label offsets: close points stay readable
-        ax.annotate(r['run_name'], (r[x], r[y]), textcoords='offset points', xytext=(6, 5 if i % 2 == 0 else -11), fontsize=8)
     for metric, draw in ((x, ax.axvline), (y, ax.axhline)):
         kpi = card.kpi(metric) if card is not None else None
         if kpi is None: continue
         text, values = f'KPI {label(kpi.metric)} {kpi.op} {german_number(kpi.threshold)}{kpi.unit}', table[metric].astype(float)
         if values.min() * 0.5 <= kpi.threshold <= values.max() * 1.5: draw(kpi.threshold, ls='--', color='#555555', lw=1, label=text)
         else: ax.plot([], [], ls='--', color='#BBBBBB', lw=1, label=f'{text} (außerhalb des Bilds)')
-    if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=8, loc='lower right')
+    if ax.get_legend_handles_labels()[0]: fig.legend(fontsize=8, loc='outside lower center', ncols=2)  # below the axes: it covers no point
     ax.set(xlabel=label(x), ylabel=label(y) + (' (Testdaten, 95-%-Intervall)' if y == 'accuracy' else ''),
            title='Kandidaten: Qualität gegen Vorhersagezeit')
+    fig.canvas.draw()
+    fig.set_layout_engine('none')  # the layout is final: the names are placed in it, not in one that moves afterwards
+    renderer, taken, places = fig.canvas.get_renderer(), [], ((6, 5), (6, -11), (6, 15), (6, -21), (-6, 5), (-6, -11))
+    inside = lambda b: 0 <= b.x0 and b.x1 <= fig.bbox.x1 and 0 <= b.y0 and b.y1 <= fig.bbox.y1
+    for _, r in table.sort_values([x, y]).iterrows():  # each name at the first place inside the figure where it covers no other name
+        for dx, dy in places:
+            name = ax.annotate(r['run_name'], (r[x], r[y]), textcoords='offset points', xytext=(dx, dy), fontsize=8,
+                               ha='left' if dx > 0 else 'right')
+            box = name.get_window_extent(renderer)
+            if (inside(box) and not any(box.overlaps(b) for b in taken)) or (dx, dy) == places[-1]: break
+            name.remove()
+        taken.append(box)
     return fig
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #c13c0015
