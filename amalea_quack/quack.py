@@ -20,9 +20,9 @@ from .glossary import german_number, label, parse_number
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
            'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'has_keys', 'kind_of', 'collection_kind', 'what_came', 'is_number',
-           'expect_bool', 'expect_count', 'answer_letter', 'answer_letters', 'expect_number', 'expect_share',
-           'expect_each', 'expect_name', 'check_answer', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
+           'not_attempted', 'Diagnosis', 'check_answer', 'has_keys', 'kind_of', 'collection_kind', 'what_came',
+           'is_number', 'expect_bool', 'expect_count', 'answer_letter', 'answer_letters', 'expect_number',
+           'expect_share', 'expect_each', 'expect_name', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
            'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
@@ -48,9 +48,8 @@ def phase_checklist(phase: str) -> str:
     title, items = PHASES[phase]
     return '\n'.join([f'**{phase} – {title}**'] + [f'- [ ] {i}' for i in items])
 
-# %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0008
-_OPS = {'>': operator.gt, '>=': operator.ge, '<': operator.lt, '<=': operator.le}
-
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1hid001
+# Plumbing behind KPI and ProjectCard: German messages for a wrong call.
 def _german_fields(cls):
     """Class decorator after `@dataclass`: a missing, unknown or doubly given field is named in German, with the field names
     the class expects (Python's own TypeError says it in English). Copying and unpickling do not call `__init__` and stay as they are."""
@@ -71,6 +70,10 @@ def _german_fields(cls):
         init(self, *args, **kwargs)
     cls.__init__ = __init__
     return cls
+
+
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0008
+_OPS = {'>': operator.gt, '>=': operator.ge, '<': operator.lt, '<=': operator.le}
 
 @_german_fields
 @dataclass(frozen=True)
@@ -270,6 +273,35 @@ class Diagnosis(str):
     It is a failed verdict, so it counts as false: `has_keys(d, keys) and d['x'] > 0` stops at it and returns it."""
     def __bool__(self) -> bool: return False
 
+def check_answer(exercise: str, # title of the exercise
+                 answer, # the student's answer; `...` means not attempted
+                 checks: list, # (predicate(answer) -> bool or a German diagnosis, note if right, note if wrong) triples
+                 key: str = '', # the exercise's key, for progress reports
+                ) -> Feedback:
+    """Run each check on `answer` and say, in German, what is right and what is off; stop at the first failure that makes the rest
+    meaningless: the first check's, or one whose predicate names the mistake (returns a `Diagnosis` instead of False)."""
+    if not_attempted(answer):
+        return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
+    if isinstance(answer, dict) and (still_open := [k for k, v in answer.items() if v is ...]):  # filled in one key at a time
+        return Feedback(exercise, UNSOLVED, [f"noch offen: {', '.join(map(repr, still_open))} – ersetze dort `...` durch deine Antwort; "
+                                             'geprüft wird, wenn alles ausgefüllt ist'], key)
+    notes, ok = [], True
+    for pred, good, bad in checks:
+        try:
+            with warnings.catch_warnings():  # a wrong answer's NaN or overflow warns in the answer's own code: the note says what is off
+                warnings.simplefilter('ignore', RuntimeWarning)
+                verdict = pred(answer)
+                diagnosed = isinstance(verdict, Diagnosis)  # the check found the mistake itself: its sentence instead of the general note
+                passed = not diagnosed and bool(verdict)  # inside the try: a verdict that is a pandas Series cannot say yes or no
+        except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'], key)
+        except Exception as e: verdict, diagnosed, passed, bad = False, False, False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
+        notes.append(f"✓ {good}" if passed else f"✗ {verdict if diagnosed else bad}")
+        ok = ok and passed
+        if not passed and (diagnosed or not notes[:-1]): break  # the first criterion failed, or the mistake is named: the rest would repeat it
+    return Feedback(exercise, SOLVED if ok else WRONG, notes, key)
+
+# %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1hid002
+# Helpers for checks: the form of an answer (dict keys, truth value, count, share, name, letters), named in German.
 def has_keys(answer, # the student's answer
              keys, # the keys it must hold, in the order the exercise names them
             ) -> bool | Diagnosis:
@@ -400,32 +432,6 @@ def expect_name(value, names, what: str, # the answer's name, e.g. "'meiste_luec
     return Diagnosis(f"{what}: {value!r} kommt in den Daten nicht vor – erwartet wird einer von {', '.join(map(repr, names[:8]))}"
                      + (' …' if len(names) > 8 else ''))
 
-def check_answer(exercise: str, # title of the exercise
-                 answer, # the student's answer; `...` means not attempted
-                 checks: list, # (predicate(answer) -> bool or a German diagnosis, note if right, note if wrong) triples
-                 key: str = '', # the exercise's key, for progress reports
-                ) -> Feedback:
-    """Run each check on `answer` and say, in German, what is right and what is off; stop at the first failure that makes the rest
-    meaningless: the first check's, or one whose predicate names the mistake (returns a `Diagnosis` instead of False)."""
-    if not_attempted(answer):
-        return Feedback(exercise, UNSOLVED, ['Ersetze `...` durch deine Lösung und führe die Zelle erneut aus.'], key)
-    if isinstance(answer, dict) and (still_open := [k for k, v in answer.items() if v is ...]):  # filled in one key at a time
-        return Feedback(exercise, UNSOLVED, [f"noch offen: {', '.join(map(repr, still_open))} – ersetze dort `...` durch deine Antwort; "
-                                             'geprüft wird, wenn alles ausgefüllt ist'], key)
-    notes, ok = [], True
-    for pred, good, bad in checks:
-        try:
-            with warnings.catch_warnings():  # a wrong answer's NaN or overflow warns in the answer's own code: the note says what is off
-                warnings.simplefilter('ignore', RuntimeWarning)
-                verdict = pred(answer)
-                diagnosed = isinstance(verdict, Diagnosis)  # the check found the mistake itself: its sentence instead of the general note
-                passed = not diagnosed and bool(verdict)  # inside the try: a verdict that is a pandas Series cannot say yes or no
-        except NotImplementedError: return Feedback(exercise, UNSOLVED, ['Die Funktion ist noch nicht implementiert (TODO).'], key)
-        except Exception as e: verdict, diagnosed, passed, bad = False, False, False, f'{bad} (beim Prüfen: {type(e).__name__}: {e})'
-        notes.append(f"✓ {good}" if passed else f"✗ {verdict if diagnosed else bad}")
-        ok = ok and passed
-        if not passed and (diagnosed or not notes[:-1]): break  # the first criterion failed, or the mistake is named: the rest would repeat it
-    return Feedback(exercise, SOLVED if ok else WRONG, notes, key)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #qu000002
 NOTEBOOKS = {'01': 'quack', '02': 'reproducibility', '03': 'eda', '04': 'validation', '05': 'evaluation', '06': 'tracking',
@@ -771,11 +777,11 @@ QUIZ = (
     Question(4, 'b', 'Eine Kennzahl mit Schwelle, die ein Modell erfüllen kann, ist ein technisches Ziel.',
              notes={'a': '„Weniger Brot wegwerfen“ ist das Geschäftsziel; das Modell misst man an einer Kennzahl.',
                     'c': 'Stammkunden halten ist ein Geschäftsziel, keine Kennzahl für ein Modell.'}),
-    Question(5, 1, 'Mit 29 von 30 ist die Genauigkeit 0,967 > 0,95; schon 28 von 30 (0,933) verfehlen den KPI.',
-             notes={0: 'Ein Fehler ist noch erlaubt: 29/30 = 0,967 liegt über 0,95.',
-                    2: 'Zwei Fehler ergeben 28/30 = 0,933 – das liegt unter 0,95.',
-                    29: 'Gefragt ist die Zahl der Fehler, nicht der richtigen Antworten: 29 richtige sind 1 Fehler.'},
-             hint='Zähle die Fehler als ganze Zahl: Mit k Fehlern ist die Genauigkeit (30 − k)/30, und sie muss über 0,95 liegen.'),
+    Question(5, 2, 'Mit 58 von 60 ist die Genauigkeit 0,967 > 0,95; 57 von 60 ergeben genau 0,95 und sind nicht „über 0,95“.',
+             notes={1: 'Zwei Fehler sind noch erlaubt: 58/60 = 0,967 liegt über 0,95.',
+                    3: 'Drei Fehler ergeben 57/60 = 0,95 – „über 0,95“ verlangt mehr als 0,95.',
+                    58: 'Gefragt ist die Zahl der Fehler, nicht der richtigen Antworten: 58 richtige sind 2 Fehler.'},
+             hint='Zähle die Fehler als ganze Zahl: Mit k Fehlern ist die Genauigkeit (60 − k)/60, und sie muss über 0,95 liegen.'),
     Question(6, 'a', 'Früh: Jede Anforderung, die erst später auftaucht, schickt das Projekt Phasen zurück.',
              notes={'b': 'Dann kann schon die Frage falsch sein – drei Wochen Arbeit wie bei Team A.',
                     'c': 'Bei der Freigabe ist es für neue Anforderungen am teuersten.'}),
