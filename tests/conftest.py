@@ -335,8 +335,13 @@ def hover_tooltip(page, chart, color: str = '#E69F00') -> str:
 def dropzone_text(page) -> list[str]:
     """What the file uploader's drop zone shows a person: the button's word and the note beside it – text hidden by style left out,
     a pseudo-element's content (how ui.german_dropzone writes German) taken in."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
     zone.wait_for(timeout=60_000)
+    styled = "() => { const n = document.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span'); " \
+             "return n && getComputedStyle(n, '::after').content !== 'none'; }"
+    try: page.wait_for_function(styled, timeout=30_000)  # the style arrives in its own message, after the uploader
+    except PlaywrightTimeout: pass  # the caller's assertion names what is shown instead
     return zone.evaluate("""z => {
         const shown = e => { const s = getComputedStyle(e); return s.display !== 'none' && parseFloat(s.fontSize) > 0 ? e.innerText : ''; };
         const after = e => { const c = getComputedStyle(e, '::after').content; return c === 'none' ? '' : JSON.parse(c); };
