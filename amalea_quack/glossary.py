@@ -113,7 +113,9 @@ GLOSSARY = (
     Term('Elternlauf', 'parent run', 'Lauf, der verschachtelte Kindläufe bündelt, z. B. eine Hyperparameter-Suche'),
     Term('Latenz', 'latency', 'Zeit bis zur Antwort; p99: 99 von 100 Anfragen sind schneller'),
     Term('Verzerrung', 'bias', 'systematischer Fehler eines zu einfachen Modells: es verfehlt die Regel, egal wie viele Daten es sieht'),
-    Term('Varianz', 'variance', 'wie stark ein Modell sich ändert, wenn es auf einer anderen Stichprobe trainiert wird'),
+    Term('Varianz', 'variance',
+         'Streuung einer Zahl: mittlere quadrierte Abweichung von ihrem Mittelwert (die Standardabweichung ist ihre Wurzel); '
+         'beim Modell (Verzerrung und Varianz): wie stark es sich ändert, wenn es auf einer anderen Stichprobe trainiert wird'),
     Term('Gini-Unreinheit', 'Gini impurity',
          'Wahrscheinlichkeit, dass zwei zufällig (mit Zurücklegen) gezogene Zeilen eines Knotens verschiedenen Klassen angehören'),
     Term('Stumpf', 'decision stump', 'Entscheidungsbaum mit einer einzigen Frage (Tiefe 1)'),
