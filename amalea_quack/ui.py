@@ -21,9 +21,10 @@ from .quack import Exercise, Question, has_keys  # the exercises of this lesson 
 # %% auto #0
 __all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'APP_FIGURE', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
            'rerun_figure', 'keep_state', 'show_new_labels', 'alias_choice', 'store_problem', 'served_model',
-           'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card', 'vega_german',
-           'german_tooltip', 'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone', 'csv_upload',
-           'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field', 'deployment_figure']
+           'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card', 'answer_caption',
+           'vega_german', 'german_tooltip', 'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone',
+           'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field',
+           'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -228,6 +229,20 @@ def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
         return str(v)
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
     st.table(rows, hide_index=True)  # a static table: every row visible, long values wrap, nothing cut off on a phone
+
+def answer_caption(share: float | None, # the model's probability for its answer (0–1); None: the model gives none
+                   what: str, # the answer's kind with its article, e.g. 'diese Art'
+                   ms: float, # how long this one prediction took, in milliseconds
+                   card=None, # the model's ProjectCard: its latency KPI is named as the goal; None: no goal
+                   decimals: int = 1, # decimals of `ms`
+                  ) -> str:
+    """The line under a prediction: how sure the model is, how long this one answer took, and the project's latency goal. The goal is
+    a p99 (99 of 100 answers faster, as the model card's latency): one answer, often the first after loading, may take longer."""
+    from amalea_quack.glossary import german_number, german_percent
+    kpi = card.kpi('latency_p99_ms') if card else None
+    sure = f'Laut Modell zu {german_percent(share, 0)} {what} · ' if share is not None else ''
+    goal = f' (Ziel: 99 von 100 unter {german_number(kpi.threshold)} ms)' if kpi else ''
+    return f'{sure}Antwortzeit dieser Vorhersage: {german_number(ms, decimals)} ms{goal}'
 
 def vega_german(field: str = 'value', # the datum's field; 'value' is an axis label's
                 percent: bool = False, # a share (0–1) written as a percentage: 0.995 -> '99,5 %'

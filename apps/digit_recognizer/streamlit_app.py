@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import alias_choice, data_preview, keep_state, model_card, page_header, probability_chart, refusal, served_model
+from amalea_quack.ui import alias_choice, answer_caption, data_preview, keep_state, model_card, page_header, probability_chart, refusal, served_model
 
 DIGITS_MODEL = 'digits-cnn'
 SOURCES = ('Zeichnen', 'Bild hochladen', 'Testbild')
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from streamlit_drawable_canvas import st_canvas
 
-from amalea_quack.glossary import german_number, german_percent
+from amalea_quack.glossary import german_number
 from amalea_quack.validation import MAX_UPLOAD_MB, DataValidationError
 from amalea_quack.vision import (
     MAX_IMAGE_PIXELS,
@@ -121,10 +121,7 @@ label, proba = str(pred.labels[0]), pred.probabilities.iloc[0]
 
 with left:  # the answer right under the drawing: on a phone it is in view without scrolling past the preprocessing
     st.success(f'Vorhersage: **{label}**')
-    card = model.artifacts.project_card
-    kpi = card.kpi('latency_p99_ms') if card else None
-    st.caption(f'Laut Modell zu {german_percent(float(proba[label]), 0)} diese Ziffer · Antwort in {german_number(ms, 1)} ms'
-               + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
+    st.caption(answer_caption(float(proba[label]), 'diese Ziffer', ms, model.artifacts.project_card))
 with right:
     st.subheader('Vorverarbeitung')
     pictures = st.container(horizontal=True)  # side by side, on a phone too (columns would stack them, each a screen wide)

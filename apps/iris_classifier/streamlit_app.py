@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import keep_state, model_card, number_field, page_header, probability_chart, served_model
+from amalea_quack.ui import answer_caption, keep_state, model_card, number_field, page_header, probability_chart, served_model
 
 IRIS_MODEL = 'iris-classifier'
 OTHER = '(anderer Wert …)'
@@ -43,7 +43,7 @@ if model is None:
     st.stop()
 
 from amalea_quack.eda import column_label
-from amalea_quack.glossary import german_number, german_percent
+from amalea_quack.glossary import german_number
 from amalea_quack.validation import CATEGORICAL, DataValidationError
 
 if name != IRIS_MODEL: st.subheader(f'Modell: {name}')
@@ -81,10 +81,7 @@ for warning in pred.outside_warnings(column_label) + pred.unknown_warnings: st.w
 if outside or pred.unknown: st.warning(f'Vorhersage: **{label}** – nur eine Vermutung, siehe oben')
 else: st.success(f'Vorhersage: **{label}**')
 proba = pred.probabilities.iloc[0] if pred.probabilities is not None else None
-card = model.artifacts.project_card
-kpi = card.kpi('latency_p99_ms') if card else None
-st.caption((f'Laut Modell zu {german_percent(float(proba[str(label)]), 0)} diese Art · ' if proba is not None else '')
-           + f'Antwort in {german_number(ms, 1)} ms' + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
+st.caption(answer_caption(float(proba[str(label)]) if proba is not None else None, 'diese Art', ms, model.artifacts.project_card))
 if proba is not None:
     probability_chart(proba, 'Art')
 

@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from amalea_quack.ui import alias_choice, keep_state, model_card, page_header, probability_chart, served_model, static_table
+from amalea_quack.ui import alias_choice, answer_caption, keep_state, model_card, page_header, probability_chart, served_model, static_table
 
 TEXT_MODEL = 'text-classifier'
 EXAMPLE = 'Die Stürmerin traf in der Nachspielzeit zum 2:1 und sicherte ihrem Team den Pokalsieg.'
@@ -26,7 +26,7 @@ if model is None:
         alias_choice()
     st.stop()
 
-from amalea_quack.glossary import german_number, german_percent
+from amalea_quack.glossary import german_number
 from amalea_quack.text import MAX_CHARS, TextInputError, check_text, confidence_note, input_notes, training_index
 
 
@@ -56,10 +56,7 @@ label = str(proba.idxmax())
 doubt = confidence_note(proba)  # no rubric reaches the threshold: the answer is a guess and is shown as one, not in green
 if doubt is None: st.success(f'Rubrik: **{label}**')
 else: st.warning(f'Rubrik: **{label}** – nur eine Vermutung. {doubt}')
-card = model.artifacts.project_card
-kpi = card.kpi('latency_p99_ms') if card else None
-st.caption(f'Laut Modell zu {german_percent(float(proba.max()), 0)} diese Rubrik · Antwort in {german_number(ms, 0)} ms'
-           + (f' (Ziel: unter {german_number(kpi.threshold)} ms)' if kpi else ''))
+st.caption(answer_caption(float(proba.max()), 'diese Rubrik', ms, model.artifacts.project_card, decimals=0))
 probability_chart(proba, 'Rubrik')
 
 st.subheader('Ähnlichste Trainingsbeispiele')
