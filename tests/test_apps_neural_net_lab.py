@@ -71,7 +71,7 @@ def test_short_training_shows_curves_metrics_and_a_finished_run(store):
 def test_other_data_set_feature_subset_and_two_layers(store):
     at = app().run()
     at.sidebar.selectbox(key='dataset').set_value('iris').run()
-    at.sidebar.multiselect(key='features_iris').set_value(['petal length (cm)', 'petal width (cm)'])
+    at.sidebar.pills(key='features_iris').set_value(['petal length (cm)', 'petal width (cm)'])
     at.sidebar.text_input(key='hidden').set_value('8, 8')
     at = finished(start(at, epochs=4, lr=0.05))
     assert not at.exception and at.success
@@ -129,7 +129,7 @@ def test_bad_input_is_refused_in_german(store, hidden, lr, features, message):
     at.sidebar.text_input(key='hidden').set_value(hidden)
     at.sidebar.text_input(key='lr').set_value(str(lr).replace('.', ','))  # typed the German way
     if features is not None:
-        at.sidebar.multiselect(key='features_penguins').set_value(features)
+        at.sidebar.pills(key='features_penguins').set_value(features)
     at.button(key='start').click().run()
     assert not at.exception
     assert at.error[0].value.startswith('Training nicht gestartet') and message in at.error[0].value

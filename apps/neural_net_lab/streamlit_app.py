@@ -117,8 +117,9 @@ with st.sidebar:
     data = table(name)
     target = DATASETS[name].target
     candidates = [c for c in data.columns if c != target]
-    features = st.multiselect('Merkmale', candidates, default=candidates, key=f'features_{name}', disabled=running, format_func=column_label,
-                              placeholder='Merkmale wählen')
+    # pills, not a multiselect: every feature stays in view, chosen or not (the multiselect's box scrolled its sixth chip out of sight)
+    features = st.pills('Merkmale', candidates, selection_mode='multi', default=candidates, key=f'features_{name}', disabled=running,
+                        format_func=column_label, help='Antippen nimmt ein Merkmal heraus oder wieder hinein.')
     st.header('Netz und Training')
     hidden_text = st.text_input(FIELDS['hidden'], '32', key='hidden', disabled=running,
                                 help='durch Kommas getrennt, z. B. „32, 16“ für zwei verborgene Schichten')
