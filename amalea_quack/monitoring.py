@@ -86,6 +86,7 @@ def segment_figure(table: pd.DataFrame, # from segment_accuracy
     t = table.sort_values('accuracy', kind='stable').reset_index(drop=True)
     fig, ax = new_figure(7.5, 0.45 * len(t) + 1.6)
     y, small = np.arange(len(t)), (t['rows'] < min_rows).to_numpy()
+    lowest = t['accuracy_low'].min()  # the left end of the x axis: every interval and the band fit
     ax.errorbar(t['accuracy'], y, xerr=[t['accuracy'] - t['accuracy_low'], t['accuracy_high'] - t['accuracy']], fmt='none',
                 ecolor='#555555', capsize=4)
     ax.scatter(t['accuracy'][~small], y[~small], color='#0072B2', zorder=3, label='verglichen')
@@ -93,9 +94,10 @@ def segment_figure(table: pd.DataFrame, # from segment_accuracy
                                label=f'zu klein (< {min_rows} Testzeilen)')
     if max_gap is not None and (~small).any():
         best = t['accuracy'][~small].max()
+        lowest = min(lowest, best - max_gap)
         ax.axvspan(best - max_gap, best, color='#009E73', alpha=0.15, label=f'erlaubter Abstand zur besten Gruppe ({german_number(max_gap)})')
     ax.set_yticks(y, [f'{s} ({n} Zeilen)' for s, n in zip(t['segment'], t['rows'], strict=True)])
-    ax.set(xlabel='Genauigkeit auf den Testdaten (Punkt) mit 95-%-Wilson-Intervall (Strich)', xlim=(max(0.0, t['accuracy_low'].min() - 0.05), 1.02),
+    ax.set(xlabel='Genauigkeit auf den Testdaten (Punkt) mit 95-%-Wilson-Intervall (Strich)', xlim=(max(0.0, lowest - 0.05), 1.02),
            ylim=(-0.6, len(t) - 0.4), title=title)
     ax.legend(fontsize=8, loc='lower left')
     return fig
