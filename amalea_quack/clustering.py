@@ -17,7 +17,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, cross_validate_accuracy, evaluate, make_tabular_pipeline, split_data
-from .glossary import german_number
+from .glossary import german_number, label
 from .neighbors import knn_pipeline
 from .quack import Diagnosis, Exercise, Question, expect_number, has_keys, is_number
 from .reproducibility import tracked_run
@@ -243,7 +243,7 @@ class Big3Result:
         if self.algorithm == 'k-Means':
             return {'Silhouette (Test)': m.get('silhouette', float('nan')), 'ARI (Test)': m['ari'], 'Genauigkeit (Mehrheit)': m['accuracy']}
         return {'Genauigkeit (Kreuzvalidierung)': m['cv_accuracy'], 'Genauigkeit (Test)': m['accuracy'], 'F1 makro (Test)': m['f1_macro'],
-                'overfit delta': m['overfit_delta']}
+                label('overfit_delta'): m['overfit_delta']}
 
     def figure(self, resolution: int = 150):
         "Decision boundaries (tree, KNN) or cluster regions (k-means) on the two features, training points on top."

@@ -97,7 +97,6 @@ with right:
     st.subheader('Kennzahlen')
     cells = st.container(horizontal=True, gap='medium')  # two or three to a line, also on a phone (columns would stack them)
     for title, value in result.headline().items():
-        title = label('overfit_delta') if title == 'overfit delta' else title
         cells.metric(title, german_number(None if pd.isna(value) else float(value), 3))
     folds = int(m.get('cv_folds', 0))
     chosen_by = (f'Kreuzvalidierung: {folds} Folds auf den Trainingszeilen – nach ihr wählst du Einstellungen; die Testzeilen sind für den '
