@@ -173,9 +173,9 @@ if tabs[1].open:
         except (StoreError, DataValidationError) as e:
             st.error(f'Die Gates ließen sich nicht prüfen: {e}')
             st.stop()
-        checks = report.to_frame()
-        checks['verdict'] = [f'{ICONS[v]} {label(v)}' for v in checks['verdict']]
-        static_table(checks)
+        checks = report.to_frame()  # two columns: the verdict leads its message, so the message keeps its width on a phone
+        checks['verdict'] = [f'{ICONS[v]} {label(v)}: {m}' for v, m in zip(checks['verdict'], checks['message'], strict=True)]
+        static_table(checks.drop(columns='message'))
         fair = next((c for c in report.checks if c.name == FAIRNESS and c.details.get('table')), None)
         if fair is not None:
             with st.expander(f"Genauigkeit je Segment ({fair.details['segment']})"):
