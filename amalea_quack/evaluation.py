@@ -410,7 +410,8 @@ QUIZ = (
              hint='Die Baseline sagt immer die häufigste Klasse; wie oft liegt sie damit richtig?', tolerance=0.001),
     Question(5, 0.5, 'Trefferquote = TP / (TP + FN) = 15 / 30: Das Modell findet die Hälfte der bösartigen Fälle.',
              notes={0.75: '15 / 20 ist die Präzision: Sie teilt durch die Vorhersagen, die Trefferquote durch die echten Fälle.'}, tolerance=0.001),
-    Question(6, 2.2, '1 / 45 = 0,0222: eine Zeile ist 2,2 Prozentpunkte wert.', hint='Eine Zeile von 45 als Anteil, dann mal 100.', tolerance=0.05),
+    Question(6, 1.7, '1 / 60 = 0,0167: eine Zeile ist knapp 1,7 Prozentpunkte wert.',
+             hint='Eine Zeile von 60 als Anteil, dann mal 100.', tolerance=0.05),
     Question(7, 'b', 'Auf 45 Zeilen sind 0,04 knapp zwei Blüten (0,04 · 45 = 1,8): ein Grund zum Nachprüfen, kein Urteil.',
              notes={'a': 'Eine Blüte mehr oder weniger richtig verschiebt den Abstand um 2,2 Prozentpunkte; '
                          'ein einzelner Split beweist keine Überanpassung.',
