@@ -400,7 +400,7 @@ QUIZ = (
              notes={'b': 'FAILED schriebe MLflows eigenes `start_run`; `tracked_run` schreibt bei Strg+C KILLED.',
                     'c': 'RUNNING bleibt nur ein Lauf, dessen Prozess hart beendet wurde (kill -9).'}),
     Question(3, 'b', '`pyproject.toml` nennt, was das Projekt braucht; `constraints.txt` legt fest, welche Versionen es bekommt.',
-             notes={'a': 'In `pyproject.toml` steht etwa `streamlit>=1.50`, in `constraints.txt` genau eine Version.',
+             notes={'a': 'In `pyproject.toml` steht etwa `streamlit>=1.51`, in `constraints.txt` genau eine Version.',
                     'c': '`constraints.txt` installiert nichts allein: `pip install -c constraints.txt -e .` schränkt die Versionen ein.'}),
     Question(4, 'c', 'Das Image bringt Python und Systembibliotheken mit; den Kern teilt der Container mit dem Rechner.',
              notes={'b': 'Eine venv isoliert nur Python-Pakete; Python und Systembibliotheken kommen vom Rechner.',
