@@ -403,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument('--encoding', help='Kodierung einer CSV-Datei, z. B. cp1252 (Standard: erkannt – UTF-8 oder Windows-1252)')
         s.add_argument('--sep', help="Spaltentrenner einer CSV-Datei, z. B. ';' (Standard: erkannt)")
         s.add_argument('--decimal', choices=[',', '.'], metavar='ZEICHEN', help="Dezimalzeichen einer CSV-Datei, ',' oder '.' (Standard: erkannt)")
-    t = cmd('train', _train, 'Daten prüfen, getrackt trainieren, neue Version als staging registrieren')
+    t = cmd('train', _train, 'Daten prüfen, protokolliert trainieren, neue Version als staging registrieren')
     t.add_argument('--data', default='iris', help='Kursdatensatz (iris, penguins, wine, breast_cancer) oder Pfad einer CSV-Datei')
     t.add_argument('--target', help='Zielspalte (bei eigener CSV nötig)')
     t.add_argument('--name', help='registriertes Modell (Standard: iris-classifier bzw. <daten>-classifier)')
@@ -476,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--json', action='store_true', help='als JSON (für Lehrende)')
     s.add_argument('--all', action='store_true', help='auch gelöste zeigen')
     s = cmd('portfolio', _portfolio, 'das Portfolio prüfen: README, Reproduktion, Daten, Signatur, Freigaben, CI, App; Exit-Code 4 bei Lücken')
-    s.add_argument('--repo', default='.', help='dein Repository'); model(s); alias(s, 'Alias, den die App lädt')
+    s.add_argument('--repo', default='.', help='dein Repository (Standard: %(default)s, der aktuelle Ordner)')
+    model(s); alias(s, 'Alias, den die App lädt')
     return p
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000c
