@@ -304,12 +304,12 @@ EXERCISES = (
 )
 
 QUIZ = (
-    Question(1, 'b', 'Richtig: KNN speichert nur; gerechnet wird bei jeder Vorhersage.',
-             notes={'a': 'KNN lernt keine Gewichte – alle Merkmale zählen im Abstand gleich', 'c': 'Schwellen lernt ein Baum, nicht KNN'}),
+    Question(1, 'c', 'Richtig: KNN speichert nur; gerechnet wird bei jeder Vorhersage.',
+             notes={'a': 'KNN lernt keine Gewichte – alle Merkmale zählen im Abstand gleich', 'b': 'Schwellen lernt ein Baum, nicht KNN'}),
     Question(2, 'b', 'Richtig: Bei zwei Klassen und ungeradem k hat eine Klasse immer die Mehrheit.',
              notes={'a': 'sieben Stimmen lassen sich nicht gleich auf zwei Klassen verteilen'}),
-    Question(3, 'b', 'Richtig: Ungerade k schützen nur bei zwei Klassen vor Gleichständen.',
-             notes={'a': 'bei drei Klassen kann jede Klasse eine Stimme bekommen – 1 : 1 : 1'}),
+    Question(3, 'a', 'Richtig: Ungerade k schützen nur bei zwei Klassen vor Gleichständen.',
+             notes={'b': 'bei drei Klassen kann jede Klasse eine Stimme bekommen – 1 : 1 : 1'}),
     Question(4, 'b', 'Richtig: die erste Klasse in classes_, bei Text die alphabetisch erste.',
              notes={'a': "nach Nähe entscheidet erst weights='distance'", 'c': 'scikit-learn entscheidet deterministisch, nicht zufällig'}),
     Question(5, 'a', 'Richtig: In der Pipeline lernt der Scaler in jedem Fold nur aus dessen Trainingszeilen.',
