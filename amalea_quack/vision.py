@@ -47,7 +47,7 @@ __all__ = ['DIGITS_CARD', 'DIGITS_MODEL', 'DIGITS_EXPERIMENT', 'TARGET', 'PIXELS
 DIGITS_CARD = ProjectCard(
     title='Ziffernerkennung',
     question='Welche Ziffer (0–9) zeigt ein handgeschriebenes Bild?',
-    users='Kursteilnehmende in der App Digit Recognizer: Ziffer zeichnen oder hochladen, Antwort mit Wahrscheinlichkeiten sehen',
+    users='Kursteilnehmende in der App Ziffernerkennung: Ziffer zeichnen oder hochladen, Antwort mit Wahrscheinlichkeiten sehen',
     data='UCI Optical Recognition of Handwritten Digits: 1797 Ziffern von 13 Schreibenden als 8×8-Bilder mit Werten 0–16, '
          'mitgeliefert von scikit-learn',
     kpis=(KPI('Genauigkeit auf ungesehenen Ziffern', 'accuracy', '>', 0.97),
@@ -956,8 +956,9 @@ QUIZ = (
     Question(1, 'b', 'PyTorch legt die Kanäle vor Höhe und Breite: (Batch, Kanal, Höhe, Breite).',
              notes={'a': '(Batch, Höhe, Breite, Kanal) ist die Reihenfolge von Bilddateien und TensorFlow; PyTorch will den Kanal an zweiter Stelle.',
                     'c': 'Die erste Achse ist immer der Batch: die 32 Bilder.'}),
-    Question(2, 160, '16 Filter zu je 3×3 = 9 Gewichten für den einen Eingangskanal, plus 16 Bias: 144 + 16 = 160.',
-             notes={144: 'Es fehlt der Bias: jeder der 16 Filter hat zusätzlich einen Bias, einen konstanten Zusatzwert.'},
+    Question(2, 448, '16 Filter zu je 3 Eingangskanälen × 3×3 = 27 Gewichten, plus 16 Bias: 432 + 16 = 448.',
+             notes={432: 'Es fehlt der Bias: jeder der 16 Filter hat zusätzlich einen Bias, einen konstanten Zusatzwert.',
+                    160: 'Das gilt für einen Eingangskanal; jeder Filter hat 3×3 Gewichte für jeden der drei Farbkanäle.'},
              hint='Filter × Eingangskanäle × 3 × 3, plus ein Bias pro Filter.'),
     Question(3, {'a', 'b'}, 'Kleine Verschiebungen und Drehungen lassen eine Ziffer, was sie ist.',
              notes={frozenset({'a', 'b', 'c'}): 'Um 180° gedreht wird aus einer 6 eine 9 – die Beschriftung stimmt nicht mehr.',
