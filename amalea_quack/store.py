@@ -19,11 +19,11 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['MARKER', 'USER_NAME', 'NAMED_METHODS', 'project_root', 'default_store', 'tracking_uri', 'is_embedded', 'is_server',
-           'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'StoreBusy', 'ModelNotFound',
-           'NotAuthenticated', 'PermissionDenied', 'translate_error', 'store_errors', 'without_event_lines',
-           'StoreMoved', 'StoreCopied', 'check_location', 'current_user', 'ensure_port_free', 'InvalidUserName',
-           'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client', 'client', 'use_experiment',
-           'relocate_store']
+           'artifact_location', 'store_at', 'StoreError', 'StoreUnavailable', 'StoreBusy', 'StoreReadOnly',
+           'ModelNotFound', 'NotAuthenticated', 'PermissionDenied', 'translate_error', 'store_errors',
+           'without_event_lines', 'StoreMoved', 'StoreCopied', 'check_location', 'current_user', 'ensure_port_free',
+           'InvalidUserName', 'namespace', 'owner', 'qualify', 'short_name', 'use_store', 'Client', 'client',
+           'use_experiment', 'relocate_store']
 
 # %% ../nbs/anhang/21_store.ipynb #st000007
 def project_root() -> Path | None:
@@ -94,6 +94,14 @@ class StoreBusy(StoreError):
                          'auf einem Netzlaufwerk oder in OneDrive, verschiebe den Kursordner auf die lokale Platte; eine Lerngruppe teilt sich '
                          'einen Tracking-Server statt einer Datei.')
 
+class StoreReadOnly(StoreError):
+    "SQLite refuses to write the embedded store's database ('readonly database'): deleted or moved under this process, or read-only."
+    def __init__(self, uri: str):
+        self.uri = uri
+        super().__init__(f'In den MLflow-Store {uri} lässt sich nicht schreiben: Seine Datenbank wurde gelöscht oder verschoben, während dieser '
+                         'Prozess lief, oder sie ist schreibgeschützt. Abhilfe: starte den Kernel (und laufende Apps) neu, dann legt der Kurs '
+                         'den Store wieder an; ist die Datei schreibgeschützt, gib dir Schreibrechte auf den Ordner des Stores.')
+
 class ModelNotFound(StoreError, LookupError):
     "No registered model, version or alias behind a name (also: no run or experiment with an id)."
 
@@ -163,13 +171,13 @@ def _missing_thing(message: str) -> str:
     "What MLflow did not find, in German."
     return _missing(message)[0]
 
-def _database_locked(e: BaseException) -> bool:
-    "Is there a SQLite 'database is locked' somewhere in the cause/context chain of `e`?"
+def _database_says(e: BaseException, words: str) -> bool:
+    "Does a SQLite error somewhere in the cause/context chain of `e` say `words` ('database is locked', 'readonly database')?"
     from sqlalchemy.exc import OperationalError
     seen = set()
     while e is not None and id(e) not in seen:
         seen.add(id(e))
-        if isinstance(e, (OperationalError, sqlite3.OperationalError)) and 'locked' in str(e): return True
+        if isinstance(e, (OperationalError, sqlite3.OperationalError)) and words in str(e): return True
         e = e.__cause__ or e.__context__
     return False
 
@@ -179,7 +187,8 @@ def translate_error(e: BaseException, uri: str | None = None) -> BaseException:
     uri = uri or tracking_uri()
     user = os.environ.get('MLFLOW_TRACKING_USERNAME') if is_server(uri) else None
     if isinstance(e, StoreError): return e
-    if _database_locked(e): return StoreBusy(uri)  # before MlflowException: MLflow wraps SQLite's English error in one
+    if _database_says(e, 'database is locked'): return StoreBusy(uri)  # before MlflowException: MLflow wraps SQLite's English error in one
+    if _database_says(e, 'readonly database'): return StoreReadOnly(uri)
     if isinstance(e, MlflowException):
         status = e.get_http_status_code()
         if e.error_code == 'RESOURCE_DOES_NOT_EXIST' or status == 404:
