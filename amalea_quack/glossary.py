@@ -319,7 +319,7 @@ LABELS = {
     # comparing and deciding (lesson 13)
     'candidate': 'Kandidat', 'reference': 'Referenz', 'cv_mean': 'Mittel (Kreuzvalidierung)', 'difference': 'Differenz',
     'diff_low': 'Differenz, untere Grenze', 'diff_high': 'Differenz, obere Grenze', 'naive_low': 'naiv, untere Grenze',
-    'naive_high': 'naiv, obere Grenze', 'margin': 'Toleranz', 'folds': 'Folds', 'folds_won': 'gewonnene Folds',
+    'naive_high': 'naiv, obere Grenze', 'margin': 'Toleranz', 'folds': 'Folds', 'folds_won': 'Anteil gewonnener Folds',
     'interpretability': 'Erklärbarkeit', 'kpi_verdict': 'KPI-Urteil', 'rank': 'Rang', 'runs': 'Läufe', 'finished': 'abgeschlossen',
     'best_epoch': 'beste Epoche', 'epochs_trained': 'trainierte Epochen', 'baseline_accuracy': 'Genauigkeit der Baseline',
     'accuracy_transformer': 'Genauigkeit (Transformer)', 'accuracy_zeichen': 'Genauigkeit (Zeichen-n-Gramme)',
