@@ -411,8 +411,10 @@ def deployment_figure():
     box(6.5, 0.0, 2.5, 1.5, 'leerer Store im Container', 'Knopf „Modell trainieren“\nweg nach jedem Neustart', PALETTE[3])
     arrow((2.6, 3.15), (3.2, 3.15), 'Push')
     arrow((5.9, 3.15), (6.5, 3.15), 'Start')
-    arrow((5.9, 0.75), (7.0, 2.2), 'Modell per Alias', dy=0.0)
+    arrow((5.9, 0.75), (7.0, 2.2))
+    ax.text(6.25, 1.85, 'Modell per Alias', ha='right', va='center', fontsize=7.5)
     arrow((7.75, 1.5), (7.75, 2.2))
+    ax.text(7.85, 1.85, 'oder aus dem Container', ha='left', va='center', fontsize=7.5)
     ax.set_xlim(-0.1, 9.1); ax.set_ylim(-0.1, 4.2); ax.axis('off')
     return fig
 
