@@ -242,8 +242,8 @@ def answer_caption(share: float | None, # the model's probability for its answer
     kpi = card.kpi('latency_p99_ms') if card else None
     sure = f'Laut Modell zu {german_percent(share, 0)} {what} · ' if share is not None else ''
     goal = f' (Ziel: 99 von 100 Antworten unter {german_number(kpi.threshold)} ms)' if kpi else ''
-    this = f'diese Antwort kam in {german_number(ms, decimals)} ms{goal}'
-    return sure + this if sure else this[0].upper() + this[1:]
+    line = f'{sure}diese Antwort kam in {german_number(ms, decimals)} ms{goal}'
+    return line[0].upper() + line[1:]
 
 def vega_german(field: str = 'value', # the datum's field; 'value' is an axis label's
                 percent: bool = False, # a share (0–1) written as a percentage: 0.995 -> '99,5 %'
