@@ -7,12 +7,14 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/kursserver.html.md"""
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000005
 from __future__ import annotations
 
+import configparser
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,11 +25,12 @@ import pandas as pd
 from .store import USER_NAME, ensure_port_free, owner
 
 # %% auto #0
-__all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'OVERVIEW_COLUMNS',
-           'ServerSetupError', 'namespace_rule', 'audit_rule', 'class_server_app', 'write_auth_config', 'postgres_bin',
-           'free_port', 'PostgresCluster', 'ensure_database', 'check_admin_password', 'ClassServer', 'read_class_list',
-           'reset_password', 'import_users', 'ClassSetup', 'network_addresses', 'default_server_folder',
-           'start_class_server', 'class_overview']
+__all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'OVERVIEW_COLUMNS', 'BACKUP_DUMPS',
+           'BACKUP_SECRETS', 'ServerSetupError', 'namespace_rule', 'audit_rule', 'class_server_app',
+           'write_auth_config', 'postgres_bin', 'free_port', 'PostgresCluster', 'ensure_database',
+           'check_admin_password', 'ClassServer', 'read_class_list', 'reset_password', 'import_users', 'ClassSetup',
+           'network_addresses', 'default_server_folder', 'start_class_server', 'class_overview', 'backup_class_server',
+           'restore_class_server']
 
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000006
 SERVER_APP = 'quack-class'  # the MLflow app the class server runs: basic-auth plus the course's two rules
@@ -522,3 +525,100 @@ def class_overview() -> pd.DataFrame:
     cols = ['student', 'runs', 'finished', 'best_cv_accuracy', 'best_run', 'models', 'production', 'released_through_gates',
             'outside_gates', 'last_run']
     return pd.DataFrame(rows, columns=cols)
+
+# %% ../nbs/anhang/23_kursserver.ipynb #ksbak001
+BACKUP_DUMPS = {'runs.dump': 'mlflow', 'users.dump': 'mlflow_auth'}  # file in the backup -> database in a restored cluster
+BACKUP_SECRETS = ('admin-passwort.txt', 'flask-secret.txt', 'postgres/postgres-passwort.txt')
+
+def _pg_client(program: str, uri: str, *args: str) -> None:
+    "Run PostgreSQL's client `program` (pg_dump, pg_restore) on the database `uri`; the password goes by environment, not by `ps`."
+    from sqlalchemy.engine import make_url
+    url = make_url(uri)
+    if not url.drivername.startswith('postgresql'):
+        raise ServerSetupError(f'{program} sichert nur PostgreSQL-Datenbanken, nicht {url.drivername} ({url.database}).')
+    plain = url.set(drivername='postgresql', password=None).render_as_string(hide_password=False)
+    r = subprocess.run([str(postgres_bin()/program), f'--dbname={plain}', *args], capture_output=True, text=True,
+                       env={**os.environ, 'PGPASSWORD': url.password or ''})
+    if r.returncode != 0: raise ServerSetupError(f'{program} ist gescheitert: {(r.stderr or r.stdout).strip()[-500:]}')
+
+def _running_port(cluster: PostgresCluster) -> int | None:
+    "The port of the cluster's server if it runs (from postmaster.pid: PID in line 1, port in line 4), else None."
+    try: lines = (cluster.data/'postmaster.pid').read_text().splitlines()
+    except FileNotFoundError: return None
+    try: os.kill(int(lines[0]), 0)
+    except ProcessLookupError: return None  # left behind by a crash
+    return int(lines[3])
+
+def backup_class_server(folder: Path | str | None = None, # the class server's folder (default: ~/.amalea-quack/kursserver)
+                        out: Path | str | None = None, # the backup file to write (default: kursserver-sicherung-<date>.tar.gz here)
+                        db: str | None = None, # the runs database if the server was started with --db; None: the cluster in `folder`
+                       ) -> Path:
+    """Back up a class server, running or stopped, into one .tar.gz readable only by you: pg_dump of the runs database, then of the
+    users database, then `artifacts/` and the secrets. Never overwrites `out`. Raises `ServerSetupError` in German if `folder`
+    holds no class server or a dump fails."""
+    from sqlalchemy.engine import make_url
+    folder = Path(folder or default_server_folder()).resolve()
+    if not (folder/'basic_auth.ini').exists():
+        raise ServerSetupError(f'In {folder} ist kein Kursserver eingerichtet (basic_auth.ini fehlt). Erwartet: der Ordner, '
+                               'den quack class-server angelegt hat (--folder).')
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(folder/'basic_auth.ini', encoding='utf-8')
+    users_db = ini['mlflow']['database_uri']
+    out = Path(out or f'kursserver-sicherung-{time.strftime("%Y-%m-%d-%H%M")}.tar.gz').resolve()
+    if out.exists(): raise FileExistsError(f'{out} gibt es schon, und eine Sicherung überschreibt nichts. Nenne eine andere Datei (--out).')
+    started = None
+    if db is None:
+        cluster = PostgresCluster(folder/'postgres')
+        if not (cluster.data/'PG_VERSION').exists():
+            raise ServerSetupError(f'In {folder} liegt kein eigener PostgreSQL-Cluster. Wurde der Server mit --db gestartet? '
+                                   'Dann nenne dieselbe Datenbank: quack class-backup --db …')
+        if (port := _running_port(cluster)) is None: started = cluster = cluster.start()  # a stopped server: started for the dump only
+        else: cluster.port = port
+        db, users_db = cluster.uri('mlflow'), cluster.uri(make_url(users_db).database)
+    part = out.with_name(out.name + '.teil')
+    try:
+        with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+            for name, uri in zip(BACKUP_DUMPS, (db, users_db), strict=True):  # the runs first: each run and model in it has its rights and files
+                _pg_client('pg_dump', uri, '--format=custom', f'--file={Path(tmp)/name}')
+            with os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'wb') as f, tarfile.open(fileobj=f, mode='w:gz') as tar:
+                for name in BACKUP_DUMPS: tar.add(Path(tmp)/name, name)
+                if (folder/'artifacts').exists(): tar.add(folder/'artifacts', 'artifacts')
+                for name in BACKUP_SECRETS:
+                    if (folder/name).exists(): tar.add(folder/name, name)
+        part.rename(out)
+    finally:
+        part.unlink(missing_ok=True)
+        if started is not None: started.stop()
+    return out
+
+def restore_class_server(backup: Path | str, # a file written by backup_class_server (quack class-backup)
+                         folder: Path | str | None = None, # a new or empty folder (default: ~/.amalea-quack/kursserver)
+                        ) -> Path:
+    """Restore a backup into a new class-server folder with a PostgreSQL cluster of its own; start it with `start_class_server(folder)`
+    (quack class-server --folder). Refuses a folder that holds anything and a file that is no backup (German errors); after a failure
+    nothing of the half-restored folder is left. Returns the folder."""
+    backup, folder = Path(backup).resolve(), Path(folder or default_server_folder()).resolve()
+    if folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f'{folder} ist nicht leer, und eine Wiederherstellung überschreibt nichts. '
+                              'Erwartet: ein neuer oder leerer Ordner (--folder).')
+    try:
+        with tarfile.open(backup) as tar: names = set(tar.getnames())
+    except (tarfile.TarError, IsADirectoryError):
+        raise ValueError(f'{backup} ist keine Sicherung eines Kursservers (kein tar-Archiv). Erwartet: eine Datei von quack class-backup.') from None
+    if missing := [n for n in BACKUP_DUMPS if n not in names]:
+        raise ValueError(f'{backup} ist keine Sicherung eines Kursservers: {", ".join(missing)} fehlt. Erwartet: eine Datei von quack class-backup.')
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f'.{folder.name}-', dir=folder.parent))
+    work.chmod(0o755)  # as root, PostgreSQL runs as the user postgres and must reach its data folder
+    try:
+        with tarfile.open(backup) as tar: tar.extractall(work, filter='data')
+        with PostgresCluster(work/'postgres') as cluster:  # with the password from the backup
+            for name, database in BACKUP_DUMPS.items():
+                _pg_client('pg_restore', ensure_database(cluster.uri(database)), '--no-owner', '--exit-on-error', str(work/name))
+        for name in BACKUP_DUMPS: (work/name).unlink()
+        if folder.exists(): folder.rmdir()  # empty, checked above
+        work.rename(folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return folder

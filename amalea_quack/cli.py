@@ -339,6 +339,19 @@ def _class_progress(a) -> int:
     print(shown.rename_axis(index='Person', columns=None).reset_index().to_string(index=False))
     return 0
 
+def _class_backup(a) -> int:
+    from amalea_quack.class_server import backup_class_server
+    out = backup_class_server(a.folder, out=a.out, db=a.db)
+    print(f'Gesichert: {out} ({out.stat().st_size / 2**20:.1f} MiB; enthält Passwörter, nur für dich lesbar).')
+    print(f'Wiederherstellen auf diesem oder einem anderen Rechner: quack class-restore {out} --folder NEUER-ORDNER')
+    return 0
+
+def _class_restore(a) -> int:
+    from amalea_quack.class_server import restore_class_server
+    folder = restore_class_server(a.sicherung, a.folder)
+    print(f'Wiederhergestellt in {folder}. Starten: quack class-server --folder {folder}')
+    return 0
+
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000a
 _ARGPARSE_GERMAN = ((r"invalid choice: '([^']*)' \(choose from (.*)\)", r"unbekannt: '\1' – erlaubt: \2"),
                     (r"the following arguments are required: (.*)", r"es fehlt: \1"),
@@ -459,6 +472,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--passwort', help='das neue Passwort (mindestens 12 Zeichen); ohne: ein zufälliges, das angezeigt wird')
     s = cmd('class-progress', _class_progress, 'für Lehrende: die Fortschrittsberichte der Klasse (quack fortschritt --json) als Tabelle')
     s.add_argument('paths', nargs='+', metavar='PFAD', help='JSON-Dateien, eine je Person (anna.json), oder Ordner mit ihnen')
+    s = cmd('class-backup', _class_backup, 'für Lehrende: den Kursserver in eine Datei sichern (Datenbanken, Artefakte, Passwörter), auch im Betrieb')
+    s.add_argument('--folder', help='Ordner des Kursservers (Standard: ~/.amalea-quack/kursserver)')
+    s.add_argument('--out', help='die Sicherungsdatei (Standard: kursserver-sicherung-<Datum>.tar.gz hier); wird nie überschrieben')
+    s.add_argument('--db', help='die Datenbank, falls der Server mit --db gestartet wurde (Standard: eigener Cluster im Ordner)')
+    s = cmd('class-restore', _class_restore, 'für Lehrende: eine Sicherung in einen neuen, leeren Ordner wiederherstellen')
+    s.add_argument('sicherung', help='die Datei von quack class-backup')
+    s.add_argument('--folder', help='neuer oder leerer Ordner (Standard: ~/.amalea-quack/kursserver)')
     s = cmd('run-notebooks', _run_notebooks, 'alle Kurs-Notebooks headless ausführen, jedes mit eigenem Store')
     s.add_argument('--engine', choices=['inprocess', 'papermill'], default='inprocess')
     s.add_argument('--nbs', action='append', help='Ordner mit den Notebooks (Standard: nbs/ des Kurses; z. B. student-edition/nbs); '
@@ -522,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print(f'quack {args.command}: abgebrochen (Strg+C); ein offener Lauf ist als abgebrochen markiert.', file=sys.stderr)
         return 130
-    except (StoreError, DataValidationError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+    except (StoreError, DataValidationError, ValueError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError,
             ServerSetupError) as e:
         reason = ' | '.join(line.strip().removeprefix('- ') for line in str(e).strip().splitlines() if line.strip())
     print(f'quack {args.command}: {reason}', file=sys.stderr)

@@ -12,6 +12,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import requests
 from class_simulation import MODEL, class_list, run_class, write_class_list
@@ -30,6 +31,7 @@ NO_POSTGRES = 'PostgreSQL fehlt: initdb nicht gefunden (make postgres installier
 needs_postgres = pytest.mark.skipif(_initdb_missing(), reason=NO_POSTGRES)
 
 N = 20
+VIRGINICA = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}
 ATTACKS = ('move_alias', 'delete_alias', 'forged_audit_entry', 'delete_audit_entry', 'new_version_in_their_model', 'rollback_their_model',
            'run_in_their_experiment', 'artifact_in_their_run', 'model_in_their_namespace', 'experiment_in_their_namespace',
            'audit_entry_in_my_log_as_them')
@@ -235,6 +237,36 @@ def test_model_ops_shows_the_teacher_the_class_read_only(server, afternoon):
     assert len(at.button) == 0 and len(at.text_input) == 0  # nothing on it writes
     denied = model_ops(student_env(server, 0, 'falsches-passwort-123'))
     assert [e.value for e in denied.error] and 'lehnt die Anmeldung' in denied.error[0].value and not denied.exception
+
+
+def test_a_backup_taken_while_the_class_works_restores_the_whole_class(server, afternoon):
+    """quack class-backup while the server runs, quack class-restore into a new folder, a server started on it: the same overview,
+    audit logs and passwords, and production models that predict. Nothing existing is overwritten: neither the backup file nor a folder."""
+    from amalea_quack.class_server import class_overview, start_class_server
+    from amalea_quack.registry import ServedModel, audit_log
+    folder = Path(server.server.folder)
+    archive, restored = folder.parent/'sicherung.tar.gz', folder.parent/'wiederhergestellt'
+    r = run_quack({}, 'class-backup', '--folder', str(folder), '--out', str(archive))
+    assert r.returncode == 0 and f'Gesichert: {archive}' in r.stdout, r.stderr
+    assert archive.stat().st_mode & 0o077 == 0  # it holds the passwords
+    again = run_quack({}, 'class-backup', '--folder', str(folder), '--out', str(archive))
+    assert again.returncode == 1 and 'überschreibt nichts' in again.stderr and again.stderr.count('\n') == 1, again.stderr
+    before = sorted(p.name for p in folder.iterdir())
+    over = run_quack({}, 'class-restore', str(archive), '--folder', str(folder))  # over the running server
+    assert over.returncode == 1 and 'nicht leer' in over.stderr, over.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before
+    r = run_quack({}, 'class-restore', str(archive), '--folder', str(restored))
+    assert r.returncode == 0 and f'quack class-server --folder {restored}' in r.stdout, r.stderr
+    user, password = server.students[5]
+    with signed_in(admin_env(server)): overview, audit = class_overview(), audit_log(f'{user}.{MODEL}')
+    with start_class_server(restored, port=free_port()) as copy:  # the admin password came along: the server starts with it
+        with signed_in({**admin_env(server), 'MLFLOW_TRACKING_URI': copy.server.url}):
+            pd.testing.assert_frame_equal(class_overview(), overview)
+        with signed_in({'MLFLOW_TRACKING_URI': copy.server.url, 'MLFLOW_TRACKING_USERNAME': user, 'MLFLOW_TRACKING_PASSWORD': password}):
+            assert audit_log(f'{user}.{MODEL}') == audit
+            served = ServedModel(f'{user}.{MODEL}', 'production')  # its files come from the restored artifacts
+            assert served.version == '1' and list(served.predict(VIRGINICA).labels) == ['virginica']
+    assert overview['runs'].sum() == N
 
 
 def test_users_are_created_once_and_changed_passwords_survive(server, tmp_path):
