@@ -4,7 +4,8 @@ own functions: train and release twice, try every write on a neighbour's work, r
 For each class size a fresh `mlflow server` (basic-auth + the course's rules, one worker, jobs off) on fresh databases of one
 PostgreSQL cluster of its own; prints wall time, request latency p50/p95 (each request timed in the student's process,
 queueing at the server included), failed requests, the server's memory (RSS of its process tree, peak) and the CPU
-seconds the round cost: the students' processes, the server and PostgreSQL (their start-up and set-up not included).
+seconds the round cost: the students' processes, the server and PostgreSQL (their start-up and set-up not included); then
+how long `quack class-backup` takes while the server runs, the backup's size, and how long `quack class-restore` takes.
 
 Run: .venv/bin/python bench/class_server.py [5 10 20]   (needs PostgreSQL's initdb: make postgres; prints figures, asserts nothing)
 """
@@ -21,7 +22,13 @@ sys.path.insert(0, str(ROOT / 'tests'))
 
 from class_simulation import class_list, run_class, write_class_list  # noqa: E402
 
-from amalea_quack.class_server import PostgresCluster, free_port, start_class_server  # noqa: E402
+from amalea_quack.class_server import (  # noqa: E402
+    PostgresCluster,
+    backup_class_server,
+    free_port,
+    restore_class_server,
+    start_class_server,
+)
 
 
 def _tree_sum(pid: int, measure) -> float:
@@ -78,7 +85,13 @@ def one_round(cluster: PostgresCluster, folder: Path, n: int) -> dict:
         results, wall = run_class(setup.server.url, students)
         peak, pg = server_peak.stop(), db_peak.stop()
         server_cpu, pg_cpu = tree_cpu(setup.server.proc.pid) - cpu0[0], tree_cpu(cluster.pid) - cpu0[1]
+        t = time.perf_counter()  # quack class-backup while the server runs (a database of its own: --db)
+        backup = backup_class_server(folder / f'server-{n}', out=folder / f'sicherung-{n}.tar.gz', db=cluster.uri(f'mlflow_{n}'))
+        backup_s = time.perf_counter() - t
     finally: setup.stop()
+    t = time.perf_counter()  # quack class-restore: a new cluster (initdb, start), both databases restored, artifacts unpacked
+    restore_class_server(backup, folder / f'wiederhergestellt-{n}')
+    restore_s = time.perf_counter() - t
     log = setup.server.log.read_text(errors='replace')
     api = [int(s) for s in re.findall(r'HTTP/1\.1" (\d{3})', log)]  # every response of the round (and a few /health)
     sent = sorted(s for r in results for s, _ in r['requests'])  # as the students saw them: queueing at the server included
@@ -92,7 +105,8 @@ def one_round(cluster: PostgresCluster, folder: Path, n: int) -> dict:
             'refused_403': sum(s == 403 for s in api), 'students_with_errors': unexpected, 'cross_writes_allowed': allowed,
             'server_rss_idle_mib': idle / 2**20, 'server_rss_peak_mib': peak / 2**20, 'postgres_rss_peak_mib': pg / 2**20,
             'median_student_s': sorted(r['seconds'] for r in results)[len(results) // 2],
-            'students_cpu_s': sum(r['cpu_seconds'] for r in results), 'server_cpu_s': server_cpu, 'postgres_cpu_s': pg_cpu}
+            'students_cpu_s': sum(r['cpu_seconds'] for r in results), 'server_cpu_s': server_cpu, 'postgres_cpu_s': pg_cpu,
+            'backup_s': backup_s, 'backup_mib': backup.stat().st_size / 2**20, 'restore_s': restore_s}
 
 
 if __name__ == '__main__':
@@ -111,7 +125,8 @@ if __name__ == '__main__':
                   f"Personen mit Fehler: {r['students_with_errors']}, fremde Schreibzugriffe erlaubt: {r['cross_writes_allowed']}; "
                   f"Server-RSS {r['server_rss_idle_mib']:.0f} MiB im Leerlauf, Spitze {r['server_rss_peak_mib']:.0f} MiB; "
                   f"PostgreSQL-Spitze {r['postgres_rss_peak_mib']:.0f} MiB; CPU: Studierende {r['students_cpu_s']:.0f} s, "
-                  f"Server {r['server_cpu_s']:.0f} s, PostgreSQL {r['postgres_cpu_s']:.0f} s", flush=True)
+                  f"Server {r['server_cpu_s']:.0f} s, PostgreSQL {r['postgres_cpu_s']:.0f} s; "
+                  f"Sicherung im Betrieb {r['backup_s']:.1f} s ({r['backup_mib']:.1f} MiB), Wiederherstellung {r['restore_s']:.1f} s", flush=True)
     import pandas as pd
     print()
     print(pd.DataFrame(rows).round(1).to_string(index=False))
