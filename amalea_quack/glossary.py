@@ -28,7 +28,8 @@ GLOSSARY = (
     Term('Projektsteckbrief', 'project card',
          'Frage, Nutzende, Daten, KPIs, Randbedingungen, Risiken und Abbruchkriterien eines Projekts (Phase Q)'),
     Term('Kennzahl (KPI)', 'key performance indicator', 'messbares Ziel: eine Metrik, ein Vergleich und eine Schwelle'),
-    Term('Metrik', 'metric', 'eine gemessene Zahl über ein Modell oder einen Lauf, etwa die Genauigkeit; mit Ziel wird sie zur Kennzahl'),
+    Term('Metrik', 'metric', 'eine gemessene Zahl über ein Modell, einen Lauf oder einen laufenden Dienst, etwa die Genauigkeit '
+         'oder die Latenz (Prometheus: Counter, Gauge, Histogram); mit Ziel wird sie zur Kennzahl'),
     Term('Kelchblatt', 'sepal', 'äußeres, meist grünes Blatt der Blüte; bei Iris gemessen in Länge und Breite'),
     Term('Kronblatt', 'petal', 'inneres, farbiges Blatt der Blüte; bei Iris gemessen in Länge und Breite'),
     Term('Merkmal', 'feature', 'eine Eingabespalte des Modells'),

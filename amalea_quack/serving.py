@@ -1,4 +1,4 @@
-"""Vorhersagen über HTTP, Eingaben gegen das Schema geprüft, und Kennzahlen für Prometheus: Anzahl, Latenz, Drift.
+"""Vorhersagen über HTTP, Eingaben gegen das Schema geprüft, und Metriken für Prometheus: Anzahl, Latenz, Drift.
 
 Docs: https://amalea-kurs.github.io/amalea-quack/anhang/rest_dienst.html.md"""
 
@@ -158,5 +158,5 @@ def serve(name: str = IRIS_MODEL, alias: str = 'production', host: str = '127.0.
     # a port already taken is said before the model loads, in German (uvicorn would say it in English)
     ensure_port_free(host, port, 'läuft der Dienst schon?', f'einen anderen Port (--port {port + 1}) oder --host 127.0.0.1')
     model = load_model(name, alias)
-    print(f'{name}@{alias} (Version {model.version}) auf http://{host}:{port}/invocations – Kennzahlen unter /metrics')
+    print(f'{name}@{alias} (Version {model.version}) auf http://{host}:{port}/invocations – Metriken unter /metrics')
     uvicorn.run(create_app(model), host=host, port=port, log_level='warning')
