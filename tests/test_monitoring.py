@@ -203,7 +203,8 @@ def _trap_pyfunc(marker: str):
     import mlflow.pyfunc
     class Model(mlflow.pyfunc.PythonModel):
         def __init__(self): self.trap = _Trap(marker)
-        def predict(self, context, model_input, params=None): return self.trap.predict(model_input)
+        def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> np.ndarray:  # typed, as MLflow asks
+            return self.trap.predict(model_input)
     return Model()
 
 
