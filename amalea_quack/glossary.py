@@ -38,6 +38,8 @@ GLOSSARY = (
     Term('Referenzprofil', 'reference profile', 'Verteilungen der Trainingsdaten, gespeichert für spätere Drift-Prüfungen'),
     Term('Fingerabdruck', 'fingerprint (data hash)', 'Prüfsumme über alle Werte einer Tabelle: gleicher Abdruck, gleiche Daten'),
     Term('Datentor', 'data check', 'Prüfung der Daten, bevor ein Modell sie sieht'),
+    Term('One-Hot-Kodierung', 'one-hot encoding', 'jede bekannte Kategorie einer Spalte wird eine eigene Spalte mit 0 oder 1'),
+    Term('BOM', 'byte order mark', 'unsichtbares Kennzeichen am Anfang einer Textdatei, das ihre Kodierung verrät (UTF-8, UTF-16)'),
     Term('Datenleck', 'data leakage',
          'Wissen, das es im Betrieb nicht gibt, gelangt ins Training oder in die Messung: ein Merkmal verrät das Ziel, die Vorverarbeitung '
          'lernt auf allen Zeilen, oder derselbe Fall (eine ID, ein Zeitpunkt) steht in Training und Test'),
