@@ -19,12 +19,12 @@ import streamlit as st
 from .quack import Exercise, Question, has_keys  # the exercises of this lesson (light: no pandas, no MLflow)
 
 # %% auto #0
-__all__ = ['APPS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'APP_FIGURE', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ', 'scan_components_once',
-           'rerun_figure', 'keep_state', 'show_new_labels', 'alias_choice', 'store_problem', 'served_model',
-           'course_models', 'App', 'app_info', 'page_header', 'course_links', 'model_card', 'answer_caption',
-           'vega_german', 'german_tooltip', 'probability_chart', 'alias_warnings', 'refusal', 'german_dropzone',
-           'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields', 'number_field',
-           'deployment_figure']
+__all__ = ['APPS', 'INPUT_HINTS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'APP_FIGURE', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ',
+           'scan_components_once', 'rerun_figure', 'keep_state', 'show_new_labels', 'alias_choice', 'store_problem',
+           'served_model', 'course_models', 'App', 'app_info', 'german_input_hints', 'page_header', 'course_links',
+           'model_card', 'answer_caption', 'vega_german', 'german_tooltip', 'probability_chart', 'alias_warnings',
+           'refusal', 'german_dropzone', 'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields',
+           'number_field', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -184,6 +184,16 @@ def app_info(folder: str) -> App:
     "The catalogue entry of the app in apps/<folder>/."
     return next(a for a in APPS if a.folder == folder)
 
+INPUT_HINTS = {'stTextInput': 'Enter übernimmt', 'stTextArea': 'Strg+Enter (Mac: ⌘+Enter) übernimmt'}  # widget class -> hint
+
+def german_input_hints() -> None:
+    """Streamlit writes the hint under a focused text field in English ('Press Enter to apply', on a phone too) and has no setting
+    for it: a page style writes `INPUT_HINTS` instead (a character count after it stays)."""
+    hint = '.{} [data-testid="InputInstructions"] > span:first-child'
+    st.html('<style>' + ' '.join(f'{hint.format(cls)} {{font-size: 0}} {hint.format(cls)}::after '
+                                 f'{{content: {json.dumps(text, ensure_ascii=False)}; font-size: 0.75rem}}'
+                                 for cls, text in INPUT_HINTS.items()) + '</style>')
+
 def page_header(folder: str, # the app's folder under apps/
                 intro: str | None = None, # the first thing a student reads (default: the app's purpose)
                 layout: str = 'centered', # 'wide' for tables and plots side by side
@@ -194,6 +204,7 @@ def page_header(folder: str, # the app's folder under apps/
     st.title(f'{a.icon} {a.title}')
     st.caption(f'Woche {a.weeks} · Phase {a.phase} im QUA³CK-Prozessmodell')
     st.markdown(intro or a.purpose)
+    german_input_hints()
     return a
 
 def course_links() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Alle Kurs-Apps unter einer Adresse (make start): die Startseite, der Fortschritt und die acht Apps, nach Woche geordnet."""
+"""Alle Kurs-Apps unter einer Adresse (make start): die Startseite, der Fortschritt und die acht Apps in der Reihenfolge der Wochen."""
 from pathlib import Path
 
 import streamlit as st
@@ -7,7 +7,8 @@ from amalea_quack.ui import APPS
 
 HERE = Path(__file__).parent
 sections = {'Kurs': [st.Page(HERE / 'hub_pages/start.py', title='Start', icon='🏠', default=True),
-                     st.Page(HERE / 'hub_pages/fortschritt.py', title='Fortschritt', icon='✅', url_path='fortschritt')]}
-for a in APPS:  # every app under its folder name: http://127.0.0.1:8501/iris_classifier
-    sections.setdefault(f'Woche {a.weeks}', []).append(st.Page(HERE / a.folder / 'streamlit_app.py', title=a.title, icon=a.icon, url_path=a.folder))
+                     st.Page(HERE / 'hub_pages/fortschritt.py', title='Fortschritt', icon='✅', url_path='fortschritt')],
+            # one section, not one per week: eight week headings pushed an app's own settings below a laptop's screen;
+            # each app names its week under its title, and the start page lists them by week
+            'Apps': [st.Page(HERE / a.folder / 'streamlit_app.py', title=a.title, icon=a.icon, url_path=a.folder) for a in APPS]}
 st.navigation(sections).run()
