@@ -112,8 +112,9 @@ def test_hub_in_chromium(app, screen):
     settled(screen)
     shot = screenshot(screen, 'hub-start')
     assert shot.stat().st_size > 10_000
-    if screen.size == 'desktop':  # the navigation: German titles, weeks as sections
+    if screen.size == 'desktop':  # the navigation: German titles in two sections (one per week left no room for an app's settings)
         nav = screen.locator('[data-testid="stSidebarNav"]')
+        assert nav.locator('[data-testid="stNavSectionHeader"]').all_inner_texts() == ['Kurs', 'Apps']
         for a in APPS: assert nav.get_by_text(a.title, exact=True).count() == 1, a.title
         assert nav.get_by_text('Digit Recognizer').count() == 0 and nav.get_by_text('Text Classifier').count() == 0
     for a in APPS if screen.size == 'desktop' else APPS[:1]:  # every README name is an address
