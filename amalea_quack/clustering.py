@@ -17,7 +17,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, cross_validate_accuracy, evaluate, make_tabular_pipeline, split_data
-from .glossary import german_number, label
+from .glossary import german_names, german_number, label
 from .neighbors import knn_pipeline
 from .quack import Diagnosis, Exercise, Question, expect_number, has_keys, is_number
 from .reproducibility import tracked_run
@@ -214,7 +214,7 @@ def big3_params(algorithm: str, params: dict | None = None) -> dict:
         if name == 'max_depth' and v is None: continue
         if not is_int(v) or v < lo: raise ValueError(f'{name} muss eine ganze Zahl ≥ {lo} sein, nicht {v!r}.')
     for name, allowed in _CHOICES.items():
-        if name in out and out[name] not in allowed: raise ValueError(f'{name} muss einer von {list(allowed)} sein, nicht {out[name]!r}.')
+        if name in out and out[name] not in allowed: raise ValueError(f'{name} muss einer von {german_names(allowed)} sein, nicht {out[name]!r}.')
     if not isinstance(out.get('scale', True), bool): raise ValueError(f"scale muss True oder False sein, nicht {out['scale']!r}.")
     return out
 
@@ -305,14 +305,14 @@ def fit_big3(data: pd.DataFrame, # table with features and target
     """Train a decision tree, KNN or k-means on numeric features and measure it on a held-out split – a classifier also by
     cross-validation on the training rows (`cv_accuracy`, for choosing hyperparameters); bad input gets a German error."""
     params = big3_params(algorithm, params)
-    if target not in data.columns: raise ValueError(f"Zielspalte {target!r} fehlt; vorhanden: {list(data.columns)}.")
+    if target not in data.columns: raise ValueError(f"Zielspalte {target!r} fehlt; vorhanden: {german_names(data.columns)}.")
     numeric = numeric_features(data, target)
     features = list(numeric if features is None else features)
     if not features: raise ValueError('Wähle mindestens ein Merkmal.')
     doubled = sorted({f for f in features if features.count(f) > 1})
     if doubled: raise ValueError(f'Die Merkmale müssen verschieden sein; mehrfach gewählt: {doubled}.')
     wrong = [f for f in features if f not in numeric]
-    if wrong: raise ValueError(f'Nur Zahlenmerkmale sind möglich; {wrong} ist keins. Zur Wahl stehen: {numeric}.')
+    if wrong: raise ValueError(f'Nur Zahlenmerkmale sind möglich; {german_names(wrong)} ist keins. Zur Wahl stehen: {german_names(numeric)}.')
     rows, dropped = _rows_for(data, target, features, n_rows, seed)
     small = rows[target].value_counts()
     if small.min() < 2:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .glossary import german_table, number_pattern
+from .glossary import german_names, german_table, number_pattern
 from .quack import Diagnosis, Exercise, Question, collection_kind, expect_bool, expect_count, expect_name, has_keys, is_number, what_came
 
 # %% auto #0
@@ -179,7 +179,7 @@ MISSING_GROUP = '(fehlt)'
 
 def _group_labels(df: pd.DataFrame, by: str, max_groups: int | None = 10) -> pd.Series:
     "Group labels of `by` as text; missing values become '(fehlt)', rare groups beyond `max_groups` 'übrige'."
-    if by not in df.columns: raise ValueError(f"Gruppenspalte '{by}' gibt es nicht; vorhanden: {list(df.columns)}.")
+    if by not in df.columns: raise ValueError(f"Gruppenspalte '{by}' gibt es nicht; vorhanden: {german_names(df.columns)}.")
     labels = df[by].astype(object).where(df[by].notna(), MISSING_GROUP).astype(str)
     if max_groups and labels.nunique() > max_groups:
         keep = labels.value_counts().index[:max_groups - 1]
@@ -204,7 +204,7 @@ def missing_values(df: pd.DataFrame, # the table to inspect
 # %% ../nbs/week02/03_daten_verstehen.ipynb #e3000013
 def _check_column(df: pd.DataFrame, column: str, numeric: bool = False):
     "Refuse (in German) a column that does not exist or, if `numeric`, is not a number column."
-    if column not in df.columns: raise ValueError(f"Spalte '{column}' gibt es nicht; vorhanden: {list(df.columns)}.")
+    if column not in df.columns: raise ValueError(f"Spalte '{column}' gibt es nicht; vorhanden: {german_names(df.columns)}.")
     if numeric and not is_number_column(df[column]): raise ValueError(f"'{column}' ist keine Zahlenspalte.")
 
 def _n_infinite(col: pd.Series) -> int:
@@ -277,7 +277,7 @@ def correlation_figure(df: pd.DataFrame, method: str = 'pearson', annotate: bool
     "Heatmap of the correlation matrix; values written into cells for up to 12 columns."
     corr = correlations(df, method)
     n = len(corr)
-    if n < 2: raise ValueError(f'Für eine Korrelationsmatrix braucht es mindestens zwei Zahlenspalten; gefunden: {list(corr.columns)}.')
+    if n < 2: raise ValueError(f'Für eine Korrelationsmatrix braucht es mindestens zwei Zahlenspalten; gefunden: {german_names(corr.columns)}.')
     size = min(max(4.5, 0.55 * n + 2.5), 8.0)
     fig, ax = new_figure(size + 1, size)
     im = ax.imshow(corr.to_numpy(), cmap='RdBu_r', vmin=-1, vmax=1)
@@ -402,7 +402,7 @@ def target_problems(df: pd.DataFrame, # the table
                     max_classes: int = 20, # more distinct values than this is no class target
                    ) -> list[str]:
     "Reasons (German) why `target` is not a usable class target; empty if it is."
-    if target not in df.columns: return [f"Zielspalte '{target}' gibt es nicht; vorhanden: {list(df.columns)}."]
+    if target not in df.columns: return [f"Zielspalte '{target}' gibt es nicht; vorhanden: {german_names(df.columns)}."]
     y = df[target].dropna()
     n = y.nunique()
     if n < 2:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import is_number_column, load_dataset, new_figure
+from .glossary import german_names
 from .quack import Diagnosis, Exercise, Question, expect_each, expect_share, has_keys
 
 # %% auto #0
@@ -39,7 +40,7 @@ def split_data(df: pd.DataFrame, # table with features and target
               ) -> Split:
     "Stratified, seeded train/test split of `df`."
     from sklearn.model_selection import train_test_split
-    if target not in df.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {list(df.columns)}.")
+    if target not in df.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {german_names(df.columns)}.")
     X, y = df.drop(columns=target), df[target]
     return Split(*train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y))
 

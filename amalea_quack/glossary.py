@@ -14,7 +14,8 @@ from dataclasses import dataclass  # pandas is imported where a table is built: 
 
 # %% auto #0
 __all__ = ['GLOSSARY', 'LABELS', 'PARAMETER_HELP', 'Term', 'glossary_table', 'label', 'param_label', 'german_number',
-           'number_pattern', 'parse_number', 'german_significant', 'german_p', 'german_percent', 'german_table']
+           'number_pattern', 'parse_number', 'german_significant', 'german_p', 'german_percent', 'german_names',
+           'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -413,6 +414,10 @@ def german_percent(x, decimals: int = 1) -> str:
     from babel.numbers import format_percent
     if x is None or (isinstance(x, float) and math.isnan(x)): return '–'
     return format_percent(x, format='#,##0.' + '0' * decimals + ' %' if decimals else '#,##0 %', locale='de_DE')
+
+def german_names(names) -> str:
+    "Names (columns, classes) for a message a person reads: 'a', 'b', 'c' – not Python's ['a', 'b', 'c']; '–' for none."
+    return ', '.join(f"'{n}'" for n in names) or '–'
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl00000f
 def german_table(df, # pandas DataFrame: a table with English column names and program values

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import column_label, figure_png, new_figure
-from .glossary import german_number, german_p, german_percent, german_significant, german_table, label
+from .glossary import german_names, german_number, german_p, german_percent, german_significant, german_table, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_number, has_keys, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
 from .tracking import RunArtifacts, pred_column, true_column
@@ -184,7 +184,8 @@ def fairness_gate(max_gap: float = 0.15, # largest allowed accuracy gap between 
                                           "angeben lässt sie sich beim Training: quack train --segment <Spalte>, in Python segment='<Spalte>'"))
         tp = c.test_predictions
         if tp is None or f'{c.target}_pred' not in tp.columns: return Check(FAIRNESS, False, 'keine Testvorhersagen im Lauf protokolliert')
-        if col not in tp.columns: return Check(FAIRNESS, False, f"Segmentspalte '{col}' fehlt in den Testvorhersagen; vorhanden: {list(tp.columns)}")
+        if col not in tp.columns:
+            return Check(FAIRNESS, False, f"Segmentspalte '{col}' fehlt in den Testvorhersagen; vorhanden: {german_names(tp.columns)}")
         table, excluded = segment_accuracy(tp, c.target, col)
         return fairness_check(table, col, max_gap, min_rows, excluded, confidence)
     return gate
@@ -418,7 +419,7 @@ def holdout_rows(name: str = IRIS_MODEL, ref: str = 'production') -> pd.DataFram
 def shift_feature(data: pd.DataFrame, feature: str, factor: float) -> pd.DataFrame:
     "A copy of `data` with the numeric column `feature` multiplied by `factor` (simulated drift)."
     if feature not in data.columns or not pd.api.types.is_numeric_dtype(data[feature]):
-        raise ValueError(f"'{feature}' ist keine Zahlenspalte; Zahlenspalten: {list(data.select_dtypes('number').columns)}.")
+        raise ValueError(f"'{feature}' ist keine Zahlenspalte; Zahlenspalten: {german_names(data.select_dtypes('number').columns)}.")
     return data.assign(**{feature: data[feature] * factor})
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc003e

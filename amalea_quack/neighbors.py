@@ -16,6 +16,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import make_tabular_pipeline, split_data
+from .glossary import german_names
 from .quack import Diagnosis, Exercise, Question, answer_letter, expect_count, has_keys
 from .reproducibility import tracked_run
 from .trees import _check_two_features, validation_scores
@@ -33,7 +34,7 @@ def nearest_neighbors(X: pd.DataFrame, # reference points, e.g. the training fea
     if not 1 <= k <= len(X): raise ValueError(f'k muss zwischen 1 und {len(X)} (Zahl der Referenzpunkte) liegen, nicht {k}.')
     row = pd.DataFrame([x]) if isinstance(x, dict) else x.to_frame().T if isinstance(x, pd.Series) else x
     missing = [c for c in X.columns if c not in row.columns]
-    if missing: raise ValueError(f'Dem Punkt fehlen die Merkmale {missing}; erwartet: {list(X.columns)}.')
+    if missing: raise ValueError(f'Dem Punkt fehlen die Merkmale {german_names(missing)}; erwartet: {german_names(X.columns)}.')
     d = np.sqrt(((X.to_numpy(float) - row[X.columns].to_numpy(float)[0]) ** 2).sum(axis=1))
     order = np.argsort(d, kind='stable')[:k]
     return X.iloc[order].assign(distanz=d[order])

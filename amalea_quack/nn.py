@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .eda import new_figure
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data, split_three
-from .glossary import german_number, german_p
+from .glossary import german_names, german_number, german_p
 from .quack import Diagnosis, Exercise, Question, expect_count, expect_each, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import client
@@ -111,12 +111,12 @@ def prepare_tabular(data: pd.DataFrame, # table with features and target
                     test_size: float = 0.0, # share of all rows held out for the one test in phase C; 0: no test part
                    ) -> TabularTensors:
     "Split (stratified), fit the course preprocessing on the training rows only, and turn every part into tensors."
-    if target not in data.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {list(data.columns)}.")
+    if target not in data.columns: raise ValueError(f"Zielspalte '{target}' fehlt; vorhanden: {german_names(data.columns)}.")
     candidates = [c for c in data.columns if c != target]
     features = candidates if features is None else list(features)
     if not features: raise ValueError(f'Keine Merkmale gewählt: Wähle mindestens eine Spalte außer der Zielspalte, z. B. {candidates[:3]}.')
     unknown = [c for c in features if c not in candidates]
-    if unknown: raise ValueError(f'Unbekannte Merkmale {unknown}; möglich sind: {candidates}.')
+    if unknown: raise ValueError(f'Unbekannte Merkmale {german_names(unknown)}; möglich sind: {german_names(candidates)}.')
     if data[target].isna().any(): raise ValueError(f"Die Zielspalte '{target}' hat {int(data[target].isna().sum())} fehlende Werte.")
     table = data[features + [target]]
     if test_size:

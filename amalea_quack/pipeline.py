@@ -19,7 +19,7 @@ import pandas as pd
 
 from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
-from .glossary import german_number, german_table, label
+from .glossary import german_names, german_number, german_table, label
 from .monitoring import release
 from .quack import IRIS_CARD, KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letters, expect_bool, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
@@ -61,8 +61,8 @@ def load_table(source: str | Path | pd.DataFrame, # course data set name, CSV pa
         df, name = read_csv_checked(Path(source), **(csv or {})), Path(source).stem
     else: raise ValueError(f'Unbekannte Datenquelle {source!r}: erwartet ein Kursdatensatz {sorted(DATASETS)} oder der Pfad einer CSV-Datei.')
     target = target or (DATASETS[name].target if name in DATASETS else None)
-    if target is None: raise ValueError(f'Für {name!r} fehlt die Zielspalte: gib target an (Spalten: {list(df.columns)}).')
-    if target not in df.columns: raise ValueError(f"Zielspalte '{target}' fehlt in {name!r}; vorhanden: {list(df.columns)}.")
+    if target is None: raise ValueError(f'Für {name!r} fehlt die Zielspalte: gib target an (Spalten: {german_names(df.columns)}).')
+    if target not in df.columns: raise ValueError(f"Zielspalte '{target}' fehlt in {name!r}; vorhanden: {german_names(df.columns)}.")
     return df, target, name
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc000b
@@ -151,7 +151,7 @@ def paired_cv_difference(scores: pd.DataFrame, # output of compare.repeated_cv: 
     from scipy import stats
     wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
     missing = [c for c in (a, b) if c not in wide.columns]
-    if missing: raise ValueError(f'Kandidaten {missing} fehlen in den Ergebnissen; vorhanden: {list(wide.columns)}.')
+    if missing: raise ValueError(f'Kandidaten {german_names(missing)} fehlen in den Ergebnissen; vorhanden: {german_names(wide.columns)}.')
     if n_splits < 2: raise ValueError(f'n_splits muss mindestens 2 sein, nicht {n_splits}.')
     d = (wide[b] - wide[a]).to_numpy(float)
     n = len(d)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .compare import accuracy_interval
 from .evaluation import latency_summary, latency_times
-from .glossary import german_number, label
+from .glossary import german_names, german_number, label
 from .quack import IRIS_CARD, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
@@ -736,7 +736,7 @@ def ab_split(rows, # the requests: a DataFrame with the model's feature columns 
             ) -> ABSplit:
     "Route each row to `name@a` or `name@b` and predict it there: by the hash of column `key`, else at random with `seed`."
     X = as_frame(rows)
-    if key is not None and key not in X.columns: raise ValueError(f"Schlüsselspalte '{key}' fehlt; vorhanden: {list(X.columns)}.")
+    if key is not None and key not in X.columns: raise ValueError(f"Schlüsselspalte '{key}' fehlt; vorhanden: {german_names(X.columns)}.")
     versions = {alias: str(resolve(name, alias).version) for alias in (a, b)}  # fixed now: an alias moving meanwhile changes nothing
     if versions[a] == versions[b]:
         raise ValueError(f'{name}@{a} und {name}@{b} zeigen beide auf Version {versions[a]}: ein A/B-Test verglich ein Modell mit sich selbst.')

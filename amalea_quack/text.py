@@ -24,7 +24,7 @@ from mlflow.exceptions import MlflowException
 
 from .eda import new_figure
 from .evaluation import baseline_model, classification_metrics, measure_latency
-from .glossary import german_percent
+from .glossary import german_names, german_percent
 from .quack import KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import project_root, use_store, without_event_lines
@@ -62,7 +62,7 @@ def load_german_texts(path: str | Path | None = None, # CSV with the columns tex
     p = Path(path) if path else texts_path()
     df = pd.read_csv(p, dtype=str, keep_default_na=False)
     expected = f'eine CSV-Datei mit den Spalten text,{TEXT_TARGET}; jeder Text nicht leer und nur einmal'
-    if list(df.columns) != ['text', TEXT_TARGET]: raise DataValidationError([f'{p.name} hat die Spalten {list(df.columns)}'], expected)
+    if list(df.columns) != ['text', TEXT_TARGET]: raise DataValidationError([f'{p.name} hat die Spalten {german_names(df.columns)}'], expected)
     problems = []
     if len(df) == 0: problems.append(f'{p.name} hat keine Datenzeilen')
     empty = df['text'].str.strip() == ''
@@ -419,7 +419,7 @@ def train_text_classifier(seed: int = 0, # split and sampling seed
     "Split, embed, train, then measure once on the test texts and log everything: one complete MLflow run."
     df = load_german_texts() if data is None else data
     if list(df.columns[:2]) != ['text', TEXT_TARGET]:
-        raise DataValidationError([f'die Tabelle hat die Spalten {list(df.columns)}'], f'zuerst die Spalten text und {TEXT_TARGET}')
+        raise DataValidationError([f'die Tabelle hat die Spalten {german_names(df.columns)}'], f'zuerst die Spalten text und {TEXT_TARGET}')
     df = sample_per_class(df[['text', TEXT_TARGET]], n_per_class, seed)
     p = {**TEXT_PARAMS, **(params or {})}
     set_seed(seed)

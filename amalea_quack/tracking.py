@@ -18,6 +18,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import Split, confusion_figure, cross_validate_accuracy, evaluate, make_tabular_pipeline, measure_latency, model_frame, split_data
+from .glossary import german_names
 from .quack import Diagnosis, Exercise, ProjectCard, Question, expect_count, has_keys
 from .reproducibility import set_seed, tracked_run
 from .store import client, store_errors
@@ -218,7 +219,7 @@ def train_tabular(data: pd.DataFrame, # table with features and target
     "U gates, split, pipeline, metrics, artifacts and model: one fully tracked training run (FAILED with the report if a data check blocks)."
     from sklearn.ensemble import RandomForestClassifier
     params = {**IRIS_PARAMS, **(params or {})} if estimator is None else (params or {})
-    if segment and segment not in data.columns: raise ValueError(f"Segmentspalte '{segment}' fehlt; vorhanden: {list(data.columns)}.")
+    if segment and segment not in data.columns: raise ValueError(f"Segmentspalte '{segment}' fehlt; vorhanden: {german_names(data.columns)}.")
     fp = fingerprint(data)
     tags = {'dataset_fingerprint': fp, 'target': target, 'dataset': dataset, **({'segment_column': segment} if segment else {})}
     with tracked_run(experiment, run_name, **tags) as run:

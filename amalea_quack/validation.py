@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import CATEGORICAL, MIXED, NUMERIC, column_kind, is_number_column
-from .glossary import german_number, german_percent, label, number_pattern
+from .glossary import german_names, german_number, german_percent, label, number_pattern
 from .quack import Diagnosis, Exercise, Question, answer_letters, expect_bool, expect_number, expect_share, has_keys
 
 # %% auto #0
@@ -211,8 +211,8 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
     if len(df) == 0: problems.append('die Tabelle ist leer (keine Zeile)')
     missing = [c for c in self.columns if c not in df.columns]
     extra = [c for c in df.columns if c not in self.columns]
-    if missing: problems.append(f'es fehlen Spalten: {missing}')
-    if extra: problems.append(f'unerwartete Spalten: {extra}')
+    if missing: problems.append(f'es fehlen Spalten: {german_names(missing)}')
+    if extra: problems.append(f'unerwartete Spalten: {german_names(extra)}')
     num = [c for c, k in self.columns.items() if k == NUMERIC and c in df.columns]
     out = {}
     for c in num:  # numbers: convert, and name what is not a number (text, True/False, nested values)
@@ -276,7 +276,7 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
     rows = f"{len(df)} Zeile{'' if len(df) == 1 else 'n'}"
     checks = [Check('min_rows', len(df) >= min_rows, f'{rows} (mindestens {min_rows})', details={'rows': len(df)})]
     if target not in df.columns:
-        return Report(checks + [Check('target_present', False, f"Zielspalte '{target}' fehlt; vorhanden: {list(df.columns)}")])
+        return Report(checks + [Check('target_present', False, f"Zielspalte '{target}' fehlt; vorhanden: {german_names(df.columns)}")])
     y, X = df[target], df.drop(columns=target)
     checks.append(Check('target_present', True, f"'{target}'"))
     checks.append(Check('features_present', 0 < X.shape[1] <= MAX_COLUMNS,
@@ -295,21 +295,23 @@ def validate_training_data(df: pd.DataFrame, # the whole table, features and tar
                         + ('' if n_test >= len(counts) else ' – jede Klasse braucht mindestens eine Testzeile: mehr Daten oder größerer Testanteil')))
     num = X[[c for c in X.columns if is_number_column(X[c])]]
     inf = [c for c in num.columns if np.isinf(num[c].astype(float)).any()]
-    checks.append(Check('finite', not inf, f'unendliche Werte in {inf}' if inf else 'alle Zahlen endlich'))
+    checks.append(Check('finite', not inf, f'unendliche Werte in {german_names(inf)}' if inf else 'alle Zahlen endlich'))
     share = X.isna().mean()
-    many = {c: round(float(s), 3) for c, s in share.items() if s > max_missing}
-    msg = (f'zu viele Lücken (> {german_percent(max_missing, 0)}): {many}' if many else
+    many = {c: float(s) for c, s in share.items() if s > max_missing}
+    gappy = ', '.join(f"'{c}' {german_percent(s, 0)}" for c, s in many.items())
+    msg = (f'zu viele Lücken (> {german_percent(max_missing, 0)}): {gappy}' if many else
            f'höchstens {german_percent(share.max(), 1)} pro Spalte' if len(share) else 'keine Merkmale')
     checks.append(Check('missing_limited', not many, msg, details={'missing_share': share.round(4).to_dict()}))
     mixed = [c for c in X.columns if column_kind(X[c]) == MIXED]
-    checks.append(Check('numbers_as_numbers', not mixed, f'Spalten mit Zahlen und Text: {mixed}' if mixed else 'Spaltentypen einheitlich'))
+    checks.append(Check('numbers_as_numbers', not mixed,
+                        f'Spalten mit Zahlen und Text: {german_names(mixed)}' if mixed else 'Spaltentypen einheitlich'))
     leaks = [c for c in X.columns if X[c].nunique() > 1 and X[c].notna().all() and X[c].nunique() <= y.nunique()
              and (df.groupby(c)[target].nunique() == 1).all()]
-    checks.append(Check('no_leak', not leaks, f'Spalten verraten das Ziel eindeutig: {leaks}' if leaks else
+    checks.append(Check('no_leak', not leaks, f'Spalten verraten das Ziel eindeutig: {german_names(leaks)}' if leaks else
                         'kein Merkmal bildet das Ziel 1:1 ab (eine Heuristik: Lecks über Kennungen oder die Zeit sieht sie nicht)',
                         details={'columns': leaks}))
     ids = likely_ids(X)
-    msg = (f'vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): {ids} – sie lehren das Modell nichts Übertragbares; '
+    msg = (f'vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): {german_names(ids)} – sie lehren das Modell nichts Übertragbares; '
            'entferne sie vor dem Training') if ids else 'keine'
     checks.append(Check('no_id_columns', not ids, msg, severity='warning', details={'columns': ids}))
     dup = int(df.duplicated().sum())

@@ -130,7 +130,7 @@ def test_likely_id_column_is_said_where_the_user_looks(tmp_path, template_db):
     df.to_csv(path, index=False)
     r = quack('train', '--data', str(path), '--target', 'ziel', uri=new_store(tmp_path / 's', template_db))
     assert r.returncode == 0
-    assert "Warnung: Keine Kennungen als Merkmal: vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): ['kundennummer']" in r.stderr
+    assert "Warnung: Keine Kennungen als Merkmal: vermutlich Kennungen oder Zeitstempel (jeder Wert einmalig): 'kundennummer'" in r.stderr
 
 
 # --- 2. checks that do what they say ------------------------------------------------------------------------------------------------------

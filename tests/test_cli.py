@@ -124,8 +124,8 @@ def test_predict_from_stdin_as_csv_in_a_real_process(lifecycle):
 
 @pytest.mark.parametrize('content, message', [
     (json.dumps({**FLOWERS[0], 'petal width (cm)': 'breit'}), "erwartet Zahlen, enthält aber Text 'breit'"),
-    (json.dumps({k: v for k, v in FLOWERS[0].items() if k != 'sepal width (cm)'}), "es fehlen Spalten: ['sepal width (cm)']"),
-    (json.dumps({**FLOWERS[0], 'farbe': 'blau'}), "unerwartete Spalten: ['farbe']"),
+    (json.dumps({k: v for k, v in FLOWERS[0].items() if k != 'sepal width (cm)'}), "es fehlen Spalten: 'sepal width (cm)'"),
+    (json.dumps({**FLOWERS[0], 'farbe': 'blau'}), "unerwartete Spalten: 'farbe'"),
     ('{"sepal length (cm)": NaN, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2}', 'fehlende Werte'),
     ('{kaputt', 'kein gültiges JSON'),
     ('', 'leer'),
