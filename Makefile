@@ -49,13 +49,15 @@ ui: install
 # Chromium for the browser tests (Debian's package; Playwright drives it, it downloads nothing).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+# Without apt-get (macOS, other Linux): say what to install and which variable names it, instead of 'apt-get: not found'.
+NEED_APT = command -v apt-get >/dev/null || { echo "make: $(1) fehlt, und ohne apt-get (Debian, Ubuntu, WSL) kann make es nicht installieren. Abhilfe: $(2)" >&2; exit 1; }
 browser:
-	@command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
-	@test -d /usr/share/fonts/truetype/noto || { $(APT) update -qq && $(APT) install -y -qq fonts-noto-color-emoji >/dev/null; }
+	@test -x "$$CHROMIUM" || command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(call NEED_APT,Chromium,installiere Chromium oder Google Chrome und setze CHROMIUM auf sein Programm); $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
+	@test -x "$$CHROMIUM" || test -d /usr/share/fonts/truetype/noto || { $(call NEED_APT,die Emoji-Schrift,installiere Noto Color Emoji); $(APT) update -qq && $(APT) install -y -qq fonts-noto-color-emoji >/dev/null; }
 
 # PostgreSQL for the class-server tests (Debian's package: initdb, pg_ctl; the tests start their own cluster, nothing runs as a service).
 postgres:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { $(APT) update -qq && $(APT) install -y -qq postgresql >/dev/null; }
+	@test -x "$$PG_BIN/initdb" || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { $(call NEED_APT,PostgreSQL,installiere PostgreSQL und setze PG_BIN auf den Ordner mit initdb und pg_ctl); $(APT) update -qq && $(APT) install -y -qq postgresql >/dev/null; }
 
 # The class server (notebook 19): own PostgreSQL cluster in ~/.amalea-quack/kursserver, mlflow server with sign-in, students from USERS.
 class-server: install postgres
