@@ -533,8 +533,9 @@ EXERCISES = (
 )
 
 QUIZ = (
-    Question(1, 0.5, 'Genau: 1 − (0,5² + 0,5²) = 0,5.', tolerance=0.005,
-             notes={0.25: '0,25 ist ein einzelnes p²; Gini ist 1 minus die Summe aller p²', 0: 'Gini 0 hat nur ein reiner Knoten'}),
+    Question(1, 4 / 9, 'Genau: 1 − ((4/6)² + (2/6)²) = 1 − 5/9 ≈ 0,444.', tolerance=0.005,
+             notes={0.5: '0,5 gilt nur für zwei gleich große Klassen; hier sind die Anteile 4/6 und 2/6',
+                    0.556: '5/9 ≈ 0,556 ist die Summe der p²; Gini ist 1 minus diese Summe', 0: 'Gini 0 hat nur ein reiner Knoten'}),
     Question(2, 'a', 'Richtig: Eine andere Einheit verschiebt nur die Schwelle, die Aufteilungen bleiben dieselben.',
              notes={'b': 'scikit-learn skaliert in einem Baum nichts – es ist auch nicht nötig',
                     'c': 'Bäume vergleichen beliebige Zahlen mit Schwellen'}),
