@@ -27,7 +27,7 @@ __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
-    'Q': ('Question', ('Wer nutzt das Ergebnis, und wofür?', 'Welche Kennzahl zeigt Erfolg, mit welcher Schwelle?',
+    'Q': ('Question', ('Wer nutzt das Ergebnis, und wofür?', 'Welche Metrik zeigt Erfolg, mit welcher Schwelle?',
                        'Welche Randbedingungen gelten (Latenz, Speicher, Erklärbarkeit)?', 'Wann brechen wir ab?')),
     'U': ('Understanding the data', ('Woher stammen die Daten, und dürfen wir sie nutzen?', 'Welche Werte fehlen, welche sind unplausibel?',
                                      'Gibt es ein Leck vom Ziel in die Merkmale?',
@@ -628,7 +628,7 @@ def _has_business_kpi(card) -> bool | Diagnosis:
     seen = ', '.join(f"'{k.name}' ({k.metric})" for k in card.kpis) or 'keinen'
     return Diagnosis('es fehlt ein KPI für das Geschäftsziel, z. B. der Anteil übrig gebliebener Brote (heute 0,14) oder der Tage, an denen '
                      'eine Sorte vor 17 Uhr ausverkauft ist – eine Genauigkeit allein sagt nicht, ob weniger Brot im Müll landet. '
-                     f'Im Steckbrief stehen diese KPIs: {seen}; keiner nennt übrige Brote, Abfall oder Ausverkauf in Name oder Kennzahl')
+                     f'Im Steckbrief stehen diese KPIs: {seen}; keiner nennt übrige Brote, Abfall oder Ausverkauf in Name oder Metrik')
 
 _METRIC_WORDS = re.compile(r'\b(genauigkeit|accuracy|treffer\w*|mae|rmse|mape|f1|precision|recall|r2|r²|mittlere[rn]? absolute[rn]? fehler)\b')
 
@@ -676,16 +676,16 @@ def _no_placeholders(card) -> bool | Diagnosis:
     return Diagnosis(f"noch offen: {', '.join(f'`{n}`' for n in still)} – ersetze dort `...` durch deinen Text; geprüft wird, wenn alles "
                      'ausgefüllt ist (`kornfeld.gaps()` zeigt, was fehlt)')
 
-_FLEX = (('a', True, '(a) „möglichst zuverlässig“ nennt weder Kennzahl noch Schwelle',
+_FLEX = (('a', True, '(a) „möglichst zuverlässig“ nennt weder Metrik noch Schwelle',
           '(a) fehlt: „möglichst zuverlässig“ hat keine Schwelle – wann wäre es erreicht?'),
-         ('b', False, '(b) ist messbar: Kennzahl (99. Perzentil der Antwortzeit), Vergleich und Schwelle',
+         ('b', False, '(b) ist messbar: Metrik (99. Perzentil der Antwortzeit), Vergleich und Schwelle',
           '(b) ist messbar: 99. Perzentil der Antwortzeit, höchstens 150 ms – das lässt sich nachprüfen'),
          ('c', True, '(c) „vertrauen“ ist ohne eine festgelegte Messung (etwa eine Umfrage mit Zielwert) nicht prüfbar',
           '(c) fehlt: Vertrauen ist so nicht messbar – es bräuchte eine Messung mit Zielwert, etwa eine Umfrage'),
          ('d', False, '(d) ist messbar: Trefferquote, Schwelle 80 %, und sogar die Daten sind genannt',
           '(d) ist messbar: Trefferquote ≥ 0,8 auf den Testdaten des letzten Quartals'),
-         ('e', True, '(e) „immer besser“ nennt weder Kennzahl noch Zeitraum noch Schwelle',
-          '(e) fehlt: „immer besser“ – welche Kennzahl, bis wann, um wie viel?'),
+         ('e', True, '(e) „immer besser“ nennt weder Metrik noch Zeitraum noch Schwelle',
+          '(e) fehlt: „immer besser“ – welche Metrik, bis wann, um wie viel?'),
          ('f', False, '(f) ist messbar: ein Anteil (2 von 1.000) mit klarer Obergrenze',
           '(f) ist messbar: Falsch-Sperren höchstens 0,2 % der legitimen Zahlungen'))
 
@@ -720,8 +720,8 @@ EXERCISES = (
         (lambda c: 'question' not in c.gaps(), 'die Fragestellung ist als Frage formuliert', 'formuliere die Fragestellung als Frage (mit „?“)'),
         (lambda c: 'goal' not in c.gaps() and c.goal.strip() != str(c.question).strip(), 'das Geschäftsziel ist festgehalten',
          'es fehlt das Geschäftsziel (`goal`): was sich für die Bäckerei ändern soll – es ist nicht dasselbe wie die Frage ans Modell'),
-        (_goal_not_metric, 'das Geschäftsziel beschreibt eine Wirkung für die Bäckerei, keine Kennzahl des Modells',
-         'das Geschäftsziel (`goal`) nennt eine Kennzahl des Modells: Es sagt, was sich für die Bäckerei ändern soll (weniger Brot '
+        (_goal_not_metric, 'das Geschäftsziel beschreibt eine Wirkung für die Bäckerei, keine Metrik des Modells',
+         'das Geschäftsziel (`goal`) nennt eine Metrik des Modells: Es sagt, was sich für die Bäckerei ändern soll (weniger Brot '
          'wegwerfen, ohne öfter ausverkauft zu sein); Genauigkeit oder Fehler der Vorhersage gehören in einen KPI'),
         (lambda c: 'users' not in c.gaps(), 'die Nutzenden sind genannt', 'nenne die Nutzenden (`users`): wer die Zahl jeden Abend liest'),
         (lambda c: 'stakeholders' not in c.gaps(), 'die Stakeholder sind genannt',
@@ -774,9 +774,9 @@ QUIZ = (
     Question(3, 'a', 'Q klärt wie Business Understanding, was erreicht werden soll.',
              notes={'b': 'Data Preparation gehört zu U (und zum Teil zu „Merkmale anpassen“ in A³).',
                     'c': 'Deployment entspricht K.'}),
-    Question(4, 'b', 'Eine Kennzahl mit Schwelle, die ein Modell erfüllen kann, ist ein technisches Ziel.',
-             notes={'a': '„Weniger Brot wegwerfen“ ist das Geschäftsziel; das Modell misst man an einer Kennzahl.',
-                    'c': 'Stammkunden halten ist ein Geschäftsziel, keine Kennzahl für ein Modell.'}),
+    Question(4, 'b', 'Eine Metrik mit Schwelle, die ein Modell erfüllen kann, ist ein technisches Ziel.',
+             notes={'a': '„Weniger Brot wegwerfen“ ist das Geschäftsziel; das Modell misst man an einem KPI.',
+                    'c': 'Stammkunden halten ist ein Geschäftsziel, keine Metrik für ein Modell.'}),
     Question(5, 2, 'Mit 58 von 60 ist die Genauigkeit 0,967 > 0,95; 57 von 60 ergeben genau 0,95 und sind nicht „über 0,95“.',
              notes={1: 'Zwei Fehler sind noch erlaubt: 58/60 = 0,967 liegt über 0,95.',
                     3: 'Drei Fehler ergeben 57/60 = 0,95 – „über 0,95“ verlangt mehr als 0,95.',
