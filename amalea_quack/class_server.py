@@ -8,6 +8,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/kursserver.html.md"""
 from __future__ import annotations
 
 import configparser
+import gzip
 import os
 import secrets
 import shutil
@@ -17,6 +18,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -550,7 +552,7 @@ def _running_port(cluster: PostgresCluster) -> int | None:
     return int(lines[3])
 
 def backup_class_server(folder: Path | str | None = None, # the class server's folder (default: ~/.amalea-quack/kursserver)
-                        out: Path | str | None = None, # the backup file to write (default: kursserver-sicherung-<date>.tar.gz here)
+                        out: Path | str | None = None, # the file to write (default: sicherungen/kursserver-sicherung-<time>.tar.gz beside `folder`)
                         db: str | None = None, # the runs database if the server was started with --db; None: the cluster in `folder`
                        ) -> Path:
     """Back up a class server, running or stopped, into one .tar.gz readable only by you: pg_dump of the runs database, then of the
@@ -558,23 +560,28 @@ def backup_class_server(folder: Path | str | None = None, # the class server's f
     holds no class server or a dump fails."""
     from sqlalchemy.engine import make_url
     folder = Path(folder or default_server_folder()).resolve()
-    if not (folder/'basic_auth.ini').exists():
-        raise ServerSetupError(f'In {folder} ist kein Kursserver eingerichtet (basic_auth.ini fehlt). Erwartet: der Ordner, '
+    ini, own = folder/'basic_auth.ini', (folder/'postgres'/'data'/'PG_VERSION').exists()  # own: a cluster of its own in `folder`
+    if not ini.exists() and not own:
+        raise ServerSetupError(f'In {folder} ist kein Kursserver eingerichtet (weder basic_auth.ini noch postgres/). Erwartet: der Ordner, '
                                'den quack class-server angelegt hat (--folder).')
-    ini = configparser.ConfigParser(interpolation=None)
-    ini.read(folder/'basic_auth.ini', encoding='utf-8')
-    users_db = ini['mlflow']['database_uri']
-    out = Path(out or f'kursserver-sicherung-{time.strftime("%Y-%m-%d-%H%M")}.tar.gz').resolve()
+    users_db = None  # from basic_auth.ini; a folder restored but never started has none yet, its users database is mlflow_auth
+    if ini.exists():
+        config = configparser.ConfigParser(interpolation=None)
+        config.read(ini, encoding='utf-8')
+        users_db = config['mlflow']['database_uri']
+    out = Path(out or folder.parent/'sicherungen'/f'kursserver-sicherung-{time.strftime("%Y-%m-%d-%H%M%S")}.tar.gz').resolve()
     if out.exists(): raise FileExistsError(f'{out} gibt es schon, und eine Sicherung überschreibt nichts. Nenne eine andere Datei (--out).')
     started = None
     if db is None:
-        cluster = PostgresCluster(folder/'postgres')
-        if not (cluster.data/'PG_VERSION').exists():
+        if not own:
             raise ServerSetupError(f'In {folder} liegt kein eigener PostgreSQL-Cluster. Wurde der Server mit --db gestartet? '
                                    'Dann nenne dieselbe Datenbank: quack class-backup --db …')
+        cluster = PostgresCluster(folder/'postgres')
         if (port := _running_port(cluster)) is None: started = cluster = cluster.start()  # a stopped server: started for the dump only
         else: cluster.port = port
-        db, users_db = cluster.uri('mlflow'), cluster.uri(make_url(users_db).database)
+        db, users_db = cluster.uri('mlflow'), cluster.uri(make_url(users_db).database if users_db else BACKUP_DUMPS['users.dump'])
+    elif users_db is None: raise ServerSetupError(f'In {folder} fehlt basic_auth.ini: Sie nennt die Datenbank der Benutzer.')
+    out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + '.teil')
     try:
         with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
@@ -598,15 +605,18 @@ def restore_class_server(backup: Path | str, # a file written by backup_class_se
     (quack class-server --folder). Refuses a folder that holds anything and a file that is no backup (German errors); after a failure
     nothing of the half-restored folder is left. Returns the folder."""
     backup, folder = Path(backup).resolve(), Path(folder or default_server_folder()).resolve()
+    if not backup.is_file(): raise FileNotFoundError(f'Die Sicherung {backup} gibt es nicht. Erwartet: eine Datei von quack class-backup.')
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f'{folder} ist nicht leer, und eine Wiederherstellung überschreibt nichts. '
                               'Erwartet: ein neuer oder leerer Ordner (--folder).')
     try:
         with tarfile.open(backup) as tar: names = set(tar.getnames())
-    except (tarfile.TarError, IsADirectoryError):
-        raise ValueError(f'{backup} ist keine Sicherung eines Kursservers (kein tar-Archiv). Erwartet: eine Datei von quack class-backup.') from None
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile):  # not an archive, or cut off (a copy that did not finish)
+        raise ValueError(f'{backup} ist keine vollständige Sicherung eines Kursservers (kein heiles tar-Archiv). '
+                         'Erwartet: eine Datei von quack class-backup.') from None
     if missing := [n for n in BACKUP_DUMPS if n not in names]:
-        raise ValueError(f'{backup} ist keine Sicherung eines Kursservers: {", ".join(missing)} fehlt. Erwartet: eine Datei von quack class-backup.')
+        raise ValueError(f'{backup} ist keine Sicherung eines Kursservers: {", ".join(missing)} {"fehlt" if len(missing) == 1 else "fehlen"}. '
+                         'Erwartet: eine Datei von quack class-backup.')
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f'.{folder.name}-', dir=folder.parent))
     work.chmod(0o755)  # as root, PostgreSQL runs as the user postgres and must reach its data folder

@@ -342,14 +342,16 @@ def _class_progress(a) -> int:
 def _class_backup(a) -> int:
     from amalea_quack.class_server import backup_class_server
     out = backup_class_server(a.folder, out=a.out, db=a.db)
-    print(f'Gesichert: {out} ({out.stat().st_size / 2**20:.1f} MiB; enthält Passwörter, nur für dich lesbar).')
+    from amalea_quack.glossary import german_number
+    print(f'Gesichert: {out} ({german_number(out.stat().st_size / 2**20, 1)} MiB; enthält Passwörter, nur für dich lesbar). '
+          'Kopier die Datei auf einen anderen Datenträger.')
     print(f'Wiederherstellen auf diesem oder einem anderen Rechner: quack class-restore {out} --folder NEUER-ORDNER')
     return 0
 
 def _class_restore(a) -> int:
     from amalea_quack.class_server import restore_class_server
     folder = restore_class_server(a.sicherung, a.folder)
-    print(f'Wiederhergestellt in {folder}. Starten: quack class-server --folder {folder}')
+    print(f'Wiederhergestellt in {folder}. Starten mit denselben --host und --port wie vorher: quack class-server --folder {folder}')
     return 0
 
 # %% ../nbs/anhang/17_kommandozeile.ipynb #cccc000a
@@ -431,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = cmd('rollback', _rollback, 'Alias auf die zuvor freigegebene Version zurücksetzen'); model(s)
     alias(s, 'Alias, der zurückgesetzt wird'); s.add_argument('--note', default='', help='Begründung fürs Audit-Log')
     s = cmd('history', _history, 'Audit-Log der Alias-Änderungen'); model(s)
-    s = cmd('status', _status, 'Modelle, Versionen, Aliase, Kennzahlen und hängende Läufe'); s.add_argument('--name')
+    s = cmd('status', _status, 'Modelle, Versionen, Aliase, Metriken und hängende Läufe'); s.add_argument('--name')
     s = cmd('close-stale', _close_stale, 'Läufe, deren Prozess beendet ist, als abgebrochen (KILLED) markieren')
     s.add_argument('--max-hours', type=float, default=24.0, help='Läufe anderer Rechner gelten nach so vielen Stunden als hängend')
     s = cmd('predict', _predict, 'Zeilen aus JSON/CSV vorhersagen'); model(s)
@@ -474,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('paths', nargs='+', metavar='PFAD', help='JSON-Dateien, eine je Person (anna.json), oder Ordner mit ihnen')
     s = cmd('class-backup', _class_backup, 'für Lehrende: den Kursserver in eine Datei sichern (Datenbanken, Artefakte, Passwörter), auch im Betrieb')
     s.add_argument('--folder', help='Ordner des Kursservers (Standard: ~/.amalea-quack/kursserver)')
-    s.add_argument('--out', help='die Sicherungsdatei (Standard: kursserver-sicherung-<Datum>.tar.gz hier); wird nie überschrieben')
+    s.add_argument('--out', help='die Sicherungsdatei (Standard: sicherungen/kursserver-sicherung-<Zeit>.tar.gz neben dem Ordner); '
+                   'wird nie überschrieben')
     s.add_argument('--db', help='die Datenbank, falls der Server mit --db gestartet wurde (Standard: eigener Cluster im Ordner)')
     s = cmd('class-restore', _class_restore, 'für Lehrende: eine Sicherung in einen neuen, leeren Ordner wiederherstellen')
     s.add_argument('sicherung', help='die Datei von quack class-backup')
@@ -486,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--out', action='append', help='Ordner für die ausgeführten Kopien (Standard: _build/executed)')
     s.add_argument('--workers', type=int, default=2, help='so viele Notebooks gleichzeitig (Standard: %(default)s)')
     s.add_argument('--full', action='store_true', help='voller statt schneller Modus')
-    s = cmd('reproduce', _reproduce, 'einen protokollierten Lauf neu trainieren und die Kennzahlen vergleichen'); s.add_argument('run_id')
+    s = cmd('reproduce', _reproduce, 'einen protokollierten Lauf neu trainieren und die Metriken vergleichen'); s.add_argument('run_id')
     s = cmd('student-edition', _student_edition, 'Studierenden-Ausgabe anlegen oder aktualisieren – überschreibt nie, was du getippt hast')
     s.add_argument('--out', default='student-edition', help='Zielordner (Standard: %(default)s)')
     s = cmd('fortschritt', _progress, 'zeigen, welche Übungen und Fragen der Selbstkontrolle gelöst, falsch oder offen sind')
@@ -510,6 +513,7 @@ def _quiet_libraries(verbose: bool):
         logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault('MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR', 'false')
     os.environ.setdefault('TRANSFORMERS_VERBOSITY', 'error')
+    os.environ.setdefault('MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT', 'true')  # '🏃 View run … at: http://…' on a server, in English
     # MLflow's switch counts nested uses: log_model's own silencing inside does not switch the lines back on
     from amalea_quack.store import without_event_lines
     with warnings.catch_warnings(), without_event_lines(warnings=True):

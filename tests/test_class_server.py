@@ -257,6 +257,8 @@ def test_a_backup_taken_while_the_class_works_restores_the_whole_class(server, a
     assert sorted(p.name for p in folder.iterdir()) == before
     r = run_quack({}, 'class-restore', str(archive), '--folder', str(restored))
     assert r.returncode == 0 and f'quack class-server --folder {restored}' in r.stdout, r.stderr
+    again = run_quack({}, 'class-backup', '--folder', str(restored))  # restored, never started: no basic_auth.ini yet
+    assert again.returncode == 0 and f"Gesichert: {folder.parent/'sicherungen'}" in again.stdout, again.stderr
     user, password = server.students[5]
     with signed_in(admin_env(server)): overview, audit = class_overview(), audit_log(f'{user}.{MODEL}')
     with start_class_server(restored, port=free_port()) as copy:  # the admin password came along: the server starts with it
