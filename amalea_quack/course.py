@@ -28,9 +28,9 @@ from .store import project_root
 
 # %% auto #0
 __all__ = ['PRELOAD', 'ENGINES', 'STUB_HEADER', 'MANIFEST', 'PROGRESS_STATUS', 'README_SECTIONS', 'nbs_path', 'notebooks',
-           'execute_notebook', 'execute_all', 'execute_editions', 'empty_store_template', 'stub_solution',
-           'student_notebook', 'EditionReport', 'write_student_edition', 'exercise_slots', 'notebook_progress',
-           'progress', 'class_progress', 'PortfolioItem', 'portfolio_check']
+           'notebook_title', 'execute_notebook', 'execute_all', 'execute_editions', 'empty_store_template',
+           'stub_solution', 'student_notebook', 'EditionReport', 'write_student_edition', 'exercise_slots',
+           'notebook_progress', 'progress', 'class_progress', 'PortfolioItem', 'portfolio_check']
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0007
 def nbs_path() -> Path:
@@ -44,6 +44,15 @@ def notebooks(folder: Path | None = None) -> list[Path]:
     folder = folder or nbs_path()
     found = [p for p in folder.glob('*/[0-9][0-9]_*.ipynb') if not p.parent.name.startswith(('.', '_'))]
     return sorted(found, key=lambda p: (p.parent.name.startswith('anhang'), p.name))
+
+def notebook_title(notebook: Path | dict, # a notebook's path, or its JSON as a dict
+                  ) -> str | None:
+    "The notebook's title as its web page shows it: the first `# ` heading in its opening markdown cells; None if there is none."
+    nb = notebook if isinstance(notebook, dict) else json.loads(Path(notebook).read_text(encoding='utf-8'))
+    for cell in nb['cells'][:6]:
+        src = ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']  # as stored: lines or one string
+        if cell['cell_type'] == 'markdown' and (m := re.search(r'^#\s+(\S.*?)\s*$', src, re.M)): return m.group(1)
+    return None
 
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc000a
 PRELOAD = ('numpy', 'pandas', 'scipy.stats', 'matplotlib.pyplot', 'sklearn.ensemble', 'sklearn.model_selection', 'sklearn.pipeline',

@@ -89,7 +89,7 @@ def test_progress_of_one_notebook_and_a_portfolio_check(course_store, monkeypatc
     assert not at.exception, at.exception
     counts = {m.label: int(m.value) for m in at.metric}  # AppTest hands a metric's value over as text
     assert counts['⏳ noch nicht gelöst'] > 0 and counts['✅ gelöst'] == 0 and counts['⚠️ nicht prüfbar'] == 0, counts
-    assert at.expander[0].label.startswith('week01/01_quack_prozessmodell.ipynb – 0 von ')
+    assert at.expander[0].label.startswith('01 · Das QUA³CK-Prozessmodell – 0 von ')
     rows = at.table[0].value
     assert list(rows.columns)[-3:] == ['Aufgabe', 'Status', 'Hinweis'] and set(rows['Status']) == {'⏳ noch nicht gelöst'}
     # the portfolio check: a wrong name is refused in German, the course model is checked item by item

@@ -15,7 +15,7 @@ import site_checks as sc  # tools/, on the path through conftest
 import site_preview as sp
 from conftest import ROOT, screenshot
 
-from amalea_quack.course import notebooks
+from amalea_quack.course import notebook_title, notebooks
 
 pytestmark = pytest.mark.browser
 
@@ -268,7 +268,7 @@ def test_every_page_renders_with_its_title_and_no_traceback(site, server, page):
         text = page.locator('main').inner_text()
         assert not any(t in text for t in TRACEBACK), f"{p['out']}: Python-Traceback auf der Seite"
         if p['kind'] == 'notebook':  # the page title is the notebook's H1
-            assert p['title'] == sc.h1_title(sc.read_nb(ROOT / 'nbs' / p['source']))
+            assert p['title'] == notebook_title(ROOT / 'nbs' / p['source'])
             assert page.locator('nav[aria-label="Inhalt"] li.active').count() == 1
 
 

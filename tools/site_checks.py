@@ -125,13 +125,6 @@ def header_cells(nb: dict) -> list[str]:
     return md[:4]
 
 
-def h1_title(nb: dict) -> str | None:
-    "The notebook's H1 title (the page title on the website), or None."
-    for s in header_cells(nb):
-        if m := re.search(r'^#\s+(\S.*?)\s*$', s, re.M): return m.group(1)
-    return None
-
-
 def default_exp(nb: dict) -> str | None:
     "The module the notebook exports to (`#| default_exp`), or None."
     for c in nb['cells']:

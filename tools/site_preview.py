@@ -41,7 +41,6 @@ from site_checks import (  # noqa: E402
     course_notebooks,
     default_exp,
     findings_json,
-    h1_title,
     header_cells,
     missing_notebooks,
     option_value,
@@ -470,12 +469,14 @@ def ensure_executed(nbs: Path, executed: Path, notebooks: list[Path], run: bool)
     print(f'Führe {len(stale)} Notebook(s) aus (je eigener Store): {", ".join(p.name for p in stale)}', flush=True)
     from amalea_quack.course import execute_all
     res = execute_all(executed, stale, quick=True, workers=2, src_root=nbs)
-    return {r.Notebook: (r.Fehler or 'Fehler') for r in res.itertuples() if not r.ok}
+    return {r.notebook: (r.error or 'Fehler') for r in res.itertuples() if not r.ok}  # execute_all's columns are English
 
 
 def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
     "Build the preview of the edition in `nbs` (executed copies in `executed`) into `out`; returns the build report."
     import time
+
+    from amalea_quack.course import notebook_title
     clock = [('start', time.perf_counter())]  # (step, when it ended): the build report gives each step's seconds
     conf = site_config(nbs)
     sections = read_sidebar(nbs)
@@ -498,7 +499,7 @@ def build(nbs: Path, executed: Path, out: Path, run: bool = True) -> dict:
     for rel, nb in sources.items():
         res = processed[rel]
         fm = res.get('frontmatter') or {}
-        page = Page(page_path(rel), fm.get('title') or h1_title(nb) or rel, 'index' if rel == 'index.ipynb' else 'notebook', rel,
+        page = Page(page_path(rel), fm.get('title') or notebook_title(nb) or rel, 'index' if rel == 'index.ipynb' else 'notebook', rel,
                     fm.get('description', ''))
         if res.get('error'):
             findings.append(Finding('nbdev', rel, f'nbdev-docs würde scheitern: {res["error"].splitlines()[0]}'))

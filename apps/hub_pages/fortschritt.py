@@ -10,7 +10,7 @@ st.markdown('Hier siehst du je Notebook, welche Übungen und Fragen der Selbstko
             '`make lab` legt sie beim ersten Mal an und öffnet sie in JupyterLab. Die Prüfung führt deine Lösungszellen aus, '
             'ohne etwas zu speichern – einige Sekunden pro Notebook.')
 
-from amalea_quack.course import nbs_path, notebook_progress, notebooks, portfolio_check
+from amalea_quack.course import nbs_path, notebook_progress, notebook_title, notebooks, portfolio_check
 from amalea_quack.glossary import german_table, label
 from amalea_quack.store import project_root
 from amalea_quack.ui import german_input_hints
@@ -26,11 +26,12 @@ except FileNotFoundError:
     st.info('Der Fortschritt lässt sich nur im Kursordner prüfen (nach git clone und make start), nicht in einer veröffentlichten App.')
     st.stop()
 all_nbs = [p.relative_to(course) for p in notebooks(course)]
+titles = {str(p): f'{p.name[:2]} · {notebook_title(course / p) or p.stem}' for p in all_nbs}  # '07 · Entscheidungsbäume …'
 if not folder.is_dir():
     st.info(f'In `{folder}` gibt es noch keine Notebooks. Starte im Kursordner `make lab`: das legt deine Ausgabe an und öffnet sie. '
             'Danach kannst du hier prüfen.')
 else:
-    chosen = st.multiselect('Welche Notebooks?', all_nbs, default=all_nbs, key='notebooks', format_func=lambda p: p.stem.replace('_', ' '),
+    chosen = st.multiselect('Welche Notebooks?', all_nbs, default=all_nbs, key='notebooks', format_func=lambda p: titles[str(p)],
                             placeholder='Notebooks wählen')
     if st.button('Fortschritt prüfen', type='primary', key='check', disabled=not chosen):
         rows, bar = [], st.progress(0.0, text='Prüfe …')
@@ -49,7 +50,7 @@ else:
         groups = df.groupby('notebook', sort=False)
         for nb, part in groups:  # all notebooks open at once made a phone's page 18,000 pixels long: one opens, several stay closed
             solved = int((part['status'] == 'solved').sum())
-            with st.expander(f'{nb} – {solved} von {len(part)} gelöst', expanded=len(groups) == 1):
+            with st.expander(f'{titles.get(nb, nb)} – {solved} von {len(part)} gelöst', expanded=len(groups) == 1):
                 shown = part.assign(status=[f'{MARK[s]} {label(s)}' for s in part['status']])[['title', 'status', 'note']]
                 st.table(german_table(shown.rename(columns={'title': 'Aufgabe', 'note': 'Hinweis'})), hide_index=True)
 
