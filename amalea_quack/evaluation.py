@@ -387,7 +387,7 @@ EXERCISES = (
          'die Trefferquote für „defekt“: ein übersehener Defekt ist der teure Fehler – mit einer Grenze für Fehlalarme daneben '
          '(Präzision), sonst erreicht „alles melden“ die Trefferquote 1',
          'teuer ist der übersehene Defekt (ein Rückruf), nicht der Fehlalarm (zwei Minuten) – und die Genauigkeit erreicht schon '
-         'die Baseline; welche Kennzahl zählt die übersehenen Defekte?'),
+         'die Baseline; welche Metrik zählt die übersehenen Defekte?'),
         (lambda d: _close(d['baseline'], _screening()['baseline']), 'die Baseline trifft schon 97 % – Genauigkeit taugt hier nicht als KPI',
          'die Baseline „immer einwandfrei“ liegt bei allen einwandfreien Teilen richtig: Anteil der einwandfreien Teile an allen'),
         (lambda d: _close(d['recall'], _screening()['recall']), 'Trefferquote stimmt',

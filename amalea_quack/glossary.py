@@ -120,7 +120,7 @@ GLOSSARY = (
     Term('Entscheidungsbaum', 'decision tree', 'Modell aus Wenn-dann-Fragen an die Merkmale'),
     Term('Random Forest', 'random forest', 'viele Bäume auf zufälligen Teilen der Daten, die gemeinsam abstimmen'),
     Term('Fold', 'fold', 'einer der k Teile der Kreuzvalidierung'),
-    Term('Makro-Mittel', 'macro average', 'Mittel einer Kennzahl über die Klassen, jede Klasse gleich gewichtet'),
+    Term('Makro-Mittel', 'macro average', 'Mittel einer Metrik über die Klassen, jede Klasse gleich gewichtet'),
     Term('Grid-Suche', 'grid search', 'alle Kombinationen der vorgegebenen Hyperparameter ausprobieren'),
     Term('Zufallssuche', 'random search', 'eine feste Zahl zufälliger Kombinationen ausprobieren'),
     Term('Successive Halving', 'successive halving', 'viele Kandidaten mit wenig Daten starten, nur die besseren bekommen mehr'),
@@ -145,7 +145,7 @@ GLOSSARY = (
          'hier: Merkmalsauswahl – nur die Merkmale behalten, die zur Vorhersage beitragen (anders als etwa die PCA, die neue Merkmale bildet)'),
     Term('verschachtelte Kreuzvalidierung', 'nested cross-validation',
          'außen messen, innen Hyperparameter wählen: die Messung sieht die Wahl nicht'),
-    Term('Bootstrap', 'bootstrap', 'Stichproben mit Zurücklegen aus den Daten ziehen, um die Streuung einer Kennzahl zu schätzen'),
+    Term('Bootstrap', 'bootstrap', 'Stichproben mit Zurücklegen aus den Daten ziehen, um die Streuung einer Metrik zu schätzen'),
     Term('k-nächste Nachbarn', 'k-nearest neighbours (kNN)', 'Vorhersage durch Mehrheit (oder Mittel) der k ähnlichsten Trainingszeilen'),
     Term('Gleichstand', 'tie', 'gleich viele Stimmen für zwei Klassen; kNN braucht dann eine feste Regel'),
     Term('Fluch der Dimensionen', 'curse of dimensionality', 'in vielen Dimensionen liegen alle Punkte fast gleich weit auseinander'),
@@ -166,7 +166,7 @@ GLOSSARY = (
          'Konfidenzintervall für die Differenz zweier Anteile aus zwei Wilson-Intervallen; gepaart (dieselben Zeilen) mit ihrer Korrelation φ'),
     Term('Gleichwertigkeit', 'equivalence', 'das ganze Intervall der Differenz liegt innerhalb der vorher festgelegten Toleranz'),
     Term('Toleranz', 'equivalence margin', 'größte Differenz, die vorab als praktisch unerheblich gilt'),
-    Term('Entscheidungsregel', 'decision rule', 'vor dem Messen festgelegt: welche Kennzahl, welche Schwelle, was bei Gleichstand gilt'),
+    Term('Entscheidungsregel', 'decision rule', 'vor dem Messen festgelegt: welche Metrik, welche Schwelle, was bei Gleichstand gilt'),
     Term('wiederholte Kreuzvalidierung', 'repeated cross-validation',
          'Kreuzvalidierung mehrmals mit neu gemischten Folds; die Folds sind nicht unabhängig'),
     Term('Erklärbarkeit', 'interpretability', 'wie gut Menschen nachvollziehen können, warum das Modell so entscheidet'),
@@ -200,7 +200,7 @@ GLOSSARY = (
     Term('Dropout', 'dropout',
          'schaltet im Training zufällig Neuronen ab, damit das Netz sich nicht auf einzelne verlässt'),
     Term('Bootstrap-Intervall', 'bootstrap interval',
-         'Konfidenzintervall aus der Streuung einer Kennzahl über Bootstrap-Stichproben'),
+         'Konfidenzintervall aus der Streuung einer Metrik über Bootstrap-Stichproben'),
     Term('Faltungsnetz (CNN)', 'convolutional neural network',
          'neuronales Netz, dessen erste Schichten Faltungen sind; es nutzt aus, dass benachbarte Pixel zusammengehören'),
     Term('Faltung', 'convolution', 'ein kleiner Filter gleitet über das Bild und bildet an jeder Stelle die gewichtete Summe der Pixel darunter'),
@@ -248,7 +248,7 @@ GLOSSARY = (
     Term('Canary-Release', 'canary release',
          'eine neue Version bekommt zuerst einen kleinen Anteil der Anfragen, der wächst, solange nichts auffällt'),
     Term('A/B-Test', 'A/B test',
-         'Anfragen werden zufällig auf zwei Versionen verteilt und deren Kennzahlen verglichen'),
+         'Anfragen werden zufällig auf zwei Versionen verteilt und deren Metriken verglichen'),
     Term('PSI', 'population stability index',
          'Maß für die Verschiebung einer Verteilung zwischen Referenz und aktuellen Daten; ab etwa 0,25 stark'),
     Term('Bonferroni-Korrektur', 'Bonferroni correction',
@@ -329,7 +329,7 @@ LABELS = {
     'accuracy_transformer': 'Genauigkeit (Transformer)', 'accuracy_zeichen': 'Genauigkeit (Zeichen-n-Gramme)',
     'last_run': 'letzter Lauf', 'equivalent': 'gleichwertig', 'inconclusive': 'unklar', 'better': 'besser', 'worse': 'schlechter',
     'unknown': 'unbekannt', 'low': 'niedrig', 'medium': 'mittel', 'high': 'hoch',  # levels, e.g. of interpretability
-    'metric': 'Kennzahl', 'original': 'ursprünglich', 'reproduced': 'nachgebaut', 'same': 'gleich',  # a reproduction's table
+    'metric': 'Metrik', 'original': 'ursprünglich', 'reproduced': 'nachgebaut', 'same': 'gleich',  # a reproduction's table
 }
 
 def label(key) -> str:
@@ -337,7 +337,7 @@ def label(key) -> str:
     return LABELS.get(key, str(key)) if isinstance(key, str) else str(key)
 
 # A logged hyperparameter keeps its code name – the name typed in DecisionTreeClassifier(max_depth=3) –, never a LABELS word
-# (a k-NN's 'metric' is a distance, no Kennzahl); what it means goes into a column's or a field's help.
+# (a k-NN's 'metric' is a distance, no Metrik); what it means goes into a column's or a field's help.
 PARAMETER_HELP = {
     'estimator': 'die scikit-learn-Klasse des Modells', 'max_depth': 'größte Tiefe des Baums (None: ohne Grenze)',
     'min_samples_leaf': 'kleinste Zahl von Trainingszeilen in einem Blatt', 'min_samples_split': 'kleinste Zahl von Zeilen, die noch geteilt wird',

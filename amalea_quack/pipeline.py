@@ -231,7 +231,7 @@ def reproduce(run_id: str) -> Reproduction:
     except ModelNotFound: raise ValueError(f"Einen Lauf '{run_id}' gibt es in diesem Store nicht.") from None
     if run.info.status != 'FINISHED':
         raise ValueError(f'Lauf {run_id} ist {label(run.info.status)} – nachbauen lässt sich nur ein abgeschlossener Lauf '
-                         '(er hat alle Parameter und Kennzahlen protokolliert).')
+                         '(er hat alle Parameter und Metriken protokolliert).')
     p, t = {k: _param(v) for k, v in run.data.params.items()}, run.data.tags
     if not {'target', 'seed', 'test_size', 'estimator'} <= set(p):
         raise ValueError(f'Lauf {run_id} hat nicht alle Parameter protokolliert, die ein Nachbau braucht (target, seed, test_size, estimator); '
@@ -667,8 +667,8 @@ EXERCISES = (
         (lambda a: _nachbau()['rebuilt'], 'der Lauf ist nachgebaut (ein Lauf mit dem Tag reproduces)',
          'es gibt noch keinen Nachbau von erster_lauf: rufe reproduce(erster_lauf) auf'),
         (lambda a: expect_bool(a['reproduziert'], "'reproduziert'") and bool(a['reproduziert']) == (_nachbau()['now'] == _nachbau()['logged']),
-         'richtig: nicht reproduziert – mit anderen Daten ist ein Nachbau keiner, auch wenn Kennzahlen gleich herauskommen',
-         'schau auf nachbau.ok: Die Daten haben heute einen anderen Fingerabdruck, also gilt der Nachbau nicht – gleiche Kennzahlen auf '
+         'richtig: nicht reproduziert – mit anderen Daten ist ein Nachbau keiner, auch wenn Metriken gleich herauskommen',
+         'schau auf nachbau.ok: Die Daten haben heute einen anderen Fingerabdruck, also gilt der Nachbau nicht – gleiche Metriken auf '
          'anderen Daten bestätigen ein anderes Modell'),
         (lambda a: _cause(a) != 'zufall', 'nicht der Zufall: der Seed ist protokolliert und wird wiederverwendet',
          'der Zufall scheidet aus: Seed und Testanteil stehen im Lauf, reproduce benutzt dieselben'),

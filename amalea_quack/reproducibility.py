@@ -281,7 +281,7 @@ def _originals() -> list[str]:
         ids = []
         for p, logged in (({'max_depth': 2, 'seed': 2, 'folds': 5}, True), ({'max_depth': 3, 'seed': 0, 'folds': 3}, True),
                           ({'max_depth': 1, 'seed': 4, 'folds': 4}, False)):
-            with tracked_run('Woche 1 – Selbstcheck', run_name='original' if logged else 'original-ohne-kennzahl') as r:
+            with tracked_run('Woche 1 – Selbstcheck', run_name='original' if logged else 'original-ohne-metrik') as r:
                 mlflow.log_params(p)
                 if logged: mlflow.log_metric('cv_accuracy', tree_cv_accuracy(**p))
             ids.append(r.info.run_id)
@@ -300,7 +300,7 @@ def _returns_ids(fn):
     try: got = _returned(fn)
     except KeyError as e:
         if e.args != ('cv_accuracy',): raise
-        return Diagnosis("deine Funktion bricht mit KeyError: 'cv_accuracy' ab – einem Original fehlt die Kennzahl (der Lauf brach vor dem "
+        return Diagnosis("deine Funktion bricht mit KeyError: 'cv_accuracy' ab – einem Original fehlt die Metrik (der Lauf brach vor dem "
                          "Protokollieren ab); lies sie mit `.data.metrics.get('cv_accuracy')`, das gibt dann None")
     if all(isinstance(g, str) for g in got): return True
     if any(hasattr(g, 'info') for g in got): return Diagnosis('du gibst den Lauf selbst zurück – gesucht ist seine ID: `neu.info.run_id`')
@@ -338,10 +338,10 @@ def _has_metric(fn) -> bool | Diagnosis:
     new_runs = [new for _, new in _reproductions(fn)]
     if all('cv_accuracy' in new.data.metrics for new in new_runs): return True
     if any('cv_accuracy' in new.data.metrics for new in new_runs):  # only where the original had it: copied, not computed
-        return Diagnosis('einem Original fehlt die Kennzahl (der Lauf brach vor dem Protokollieren ab), und deinem neuen Lauf dann auch – '
+        return Diagnosis('einem Original fehlt die Metrik (der Lauf brach vor dem Protokollieren ab), und deinem neuen Lauf dann auch – '
                          'kopierst du die Zahl, statt neu zu trainieren? Reproduzieren heißt: mit den Parametern noch einmal rechnen')
     if other := sorted({m for new in new_runs for m in new.data.metrics} - {'cv_accuracy'}):
-        return Diagnosis(f"dein neuer Lauf protokolliert {', '.join(map(repr, other))} – die Kennzahl heißt wie im Original 'cv_accuracy'")
+        return Diagnosis(f"dein neuer Lauf protokolliert {', '.join(map(repr, other))} – die Metrik heißt wie im Original 'cv_accuracy'")
     return False
 
 def _same_metric(old, new) -> bool:

@@ -556,5 +556,5 @@ QUIZ = (
              notes={'a': 'Das stimmt oft, ist aber nicht der Grund: Es geht um die Auswahl unter vielen.',
                     'c': 'MLflow sortiert nach jeder Metrik; die Frage ist, welche für die Wahl erlaubt ist.'}),
     Question(8, 'b', 'Die Signatur nennt Eingabespalten und Typen sowie die Ausgabe: der Vertrag des Modells.',
-             notes={'a': 'Wer trainiert hat, steht in den Tags des Laufs.', 'c': 'Kennzahlen sind Metriken des Laufs, nicht Teil der Signatur.'}),
+             notes={'a': 'Wer trainiert hat, steht in den Tags des Laufs.', 'c': 'Genauigkeit ist eine Metrik des Laufs, nicht Teil der Signatur.'}),
 )

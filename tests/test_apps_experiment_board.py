@@ -192,7 +192,7 @@ def test_experiment_without_the_chosen_metric_says_so(board):
     at.sidebar.selectbox(key='metric').set_value('f1_macro').run()
     at.sidebar.selectbox(key='experiment').set_value(LOSS_ONLY).run()
     assert not at.exception
-    assert 'hat keine Kennzahl **F1 (makro)**' in at.info[0].value and 'loss' in at.info[0].value
+    assert 'hat keine Metrik **F1 (makro)**' in at.info[0].value and 'loss' in at.info[0].value
     assert leaderboard(at)['Name des Laufs'].tolist() == ['verlust']
     at.sidebar.selectbox(key='experiment').set_value(EXPERIMENT).run()
     assert at.sidebar.selectbox(key='metric').value == 'f1_macro' and not at.info  # the pick comes back
@@ -286,7 +286,7 @@ def test_without_cross_validation_the_test_accuracy_ranks_and_says_so(tmp_path, 
 
 
 def test_a_parameter_keeps_its_code_name(tmp_path, template_db, monkeypatch):
-    "A k-NN's 'metric' (a distance) is shown as metric, never as the word for a score ('Kennzahl'); the parameter's help says what it is."
+    "A k-NN's 'metric' (a distance) is shown as metric, never as the word for a score ('Metrik'); the parameter's help says what it is."
     from amalea_quack.glossary import PARAMETER_HELP
     monkeypatch.setenv('MLFLOW_TRACKING_URI', new_store(tmp_path / 'store', template_db))
     log_runs('Abstände', [('knn-manhattan', {'estimator': 'KNeighborsClassifier', 'metric': 'manhattan'}, {'cv_accuracy': 0.95}),
@@ -294,6 +294,6 @@ def test_a_parameter_keeps_its_code_name(tmp_path, template_db, monkeypatch):
     at = app().run()
     assert not at.exception, at.exception
     df = leaderboard(at)
-    assert df['metric'].tolist() == ['manhattan', 'euclidean'] and 'Kennzahl' not in df
+    assert df['metric'].tolist() == ['manhattan', 'euclidean'] and 'Metrik' not in df
     at.selectbox(key='param_Abstände').set_value('metric').run()
     assert f"**metric**: {PARAMETER_HELP['metric']}" in [c.value for c in at.caption]

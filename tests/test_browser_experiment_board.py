@@ -24,7 +24,7 @@ def test_experiment_board_in_chromium(app, screen):
     assert grid.is_visible() and grid.bounding_box()['height'] > 100
     if screen.size == 'desktop':
         # rank by latency instead: smaller is better, so the order flips to ascending by itself
-        screen.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text='Kennzahl für die Rangliste').click()
+        screen.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text='Metrik für die Rangliste').click()
         screen.get_by_role('option', name='Latenz p99 (ms)', exact=True).click()
         screen.get_by_text('Bester Lauf nach Latenz p99 (ms) (kleiner ist besser)').wait_for(timeout=60_000)
         settled(screen)

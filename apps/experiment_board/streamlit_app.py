@@ -3,8 +3,8 @@ import streamlit as st
 
 from amalea_quack.ui import VEGA_NUMBER, german_tooltip, page_header, show_new_labels, store_problem
 
-page_header('experiment_board', 'Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste nach einer Kennzahl, Parameter gegen '
-                                'Kennzahl, Verläufe pro Schritt – und der beste Lauf als Kandidat in die Registry. Auswahl links in der '
+page_header('experiment_board', 'Alle Läufe eines MLflow-Experiments nebeneinander: Rangliste nach einer Metrik, Parameter gegen '
+                                'Metrik, Verläufe pro Schritt – und der beste Lauf als Kandidat in die Registry. Auswahl links in der '
                                 'Seitenleiste (auf dem Handy: oben links »).', layout='wide')
 
 import pandas as pd
@@ -93,7 +93,7 @@ experiment = st.sidebar.selectbox('Experiment', list(counts), key='experiment', 
 runs = runs_of(uri, experiment)
 metrics = metric_names(runs)
 if not metrics:
-    st.warning(f'Die Läufe in **{experiment}** haben keine Kennzahlen – es gibt nichts zu vergleichen. Kennzahlen protokolliert '
+    st.warning(f'Die Läufe in **{experiment}** haben keine Metriken – es gibt nichts zu vergleichen. Metriken protokolliert '
                '`mlflow.log_metric(...)`, vollständige Läufe entstehen mit `quack train` oder `train_tabular` (Woche 3).')
     st.stop()
 
@@ -104,9 +104,9 @@ if wanted in metrics:
 elif st.session_state.get('metric') not in metrics:
     st.session_state['metric'] = ranking_metric(metrics)  # choosing uses cross-validation; test accuracy only where no run has one
 if wanted and wanted not in metrics:
-    st.info(f"Das Experiment **{experiment}** hat keine Kennzahl **{label(wanted)}** – die Rangliste nutzt **{label(st.session_state['metric'])}**. "
+    st.info(f"Das Experiment **{experiment}** hat keine Metrik **{label(wanted)}** – die Rangliste nutzt **{label(st.session_state['metric'])}**. "
             f"Vorhanden: {', '.join(map(label, metrics))}.")
-metric = st.sidebar.selectbox('Kennzahl für die Rangliste', metrics, key='metric', on_change=remember_metric, format_func=label)
+metric = st.sidebar.selectbox('Metrik für die Rangliste', metrics, key='metric', on_change=remember_metric, format_func=label)
 order = st.sidebar.radio('Reihenfolge', ['absteigend (größer ist besser)', 'aufsteigend (kleiner ist besser)'],
                          index=int(lower_is_better(metric)), key=f'order_{metric}')
 ascending = order.startswith('aufsteigend')
@@ -121,7 +121,7 @@ except ValueError as e:
     st.error(str(e))
     st.stop()
 if board.empty:
-    st.info(f"Kein Lauf mit Status {', '.join(map(label, statuses))} hat die Kennzahl **{label(metric)}**. Nimm links einen weiteren Status dazu.")
+    st.info(f"Kein Lauf mit Status {', '.join(map(label, statuses))} hat die Metrik **{label(metric)}**. Nimm links einen weiteren Status dazu.")
     st.stop()
 values = sorted(board[metric].astype(float).unique())  # the range runs from one run's value to another's, written the German way
 if len(values) > 1:
@@ -143,14 +143,14 @@ if len(tie) > 1:  # the metric alone does not choose: name every run on the firs
     tied_names = ', '.join(f"**{run_label(r)}** (`{r['run_id'][:8]}`)" for _, r in tie.iterrows())
     st.success(f"Gleichstand an der Spitze nach **{label(metric)}**{on_test} ({better} ist besser): **{german_number(len(tie))} Läufe** mit "
                f"{label(metric)} = {german_number(float(best[metric]))} – {tied_names}. "
-               f"Die Kennzahl allein wählt keinen davon; vorausgewählt ist der neueste, **{run_label(best)}** · `{best['run_id']}`. Entscheide "
-               'mit weiteren Kennzahlen (Streuung, Latenz, Erklärbarkeit) oder einem gepaarten Vergleich (Notebook 13).', icon='🏆')
+               f"Die Metrik allein wählt keinen davon; vorausgewählt ist der neueste, **{run_label(best)}** · `{best['run_id']}`. Entscheide "
+               'mit weiteren Kriterien (Streuung, Latenz, Erklärbarkeit) oder einem gepaarten Vergleich (Notebook 13).', icon='🏆')
 else:
     st.success(f"Bester Lauf nach **{label(metric)}**{on_test} ({better} ist besser): **{run_label(best)}** · "
                f"{label(metric)} = {german_number(float(best[metric]))} · `{best['run_id']}`", icon='🏆')
 if metric == 'accuracy' and 'cv_accuracy' in metrics:
     st.warning(f"Die Rangliste nutzt gerade **{label('accuracy')}** auf den **Testdaten**. Einen Lauf wählt man nach der Kreuzvalidierung "
-               f"(**{label('cv_accuracy')}**): Die Testdaten schaut man erst am Ende, in Phase C, einmal an. Wähle links die Kennzahl "
+               f"(**{label('cv_accuracy')}**): Die Testdaten schaut man erst am Ende, in Phase C, einmal an. Wähle links die Metrik "
                f"**{label('cv_accuracy')}**.")
 st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) == 1 else 'Läufen'}")
 shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
@@ -181,7 +181,7 @@ st.caption(f"{ranked_by}; gleiche Werte teilen sich den Rang.{left_out}{fallback
 
 left, right = st.columns(2)
 with left:
-    st.subheader('Parameter und Kennzahl')
+    st.subheader('Parameter und Metrik')
     params = param_names(runs)
     if not params:
         st.caption('Die Läufe haben keine Parameter protokolliert.')
@@ -214,7 +214,7 @@ run_name = row.get('tags.mlflow.runName') or run_id[:8]
 with right:
     st.subheader(f'Verlauf pro Schritt · {run_name}')
     own = metric_names(runs[runs['run_id'] == run_id])
-    shown_metric = st.selectbox('Kennzahl', own, index=own.index(metric) if metric in own else 0, key=f'history_{run_id}', format_func=label)
+    shown_metric = st.selectbox('Metrik', own, index=own.index(metric) if metric in own else 0, key=f'history_{run_id}', format_func=label)
     steps = metric_steps(run_id, shown_metric).reset_index()
     if len(steps) > 1: chart(steps.rename(columns={'step': 'Schritt', shown_metric: label(shown_metric)}), 'Schritt', label(shown_metric),
                              'quantitative', line=True)

@@ -270,7 +270,7 @@ if tabs[3].open:
                 key_columns = ['feature', 'verdict', 'psi', 'relative_shift', 'p_value', 'new_categories']
                 st.dataframe(german_table(table[key_columns], decimals={'psi': 3, 'relative_shift': 3, 'p_value': 3}), hide_index=True,
                              width='stretch', key='drift_table', column_config={'Merkmal': st.column_config.TextColumn(pinned=True)})
-                with st.expander('Alle Kennzahlen je Merkmal'):
+                with st.expander('Alle Metriken je Merkmal'):
                     st.dataframe(german_table(table, decimals={'psi': 3, 'relative_shift': 3, 'p_value': 3, 'statistic': 3}), hide_index=True,
                                  width='stretch', column_config={'Merkmal': st.column_config.TextColumn(pinned=True)})
                 st.image(drift_png(uri, name, version, run_id, current, limits), alt='PSI je Merkmal')

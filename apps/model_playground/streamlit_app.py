@@ -94,7 +94,7 @@ left, right = st.columns([3, 2])
 with left:
     st.image(figure(*config), width='stretch', alt='Entscheidungsgrenzen bzw. Cluster-Regionen auf den zwei gewählten Merkmalen')
 with right:
-    st.subheader('Kennzahlen')
+    st.subheader('Metriken')
     cells = st.container(horizontal=True, gap='medium')  # two or three to a line, also on a phone (columns would stack them)
     for title, value in result.headline().items():
         cells.metric(title, german_number(None if pd.isna(value) else float(value), 3))
@@ -104,8 +104,8 @@ with right:
     st.caption(f"{german_number(m['n_train'])} Trainings- und {n_test} Testzeilen · {chosen_by} · Genauigkeit auf den Testzeilen: "
                f'95-%-Intervall {german_percent(low, 0)} bis {german_percent(high, 0)} · Bild: Trainingspunkte')
     st.markdown(HINTS[algorithm])
-    with st.expander('Alle Kennzahlen'):
-        static_table(pd.DataFrame({'metric': [label(k) for k in m], 'value': list(m.values())}).rename(columns={'metric': 'Kennzahl'}))
+    with st.expander('Alle Metriken'):
+        static_table(pd.DataFrame({'metric': [label(k) for k in m], 'value': list(m.values())}).rename(columns={'metric': 'Metrik'}))
 
     if st.button('Lauf in MLflow protokollieren', type='primary', key='log'):
         try:

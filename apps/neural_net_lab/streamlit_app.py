@@ -86,7 +86,7 @@ def result(job):
     n = len(r.history)
     if r.status == 'KILLED':
         st.warning(f"Training angehalten nach {n} von höchstens {job.epochs} Epochen. Der Lauf ist in MLflow als **{label('KILLED')}** "
-                   'markiert (in MLflow: KILLED); die Kennzahlen unten gehören zu den besten Gewichten bis dahin.', icon='⏹️')
+                   'markiert (in MLflow: KILLED); die Metriken unten gehören zu den besten Gewichten bis dahin.', icon='⏹️')
     elif r.stop_reason == 'early_stopping':
         st.success(f"Training früh gestoppt nach {n} Epochen: {job.params['patience']} Epochen ohne Verbesserung der Validierung. "
                    f"Zurückgeladen sind die Gewichte der besten Epoche ({int(m['best_epoch'])}).")
