@@ -303,11 +303,17 @@ def screen(request, browser):
     ctx.close()
 
 
+SCRIPT_DONE = ('() => { const app = document.querySelector("[data-testid=stApp]");'
+               ' return app && !["running", "rerunRequested"].includes(app.dataset.testScriptState)'
+               ' && !document.querySelector("[data-testid=stStatusWidgetRunningIcon]"); }')
+
+
 def settled(page, timeout: float = 120_000) -> None:
-    "Wait until the script run is over (Streamlit's running indicator is gone) and let charts finish their transition."
-    page.wait_for_timeout(500)
-    page.wait_for_function('() => !document.querySelector("[data-testid=stStatusWidgetRunningIcon]")', timeout=timeout)
-    page.wait_for_timeout(800)
+    """Wait until the script run is over – the app's script state (which turns 'rerunRequested' as soon as a widget changes) and
+    Streamlit's running indicator – and, where the page has charts, let them finish their transition."""
+    page.wait_for_timeout(200)  # an interaction's rerun request reaches the app
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout)
+    page.wait_for_timeout(800 if page.locator('[data-testid="stVegaLiteChart"]').count() else 150)
 
 
 def hover_tooltip(page, chart, color: str = '#E69F00') -> str:
