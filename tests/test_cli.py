@@ -344,12 +344,19 @@ def test_strg_c_ends_quack_ui_without_an_error(store, sigint_like_a_terminal):
     import contextlib
     import signal
     import time
+    import urllib.request
 
     from conftest import free_port
-    proc = subprocess.Popen([str(Path(sys.executable).parent / 'quack'), 'ui', '--port', str(free_port())], text=True, start_new_session=True,
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / 'quack'), 'ui', '--port', str(port)], text=True, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, 'MLFLOW_TRACKING_URI': store})
     try:
-        time.sleep(8)  # the MLflow server starting: Strg+C may come at any moment
+        deadline = time.time() + 180
+        while time.time() < deadline and proc.poll() is None:  # Strg+C once the MLflow server answers, as a student would press it
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2).status == 200: break
+            time.sleep(0.3)
+        assert proc.poll() is None, proc.communicate()[1][-800:]
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to quack and the server it started
         out, err = proc.communicate(timeout=60)
     finally:
