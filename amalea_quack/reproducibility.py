@@ -7,6 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/week01/mlops_werkzeuge.html.md"
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc0004
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import random
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -159,6 +161,13 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
         if signals.holding and signals.pending: signal.raise_signal(signal.SIGTERM)  # held and never released: deliver it now
 
+def _free_interrupted_statement(stop: BaseException) -> None:
+    """A signal can stop a database statement between executing and fetching; its cursor then lives on in the frames of
+    `stop`'s traceback and keeps SQLite's lock, so the next write waits for the busy timeout and fails ('database is locked').
+    Clearing those frames (their code and line numbers stay for the traceback) and collecting closes the cursor."""
+    traceback.clear_frames(stop.__traceback__)
+    gc.collect()
+
 
 # %% ../nbs/week01/02_mlops_werkzeuge.ipynb #cccc001d
 @contextmanager
@@ -178,7 +187,8 @@ def tracked_run(experiment: str, # MLflow experiment (created if missing)
                              **{k: str(v) for k, v in tags.items()}})
             mlflow.log_dict(environment_report(), 'environment.json')
             yield run
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
+            _free_interrupted_statement(stop)
             mlflow.end_run('KILLED'); raise
         except BaseException:
             mlflow.end_run('FAILED'); raise

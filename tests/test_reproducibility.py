@@ -48,6 +48,29 @@ def test_sigterm_while_the_run_is_being_created_still_ends_it_killed(store, monk
         while mlflow.active_run(): mlflow.end_run()  # what a failure here would leave open must not reach the next test
 
 
+
+def test_sigterm_inside_a_database_read_ends_the_run_killed_and_frees_the_store(store, monkeypatch):
+    """CI saw it once: SIGTERM arrived while set_tags read the run back; ending the run as KILLED then failed with
+    'database is locked', because the interrupted SELECT's cursor lives on in the traceback's frames and holds SQLite's shared lock."""
+    from sqlalchemy.engine.default import DefaultDialect
+    execute, set_tags, armed, sent = DefaultDialect.do_execute, mlflow.set_tags, [], []
+    def sigterm_inside_a_read(self, cursor, statement, *args, **kwargs):
+        execute(self, cursor, statement, *args, **kwargs)
+        if armed and not sent and statement.lstrip().upper().startswith('SELECT'):
+            sent.append(statement)
+            os.kill(os.getpid(), signal.SIGTERM)  # raised here, where the signal landed in CI: the statement executed, not yet fetched
+    monkeypatch.setattr(DefaultDialect, 'do_execute', sigterm_inside_a_read)
+    monkeypatch.setattr(mlflow, 'set_tags', lambda *a, **k: armed.append(1) or set_tags(*a, **k))
+    try:
+        with pytest.raises(Terminated), tracked_run('Abbruch', 'beim-lesen'): time.sleep(5)
+    finally:
+        monkeypatch.undo()
+        while mlflow.active_run(): mlflow.end_run()
+    run = mlflow.last_active_run()
+    assert sent and run.info.run_name == 'beim-lesen' and run.info.status == 'KILLED'
+    with tracked_run('Abbruch', 'danach') as after: mlflow.log_metric('m', 1.0)  # the store takes writes again
+    assert mlflow.get_run(after.info.run_id).info.status == 'FINISHED'
+
 def test_failed_finished_and_killed(store):
     with pytest.raises(ValueError), tracked_run('Status', 'fehler') as bad: raise ValueError('kaputt')
     with pytest.raises(KeyboardInterrupt), tracked_run('Status', 'strg-c') as stopped: raise KeyboardInterrupt
