@@ -582,19 +582,20 @@ def backup_class_server(folder: Path | str | None = None, # the class server's f
         db, users_db = cluster.uri('mlflow'), cluster.uri(make_url(users_db).database if users_db else BACKUP_DUMPS['users.dump'])
     elif users_db is None: raise ServerSetupError(f'In {folder} fehlt basic_auth.ini: Sie nennt die Datenbank der Benutzer.')
     out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + '.teil')
-    try:
-        with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+    part = None
+    try:  # the archive is written under a name of its own (0600): what a killed backup leaves is in no later one's way
+        handle, part = tempfile.mkstemp(prefix=f'.{out.name}.', suffix='.teil', dir=out.parent)
+        with os.fdopen(handle, 'wb') as f, tempfile.TemporaryDirectory(dir=out.parent) as tmp:
             for name, uri in zip(BACKUP_DUMPS, (db, users_db), strict=True):  # the runs first: each run and model in it has its rights and files
                 _pg_client('pg_dump', uri, '--format=custom', f'--file={Path(tmp)/name}')
-            with os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'wb') as f, tarfile.open(fileobj=f, mode='w:gz') as tar:
+            with tarfile.open(fileobj=f, mode='w:gz') as tar:
                 for name in BACKUP_DUMPS: tar.add(Path(tmp)/name, name)
                 if (folder/'artifacts').exists(): tar.add(folder/'artifacts', 'artifacts')
                 for name in BACKUP_SECRETS:
                     if (folder/name).exists(): tar.add(folder/name, name)
-        part.rename(out)
+        os.rename(part, out)
     finally:
-        part.unlink(missing_ok=True)
+        if part: Path(part).unlink(missing_ok=True)
         if started is not None: started.stop()
     return out
 
