@@ -536,9 +536,11 @@ QUIZ = (
     Question(1, 4 / 9, 'Genau: 1 − ((4/6)² + (2/6)²) = 1 − 5/9 ≈ 0,444.', tolerance=0.005,
              notes={0.5: '0,5 gilt nur für zwei gleich große Klassen; hier sind die Anteile 4/6 und 2/6',
                     0.556: '5/9 ≈ 0,556 ist die Summe der p²; Gini ist 1 minus diese Summe', 0: 'Gini 0 hat nur ein reiner Knoten'}),
-    Question(2, 'a', 'Richtig: Eine andere Einheit verschiebt nur die Schwelle, die Aufteilungen bleiben dieselben.',
-             notes={'b': 'scikit-learn skaliert in einem Baum nichts – es ist auch nicht nötig',
-                    'c': 'Bäume vergleichen beliebige Zahlen mit Schwellen'}),
+    Question(2, 'c', 'Richtig: Der Scaler rechnet (x − 5)/2, die Schwelle wandert mit: (6 − 5)/2 = 0,5. Links landen dieselben '
+                     'Zeilen wie vorher – darum braucht ein Baum keine Skalierung.',
+             notes={'a': 'nach dem Scaler sieht der Baum die standardisierten Werte (x − 5)/2; die Schwelle wandert mit',
+                    'b': '1 = 6 − 5: du hast den Mittelwert abgezogen, aber nicht durch die Standardabweichung 2 geteilt',
+                    'd': '3 = 6/2: du hast durch die Standardabweichung geteilt, aber den Mittelwert 5 nicht abgezogen'}),
     Question(3, 'b', 'Richtig: Ein großer Trainings-Test-Abstand ist das Zeichen von Varianz.',
              notes={'a': 'Verzerrung zeigt sich als Fehler schon auf den Trainingsdaten – hier sind es 100 %',
                     'c': 'ein Leck hebt eher die Validierungsgenauigkeit; hier fällt sie deutlich unter die Trainingsgenauigkeit'}),
@@ -547,12 +549,17 @@ QUIZ = (
                     'c': 'die Trainingsgenauigkeit steigt immer mit der Tiefe'}),
     Question(5, 'b', 'Richtig: Baseline, Merkmale, Hyperparameter, Komplexität zuletzt.',
              notes={'a': 'das ist die umgekehrte Reihenfolge – Komplexität kommt zuletzt', 'c': 'ohne Baseline weißt du nicht, was „gut“ ist'}),
-    Question(6, 'a', 'Richtig: Für positive Werte ist x² monoton in x – dieselben Schnitte, nichts Neues.',
-             notes={'b': 'ein Baum schneidet immer achsenparallel; ein monotones Merkmal erlaubt nur dieselben Schnitte',
-                    'c': 'die Unreinheit hängt von den Aufteilungen ab, und die bleiben gleich'}),
-    Question(7, 'b', 'Richtig: Die Auswahl gehört in die Pipeline, sonst leckt Wissen aus den Validierungs-Folds.',
-             notes={'a': 'die Auswahl hat die Validierungszeilen gesehen – ein Datenleck',
-                    'c': 'ein Leck macht die Messung zu gut, nicht zu schlecht'}),
+    Question(6, 'a', 'Richtig: Auf x liegen die B in der Mitte, ein einziger Schnitt trennt sie nicht ab (2 Fehler). x² macht '
+                     'aus −1 und 1 den kleinsten Wert, x² ≤ 2,5 trennt fehlerfrei. Bei Werten mit beiden Vorzeichen ändert das '
+                     'Quadrat die Reihenfolge.',
+             notes={'b': 'dieselbe Reihenfolge wie x hat x² nur bei positiven Werten; hier werden −1 und 1 beide zu 1, −2 und 2 beide zu 4',
+                    'c': 'ein Stumpf schneidet x nur einmal; die B liegen in der Mitte, also bleiben mit x mindestens 2 Zeilen falsch'}),
+    Question(7, 'c', 'Richtig: Rauschen verrät nichts über die Klasse; ehrlich gemessen liegt der Baum beim Raten (50 %; bei '
+                     '60 Proben streut das um gut 10 Prozentpunkte). Die 80 % kamen aus dem Leck: Die Auswahl hatte die Validierungs-Folds gesehen.',
+             notes={'a': 'die 80 % sind das Leck: Auf allen 60 Proben findet die Auswahl Merkmale, die zufällig auch in den '
+                         'Validierungs-Folds zur Klasse passen',
+                    'b': 'in der Pipeline wählt jeder Fold nur auf seinen Trainingszeilen; was dort zufällig passt, passt auf '
+                         'seine Validierungszeilen nicht – die Messung wird ehrlich, nicht besser'}),
     Question(8, 'b', 'Richtig: Viele verschieden irrende Bäume mitteln ihre Varianz weg.',
              notes={'a': 'jeder Baum im Wald ist tief; die Verzerrung bleibt ungefähr gleich', 'c': 'ein Wald fragt alle Bäume und braucht länger'}),
 )
