@@ -20,7 +20,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
-from .glossary import german_number, german_p, german_significant, label
+from .glossary import german_interval, german_number, german_p, german_significant, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_count, expect_number, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
@@ -264,7 +264,7 @@ class PairedTest:
             f'{a} gegen {b} auf {self.n} Zeilen:',
             f'  beide richtig {self.both_right} · nur {a} richtig {self.only_a} · nur {b} richtig {self.only_b} · beide falsch {self.both_wrong}',
             f'  Genauigkeit {german_number(self.accuracy_a, 3)} gegen {german_number(self.accuracy_b, 3)}: Differenz {_pp(self.difference)} '
-            f'Prozentpunkte, {_level(self.confidence)}-%-Intervall [{_pp(self.low)}; {_pp(self.high)}] (gepaart, Newcombe)',
+            f'Prozentpunkte, {_level(self.confidence)}-%-Intervall von {_pp(self.low)} bis {_pp(self.high)} (gepaart, Newcombe)',
             f'  McNemar (exakt): {german_p(self.p_value)} auf {self.discordant} abweichenden Zeilen'])
     __repr__ = __str__
 
@@ -538,7 +538,7 @@ def shortlist(table: pd.DataFrame, # output of `compare_runs`
 def _difference_reason(row: pd.Series) -> str:
     "One German sentence on a candidate's paired difference to the reference that claims no more than the interval shows."
     head = (f"mittlere Genauigkeit {german_number(row['cv_mean'], 3)}, Differenz zu {row['reference']} {_pp(row['difference'])} Prozentpunkte, "
-            f"95-%-Intervall [{_pp(row['diff_low'])}; {_pp(row['diff_high'])}] (gepaart, korrigiert nach Nadeau & Bengio)")
+            f"95-%-Intervall von {_pp(row['diff_low'])} bis {_pp(row['diff_high'])} (gepaart, korrigiert nach Nadeau & Bengio)")
     margin = german_number(100 * row['margin'])
     return head + {'equivalent': f' – gleichwertig innerhalb der vorher festgelegten Toleranz von ±{margin} Prozentpunkten',
                    'better': ' – nachweislich besser',
@@ -564,7 +564,7 @@ def recommend(table: pd.DataFrame, # output of `compare_runs`
                 if pick['verdict'] == 'reference' else _difference_reason(pick)),
                f"Erklärbarkeit {label(pick['interpretability'])}: "
                f"{INTERPRETABILITY.get(pick['estimator'], ('', 'keine Einstufung'))[1]}",
-               f"Latenz p99 {german_number(pick['latency_p99_ms'], 2)} ms"
+               f"Latenz p99 {german_number(pick['latency_p99_ms'], 1)} ms"
                + ('' if pd.isna(pick['model_bytes']) else f", Modellgröße {german_number(pick['model_bytes'] / 1024, 0)} KB")]
     return pick['run_id'], reasons
 
@@ -656,7 +656,7 @@ def decision_risks(table: pd.DataFrame, # output of `compare_runs`
         bound, side = (lo, 'unter') if kpi.op in ('>', '>=') else (hi, 'über')
         if kpi.check({'accuracy': acc}).passed and not kpi.check({'accuracy': bound}).passed:
             risks.append(f"Die Testgenauigkeit {german_number(acc, 3)} erfüllt den KPI ({kpi.op} {german_number(kpi.threshold)}), das "
-                         f"95-%-Intervall [{german_number(lo, 3)}; {german_number(hi, 3)}] reicht aber {side} die Schwelle: Die Testdaten "
+                         f"95-%-Intervall {german_interval(lo, hi)} reicht aber {side} die Schwelle: Die Testdaten "
                          f"zeigen nicht, dass die wahre Genauigkeit sie einhält.")
     if pick['kpis_passed'] is False:
         risks.append(f"Auf den Testdaten {pick['kpi_verdict']} – zurück in die A³-Schleife; die Testdaten sind damit verbraucht.")
@@ -707,7 +707,7 @@ class DecisionLog:
             g = lambda x: german_number(x, 3)
             level = german_number(100 * d.get('confidence', 0.95), 0)
             lines += ['', '**Gepaarte Kreuzvalidierung:**',
-                      f"- {d['b']} − {d['a']}: im Mittel {g(d['mean'])}, {level}-%-Intervall [{g(d['low'])}; {g(d['high'])}]"
+                      f"- {d['b']} − {d['a']}: im Mittel {g(d['mean'])}, {level}-%-Intervall {german_interval(d['low'], d['high'])}"
                       + (f", {d['b']} vorn in {german_number(100 * d['wins'], 0)} % der {d['folds']} Folds" if 'wins' in d and 'folds' in d else '')]
         if self.table is not None: lines += ['', '**Vergleichstabelle:**', '', _md_table(self.table.drop(columns='run_id', errors='ignore'))]
         return '\n'.join(lines)

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'PARAMETER_HELP', 'Term', 'glossary_table', 'label', 'param_label', 'german_number',
-           'number_pattern', 'parse_number', 'german_significant', 'german_p', 'german_percent', 'german_names',
-           'german_table']
+__all__ = ['GLOSSARY', 'LABELS', 'PARAMETER_HELP', 'METRIC_DECIMALS', 'Term', 'glossary_table', 'label', 'param_label',
+           'german_number', 'number_pattern', 'parse_number', 'german_significant', 'german_p', 'german_percent',
+           'german_interval', 'german_names', 'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ GLOSSARY = (
     Term('Testdaten', 'test set', 'Zeilen, die nur einmal am Ende angesehen werden: die ehrliche Schätzung'),
     Term('Kreuzvalidierung', 'cross-validation', 'k-mal trainieren und auf dem jeweils ausgelassenen Teil messen'),
     Term('Stratifizierung', 'stratification', 'jede Teilmenge bekommt die Klassen im selben Verhältnis'),
-    Term('Baseline', 'baseline', 'das einfachste Vergleichsmodell, etwa „immer die häufigste Klasse“'),
+    Term('Baseline', 'baseline', 'einfaches Vergleichsmodell, das ein neues Modell schlagen muss: trivial („immer die häufigste Klasse“) '
+         'oder das einfache, starke Verfahren des Fachs (für Text: TF-IDF + logistische Regression)'),
     Term('Genauigkeit', 'accuracy', 'Anteil richtiger Vorhersagen'),
     Term('Präzision', 'precision', 'von den als Klasse k vorhergesagten Fällen der Anteil, der wirklich k ist'),
     Term('Trefferquote', 'recall', 'von den wirklichen Fällen der Klasse k der Anteil, den das Modell findet'),
@@ -175,7 +176,9 @@ GLOSSARY = (
     Term('Gradient', 'gradient',
          'Richtung und Stärke, in der der Verlust am stärksten steigt; das Training geht in die Gegenrichtung'),
     Term('Neuron', 'neuron',
-         'gewichtete Summe der Eingaben plus Verschiebung, danach eine Aktivierungsfunktion'),
+         'gewichtete Summe der Eingaben plus Bias, danach eine Aktivierungsfunktion'),
+    Term('Bias (Neuron)', 'bias term, intercept',
+         'lernbarer Summand eines Neurons oder Filters: verschiebt, ab welcher gewichteten Summe es anspricht (nicht die Verzerrung)'),
     Term('Aktivierungsfunktion', 'activation function',
          'nichtlineare Funktion nach jeder verborgenen Schicht (nicht nach der Ausgabe), etwa ReLU: max(0, x)'),
     Term('mehrschichtiges Perzeptron (MLP)', 'multilayer perceptron',
@@ -219,6 +222,10 @@ GLOSSARY = (
          'zusätzliche Trainingsbilder durch Änderungen, die die Beschriftung erhalten (leicht drehen, verschieben); nie für Validierung und Test'),
     Term('Verteilungsverschiebung', 'distribution shift',
          'die Daten im Einsatz folgen einer anderen Verteilung als die Trainingsdaten; im Betrieb gemessen: Drift'),
+    Term('logistische Regression', 'logistic regression',
+         'lineares Modell für Klassen: eine gewichtete Summe der Merkmale, über Sigmoid oder Softmax in Wahrscheinlichkeiten übersetzt'),
+    Term('Regularisierung', 'regularization',
+         'Strafe für große Gewichte, damit ein Modell nicht auswendig lernt; in scikit-learn ist sie umso stärker, je kleiner C ist'),
     Term('Support-Vektor-Maschine (SVM)', 'support vector machine',
          'klassisches Modell, das die Klassen mit möglichst breitem Rand trennt; mit einem Kernel (Voreinstellung RBF) auch nicht linear'),
     Term('Wortstück', 'token',
@@ -231,6 +238,10 @@ GLOSSARY = (
          'Winkelmaß zwischen zwei Vektoren: 1 gleiche Richtung, 0 rechtwinklig, −1 entgegengesetzt'),
     Term('Selbstaufmerksamkeit', 'self-attention',
          'jedes Wortstück gewichtet alle anderen über Anfrage, Schlüssel und Wert'),
+    Term('Transformer', 'transformer',
+         'Netz aus Schichten mit Selbstaufmerksamkeit; liest alle Wortstücke eines Texts zugleich, Grundlage heutiger Sprachmodelle'),
+    Term('Satz-Transformer', 'sentence transformer',
+         'vortrainierter Transformer, der einen ganzen Satz in ein Embedding fasst: Sätze ähnlicher Bedeutung liegen nah beieinander'),
     Term('Softmax', 'softmax',
          'macht aus beliebigen Zahlen Wahrscheinlichkeiten, die sich zu 1 summieren'),
     Term('vortrainiert', 'pretrained',
@@ -415,6 +426,18 @@ def german_percent(x, decimals: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)): return '–'
     return format_percent(x, format='#,##0.' + '0' * decimals + ' %' if decimals else '#,##0 %', locale='de_DE')
 
+METRIC_DECIMALS = {  # decimals of a measured number wherever a person reads it: tables, model cards, gates, the apps
+    **dict.fromkeys(('accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'train_accuracy', 'val_accuracy', 'cv_accuracy',
+                     'cv_accuracy_std', 'overfit_delta', 'generalisation_gap', 'accuracy_low', 'accuracy_high', 'baseline_accuracy',
+                     'silhouette', 'ari', 'train_loss', 'val_loss', 'best_val_loss'), 3),  # shares, scores and losses: 0,667
+    'latency_p50_ms': 1, 'latency_p99_ms': 1,  # milliseconds: 2,7 ms
+    **dict.fromkeys(('n_train', 'n_val', 'n_test', 'kpis_passed', 'model_bytes', 'best_epoch', 'epochs_trained'), 0),  # counts
+}
+
+def german_interval(low, high, decimals: int = 3) -> str:
+    "An interval's bounds for a person: 'von 0,921 bis 1,000' – German numbers and words, no dash that reads as a minus."
+    return f'von {german_number(low, decimals)} bis {german_number(high, decimals)}'
+
 def german_names(names) -> str:
     "Names (columns, classes) for a message a person reads: 'a', 'b', 'c' – not Python's ['a', 'b', 'c']; '–' for none."
     return ', '.join(f"'{n}'" for n in names) or '–'
@@ -422,7 +445,7 @@ def german_names(names) -> str:
 # %% ../nbs/anhang/22_glossar.ipynb #gl00000f
 def german_table(df, # pandas DataFrame: a table with English column names and program values
                  numbers: bool = True, # write numbers as German text (for display only: sorting becomes textual)
-                 decimals: dict | None = None, # column -> fixed decimals
+                 decimals: dict | None = None, # column -> fixed decimals (default: METRIC_DECIMALS for a metric, else 4 significant digits)
                 ):  # -> pandas DataFrame
     "A copy for people: German column names, German words for statuses and actions, optionally German numbers."
     import pandas as pd
@@ -436,7 +459,7 @@ def german_table(df, # pandas DataFrame: a table with English column names and p
         if numbers and c == 'p_value' and pd.api.types.is_numeric_dtype(col):  # below 0,0005 '< 0,001': a p-value of 0,000 reads as impossible
             out[c] = col.map(lambda v: None if pd.isna(v) else german_p(v).split(' ', 1)[1].removeprefix('= '))
         elif numbers and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            d = (decimals or {}).get(c)
+            d = (decimals or {}).get(c, METRIC_DECIMALS.get(c))
             out[c] = col.map(lambda v, d=d: german_number(None if pd.isna(v) else v, d))
     out = out.astype(object).where(out.notna(), '–')
     return out.rename(columns=label)

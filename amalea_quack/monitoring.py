@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .eda import column_label, figure_png, new_figure
-from .glossary import german_names, german_number, german_p, german_percent, german_significant, german_table, label
+from .glossary import german_interval, german_names, german_number, german_p, german_percent, german_significant, german_table, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_number, has_keys, wilson_interval
 from .registry import IRIS_MODEL, Candidate, ModelNotFound, Promotion, candidate, default_gates, promote, resolve, run_gates
 from .tracking import RunArtifacts, pred_column, true_column
@@ -118,8 +118,8 @@ class AccuracyGap:
     def __str__(self):
         g = lambda x: german_number(x, 3)
         two_sided = german_percent(2 * self.confidence - 1, 0).replace(' %', '-%')  # '90-%'
-        return (f'beste Gruppe {self.best}, schlechteste {self.worst}: Abstand {g(self.gap)}, {two_sided}-Intervall von {g(self.low)} '
-                f'bis {g(self.high)} (jede Grenze einseitig {german_percent(self.confidence, 0)})')
+        return (f'beste Gruppe {self.best}, schlechteste {self.worst}: Abstand {g(self.gap)}, {two_sided}-Intervall '
+                f'{german_interval(self.low, self.high)} (jede Grenze einseitig {german_percent(self.confidence, 0)})')
 
 def accuracy_gap(table: pd.DataFrame, # from segment_accuracy: segment, rows, accuracy
                  min_rows: int = 5, # segments with fewer test rows are not compared
@@ -162,7 +162,7 @@ def fairness_check(table: pd.DataFrame, # from segment_accuracy
     acc = dict(zip(table['segment'].astype(str), table['accuracy'], strict=True))
     two_sided = german_percent(2 * confidence - 1, 0).replace(' %', '-%')  # the gap's interval: '90-%'
     shown = (f'{segment}: beste Gruppe {g.best} {n(acc[g.best])}, schlechteste {g.worst} {n(acc[g.worst])}, Abstand {n(g.gap)} '
-             f'(Grenze {german_number(max_gap)}; {two_sided}-Intervall von {n(g.low)} bis {n(g.high)}, '
+             f'(Grenze {german_number(max_gap)}; {two_sided}-Intervall {german_interval(g.low, g.high)}, '
              f'jede Grenze einseitig {german_percent(confidence, 0)})')
     if g.gap <= max_gap + 1e-12:
         note = '' if g.high <= max_gap else ' – fair ist damit nicht bewiesen: die Obergrenze liegt über der Grenze'

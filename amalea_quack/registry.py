@@ -26,7 +26,7 @@ import pandas as pd
 
 from .compare import accuracy_interval
 from .evaluation import latency_summary, latency_times
-from .glossary import german_names, german_number, label
+from .glossary import german_interval, german_names, german_number, label
 from .quack import IRIS_CARD, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
@@ -245,7 +245,7 @@ def _with_interval(result, metrics: dict) -> str:
     n = metrics.get('n_test')
     if result.kpi.metric != 'accuracy' or result.value is None or not n: return str(result)
     low, high = accuracy_interval(result.value, int(n))
-    return f'{result}, auf {int(n)} Testzeilen: 95-%-Intervall {german_number(low, 3)} bis {german_number(high, 3)}'
+    return f'{result}, auf {int(n)} Testzeilen: 95-%-Intervall {german_interval(low, high)}'
 
 def quality_gate(metric: str = 'f1_macro', minimum: float = 0.8):
     "A course-wide floor on one test metric."

@@ -226,17 +226,15 @@ def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     import pandas as pd
 
     from amalea_quack.compare import accuracy_interval
-    from amalea_quack.glossary import german_number, label
+    from amalea_quack.glossary import METRIC_DECIMALS, german_interval, german_number, label
     card = served.card()
     n = card.pop('n_test', None)
     def fmt(k, v):
         if v is None or v == '': return '–'
-        if k == 'latency_p99_ms': return german_number(v, 1)  # the label names the unit
         if k in ('trained', 'registered', 'promoted', 'rolled_back'): return _when(v)
         if k == 'accuracy' and n:  # a number from a small sample carries its uncertainty
-            low, high = accuracy_interval(v, n)
-            return f'{german_number(v, 3)} (95-%-Intervall {german_number(low, 2)}–{german_number(high, 2)}, {n} Testzeilen)'
-        if isinstance(v, float): return german_number(v, 3)
+            return f'{german_number(v, 3)} (95-%-Intervall {german_interval(*accuracy_interval(v, n))}, {n} Testzeilen)'
+        if isinstance(v, float): return german_number(v, METRIC_DECIMALS.get(k, 3))  # latency: one decimal, the label names the unit
         return str(v)
     rows = pd.DataFrame({'Angabe': [label(k) for k in card], 'Wert': [fmt(k, v) for k, v in card.items()]})
     st.table(rows, hide_index=True)  # a static table: every row visible, long values wrap, nothing cut off on a phone

@@ -62,7 +62,7 @@ def leaderboard(at: AppTest) -> pd.DataFrame:
 
 
 def numbers(column: pd.Series) -> pd.Series:
-    "German numbers as shown ('0,9667') back to floats."
+    "German numbers as shown ('0,967') back to floats."
     if pd.api.types.is_numeric_dtype(column): return column
     return pd.to_numeric(column.astype(str).str.replace('.', '', regex=False).str.replace(',', '.', regex=False))
 
@@ -134,7 +134,7 @@ def test_changing_metric_and_order_reorders_the_leaderboard(board):
 def test_metric_range_filters_runs(board):
     at = app().run()
     scale = at.sidebar.select_slider(key=f'range_{EXPERIMENT}_cv_accuracy')
-    shown = numbers(pd.Series(scale.options))  # the runs' values, written the German way ('0,9048', not 0.9048)
+    shown = numbers(pd.Series(scale.options))  # the runs' values, written the German way ('0,905', not 0.905)
     assert all(',' in o for o in scale.options) and shown.is_monotonic_increasing
     lo, hi = scale.value
     start = min(v for v in shown if v >= 0.6)

@@ -36,7 +36,7 @@ def test_measurements_in_german_and_the_prediction_with_card(course_store, monke
     assert len(at.get('vega_lite_chart')) == 1  # the probabilities
     c = card(at)
     assert (c['Modell'], c['Version'], c['Alias']) == ('iris-classifier', '1', 'production')
-    assert re.fullmatch(r'[01],\d{3} \(95-%-Intervall [01],\d{2}–[01],\d{2}, \d+ Testzeilen\)', c['Genauigkeit']), c  # with its uncertainty
+    assert re.fullmatch(r'[01],\d{3} \(95-%-Intervall von [01],\d{3} bis [01],\d{3}, \d+ Testzeilen\)', c['Genauigkeit']), c  # with its uncertainty
     assert 'n_test' not in c and c['freigegeben am'] != '–' and 'UTC' in c['trainiert']
     assert c['Latenz p99 (ms)'].replace(',', '').isdigit(), 'a German number; the label names the unit once'
 

@@ -24,7 +24,7 @@ from amalea_quack.compare import (
     suggest_model_name,
     top_tie,
 )
-from amalea_quack.glossary import PARAMETER_HELP, german_number, german_table, label, param_label
+from amalea_quack.glossary import METRIC_DECIMALS, PARAMETER_HELP, german_number, german_table, label, param_label
 from amalea_quack.registry import register, validate_model_name
 from amalea_quack.store import StoreError, tracking_uri
 from amalea_quack.tracking import RunArtifacts, metric_steps
@@ -48,11 +48,6 @@ def logged_model(uri: str, run_id: str) -> bool:
 @st.cache_data(ttl=60, show_spinner=False)
 def gate_ready(uri: str, run_id: str) -> bool:
     return RunArtifacts(run_id).gate_ready
-
-
-def decimals(metric: str) -> int:
-    "Decimals a metric is shown with: a latency in ms with one, a share with four."
-    return 1 if metric == 'latency_p99_ms' else 4
 
 
 def remember_metric():
@@ -127,7 +122,7 @@ values = sorted(board[metric].astype(float).unique())  # the range runs from one
 if len(values) > 1:
     lo, hi = values[0], values[-1]
     chosen = st.sidebar.select_slider(f'Bereich von {label(metric)}', values, (lo, hi), key=f'range_{experiment}_{metric}',
-                                      format_func=lambda v: german_number(v, decimals(metric)))
+                                      format_func=lambda v: german_number(v, METRIC_DECIMALS.get(metric)))
     if chosen != (lo, hi):
         board = leaderboard(runs, metric, ascending, tuple(statuses), chosen)
 if board.empty:
@@ -147,14 +142,14 @@ if len(tie) > 1:  # the metric alone does not choose: name every run on the firs
                'mit weiteren Kriterien (Streuung, Latenz, Erklärbarkeit) oder einem gepaarten Vergleich (Notebook 13).', icon='🏆')
 else:
     st.success(f"Bester Lauf nach **{label(metric)}**{on_test} ({better} ist besser): **{run_label(best)}** · "
-               f"{label(metric)} = {german_number(float(best[metric]))} · `{best['run_id']}`", icon='🏆')
+               f"{label(metric)} = {german_number(float(best[metric]), METRIC_DECIMALS.get(metric))} · `{best['run_id']}`", icon='🏆')
 if metric == 'accuracy' and 'cv_accuracy' in metrics:
     st.warning(f"Die Rangliste nutzt gerade **{label('accuracy')}** auf den **Testdaten**. Einen Lauf wählt man nach der Kreuzvalidierung "
                f"(**{label('cv_accuracy')}**): Die Testdaten schaut man erst am Ende, in Phase C, einmal an. Wähle links die Metrik "
                f"**{label('cv_accuracy')}**.")
 st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) == 1 else 'Läufen'}")
 shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
-shown = german_table(shown, decimals={m: decimals(m) for m in shown.columns if m in metrics})
+shown = german_table(shown)  # every metric with its METRIC_DECIMALS
 shown = shown.rename(columns={'rank': 'Rang'})
 # The parameters that tell the shown runs apart (five runs named 'entscheidungsbaum' differ in their depth), right after the name.
 varying = differing_params(runs, board['run_id'])

@@ -160,7 +160,7 @@ if tabs[0].open:
     with tabs[0]:
         st.subheader('Modelle, Versionen und Aliase')
         shown = overview.assign(run_id=overview['run_id'].str[:8])
-        st.dataframe(german_table(shown, decimals={'accuracy': 3, 'f1_macro': 3, 'cv_accuracy': 3, 'latency_p99_ms': 1}),
+        st.dataframe(german_table(shown),
                      hide_index=True, width='stretch', key='overview')
         st.caption(f'Store: `{uri}` · Lauf: die ersten acht Zeichen der Run-ID')
 
