@@ -105,12 +105,12 @@ def segment_figure(table: pd.DataFrame, # from segment_accuracy
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #w15s0007
 @dataclass(frozen=True)
 class AccuracyGap:
-    "Best minus worst segment accuracy, with the bounds it lies within at the given (one-sided) confidence."
+    "Best minus worst segment accuracy, with bounds for the largest true gap at the given (one-sided) confidence."
     best: str
     worst: str
     gap: float
     low: float  # with `confidence`, the true gap is at least this large
-    high: float  # with `confidence`, the true gap is at most this large
+    high: float  # with `confidence`, no two compared segments truly differ by more than this
     compared: int  # segments compared
     too_small: tuple  # segments left out: fewer than min_rows test rows
     confidence: float
@@ -132,10 +132,12 @@ def accuracy_gap(table: pd.DataFrame, # from segment_accuracy: segment, rows, ac
     worst, best = compared.iloc[0], compared.iloc[-1]
     pairs = len(compared) * (len(compared) - 1) // 2
     level = 1 - 2 * (1 - confidence) / pairs  # two-sided level per interval: one-sided `confidence` after Bonferroni
-    (bl, bh), (wl, wh) = (wilson_interval(round(r['accuracy'] * r['rows']), int(r['rows']), level) for r in (best, worst))
-    gap = float(best['accuracy'] - worst['accuracy'])
-    low = gap - math.hypot(best['accuracy'] - bl, wh - worst['accuracy'])
-    high = gap + math.hypot(bh - best['accuracy'], worst['accuracy'] - wl)
+    acc = [(float(r['accuracy']), *wilson_interval(round(r['accuracy'] * r['rows']), int(r['rows']), level)) for _, r in compared.iterrows()]
+    (pw, _, wh), (pb, bl, _) = acc[0], acc[-1]
+    gap = pb - pw
+    low = gap - math.hypot(pb - bl, wh - pw)
+    # the upper bound over every ordered pair: a small segment in the middle, or a small 'best' one, may truly be far below another
+    high = max(pa - pc + math.hypot(ha - pa, pc - lc) for i, (pa, _, ha) in enumerate(acc) for j, (pc, lc, _) in enumerate(acc) if i != j)
     return AccuracyGap(str(best['segment']), str(worst['segment']), gap, low, high, len(compared), too_small, confidence)
 
 # %% ../nbs/week07/15_testen_ueberwachen.ipynb #cccc0016
