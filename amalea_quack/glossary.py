@@ -170,6 +170,8 @@ GLOSSARY = (
     Term('Entscheidungsregel', 'decision rule', 'vor dem Messen festgelegt: welche Metrik, welche Schwelle, was bei Gleichstand gilt'),
     Term('wiederholte Kreuzvalidierung', 'repeated cross-validation',
          'Kreuzvalidierung mehrmals mit neu gemischten Folds; die Folds sind nicht unabhängig'),
+    Term('korrigierter t-Test', 'corrected resampled t-test',
+         't-Test über die Folds, dessen Varianz Nadeau und Bengio vergrößern, weil die Folds Trainingszeilen teilen: (1/J + n_Test/n_Training)·s²'),
     Term('Erklärbarkeit', 'interpretability', 'wie gut Menschen nachvollziehen können, warum das Modell so entscheidet'),
     Term('Tensor', 'tensor',
          'mehrdimensionales Zahlenfeld, mit dem PyTorch rechnet; merkt sich, wie es entstand, für den Gradienten'),
