@@ -400,7 +400,7 @@ def latency_gate(card: ProjectCard = IRIS_CARD, rows: int = 100):
             lat = latency_summary(times)
             note = f'; zweite Messung: p99 über alle {len(times)} Aufrufe, die erste allein ergab {german_number(first, 1)} ms'
         trained = c.metrics.get('latency_p99_ms')  # measured on the freshly trained model; this gate measures the one the registry serves
-        msg = (f"am Modell aus der Registry gemessen: p99 = {german_number(lat['latency_p99_ms'], 1)} ms, "
+        msg = (f"am Modell aus der Registry gemessen, {len(times)} Aufrufe: p99 = {german_number(lat['latency_p99_ms'], 1)} ms, "
                f"p50 = {german_number(lat['latency_p50_ms'], 1)} ms (Grenze {german_number(limit)} ms{note}"
                + (f'; beim Training: p99 = {german_number(trained, 1)} ms' if trained is not None else '') + ')')
         return Check('latency', lat['latency_p99_ms'] < limit, msg, details=lat)
