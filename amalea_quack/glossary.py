@@ -338,7 +338,11 @@ LABELS = {
     'diff_low': 'Differenz, untere Grenze', 'diff_high': 'Differenz, obere Grenze', 'naive_low': 'naiv, untere Grenze',
     'naive_high': 'naiv, obere Grenze', 'margin': 'Toleranz', 'folds': 'Folds', 'folds_won': 'Anteil gewonnener Folds',
     'interpretability': 'Erklärbarkeit', 'kpi_verdict': 'KPI-Urteil', 'rank': 'Rang', 'runs': 'Läufe', 'finished': 'abgeschlossen',
-    'best_epoch': 'beste Epoche', 'epochs_trained': 'trainierte Epochen', 'baseline_accuracy': 'Genauigkeit der Baseline',
+    'best_epoch': 'beste Epoche', 'epochs_trained': 'trainierte Epochen', 'best_val_loss': 'Validierungsverlust (beste Epoche)',
+    'best_val_accuracy': 'Validierungsgenauigkeit (beste Epoche)', 'best_val_f1_macro': 'F1 (makro, Validierung)',
+    'best_val_precision_macro': 'Präzision (makro, Validierung)', 'best_val_recall_macro': 'Trefferquote (makro, Validierung)',
+    'train_accuracy_best': 'Trainingsgenauigkeit (beste Epoche)', 'val_gap': 'Trainings-Test-Abstand (Validierung)',
+    'baseline_accuracy': 'Genauigkeit der Baseline',
     'accuracy_transformer': 'Genauigkeit (Transformer)', 'accuracy_zeichen': 'Genauigkeit (Zeichen-n-Gramme)',
     'last_run': 'letzter Lauf', 'equivalent': 'gleichwertig', 'inconclusive': 'unklar', 'better': 'besser', 'worse': 'schlechter',
     'unknown': 'unbekannt', 'low': 'niedrig', 'medium': 'mittel', 'high': 'hoch',  # levels, e.g. of interpretability
@@ -431,7 +435,8 @@ def german_percent(x, decimals: int = 1) -> str:
 METRIC_DECIMALS = {  # decimals of a measured number wherever a person reads it: tables, model cards, gates, the apps
     **dict.fromkeys(('accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'train_accuracy', 'val_accuracy', 'cv_accuracy',
                      'cv_accuracy_std', 'overfit_delta', 'generalisation_gap', 'accuracy_low', 'accuracy_high', 'baseline_accuracy',
-                     'silhouette', 'ari', 'train_loss', 'val_loss', 'best_val_loss'), 3),  # shares, scores and losses: 0,667
+                     'silhouette', 'ari', 'train_loss', 'val_loss', 'best_val_loss', 'best_val_accuracy', 'best_val_f1_macro',
+                     'best_val_precision_macro', 'best_val_recall_macro', 'train_accuracy_best', 'val_gap'), 3),  # shares, scores, losses: 0,667
     'latency_p50_ms': 1, 'latency_p99_ms': 1,  # milliseconds: 2,7 ms
     **dict.fromkeys(('n_train', 'n_val', 'n_test', 'kpis_passed', 'model_bytes', 'best_epoch', 'epochs_trained'), 0),  # counts
 }

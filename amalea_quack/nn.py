@@ -304,13 +304,15 @@ class MLPResult:
         return np.array(self.data.classes)[idx]
 
 def _final_metrics(model, data: TabularTensors, stopper: EarlyStopping, trained: int, reason: str) -> dict:
-    "Metrics of the restored best model on the validation rows, plus the stopping figures."
+    """Metrics of the restored best model on the validation rows, named `best_val_*` (`accuracy` is the test accuracy throughout the
+    course, logged by `evaluate_on_test`), its train accuracy and their gap (`val_gap`), plus the stopping figures."""
     model.eval()
     with torch.no_grad(): pred = model(data.X_val).argmax(dim=1).numpy()
     m = classification_metrics(data.y_val.numpy(), pred)
     val_loss, _ = evaluate_model(model, data.X_val, data.y_val)
     _, train_acc = evaluate_model(model, data.X_train, data.y_train)
-    return {**m, 'best_val_loss': val_loss, 'train_accuracy_best': train_acc, 'overfit_delta': train_acc - m['accuracy'],
+    return {**{f'best_val_{k}': v for k, v in m.items()}, 'best_val_loss': val_loss, 'train_accuracy_best': train_acc,
+            'val_gap': train_acc - m['accuracy'],
             'best_epoch': float(stopper.best_epoch), 'epochs_trained': float(trained), 'early_stopped': float(reason == 'early_stopping')}
 
 # %% ../nbs/week05/10_neuronale_netze.ipynb #cccc002c
@@ -402,7 +404,8 @@ class TestScore:
 def evaluate_on_test(result: MLPResult, # a training whose test rows were held out (test_size > 0)
                      confidence: float = 0.95, # of the Wilson interval
                     ) -> TestScore:
-    "Phase C: score the chosen network once on its held-out test rows; log test_accuracy and its interval into the run."
+    """Phase C: score the chosen network once on its held-out test rows; log `accuracy` with its Wilson interval (`accuracy_low`,
+    `accuracy_high`), `n_test` and `overfit_delta` (train minus test accuracy) into the run, as every training of the course does."""
     d = result.data
     if d.X_test is None: raise ValueError('Dieser Lauf hat keine Testdaten. Trainiere mit test_size > 0, z. B. train_mlp(..., test_size=0.2).')
     c = client()
@@ -415,7 +418,8 @@ def evaluate_on_test(result: MLPResult, # a training whose test rows were held o
     y_true, y_pred = classes[d.y_test.numpy()], classes[idx]
     k, n = int((y_true == y_pred).sum()), len(y_true)
     low, high = wilson_interval(k, n, confidence)
-    for key, value in {'test_accuracy': k / n, 'test_accuracy_low': low, 'test_accuracy_high': high}.items():
+    for key, value in {'accuracy': k / n, 'accuracy_low': low, 'accuracy_high': high, 'n_test': float(n),
+                       'overfit_delta': result.metrics['train_accuracy_best'] - k / n}.items():
         c.log_metric(result.run_id, key, value)
     c.set_tag(result.run_id, 'test_evaluated', 'true')
     return TestScore(k / n, low, high, n, y_true, y_pred)
@@ -609,7 +613,7 @@ _RINGS_SEEDS, _RINGS_NEURONS = (0, 1, 2), 8
 def _rings_accuracies(hidden: tuple, lr: float) -> tuple[float, ...]:
     "Validation accuracy of exercise 10.3's network on the rings for each seed (best epoch of 30, no early stopping)."
     return tuple(train_mlp(rings_data(), 'klasse', hidden=hidden, lr=lr, epochs=_RINGS_EPOCHS, patience=0, seed=seed,
-                           experiment='Woche 5 – Übung', run_name=f'ringe-seed-{seed}', progress=False).metrics['accuracy']
+                           experiment='Woche 5 – Übung', run_name=f'ringe-seed-{seed}', progress=False).metrics['best_val_accuracy']
                  for seed in _RINGS_SEEDS)
 
 def _rings_reached(s):

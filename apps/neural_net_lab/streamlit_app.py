@@ -93,10 +93,10 @@ def result(job):
     else:
         st.success(f"Training abgeschlossen: alle {n} Epochen. Zurückgeladen sind die Gewichte der besten Epoche ({int(m['best_epoch'])}).")
     row = st.container(horizontal=True, gap='medium')  # in a row; on a phone it wraps, where columns would stack one per line
-    row.metric('Validierungsgenauigkeit', german_percent(m['accuracy']))
+    row.metric('Validierungsgenauigkeit', german_percent(m['best_val_accuracy']))
     row.metric('Validierungsverlust', german_number(m['best_val_loss'], 3))
     row.metric('Beste Epoche', f"{int(m['best_epoch'])} von {n}")
-    gap = round(100 * m['overfit_delta'], 1) + 0.0  # a difference of two shares: percentage points, not percent; no '-0,0'
+    gap = round(100 * m['val_gap'], 1) + 0.0  # a difference of two shares: percentage points, not percent; no '-0,0'
     row.metric('Training minus Validierung',  # the gap to the validation rows (no test rows here)
                    ('+' if gap > 0 else '') + german_number(gap, 1) + ' Pp.',  # 'Prozentpunkte' was cut off in a quarter of a laptop's width
                    help='Genauigkeit auf den Trainingsdaten minus Genauigkeit auf den Validierungsdaten, in Prozentpunkten (Pp.): '
