@@ -766,11 +766,11 @@ def param_names(runs: pd.DataFrame) -> list[str]:
 
 def lower_is_better(metric: str) -> bool:
     "Guess from its name whether smaller values of `metric` are better (losses, errors, latencies, deltas)."
-    return bool(re.search(r'loss|error|latency|_ms$|delta|std|mse|mae|rmse|time|bytes', metric.lower()))
+    return bool(re.search(r'loss|error|latency|_ms$|delta|gap|std|mse|mae|rmse|time|bytes', metric.lower()))
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #cccc003f
 STATUSES = ('FINISHED', 'FAILED', 'RUNNING', 'KILLED')
-BOARD_METRICS = ('accuracy', 'f1_macro', 'cv_accuracy', 'overfit_delta', 'latency_p99_ms')
+BOARD_METRICS = ('accuracy', 'f1_macro', 'cv_accuracy', 'best_val_accuracy', 'overfit_delta', 'val_gap', 'latency_p99_ms')  # those a run has
 
 def leaderboard(runs: pd.DataFrame, # output of `experiment_runs`
                 metric: str, # rank by this metric
@@ -820,10 +820,10 @@ def param_metric_frame(runs: pd.DataFrame, # output of `experiment_runs`
 
 
 # %% ../nbs/week07/13_vergleichen_entscheiden.ipynb #bd13rk01
-RANKING_METRICS = ('cv_accuracy', 'accuracy')  # choosing uses cross-validation; the test accuracy only where no run has one
+RANKING_METRICS = ('cv_accuracy', 'best_val_accuracy', 'accuracy')  # choose by cross-validation or validation; test accuracy only as a fallback
 
 def ranking_metric(metrics: list[str]) -> str | None:
-    "The metric to choose a run by: `cv_accuracy` if logged, else `accuracy` (test data: a fallback), else the first metric."
+    "The metric to choose a run by: `cv_accuracy`, else `best_val_accuracy` (a network's), else `accuracy` (test data: a fallback), else the first."
     return next((m for m in RANKING_METRICS if m in metrics), metrics[0] if metrics else None)
 
 def top_tie(board: pd.DataFrame, # output of `leaderboard`

@@ -297,3 +297,19 @@ def test_a_parameter_keeps_its_code_name(tmp_path, template_db, monkeypatch):
     assert df['metric'].tolist() == ['manhattan', 'euclidean'] and 'Metrik' not in df
     at.selectbox(key='param_Abstände').set_value('metric').run()
     assert f"**metric**: {PARAMETER_HELP['metric']}" in [c.value for c in at.caption]
+
+
+def test_networks_rank_by_their_validation_accuracy_and_their_gap_is_not_called_a_test_gap(tmp_path, template_db, monkeypatch):
+    "train_mlp logs the restored epoch's validation numbers as best_val_*; the board ranks by it, never by best_epoch (the first metric)."
+    monkeypatch.setenv('MLFLOW_TRACKING_URI', new_store(tmp_path / 'store', template_db))
+    log_runs('Netze', [('klein', {'hidden': '(4,)'}, {'best_epoch': 9, 'best_val_accuracy': 0.90, 'val_gap': 0.02}),
+                       ('groß', {'hidden': '(64,)'}, {'best_epoch': 3, 'best_val_accuracy': 0.95, 'val_gap': 0.04})])
+    at = app().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key='metric').value == 'best_val_accuracy'
+    df = leaderboard(at)
+    assert df['Name des Laufs'].tolist() == ['groß', 'klein']
+    assert 'Trainings-Test-Abstand (Validierung)' in df and 'Trainings-Test-Abstand (Test)' not in df
+    assert at.success[0].value.startswith('Bester Lauf nach **Validierungsgenauigkeit (beste Epoche)**')
+    at.sidebar.selectbox(key='metric').set_value('val_gap').run()
+    assert leaderboard(at)['Name des Laufs'].tolist() == ['klein', 'groß']  # a gap: smaller first
