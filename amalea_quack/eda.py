@@ -649,7 +649,7 @@ QUIZ = (
     Question(1, 6000, 'Q3 + 1,5 · IQR = 4 500 g + 1,5 · 1 000 g = 6 000 g.', tolerance=0.5,
              notes={2000: 'Das ist der untere Zaun, Q1 − 1,5 · IQR; gefragt ist der obere.',
                     5500: 'Du hast 1 · IQR addiert; die Regel nimmt das 1,5-Fache.'}),
-    Question(2, 'b', 'Der Median hängt nur von der Reihenfolge ab; ein einzelner extremer Wert verschiebt ihn kaum.',
+    Question(2, 'b', 'Der Median ist der mittlere Wert der sortierten Daten; ein einzelner extremer Wert verschiebt ihn höchstens zum Nachbarwert.',
              notes={'a': 'Der Mittelwert folgt jedem Ausreißer: Ein Tippfehler von 38 000 g zieht ihn deutlich nach oben.',
                     'c': 'Die Standardabweichung quadriert die Abstände und reagiert besonders stark auf Ausreißer.'}),
     Question(3, 'b', 'r misst nur, wie gut eine Gerade passt; ein U-förmiger Zusammenhang hat r ≈ 0.',
