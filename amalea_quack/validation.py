@@ -233,7 +233,7 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
         problems.append(f"Spalte '{num[j]}' enthält unendliche Werte ({_rows(np.isinf(values[:, j]))})")
     huge = np.isfinite(values) & (np.abs(np.nan_to_num(values)) > TOO_LARGE)
     for j in np.flatnonzero(huge.any(axis=0)):
-        problems.append(f"Spalte '{num[j]}' enthält Zahlen über 3,4·10³⁸, zu groß für das Modell (es rechnet mit 32-Bit-Zahlen) "
+        problems.append(f"Spalte '{num[j]}' enthält Zahlen über 3,4·10³⁸, zu groß für das Modell (Bäume und Netze rechnen mit 32-Bit-Zahlen) "
                         f"({_rows(huge[:, j])})")
     if not allow_missing:
         for j in np.flatnonzero(np.isnan(values).any(axis=0)):
