@@ -331,7 +331,8 @@ def tracked_search(data: pd.DataFrame, # table with features and target
                    estimator=None, # scikit-learn classifier to tune (default: RandomForestClassifier)
                    test_size: float | None = 0.3, # test rows held out first, as train_tabular does with the same seed; None: search on all rows
                   ) -> pd.DataFrame:
-    "Cross-validated search over `param_grid` on the training rows, a nested child run per candidate; returns the ranking, best first."
+    """Cross-validated search over `param_grid` on the training rows, a nested child run per candidate; returns the ranking, best first
+    (halving: the last round first, as scores compare within a round only)."""
     from sklearn.base import clone
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -361,7 +362,9 @@ def tracked_search(data: pd.DataFrame, # table with features and target
         mlflow.log_metrics({'best_cv_accuracy': search.best_score_, 'n_candidates': len(res)})
     cols = [c for c in res.columns if c.startswith('param_')] + ['mean_test_score', 'std_test_score']
     cols += ['n_resources'] if 'n_resources' in res else []
-    return res[cols].rename(columns=lambda c: c.removeprefix('param_model__')).sort_values('mean_test_score', ascending=False).reset_index(drop=True)
+    order = ['n_resources', 'mean_test_score'] if 'n_resources' in res else ['mean_test_score']
+    ranking = res[cols].rename(columns=lambda c: c.removeprefix('param_model__'))
+    return ranking.sort_values(order, ascending=False, kind='stable').reset_index(drop=True)
 
 # %% ../nbs/week03/06_experiment_tracking.ipynb #tr060041
 PENGUIN_EXPERIMENT, PENGUIN_SEARCH = 'Übung 6 – Pinguine', 'Übung 6 – Suche'
@@ -540,7 +543,7 @@ QUIZ = (
                     'c': 'Modellversionen gehören zur Registry (Woche 7); ein Lauf kann ein Modell protokollieren.'}),
     Question(2, 'a', 'Hyperparameter sind Eingaben des Laufs: Parameter.',
              notes={'b': 'Metriken sind Ergebnisse, etwa die Genauigkeit; `max_depth` legst du vorher fest.',
-                    'c': 'Artefakte sind Dateien, etwa Bilder oder Modelle.'}),
+                    'c': 'Artefakte sind Dateien, etwa Bilder oder Berichte; das Modell ist seit MLflow 3 ein eigenes Objekt.'}),
     Question(3, 'b', 'MLflow trägt den Lauf als FAILED ein und behält, was er bis dahin protokolliert hat.',
              notes={'a': 'FINISHED bekommt nur ein Lauf, dessen with-Block ohne Fehler endet.',
                     'c': 'Gescheiterte Läufe bleiben sichtbar – auch sie gehören ins Laborbuch.'}),
