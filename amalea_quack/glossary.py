@@ -67,7 +67,7 @@ GLOSSARY = (
     Term('Lauf', 'run', 'ein protokolliertes Training mit Parametern, Metriken und Artefakten'),
     Term('Experiment', 'experiment', 'Sammlung zusammengehöriger Läufe'),
     Term('protokollieren', 'log, track', 'Parameter, Metriken und Artefakte eines Laufs festhalten'),
-    Term('Artefakt', 'artifact', 'eine Datei, die ein Lauf ablegt: Modell, Diagramm, Tabelle'),
+    Term('Artefakt', 'artifact', 'eine Datei, die ein Lauf ablegt: Diagramm, Tabelle, Bericht (das Modell ist seit MLflow 3 ein eigenes Objekt)'),
     Term('Signatur', 'model signature', 'welche Spalten mit welchen Typen ein Modell erwartet und liefert'),
     Term('Registry', 'model registry', 'Verzeichnis der Modelle mit ihren Versionen und Aliasen'),
     Term('Version', 'model version', 'eine registrierte Fassung eines Modells, durchnummeriert'),
@@ -138,7 +138,7 @@ GLOSSARY = (
     Term('Latenz', 'latency', 'Zeit bis zur Antwort; p99: 99 von 100 Anfragen sind schneller'),
     Term('Verzerrung', 'bias', 'systematischer Fehler eines zu einfachen Modells: es verfehlt die Regel, egal wie viele Daten es sieht'),
     Term('Varianz', 'variance',
-         'Streuung einer Zahl: mittlere quadrierte Abweichung von ihrem Mittelwert (die Standardabweichung ist ihre Wurzel); '
+         'mittlere quadrierte Abweichung vom Mittelwert; ihre Wurzel, die Standardabweichung, ist gemeint, wo der Kurs „Streuung“ schreibt; '
          'beim Modell (Verzerrung und Varianz): wie stark es sich ändert, wenn es auf einer anderen Stichprobe trainiert wird'),
     Term('Gini-Unreinheit', 'Gini impurity',
          'Wahrscheinlichkeit, dass zwei zufällig (mit Zurücklegen) gezogene Zeilen eines Knotens verschiedenen Klassen angehören'),
