@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .compare import cv_difference
 from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
 from .glossary import german_names, german_number, german_table, label
@@ -140,26 +141,21 @@ def track_candidates(source, # course data set name, CSV path, or a table
                          target, res.split.X_train.assign(**{target: res.split.y_train}))
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #f160001c
-def paired_cv_difference(scores: pd.DataFrame, # output of compare.repeated_cv: candidate, fold, accuracy
+def paired_cv_difference(scores: pd.DataFrame, # output of compare.repeated_cv: candidate, fold, accuracy, n_train, n_test
                          a: str, # the reference candidate
                          b: str, # the challenger: the difference is b − a
-                         n_splits: int, # folds per repetition (k), for the correction
                          confidence: float = 0.95,
                         ) -> dict:
-    """Mean paired accuracy difference b − a over the same folds, its corrected t interval (Nadeau & Bengio 2003), the share of folds b
-    wins, and `rows`: how many rows the cross-validation split (None if `scores` has no fold sizes)."""
-    from scipy import stats
+    """Mean paired accuracy difference b − a over the same folds with its corrected t interval (`compare.cv_difference`, Nadeau &
+    Bengio 2003, from the folds' sizes), the shares of folds b wins and ties, and `rows`: how many rows the cross-validation split.
+    A dict, as the decision log keeps it; German `ValueError` for a missing candidate or fold sizes."""
     wide = scores.pivot(index='fold', columns='candidate', values='accuracy')
     missing = [c for c in (a, b) if c not in wide.columns]
     if missing: raise ValueError(f'Kandidaten {german_names(missing)} fehlen in den Ergebnissen; vorhanden: {german_names(wide.columns)}.')
-    if n_splits < 2: raise ValueError(f'n_splits muss mindestens 2 sein, nicht {n_splits}.')
-    d = (wide[b] - wide[a]).to_numpy(float)
-    n = len(d)
-    if n < 2: raise ValueError('Für ein Intervall braucht es mindestens zwei Folds.')
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * math.sqrt(d.var(ddof=1) * (1 / n + 1 / (n_splits - 1))))
-    return {'a': a, 'b': b, 'mean': float(d.mean()), 'low': float(d.mean()) - half, 'high': float(d.mean()) + half,
-            'wins': float((d > 0).mean()), 'ties': float((d == 0).mean()), 'folds': n, 'confidence': confidence,
-            'rows': int(scores['n_train'].iloc[0] + scores['n_test'].iloc[0]) if {'n_train', 'n_test'} <= set(scores.columns) else None}
+    diff, d = cv_difference(scores, b, a, confidence), wide[b] - wide[a]
+    return {'a': a, 'b': b, 'mean': diff.estimate, 'low': diff.low, 'high': diff.high, 'wins': float((d > 0).mean()),
+            'ties': float((d == 0).mean()), 'folds': diff.folds, 'confidence': confidence,
+            'rows': int(scores['n_train'].iloc[0] + scores['n_test'].iloc[0])}
 
 # %% ../nbs/week07/16_portfolio_fallstudie.ipynb #cccc0011
 def _inputs(served) -> str:
@@ -431,7 +427,7 @@ def _decision_item(run) -> PortfolioItem:
     if 'decision_log.md' in RunArtifacts(run.info.run_id).names:
         if 'decision_comparison' not in run.data.tags:
             return PortfolioItem('Entscheidungsprotokoll', False, f'das Protokoll am Lauf {_run_name(run)} nennt keinen gepaarten Vergleich der '
-                                 'Kandidaten', 'gib ihn mit: DecisionLog(..., comparison=paired_cv_difference(repeated_cv(...), a, b, n_splits)) '
+                                 'Kandidaten', 'gib ihn mit: DecisionLog(..., comparison=paired_cv_difference(repeated_cv(...), a, b)) '
                                  '– gewählt wird mit der Kreuzvalidierung auf den Trainingsdaten, nicht mit den Testdaten')
         d, n_train = json.loads(run.data.tags['decision_comparison']), run.data.metrics.get('n_train')
         if d.get('rows') is not None and n_train is not None and int(d['rows']) != int(n_train):
