@@ -28,7 +28,8 @@ class Term:
 GLOSSARY = (
     Term('Projektsteckbrief', 'project card',
          'Frage, Nutzende, Daten, KPIs, Randbedingungen, Risiken und Abbruchkriterien eines Projekts (Phase Q)'),
-    Term('Kennzahl (KPI)', 'key performance indicator', 'messbares Ziel: eine Metrik, ein Vergleich und eine Schwelle'),
+    Term('Kennzahl (KPI)', 'key performance indicator',
+         'messbares Ziel: eine Metrik, ein Vergleich und eine Schwelle (in Unternehmen heißt oft schon die Metrik KPI, die Schwelle ihr Zielwert)'),
     Term('Metrik', 'metric', 'eine gemessene Zahl über ein Modell, einen Lauf oder einen laufenden Dienst, etwa die Genauigkeit '
          'oder die Latenz (Prometheus: Counter, Gauge, Histogram); mit Ziel wird sie zur Kennzahl'),
     Term('Kelchblatt', 'sepal', 'äußeres, meist grünes Blatt der Blüte; bei Iris gemessen in Länge und Breite'),
