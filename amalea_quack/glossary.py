@@ -375,7 +375,7 @@ PARAMETER_HELP = {
     'max_iter': 'höchste Zahl von Optimierungsschritten', 'hidden_layer_sizes': 'Neuronen je verborgener Schicht',
     'hidden': 'Neuronen je verborgener Schicht', 'lr': 'Lernrate', 'epochs': 'höchste Zahl von Epochen', 'batch_size': 'Zeilen je Batch',
     'patience': 'Epochen ohne Verbesserung bis zum frühen Stopp', 'random_state': 'Startwert des Zufalls (gleicher Wert, gleiches Modell)',
-    'seed': 'Startwert des Zufalls (gleicher Wert, gleiches Ergebnis)', 'test_size': 'Anteil der Testdaten',
+    'seed': 'Startwert des Zufalls (gleicher Wert, gleiche Zufallszahlen)', 'test_size': 'Anteil der Testdaten',
     'cv': 'Zahl der Folds der Kreuzvalidierung',
     'scale': 'Merkmale vor dem Training standardisiert', 'dataset': 'Kursdatensatz',
 }
