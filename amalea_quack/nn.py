@@ -440,9 +440,9 @@ class PairedComparison:
 
     def table(self) -> pd.DataFrame:
         "Accuracy of each model with its Wilson interval (English columns; show it with `german_table`)."
-        return pd.DataFrame([{'model': name, 'accuracy': k / self.n, 'accuracy_low': wilson_interval(k, self.n, self.confidence)[0],
-                              'accuracy_high': wilson_interval(k, self.n, self.confidence)[1], 'n_test': self.n}
-                             for name, k in zip(self.names, self.correct, strict=True)])
+        return pd.DataFrame([{'model': name, 'accuracy': k / self.n, 'accuracy_low': low, 'accuracy_high': high, 'n_test': self.n}
+                             for name, k in zip(self.names, self.correct, strict=True)
+                             for low, high in [wilson_interval(k, self.n, self.confidence)]])
 
     def counts(self) -> pd.DataFrame:
         "The four kinds of test rows: both right, only one right, both wrong."
