@@ -650,13 +650,13 @@ def decision_risks(table: pd.DataFrame, # output of `compare_runs`
     if pick['verdict'] == 'reference' and open_:
         risks.append(f"Dass {pick['run_name']} genauer ist als {', '.join(open_)}, ist nicht gezeigt – und Gleichwertigkeit "
                      f"(±{margin} Prozentpunkte) auch nicht.")
-    for kpi in (card.kpis if card is not None else ()):
-        if kpi.metric != 'accuracy' or pd.isna(pick['accuracy_low']): continue
-        lo, hi, acc = pick['accuracy_low'], pick['accuracy_high'], pick['accuracy']
-        bound, side = (lo, 'unter') if kpi.op in ('>', '>=') else (hi, 'über')
-        if kpi.check({'accuracy': acc}).passed and not kpi.check({'accuracy': bound}).passed:
-            risks.append(f"Die Testgenauigkeit {german_number(acc, 3)} erfüllt den KPI ({kpi.op} {german_number(kpi.threshold)}), das "
-                         f"95-%-Intervall {german_interval(lo, hi)} reicht aber {side} die Schwelle: Die Testdaten "
+    measured = {k: pick[k] for k in ('accuracy', 'accuracy_low', 'accuracy_high') if pd.notna(pick[k])}
+    for kpi in (card.kpis if card is not None and 'accuracy_low' in measured else ()):
+        r = kpi.check(measured)
+        if r.verdict == 'met_point_only':
+            side = 'unter' if kpi.op in ('>', '>=') else 'über'
+            risks.append(f"Die Testgenauigkeit {german_number(r.value, 3)} erfüllt den KPI ({kpi.op} {german_number(kpi.threshold)}), das "
+                         f"95-%-Intervall {german_interval(r.low, r.high)} reicht aber {side} die Schwelle: Die Testdaten "
                          f"zeigen nicht, dass die wahre Genauigkeit sie einhält.")
     if pick['kpis_passed'] is False:
         risks.append(f"Auf den Testdaten {pick['kpi_verdict']} – zurück in die A³-Schleife; die Testdaten sind damit verbraucht.")

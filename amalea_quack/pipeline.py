@@ -20,7 +20,7 @@ import pandas as pd
 from .compare import cv_difference
 from .course import README_SECTIONS, PortfolioItem, portfolio_check
 from .eda import DATASETS, load_dataset
-from .glossary import german_names, german_number, german_table, label
+from .glossary import german_interval, german_names, german_number, german_table, label
 from .monitoring import release
 from .quack import IRIS_CARD, KPI, Diagnosis, Exercise, ProjectCard, Question, answer_letters, expect_bool, has_keys
 from .registry import COURSE_MODELS, IRIS_MODEL, ModelNotFound, audit_log, history, register, resolve, unexplained_aliases, validate_model_name
@@ -273,7 +273,9 @@ def readme_template(card: ProjectCard, # your project card: question, users, KPI
     for r in kpis.results:
         k = r.kpi
         got = 'nicht gemessen' if r.value is None else f'{german_number(r.value, 1 if k.unit else 3)}{k.unit}'
-        lines.append(f"| {k.name} | `{k.metric} {k.op} {german_number(k.threshold)}{k.unit}` | {got} | {'✓' if r.passed else '✗'} |")
+        if r.low is not None: got += f' (95-%-Intervall {german_interval(r.low, r.high)})'
+        verdict = f'{r.mark} {r.verdict_text}'.strip()
+        lines.append(f"| {k.name} | `{k.metric} {k.op} {german_number(k.threshold)}{k.unit}` | {got} | {verdict} |")
     lines += ['', '## Daten', '', card.data, '',
               f"- Quelle `{t.get('data_source') or t.get('dataset') or '?'}`, Zielspalte `{t.get('target', '?')}`",
               f"- Fingerabdruck (SHA-256) `{t.get('dataset_fingerprint', '?')[:16]}…`",

@@ -15,7 +15,7 @@ import re
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from .glossary import german_number, label, parse_number
+from .glossary import german_interval, german_number, label, parse_number
 
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
@@ -94,23 +94,60 @@ class KPI:
                      if isinstance(self.unit, int) and isinstance(self.threshold, int) else '')
             raise ValueError(f"KPI '{self.name}': Die Einheit muss Text sein, z. B. ' ms', nicht {self.unit!r}.{comma}")
 
+    def meets(self, value: float) -> bool:
+        "Whether one number meets the target."
+        return bool(_OPS[self.op](float(value), self.threshold))
+
     def check(self, metrics: dict) -> KPIResult:
-        "Compare the measured value in `metrics` with the target."
+        """Compare the measured value in `metrics` with the target, and its 95 % interval where `metrics` has one: `<metric>_low` and
+        `<metric>_high` as logged, else for an accuracy with `n_test` the Wilson interval of the right rows (`wilson_interval`)."""
         value = metrics.get(self.metric)
-        passed = value is not None and bool(_OPS[self.op](float(value), self.threshold))
-        similar = '' if value is not None else next(iter(difflib.get_close_matches(self.metric, [str(m) for m in metrics], n=1)), '')
-        return KPIResult(self, None if value is None else float(value), passed, similar)
+        if value is None:
+            similar = next(iter(difflib.get_close_matches(self.metric, [str(m) for m in metrics], n=1)), '')
+            return KPIResult(self, None, False, similar)
+        value, n = float(value), metrics.get('n_test')
+        n = int(n) if n else None
+        low, high = metrics.get(f'{self.metric}_low'), metrics.get(f'{self.metric}_high')
+        if (low is None or high is None) and self.metric == 'accuracy' and n and 0 <= value <= 1: low, high = wilson_interval(round(value * n), n)
+        interval = {} if low is None or high is None else {'low': float(low), 'high': float(high), 'n': n}
+        return KPIResult(self, value, self.meets(value), **interval)
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0009
 _OP_SIGNS = {'>': '>', '>=': '≥', '<': '<', '<=': '≤'}  # how a target reads on screen
 
 @dataclass(frozen=True)
 class KPIResult:
-    "The verdict of one KPI against one measurement."
+    "The verdict of one KPI against one measurement and, where the measurement has one, against its 95 % interval."
     kpi: KPI
     value: float | None  # measured value, None if not measured
-    passed: bool
+    passed: bool  # the measured value meets the target: the rule as the card writes it
     similar: str = ''  # not measured, but a metric with a similar name was (a typo in the KPI?)
+    low: float | None = None  # 95 % interval of the measured value, None where there is none
+    high: float | None = None
+    n: int | None = None  # test rows the value was measured on, where known
+
+    @property
+    def verdict(self) -> str:
+        """'met' (the whole interval meets the target; without an interval: the value does), 'met_point_only' (the value meets it, the
+        interval reaches across the threshold), 'missed_point_only', 'missed' (the whole interval misses it) or 'not_measured'."""
+        if self.value is None: return 'not_measured'
+        if self.low is None: return 'met' if self.passed else 'missed'
+        bounds = [self.kpi.meets(b) for b in (self.low, self.high)]
+        if all(bounds): return 'met'
+        if not any(bounds): return 'missed'
+        return 'met_point_only' if self.passed else 'missed_point_only'
+
+    @property
+    def mark(self) -> str:
+        "✓ met, ✗ missed or not measured, ⚠ decided only by the point value (the interval reaches across the threshold)."
+        return {'met': '✓', 'missed': '✗', 'not_measured': '✗'}.get(self.verdict, '⚠')
+
+    @property
+    def verdict_text(self) -> str:
+        "The verdict in German words where an interval decided it ('nachgewiesen', 'klar verfehlt', …); '' without an interval."
+        if self.low is None: return ''
+        return {'met': 'nachgewiesen', 'missed': 'klar verfehlt', 'met_point_only': 'erfüllt nur als Punktwert, nicht nachgewiesen',
+                'missed_point_only': 'verfehlt nur als Punktwert, nicht nachgewiesen'}[self.verdict]
 
     @property
     def is_share(self) -> bool:
@@ -122,14 +159,17 @@ class KPIResult:
         got = ('nicht gemessen' + (f" (gemessen wurde '{self.similar}' – ein Tippfehler im KPI?)" if self.similar else '')
                if self.value is None else f'{german_number(self.value, 3 if self.is_share else None)}{k.unit}')
         metric = label(k.metric).removesuffix(f' ({k.unit.strip()})')  # 'Latenz p99 (ms)' reads 'Latenz p99' before '500 ms'
-        return f"{'✓' if self.passed else '✗'} {k.name}: {got} (Ziel: {metric} {_OP_SIGNS[k.op]} {german_number(k.threshold)}{k.unit})"
+        line = f'{self.mark} {k.name}: {got} (Ziel: {metric} {_OP_SIGNS[k.op]} {german_number(k.threshold)}{k.unit})'
+        if self.low is None: return line
+        rows = f' auf {german_number(self.n)} Testzeilen' if self.n else ''
+        return f'{line}, 95-%-Intervall{rows} {german_interval(self.low, self.high)}: {self.verdict_text}'
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1000011
 def wilson_interval(k: int, # successes, e.g. correct predictions
                     n: int, # trials, e.g. test rows
                     confidence: float = 0.95, # 0.95: a 95 % interval
                    ) -> tuple[float, float]:
-    "Wilson interval for a share of k in n: where the true share plausibly lies (scipy's `binomtest(...).proportion_ci`)."
+    "Wilson interval for a share of k in n: `confidence` of such intervals cover the true share (scipy's `binomtest(...).proportion_ci`)."
     from scipy.stats import binomtest
     if n <= 0 or not 0 <= k <= n or k != int(k): raise ValueError(f'Erwartet ganze Zahlen 0 ≤ k ≤ n und n > 0, nicht k={k}, n={n}.')
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method='wilson')
