@@ -242,7 +242,7 @@ class Big3Result:
         m = self.metrics
         if self.algorithm == 'k-Means':
             return {'Silhouette (Test)': m.get('silhouette', float('nan')), 'ARI (Test)': m['ari'], 'Genauigkeit (Mehrheit)': m['accuracy']}
-        return {'Genauigkeit (Kreuzvalidierung)': m['cv_accuracy'], 'Genauigkeit (Test)': m['accuracy'], 'F1 makro (Test)': m['f1_macro'],
+        return {label('cv_accuracy'): m['cv_accuracy'], 'Genauigkeit (Test)': m['accuracy'], 'F1 (makro, Test)': m['f1_macro'],
                 label('overfit_delta'): m['overfit_delta']}
 
     def figure(self, resolution: int = 150):

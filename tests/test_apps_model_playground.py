@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from amalea_quack.clustering import PLAYGROUND_EXPERIMENT
 
 APP = str(ROOT / 'apps/model_playground/streamlit_app.py')
-CLASSIFIER = {'Genauigkeit (Kreuzvalidierung)', 'Genauigkeit (Test)', 'F1 makro (Test)', 'Trainings-Test-Abstand (Test)'}
+CLASSIFIER = {'Genauigkeit (Kreuzvalidierung)', 'Genauigkeit (Test)', 'F1 (makro, Test)', 'Trainings-Test-Abstand (Test)'}
 CLUSTERING = {'Silhouette (Test)', 'ARI (Test)', 'Genauigkeit (Mehrheit)'}
 
 
