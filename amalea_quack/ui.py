@@ -306,7 +306,7 @@ def alias_warnings(name: str) -> list[str]:
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #cccc0011
 APP_FIGURE = {'width': 4.6, 'dpi': 110}  # eda.figure_png in apps: about 500 pixels, text as large as the page's; on a phone 11 pixels, not 8
-UPLOAD_CEILING_MB = 50  # what the browser accepts (.streamlit/config.toml: server.maxUploadSize); up to here the app refuses in German
+UPLOAD_CEILING_MB = 50  # Streamlit's upload ceiling (.streamlit/config.toml: server.maxUploadSize); up to here the app refuses in German
 
 def _sentences(parts: list[str]) -> str: return ' '.join(p[:1].upper() + p[1:] + ('' if p.endswith('.') else '.') for p in parts)
 
@@ -318,7 +318,7 @@ def german_dropzone(key: str, # the uploader's widget key
                     instructions: str, # what the drop zone says instead, e.g. 'CSV, höchstens 10 MB'
                    ) -> None:
     """Streamlit writes its uploader's button and note in English and has no setting for it: 'Upload' and '50MB per file' (the
-    browser's ceiling, not the app's limit). A style scoped to the uploader with `key` writes 'Datei wählen' and `instructions`."""
+    Streamlit server's ceiling, not the app's limit). A style scoped to the uploader with `key` writes 'Datei wählen' and `instructions`."""
     zone = f'.st-key-{key} [data-testid="stFileUploaderDropzone"]'
     button, note = f'{zone} button [data-testid="stMarkdownContainer"]', f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span'
     st.html(f'<style>{button} p {{display: none}} {button}::after {{content: "Datei wählen"}} '
