@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import numbers
 import operator
 import re
@@ -100,17 +101,24 @@ class KPI:
 
     def check(self, metrics: dict) -> KPIResult:
         """Compare the measured value in `metrics` with the target, and its 95 % interval where `metrics` has one: `<metric>_low` and
-        `<metric>_high` as logged, else for an accuracy with `n_test` the Wilson interval of the right rows (`wilson_interval`)."""
-        value = metrics.get(self.metric)
+        `<metric>_high` as logged, else for an accuracy with `n_test` the Wilson interval of the right rows (`wilson_interval`).
+        A value that is not a finite number counts as not measured; an interval that is not finite or misses the value is not used."""
+        value = _finite(metrics.get(self.metric))
         if value is None:
-            similar = next(iter(difflib.get_close_matches(self.metric, [str(m) for m in metrics], n=1)), '')
-            return KPIResult(self, None, False, similar)
-        value, n = float(value), metrics.get('n_test')
-        n = int(n) if n else None
-        low, high = metrics.get(f'{self.metric}_low'), metrics.get(f'{self.metric}_high')
+            typo = self.metric not in metrics and next(iter(difflib.get_close_matches(self.metric, [str(m) for m in metrics], n=1)), '')
+            return KPIResult(self, None, False, typo or '')
+        n, low, high = (_finite(metrics.get(k)) for k in ('n_test', f'{self.metric}_low', f'{self.metric}_high'))
+        n = int(n) if n is not None and n >= 1 else None
         if (low is None or high is None) and self.metric == 'accuracy' and n and 0 <= value <= 1: low, high = wilson_interval(round(value * n), n)
-        interval = {} if low is None or high is None else {'low': float(low), 'high': float(high), 'n': n}
+        interval = {'low': low, 'high': high, 'n': n} if low is not None and high is not None and low <= value <= high else {}
         return KPIResult(self, value, self.meets(value), **interval)
+
+def _finite(x) -> float | None:
+    "`x` as a float if it is a finite number (also numpy's), else None: NaN, infinity, text and a missing value are no measurement."
+    if x is None or isinstance(x, (bool, str)): return None
+    try: x = float(x)
+    except (TypeError, ValueError): return None
+    return x if math.isfinite(x) else None
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0009
 _OP_SIGNS = {'>': '>', '>=': '≥', '<': '<', '<=': '≤'}  # how a target reads on screen
@@ -146,8 +154,8 @@ class KPIResult:
     def verdict_text(self) -> str:
         "The verdict in German words where an interval decided it ('nachgewiesen', 'klar verfehlt', …); '' without an interval."
         if self.low is None: return ''
-        return {'met': 'nachgewiesen', 'missed': 'klar verfehlt', 'met_point_only': 'erfüllt nur als Punktwert, nicht nachgewiesen',
-                'missed_point_only': 'verfehlt nur als Punktwert, nicht nachgewiesen'}[self.verdict]
+        return {'met': 'nachgewiesen', 'missed': 'nachweislich verfehlt', 'met_point_only': 'Punktwert erfüllt, nicht nachgewiesen',
+                'missed_point_only': 'Punktwert verfehlt, Verfehlen nicht nachgewiesen'}[self.verdict]
 
     @property
     def is_share(self) -> bool:
