@@ -220,15 +220,20 @@ def _drift(a) -> int:
     return 3 if report.severe else 0
 
 def _ui(a) -> int:
+    import signal
+
     from amalea_quack.store import ensure_port_free, use_store
     ensure_port_free('127.0.0.1', a.port, 'läuft die MLflow-Oberfläche oder ein Kursserver schon?', f'quack ui --port {a.port + 1}')
     uri = use_store()
     print(f'MLflow-Oberfläche für {uri} auf http://127.0.0.1:{a.port} (Strg+C beendet)')
     env = {**os.environ, 'MLFLOW_SERVER_ENABLE_JOB_EXECUTION': 'false'}
     cmd = [sys.executable, '-m', 'mlflow', 'server', '--backend-store-uri', uri, '--host', '127.0.0.1', '--port', str(a.port), '--workers', '1']
+    def stop(signum, frame): raise SystemExit(128 + signum)
     with subprocess.Popen(cmd, env=env, start_new_session=True) as server:  # its own group: Strg+C is passed on, then waited for
+        # kill (SIGTERM) or a closed terminal (SIGHUP) ended quack alone: the server in its own group kept the port taken
+        signal.signal(signal.SIGTERM, stop); signal.signal(signal.SIGHUP, stop)
         try: return server.wait()
-        except KeyboardInterrupt:  # let MLflow end its web workers itself; a SIGKILL after 0.25 s (subprocess.call) orphaned them
+        except (KeyboardInterrupt, SystemExit):  # let MLflow end its web workers itself; a SIGKILL after 0.25 s (subprocess.call) orphaned them
             _stop_group(server)
             raise
 
@@ -464,7 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--admin', default='lehrer', help='Benutzername der Lehrperson (Admin)')
     s.add_argument('--host', default='127.0.0.1', help='0.0.0.0: aus dem Netzwerk erreichbar'); s.add_argument('--port', type=_port, default=5000)
     s.add_argument('--workers', type=int, default=1, help='Worker-Prozesse des Servers (jeder hält die ganze App im Speicher)')
-    s.add_argument('--allowed-hosts', help='Hostnamen, unter denen Clients den Server ansprechen, z. B. kurs.example.de')
+    s.add_argument('--allowed-hosts', help='Hostnamen, unter denen Clients den Server ansprechen, z. B. kurs.example.de (mit jedem Port; '
+                   'localhost und private Adressen bleiben erlaubt)')
     s.add_argument('--pg-port', type=int, help='Port des eigenen PostgreSQL-Clusters (Standard: ein freier)')
     s = cmd('class-users', _class_users, 'für Lehrende: Benutzer einer Klassenliste auf dem laufenden Kursserver anlegen (wiederholbar)')
     s.add_argument('csv', help="Klassenliste (CSV mit den Spalten name und passwort), '-' für die Standardeingabe")

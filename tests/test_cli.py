@@ -339,8 +339,10 @@ def test_ui_and_class_server_name_a_taken_port_before_they_start(store, tmp_path
     assert not (tmp_path / 'klasse').exists()  # said before PostgreSQL was set up
 
 
-def test_strg_c_ends_quack_ui_without_an_error(store, sigint_like_a_terminal):
-    "It said an open run was marked aborted, with exit code 130 (make: Error 130) – for a server that opened no run."
+@pytest.mark.parametrize('stop', ['strg_c', 'kill'])
+def test_quack_ui_ends_with_its_mlflow_server(store, sigint_like_a_terminal, stop):
+    """Strg+C said an open run was marked aborted, with exit code 130 (make: Error 130) – for a server that opened no run; a kill (SIGTERM)
+    or a closed terminal ended quack alone, and the MLflow server in its own process group kept answering on the port."""
     import contextlib
     import signal
     import time
@@ -348,20 +350,25 @@ def test_strg_c_ends_quack_ui_without_an_error(store, sigint_like_a_terminal):
 
     from conftest import free_port
     port = free_port()
+    health = lambda: urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2).status == 200
     proc = subprocess.Popen([str(Path(sys.executable).parent / 'quack'), 'ui', '--port', str(port)], text=True, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, 'MLFLOW_TRACKING_URI': store})
     try:
         deadline = time.time() + 180
-        while time.time() < deadline and proc.poll() is None:  # Strg+C once the MLflow server answers, as a student would press it
+        while time.time() < deadline and proc.poll() is None:  # stopped once the MLflow server answers, as a student would stop it
             with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=2).status == 200: break
+                if health(): break
             time.sleep(0.3)
         assert proc.poll() is None, proc.communicate()[1][-800:]
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to quack and the server it started
+        if stop == 'strg_c': os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to quack and the server it started
+        else: proc.terminate()  # kill <pid>: to quack alone
         out, err = proc.communicate(timeout=60)
+        with pytest.raises(OSError): health()  # the server is gone with quack
     finally:
         with contextlib.suppress(ProcessLookupError): os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
-    assert proc.returncode == 0 and 'quack ui: beendet (Strg+C).' in err and 'abgebrochen markiert' not in err, (proc.returncode, err[-800:])
+    if stop == 'strg_c':
+        assert proc.returncode == 0 and 'quack ui: beendet (Strg+C).' in err and 'abgebrochen markiert' not in err, (proc.returncode, err[-800:])
+    else: assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, err[-800:])
 
 
 def test_class_commands_refuse_the_local_store(store):
