@@ -275,7 +275,7 @@ class ClassServer:
     host: str = '127.0.0.1'  # 0.0.0.0 for a class in the same network
     port: int = 5000
     workers: int = 1  # uvicorn worker processes; each holds a copy of the app
-    allowed_hosts: str | None = None  # host names clients use besides localhost and private addresses, e.g. kurs.example.de
+    allowed_hosts: str | None = None  # host names clients use besides localhost and private addresses, e.g. kurs.example.de (any port)
     proc: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -292,7 +292,12 @@ class ClassServer:
         cmd = [sys.executable, '-m', 'mlflow', 'server',  # the database address (with its password) goes by environment, not by `ps`
                '--artifacts-destination', str(Path(self.folder).resolve()/'artifacts'), '--serve-artifacts', '--app-name', SERVER_APP,
                '--host', self.host, '--port', str(self.port), '--workers', str(self.workers)]
-        return cmd + (['--allowed-hosts', self.allowed_hosts] if self.allowed_hosts else [])
+        if not self.allowed_hosts: return cmd
+        from mlflow.server.security_utils import get_default_allowed_hosts
+        named = [h.strip() for h in self.allowed_hosts.split(',') if h.strip()]
+        any_port = [f'{h}:*' for h in named if ':' not in h]  # the Host header has the port a client names: kurs.example.de:5000
+        # MLflow's list replaces its default: without localhost the server would refuse its own requests (the user import, class-overview)
+        return cmd + ['--allowed-hosts', ','.join(named + any_port + get_default_allowed_hosts())]
 
     def start(self, timeout: float = 180) -> ClassServer:
         "Write the configuration, start the server in its own process group and wait until /health answers."
