@@ -84,7 +84,7 @@ class ServingMetrics:
     def observe(self, outcome: str, seconds: float, prediction: Prediction | None = None):
         "Count a request of any outcome; for an answered one also its latency, rows and unknown categories, and every `every` rows the drift score."
         self.requests.labels(**self.labels, outcome=outcome).inc()
-        if outcome != 'ok': return  # a refusal takes microseconds: in the histogram it would hide the slow answers
+        if outcome != 'ok': return  # a refusal ends before the prediction, mostly much faster: in the histogram it would hide the slow answers
         self.latency.labels(**self.labels).observe(seconds)
         if prediction is None: return
         rows = prediction.inputs
