@@ -279,7 +279,10 @@ class ClassServer:
     proc: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
-    def url(self) -> str: return f"http://{'127.0.0.1' if self.host == '0.0.0.0' else self.host}:{self.port}"
+    def url(self) -> str:
+        "Where this machine reaches the server: a server on every address (0.0.0.0, ::) through loopback, an IPv6 address in brackets."
+        host = {'0.0.0.0': '127.0.0.1', '::': '::1'}.get(self.host, self.host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
     @property
     def log(self) -> Path: return Path(self.folder)/'mlflow-server.log'
     @property
