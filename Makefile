@@ -55,7 +55,7 @@ browser:
 	@test -x "$$CHROMIUM" || command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(call NEED_APT,Chromium,installiere Chromium oder Google Chrome und setze CHROMIUM auf sein Programm); $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
 	@test -x "$$CHROMIUM" || test -d /usr/share/fonts/truetype/noto || { $(call NEED_APT,die Emoji-Schrift,installiere Noto Color Emoji); $(APT) update -qq && $(APT) install -y -qq fonts-noto-color-emoji >/dev/null; }
 
-# PostgreSQL for the class-server tests (Debian's package: initdb, pg_ctl; the tests start their own cluster, nothing runs as a service).
+# PostgreSQL for the class-server tests (Debian's package: initdb, pg_ctl; the tests start and stop their own cluster and never use the system cluster the package may start).
 postgres:
 	@test -x "$$PG_BIN/initdb" || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { $(call NEED_APT,PostgreSQL,installiere PostgreSQL und setze PG_BIN auf den Ordner mit initdb und pg_ctl); $(APT) update -qq && $(APT) install -y -qq postgresql >/dev/null; }
 
