@@ -826,7 +826,8 @@ QUIZ = (
     Question(4, 'b', 'Eine Metrik mit Schwelle, die ein Modell erfüllen kann, ist ein technisches Ziel.',
              notes={'a': '„Weniger Brot wegwerfen“ ist das Geschäftsziel; das Modell misst man an einem KPI.',
                     'c': 'Stammkunden halten ist ein Geschäftsziel, keine Metrik für ein Modell.'}),
-    Question(5, 2, 'Mit 58 von 60 ist die Genauigkeit 0,967 > 0,95; 57 von 60 ergeben genau 0,95 und sind nicht „über 0,95“.',
+    Question(5, 2, 'Mit 58 von 60 ist die Genauigkeit 0,967 > 0,95; 57 von 60 ergeben genau 0,95 und sind nicht „über 0,95“. Das ist '
+                   'die Regel des Steckbriefs, der Punktwert – nachgewiesen wäre der KPI mit 58 von 60 nicht: Das 95-%-Intervall beginnt bei 0,886.',
              notes={1: 'Zwei Fehler sind noch erlaubt: 58/60 = 0,967 liegt über 0,95.',
                     3: 'Drei Fehler ergeben 57/60 = 0,95 – „über 0,95“ verlangt mehr als 0,95.',
                     58: 'Gefragt ist die Zahl der Fehler, nicht der richtigen Antworten: 58 richtige sind 2 Fehler.'},
