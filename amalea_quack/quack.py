@@ -50,7 +50,7 @@ def phase_checklist(phase: str) -> str:
     return '\n'.join([f'**{phase} – {title}**'] + [f'- [ ] {i}' for i in items])
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #q1hid001
-# Plumbing behind KPI and ProjectCard: German messages for a wrong call.
+# Plumbing behind KPI and ProjectCard: German messages for a wrong call, and what counts as a measured number.
 def _german_fields(cls):
     """Class decorator after `@dataclass`: a missing, unknown or doubly given field is named in German, with the field names
     the class expects (Python's own TypeError says it in English). Copying and unpickling do not call `__init__` and stay as they are."""
@@ -72,6 +72,12 @@ def _german_fields(cls):
     cls.__init__ = __init__
     return cls
 
+def _finite(x) -> float | None:
+    "`x` as a float if it is a finite number (also numpy's), else None: NaN, infinity, text and a missing value are no measurement."
+    if x is None or isinstance(x, (bool, str)): return None
+    try: x = float(x)
+    except (TypeError, ValueError): return None
+    return x if math.isfinite(x) else None
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0008
 _OPS = {'>': operator.gt, '>=': operator.ge, '<': operator.lt, '<=': operator.le}
@@ -112,13 +118,6 @@ class KPI:
         if (low is None or high is None) and self.metric == 'accuracy' and n and 0 <= value <= 1: low, high = wilson_interval(round(value * n), n)
         interval = {'low': low, 'high': high, 'n': n} if low is not None and high is not None and low <= value <= high else {}
         return KPIResult(self, value, self.meets(value), **interval)
-
-def _finite(x) -> float | None:
-    "`x` as a float if it is a finite number (also numpy's), else None: NaN, infinity, text and a missing value are no measurement."
-    if x is None or isinstance(x, (bool, str)): return None
-    try: x = float(x)
-    except (TypeError, ValueError): return None
-    return x if math.isfinite(x) else None
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0009
 _OP_SIGNS = {'>': '>', '>=': '≥', '<': '<', '<=': '≤'}  # how a target reads on screen
