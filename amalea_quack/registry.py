@@ -540,7 +540,9 @@ class Promotion:
     def __str__(self):
         if not self.changed: return f'{self.name}@{self.alias} zeigt schon auf Version {self.version} – nichts geändert, nichts protokolliert.'
         before = f'vorher Version {self.previous}' if self.previous else 'vorher auf keine'
-        return f'{self.name}@{self.alias} zeigt jetzt auf Version {self.version} ({before}); alle blockierenden Gates bestanden.'
+        warned = [c.title for c in self.report.checks if c.verdict == 'warned']
+        return (f'{self.name}@{self.alias} zeigt jetzt auf Version {self.version} ({before}); alle blockierenden Gates bestanden'
+                + (f", mit Warnung: {', '.join(warned)} (im Audit-Log)." if warned else '.'))
 
 def promote(name: str = IRIS_MODEL, # registered model
             src: str | Candidate = 'staging', # alias (or version) of the candidate, or the `Candidate` itself if already in hand

@@ -97,6 +97,8 @@ def test_gate_checklist_of_the_staging_candidate(ops_store):
     assert checks.loc['Konsistenz Training/Bereitstellung', 'Ergebnis'].startswith('✅ bestanden: ')
     assert checks.loc['Fairness (Segmente)', 'Ergebnis'].startswith('➖ nicht anwendbar: ')  # Iris has no segment column
     assert 'Version 2 kann nach **production**' in at.success[0].value
+    # 45 test flowers cannot show accuracy > 0.95: the KPI gate warns, and the release is not blocked but asks for a reason
+    assert checks.loc['KPIs des Steckbriefs', 'Ergebnis'].startswith('⚠️') and 'Mit Warnung: KPIs des Steckbriefs' in at.success[0].value
 
 
 def test_the_first_promotion_stays_on_its_tab_and_is_not_offered_again(ops_store):
@@ -106,6 +108,7 @@ def test_the_first_promotion_stays_on_its_tab_and_is_not_offered_again(ops_store
     assert not at.exception
     assert at.session_state['ops_tab'] == 'Gates und Freigabe' and at.table, 'the checklist and the buttons stay in view'
     assert 'iris-classifier@production** zeigt jetzt auf Version 2' in at.success[0].value
+    assert 'mit Warnung: KPIs des Steckbriefs' in at.success[0].value
     assert at.button(key='promote') and at.button(key='rollback')
     assert aliases('iris-classifier')[2] == 'production, staging'
     # the same version again is not offered: it would move nothing (it read as if the release had not happened)
