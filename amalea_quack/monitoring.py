@@ -900,7 +900,7 @@ QUIZ = (
     Question(5, population_stability_index([0.5, 0.5], [0.6, 0.4]), 'PSI = 0,1 · ln(1,2) + (−0,1) · ln(0,8) ≈ 0,018 + 0,022 = 0,041.',
              hint='Σ (a − r) · ln(a / r): zwei Summanden, beide positiv.', tolerance=0.001),
     Question(6, 'a', 'Drift der Eingaben lässt sich aus den Anfragen allein messen; Konzeptdrift braucht die richtigen Antworten.',
-             notes={'b': 'Konzeptdrift ändert die richtige Antwort, nicht die Eingaben – ohne Labels sieht man sie nicht.',
+             notes={'b': 'Konzeptdrift ändert die richtige Antwort, nicht die Eingaben – ohne Etiketten sieht man sie nicht.',
                     'c': 'Konzeptdrift sieht ein Bericht über die Eingaben nicht: Die Eingaben bleiben gleich, nur die Antworten ändern sich.'}),
     Question(7, 'b', 'Effektgröße gegen Zufall auf kleinen Stichproben, Test gegen belanglose Unterschiede auf großen: erst beides zusammen trägt.',
              notes={'a': 'Beide Rechnungen zusammen sind langsamer, nicht schneller; es geht um die Aussagekraft.',

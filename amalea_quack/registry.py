@@ -932,7 +932,7 @@ QUIZ = (
                     'c': 'Versionen werden nie überschrieben; eine neue Fassung bekommt eine neue Nummer.'}),
     Question(2, 'a', 'Stages waren vier feste Zustände; Aliase sind frei benennbar und in einem Schritt umgesetzt.',
              notes={'b': 'Mit Alias und mit Nummer lädt ein Modell gleich schnell; der Unterschied ist die Freiheit der Namen.',
-                    'c': 'Stages waren Etiketten an Versionen, keine eindeutigen Zeiger – mehrere Versionen konnten zugleich '
+                    'c': 'Stages waren Markierungen an Versionen, keine eindeutigen Zeiger – mehrere Versionen konnten zugleich '
                          'Production sein –, und es gab nur vier feste Namen.'}),
     Question(3, 'b', 'Eine Blüte ist 2,2 Prozentpunkte: Der Abstand springt mit der Aufteilung. Das Gate misst gegen die '
                      'Kreuzvalidierung und blockiert erst jenseits der Unsicherheit.',

@@ -961,7 +961,7 @@ QUIZ = (
                     160: 'Das gilt für einen Eingangskanal; jeder Filter hat 3×3 Gewichte für jeden der drei Farbkanäle.'},
              hint='Filter × Eingangskanäle × 3 × 3, plus ein Bias pro Filter.'),
     Question(3, {'a', 'b'}, 'Kleine Verschiebungen und Drehungen lassen eine Ziffer, was sie ist.',
-             notes={frozenset({'a', 'b', 'c'}): 'Um 180° gedreht wird aus einer 6 eine 9 – die Beschriftung stimmt nicht mehr.',
+             notes={frozenset({'a', 'b', 'c'}): 'Um 180° gedreht wird aus einer 6 eine 9 – das Etikett stimmt nicht mehr.',
                     frozenset({'a', 'b', 'd'}): 'Gespiegelt wird aus einer 3 ein Ɛ und aus einer 2 fast eine 5 – keine gültige Ziffer mehr.',
                     frozenset({'a', 'b', 'c', 'd'}): 'Drehen um 180° und Spiegeln ändern die Ziffer (6 → 9, 3 → Ɛ).',
                     frozenset({'a'}): 'Auch eine Drehung um 10° lässt die Ziffer, was sie ist; Handschrift kippt ohnehin.'},
