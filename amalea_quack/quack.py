@@ -39,7 +39,7 @@ PHASES = {
     'C': ('Conclude & compare', ('Ist der Kandidat per Kreuzvalidierung auf den Trainingsdaten gewählt, nicht nach den Testdaten?',
                                   'Erfüllt der gewählte Kandidat alle KPIs auf den Testdaten, einmal gemessen?',
                                   'Ist die Entscheidung mit Begründung dokumentiert?')),
-    'K': ('Knowledge transfer', ('Ist das Modell registriert und per Alias erreichbar?', 'Haben alle Gates bestanden?',
+    'K': ('Knowledge transfer', ('Ist das Modell registriert und per Alias erreichbar?', 'Hat kein Gate blockiert, und ist jede Warnung begründet?',
                                  'Gibt es einen Weg zurück (Rollback)?', 'Wird der Betrieb überwacht (Drift, Latenz)?')),
 }
 
