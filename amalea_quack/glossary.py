@@ -66,6 +66,8 @@ GLOSSARY = (
     Term('Hyperparameter', 'hyperparameter', 'Einstellung, die vor dem Training festgelegt wird (z. B. Baumtiefe)'),
     Term('Konfidenzintervall', 'confidence interval',
          'Bereich aus einem Verfahren, das den wahren Wert in einem festgelegten Anteil (z. B. 95 %) aller Wiederholungen einschließt'),
+    Term('Punktwert', 'point estimate',
+         'die eine gemessene Zahl ohne ihre Unsicherheit; nachgewiesen ist ein KPI erst, wenn das ganze Konfidenzintervall ihn einhält'),
     Term('p-Wert', 'p-value', 'wie oft ein mindestens so großer Unterschied allein durch Zufall entstünde, wenn es keinen echten gäbe'),
     Term('Power', 'statistical power',
          'Wahrscheinlichkeit, einen Unterschied oder eine Gleichwertigkeit nachzuweisen, wenn die wahre Differenz so ist wie vorab '
