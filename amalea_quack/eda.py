@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .glossary import german_names, german_table, number_pattern
+from .glossary import german_names, german_number, german_table, number_pattern
 from .quack import Diagnosis, Exercise, Question, collection_kind, expect_bool, expect_count, expect_name, has_keys, is_number, what_came
 
 # %% auto #0
@@ -289,7 +289,7 @@ def correlation_figure(df: pd.DataFrame, method: str = 'pearson', annotate: bool
         for i in range(n):
             for j in range(n):
                 v = corr.iat[i, j]
-                ax.text(j, i, '–' if np.isnan(v) else f'{v:.2f}'.replace('.', ','), ha='center', va='center', fontsize=8,
+                ax.text(j, i, '–' if np.isnan(v) else german_number(v, 2), ha='center', va='center', fontsize=8,
                         color='white' if abs(v) > 0.6 else 'black')
     fig.colorbar(im, ax=ax, shrink=0.8, label=f'Korrelation ({method})')
     ax.set_title(f'Korrelationen ({method})')

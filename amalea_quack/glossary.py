@@ -405,12 +405,17 @@ def german_number(x, # a number (None and NaN show as '–')
     if x is None or isinstance(x, bool) or not isinstance(x, numbers.Number): return '–' if x is None else str(x)
     if isinstance(x, float) and math.isnan(x): return '–'
     if isinstance(x, float) and math.isinf(x): return '∞' if x > 0 else '−∞'  # a data set may hold them; shown, never a crash
-    if decimals is not None: return format_decimal(x, format='#,##0.' + '0' * decimals if decimals else '#,##0', locale='de_DE')
-    if float(x).is_integer() and abs(x) < 1e15: return format_decimal(int(x), format='#,##0', locale='de_DE')
+    if decimals is not None: return _minus(format_decimal(x, format='#,##0.' + '0' * decimals if decimals else '#,##0', locale='de_DE'))
+    if float(x).is_integer() and abs(x) < 1e15: return _minus(format_decimal(int(x), format='#,##0', locale='de_DE'))
     if exact and 'e' not in (shortest := repr(float(x))):  # Python's shortest text for the value: all its digits, none invented
-        return format_decimal(shortest, format='#,##0.' + '0' * len(shortest.split('.')[1]), locale='de_DE')
+        return _minus(format_decimal(shortest, format='#,##0.' + '0' * len(shortest.split('.')[1]), locale='de_DE'))
     digits = max(1, 4 - 1 - math.floor(math.log10(abs(x)))) if x else 0  # a non-integer keeps a decimal: '1.234,5' or '1.234,0'
-    return format_decimal(round(float(x), digits), format='#,##0.0' + '#' * (digits - 1), locale='de_DE')
+    return _minus(format_decimal(round(float(x), digits), format='#,##0.0' + '#' * (digits - 1), locale='de_DE'))
+
+def _minus(text: str) -> str:
+    "A leading minus as the sign it is (U+2212, as in the figures and in '−∞'), not babel's hyphen; `parse_number` reads both. None on a zero."
+    if not text.startswith('-'): return text
+    return '\u2212' + text[1:] if any(d in text for d in '123456789') else text[1:]  # -0,0004 rounded to 0,000: no sign
 
 def number_pattern(decimal: str = ',', # the decimal mark
                    thousands: str | None = '.', # the separator between groups of three digits, if any
@@ -450,7 +455,7 @@ def german_percent(x, decimals: int = 1) -> str:
     "A share (0–1) as a German percentage, e.g. 0.3333 -> '33,3 %'."
     from babel.numbers import format_percent
     if x is None or (isinstance(x, float) and math.isnan(x)): return '–'
-    return format_percent(x, format='#,##0.' + '0' * decimals + ' %' if decimals else '#,##0 %', locale='de_DE')
+    return _minus(format_percent(x, format='#,##0.' + '0' * decimals + ' %' if decimals else '#,##0 %', locale='de_DE'))
 
 METRIC_DECIMALS = {  # decimals of a measured number wherever a person reads it: tables, model cards, gates, the apps
     **dict.fromkeys(('accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'train_accuracy', 'val_accuracy', 'cv_accuracy',
