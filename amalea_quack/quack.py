@@ -16,7 +16,7 @@ import re
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from .glossary import german_interval, german_number, label, parse_number
+from .glossary import METRIC_DECIMALS, german_interval, german_number, label, parse_number
 
 # %% auto #0
 __all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
@@ -164,7 +164,7 @@ class KPIResult:
     def __str__(self):
         k = self.kpi
         got = ('nicht gemessen' + (f" (gemessen wurde '{self.similar}' – ein Tippfehler im KPI?)" if self.similar else '')
-               if self.value is None else f'{german_number(self.value, 3 if self.is_share else None)}{k.unit}')
+               if self.value is None else f'{german_number(self.value, METRIC_DECIMALS.get(k.metric, 3 if self.is_share else None))}{k.unit}')
         metric = label(k.metric).removesuffix(f' ({k.unit.strip()})')  # 'Latenz p99 (ms)' reads 'Latenz p99' before '500 ms'
         line = f'{self.mark} {k.name}: {got} (Ziel: {metric} {_OP_SIGNS[k.op]} {german_number(k.threshold)}{k.unit})'
         if self.low is None: return line

@@ -242,7 +242,7 @@ def kpi_gate(card: ProjectCard = IRIS_CARD):
         if any(k.verdict in ('missed', 'not_measured') for k in results): return Check('kpis', False, shown, details=details)
         undecided = [k.kpi.name for k in results if k.verdict != 'met']
         if not undecided: return Check('kpis', True, shown, details=details)
-        return Check('kpis', False, f"{shown} – nicht entschieden: Das 95-%-Intervall schneidet die Schwelle bei „{'“, „'.join(undecided)}“",
+        return Check('kpis', False, f"nicht entschieden bei „{'“, „'.join(undecided)}“, das 95-%-Intervall schneidet die Schwelle – {shown}",
                      severity='warning', details=details)
     return gate
 
