@@ -107,12 +107,12 @@ def test_the_first_promotion_stays_on_its_tab_and_is_not_offered_again(ops_store
     at.button(key='promote').click().run()
     assert not at.exception
     assert at.session_state['ops_tab'] == 'Gates und Freigabe' and at.table, 'the checklist and the buttons stay in view'
-    assert 'iris-classifier@production** zeigt jetzt auf Version 2' in at.success[0].value
-    assert 'mit Warnung: KPIs des Steckbriefs' in at.success[0].value
+    assert 'iris-classifier@production** zeigt jetzt auf Version 2' in at.success[-1].value
+    assert 'mit Warnung: KPIs des Steckbriefs' in at.success[-1].value
     assert at.button(key='promote') and at.button(key='rollback')
     assert aliases('iris-classifier')[2] == 'production, staging'
     # the same version again is not offered: it would move nothing (it read as if the release had not happened)
-    assert at.button(key='promote').disabled and 'Version 2 ist schon **production**' in at.success[-1].value
+    assert at.button(key='promote').disabled and 'Version 2 ist schon **production**' in at.success[0].value
     log = history(at)
     assert list(log['Aktion'][:2]) == [label('promote'), label('register')] and log.iloc[0]['Notiz'] == 'besser getestet'
     at = gates(at)
@@ -125,11 +125,11 @@ def test_rollback_goes_back_along_the_history_and_says_when_nothing_is_left(ops_
     at.button(key='promote').click().run()
     assert aliases('iris-classifier')[2] == 'production, staging'
     at.button(key='rollback').click().run()
-    assert 'zeigt wieder auf Version 1' in at.success[0].value and aliases('iris-classifier')[1] == 'production'
+    assert 'zeigt wieder auf Version 1' in at.success[-1].value and aliases('iris-classifier')[1] == 'production'
     for _ in range(2):  # pressed again and again: never forward to version 2, which was just rolled back
         at.button(key='rollback').click().run()
-        assert not at.exception and 'Zurückrollen nicht möglich' in at.info[0].value and 'keine frühere freigegebene Version' in at.info[0].value
-        assert 'unter „Kandidat“ die Version wählen' in at.info[0].value  # the app's own way, not only the command line
+        assert not at.exception and 'Zurückrollen nicht möglich' in at.info[-1].value and 'keine frühere freigegebene Version' in at.info[-1].value
+        assert 'unter „Kandidat“ die Version wählen' in at.info[-1].value  # the app's own way, not only the command line
         assert aliases('iris-classifier')[1] == 'production'
     assert list(history(at)['Aktion'][:2]) == [label('rollback'), label('promote')]
 
@@ -163,11 +163,11 @@ def test_the_note_is_logged_once_and_the_field_is_empty_afterwards(ops_store):
     at = gates(app().run())
     at.text_input(key='note').input('besser getestet')
     at.button(key='promote').click().run()
-    assert 'zeigt jetzt auf Version 2' in at.success[0].value
+    assert 'zeigt jetzt auf Version 2' in at.success[-1].value
     assert at.text_input(key='note').value == '', 'the next release must not reuse this note unseen'
     at.text_input(key='note').input('Latenz im Betrieb zu hoch')
     at.button(key='rollback').click().run()
-    assert 'zeigt wieder auf Version 1' in at.success[0].value and at.text_input(key='note').value == ''
+    assert 'zeigt wieder auf Version 1' in at.success[-1].value and at.text_input(key='note').value == ''
     at = gates(at)
     at.button(key='promote').click().run()  # no note typed: the default, not the last one
     log = history(at)
@@ -181,7 +181,7 @@ def test_refused_promote_names_every_failed_gate_and_changes_nothing(ops_store):
     at.selectbox(key='candidate:iris-classifier').set_value('3').run()
     assert 'Nicht freigabefähig' in at.error[0].value
     at.button(key='promote').click().run()
-    refusal = at.error[0].value
+    refusal = at.error[-1].value
     assert 'verweigert – nichts wurde geändert' in refusal and '**KPIs des Steckbriefs**' in refusal and '**Mindestqualität**' in refusal
     assert aliases('iris-classifier') == before
     assert history(at).iloc[0]['Aktion'] == label('refused')
@@ -197,7 +197,7 @@ def test_unfair_candidate_is_refused_by_the_fairness_gate(ops_store):
     accuracy = segments['Genauigkeit'].str.replace(',', '.').astype(float)  # shown as German numbers
     assert accuracy['male'] - accuracy['female'] > 0.15
     at.button(key='promote').click().run()
-    assert '**Fairness (Segmente)**' in at.error[0].value
+    assert '**Fairness (Segmente)**' in at.error[-1].value
     assert aliases(PENGUINS) == {1: 'production', 2: 'staging'}
 
 

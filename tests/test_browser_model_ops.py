@@ -2,6 +2,7 @@
 pressed three times that never goes forward again, simulated drift with its verdict; screenshots."""
 import pytest
 from conftest import new_store, no_horizontal_scroll, screenshot, served_app, settled
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 app = served_app('model_ops/streamlit_app.py', 'ops_store')
@@ -33,8 +34,10 @@ def test_model_ops_in_chromium(app, screen):
     if screen.size == 'desktop':  # the message column wraps instead of hiding behind a scroll bar
         assert no_horizontal_scroll(screen.locator('[data-testid="stTable"]').first)
     screen.get_by_role('button', name='Freigeben: Version 2 → production').click()
-    screen.get_by_text('zeigt jetzt auf Version 2').wait_for(timeout=60_000)
+    done = screen.get_by_text('zeigt jetzt auf Version 2')
+    done.wait_for(timeout=60_000)
     settled(screen)
+    expect(done).to_be_in_viewport()  # the answer where the click was: on a phone the top of the tab is a screen or two away
     # the first promotion of a session keeps its tab: checklist and buttons are still there
     assert screen.get_by_role('tab', name='Gates und Freigabe').get_attribute('aria-selected') == 'true'
     assert screen.locator('[data-testid="stTable"]').count() >= 1

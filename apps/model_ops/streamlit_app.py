@@ -169,7 +169,6 @@ if tabs[0].open:
 # --- Gates und Freigabe ----------------------------------------------------------------------------------------
 if tabs[1].open:
     with tabs[1]:
-        show_flash()
         st.subheader(f'Gate-Checkliste: {name}, Version {version}')
         try: report = gate_report(uri, name, version, run_id)
         except (StoreError, DataValidationError) as e:
@@ -203,6 +202,7 @@ if tabs[1].open:
         b.button(f'{target} zurückrollen', key='rollback', on_click=do_rollback, args=(name, target),  # short: a phone shows it whole
                  help=f'Setzt {target} auf die vorher freigegebene Version: einen Schritt zurück in der Freigabe-Historie des Alias – '
                       'nie vorwärts zu einer gerade zurückgerollten Version.')
+        show_flash()  # under the buttons, where the click was: on a phone the top of the tab is a screen or two away
 
 # --- Historie --------------------------------------------------------------------------------------------------
 if tabs[2].open:
