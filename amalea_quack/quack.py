@@ -151,7 +151,7 @@ class KPIResult:
 
     @property
     def verdict_text(self) -> str:
-        "The verdict in German words where an interval decided it ('nachgewiesen', 'klar verfehlt', …); '' without an interval."
+        "The verdict in German words where an interval decided it ('nachgewiesen', 'nachweislich verfehlt', …); '' without an interval."
         if self.low is None: return ''
         return {'met': 'nachgewiesen', 'missed': 'nachweislich verfehlt', 'met_point_only': 'Punktwert erfüllt, nicht nachgewiesen',
                 'missed_point_only': 'Punktwert verfehlt, Verfehlen nicht nachgewiesen'}[self.verdict]
