@@ -413,7 +413,7 @@ def german_number(x, # a number (None and NaN show as '–')
     return _minus(format_decimal(round(float(x), digits), format='#,##0.0' + '#' * (digits - 1), locale='de_DE'))
 
 def _minus(text: str) -> str:
-    "A leading minus as the sign it is (U+2212, as in the figures and in '−∞'), not babel's hyphen; `parse_number` reads both. None on a zero."
+    "A leading minus as the sign it is (U+2212, as in the figures and in '−∞'), not babel's hyphen; `parse_number` reads both; no sign on a zero."
     if not text.startswith('-'): return text
     return '\u2212' + text[1:] if any(d in text for d in '123456789') else text[1:]  # -0,0004 rounded to 0,000: no sign
 
