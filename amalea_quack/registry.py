@@ -524,7 +524,7 @@ class PromotionRefused(RuntimeError):
     "A promotion was refused because gates failed; `report` holds every verdict."
     def __init__(self, name: str, version: str, report: Report):
         self.report = report
-        failed = ', '.join(c.title for c in report.checks if c.blocking)
+        failed = ', '.join(report.titles('failed'))
         super().__init__(f"Freigabe von {name} Version {version} verweigert – nicht bestanden: {failed}.\n{report}")
 
 @dataclass
@@ -540,7 +540,7 @@ class Promotion:
     def __str__(self):
         if not self.changed: return f'{self.name}@{self.alias} zeigt schon auf Version {self.version} – nichts geändert, nichts protokolliert.'
         before = f'vorher Version {self.previous}' if self.previous else 'vorher auf keine'
-        warned = [c.title for c in self.report.checks if c.verdict == 'warned']
+        warned = self.report.titles('warned')
         return (f'{self.name}@{self.alias} zeigt jetzt auf Version {self.version} ({before}); alle blockierenden Gates bestanden'
                 + (f", mit Warnung: {', '.join(warned)} (im Audit-Log)." if warned else '.'))
 

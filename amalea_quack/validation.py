@@ -74,6 +74,9 @@ class Report:
     def failed(self) -> list[str]: return [c.name for c in self.checks if c.blocking]
     @property
     def warnings(self) -> list[str]: return [c.name for c in self.checks if c.verdict == 'warned']
+    def titles(self, verdict: str) -> list[str]:
+        "The German titles of the checks with `verdict` ('failed': the blocking ones; 'warned', 'passed', 'not_applicable'), in order."
+        return [c.title for c in self.checks if c.verdict == verdict]
     def __getitem__(self, name: str) -> Check: return next(c for c in self.checks if c.name == name)
     def __str__(self): return '\n'.join(map(str, self.checks))
     __repr__ = __str__

@@ -116,7 +116,7 @@ report = validation(df, target)
 for c in report.checks:
     if c.verdict == 'warned': st.warning(f'Datentor „{c.title}“ – Warnung, blockiert nicht: {c.message}.')
 if not report.passed:
-    st.error(f"Nicht bestanden (blockiert das Training): {', '.join(label(f) for f in report.failed)}. {GATES_HINT}")
+    st.error(f"Nicht bestanden (blockiert das Training): {', '.join(report.titles('failed'))}. {GATES_HINT}")
 groupable = [c for c in columns if c not in nums and df[c].nunique() <= MAX_GROUPS]
 if colour is not None and colour not in groupable: groupable.insert(0, colour)
 
@@ -212,7 +212,7 @@ if tabs[5].open:
     with tabs[5]:
         st.subheader(f'Datentore für das Training mit Ziel „{column_label(target)}“')
         if report.passed: st.success('Alle blockierenden Datentore sind bestanden – die Tabelle taugt zum Training.')
-        else: st.error(f"Nicht bestanden: {', '.join(label(f) for f in report.failed)}. Diese Tabelle muss erst repariert werden.")
+        else: st.error(f"Nicht bestanden: {', '.join(report.titles('failed'))}. Diese Tabelle muss erst repariert werden.")
         frame = report.to_frame()
         frame['verdict'] = [f'{ICONS[v]} {label(v)}' for v in frame['verdict']]
         static_table(frame)

@@ -97,7 +97,7 @@ def do_promote(name: str, version: str, dst: str) -> None:
     else:
         if not p.changed: flash('info', f'**{name}@{dst}** zeigt schon auf Version {version} – nichts geändert, nichts protokolliert.')
         else:
-            warned = [c.title for c in p.report.checks if c.verdict == 'warned']
+            warned = p.report.titles('warned')
             flash('success', f"Freigegeben: **{name}@{dst}** zeigt jetzt auf Version {version} (vorher {p.previous or 'auf keine'}). "
                              'Alle blockierenden Gates bestanden' + (f", mit Warnung: {', '.join(warned)}" if warned else '')
                              + '; der Eintrag steht in der Historie.')
@@ -185,13 +185,13 @@ if tabs[1].open:
                            f"{german_number(fair.details['max_gap'])}.")
         already = target in str(versions.set_index(versions['version'].astype(str)).loc[version, 'aliases']).split(', ')
         if report.passed:
-            warned = [c.title for c in report.checks if c.verdict == 'warned']
+            warned = report.titles('warned')
             st.success(f'Alle blockierenden Gates bestanden – Version {version} '
                        + (f'ist schon **{target}**.' if already else f'kann nach **{target}**.')
                        + (f" Mit Warnung: {', '.join(warned)} – schreib in die Notiz, warum du trotzdem freigibst."
                           if warned and not already else ''))
         else:
-            st.error(f"Nicht freigabefähig – nicht bestanden: {', '.join(label(f) for f in report.failed)}.")
+            st.error(f"Nicht freigabefähig – nicht bestanden: {', '.join(report.titles('failed'))}.")
         st.text_input('Notiz zur Freigabe', key='note', placeholder='z. B. „besser auf kleinen Blüten, Ticket #12“',
                       help='Steht im Audit-Log beim nächsten Freigeben oder Zurückrollen; danach ist das Feld wieder leer.')
         a, b = st.columns(2)
