@@ -87,7 +87,7 @@ if proba is not None:
 
 with st.expander('Woher kommt das Modell? (Woche 7)'):
     st.markdown(f'Die App fragt die MLflow-Registry nach **{name}@{alias}**: der Version, die gerade diesen Alias trägt. '
-                '`production` bekommt eine Version nur, wenn sie alle Freigabe-Gates besteht.')
+                '`production` bekommt eine Version nur, wenn kein Freigabe-Gate sie blockiert; Warnungen stehen im Audit-Log.')
     where_it_comes_from(other_models())
 st.subheader('Modellkarte')
 model_card(model)
