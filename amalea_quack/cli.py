@@ -178,12 +178,11 @@ def _progress(a) -> int:
     nbs = edition if edition.name == 'nbs' and not (edition/'nbs').is_dir() else edition/'nbs'  # the edition or its nbs/ folder
     df = progress(nbs, workers=a.workers, only=tuple(a.notebook or ()))
     if a.json: print(df.to_json(orient='records', force_ascii=False, indent=1)); return 0
-    from amalea_quack.glossary import label
-    marks = {'solved': '✅', 'wrong': '❌', 'unsolved': '⏳', 'unchecked': '⚠️'}
+    from amalea_quack.glossary import PROGRESS_MARKS, label
     for nb, rows in df.groupby('notebook', sort=False):
         print(f"{nb}: {(rows['status'] == 'solved').sum()} von {len(rows)} gelöst")
         for r in rows.itertuples():
-            if r.status != 'solved' or a.all: print(f"  {marks[r.status]} {r.title} – {label(r.status)}" + (f': {r.note}' if r.note else ''))
+            if r.status != 'solved' or a.all: print(f"  {PROGRESS_MARKS[r.status]} {r.title} – {label(r.status)}" + (f': {r.note}' if r.note else ''))
     print(f"Insgesamt: {(df['status'] == 'solved').sum()} von {len(df)} gelöst")
     return 0
 

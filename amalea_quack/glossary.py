@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass  # pandas is imported where a table is built: the labels alone load fast (apps show text first)
 
 # %% auto #0
-__all__ = ['GLOSSARY', 'LABELS', 'PARAMETER_HELP', 'METRIC_DECIMALS', 'Term', 'glossary_table', 'label', 'param_label',
-           'german_number', 'number_pattern', 'parse_number', 'german_significant', 'german_p', 'german_percent',
-           'german_interval', 'german_names', 'german_table']
+__all__ = ['GLOSSARY', 'LABELS', 'PROGRESS_MARKS', 'PARAMETER_HELP', 'METRIC_DECIMALS', 'Term', 'glossary_table', 'label',
+           'param_label', 'german_number', 'number_pattern', 'parse_number', 'german_significant', 'german_p',
+           'german_percent', 'german_interval', 'german_names', 'german_table']
 
 # %% ../nbs/anhang/22_glossar.ipynb #gl000007
 @dataclass(frozen=True)
@@ -372,6 +372,9 @@ LABELS = {
 def label(key) -> str:
     "The German label of a program key (metric, status, action, column); unknown keys come back as they are."
     return LABELS.get(key, str(key)) if isinstance(key, str) else str(key)
+
+# The sign before an exercise's status (self-checks, quack fortschritt, the hub's Fortschritt page), in the order they are counted.
+PROGRESS_MARKS = {'solved': '✅', 'wrong': '❌', 'unsolved': '⏳', 'unchecked': '⚠️'}
 
 # A logged hyperparameter keeps its code name – the name typed in DecisionTreeClassifier(max_depth=3) –, never a LABELS word
 # (a k-NN's 'metric' is a distance, no Metrik); what it means goes into a column's or a field's help.

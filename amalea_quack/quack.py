@@ -16,15 +16,14 @@ import re
 import warnings
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from .glossary import METRIC_DECIMALS, german_interval, german_number, label, parse_number
+from .glossary import METRIC_DECIMALS, PROGRESS_MARKS, german_interval, german_number, label, parse_number
 
 # %% auto #0
-__all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'STATUS_TEXT', 'NOTEBOOKS', 'EXERCISES', 'QUIZ',
-           'phase_checklist', 'KPI', 'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback',
-           'not_attempted', 'Diagnosis', 'check_answer', 'has_keys', 'kind_of', 'collection_kind', 'what_came',
-           'is_number', 'expect_bool', 'expect_count', 'answer_letter', 'answer_letters', 'expect_number',
-           'expect_share', 'expect_each', 'expect_name', 'Exercise', 'Question', 'exercises', 'quiz', 'check',
-           'QuizFeedback', 'check_quiz']
+__all__ = ['PHASES', 'IRIS_CARD', 'SOLVED', 'UNSOLVED', 'WRONG', 'NOTEBOOKS', 'EXERCISES', 'QUIZ', 'phase_checklist', 'KPI',
+           'KPIResult', 'wilson_interval', 'KPIReport', 'ProjectCard', 'Feedback', 'not_attempted', 'Diagnosis',
+           'check_answer', 'has_keys', 'kind_of', 'collection_kind', 'what_came', 'is_number', 'expect_bool',
+           'expect_count', 'answer_letter', 'answer_letters', 'expect_number', 'expect_share', 'expect_each',
+           'expect_name', 'Exercise', 'Question', 'exercises', 'quiz', 'check', 'QuizFeedback', 'check_quiz']
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0013
 PHASES = {
@@ -290,8 +289,7 @@ IRIS_CARD = ProjectCard(
     stakeholders=('Lehrende des Botanik-Praktikums', 'wer die Web-App betreibt (Kurs-Server)'))
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0016
-SOLVED, UNSOLVED, WRONG = 'solved', 'unsolved', 'wrong'
-STATUS_TEXT = {SOLVED: 'gelöst', UNSOLVED: 'noch nicht gelöst', WRONG: 'noch nicht richtig'}
+SOLVED, UNSOLVED, WRONG = 'solved', 'unsolved', 'wrong'  # German words and signs: glossary.LABELS and PROGRESS_MARKS
 
 @dataclass
 class Feedback:
@@ -304,8 +302,7 @@ class Feedback:
     @property
     def solved(self) -> bool: return self.status == SOLVED
     def __str__(self):
-        mark = {SOLVED: '✅', UNSOLVED: '⏳', WRONG: '❌'}[self.status]
-        return '\n'.join([f'{mark} Selbstcheck «{self.exercise}»: {STATUS_TEXT[self.status]}'] + [f'   {n}' for n in self.notes])
+        return '\n'.join([f'{PROGRESS_MARKS[self.status]} Selbstcheck «{self.exercise}»: {label(self.status)}'] + [f'   {n}' for n in self.notes])
     __repr__ = __str__
 
 # %% ../nbs/week01/01_quack_prozessmodell.ipynb #cccc0017
@@ -742,7 +739,7 @@ def _flagged(letter: str, unmeasurable: bool):
 
 _BACK = (('a', 'A³', '(a) zurück in die A-Schleife: Überanpassung behebst du mit Modell, Merkmalen und Hyperparametern',
           '(a) Überanpassung ist ein Problem des Modells: zurück in die A-Schleife (A³), nicht weiter nach vorn'),
-         ('b', 'Q', '(b) ohne Zielgröße muss die Frage neu verhandelt werden (Q)',
+         ('b', 'Q', '(b) ohne Zielspalte muss die Frage neu verhandelt werden (Q)',
           '(b) Wenn die Daten die Frage nicht beantworten können, hilft kein Modell: zurück zur Frage (Q)'),
          ('c', 'U', '(c) Cent statt Euro ist ein Datenproblem: zurück zum Datenverständnis (U)',
           '(c) Die Ursache liegt in den Daten (Einheit), nicht im Modell: zurück zu U'),

@@ -59,9 +59,11 @@ class Check:
     def verdict(self) -> str:
         "'passed', 'failed', 'warned' or 'not_applicable'."
         return 'not_applicable' if self.passed is None else 'passed' if self.passed else 'failed' if self.severity == 'error' else 'warned'
-    def __str__(self):
-        mark = {'not_applicable': '–', 'passed': '✓', 'failed': '✗', 'warned': '⚠'}[self.verdict]
-        return f'{mark} {self.title}: {self.message}'
+    @property
+    def mark(self) -> str:
+        "The verdict as a sign: ✓ passed, ✗ failed, ⚠ warned, – not applicable (as `KPIResult.mark`)."
+        return {'not_applicable': '–', 'passed': '✓', 'failed': '✗', 'warned': '⚠'}[self.verdict]
+    def __str__(self): return f'{self.mark} {self.title}: {self.message}'
 
 @dataclass
 class Report:

@@ -945,9 +945,9 @@ EXERCISES = (
          '(a) gilt für eingescannte Ziffern von 13 Erwachsenen, nicht für Fingerzeichnungen von Kindern'),
         (lambda d: answer_letter(d['zahl_fuer_die_schule']) == 'b', 'die Genauigkeit auf den Zeichnungen der Kinder, mit Intervall',
          'in den Bericht gehört die Zahl aus der Verteilung der Anwendung, mit Intervall; ein Mittel aus zwei Verteilungen beschreibt keine'),
-        (lambda d: answer_letter(d['naechster_schritt']) != 'b', 'den Testsatz nicht zum Einstellen benutzt',
-         '(b) stellt die Augmentierung nach den 60 Testzeichnungen ein – danach sind sie kein Testsatz mehr'),
-        (lambda d: answer_letter(d['naechster_schritt']) == 'c', 'neue Daten aus der Anwendung, mit eigenem Testsatz',
+        (lambda d: answer_letter(d['naechster_schritt']) != 'b', 'die Testdaten nicht zum Einstellen benutzt',
+         '(b) stellt die Augmentierung nach den 60 Testzeichnungen ein – danach sind sie keine Testdaten mehr'),
+        (lambda d: answer_letter(d['naechster_schritt']) == 'c', 'neue Daten aus der Anwendung, mit eigenen Testdaten',
          'eine noch höhere Genauigkeit auf den UCI-Ziffern sagt nichts über Kinderzeichnungen; es fehlen Daten aus der Anwendung'),
     ), level=3),
 )

@@ -71,7 +71,7 @@ def test_course_dataset_shows_every_tab():
     assert tab(at, 3).dataframe[-1].value.set_index('Spalte').loc['Kelchblattbreite (cm)', 'Ausreißer'] == '4'  # the overview below the rows
     assert tab(at, 4).success[0].value == 'Keine fehlenden Werte.'
     assert tab(at, 5).success[0].value.startswith('Alle blockierenden Datentore sind bestanden')
-    assert validation_table(at).loc['Keine doppelten Zeilen', 'Ergebnis'] == '⚠️ Warnung – blockiert nicht'  # Iris has one duplicate row
+    assert validation_table(at).loc['Keine doppelten Zeilen', 'Ergebnis'] == '⚠ Warnung – blockiert nicht'  # Iris has one duplicate row
 
 
 def test_switching_data_sets_targets_and_plots():
@@ -150,7 +150,7 @@ def test_text_in_a_number_column_shows_in_the_validation_report():
     assert 'im letzten Reiter, „Datentore“' in at.warning[0].value and at.tabs[-1].label == 'Datentore'  # where the hint points
     assert tab(at, 0).dataframe[0].value.set_index('Spalte').loc['Kronblattbreite (cm)', 'Typ'] == 'gemischt'
     row = validation_table(at).loc['Kein Text in Zahlenspalten']
-    assert row['Ergebnis'] == '❌ nicht bestanden – blockiert' and 'petal width (cm)' in row['Meldung']
+    assert row['Ergebnis'] == '✗ nicht bestanden – blockiert' and 'petal width (cm)' in row['Meldung']
     assert 'Kein Text in Zahlenspalten' in tab(at, 5).error[0].value
     assert metrics(at)['Zahlenspalten'] == '3'
 
@@ -163,8 +163,8 @@ def test_missing_values_are_counted_and_located():
     assert metrics(at)['Fehlende Werte'] == '4'
     assert tab(at, 4).warning[0].value == '4 fehlende Werte in 2 Spalten; 4 Zeilen sind betroffen.'
     assert tab(at, 4).dataframe[0].value.set_index('Spalte')['fehlend'].to_dict() == {'Kelchblattlänge (cm)': '3', 'Art': '1'}
-    assert validation_table(at).loc['Ziel ohne Lücken', 'Ergebnis'] == '❌ nicht bestanden – blockiert'
-    assert validation_table(at).loc['Fehlende Werte begrenzt', 'Ergebnis'] == '✅ bestanden'
+    assert validation_table(at).loc['Ziel ohne Lücken', 'Ergebnis'] == '✗ nicht bestanden – blockiert'
+    assert validation_table(at).loc['Fehlende Werte begrenzt', 'Ergebnis'] == '✓ bestanden'
 
 
 
@@ -192,7 +192,7 @@ def test_unsuitable_targets_are_explained():
     df = load_dataset('iris').reset_index().rename(columns={'index': 'id'})
     at = upload('ids.csv', csv(df[[*df.columns[1:], 'id']]))  # the id column comes last: the default target
     assert 'kommt nur einmal vor (150 verschiedene Werte bei 150 Zeilen)' in at.warning[0].value
-    assert validation_table(at).loc['Genug Beispiele je Klasse', 'Ergebnis'] == '❌ nicht bestanden – blockiert'
+    assert validation_table(at).loc['Genug Beispiele je Klasse', 'Ergebnis'] == '✗ nicht bestanden – blockiert'
     assert target_box(at).value == 'id'
     target_box(at).set_value('species').run()
     assert not at.exception and [w.value for w in at.warning if 'Keine Kennungen als Merkmal' not in w.value] == []  # now 'id' is a feature: flagged
@@ -222,7 +222,7 @@ def _with(**changes) -> bytes:
 def test_awkward_values_are_reported_not_crashed(name, data, failed, message):
     at = upload(name, data)
     row = validation_table(at).loc[failed]
-    assert row['Ergebnis'] == '❌ nicht bestanden – blockiert' and message in row['Meldung']
+    assert row['Ergebnis'] == '✗ nicht bestanden – blockiert' and message in row['Meldung']
     assert failed in tab(at, 5).error[0].value
     assert images(at) >= 2 and [t.label for t in at.tabs] == TABS
 

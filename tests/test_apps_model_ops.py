@@ -94,11 +94,11 @@ def test_gate_checklist_of_the_staging_candidate(ops_store):
     checks = checklist(at)
     assert 'Konsistenz Training/Bereitstellung' in checks.index and 'Fairness (Segmente)' in checks.index
     assert list(checks.columns) == ['Ergebnis']  # the verdict leads its message in one column, which keeps its width on a phone
-    assert checks.loc['Konsistenz Training/Bereitstellung', 'Ergebnis'].startswith('✅ bestanden: ')
-    assert checks.loc['Fairness (Segmente)', 'Ergebnis'].startswith('➖ nicht anwendbar: ')  # Iris has no segment column
+    assert checks.loc['Konsistenz Training/Bereitstellung', 'Ergebnis'].startswith('✓ bestanden: ')
+    assert checks.loc['Fairness (Segmente)', 'Ergebnis'].startswith('– nicht anwendbar: ')  # Iris has no segment column
     assert 'Version 2 kann nach **production**' in at.success[0].value
     # 45 test flowers cannot show accuracy > 0.95: the KPI gate warns, and the release is not blocked but asks for a reason
-    assert checks.loc['KPIs des Steckbriefs', 'Ergebnis'].startswith('⚠️') and 'Mit Warnung: KPIs des Steckbriefs' in at.success[0].value
+    assert checks.loc['KPIs des Steckbriefs', 'Ergebnis'].startswith('⚠ ') and 'Mit Warnung: KPIs des Steckbriefs' in at.success[0].value
 
 
 def test_the_first_promotion_stays_on_its_tab_and_is_not_offered_again(ops_store):

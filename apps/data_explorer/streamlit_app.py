@@ -18,7 +18,6 @@ MAX_GROUPS = 20  # group columns with more distinct values are not offered for g
 # the gates are the last tab: on a phone the tab bar hides it until swiped
 GATES_HINT = 'Details im letzten Reiter, „Datentore“ (auf dem Handy die Reiterleiste nach links wischen).'
 TABS = ['Profil', 'Verteilungen', 'Korrelationen', 'Streu- und Boxplots', 'Fehlende Werte', 'Datentore']
-ICONS = {'passed': '✅', 'failed': '❌', 'warned': '⚠️', 'not_applicable': '➖'}
 
 
 @st.cache_data(show_spinner='Lade Datensatz …')
@@ -214,6 +213,6 @@ if tabs[5].open:
         if report.passed: st.success('Alle blockierenden Datentore sind bestanden – die Tabelle taugt zum Training.')
         else: st.error(f"Nicht bestanden: {', '.join(report.titles('failed'))}. Diese Tabelle muss erst repariert werden.")
         frame = report.to_frame()
-        frame['verdict'] = [f'{ICONS[v]} {label(v)}' for v in frame['verdict']]
+        frame['verdict'] = [f'{c.mark} {label(c.verdict)}' for c in report.checks]
         static_table(frame)
         st.caption('„Warnung – blockiert nicht“: das Training läuft, aber sieh dir die Stelle an. „nicht bestanden – blockiert“: erst reparieren.')

@@ -11,12 +11,10 @@ st.markdown('Hier siehst du je Notebook, welche Übungen und Fragen der Selbstko
             'ohne etwas zu speichern – einige Sekunden pro Notebook.')
 
 from amalea_quack.course import nbs_path, notebook_progress, notebook_title, notebooks, portfolio_check
-from amalea_quack.glossary import german_table, label
+from amalea_quack.glossary import PROGRESS_MARKS, german_table, label
 from amalea_quack.store import project_root
 from amalea_quack.ui import german_input_hints
 
-STATUS = ('solved', 'wrong', 'unsolved', 'unchecked')
-MARK = {'solved': '✅', 'wrong': '❌', 'unsolved': '⏳', 'unchecked': '⚠️'}
 german_input_hints()
 root = project_root() or Path.cwd()
 folder = Path(st.text_input('Ordner deiner Notebooks', str(root / 'student-edition' / 'nbs'), key='edition',
@@ -45,13 +43,13 @@ else:
         import pandas as pd
         df = pd.DataFrame(rows)
         cells = st.columns(4)
-        for cell, s in zip(cells, STATUS, strict=True):
-            cell.metric(f'{MARK[s]} {label(s)}', int((df['status'] == s).sum()))
+        for cell, s in zip(cells, PROGRESS_MARKS, strict=True):
+            cell.metric(f'{PROGRESS_MARKS[s]} {label(s)}', int((df['status'] == s).sum()))
         groups = df.groupby('notebook', sort=False)
         for nb, part in groups:  # all notebooks open at once made a phone's page 18,000 pixels long: one opens, several stay closed
             solved = int((part['status'] == 'solved').sum())
             with st.expander(f'{titles.get(nb, nb)} – {solved} von {len(part)} gelöst', expanded=len(groups) == 1):
-                shown = part.assign(status=[f'{MARK[s]} {label(s)}' for s in part['status']])[['title', 'status', 'note']]
+                shown = part.assign(status=[f'{PROGRESS_MARKS[s]} {label(s)}' for s in part['status']])[['title', 'status', 'note']]
                 st.table(german_table(shown.rename(columns={'title': 'Aufgabe', 'note': 'Hinweis'})), hide_index=True)
 
 st.header('Portfolio-Check (Woche 7)')

@@ -25,7 +25,6 @@ from amalea_quack.validation import DataValidationError
 
 TABS = ['Überblick', 'Gates und Freigabe', 'Historie', 'Drift']
 NO_FEATURE = '– keins (Daten wie sie sind) –'
-ICONS = {'passed': '✅', 'failed': '❌', 'warned': '⚠️', 'not_applicable': '➖'}
 THRESHOLDS = {  # what the drift tab lets one change: German label and the choices offered
     'psi_drift': ('PSI: Drift ab', [0.05, 0.1, 0.15, 0.2]), 'psi_severe': ('PSI: starker Drift ab', [0.2, 0.25, 0.3, 0.4, 0.5]),
     'shift_drift': ('Verschiebung: Drift ab', [0.05, 0.1, 0.15, 0.2]), 'shift_severe': ('Verschiebung: starker Drift ab', [0.2, 0.25, 0.3, 0.5]),
@@ -175,7 +174,7 @@ if tabs[1].open:
             st.error(f'Die Gates ließen sich nicht prüfen: {e}')
             st.stop()
         checks = report.to_frame()  # two columns: the verdict leads its message, so the message keeps its width on a phone
-        checks['verdict'] = [f'{ICONS[v]} {label(v)}: {m}' for v, m in zip(checks['verdict'], checks['message'], strict=True)]
+        checks['verdict'] = [f'{c.mark} {label(c.verdict)}: {c.message}' for c in report.checks]
         static_table(checks.drop(columns='message'))
         fair = next((c for c in report.checks if c.name == FAIRNESS and c.details.get('table')), None)
         if fair is not None:
