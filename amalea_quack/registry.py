@@ -752,9 +752,9 @@ def ab_split(rows, # the requests: a DataFrame with the model's feature columns 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0028
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     "The audit log of `name` as a table (English columns), oldest first."
-    mark = lambda g: '–' if g['passed'] is None else '✓' if g['passed'] else '⚠' if g.get('severity') == 'warning' else '✗'  # ⚠: did not block
+    checks = lambda e: [Check(g['name'], g['passed'], severity=g.get('severity', 'error'), title=g.get('title', '')) for g in e['gates']]
     rows = [{'when': e['when'], 'who': e['who'], 'action': e['action'], 'alias': e['alias'], 'from_version': e['from_version'],
-             'to_version': e['to_version'], 'gates': ', '.join(f"{g.get('title', g['name'])} {mark(g)}" for g in e['gates']),
+             'to_version': e['to_version'], 'gates': ', '.join(f'{c.title} {c.mark}' for c in checks(e)),
              'note': e['note']} for e in audit_log(name)]
     cols = ['when', 'who', 'action', 'alias', 'from_version', 'to_version', 'gates', 'note']
     return pd.DataFrame(rows, columns=cols).astype({'from_version': 'Int64', 'to_version': 'Int64'})
