@@ -17,7 +17,7 @@ import pandas as pd
 
 from .eda import PALETTE, column_label, load_dataset, new_figure, palette
 from .evaluation import Split, classification_metrics, cross_validate_accuracy, evaluate, make_tabular_pipeline, split_data
-from .glossary import german_names, german_number, label
+from .glossary import german_names, german_number, german_percent, label
 from .neighbors import knn_pipeline
 from .quack import Diagnosis, Exercise, Question, expect_number, has_keys, is_number
 from .reproducibility import tracked_run
@@ -321,7 +321,7 @@ def fit_big3(data: pd.DataFrame, # table with features and target
     try: split = split_data(rows, target, test_size=test_size, seed=seed)
     except ValueError as e:
         raise ValueError(f'Zu wenige Zeilen ({len(rows)}) für einen geschichteten Split mit {len(small)} Klassen und '
-                         f'{test_size:.0%} Testanteil. Nimm mehr Zeilen.') from e
+                         f'{german_percent(test_size, 0)} Testanteil. Nimm mehr Zeilen.') from e
     n_train = len(split.X_train)
     for name, what in (('n_neighbors', 'k'), ('n_clusters', 'Die Zahl der Cluster')):
         if params.get(name, 0) > n_train:

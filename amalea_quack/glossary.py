@@ -455,10 +455,10 @@ def german_p(p: float) -> str:
     return 'p < 0,001' if p < 0.0005 else f'p = {german_number(p, 3)}'
 
 def german_percent(x, decimals: int = 1) -> str:
-    "A share (0–1) as a German percentage, e.g. 0.3333 -> '33,3 %'."
+    "A share (0–1) as a German percentage, e.g. 0.3333 -> '33,3 %' (a no-break space before %: a line never starts with it)."
     from babel.numbers import format_percent
     if x is None or (isinstance(x, float) and math.isnan(x)): return '–'
-    return _minus(format_percent(x, format='#,##0.' + '0' * decimals + ' %' if decimals else '#,##0 %', locale='de_DE'))
+    return _minus(format_percent(x, format='#,##0.' + '0' * decimals + '\u00a0%' if decimals else '#,##0\u00a0%', locale='de_DE'))
 
 METRIC_DECIMALS = {  # decimals of a measured number wherever a person reads it: tables, model cards, gates, the apps
     **dict.fromkeys(('accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'train_accuracy', 'val_accuracy', 'cv_accuracy',

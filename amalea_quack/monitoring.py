@@ -117,7 +117,7 @@ class AccuracyGap:
 
     def __str__(self):
         g = lambda x: german_number(x, 3)
-        two_sided = german_percent(2 * self.confidence - 1, 0).replace(' %', '-%')  # '90-%'
+        two_sided = german_percent(2 * self.confidence - 1, 0).replace('\u00a0', '-')  # '90-%'
         return (f'beste Gruppe {self.best}, schlechteste {self.worst}: Abstand {g(self.gap)}, {two_sided}-Intervall '
                 f'{german_interval(self.low, self.high)} (jede Grenze einseitig {german_percent(self.confidence, 0)})')
 
@@ -162,7 +162,7 @@ def fairness_check(table: pd.DataFrame, # from segment_accuracy
     details.update(gap=g.gap, gap_low=g.low, gap_high=g.high, best=g.best, worst=g.worst, too_small=small, confidence=confidence)
     n = lambda x: german_number(x, 3)
     acc = dict(zip(table['segment'].astype(str), table['accuracy'], strict=True))
-    two_sided = german_percent(2 * confidence - 1, 0).replace(' %', '-%')  # the gap's interval: '90-%'
+    two_sided = german_percent(2 * confidence - 1, 0).replace('\u00a0', '-')  # the gap's interval: '90-%'
     shown = (f'{segment}: beste Gruppe {g.best} {n(acc[g.best])}, schlechteste {g.worst} {n(acc[g.worst])}, Abstand {n(g.gap)} '
              f'(Grenze {german_number(max_gap)}; {two_sided}-Intervall {german_interval(g.low, g.high)}, '
              f'jede Grenze einseitig {german_percent(confidence, 0)})')

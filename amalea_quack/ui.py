@@ -262,7 +262,7 @@ def vega_german(field: str = 'value', # the datum's field; 'value' is an axis la
     value = f"datum[{field!r}]" + (' * 100' if percent else '')
     german = (f"replace(replace(replace(format({value}, ',.{3 if percent else 4}~g'), regexp(',', 'g'), '_'), regexp('[.]', 'g'), ','), "
               "regexp('_', 'g'), '.')")
-    return german + " + ' %'" if percent else german
+    return german + " + '\u00a0%'" if percent else german  # as german_percent: no line starts with %
 
 # for `axis.labelExpr` in a chart spec
 VEGA_NUMBER, VEGA_PERCENT = vega_german(), vega_german(percent=True)

@@ -216,7 +216,7 @@ def _with(**changes) -> bytes:
 
 @pytest.mark.parametrize('name,data,failed,message', [
     ('unendlich.csv', _with(**{'sepal width (cm)': ([4, 9], float('inf'))}), 'Keine unendlichen Werte', "unendliche Werte in 'sepal width (cm)'"),
-    ('leere_spalte.csv', _with(notiz=(slice(None), None)), 'Fehlende Werte begrenzt', "'notiz' 100 %"),
+    ('leere_spalte.csv', _with(notiz=(slice(None), None)), 'Fehlende Werte begrenzt', "'notiz' 100\u00a0%"),
     ('eine_zeile.csv', b'laenge,breite,art\n1.5,2.5,setosa\n', 'Genug Zeilen', '1 Zeile (mindestens 10)'),
 ], ids=['infinite', 'empty-column', 'one-row'])
 def test_awkward_values_are_reported_not_crashed(name, data, failed, message):

@@ -98,7 +98,7 @@ def test_off_topic_text_makes_the_model_unsure(course_store, monkeypatch, text):
     monkeypatch.setenv('MLFLOW_TRACKING_URI', course_store)
     at = run_with(text)
     assert not at.exception and not at.success  # answered, but not in green: ...
-    assert at.warning[0].value.startswith('Rubrik: **') and 'Das Modell ist unsicher: keine Rubrik erreicht 35 %' in at.warning[0].value
+    assert at.warning[0].value.startswith('Rubrik: **') and 'Das Modell ist unsicher: keine Rubrik erreicht 35\u00a0%' in at.warning[0].value
 
 
 def test_alias_without_model_explains_the_fix_without_training(course_store, monkeypatch):
