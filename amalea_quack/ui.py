@@ -22,9 +22,9 @@ from .quack import Exercise, Question, has_keys  # the exercises of this lesson 
 __all__ = ['APPS', 'INPUT_HINTS', 'VEGA_NUMBER', 'VEGA_PERCENT', 'APP_FIGURE', 'UPLOAD_CEILING_MB', 'EXERCISES', 'QUIZ',
            'scan_components_once', 'rerun_figure', 'keep_state', 'show_new_labels', 'alias_choice', 'store_problem',
            'served_model', 'course_models', 'App', 'app_info', 'german_input_hints', 'page_header', 'course_links',
-           'model_card', 'answer_caption', 'vega_german', 'german_tooltip', 'probability_chart', 'alias_warnings',
-           'refusal', 'german_dropzone', 'csv_upload', 'show_table', 'data_preview', 'static_table', 'name_fields',
-           'number_field', 'deployment_figure']
+           'history_table', 'model_card', 'answer_caption', 'vega_german', 'german_tooltip', 'probability_chart',
+           'alias_warnings', 'refusal', 'german_dropzone', 'csv_upload', 'show_table', 'data_preview', 'static_table',
+           'name_fields', 'number_field', 'deployment_figure']
 
 # %% ../nbs/anhang/18_app_bausteine.ipynb #a18ws001
 def scan_components_once() -> None:
@@ -219,6 +219,21 @@ def _when(iso: str) -> str:
     "An ISO time stamp the German way: 30.11.2025, 14:05 UTC."
     try: return datetime.fromisoformat(iso).strftime('%d.%m.%Y, %H:%M UTC')
     except (TypeError, ValueError): return str(iso)
+
+def history_table(log, # registry.history(name): a DataFrame, one row per audit entry, oldest first
+                 ):
+    """The audit log for reading on any screen: newest first, two columns – 'when' (time and who) and 'entry' (action, alias,
+    versions, note and gates in one text) – so that a static table wraps each entry whole, on a phone as on a laptop."""
+    import pandas as pd
+
+    from amalea_quack.glossary import label
+    def entry(r) -> str:
+        versions = f'Version {r.to_version}' if pd.isna(r.from_version) else f'Version {r.from_version} → {r.to_version}'
+        return ' · '.join([f'{label(r.action)}: {r.alias}, {versions}'] + [f'Notiz: „{r.note}“'] * bool(r.note)
+                          + [f'Gates: {r.gates}'] * bool(r.gates))
+    newest = log.iloc[::-1]
+    return pd.DataFrame({'when': [f'{_when(w)}, {who}' for w, who in zip(newest['when'], newest['who'], strict=True)],
+                         'entry': [entry(r) for r in newest.itertuples()]})
 
 def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     """Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible; the accuracy

@@ -73,8 +73,13 @@ def checklist(at):
     return at.table[0].value.set_index('Prüfung')
 
 
-def history(at):
-    return open_tab(at, 'Historie').dataframe[0].value
+def history(at) -> list[str]:
+    "The audit log's entries as the Historie tab shows them, newest first: 'freigegeben: production, Version 1 → 2 · Notiz: „…“ · Gates: …'."
+    return list(open_tab(at, 'Historie').table[0].value['Eintrag'])
+
+
+def actions(entries: list[str]) -> list[str]:
+    return [e.split(':', 1)[0] for e in entries]
 
 
 def test_opens_on_iris_with_models_versions_and_aliases(ops_store):
@@ -114,7 +119,7 @@ def test_the_first_promotion_stays_on_its_tab_and_is_not_offered_again(ops_store
     # the same version again is not offered: it would move nothing (it read as if the release had not happened)
     assert at.button(key='promote').disabled and 'Version 2 ist schon **production**' in at.success[0].value
     log = history(at)
-    assert list(log['Aktion'][:2]) == [label('promote'), label('register')] and log.iloc[0]['Notiz'] == 'besser getestet'
+    assert actions(log[:2]) == [label('promote'), label('register')] and 'Notiz: „besser getestet“' in log[0]
     at = gates(at)
     at.selectbox(key='target').set_value('challenger').run()  # another alias: offered again
     assert not at.button(key='promote').disabled and 'Version 2 kann nach **challenger**' in at.success[-1].value
@@ -131,7 +136,7 @@ def test_rollback_goes_back_along_the_history_and_says_when_nothing_is_left(ops_
         assert not at.exception and 'Zurückrollen nicht möglich' in at.info[-1].value and 'keine frühere freigegebene Version' in at.info[-1].value
         assert 'unter „Kandidat“ die Version wählen' in at.info[-1].value  # the app's own way, not only the command line
         assert aliases('iris-classifier')[1] == 'production'
-    assert list(history(at)['Aktion'][:2]) == [label('rollback'), label('promote')]
+    assert actions(history(at)[:2]) == [label('rollback'), label('promote')]
 
 
 def shown_candidate(at) -> str:
@@ -171,8 +176,9 @@ def test_the_note_is_logged_once_and_the_field_is_empty_afterwards(ops_store):
     at = gates(at)
     at.button(key='promote').click().run()  # no note typed: the default, not the last one
     log = history(at)
-    assert list(log['Aktion'][:3]) == [label('promote'), label('rollback'), label('promote')]
-    assert list(log['Notiz'][:3]) == ['Freigabe in der App Modellbetrieb', 'Latenz im Betrieb zu hoch', 'besser getestet']
+    assert actions(log[:3]) == [label('promote'), label('rollback'), label('promote')]
+    notes = ['Freigabe in der App Modellbetrieb', 'Latenz im Betrieb zu hoch', 'besser getestet']
+    assert all(f'Notiz: „{n}“' in e for n, e in zip(notes, log[:3], strict=True)), log[:3]
 
 
 def test_refused_promote_names_every_failed_gate_and_changes_nothing(ops_store):
@@ -184,7 +190,7 @@ def test_refused_promote_names_every_failed_gate_and_changes_nothing(ops_store):
     refusal = at.error[-1].value
     assert 'verweigert – nichts wurde geändert' in refusal and '**KPIs des Steckbriefs**' in refusal and '**Mindestqualität**' in refusal
     assert aliases('iris-classifier') == before
-    assert history(at).iloc[0]['Aktion'] == label('refused')
+    assert actions(history(at))[0] == label('refused')
 
 
 def test_unfair_candidate_is_refused_by_the_fairness_gate(ops_store):

@@ -54,6 +54,8 @@ def test_model_ops_in_chromium(app, screen):
     screen.get_by_role('tab', name='Historie').click()
     screen.get_by_text('Audit-Log von iris-classifier').wait_for(timeout=60_000)
     settled(screen)
+    log = screen.locator('[data-testid="stTable"]').filter(has_text='zurückgerollt: production, Version 2 → 1')
+    assert no_horizontal_scroll(log)  # each entry wraps whole: on a phone too, gates and note need no swiping
     screen.get_by_role('tab', name='Drift').click()
     screen.get_by_text('kein Drift', exact=True).first.wait_for(timeout=60_000)
     settled(screen)

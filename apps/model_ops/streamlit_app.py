@@ -2,7 +2,7 @@
 auf einem Kursserver dazu die Klasse im Überblick (nur lesend)."""
 import streamlit as st
 
-from amalea_quack.ui import APP_FIGURE, name_fields, page_header, show_new_labels, static_table, store_problem
+from amalea_quack.ui import APP_FIGURE, history_table, name_fields, page_header, show_new_labels, static_table, store_problem
 
 page_header('model_ops', 'Das Cockpit der Modell-Registry: welche Version hinter welchem Alias steht, ob ein Kandidat alle '
                          'Freigabe-Gates besteht, Freigabe und Zurückrollen mit Audit-Log – und ob die Daten im Betrieb noch '
@@ -211,10 +211,9 @@ if tabs[2].open:
         log = registry.history(name)
         if log.empty: st.info('Noch keine Einträge.')
         else:
-            from amalea_quack.ui import _when
-            log = log.iloc[::-1].assign(when=lambda d: d['when'].map(_when))
-            st.dataframe(german_table(log), hide_index=True, width='stretch', key='history',
-                         column_config={'Gates': st.column_config.TextColumn(width='large'), 'Notiz': st.column_config.TextColumn(width='medium')})
+            st.caption('Neueste zuerst: jede Registrierung, Freigabe, Verweigerung und jedes Zurückrollen, mit Notiz und Gates '
+                       '(✓ bestanden, ⚠ Warnung, ✗ nicht bestanden, – nicht anwendbar).')
+            static_table(history_table(log))  # entries wrap whole: a phone shows gates and note without swiping
 
 # --- Drift -----------------------------------------------------------------------------------------------------
 if tabs[3].open:
