@@ -87,12 +87,12 @@ def _audit_lines(h: pd.DataFrame, width: int = 100) -> str:
     import textwrap
 
     from amalea_quack.glossary import label
+    from amalea_quack.registry import audit_change
     lines = []
-    for e in h.itertuples():
-        start = '–' if pd.isna(e.from_version) else e.from_version
-        lines.append(' · '.join([e.when.replace('T', ' ').replace('+00:00', ' UTC'), e.who, label(e.action),
-                                 f'{e.alias}: Version {start} → {e.to_version}'] + ([e.note] if e.note else [])))
-        if e.gates: lines += textwrap.wrap(f'Gates: {e.gates}', width, initial_indent='    ', subsequent_indent='      ')
+    for e in h.to_dict('records'):
+        lines.append(' · '.join([e['when'].replace('T', ' ').replace('+00:00', ' UTC'), e['who'], label(e['action']), audit_change(e)]
+                                + ([e['note']] if e['note'] else [])))
+        if e['gates']: lines += textwrap.wrap(f"Gates: {e['gates']}", width, initial_indent='    ', subsequent_indent='      ')
     return '\n'.join(lines)
 
 def _history(a) -> int:

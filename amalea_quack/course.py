@@ -692,7 +692,9 @@ class PortfolioItem:
     found: str  # German: what is there, or what is missing
     fix: str = ''  # a command or a step that closes the gap
 
-    def __str__(self): return f"{'✓' if self.ok else '✗'} {self.name}: {self.found}" + ('' if self.ok else f'\n    → {self.fix}')
+    @property
+    def mark(self) -> str: return '✓' if self.ok else '✗'  # the signs of Check.mark
+    def __str__(self): return f'{self.mark} {self.name}: {self.found}' + ('' if self.ok else f'\n    → {self.fix}')
 
 README_SECTIONS = {'Frage': r'frage|fragestellung', 'KPIs': r'kpi|kennzahl', 'Daten': r'daten', 'Starten': r'start|ausführen|app starten',
                    'Testen': r'test', 'App': r'\bapp\b', 'Grenzen': r'grenze|einschränkung|limitation'}

@@ -318,7 +318,7 @@ LABELS = {
     'model': 'Modell', 'version': 'Version', 'aliases': 'Aliase', 'alias': 'Alias', 'run_id': 'Lauf', 'run_name': 'Name des Laufs',
     'when': 'Zeitpunkt', 'who': 'Wer', 'action': 'Aktion', 'from_version': 'von Version', 'to_version': 'nach Version',
     'gates': 'Gates', 'note': 'Notiz', 'status': 'Status', 'start_time': 'Start', 'experiment': 'Experiment', 'estimator': 'Modelltyp',
-    'audited': 'im Audit-Log', 'entry': 'Eintrag',
+    'audited': 'im Audit-Log', 'entry': 'Eintrag', 'when_who': 'Zeitpunkt, Person',
     # checks and gates
     'check': 'Prüfung', 'verdict': 'Ergebnis', 'severity': 'Schwere', 'message': 'Meldung', 'error': 'blockiert', 'warning': 'Warnung',
     'passed': 'bestanden', 'failed': 'nicht bestanden – blockiert', 'warned': 'Warnung – blockiert nicht', 'not_applicable': 'nicht anwendbar',

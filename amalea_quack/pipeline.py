@@ -167,7 +167,7 @@ def k_phase_artifacts(name: str = IRIS_MODEL, # registered model
                       alias: str = 'production', # alias (or version) whose artefacts to show
                      ) -> str:
     "Markdown with the K-phase artefacts of `name@alias`: reproduction command, data version, parameters, signature, decision and promotion notes."
-    from amalea_quack.registry import load_model
+    from amalea_quack.registry import audit_change, load_model
     served = load_model(name, alias)
     run = client().get_run(served.run_id)
     p, t, m = run.data.params, run.data.tags, run.data.metrics
@@ -187,8 +187,7 @@ def k_phase_artifacts(name: str = IRIS_MODEL, # registered model
              f'**Signatur:** Eingabe `{sig.inputs}` → Ausgabe `{sig.outputs}`', '',
              '**Entscheidung:** ' + (f'Entscheidungsprotokoll am Lauf, `runs:/{served.run_id}/decision_log.md`' if decided
                                      else 'kein Entscheidungsprotokoll am Lauf'), '', '**Freigabenotizen:**']
-    moved = lambda r: f"Version {r['to_version']}" if pd.isna(r['from_version']) else f"Version {r['from_version']} → {r['to_version']}"
-    lines += [f"- {r['when']} {label(r['action'])} durch {r['who']}: {moved(r)}; {r['gates']}. {r['note']}"
+    lines += [f"- {r['when']} {label(r['action'])} durch {r['who']}: {audit_change(r)}; {r['gates']}. {r['note']}"
               for _, r in notes.iterrows()] or ['- noch keine Freigabe']
     return '\n'.join(lines)
 

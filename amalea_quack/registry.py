@@ -29,7 +29,7 @@ from .glossary import german_names, german_number, label
 from .quack import IRIS_CARD, Diagnosis, Exercise, ProjectCard, Question, answer_letters, has_keys, wilson_interval
 from .store import ModelNotFound, client, current_user, is_embedded, namespace, owner, qualify, short_name, store_errors, tracking_uri
 from .tracking import TRUSTED_PREFIXES, RunArtifacts, pred_column, skops_io
-from .validation import Check, DataValidationError, Report, Schema, as_frame
+from .validation import SEVERITIES, Check, DataValidationError, Report, Schema, as_frame
 
 # %% auto #0
 __all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'AUDIT_KEYS', 'CODE_MODEL_PACKAGES',
@@ -40,7 +40,7 @@ __all__ = ['IRIS_MODEL', 'ALIASES', 'COURSE_MODELS', 'MODEL_NAME', 'ACTIONS', 'A
            'latency_gate', 'default_gates', 'run_gates', 'Prediction', 'ServedModel', 'load_model', 'PromotionRefused',
            'Promotion', 'promote', 'alias_history', 'unexplained_aliases', 'outside_gates_message',
            'released_through_gates', 'rollback', 'ab_assign', 'ab_rows_needed', 'ABMeasurement', 'ABSplit', 'ab_split',
-           'history', 'status']
+           'gate_marks', 'audit_change', 'history', 'status']
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0008
 IRIS_MODEL = 'iris-classifier'
@@ -750,12 +750,28 @@ def ab_split(rows, # the requests: a DataFrame with the model's feature columns 
     return ABSplit(name, versions, arm, labels)
 
 # %% ../nbs/week07/14_model_registry.ipynb #cccc0028
+def gate_marks(gates: list[dict]) -> str:
+    """An audit entry's gates as one line, each with its sign: 'Sicherheitsscan ✓, KPIs des Steckbriefs ⚠' (`Check.mark`). A gate
+    written by hand with odd values shows '–' (not applicable) and its name's German label instead of breaking the log."""
+    def check(g: dict) -> Check:
+        passed, severity = g.get('passed'), g.get('severity')
+        return Check(str(g.get('name', '?')), passed if isinstance(passed, bool) else None, severity=severity if severity in SEVERITIES else 'error',
+                     title=str(g.get('title') or ''))
+    return ', '.join(f'{c.title} {c.mark}' for c in map(check, gates))
+
+def audit_change(entry) -> str:  # entry: an audit_log dict or a row of history()
+    """What an audit entry moved, in German: 'production, Version 1 → 2'; 'Version 3' (registered without an alias); a refusal
+    'production bleibt Version 1 (Kandidat Version 2)'."""
+    alias, start, end = entry['alias'], entry['from_version'], entry['to_version']
+    if entry['action'] == 'refused':
+        return f"{alias}{'' if pd.isna(start) else f' bleibt Version {start}'} (Kandidat Version {end})"
+    versions = f'Version {end}' if pd.isna(start) else f'Version {start} → {end}'
+    return f'{alias}, {versions}' if alias else versions
+
 def history(name: str = IRIS_MODEL) -> pd.DataFrame:
     "The audit log of `name` as a table (English columns), oldest first."
-    checks = lambda e: [Check(g['name'], g['passed'], severity=g.get('severity', 'error'), title=g.get('title', '')) for g in e['gates']]
     rows = [{'when': e['when'], 'who': e['who'], 'action': e['action'], 'alias': e['alias'], 'from_version': e['from_version'],
-             'to_version': e['to_version'], 'gates': ', '.join(f'{c.title} {c.mark}' for c in checks(e)),
-             'note': e['note']} for e in audit_log(name)]
+             'to_version': e['to_version'], 'gates': gate_marks(e['gates']), 'note': e['note']} for e in audit_log(name)]
     cols = ['when', 'who', 'action', 'alias', 'from_version', 'to_version', 'gates', 'note']
     return pd.DataFrame(rows, columns=cols).astype({'from_version': 'Int64', 'to_version': 'Int64'})
 

@@ -222,18 +222,20 @@ def _when(iso: str) -> str:
 
 def history_table(log, # registry.history(name): a DataFrame, one row per audit entry, oldest first
                  ):
-    """The audit log for reading on any screen: newest first, two columns – 'when' (time and who) and 'entry' (action, alias,
-    versions, note and gates in one text) – so that a static table wraps each entry whole, on a phone as on a laptop."""
+    """The audit log for reading on any screen: newest first, two columns – 'when_who' (time and person) and 'entry' (action,
+    what moved, note and gates in one text: `registry.audit_change`) – so that a static table wraps each entry whole, on a phone
+    as on a laptop."""
     import pandas as pd
 
     from amalea_quack.glossary import label
-    def entry(r) -> str:
-        versions = f'Version {r.to_version}' if pd.isna(r.from_version) else f'Version {r.from_version} → {r.to_version}'
-        return ' · '.join([f'{label(r.action)}: {r.alias}, {versions}'] + [f'Notiz: „{r.note}“'] * bool(r.note)
-                          + [f'Gates: {r.gates}'] * bool(r.gates))
-    newest = log.iloc[::-1]
-    return pd.DataFrame({'when': [f'{_when(w)}, {who}' for w, who in zip(newest['when'], newest['who'], strict=True)],
-                         'entry': [entry(r) for r in newest.itertuples()]})
+    from amalea_quack.registry import audit_change
+    def entry(r: dict) -> str:
+        said = lambda v: isinstance(v, str) and v != ''  # a note or gate list; NaN and None say nothing
+        return ' · '.join([f"{label(r['action'])}: {audit_change(r)}"] + [f"Notiz: „{r['note']}“"] * said(r['note'])
+                          + [f"Gates: {r['gates']}"] * said(r['gates']))
+    newest = log.iloc[::-1].to_dict('records')
+    return pd.DataFrame({'when_who': [f"{_when(r['when'])}, {r['who']}" for r in newest], 'entry': [entry(r) for r in newest]},
+                        columns=['when_who', 'entry'])
 
 def model_card(served) -> None:  # served: amalea_quack.registry.ServedModel
     """Show version, run, key metrics and release of the served model: German labels, German numbers, every row visible; the accuracy

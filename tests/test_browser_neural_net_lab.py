@@ -47,4 +47,4 @@ def test_neural_net_lab_in_chromium(store, page):
         assert shot.stat().st_size > 10_000
         # the accuracy curve's tooltip writes a German percentage ('93,8 %'), not Vega's 0.938
         tip = hover_tooltip(page, page.locator('[data-testid="stVegaLiteChart"]').nth(1))
-        assert re.search(r'Anteil richtig\s*\d{1,3}(,\d{1,2})?\s%', tip) and 'Epoche' in tip, tip
+        assert re.search(r'Anteil richtig\s*\d{1,3}(,\d{1,2})?\u00a0%', tip) and 'Epoche' in tip, tip

@@ -6,7 +6,7 @@ import streamlit as st
 st.set_page_config(page_title='Fortschritt', page_icon='✅', layout='centered')
 st.title('✅ Fortschritt')
 st.markdown('Hier siehst du je Notebook, welche Übungen und Fragen der Selbstkontrolle in **deiner** Ausgabe der Notebooks gelöst, '
-            'noch nicht richtig, noch offen oder nicht prüfbar sind. Deine Ausgabe liegt im Ordner `student-edition/`: '
+            'noch nicht richtig, noch nicht gelöst oder nicht prüfbar sind. Deine Ausgabe liegt im Ordner `student-edition/`: '
             '`make lab` legt sie beim ersten Mal an und öffnet sie in JupyterLab. Die Prüfung führt deine Lösungszellen aus, '
             'ohne etwas zu speichern – einige Sekunden pro Notebook.')
 
@@ -68,4 +68,4 @@ if st.button('Portfolio prüfen', key='portfolio', disabled=not model.strip()):
         done = sum(i.ok for i in items)
         (st.success if done == len(items) else st.warning)(f'{done} von {len(items)} Punkten erfüllt.')
         for i in items:
-            st.markdown(f"{'✅' if i.ok else '❌'} **{i.name}:** {i.found}" + ('' if i.ok else f'  \n→ {i.fix}'))
+            st.markdown(f"{i.mark} **{i.name}:** {i.found}" + ('' if i.ok else f'  \n→ {i.fix}'))

@@ -21,7 +21,7 @@ from amalea_quack.registry import ALIASES, IRIS_MODEL, PromotionRefused
 from amalea_quack.store import ModelNotFound, StoreError, is_server, tracking_uri
 from amalea_quack.tracking import REFERENCE_PROFILE
 from amalea_quack.ui import alias_warnings, csv_upload, refusal
-from amalea_quack.validation import DataValidationError
+from amalea_quack.validation import Check, DataValidationError
 
 TABS = ['Überblick', 'Gates und Freigabe', 'Historie', 'Drift']
 NO_FEATURE = '– keins (Daten wie sie sind) –'
@@ -211,8 +211,9 @@ if tabs[2].open:
         log = registry.history(name)
         if log.empty: st.info('Noch keine Einträge.')
         else:
-            st.caption('Neueste zuerst: jede Registrierung, Freigabe, Verweigerung und jedes Zurückrollen, mit Notiz und Gates '
-                       '(✓ bestanden, ⚠ Warnung, ✗ nicht bestanden, – nicht anwendbar).')
+            signs = [Check('', True), Check('', False, severity='warning'), Check('', False), Check('', None)]
+            st.caption('Neueste zuerst: jede Registrierung, Freigabe, Verweigerung und jedes Zurückrollen, mit Notiz und Gates ('
+                       + '; '.join(f'{c.mark} {label(c.verdict)}' for c in signs) + ').')
             static_table(history_table(log))  # entries wrap whole: a phone shows gates and note without swiping
 
 # --- Drift -----------------------------------------------------------------------------------------------------
