@@ -20,7 +20,7 @@ import pandas as pd
 
 from .eda import load_dataset, new_figure
 from .evaluation import baseline_model, make_tabular_pipeline, model_frame, split_data, split_three
-from .glossary import german_interval, german_number, german_p, german_significant, label
+from .glossary import german_interval, german_number, german_p, german_percent, german_significant, label
 from .quack import Diagnosis, Exercise, ProjectCard, Question, answer_letter, expect_bool, expect_count, expect_number, has_keys, wilson_interval
 from .store import client, current_user, store_errors, tracking_uri
 from .tracking import RunArtifacts, pred_column, train_tabular, true_column
@@ -708,7 +708,7 @@ class DecisionLog:
             level = german_number(100 * d.get('confidence', 0.95), 0)
             lines += ['', '**Gepaarte Kreuzvalidierung:**',
                       f"- {d['b']} − {d['a']}: im Mittel {g(d['mean'])}, {level}-%-Intervall {german_interval(d['low'], d['high'])}"
-                      + (f", {d['b']} vorn in {german_number(100 * d['wins'], 0)} % der {d['folds']} Folds" if 'wins' in d and 'folds' in d else '')]
+                      + (f", {d['b']} vorn in {german_percent(d['wins'], 0)} der {d['folds']} Folds" if 'wins' in d and 'folds' in d else '')]
         if self.table is not None: lines += ['', '**Vergleichstabelle:**', '', _md_table(self.table.drop(columns='run_id', errors='ignore'))]
         return '\n'.join(lines)
 

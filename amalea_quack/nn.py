@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .eda import new_figure
 from .evaluation import classification_metrics, make_tabular_pipeline, split_data, split_three
-from .glossary import german_names, german_number, german_p
+from .glossary import german_names, german_number, german_p, german_percent
 from .quack import Diagnosis, Exercise, Question, expect_count, expect_each, expect_number, has_keys, wilson_interval
 from .reproducibility import set_seed, tracked_run
 from .store import client
@@ -469,7 +469,8 @@ class PairedComparison:
         if self.only == (0, 0):  # the bootstrap has nothing to resample; 0 of n still bounds the share of rows where they would differ
             bound = self.interval[1]
             return (f'{a} und {b} liegen auf allen {self.n} Testzeilen gleich – auf diesen Zeilen ist kein Unterschied messbar. Das heißt '
-                    f'nicht „gleich gut“: Mit {round(100 * self.confidence)} % unterscheiden sie sich auf höchstens {pp(bound)} % aller Zeilen, '
+                    f'nicht „gleich gut“: Mit {german_percent(self.confidence, 0)} unterscheiden sie sich auf höchstens {german_percent(bound)} '
+                    'aller Zeilen, '
                     'die Differenz liegt also '
                     f'zwischen −{pp(bound)} und +{pp(bound)} Prozentpunkten.')
         rows = f'nur {a} hat auf {self.only[0]} Zeilen recht, nur {b} auf {self.only[1]} (McNemar {german_p(self.p_value)})'
@@ -620,7 +621,7 @@ def _rings_reached(s):
     "True, or a Diagnosis with the three accuracies."
     accs = _rings_accuracies(*_rings_spec(s))
     if min(accs) >= _RINGS_TARGET: return True
-    shown = ', '.join(f'{german_number(100 * a, 0)} %' for a in accs)
+    shown = ', '.join(german_percent(a, 0) for a in accs)
     return Diagnosis(f'mit den Seeds 0, 1 und 2 erreicht dein Netz {shown} – nötig sind mindestens 95 % mit jedem Seed. '
                      + ('Nur manche Seeds gelingen: Das war Glück, versuch eine andere Lernrate oder ein, zwei Neuronen mehr.'
                         if max(accs) >= _RINGS_TARGET else 'Mehr Neuronen, eine zweite Schicht oder eine andere Lernrate?'))
