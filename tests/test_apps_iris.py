@@ -32,7 +32,7 @@ def test_measurements_in_german_and_the_prediction_with_card(course_store, monke
     assert [n.label for n in at.text_input] == FIELDS  # rows in reading order: sepal length, width; petal length, width
     assert at.markdown[0].value.startswith('Miss Kelchblatt und Kronblatt einer Iris-Blüte')
     assert at.success[0].value.startswith('Vorhersage: **')
-    assert any(c.value.startswith('Laut Modell zu ') and ' ms' in c.value for c in at.caption)
+    assert any(c.value.startswith('Laut Modell zu ') and '\u00a0ms (Ziel: ' in c.value for c in at.caption)
     assert len(at.get('vega_lite_chart')) == 1  # the probabilities
     c = card(at)
     assert (c['Modell'], c['Version'], c['Alias']) == ('iris-classifier', '1', 'production')

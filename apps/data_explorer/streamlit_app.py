@@ -184,7 +184,9 @@ if tabs[3].open:
                 data_preview(df[hit], rows=500)
             st.caption('Alle Zahlenspalten auf einen Blick – Zäune über alle Zeilen'
                        + (f', nicht je {column_label(box_by)}: Die Zahlen können deshalb vom Boxplot abweichen.' if box_by else '.'))
-            table(people(percent(eda.outliers(df), 'share').rename(index=column_label), 'column'), 'outliers')
+            found = eda.outliers(df)  # the count and its share first: on a phone they stay in view beside the pinned column name
+            found = found[['outliers', 'share', *found.columns.drop(['outliers', 'share'])]]
+            table(people(percent(found, 'share').rename(index=column_label), 'column'), 'outliers')
         else:
             st.info('Keine Zahlenspalten – Boxplots und Ausreißer gibt es nur für Zahlen.')
 

@@ -151,16 +151,18 @@ st.subheader(f"Rangliste · {len(board)} von {len(runs)} {'Lauf' if len(runs) ==
 shown = board.assign(start_time=board['start_time'].dt.strftime('%d.%m.%Y %H:%M'), run_id=board['run_id'].str[:8])
 shown = german_table(shown)  # every metric with its METRIC_DECIMALS
 shown = shown.rename(columns={'rank': 'Rang'})
-# The parameters that tell the shown runs apart (five runs named 'entscheidungsbaum' differ in their depth), right after the name.
+# The parameters that tell the shown runs apart (five runs named 'entscheidungsbaum' differ in their depth), right after the ranked
+# metric: on a phone, rank, name and the number they are ranked by stay in view; the parameters follow when swiped.
 varying = differing_params(runs, board['run_id'])
 param_value = lambda v: '–' if pd.isna(v) else 'ohne' if v == 'None' else german_number(v) if isinstance(v, int | float) else str(v)
 param_columns = {p: param_label(p) if param_label(p) not in shown.columns else f'{p} (Parameter)' for p in varying.columns}
 for i, p in enumerate(varying.columns):
-    shown.insert(2 + i, param_columns[p], board['run_id'].map(varying[p]).map(param_value).tolist())
+    shown.insert(3 + i, param_columns[p], board['run_id'].map(varying[p]).map(param_value).tolist())
 top = board['rank'].eq(1).tolist()
 st.dataframe(shown.style.apply(lambda row: ['background-color: #fff3c4' if top[row.name] else '' for _ in row], axis=1),
              hide_index=True, width='stretch', key='board',
-             column_config={param_columns[p]: st.column_config.Column(help=PARAMETER_HELP.get(p)) for p in varying.columns})
+             column_config={'Rang': st.column_config.Column(pinned=True), label('run_name'): st.column_config.Column(pinned=True),
+                            **{param_columns[p]: st.column_config.Column(help=PARAMETER_HELP.get(p)) for p in varying.columns}})
 ranked_by = f"Rangliste nach **{label(metric)}**{on_test}"
 fallback = (f" Kein Lauf hat eine Kreuzvalidierung (**{label('cv_accuracy')}**) protokolliert – deshalb ersatzweise nach der "
             'Genauigkeit auf den Testdaten. Zum Auswählen eines Laufs taugt die nur bedingt: Trainiere mit `quack train` oder '
