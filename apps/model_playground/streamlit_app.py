@@ -1,7 +1,7 @@
 """Modell-Spielwiese: die Big 3 – Entscheidungsbaum, KNN, k-Means – auf zwei Merkmalen (Woche 3–4, Phase A³)."""
 import streamlit as st
 
-from amalea_quack.ui import page_header, static_table, store_problem
+from amalea_quack.ui import APP_FIGURE, page_header, static_table, store_problem
 
 page_header('model_playground', 'Entscheidungsbaum, KNN und k-Means auf zwei Merkmalen: Sieh, wo ein Modell seine Grenzen zieht, '
                                 'dreh an den Hyperparametern (links in der Seitenleiste; auf dem Handy: oben links ») und '
@@ -39,7 +39,7 @@ def train(name: str, algorithm: str, features: tuple, params: tuple, n_rows: int
 @st.cache_data(show_spinner=False, max_entries=64)
 def figure(name: str, algorithm: str, features: tuple, params: tuple, n_rows: int | None, seed: int) -> bytes:
     "The trained model's boundaries as PNG, drawn once per configuration: reruns do not redraw it."
-    return figure_png(train(name, algorithm, features, params, n_rows, seed).figure(), dpi=110)
+    return figure_png(train(name, algorithm, features, params, n_rows, seed).figure(), **APP_FIGURE, bbox_inches='tight')  # legible on a phone
 
 
 side = st.sidebar
