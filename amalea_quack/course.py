@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .glossary import PROGRESS_MARKS
 from .store import project_root
 
 # %% auto #0
@@ -435,7 +436,7 @@ def write_student_edition(dst: Path, # the edition's folder (same layout as nbs/
 # %% ../nbs/anhang/19_kursbetrieb.ipynb #cccc0013
 _CHECK = re.compile(r"""check\(\s*['"](\d\d\.\d+)['"]""")
 _QUIZ = re.compile(r"""check_quiz\(\s*['"](\d\d)['"]""")
-PROGRESS_STATUS = ('solved', 'wrong', 'unsolved', 'unchecked')  # unchecked: could not be run (file broken, cell missing, crash)
+PROGRESS_STATUS = tuple(PROGRESS_MARKS)  # solved, wrong, unsolved, unchecked (could not be run: file broken, cell missing, crash)
 
 def _only_definitions(src: str) -> bool:
     "A cell of imports only (safe and cheap to run before the exercises)."
