@@ -189,14 +189,15 @@ def _group_labels(df: pd.DataFrame, by: str, max_groups: int | None = 10) -> pd.
 def missing_values(df: pd.DataFrame, # the table to inspect
                    by: str | None = None, # group column: count missing values per group instead
                   ) -> pd.DataFrame:
-    "Missing values per column (count and share), or, with `by`, per group for the columns that have gaps."
+    "Missing values per column (count and share), or, with `by`, per group for the columns that have gaps; most gaps first in both."
     miss = df.isna()
     if by is None:
         share = miss.mean() if len(df) else miss.sum().astype(float)
         out = pd.DataFrame({'missing': miss.sum().astype(int), 'missing_share': share}).rename_axis('column')
         return out.sort_values('missing', ascending=False, kind='stable')
     labels = _group_labels(df, by, max_groups=None)
-    gaps = [c for c in df.columns if c != by and miss[c].any()]
+    counts = miss.sum().drop(by).sort_values(ascending=False, kind='stable')
+    gaps = list(counts.index[counts > 0])
     out = miss[gaps].groupby(labels).sum().astype(int)
     out.insert(0, 'rows', labels.value_counts().reindex(out.index).astype(int))
     return out.rename_axis(by)
