@@ -106,9 +106,11 @@ def test_log_button_creates_a_finished_run(store, algorithm, key, value, param, 
     at.sidebar.slider(key=key).set_value(value).run()
     shown = metrics(at)
     assert runs(store) == []  # nothing is logged before the button
+    assert not any('Store:' in c.value for c in at.caption)  # where runs go is said once there is one (a path means nothing on a phone)
     at.button(key='log').click().run()
     assert not at.exception and not at.error
     message = at.success[0].value
+    assert any(c.value.startswith('Store: `') and 'Experiment-Vergleich' in c.value for c in at.caption)
     assert PLAYGROUND_EXPERIMENT in message
     run_id = message.split('`')[1]
     [run] = runs(store)
@@ -127,6 +129,7 @@ def test_log_button_creates_a_finished_run(store, algorithm, key, value, param, 
     # the confirmation belongs to this configuration: another k hides it, nothing new is logged
     at.sidebar.slider(key=key).set_value(value + 1).run()
     assert not at.success and len(runs(store)) == 1
+    assert not any('Store:' in c.value for c in at.caption)
 
 
 def test_widgets_alone_never_log(store):

@@ -116,4 +116,4 @@ with right:
     logged = st.session_state.get('logged')
     if logged and logged['config'] == config:
         st.success(f"Lauf protokolliert im Experiment **{PLAYGROUND_EXPERIMENT}** · Run-ID `{logged['run_id']}`")
-    st.caption(f'Store: `{tracking_uri()}` · Läufe vergleichen: App *Experiment-Vergleich* oder `make ui`')
+        st.caption(f'Store: `{tracking_uri()}` · Läufe vergleichen: App *Experiment-Vergleich* oder `make ui`')  # once there is a run
