@@ -88,6 +88,7 @@ def test_progress_of_one_notebook_and_a_portfolio_check(course_store, monkeypatc
     at.button(key='check').click().run()
     assert not at.exception, at.exception
     counts = {m.label: int(m.value) for m in at.metric}  # AppTest hands a metric's value over as text
+    assert all(status in at.markdown[0].value for status in counts), at.markdown[0].value  # the prose explains the counters' signs
     assert counts['⏳ noch nicht gelöst'] > 0 and counts['✅ gelöst'] == 0 and counts['⚠️ nicht prüfbar'] == 0, counts
     assert at.expander[0].label.startswith('01 · Das QUA³CK-Prozessmodell – 0 von ')
     rows = at.table[0].value

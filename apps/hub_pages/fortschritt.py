@@ -5,13 +5,16 @@ import streamlit as st
 
 st.set_page_config(page_title='Fortschritt', page_icon='✅', layout='centered')
 st.title('✅ Fortschritt')
-st.markdown('Hier siehst du je Notebook, welche Übungen und Fragen der Selbstkontrolle in **deiner** Ausgabe der Notebooks gelöst, '
-            'noch nicht richtig, noch nicht gelöst oder nicht prüfbar sind. Deine Ausgabe liegt im Ordner `student-edition/`: '
+
+from amalea_quack.glossary import PROGRESS_MARKS, german_table, label
+
+*first, last = [f'{PROGRESS_MARKS[s]} {label(s)}' for s in PROGRESS_MARKS]  # the signs and words the counters below use
+st.markdown(f"Hier siehst du je Notebook, welche Übungen und Fragen der Selbstkontrolle in **deiner** Ausgabe der Notebooks {', '.join(first)} "
+            f'oder {last} sind. Deine Ausgabe liegt im Ordner `student-edition/`: '
             '`make lab` legt sie beim ersten Mal an und öffnet sie in JupyterLab. Die Prüfung führt deine Lösungszellen aus, '
             'ohne etwas zu speichern – einige Sekunden pro Notebook.')
 
 from amalea_quack.course import nbs_path, notebook_progress, notebook_title, notebooks, portfolio_check
-from amalea_quack.glossary import PROGRESS_MARKS, german_table, label
 from amalea_quack.store import project_root
 from amalea_quack.ui import german_input_hints
 
