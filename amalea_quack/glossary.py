@@ -267,6 +267,9 @@ GLOSSARY = (
          'macht aus beliebigen Zahlen Wahrscheinlichkeiten, die sich zu 1 summieren'),
     Term('vortrainiert', 'pretrained',
          'auf großen allgemeinen Daten trainiert und hier nur noch benutzt oder angepasst'),
+    Term('Transferlernen', 'transfer learning',
+         'ein an anderen Daten vortrainiertes Modell für eine neue Aufgabe nutzen, z. B. seine Embeddings als Merkmale eines kleinen '
+         'Klassifikators (eingefroren); beim Feinabstimmen (fine-tuning) lernt es selbst weiter'),
     Term('Zeichen-n-Gramm', 'character n-gram',
          'Folge von n Zeichen; robust gegen Tippfehler und Wortformen'),
     Term('TF-IDF', 'TF-IDF',
