@@ -208,6 +208,11 @@ GLOSSARY = (
          'misst, wie falsch die Vorhersagen sind; bei Klassen meist die Kreuzentropie'),
     Term('Kreuzentropie', 'cross-entropy',
          'Verlust: minus der Logarithmus der Wahrscheinlichkeit, die das Modell der richtigen Klasse gibt'),
+    Term('Backpropagation', 'backpropagation',
+         'bestimmt die Gradienten aller Gewichte von der letzten Schicht zur ersten mit der Kettenregel (in PyTorch: loss.backward())'),
+    Term('Gradientenabstieg', 'gradient descent',
+         'verschiebt jedes Gewicht um Lernrate mal Gradient gegen den Gradienten; stochastisch (SGD), wenn der Gradient aus einem '
+         'Mini-Batch geschätzt ist'),
     Term('Lernrate', 'learning rate',
          'Schrittgröße jedes Gradientenschritts: zu groß springt, zu klein kriecht'),
     Term('Optimierer', 'optimizer',
