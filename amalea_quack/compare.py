@@ -1041,7 +1041,7 @@ QUIZ = (
                     'c': 'Unklar ist ein Intervall, das null enthält und über die Toleranz hinausreicht; dieses liegt ganz in der Toleranz.'}),
     Question(6, 'a', 'Die Folds teilen sich Trainingszeilen; Nadeau & Bengio korrigieren die Varianz näherungsweise mit (1/J + n_Test/n_Training).',
              notes={'b': 'Die Verteilung ist nicht das Problem; die Abhängigkeit zwischen den Folds ist es.',
-                    'c': 'Mehr Wiederholungen helfen nicht: Der Summand n_Test/n_Training bleibt, egal wie viele Folds du so sammelst.'}),
+                    'c': 'Mehr Wiederholungen helfen kaum noch: Der Summand n_Test/n_Training bleibt, egal wie viele Folds du so sammelst.'}),
     Question(7, 'b', 'Gewählt wird mit Kreuzvalidierung oder Validierungsdaten; die Testdaten kommen einmal, danach.',
              notes={'a': 'Wer mit den Testdaten wählt, nimmt den Kandidaten, der zufällig zu ihnen passt – seine Testzahl ist dann zu optimistisch.',
                     'c': 'Mit allen Zeilen zusammen gibt es keine ungesehenen Daten mehr für eine ehrliche Schätzung.'}),
