@@ -963,8 +963,8 @@ QUIZ = (
              notes={4: 'Nie vorwärts: Version 4 wurde gerade zurückgenommen.',
                     2: 'Ein zweites Zurückrollen bewegt den Alias weiter: von 2 auf die davor freigegebene Version.'},
              hint='Der Stapel ist jetzt 1, 2. Was liegt unter der 2?'),
-    Question(6, 'c', 'Das Intervall enthält die 0: nicht entscheidbar. Um 0,94 von 0,96 zu unterscheiden, braucht jeder Arm rund 1900 Zeilen '
-                     '(ab_rows_needed(0.94, 0.96)).',
+    Question(6, 'c', 'Das Intervall enthält die 0: nicht entscheidbar. Die Zeilenzahl legst du vor dem Test fest, nicht aus diesem Ergebnis: '
+                     'Wolltest du vorher 0,94 von 0,96 unterscheiden können, bräuchte jeder Arm rund 1900 Zeilen (ab_rows_needed(0.94, 0.96)).',
              notes={'a': 'Das Intervall reicht bis unter 0: Auch ein schlechterer Herausforderer passt zu diesen Daten.',
                     'b': '„Nicht entscheidbar“ heißt nicht „gleich gut“: Die Daten reichen für keine Aussage.'}),
     Question(7, 'b', 'Ein Canary bekommt wenige echte Anfragen, wird beobachtet und notfalls sofort abgeschaltet.',
