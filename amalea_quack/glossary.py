@@ -65,7 +65,8 @@ GLOSSARY = (
          'Trainingsgenauigkeit minus Genauigkeit auf ungesehenen Daten (A³-Schleife: Validierung oder Kreuzvalidierung; Phase C: Test)'),
     Term('Hyperparameter', 'hyperparameter', 'Einstellung, die vor dem Training festgelegt wird (z. B. Baumtiefe)'),
     Term('Konfidenzintervall', 'confidence interval',
-         'Bereich aus einem Verfahren, das den wahren Wert in einem festgelegten Anteil (z. B. 95 %) aller Wiederholungen einschließt'),
+         'Bereich aus einem Verfahren, das den wahren Wert in einem festgelegten Anteil (z. B. 95 %) aller Wiederholungen einschließt – '
+         'bei Näherungen wie Wilson ungefähr'),
     Term('Punktwert', 'point estimate',
          'die eine gemessene Zahl ohne ihre Unsicherheit; nachgewiesen ist ein KPI erst, wenn das ganze Konfidenzintervall ihn einhält'),
     Term('p-Wert', 'p-value', 'wie oft ein mindestens so großer Unterschied allein durch Zufall entstünde, wenn es keinen echten gäbe'),
