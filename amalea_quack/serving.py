@@ -7,6 +7,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/rest_dienst.html.md"""
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0004
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -17,6 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from .glossary import german_number
 from .monitoring import drift_gauges
@@ -25,7 +28,7 @@ from .store import ensure_port_free
 from .validation import MAX_REQUEST_MB, DataValidationError, parse_rows
 
 # %% auto #0
-__all__ = ['OUTCOMES', 'RequestRefused', 'request_kind', 'read_body', 'ServingMetrics', 'create_app', 'serve']
+__all__ = ['BODY_TIMEOUT', 'OUTCOMES', 'RequestRefused', 'request_kind', 'read_body', 'ServingMetrics', 'create_app', 'serve']
 
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0008
 class RequestRefused(Exception):
@@ -41,27 +44,37 @@ def request_kind(content_type: str | None) -> str:
     if kind in ('application/json', ''): return 'json'
     raise RequestRefused(415, 'UNSUPPORTED_MEDIA_TYPE', f'Inhaltstyp {kind!r} wird nicht unterstützt.', 'application/json oder text/csv')
 
-async def read_body(request: Request, max_mb: float = MAX_REQUEST_MB) -> bytes:
-    "The request body, read only up to `max_mb`: a larger one is refused (413) without reading it all."
+BODY_TIMEOUT = 30.0  # seconds a client may take to send its whole body
+
+async def read_body(request: Request, max_mb: float = MAX_REQUEST_MB, timeout: float = BODY_TIMEOUT) -> bytes:
+    """The request body, read only up to `max_mb`: a larger one is refused (413) without reading it all, one that takes longer
+    than `timeout` seconds to arrive is refused (408); a client that hangs up before the end raises Starlette's `ClientDisconnect`."""
     limit = int(max_mb * 1024 * 1024)
     declared = request.headers.get('content-length')
     if declared and declared.isdigit() and int(declared) > limit:
         raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist {german_number(int(declared) / 1024 / 1024, 1)} MB groß.',
                              f'höchstens {german_number(max_mb)} MB')
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist größer als {german_number(max_mb)} MB.',
-                                 f'höchstens {german_number(max_mb)} MB')
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist größer als {german_number(max_mb)} MB.',
+                                         f'höchstens {german_number(max_mb)} MB')
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestRefused(408, 'REQUEST_TIMEOUT', f'Der Rumpf der Anfrage kam nicht innerhalb von {german_number(timeout)} s ganz an '
+                             f'({german_number(size)} Bytes bis dahin).',
+                             f'den ganzen Rumpf innerhalb von {german_number(timeout)} s') from None
     return b''.join(chunks)
 
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000b
-OUTCOMES = ('ok', 'refused', 'error')  # answered, refused with 4xx, failed with 5xx
+OUTCOMES = ('ok', 'refused', 'aborted', 'error')  # answered, refused with 4xx, client hung up while sending, failed with 5xx
 
 class ServingMetrics:
-    "Prometheus metrics of one served model: every request by outcome, predicted rows, latency, unknown categories, drift score."
+    """Prometheus metrics of one served model: every request by outcome, predicted rows, latency, unknown categories, drift score
+    and level, failed drift computations."""
     def __init__(self, model: ServedModel, reference: dict | None = None, window: int = 200, every: int = 50):
         self.registry = CollectorRegistry()
         labels = {'model': model.name, 'version': model.version}
@@ -75,14 +88,22 @@ class ServingMetrics:
                            registry=self.registry)
         self.drift_level = Gauge('quack_drift_level', 'Urteil des Drift-Berichts (Test und Effekt): 0 kein, 1 Drift, 2 starker Drift',
                                  ['model', 'version'], registry=self.registry)
+        self.drift_errors = Counter('quack_drift_errors', 'Gescheiterte Berechnungen des Drift-Scores (Traceback im Protokoll des Dienstes)',
+                                    ['model', 'version'], registry=self.registry)
         self.labels, self.reference, self.every = labels, reference, every
         self.recent, self._since, self._lock = deque(maxlen=window), 0, threading.Lock()
         for outcome in OUTCOMES: self.requests.labels(**labels, outcome=outcome)
-        self.drift.labels(**labels).set(float('nan'))
-        self.drift_level.labels(**labels).set(float('nan'))
+        self.drift_errors.labels(**labels)
+        self._set_drift(float('nan'), float('nan'))
+
+    def _set_drift(self, score: float, level: float):
+        self.drift.labels(**self.labels).set(score)
+        self.drift_level.labels(**self.labels).set(level)
 
     def observe(self, outcome: str, seconds: float, prediction: Prediction | None = None):
-        "Count a request of any outcome; for an answered one also its latency, rows and unknown categories, and every `every` rows the drift score."
+        """Count a request of any outcome; for an answered one also its latency, rows and unknown categories, and every `every` rows
+        the drift score. A failing drift computation (a damaged reference profile, say) never fails the answer: it is logged with its
+        traceback, counted in `quack_drift_errors`, and the drift gauges read NaN (unknown) instead of an outdated value."""
         self.requests.labels(**self.labels, outcome=outcome).inc()
         if outcome != 'ok': return  # a refusal ends before the prediction, mostly much faster: in the histogram it would hide the slow answers
         self.latency.labels(**self.labels).observe(seconds)
@@ -97,9 +118,12 @@ class ServingMetrics:
             self._since += len(rows)
             if self._since < self.every: return
             self._since, recent = 0, pd.DataFrame(list(self.recent))
-        score, level = drift_gauges(self.reference, recent)
-        self.drift.labels(**self.labels).set(score)
-        self.drift_level.labels(**self.labels).set(level)
+        try: score, level = drift_gauges(self.reference, recent)
+        except Exception:
+            logging.getLogger(__name__).exception('Drift-Score nicht berechnet')
+            self.drift_errors.labels(**self.labels).inc()
+            score = level = float('nan')
+        self._set_drift(score, level)
 
     def exposition(self) -> bytes: return generate_latest(self.registry)
 
@@ -108,12 +132,24 @@ def create_app(model: ServedModel, # the model to serve
                window: int = 200, # recent rows kept for the drift score
                every: int = 50, # recompute the drift score after this many rows
                max_mb: float = MAX_REQUEST_MB, # largest request body
+               body_timeout: float = BODY_TIMEOUT, # seconds a client may take to send its body
               ) -> FastAPI:
-    "A FastAPI app: POST /invocations, GET /ping, /version and /metrics; parsing and prediction run off the event loop."
+    """A FastAPI app: POST /invocations, GET /ping, /version and /metrics; parsing and prediction run off the event loop.
+    Every answer that is not a prediction is JSON with `error_code`, a German `message` and what was `expected`."""
     metrics = ServingMetrics(model, model.reference_profile, window, every)
     # no /docs, /redoc or /openapi.json: the service has no login, so it describes itself to nobody
     app = FastAPI(title=f'{model.name} (Version {model.version})', docs_url=None, redoc_url=None, openapi_url=None)
     info = {'model': model.name, 'version': model.version, 'alias': model.alias}
+    routes = 'POST /invocations, GET /ping, /version oder /metrics'
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, e: HTTPException):  # Starlette's own 404 and 405 would answer in English
+        if e.status_code == 405:
+            allowed = e.headers.get('Allow', '') if e.headers else ''
+            code, message, expected = 'METHOD_NOT_ALLOWED', f'{request.url.path} nimmt keine {request.method}-Anfragen an.', allowed
+        elif e.status_code == 404: code, message, expected = 'NOT_FOUND', f'Den Pfad {request.url.path} gibt es hier nicht.', routes
+        else: code, message, expected = f'HTTP_{e.status_code}', str(e.detail), routes
+        return JSONResponse({'error_code': code, 'message': message, 'expected': expected}, status_code=e.status_code, headers=e.headers)
 
     @app.get('/ping')
     async def ping(): return {'status': 'ok', **info}  # async: answered in the event loop, never queued behind predictions
@@ -132,7 +168,10 @@ def create_app(model: ServedModel, # the model to serve
         start = time.perf_counter()
         try:
             kind = request_kind(request.headers.get('content-type'))
-            p = await run_in_threadpool(answer, await read_body(request, max_mb), kind)
+            p = await run_in_threadpool(answer, await read_body(request, max_mb, body_timeout), kind)
+        except ClientDisconnect:  # nobody is left to answer; not an error of the service, so no alert on errors fires for it
+            metrics.observe('aborted', time.perf_counter() - start)
+            return Response(status_code=400)
         except RequestRefused as e:
             metrics.observe('refused', time.perf_counter() - start)
             return JSONResponse({'error_code': e.code, 'message': e.message, 'expected': e.expected}, status_code=e.status)

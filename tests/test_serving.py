@@ -1,9 +1,12 @@
 """`quack serve` as a real process on 127.0.0.1: predictions over HTTP, bad rows as 4xx, Prometheus metrics scraped."""
+import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -82,3 +85,59 @@ def test_prometheus_metrics_are_scraped(service):
     drift = next(v for k, v in lines.items() if k.startswith('quack_drift_score'))
     level = next(v for k, v in lines.items() if k.startswith('quack_drift_level'))
     assert drift > 0.25 and level == 2  # the PSI and the report's verdict, which an alert rule watches
+
+
+def counted(text: str, name: str, **labels) -> float:
+    "One sample of a Prometheus exposition, by metric name and labels."
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    return next(float(line.split(' ')[-1]) for line in text.splitlines()
+                if line.startswith(name + '{') and all(w in line for w in wanted))
+
+
+@pytest.fixture
+def impatient(iris_store):
+    "The service in this process under uvicorn on a real port, waiting at most 1 s for a request's body."
+    import uvicorn
+
+    from amalea_quack.registry import load_model
+    from amalea_quack.serving import create_app
+    from amalea_quack.store import store_at
+    with store_at(iris_store): app = create_app(load_model(), body_timeout=1)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host='127.0.0.1', port=port, log_level='warning'))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started:
+        assert thread.is_alive() and time.time() < deadline, 'uvicorn did not start'
+        time.sleep(0.05)
+    yield port
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+PART = b'{"dataframe_records": ['  # the first 23 of the 1000 bytes a request announces
+
+
+def metrics_of(port: int) -> str:
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+    conn.request('GET', '/metrics')
+    return conn.getresponse().read().decode()
+
+
+def test_a_slow_client_gets_408_and_one_that_hangs_up_is_no_error_of_the_service(impatient):
+    conn = http.client.HTTPConnection('127.0.0.1', impatient, timeout=30)
+    conn.putrequest('POST', '/invocations')
+    conn.putheader('Content-Type', 'application/json')
+    conn.putheader('Content-Length', '1000')
+    conn.endheaders(PART)  # and then nothing more
+    answer = conn.getresponse()
+    body = json.loads(answer.read())
+    conn.close()
+    assert answer.status == 408 and body['error_code'] == 'REQUEST_TIMEOUT'
+    assert body['message'] == 'Der Rumpf der Anfrage kam nicht innerhalb von 1 s ganz an (23 Bytes bis dahin).'
+    with socket.create_connection(('127.0.0.1', impatient), timeout=10) as s:  # the same half request, and the client hangs up
+        s.sendall(b'POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n' + PART)
+    deadline = time.time() + 10
+    while not counted(text := metrics_of(impatient), 'quack_requests_total', outcome='aborted') and time.time() < deadline: time.sleep(0.1)
+    assert [counted(text, 'quack_requests_total', outcome=o) for o in ('ok', 'refused', 'aborted', 'error')] == [0, 1, 1, 0]
