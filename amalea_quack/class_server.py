@@ -77,10 +77,13 @@ def class_server_app():
     def existing_tags(m):
         try: return _get_model_registry_store().get_registered_model(m.name).tags
         except Exception: return None  # no such model: MLflow answers that itself
+    def new_model(m, u):  # the name (admins exempt), and tags sent along at creation: audit entries here too, for everyone
+        tags = (audit_rule(u, t.key, t.value) for t in m.tags)
+        return (None if sender_is_admin() else namespace_rule(u, m.name)) or next(filter(None, tags), None)
     rules = {  # request -> (admins bound too?, why it is refused or None)
         CreateExperiment: (False, lambda m, u: namespace_rule(u, m.name)),
         UpdateExperiment: (False, lambda m, u: namespace_rule(u, m.new_name) if m.new_name else None),
-        CreateRegisteredModel: (False, lambda m, u: namespace_rule(u, m.name)),
+        CreateRegisteredModel: (True, new_model),
         RenameRegisteredModel: (False, lambda m, u: namespace_rule(u, m.new_name)),
         SetRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, m.value, existing_tags(m))),
         DeleteRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, None)),

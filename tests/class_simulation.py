@@ -114,6 +114,8 @@ def student_session(url: str, user: str, password: str, neighbour: str, barrier:
             'experiment_in_their_namespace': lambda: c.create_experiment(f'{neighbour}.besetzt'),
             'audit_entry_in_my_log_as_them': lambda: c.set_registered_model_tag(f'{user}.{MODEL}', f'audit.{time.time_ns()}',
                                                                                  _forged_entry(neighbour, 2)),
+            'audit_entry_in_a_new_model_as_them': lambda: c.create_registered_model(  # tags can come with the model itself
+                f'{user}.neu', tags={f'audit.{time.time_ns()}': _forged_entry(neighbour, 1)}),
         }
         for name, attempt in attacks.items():
             try: attempt(); out['attacks'][name] = 'allowed'

@@ -34,7 +34,7 @@ N = 20
 VIRGINICA = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}
 ATTACKS = ('move_alias', 'delete_alias', 'forged_audit_entry', 'delete_audit_entry', 'new_version_in_their_model', 'rollback_their_model',
            'run_in_their_experiment', 'artifact_in_their_run', 'model_in_their_namespace', 'experiment_in_their_namespace',
-           'audit_entry_in_my_log_as_them')
+           'audit_entry_in_my_log_as_them', 'audit_entry_in_a_new_model_as_them')
 
 
 def _alive(pid: int) -> bool:
@@ -180,6 +180,22 @@ def test_every_cross_student_write_is_refused_in_german(afternoon):
             assert 'Traceback' not in message and '\n' not in message
         assert 'Namensraum' in r['attacks']['model_in_their_namespace'][1]
         assert "'who' muss" in r['attacks']['audit_entry_in_my_log_as_them'][1]
+        assert "'who' muss" in r['attacks']['audit_entry_in_a_new_model_as_them'][1]
+
+
+def test_the_teacher_cannot_sign_an_audit_entry_in_a_students_name(server, afternoon):
+    "The audit rule binds the teacher too: an entry signed by a student is refused as a tag and as a tag of a new model."
+    from class_simulation import _forged_entry
+
+    from amalea_quack.store import PermissionDenied, client
+    user = server.students[3][0]
+    with signed_in(admin_env(server)):
+        c = client()
+        with pytest.raises(PermissionDenied, match="'who' muss"):
+            c.set_registered_model_tag(f'{user}.{MODEL}', 'audit.1', _forged_entry(user, 1))
+        with pytest.raises(PermissionDenied, match="'who' muss"):
+            c.create_registered_model(f'{user}.zweites', tags={'audit.1': _forged_entry(user, 1)})
+        assert f'{user}.zweites' not in {m.name for m in c.search_registered_models(max_results=1000)}
 
 
 def test_cli_history_rollback_and_refusals(server, afternoon):
