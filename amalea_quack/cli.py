@@ -233,13 +233,13 @@ def _ui(a) -> int:
         signal.signal(signal.SIGTERM, stop); signal.signal(signal.SIGHUP, stop)
         try: return server.wait()
         except (KeyboardInterrupt, SystemExit):  # let MLflow end its web workers itself; a SIGKILL after 0.25 s (subprocess.call) orphaned them
-            _stop_group(server)
+            _stop_group(server)  # SIGTERM: uvicorn ends as on SIGINT, but without printing a CancelledError traceback
             raise
 
 def _stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
-    "End a server started in its own process group: SIGINT as from a terminal, then SIGTERM, then SIGKILL, each after `grace` seconds."
+    "End a server started in its own process group: SIGTERM, then SIGKILL after `grace` seconds."
     import signal
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try: os.killpg(proc.pid, sig)
         except ProcessLookupError: return
         try: proc.wait(timeout=grace); return

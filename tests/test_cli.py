@@ -366,6 +366,7 @@ def test_quack_ui_ends_with_its_mlflow_server(store, sigint_like_a_terminal, sto
         with pytest.raises(OSError): health()  # the server is gone with quack
     finally:
         with contextlib.suppress(ProcessLookupError): os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+    assert 'Traceback' not in err, err[-2000:]  # MLflow's server ended cleanly (on SIGINT uvicorn printed a CancelledError)
     if stop == 'strg_c':
         assert proc.returncode == 0 and 'quack ui: beendet (Strg+C).' in err and 'abgebrochen markiert' not in err, (proc.returncode, err[-800:])
     else: assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, err[-800:])
