@@ -277,7 +277,8 @@ def generalisation_gap_gate(max_gap: float = 0.03, # the handout's limit for tra
         gap = train - held
         details = {'gap': gap, 'standard_error': se, 'max_gap': max_gap, 'basis': basis}
         g = lambda x: german_number(x, 3)
-        shown = f'Training {g(train)} − {basis} {g(held)} = {g(gap)} (Grenze {german_number(max_gap)}, Unsicherheit ±{g(z * se)})'
+        shown = (f'Training {g(train)} − {basis} {g(held)} = {g(gap)} (Grenze {german_number(max_gap)}; wegen der Messunsicherheit '
+                 f'blockiert erst ein Abstand über {g(max_gap + z * se)})')
         if gap <= max_gap: return Check('generalisation_gap', True, shown, details=details, title=title)
         if gap - z * se > max_gap: return Check('generalisation_gap', False, f'{shown}: deutlich über der Grenze – Überanpassung', details=details,
                                                      title=title)
