@@ -798,7 +798,9 @@ EXERCISES = (
         (lambda a: isinstance(a, str) and answer_letter(a) in set('abcd'), 'ein Buchstabe von a bis d',
          "erwartet wird ein Buchstabe als Text, z. B. 'a'"),
         (lambda a: answer_letter(a) != 'a', 'du bestehst nicht auf einer Zahl, die die Messung nicht trägt',
-         '(a) übersieht die Unsicherheit: Das 95-%-Intervall für 53 von 60 reicht etwa von 0,78 bis 0,94 und enthält 0,90'),
+         '(a) übersieht die Unsicherheit: Das 95-%-Intervall für 53 von 60 reicht etwa von 0,78 bis 0,94 und enthält 0,90. Dass bei ⚠ '
+         'der Punktwert zählt, setzt eine im Steckbrief festgelegte Messung voraus – dieses Kriterium nennt keine, und der Abbruch '
+         'beendet das ganze Projekt'),
         (lambda a: answer_letter(a) != 'b', 'du verlässt dich nicht auf ein Bauchgefühl',
          '(b) ersetzt eine Messung durch ein Gefühl; das Abbruchkriterium wäre damit wertlos'),
         (lambda a: answer_letter(a) != 'd', 'du verschiebst keine Schwelle nachträglich',
