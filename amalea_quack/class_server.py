@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import configparser
 import gzip
+import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -27,8 +30,9 @@ import pandas as pd
 from .store import USER_NAME, ensure_port_free, owner
 
 # %% auto #0
-__all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'OVERVIEW_COLUMNS', 'BACKUP_DUMPS',
-           'BACKUP_SECRETS', 'ServerSetupError', 'namespace_rule', 'audit_rule', 'class_server_app',
+__all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'AUDIT_GATE_KEYS',
+           'AUDIT_LEEWAY_NS', 'OVERVIEW_COLUMNS', 'BACKUP_DUMPS', 'BACKUP_SECRETS', 'ServerSetupError',
+           'namespace_rule', 'audit_time', 'audit_entry', 'audit_rule', 'deletion_rule', 'class_server_app',
            'write_auth_config', 'postgres_bin', 'free_port', 'PostgresCluster', 'ensure_database',
            'check_admin_password', 'ClassServer', 'read_class_list', 'reset_password', 'import_users', 'ClassSetup',
            'network_addresses', 'default_server_folder', 'start_class_server', 'class_overview', 'backup_class_server',
@@ -40,6 +44,8 @@ STUDENT_PERMISSION = 'READ'  # basic-auth's default_permission: everyone reads e
 MIN_PASSWORD = 12  # MLflow's basic-auth refuses shorter passwords
 AUDIT_KEYS = ('when', 'who', 'action', 'alias', 'from_version', 'to_version', 'note', 'gates')  # as registry.AUDIT_KEYS
 AUDIT_ACTIONS = ('register', 'promote', 'rollback', 'refused')  # as registry.ACTIONS (the server does not import the registry)
+AUDIT_GATE_KEYS = ('name', 'title', 'passed', 'severity', 'message')  # one gate of an entry, as registry._record writes it
+AUDIT_LEEWAY_NS = 3600 * 10**9  # an entry's key may lie at most an hour after the server's clock (the writer's clock may differ a little)
 
 class ServerSetupError(RuntimeError):
     "Starting or configuring the class server failed; `str(e)` says what and how to fix it, in German."
@@ -50,35 +56,75 @@ def namespace_rule(user: str, name: str) -> str | None:
     return (f"Auf dem Kursserver legst du nur Namen in deinem Namensraum '{user}.' an, nicht {name!r}; "
             f"die Kursbefehle setzen den Vorsatz selbst (z. B. {user}.iris-classifier)")
 
-def audit_rule(user: str, key: str, value: str | None, existing: dict | None = None) -> str | None:
-    "Why writing tag `key` (`value` None: deleting it) breaks the audit log's rules (German), or None: other tags, valid new entries."
+def audit_time(key: str) -> int | None:
+    "The time in nanoseconds an audit key carries ('audit.' and ASCII digits without a leading zero, as the registry writes it), else None."
+    digits = key.removeprefix('audit.')
+    return int(digits) if key.startswith('audit.') and re.fullmatch('[1-9][0-9]*', digits) else None
+
+def audit_entry(value: str) -> dict | None:
+    """The audit entry in a tag value if it has exactly the shape `registry._record` writes (its keys, one value each, a list of gates
+    with their keys and one value each), else None – also for JSON too deeply nested to read."""
+    try: e = json.loads(value)
+    except (ValueError, RecursionError): return None
+    plain = lambda v: v is None or isinstance(v, (str, int, float, bool))
+    gate = lambda g: isinstance(g, dict) and set(g) == set(AUDIT_GATE_KEYS) and all(map(plain, g.values()))
+    if not (isinstance(e, dict) and set(e) == set(AUDIT_KEYS) and all(plain(e[k]) for k in AUDIT_KEYS if k != 'gates')): return None
+    return e if e['action'] in AUDIT_ACTIONS and isinstance(e['gates'], list) and all(map(gate, e['gates'])) else None
+
+def audit_rule(user: str, # the signed-in user
+               key: str, value: str | None, # the tag to write (`value` None: to delete)
+               existing: dict | None = None, # the model's tags so far ({} for a new model, None: not known)
+               now_ns: int | None = None, # the server's clock (default: now)
+              ) -> str | None:
+    """Why writing tag `key` breaks the audit log's rules (German), or None: other tags, valid new entries. An entry is only ever
+    appended: never deleted or overwritten, keyed by a time after every entry so far (the order readers show) and at most an hour after
+    the server's clock, shaped as the registry writes it, and signed (`who`) by the signed-in user."""
     if not key.startswith('audit.'): return None
     if value is None: return f'Das Audit-Log wird nur fortgeschrieben: Eintrag {key} lässt sich nicht löschen'
     if existing is not None and key in existing: return f'Das Audit-Log wird nur fortgeschrieben: Eintrag {key} gibt es schon'
-    import json
-    try: entry = json.loads(value)
-    except ValueError: entry = None
-    if not isinstance(entry, dict) or not set(AUDIT_KEYS) <= set(entry) or entry['action'] not in AUDIT_ACTIONS:
-        return f"Ein Audit-Eintrag ist ein JSON-Objekt mit {', '.join(AUDIT_KEYS)}, wie amalea_quack.registry es schreibt"
-    if entry.get('who') != user:
-        return f"Ein Audit-Eintrag nennt den angemeldeten Benutzer: 'who' muss {user!r} sein, nicht {entry.get('who')!r}"
+    at = audit_time(key)
+    if at is None: return f'Ein Audit-Eintrag heißt audit.<Zeitpunkt in Nanosekunden>, wie amalea_quack.registry ihn schreibt, nicht {key!r}'
+    if at > (now_ns or time.time_ns()) + AUDIT_LEEWAY_NS:
+        return f'Der Zeitpunkt von {key} liegt mehr als eine Stunde nach der Uhr des Servers – geht die Uhr deines Rechners vor?'
+    newest = max((t for k in existing or {} if (t := audit_time(k)) is not None), default=0)
+    if at <= newest: return (f'Das Audit-Log wird nur fortgeschrieben: {key} läge vor dem neuesten Eintrag audit.{newest} '
+                             '– geht die Uhr deines Rechners nach?')
+    entry = audit_entry(value)
+    if entry is None:
+        return f"Ein Audit-Eintrag ist ein JSON-Objekt mit genau {', '.join(AUDIT_KEYS)}, wie amalea_quack.registry es schreibt"
+    if entry['who'] != user: return f"Ein Audit-Eintrag nennt den angemeldeten Benutzer: 'who' muss {user!r} sein, nicht {entry['who']!r}"
     return None
+
+def deletion_rule(user: str, tags: dict) -> str | None:
+    "Why `user` may not delete a registered model with `tags`: its audit log holds entries others signed (German), or None."
+    others = sorted({str(e['who']) for k, v in tags.items() if audit_time(k) is not None and (e := audit_entry(v)) and e['who'] != user})
+    if not others: return None
+    return f"Im Audit-Log dieses Modells stehen Einträge von {', '.join(others)}; ein solches Modell löscht nur die Lehrperson"
 
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000009
 def class_server_app():
     "MLflow's basic-auth app plus the course's rules: names only in your namespace (admins exempt), audit entries append-only, signed by the writer."
     from flask import jsonify, request
-    from mlflow.protos.model_registry_pb2 import CreateRegisteredModel, DeleteRegisteredModelTag, RenameRegisteredModel, SetRegisteredModelTag
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.model_registry_pb2 import (
+        CreateRegisteredModel,
+        DeleteRegisteredModel,
+        DeleteRegisteredModelTag,
+        RenameRegisteredModel,
+        SetRegisteredModelTag,
+    )
     from mlflow.protos.service_pb2 import CreateExperiment, UpdateExperiment
     from mlflow.server import app
     from mlflow.server.auth import authenticate_request, create_app, sender_is_admin
     from mlflow.server.handlers import _get_model_registry_store, _get_request_message, get_endpoints
 
-    def existing_tags(m):
+    def existing_tags(m) -> dict:
         try: return _get_model_registry_store().get_registered_model(m.name).tags
-        except Exception: return None  # no such model: MLflow answers that itself
+        except MlflowException as e:  # no such model: nothing to check, MLflow answers 404 itself; any other failure refuses (403)
+            if e.error_code == 'RESOURCE_DOES_NOT_EXIST': return {}
+            raise
     def new_model(m, u):  # the name (admins exempt), and tags sent along at creation: audit entries here too, for everyone
-        tags = (audit_rule(u, t.key, t.value) for t in m.tags)
+        tags = (audit_rule(u, t.key, t.value, {}) for t in m.tags)
         return (None if sender_is_admin() else namespace_rule(u, m.name)) or next(filter(None, tags), None)
     rules = {  # request -> (admins bound too?, why it is refused or None)
         CreateExperiment: (False, lambda m, u: namespace_rule(u, m.name)),
@@ -87,22 +133,31 @@ def class_server_app():
         RenameRegisteredModel: (False, lambda m, u: namespace_rule(u, m.new_name)),
         SetRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, m.value, existing_tags(m))),
         DeleteRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, None)),
+        DeleteRegisteredModel: (False, lambda m, u: deletion_rule(u, existing_tags(m))),  # the log goes with the model
     }
+    admin_only = ('/mlflow/demo/generate',)  # MLflow lets any user create its demo experiment, outside every namespace
     routes = {(path, method): cls for path, cls, methods in get_endpoints(lambda c: c if c in rules else None)
               if cls in rules for method in methods}
 
-    def class_rules():
-        cls = routes.get((request.path, request.method))
-        if cls is None: return None
-        admins_too, why = rules[cls]
-        try:
-            if not admins_too and sender_is_admin(): return None
-            reason = why(_get_request_message(cls()), authenticate_request().username)
-        except Exception: return None  # a malformed request: MLflow's own handler answers it
-        if reason is None: return None
+    def refuse(reason: str):
         resp = jsonify({'error_code': 'PERMISSION_DENIED', 'message': reason})
         resp.status_code = 403
         return resp
+
+    def class_rules():
+        if request.path.endswith(admin_only) and not sender_is_admin():
+            return refuse('Beispieldaten legt auf dem Kursserver nur die Lehrperson an')
+        cls = routes.get((request.path, request.method))
+        if cls is None: return None
+        admins_too, why = rules[cls]
+        if not admins_too and sender_is_admin(): return None
+        try: message = _get_request_message(cls())
+        except Exception: return None  # a malformed request: MLflow's own handler parses it the same way and refuses it (400)
+        try: reason = why(message, authenticate_request().username)
+        except Exception:  # fails closed: a request the rules cannot check is refused, never waved through
+            logging.getLogger(__name__).exception('Kursregel nicht prüfbar')
+            reason = 'Diese Anfrage ließ sich gegen die Regeln des Kursservers nicht prüfen und wird darum abgelehnt'
+        return None if reason is None else refuse(reason)
 
     served = create_app(app)  # basic-auth: authenticates every request and checks the permissions
     app.before_request(class_rules)  # runs after basic-auth's check, so only for signed-in users it allowed

@@ -119,12 +119,12 @@ AUDIT_KEYS = ('when', 'who', 'action', 'alias', 'from_version', 'to_version', 'n
 def _entry(value: str) -> dict | None:
     "One audit entry, or None for a tag value that is not one (written by hand, not by the course)."
     try: e = json.loads(value)
-    except ValueError: return None
+    except (ValueError, RecursionError): return None  # also JSON nested too deeply to read
     return e if isinstance(e, dict) and set(AUDIT_KEYS) <= set(e) and e['action'] in ACTIONS else None
 
 def audit_entries(tags: dict) -> list[dict]:
     "The audit entries among a registered model's tags, oldest first (tag values that are no entry are left out)."
-    keys = sorted((k for k in tags if k.startswith('audit.') and k.split('.', 1)[1].isdigit()), key=lambda k: int(k.split('.', 1)[1]))
+    keys = sorted((k for k in tags if re.fullmatch(r'audit\.[1-9][0-9]*', k)), key=lambda k: int(k.split('.', 1)[1]))  # ASCII digits only
     return [e for k in keys if (e := _entry(tags[k])) is not None]
 
 def audit_log(name: str) -> list[dict]:

@@ -116,6 +116,11 @@ def student_session(url: str, user: str, password: str, neighbour: str, barrier:
                                                                                  _forged_entry(neighbour, 2)),
             'audit_entry_in_a_new_model_as_them': lambda: c.create_registered_model(  # tags can come with the model itself
                 f'{user}.neu', tags={f'audit.{time.time_ns()}': _forged_entry(neighbour, 1)}),
+            'audit_entry_nested_too_deep': lambda: c.set_registered_model_tag(  # it crashed the server's check, which then let it through
+                f'{user}.{MODEL}', f'audit.{time.time_ns()}', _forged_entry(neighbour, 1)[:-1] + ', "z": ' + '[' * 985 + ']' * 985 + '}'),
+            'audit_entry_forever_last': lambda: c.set_registered_model_tag(  # own entry, but its key would sort after every later one
+                f'{user}.{MODEL}', f'audit.{10**30}', _forged_entry(user, 1)),
+            'audit_entry_backdated': lambda: c.set_registered_model_tag(f'{user}.{MODEL}', 'audit.1', _forged_entry(user, 1)),
         }
         for name, attempt in attacks.items():
             try: attempt(); out['attacks'][name] = 'allowed'

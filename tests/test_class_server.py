@@ -34,7 +34,8 @@ N = 20
 VIRGINICA = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (cm)': 5.2, 'petal width (cm)': 2.3}
 ATTACKS = ('move_alias', 'delete_alias', 'forged_audit_entry', 'delete_audit_entry', 'new_version_in_their_model', 'rollback_their_model',
            'run_in_their_experiment', 'artifact_in_their_run', 'model_in_their_namespace', 'experiment_in_their_namespace',
-           'audit_entry_in_my_log_as_them', 'audit_entry_in_a_new_model_as_them')
+           'audit_entry_in_my_log_as_them', 'audit_entry_in_a_new_model_as_them', 'audit_entry_nested_too_deep', 'audit_entry_forever_last',
+           'audit_entry_backdated')
 
 
 def _alive(pid: int) -> bool:
@@ -181,10 +182,14 @@ def test_every_cross_student_write_is_refused_in_german(afternoon):
         assert 'Namensraum' in r['attacks']['model_in_their_namespace'][1]
         assert "'who' muss" in r['attacks']['audit_entry_in_my_log_as_them'][1]
         assert "'who' muss" in r['attacks']['audit_entry_in_a_new_model_as_them'][1]
+        assert 'Uhr des Servers' in r['attacks']['audit_entry_forever_last'][1]
+        assert 'vor dem neuesten Eintrag' in r['attacks']['audit_entry_backdated'][1]
 
 
 def test_the_teacher_cannot_sign_an_audit_entry_in_a_students_name(server, afternoon):
     "The audit rule binds the teacher too: an entry signed by a student is refused as a tag and as a tag of a new model."
+    import time
+
     from class_simulation import _forged_entry
 
     from amalea_quack.store import PermissionDenied, client
@@ -192,9 +197,9 @@ def test_the_teacher_cannot_sign_an_audit_entry_in_a_students_name(server, after
     with signed_in(admin_env(server)):
         c = client()
         with pytest.raises(PermissionDenied, match="'who' muss"):
-            c.set_registered_model_tag(f'{user}.{MODEL}', 'audit.1', _forged_entry(user, 1))
+            c.set_registered_model_tag(f'{user}.{MODEL}', f'audit.{time.time_ns()}', _forged_entry(user, 1))
         with pytest.raises(PermissionDenied, match="'who' muss"):
-            c.create_registered_model(f'{user}.zweites', tags={'audit.1': _forged_entry(user, 1)})
+            c.create_registered_model(f'{user}.zweites', tags={f'audit.{time.time_ns()}': _forged_entry(user, 1)})
         assert f'{user}.zweites' not in {m.name for m in c.search_registered_models(max_results=1000)}
 
 
@@ -334,6 +339,27 @@ def test_a_forgotten_password_is_reset_by_the_teacher(server):
 
 
 @needs_postgres
+def test_a_model_with_the_teachers_entries_is_deleted_only_by_the_teacher(server, afternoon):
+    "Deleting a model takes its audit log with it: a student deletes only models whose log she alone signed. Last: it adds an entry."
+    import time
+
+    from amalea_quack.registry import audit_log
+    from amalea_quack.store import PermissionDenied, client
+    user = server.students[4][0]
+    name, teacher = f'{user}.{MODEL}', server.server.admin
+    entry = {'when': '2025-06-02T10:00:00+00:00', 'who': teacher, 'action': 'refused', 'alias': 'production', 'from_version': 1,
+             'to_version': 2, 'note': 'Gate verweigert', 'gates': [{'name': 'kpis', 'title': 'KPIs', 'passed': False, 'severity': 'block',
+                                                                    'message': 'verfehlt'}]}
+    with signed_in(admin_env(server)): client().set_registered_model_tag(name, f'audit.{time.time_ns()}', json.dumps(entry))
+    with signed_in(student_env(server, 4)):
+        with pytest.raises(PermissionDenied, match=f'Einträge von {teacher}; ein solches Modell löscht nur die Lehrperson'):
+            client().delete_registered_model(name)
+        assert audit_log(name)[-1] == entry
+    r = requests.post(f'{server.server.url}/ajax-api/3.0/mlflow/demo/generate', json={'features': ['prompts']}, timeout=30,
+                      auth=server.students[4])
+    assert r.status_code == 403 and 'nur die Lehrperson' in r.json()['message']  # MLflow's demo experiment lies outside every namespace
+
+
 @pytest.mark.parametrize('stop_with', ['SIGTERM', 'SIGINT'])
 def test_class_server_command_starts_and_stops(stop_with, sigint_like_a_terminal):
     """`quack class-server` in a process: prints where it runs, creates users, and stops server and database on SIGTERM (exit 143, for
