@@ -32,8 +32,8 @@ from .store import USER_NAME, ensure_port_free, owner
 # %% auto #0
 __all__ = ['SERVER_APP', 'STUDENT_PERMISSION', 'MIN_PASSWORD', 'AUDIT_KEYS', 'AUDIT_ACTIONS', 'AUDIT_GATE_KEYS',
            'AUDIT_LEEWAY_NS', 'OVERVIEW_COLUMNS', 'BACKUP_DUMPS', 'BACKUP_SECRETS', 'ServerSetupError',
-           'namespace_rule', 'audit_time', 'audit_entry', 'audit_rule', 'deletion_rule', 'class_server_app',
-           'write_auth_config', 'postgres_bin', 'free_port', 'PostgresCluster', 'ensure_database',
+           'namespace_rule', 'audit_time', 'audit_entry', 'audit_rule', 'deletion_rule', 'reserved_tag_rule',
+           'class_server_app', 'write_auth_config', 'postgres_bin', 'free_port', 'PostgresCluster', 'ensure_database',
            'check_admin_password', 'ClassServer', 'read_class_list', 'reset_password', 'import_users', 'ClassSetup',
            'network_addresses', 'default_server_folder', 'start_class_server', 'class_overview', 'backup_class_server',
            'restore_class_server']
@@ -45,7 +45,7 @@ MIN_PASSWORD = 12  # MLflow's basic-auth refuses shorter passwords
 AUDIT_KEYS = ('when', 'who', 'action', 'alias', 'from_version', 'to_version', 'note', 'gates')  # as registry.AUDIT_KEYS
 AUDIT_ACTIONS = ('register', 'promote', 'rollback', 'refused')  # as registry.ACTIONS (the server does not import the registry)
 AUDIT_GATE_KEYS = ('name', 'title', 'passed', 'severity', 'message')  # one gate of an entry, as registry._record writes it
-AUDIT_LEEWAY_NS = 3600 * 10**9  # an entry's key may lie at most an hour after the server's clock (the writer's clock may differ a little)
+AUDIT_LEEWAY_NS = 5 * 60 * 10**9  # an entry's key may lie at most five minutes after the server's clock (the writer's may differ a little)
 
 class ServerSetupError(RuntimeError):
     "Starting or configuring the class server failed; `str(e)` says what and how to fix it, in German."
@@ -77,16 +77,19 @@ def audit_rule(user: str, # the signed-in user
                now_ns: int | None = None, # the server's clock (default: now)
               ) -> str | None:
     """Why writing tag `key` breaks the audit log's rules (German), or None: other tags, valid new entries. An entry is only ever
-    appended: never deleted or overwritten, keyed by a time after every entry so far (the order readers show) and at most an hour after
-    the server's clock, shaped as the registry writes it, and signed (`who`) by the signed-in user."""
+    appended: never deleted or overwritten, keyed by a time after every entry so far that is not in the future (the order readers show;
+    a planted future key blocks no one) and at most five minutes after the server's clock, shaped as the registry writes it, and signed
+    (`who`) by the signed-in user."""
     if not key.startswith('audit.'): return None
     if value is None: return f'Das Audit-Log wird nur fortgeschrieben: Eintrag {key} lässt sich nicht löschen'
     if existing is not None and key in existing: return f'Das Audit-Log wird nur fortgeschrieben: Eintrag {key} gibt es schon'
     at = audit_time(key)
     if at is None: return f'Ein Audit-Eintrag heißt audit.<Zeitpunkt in Nanosekunden>, wie amalea_quack.registry ihn schreibt, nicht {key!r}'
-    if at > (now_ns or time.time_ns()) + AUDIT_LEEWAY_NS:
-        return f'Der Zeitpunkt von {key} liegt mehr als eine Stunde nach der Uhr des Servers – geht die Uhr deines Rechners vor?'
-    newest = max((t for k in existing or {} if (t := audit_time(k)) is not None), default=0)
+    now = now_ns or time.time_ns()
+    if at > now + AUDIT_LEEWAY_NS:
+        return (f'Der Zeitpunkt von {key} liegt mehr als {AUDIT_LEEWAY_NS // (60 * 10**9)} Minuten nach der Uhr des Servers '
+                '– geht die Uhr deines Rechners vor?')
+    newest = max((t for k in existing or {} if (t := audit_time(k)) is not None and t <= now), default=0)
     if at <= newest: return (f'Das Audit-Log wird nur fortgeschrieben: {key} läge vor dem neuesten Eintrag audit.{newest} '
                              '– geht die Uhr deines Rechners nach?')
     entry = audit_entry(value)
@@ -95,11 +98,18 @@ def audit_rule(user: str, # the signed-in user
     if entry['who'] != user: return f"Ein Audit-Eintrag nennt den angemeldeten Benutzer: 'who' muss {user!r} sein, nicht {entry['who']!r}"
     return None
 
-def deletion_rule(user: str, tags: dict) -> str | None:
-    "Why `user` may not delete a registered model with `tags`: its audit log holds entries others signed (German), or None."
+def deletion_rule(user: str, tags: dict, only_teacher: str = 'löscht nur die Lehrperson') -> str | None:
+    """Why `user` may not delete (or, by `only_teacher`, rename) a registered model with `tags`: its audit log, which goes with the name,
+    holds entries others signed (German), or None."""
     others = sorted({str(e['who']) for k, v in tags.items() if audit_time(k) is not None and (e := audit_entry(v)) and e['who'] != user})
     if not others: return None
-    return f"Im Audit-Log dieses Modells stehen Einträge von {', '.join(others)}; ein solches Modell löscht nur die Lehrperson"
+    return f"Im Audit-Log dieses Modells stehen Einträge von {', '.join(others)}; ein solches Modell {only_teacher}"
+
+def reserved_tag_rule(key: str) -> str | None:
+    "Why a student may not write or delete a registered model's tag `key`: MLflow reads tags named mlflow.… itself (German), or None."
+    if not key.startswith('mlflow.'): return None
+    return (f'Tags, die mit mlflow. beginnen, setzt auf dem Kursserver nur die Lehrperson, nicht {key!r}: MLflow liest sie selbst '
+            '(mlflow.prompt.is_prompt etwa nähme ein Modell aus jeder Suche, auch aus der Übersicht der Lehrperson)')
 
 # %% ../nbs/anhang/23_kursserver.ipynb #ks000009
 def class_server_app():
@@ -123,19 +133,22 @@ def class_server_app():
         except MlflowException as e:  # no such model: nothing to check, MLflow answers 404 itself; any other failure refuses (403)
             if e.error_code == 'RESOURCE_DOES_NOT_EXIST': return {}
             raise
-    def new_model(m, u):  # the name (admins exempt), and tags sent along at creation: audit entries here too, for everyone
-        tags = (audit_rule(u, t.key, t.value, {}) for t in m.tags)
-        return (None if sender_is_admin() else namespace_rule(u, m.name)) or next(filter(None, tags), None)
+    def student(rule):  # a rule that binds students only
+        return lambda *args: None if sender_is_admin() else rule(*args)
+    def new_model(m, u):  # the name, and tags sent along at creation: audit entries (for everyone) and MLflow's own tags (students)
+        tags = (audit_rule(u, t.key, t.value, {}) or student(reserved_tag_rule)(t.key) for t in m.tags)
+        return student(namespace_rule)(u, m.name) or next(filter(None, tags), None)
     rules = {  # request -> (admins bound too?, why it is refused or None)
         CreateExperiment: (False, lambda m, u: namespace_rule(u, m.name)),
         UpdateExperiment: (False, lambda m, u: namespace_rule(u, m.new_name) if m.new_name else None),
         CreateRegisteredModel: (True, new_model),
-        RenameRegisteredModel: (False, lambda m, u: namespace_rule(u, m.new_name)),
-        SetRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, m.value, existing_tags(m))),
-        DeleteRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, None)),
+        RenameRegisteredModel: (False, lambda m, u: namespace_rule(u, m.new_name)
+                                or deletion_rule(u, existing_tags(m), 'benennt nur die Lehrperson um')),
+        SetRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, m.value, existing_tags(m)) or student(reserved_tag_rule)(m.key)),
+        DeleteRegisteredModelTag: (True, lambda m, u: audit_rule(u, m.key, None) or student(reserved_tag_rule)(m.key)),
         DeleteRegisteredModel: (False, lambda m, u: deletion_rule(u, existing_tags(m))),  # the log goes with the model
     }
-    admin_only = ('/mlflow/demo/generate',)  # MLflow lets any user create its demo experiment, outside every namespace
+    admin_only = ('/mlflow/demo/generate', '/mlflow/gateway/')  # MLflow lets any user create these, outside every namespace
     routes = {(path, method): cls for path, cls, methods in get_endpoints(lambda c: c if c in rules else None)
               if cls in rules for method in methods}
 
@@ -146,7 +159,7 @@ def class_server_app():
 
     def class_rules():
         if request.path.endswith(admin_only) and not sender_is_admin():
-            return refuse('Beispieldaten legt auf dem Kursserver nur die Lehrperson an')
+            return refuse('Beispieldaten und das KI-Gateway richtet auf dem Kursserver nur die Lehrperson ein')
         cls = routes.get((request.path, request.method))
         if cls is None: return None
         admins_too, why = rules[cls]

@@ -121,6 +121,8 @@ def student_session(url: str, user: str, password: str, neighbour: str, barrier:
             'audit_entry_forever_last': lambda: c.set_registered_model_tag(  # own entry, but its key would sort after every later one
                 f'{user}.{MODEL}', f'audit.{10**30}', _forged_entry(user, 1)),
             'audit_entry_backdated': lambda: c.set_registered_model_tag(f'{user}.{MODEL}', 'audit.1', _forged_entry(user, 1)),
+            'hide_model_as_prompt': lambda: c.set_registered_model_tag(  # MLflow leaves prompts out of every search, the teacher's too
+                f'{user}.{MODEL}', 'mlflow.prompt.is_prompt', 'true'),
         }
         for name, attempt in attacks.items():
             try: attempt(); out['attacks'][name] = 'allowed'

@@ -35,7 +35,7 @@ VIRGINICA = {'sepal length (cm)': 6.7, 'sepal width (cm)': 3.0, 'petal length (c
 ATTACKS = ('move_alias', 'delete_alias', 'forged_audit_entry', 'delete_audit_entry', 'new_version_in_their_model', 'rollback_their_model',
            'run_in_their_experiment', 'artifact_in_their_run', 'model_in_their_namespace', 'experiment_in_their_namespace',
            'audit_entry_in_my_log_as_them', 'audit_entry_in_a_new_model_as_them', 'audit_entry_nested_too_deep', 'audit_entry_forever_last',
-           'audit_entry_backdated')
+           'audit_entry_backdated', 'hide_model_as_prompt')
 
 
 def _alive(pid: int) -> bool:
@@ -354,6 +354,8 @@ def test_a_model_with_the_teachers_entries_is_deleted_only_by_the_teacher(server
     with signed_in(student_env(server, 4)):
         with pytest.raises(PermissionDenied, match=f'Einträge von {teacher}; ein solches Modell löscht nur die Lehrperson'):
             client().delete_registered_model(name)
+        with pytest.raises(PermissionDenied, match=f'Einträge von {teacher}; ein solches Modell benennt nur die Lehrperson um'):
+            client().rename_registered_model(name, f'{user}.versteckt')  # the log goes with the name
         assert audit_log(name)[-1] == entry
     r = requests.post(f'{server.server.url}/ajax-api/3.0/mlflow/demo/generate', json={'features': ['prompts']}, timeout=30,
                       auth=server.students[4])
