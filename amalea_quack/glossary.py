@@ -90,7 +90,8 @@ GLOSSARY = (
     Term('Drift', 'data drift', 'die Eingaben (Merkmale) im Betrieb sind anders verteilt als im Training; messbar ohne Etiketten'),
     Term('Konzeptdrift', 'concept drift', 'der Zusammenhang zwischen Merkmalen und Ziel ändert sich'),
     Term('KS-Test', 'Kolmogorov-Smirnov test',
-         'prüft, ob zwei Stichproben einer Zahlenspalte aus derselben Verteilung stammen; Maß: größter Abstand der Verteilungsfunktionen'),
+         'prüft, ob zwei Stichproben einer Zahlenspalte aus derselben Verteilung stammen; Maß: größter Abstand '
+         'der empirischen Verteilungsfunktionen'),
     Term('Chi²-Test', 'chi-squared test',
          'prüft, ob die Kategorien einer Spalte in zwei Stichproben mit denselben Anteilen vorkommen, bis auf Zufall'),
     Term('Segment', 'segment', 'eine Gruppe von Zeilen, etwa eine Region, für getrennte Messungen'),
@@ -138,7 +139,9 @@ GLOSSARY = (
     Term('Kennung', 'identifier (ID column)', 'eine Spalte, die jede Zeile eindeutig benennt; als Merkmal wertlos oder ein Leck'),
     Term('Zeichenkodierung', 'character encoding', 'wie Buchstaben als Bytes gespeichert sind, z. B. UTF-8 oder Windows-1252'),
     Term('Entscheidungsbaum', 'decision tree', 'Modell aus Wenn-dann-Fragen an die Merkmale'),
-    Term('Random Forest', 'random forest', 'viele Bäume auf zufälligen Teilen der Daten, die gemeinsam abstimmen'),
+    Term('Random Forest', 'random forest',
+         'viele Bäume, die gemeinsam abstimmen; jeder lernt auf einer Bootstrap-Stichprobe der Zeilen und wählt jede Teilung '
+         'unter einer zufälligen Auswahl der Merkmale'),
     Term('Fold', 'fold', 'einer der k Teile der Kreuzvalidierung'),
     Term('Makro-Mittel', 'macro average', 'Mittel einer Metrik über die Klassen, jede Klasse gleich gewichtet'),
     Term('Grid-Suche', 'grid search', 'alle Kombinationen der vorgegebenen Hyperparameter ausprobieren'),
@@ -174,12 +177,14 @@ GLOSSARY = (
     Term('Zentrum', 'centroid', 'Mittelwert der Punkte eines Clusters (bei k-Means)'),
     Term('Inertia', 'inertia', 'Summe der quadrierten Abstände aller Punkte zu ihrem Zentrum; kleiner heißt kompakter'),
     Term('Ellbogen-Methode', 'elbow method', 'k dort wählen, wo die Inertia-Kurve deutlich flacher wird'),
-    Term('Silhouette', 'silhouette score', 'wie viel näher ein Punkt dem eigenen Cluster als dem nächsten ist, von −1 bis 1'),
+    Term('Silhouette', 'silhouette score',
+         'wie viel näher ein Punkt dem eigenen Cluster als dem nächsten ist, von −1 bis 1; der Score mittelt über alle Punkte'),
     Term('ARI', 'adjusted Rand index',
          'Übereinstimmung zweier Gruppierungen, zufallsbereinigt: 1 gleich, um 0 wie Zufall, negativ (bis −0,5) schlechter als Zufall'),
     Term('Mehrheitszuordnung', 'majority mapping', 'jedem Cluster die häufigste bekannte Klasse seiner Punkte zuordnen'),
     Term('lokales Minimum', 'local minimum', 'ein Ergebnis, das durch kleine Änderungen nicht besser wird, aber nicht das beste ist'),
-    Term('gepaarter Vergleich', 'paired comparison', 'zwei Modelle auf denselben Zeilen vergleichen: zählen, wo sie sich unterscheiden'),
+    Term('gepaarter Vergleich', 'paired comparison', 'zwei Modelle auf denselben Zeilen (oder Folds) vergleichen und nur ihre Unterschiede '
+         'auswerten, etwa die abweichenden Zeilen zählen'),
     Term('abweichende Zeilen', 'discordant pairs',
          'Zeilen, auf denen genau eines von zwei Modellen richtig liegt; nur sie entscheiden den Vergleich'),
     Term('McNemar-Test', "McNemar's test", 'prüft, ob die abweichenden Zeilen häufiger für ein Modell sprechen, als Zufall erklärt'),
@@ -191,7 +196,8 @@ GLOSSARY = (
     Term('wiederholte Kreuzvalidierung', 'repeated cross-validation',
          'Kreuzvalidierung mehrmals mit neu gemischten Folds; die Folds sind nicht unabhängig'),
     Term('korrigierter t-Test', 'corrected resampled t-test',
-         't-Test über die Folds, dessen Varianz Nadeau und Bengio vergrößern, weil die Folds Trainingszeilen teilen: (1/J + n_Test/n_Training)·s²'),
+         't-Test über die Differenzen zweier Modelle je Fold, dessen Varianz Nadeau und Bengio vergrößern, weil die Folds Trainingszeilen '
+         'teilen: (1/J + n_Test/n_Training)·s² statt s²/J (J: Zahl aller Folds, s: Standardabweichung der Differenzen)'),
     Term('Erklärbarkeit', 'interpretability', 'wie gut Menschen nachvollziehen können, warum das Modell so entscheidet'),
     Term('Tensor', 'tensor',
          'mehrdimensionales Zahlenfeld, mit dem PyTorch rechnet; merkt sich, wie es entstand, für den Gradienten'),
@@ -230,7 +236,7 @@ GLOSSARY = (
     Term('Dropout', 'dropout',
          'schaltet im Training zufällig Neuronen ab, damit das Netz sich nicht auf einzelne verlässt'),
     Term('Bootstrap-Intervall', 'bootstrap interval',
-         'Konfidenzintervall aus der Streuung einer Metrik über Bootstrap-Stichproben'),
+         'Konfidenzintervall aus den Quantilen einer Metrik über viele Bootstrap-Stichproben, für 95 % vom 2,5-%- bis zum 97,5-%-Quantil'),
     Term('Faltungsnetz (CNN)', 'convolutional neural network',
          'neuronales Netz, dessen erste Schichten Faltungen sind; es nutzt aus, dass benachbarte Pixel zusammengehören'),
     Term('Faltung', 'convolution', 'ein kleiner Filter gleitet über das Bild und bildet an jeder Stelle die gewichtete Summe der Pixel darunter'),
@@ -291,7 +297,8 @@ GLOSSARY = (
     Term('A/B-Test', 'A/B test',
          'Anfragen werden zufällig auf zwei Versionen verteilt und deren Metriken verglichen'),
     Term('PSI', 'population stability index',
-         'Maß für die Verschiebung der Anteile über Klassen (bins) zwischen Referenz und aktuellen Daten; Faustregel: ab 0,1 verschoben, '
+         'Maß für die Verschiebung der Anteile über Klassen (Wertebereiche oder Kategorien, englisch bins; nicht die Klassen der Zielspalte) '
+         'zwischen Referenz und aktuellen Daten; Faustregel: ab 0,1 verschoben, '
          'ab 0,25 stark; kein Test: bei kleinen Stichproben auch ohne Drift über 0'),
     Term('Bonferroni-Korrektur', 'Bonferroni correction',
          'bei m Tests jeden auf dem Niveau α/m prüfen, damit höchstens mit Wahrscheinlichkeit α irgendeiner zufällig anschlägt'),
