@@ -443,7 +443,8 @@ def number_pattern(decimal: str = ',', # the decimal mark
     "How a number is written with this decimal mark and thousands separator: sign, digits (grouped or not), decimals, exponent."
     d = re.escape(decimal)
     whole = rf'\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+' if thousands else r'\d+'
-    return re.compile(rf'[+-]?(?:(?:(?:{whole})(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?' + ('|inf|Inf|INF|infinity|Infinity)' if infinity else ')'))
+    return re.compile(rf'[+-]?(?:(?:(?:{whole})(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?' + ('|inf|Inf|INF|infinity|Infinity)' if infinity else ')'),
+                      re.ASCII)  # digits 0-9 only: '٥' (Arabic-Indic five) would otherwise pass as a number
 
 def parse_number(text, # what a person typed, e.g. '5,8', '5.8', '-0,25', '1.234,5', '1e-3'
                 ) -> float:

@@ -8,6 +8,7 @@ Docs: https://amalea-kurs.github.io/amalea-quack/anhang/rest_dienst.html.md"""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -28,7 +29,8 @@ from .store import ensure_port_free
 from .validation import MAX_REQUEST_MB, DataValidationError, parse_rows
 
 # %% auto #0
-__all__ = ['BODY_TIMEOUT', 'OUTCOMES', 'RequestRefused', 'request_kind', 'read_body', 'ServingMetrics', 'create_app', 'serve']
+__all__ = ['BODY_TIMEOUT', 'OUTCOMES', 'RequestRefused', 'request_kind', 'read_body', 'ServingMetrics', 'json_bytes',
+           'JSONAnswer', 'create_app', 'serve']
 
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc0008
 class RequestRefused(Exception):
@@ -37,12 +39,22 @@ class RequestRefused(Exception):
         self.status, self.code, self.message, self.expected = status, code, message, expected
         super().__init__(message)
 
-def request_kind(content_type: str | None) -> str:
-    "'json' or 'csv' for a request's content type; `RequestRefused` (415) for anything else."
-    kind = (content_type or '').split(';')[0].strip().lower()
+def request_kind(content_type: str | None, # the request's Content-Type header
+                 content_encoding: str | None = None, # its Content-Encoding header
+                ) -> str:
+    """'json' or 'csv' for a request's content type; `RequestRefused` (415) for any other type, for a compressed body (gzip …) and for
+    JSON in another character set than UTF-8 (the only one JSON allows, RFC 8259). A CSV's character set is detected from its bytes."""
+    kind, *params = [p.strip() for p in (content_type or '').lower().split(';')]
+    if (content_encoding or 'identity').strip().lower() != 'identity':
+        raise RequestRefused(415, 'UNSUPPORTED_MEDIA_TYPE', f'Content-Encoding {content_encoding!r} wird nicht unterstützt.',
+                             'einen unkomprimierten Rumpf (ohne Content-Encoding)')
     if kind in ('text/csv', 'application/csv'): return 'csv'
-    if kind in ('application/json', ''): return 'json'
-    raise RequestRefused(415, 'UNSUPPORTED_MEDIA_TYPE', f'Inhaltstyp {kind!r} wird nicht unterstützt.', 'application/json oder text/csv')
+    if kind not in ('application/json', ''):
+        raise RequestRefused(415, 'UNSUPPORTED_MEDIA_TYPE', f'Inhaltstyp {kind!r} wird nicht unterstützt.', 'application/json oder text/csv')
+    charset = next((p.split('=', 1)[1].strip('" ') for p in params if p.startswith('charset=')), 'utf-8')
+    if charset not in ('utf-8', 'utf8'):
+        raise RequestRefused(415, 'UNSUPPORTED_MEDIA_TYPE', f'JSON im Zeichensatz {charset!r} wird nicht unterstützt.', 'JSON in UTF-8')
+    return 'json'
 
 BODY_TIMEOUT = 30.0  # seconds a client may take to send its whole body
 
@@ -52,8 +64,8 @@ async def read_body(request: Request, max_mb: float = MAX_REQUEST_MB, timeout: f
     limit = int(max_mb * 1024 * 1024)
     declared = request.headers.get('content-length')
     if declared and declared.isdigit() and int(declared) > limit:
-        raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist {german_number(int(declared) / 1024 / 1024, 1)} MB groß.',
-                             f'höchstens {german_number(max_mb)} MB')
+        raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist {german_number(int(declared))} Bytes groß.',
+                             f'höchstens {german_number(max_mb)} MB ({german_number(limit)} Bytes)')
     chunks, size = [], 0
     try:
         async with asyncio.timeout(timeout):
@@ -61,7 +73,7 @@ async def read_body(request: Request, max_mb: float = MAX_REQUEST_MB, timeout: f
                 size += len(chunk)
                 if size > limit:
                     raise RequestRefused(413, 'PAYLOAD_TOO_LARGE', f'Die Anfrage ist größer als {german_number(max_mb)} MB.',
-                                         f'höchstens {german_number(max_mb)} MB')
+                                         f'höchstens {german_number(max_mb)} MB ({german_number(limit)} Bytes)')
                 chunks.append(chunk)
     except TimeoutError:
         raise RequestRefused(408, 'REQUEST_TIMEOUT', f'Der Rumpf der Anfrage kam nicht innerhalb von {german_number(timeout)} s ganz an '
@@ -128,6 +140,15 @@ class ServingMetrics:
     def exposition(self) -> bytes: return generate_latest(self.registry)
 
 # %% ../nbs/anhang/20_rest_dienst.ipynb #cccc000d
+def json_bytes(content) -> bytes:
+    """`content` as UTF-8 JSON; a lone surrogate a request brought along (JSON's "\\ud800", no character of its own) stays that escape
+    instead of failing the answer."""
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(',', ':')).encode('utf-8', 'backslashreplace')
+
+class JSONAnswer(JSONResponse):
+    "Starlette's JSONResponse, written by `json_bytes`."
+    def render(self, content) -> bytes: return json_bytes(content)
+
 def create_app(model: ServedModel, # the model to serve
                window: int = 200, # recent rows kept for the drift score
                every: int = 50, # recompute the drift score after this many rows
@@ -138,20 +159,23 @@ def create_app(model: ServedModel, # the model to serve
     Every answer that is not a prediction is JSON with `error_code`, a German `message` and what was `expected`."""
     metrics = ServingMetrics(model, model.reference_profile, window, every)
     # no /docs, /redoc or /openapi.json: the service has no login, so it describes itself to nobody
-    app = FastAPI(title=f'{model.name} (Version {model.version})', docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title=f'{model.name} (Version {model.version})', docs_url=None, redoc_url=None, openapi_url=None,
+                  default_response_class=JSONAnswer)
     info = {'model': model.name, 'version': model.version, 'alias': model.alias}
     routes = 'POST /invocations, GET /ping, /version oder /metrics'
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, e: HTTPException):  # Starlette's own 404 and 405 would answer in English
+        path = request.url.path if len(request.url.path) <= 100 else request.url.path[:100] + '…'
         if e.status_code == 405:
             allowed = e.headers.get('Allow', '') if e.headers else ''
-            code, message, expected = 'METHOD_NOT_ALLOWED', f'{request.url.path} nimmt keine {request.method}-Anfragen an.', allowed
-        elif e.status_code == 404: code, message, expected = 'NOT_FOUND', f'Den Pfad {request.url.path} gibt es hier nicht.', routes
+            code, message, expected = 'METHOD_NOT_ALLOWED', f'{path} nimmt keine {request.method}-Anfragen an.', allowed
+        elif e.status_code == 404: code, message, expected = 'NOT_FOUND', f'Den Pfad {path} gibt es hier nicht.', routes
         else: code, message, expected = f'HTTP_{e.status_code}', str(e.detail), routes
-        return JSONResponse({'error_code': code, 'message': message, 'expected': expected}, status_code=e.status_code, headers=e.headers)
+        if request.url.path == '/invocations': metrics.observe('refused', 0.0)  # every request to it counts, GET too
+        return JSONAnswer({'error_code': code, 'message': message, 'expected': expected}, status_code=e.status_code, headers=e.headers)
 
-    @app.get('/ping')
+    @app.api_route('/ping', methods=['GET', 'HEAD'])  # HEAD: health checks that want no body
     async def ping(): return {'status': 'ok', **info}  # async: answered in the event loop, never queued behind predictions
 
     @app.get('/version')
@@ -160,34 +184,37 @@ def create_app(model: ServedModel, # the model to serve
     @app.get('/metrics')
     async def prometheus(): return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    def answer(body: bytes, kind: str) -> Prediction:  # runs in a worker thread: /ping stays quick while a large body is parsed
-        return model.predict(parse_rows(body, kind, max_mb=max_mb))
+    def answer(body: bytes, kind: str) -> tuple[Prediction, bytes]:
+        "Parse, predict and write the answer – in a worker thread: /ping stays quick while a large body is parsed or answered."
+        p = model.predict(parse_rows(body, kind, max_mb=max_mb))
+        out = {'predictions': [v.item() if hasattr(v, 'item') else v for v in p.labels]}
+        if p.probabilities is not None: out['probabilities'] = p.probabilities.round(6).to_dict('records')
+        if p.warnings: out['warnings'] = p.warnings
+        return p, json_bytes(out)
 
     @app.post('/invocations')
     async def invocations(request: Request):
-        start = time.perf_counter()
+        start, headers = time.perf_counter(), request.headers
         try:
-            kind = request_kind(request.headers.get('content-type'))
-            p = await run_in_threadpool(answer, await read_body(request, max_mb, body_timeout), kind)
+            kind = request_kind(headers.get('content-type'), headers.get('content-encoding'))
+            p, answered = await run_in_threadpool(answer, await read_body(request, max_mb, body_timeout), kind)
         except ClientDisconnect:  # nobody is left to answer; not an error of the service, so no alert on errors fires for it
             metrics.observe('aborted', time.perf_counter() - start)
             return Response(status_code=400)
         except RequestRefused as e:
             metrics.observe('refused', time.perf_counter() - start)
-            return JSONResponse({'error_code': e.code, 'message': e.message, 'expected': e.expected}, status_code=e.status)
+            return JSONAnswer({'error_code': e.code, 'message': e.message, 'expected': e.expected}, status_code=e.status)
         except DataValidationError as e:
             metrics.observe('refused', time.perf_counter() - start)
-            return JSONResponse({'error_code': 'BAD_REQUEST', 'message': str(e), 'expected': e.expected}, status_code=400)
-        except Exception:
-            logging.getLogger(__name__).exception('Interner Fehler bei einer Vorhersage')  # with its traceback, on the service's stderr
+            return JSONAnswer({'error_code': 'BAD_REQUEST', 'message': str(e), 'expected': e.expected}, status_code=400)
+        except Exception:  # with its traceback and what the request was, on the service's stderr
+            logging.getLogger(__name__).exception('Interner Fehler bei einer Vorhersage (Content-Type %r, %s Bytes angekündigt)',
+                                                  headers.get('content-type'), headers.get('content-length', '?'))
             metrics.observe('error', time.perf_counter() - start)
-            return JSONResponse({'error_code': 'INTERNAL_ERROR', 'message': 'Interner Fehler bei der Vorhersage; die Anfrage ist protokolliert.'},
-                                status_code=500)
+            return JSONAnswer({'error_code': 'INTERNAL_ERROR', 'message': 'Interner Fehler bei der Vorhersage; die Anfrage ist protokolliert.'},
+                              status_code=500)
         metrics.observe('ok', time.perf_counter() - start, p)
-        body = {'predictions': [v.item() if hasattr(v, 'item') else v for v in p.labels]}
-        if p.probabilities is not None: body['probabilities'] = p.probabilities.round(6).to_dict('records')
-        if p.warnings: body['warnings'] = p.warnings
-        return body
+        return Response(answered, media_type='application/json')
 
     return app
 
@@ -197,5 +224,6 @@ def serve(name: str = IRIS_MODEL, alias: str = 'production', host: str = '127.0.
     # a port already taken is said before the model loads, in German (uvicorn would say it in English)
     ensure_port_free(host, port, 'läuft der Dienst schon?', f'einen anderen Port (--port {port + 1}) oder --host 127.0.0.1')
     model = load_model(name, alias)
+    logging.basicConfig(format='%(asctime)s %(levelname)s %(name)s: %(message)s')  # an internal error's traceback with its time
     print(f'{name}@{alias} (Version {model.version}) auf http://{host}:{port}/invocations – Metriken unter /metrics')
     uvicorn.run(create_app(model), host=host, port=port, log_level='warning')

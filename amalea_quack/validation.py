@@ -185,14 +185,16 @@ def _rows(mask) -> str:
     shown = ', '.join(str(i + 1) for i in idx[:5])
     return f"Zeile {shown}" + (f' und {len(idx) - 5} weitere' if len(idx) > 5 else '')
 
+_PLAIN_NUMBER = number_pattern('.', None, infinity=True)  # 1.5, -2, 3e8, inf: ASCII digits, no '5_1' or '٥' as Python's float() takes
+
 def _as_number(v) -> float:
-    "A JSON/CSV value as float for a number column; True/False and text are not numbers."
+    """A JSON/CSV value as float for a number column; True/False and text are not numbers (`ValueError`), nor is a whole number
+    too large for a float (`OverflowError`)."""
     if isinstance(v, (bool, np.bool_)): raise ValueError(v)
     if isinstance(v, str):
         if not v.strip(): return np.nan
-        x = float(v.strip())
-        if math.isnan(x): raise ValueError(v)  # 'nan' typed as text is no measurement; a gap is an empty cell or null
-        return x
+        if not _PLAIN_NUMBER.fullmatch(v.strip()): raise ValueError(v)  # also 'nan' typed as text: a gap is an empty cell or null
+        return float(v.strip())
     return np.nan if v is None else float(v)
 
 TOO_LARGE = float(np.finfo(np.float32).max)  # scikit-learn's trees compute in 32-bit floats: a larger number would become infinite
@@ -226,16 +228,19 @@ def _validate(self: Schema, rows, *, allow_missing: bool = False, check_ranges: 
         values, bad = [], []
         for i, v in enumerate(col.tolist()):
             try: values.append(_as_number(v))
-            except (TypeError, ValueError): values.append(np.nan); bad.append(i)
+            except (TypeError, ValueError, OverflowError): values.append(np.nan); bad.append(i)
         if bad:
             shown = col.iloc[bad[0]]
             shown = shown.item() if isinstance(shown, np.generic) else shown  # show True, not np.True_
-            what = 'einen Wahrheitswert' if isinstance(shown, (bool, np.bool_)) else 'Text'
-            problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber {what} {shown!r} ({_rows(np.isin(np.arange(len(col)), bad))})")
+            kind = next(k for t, k in ((bool, 'einen Wahrheitswert'), (int, 'eine Zahl, zu groß für eine Kommazahl'), (object, 'Text'))
+                        if isinstance(shown, t))
+            text = repr(shown) if len(repr(shown)) <= 40 else repr(shown)[:30] + f'… ({german_number(len(repr(shown)))} Zeichen)'
+            problems.append(f"Spalte '{c}' erwartet Zahlen, enthält aber {kind} {text} ({_rows(np.isin(np.arange(len(col)), bad))})")
         out[c] = pd.Series(values, index=df.index, dtype=float)
     values = np.column_stack([out[c].to_numpy() for c in num]) if num else np.empty((len(df), 0))
     for j in np.flatnonzero(np.isinf(values).any(axis=0)):
-        problems.append(f"Spalte '{num[j]}' enthält unendliche Werte ({_rows(np.isinf(values[:, j]))})")
+        problems.append(f"Spalte '{num[j]}' enthält unendliche Werte (inf, oder Zahlen über 1,8·10³⁰⁸, die eine Kommazahl nicht mehr fasst) "
+                        f"({_rows(np.isinf(values[:, j]))})")
     huge = np.isfinite(values) & (np.abs(np.nan_to_num(values)) > TOO_LARGE)
     for j in np.flatnonzero(huge.any(axis=0)):
         problems.append(f"Spalte '{num[j]}' enthält Zahlen über 3,4·10³⁸, zu groß für das Modell (Bäume und Netze rechnen mit 32-Bit-Zahlen) "
@@ -445,9 +450,10 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
     "The decoded text and the format of a CSV file; any of encoding, separator and decimal mark can be given instead of detected."
     text, enc = _decode(data, name, encoding)
     if sep is None:
-        try: sep = csv.Sniffer().sniff(text[:8192], delimiters=',;\t|').delimiter
+        sample = text[:8192].replace('\r\n', '\n').replace('\r', '\n')  # the sniffer splits lines at \n only (classic Mac files end them with \r)
+        try: sep = csv.Sniffer().sniff(sample, delimiters=',;\t|').delimiter
         except csv.Error: sep = ','
-    rows = itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 1, 2001)  # 2,000 records after the header, not the whole file
+    rows = itertools.islice(csv.reader(io.StringIO(text, newline=''), delimiter=sep), 1, 2001)  # 2,000 records after the header, not the whole file
     cells = [c.strip() for row in rows for c in row]  # quoted fields stay whole
     decimal, thousands, assumed = _number_convention(cells, sep, name, decimal)
     return text, CsvFormat(enc, sep, decimal, thousands, assumed)
@@ -455,7 +461,7 @@ def sniff_csv(data: bytes, name: str = 'Die Datei', encoding: str | None = None,
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000002
 def _longer_row(text: str, sep: str, width: int) -> tuple[int, int] | None:
     "The first record with more fields than the header's `width`: (its first line in the file, its number of fields), else None."
-    reader, line = csv.reader(io.StringIO(text), delimiter=sep), 1
+    reader, line = csv.reader(io.StringIO(text, newline=''), delimiter=sep), 1
     for row in reader:
         if len(row) > width: return line, len(row)
         line = reader.line_num + 1  # a quoted field may span lines
@@ -477,8 +483,16 @@ def _column_as_read(col: pd.Series, fmt: CsvFormat, pattern: re.Pattern) -> tupl
     if values.str.match(r'[+-]?0\d').any(): return col, []  # a leading zero: a code (postcode, ID), not a number
     clean = values.str.replace(fmt.thousands, '', regex=False) if fmt.thousands else values
     if fmt.decimal != '.': clean = clean.str.replace(fmt.decimal, '.', regex=False)
-    whole = not markers and len(values) == len(col) and clean.str.fullmatch(r'[+-]?\d+').all()  # 'inf' is no whole number
+    whole = (not markers and len(values) == len(col) and clean.str.fullmatch(r'[+-]?\d+').all()  # 'inf' is no whole number
+             and clean.str.lstrip('+-').str.len().max() <= 18)  # more digits than int64 holds: a float, as pandas reads them
     return clean.astype('int64' if whole else 'float64').reindex(col.index), markers  # as pandas would: whole numbers stay int
+
+_CSV_ERRORS = {'field larger than field limit': 'ein Feld ist länger als 131.072 Zeichen'}
+
+def _csv_unreadable(name: str, e: csv.Error) -> DataValidationError:
+    "Python's csv module's refusal, in German where the course knows it (its own words otherwise)."
+    reason = next((german for english, german in _CSV_ERRORS.items() if english in str(e)), str(e))
+    return DataValidationError([f'{name} lässt sich nicht als CSV lesen: {reason}'], 'eine CSV-Datei mit Kopfzeile', adjustable=True)
 
 def read_csv_checked(source, # path, bytes or binary file-like object
                      max_mb: float = MAX_UPLOAD_MB, # largest accepted size
@@ -495,15 +509,19 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     if not data.strip(): raise DataValidationError([f'{name} ist leer'], 'eine CSV-Datei mit Kopfzeile und mindestens einer Zeile')
     if b'\x00' in data[:4096] and not data.startswith((b'\xff\xfe', b'\xfe\xff')):
         raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
-    text, fmt = sniff_csv(data, name, encoding, sep, decimal)
+    try: text, fmt = sniff_csv(data, name, encoding, sep, decimal)
+    except csv.Error as e: raise _csv_unreadable(name, e) from None
     if text.lstrip()[:1] in ('{', '['):  # JSON read as CSV gave 'a header but no data rows' or nonsense columns
         try: is_json = isinstance(json.loads(text), (dict, list))
         except ValueError: is_json = False
         if is_json: raise DataValidationError([f'{name} ist JSON, keine Tabelle mit Trennzeichen'], 'eine CSV-Datei mit Kopfzeile und Datenzeilen')
-    header = next(csv.reader(io.StringIO(text), delimiter=fmt.sep), [])  # the first record only
-    if len(header) > max_columns:
-        raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
-    if longer := _longer_row(text, fmt.sep, len(header)):  # pandas would fail on it – or, in the first data row, silently shift every column
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=''), delimiter=fmt.sep), [])  # the first record only
+        if len(header) > max_columns:
+            raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
+        longer = _longer_row(text, fmt.sep, len(header))
+    except csv.Error as e: raise _csv_unreadable(name, e) from None
+    if longer:  # pandas would fail on it – or, in the first data row, silently shift every column
         raise DataValidationError([f'{name}: Zeile {longer[0]} hat {longer[1]} Felder, die Kopfzeile {len(header)}'],
                                   'so viele Felder je Zeile wie in der Kopfzeile – steht ein Trennzeichen zu viel, oder fehlen '
                                   'Anführungszeichen um einen Text, der das Trennzeichen enthält?', adjustable=True)
@@ -597,16 +615,40 @@ def parse_rows(body: bytes | str, # the request body or file content
     if kind == 'csv': return read_csv_checked(data, max_mb=max_mb, max_rows=max_rows, **(csv or {}))
     if kind != 'json': raise ValueError(f"kind muss 'json', 'csv' oder 'auto' sein, nicht {kind!r}.")
     if not _json_depth_ok(data): raise DataValidationError([f'das JSON ist tiefer als {MAX_DEPTH} Ebenen verschachtelt'], JSON_BODIES)
-    try: payload = json.loads(data)
+    try: payload = json.loads(data, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as e:
         raise DataValidationError([f'kein gültiges JSON: {json_error_german(e)}'], JSON_BODIES) from None
     except UnicodeDecodeError:
         raise DataValidationError(['kein gültiges JSON: die Bytes sind kein UTF-8-Text'], JSON_BODIES) from None
+    except DataValidationError: raise  # a key twice in an object
+    except ValueError:  # a whole number of more than 4,300 digits: Python's limit for reading one
+        raise DataValidationError(['kein gültiges JSON: eine Zahl hat mehr als 4.300 Ziffern'], JSON_BODIES) from None
+    try: df = _json_frame(payload, max_rows)
+    except UnicodeEncodeError:  # "\ud800" in JSON: half of a character pair, which no text encoding can store
+        raise DataValidationError(['ein Text enthält ein unvollständiges Unicode-Zeichen (ein einzelnes Surrogat wie \\ud800)'],
+                                  JSON_BODIES) from None
+    if len(df) > max_rows: raise DataValidationError([f'{german_number(len(df))} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
+    return df
+
+def _no_duplicate_keys(pairs: list) -> dict:
+    "A JSON object as dict; a key twice is refused (json.loads would keep the last value and drop the first without a word)."
+    d = dict(pairs)
+    if len(d) < len(pairs):
+        twice = next(k for i, (k, _) in enumerate(pairs) if k in {k2 for k2, _ in pairs[:i]})
+        raise DataValidationError([f'kein gültiges JSON: der Schlüssel {twice!r} steht doppelt in einem Objekt'], JSON_BODIES)
+    return d
+
+def _json_frame(payload, max_rows: int) -> pd.DataFrame:
+    "The table in one of MLflow's JSON bodies (see `parse_rows`)."
     if isinstance(payload, dict) and 'dataframe_split' in payload:
         split = payload['dataframe_split']
         try: df = pd.DataFrame(split['data'], columns=split['columns'])
         except (KeyError, TypeError, ValueError) as e:
             raise DataValidationError([f'dataframe_split ist unvollständig: {e}'], JSON_BODIES) from None
+        if not all(isinstance(c, str) for c in df.columns):
+            raise DataValidationError(['dataframe_split: jeder Spaltenname muss ein Text sein'], JSON_BODIES)
+        if df.columns.duplicated().any():
+            raise DataValidationError([f'dataframe_split: die Spalte {df.columns[df.columns.duplicated()][0]!r} steht doppelt'], JSON_BODIES)
     else:
         if isinstance(payload, dict) and len(payload) == 1 and next(iter(payload)) in ('dataframe_records', 'inputs', 'instances'):
             payload = next(iter(payload.values()))
@@ -617,7 +659,6 @@ def parse_rows(body: bytes | str, # the request body or file content
         if isinstance(payload, dict) and any(isinstance(v, (dict, list)) for v in payload.values()):
             raise DataValidationError([f'unbekannte Form mit den Schlüsseln {list(payload)[:5]}'], JSON_BODIES)
         df = as_frame(payload)
-    if len(df) > max_rows: raise DataValidationError([f'{german_number(len(df))} Zeilen'], f'höchstens {german_number(max_rows)} Zeilen')
     return df
 
 # %% ../nbs/week02/04_datenvalidierung.ipynb #va000007

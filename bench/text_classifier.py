@@ -55,8 +55,8 @@ def main():
     print(f'Modell aus der Registry laden (Transformer schon im Prozess): {(time.perf_counter() - t0) * 1000:.0f} ms')
     served_times = []
     for t in texts[:100]:
-        s = time.perf_counter(); served.predict_proba({'text': t}); served_times.append((time.perf_counter() - s) * 1000)
-    print(f'Ein Text über ServedModel.predict_proba (Schema-Prüfung, pyfunc, Embedding, beide Klassifikatoren): {percentiles(served_times)}')
+        s = time.perf_counter(); served.predict({'text': t}); served_times.append((time.perf_counter() - s) * 1000)
+    print(f'Ein Text über ServedModel.predict (Schema-Prüfung, pyfunc, Embedding, beide Klassifikatoren): {percentiles(served_times)}')
     direct = []
     for t in texts[:100]:
         s = time.perf_counter(); predict_frame(res.models, [t]); direct.append((time.perf_counter() - s) * 1000)

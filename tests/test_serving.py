@@ -94,15 +94,24 @@ def counted(text: str, name: str, **labels) -> float:
                 if line.startswith(name + '{') and all(w in line for w in wanted))
 
 
+@pytest.fixture(scope='module')
+def served(iris_store):
+    "iris-classifier@production loaded in this process, with its reference profile."
+    from amalea_quack.registry import load_model
+    from amalea_quack.store import store_at
+    with store_at(iris_store):
+        model = load_model()
+        assert model.reference_profile is not None
+    return model
+
+
 @pytest.fixture
-def impatient(iris_store):
+def impatient(served):
     "The service in this process under uvicorn on a real port, waiting at most 1 s for a request's body."
     import uvicorn
 
-    from amalea_quack.registry import load_model
     from amalea_quack.serving import create_app
-    from amalea_quack.store import store_at
-    with store_at(iris_store): app = create_app(load_model(), body_timeout=1)
+    app = create_app(served, body_timeout=1)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host='127.0.0.1', port=port, log_level='warning'))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -141,3 +150,53 @@ def test_a_slow_client_gets_408_and_one_that_hangs_up_is_no_error_of_the_service
     deadline = time.time() + 10
     while not counted(text := metrics_of(impatient), 'quack_requests_total', outcome='aborted') and time.time() < deadline: time.sleep(0.1)
     assert [counted(text, 'quack_requests_total', outcome=o) for o in ('ok', 'refused', 'aborted', 'error')] == [0, 1, 1, 0]
+
+
+ROW = '"sepal length (cm)": 6.7, "sepal width (cm)": 3.0, "petal length (cm)": 5.2'
+HEADER = 'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)'
+
+
+def records(rest: str) -> str:
+    "A dataframe_records body of one row: three iris columns and `rest` (the fourth column, as JSON text)."
+    return '{"dataframe_records": [{' + ROW + ', ' + rest + '}]}'
+
+
+@pytest.mark.parametrize('body, headers, status, said', [
+    (records('"petal width (cm)": 1' + '0' * 400), {}, 400, 'eine Zahl, zu groß für eine Kommazahl'),
+    (records('"petal width (cm)": ' + '9' * 5000), {}, 400, 'eine Zahl hat mehr als 4.300 Ziffern'),
+    (records('"petal width (cm)": 2.3, "petal width (cm)": 0.2'), {}, 400, 'steht doppelt in einem Objekt'),
+    ('{"dataframe_split": {"columns": ["a", "a"], "data": [[1, 2]]}}', {}, 400, "die Spalte 'a' steht doppelt"),
+    ('{"dataframe_split": {"columns": [[1], {"a": 1}, 3, 4], "data": [[1, 2, 3, 4]]}}', {}, 400, 'Spaltenname muss ein Text sein'),
+    (records('"petal width (cm)": "\\ud800"'), {}, 400, 'unvollständiges Unicode-Zeichen'),
+    (records('"\\ud800": 2.3'), {}, 400, 'unvollständiges Unicode-Zeichen'),
+    (records('"petal width (cm)": "5_1"'), {}, 400, "enthält aber Text '5_1'"),  # Python's float() reads 51
+    (records('"petal width (cm)": "\u0665"'), {}, 400, 'erwartet Zahlen'),  # an Arabic-Indic five
+    (f'{HEADER}\r6.7,3.0,5.2,2.3\r', {'content-type': 'text/csv'}, 200, 'virginica'),  # old Mac line ends: read, not a 500
+    (f'{HEADER}\n6.7,3.0,5.2,"{"2" * 140_000}"\n', {'content-type': 'text/csv'}, 400, 'länger als 131.072 Zeichen'),
+    (f'{HEADER}\n6.7,3.0,5.2,{"9" * 5000}\n', {'content-type': 'text/csv'}, 400, 'die eine Kommazahl nicht mehr fasst'),
+    (f'{HEADER}\n6.7,3.0,5.2,12345678901234567890\n', {'content-type': 'text/csv'}, 200, 'virginica'),  # was an int64 overflow
+    ('{"dataframe_records": []}', {'content-encoding': 'gzip'}, 415, "Content-Encoding 'gzip'"),
+    ('{"dataframe_records": []}', {'content-type': 'application/json; charset=latin-1'}, 415, "Zeichensatz 'latin-1'"),
+])
+def test_odd_input_gets_a_4xx_never_a_500(served, body, headers, status, said):
+    "Inputs a hostile or clumsy client sent: each was a 500 (or silently read another number) before."
+    from fastapi.testclient import TestClient
+
+    from amalea_quack.serving import create_app
+    client = TestClient(create_app(served))
+    r = client.post('/invocations', content=body.encode('utf-8', 'surrogatepass'), headers={'content-type': 'application/json', **headers})
+    assert r.status_code == status and said in r.text, (r.status_code, r.text[:600])
+    outcome = 'ok' if status == 200 else 'refused'
+    assert counted(client.get('/metrics').text, 'quack_requests_total', outcome=outcome) == 1
+
+
+def test_wrong_methods_are_counted_and_head_ping_answers(served):
+    from fastapi.testclient import TestClient
+
+    from amalea_quack.serving import create_app
+    client = TestClient(create_app(served))
+    assert client.head('/ping').status_code == 200  # health checks that send HEAD
+    assert client.get('/invocations').status_code == 405
+    long = client.get('/x' * 5000)
+    assert long.status_code == 404 and len(long.json()['message']) < 200  # the path is not echoed whole
+    assert counted(client.get('/metrics').text, 'quack_requests_total', outcome='refused') == 1
