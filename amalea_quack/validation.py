@@ -487,13 +487,6 @@ def _column_as_read(col: pd.Series, fmt: CsvFormat, pattern: re.Pattern) -> tupl
              and clean.str.lstrip('+-').str.len().max() <= 18)  # more digits than int64 holds: a float, as pandas reads them
     return clean.astype('int64' if whole else 'float64').reindex(col.index), markers  # as pandas would: whole numbers stay int
 
-_CSV_ERRORS = {'field larger than field limit': 'ein Feld ist länger als 131.072 Zeichen'}
-
-def _csv_unreadable(name: str, e: csv.Error) -> DataValidationError:
-    "Python's csv module's refusal, in German where the course knows it (its own words otherwise)."
-    reason = next((german for english, german in _CSV_ERRORS.items() if english in str(e)), str(e))
-    return DataValidationError([f'{name} lässt sich nicht als CSV lesen: {reason}'], 'eine CSV-Datei mit Kopfzeile', adjustable=True)
-
 def read_csv_checked(source, # path, bytes or binary file-like object
                      max_mb: float = MAX_UPLOAD_MB, # largest accepted size
                      encoding: str | None = None, # e.g. 'cp1252'; default: detected (UTF-8, else Windows-1252)
@@ -509,18 +502,20 @@ def read_csv_checked(source, # path, bytes or binary file-like object
     if not data.strip(): raise DataValidationError([f'{name} ist leer'], 'eine CSV-Datei mit Kopfzeile und mindestens einer Zeile')
     if b'\x00' in data[:4096] and not data.startswith((b'\xff\xfe', b'\xfe\xff')):
         raise DataValidationError([f'{name} ist keine Textdatei (Binärdaten)'], 'eine CSV-Datei (Text)')
-    try: text, fmt = sniff_csv(data, name, encoding, sep, decimal)
-    except csv.Error as e: raise _csv_unreadable(name, e) from None
-    if text.lstrip()[:1] in ('{', '['):  # JSON read as CSV gave 'a header but no data rows' or nonsense columns
-        try: is_json = isinstance(json.loads(text), (dict, list))
-        except ValueError: is_json = False
-        if is_json: raise DataValidationError([f'{name} ist JSON, keine Tabelle mit Trennzeichen'], 'eine CSV-Datei mit Kopfzeile und Datenzeilen')
-    try:
+    try:  # Python's csv module reads the format, the header and the field counts; its refusal becomes a German one
+        text, fmt = sniff_csv(data, name, encoding, sep, decimal)
+        if text.lstrip()[:1] in ('{', '['):  # JSON read as CSV gave 'a header but no data rows' or nonsense columns
+            try: is_json = isinstance(json.loads(text), (dict, list))
+            except ValueError: is_json = False
+            if is_json:
+                raise DataValidationError([f'{name} ist JSON, keine Tabelle mit Trennzeichen'], 'eine CSV-Datei mit Kopfzeile und Datenzeilen')
         header = next(csv.reader(io.StringIO(text, newline=''), delimiter=fmt.sep), [])  # the first record only
         if len(header) > max_columns:
             raise DataValidationError([f'{name} hat {len(header)} Spalten'], f'höchstens {max_columns} Spalten')
         longer = _longer_row(text, fmt.sep, len(header))
-    except csv.Error as e: raise _csv_unreadable(name, e) from None
+    except csv.Error as e:
+        reason = 'ein Feld ist länger als 131.072 Zeichen' if 'field larger than field limit' in str(e) else str(e)
+        raise DataValidationError([f'{name} lässt sich nicht als CSV lesen: {reason}'], 'eine CSV-Datei mit Kopfzeile', adjustable=True) from None
     if longer:  # pandas would fail on it – or, in the first data row, silently shift every column
         raise DataValidationError([f'{name}: Zeile {longer[0]} hat {longer[1]} Felder, die Kopfzeile {len(header)}'],
                                   'so viele Felder je Zeile wie in der Kopfzeile – steht ein Trennzeichen zu viel, oder fehlen '
