@@ -155,13 +155,13 @@ class Schema:
 
     def far_outside(self, X: pd.DataFrame) -> dict[str, list[float]]:
         "Per number column, the values of `X` farther outside the training range than the range is wide (a prediction there is a guess)."
-        out = {}
-        for c, (lo, hi) in self.ranges.items():
-            if c in X.columns:
-                v = pd.to_numeric(X[c], errors='coerce')
-                far = v[(v < lo - (hi - lo)) | (v > hi + (hi - lo))]
-                if len(far): out[c] = [float(x) for x in pd.unique(far)[:3]]
-        return out
+        cols = [c for c in self.ranges if c in X.columns]
+        if not cols: return {}
+        part = X[cols]  # one array for all columns: an image of 64 pixel columns is checked in one step, not in 64
+        v = part.to_numpy(dtype=float) if all(t.kind in 'fiub' for t in part.dtypes) else part.apply(pd.to_numeric, errors='coerce').to_numpy(dtype=float)
+        lo, hi = np.array([self.ranges[c] for c in cols], dtype=float).T
+        far = (v < lo - (hi - lo)) | (v > hi + (hi - lo))
+        return {cols[j]: [float(x) for x in pd.unique(v[far[:, j], j])[:3]] for j in np.flatnonzero(far.any(axis=0))}
 
     def unknown_categories(self, X: pd.DataFrame) -> dict[str, list[str]]:
         "Per categorical column, the values of `X` that training never saw (the model gives them no weight)."
