@@ -158,7 +158,8 @@ class Schema:
         cols = [c for c in self.ranges if c in X.columns]
         if not cols: return {}
         part = X[cols]  # one array for all columns: an image of 64 pixel columns is checked in one step, not in 64
-        v = part.to_numpy(dtype=float) if all(t.kind in 'fiub' for t in part.dtypes) else part.apply(pd.to_numeric, errors='coerce').to_numpy(dtype=float)
+        if not all(t.kind in 'fiub' for t in part.dtypes): part = part.apply(pd.to_numeric, errors='coerce')  # text cells: numbers or NaN
+        v = part.to_numpy(dtype=float)
         lo, hi = np.array([self.ranges[c] for c in cols], dtype=float).T
         far = (v < lo - (hi - lo)) | (v > hi + (hi - lo))
         return {cols[j]: [float(x) for x in pd.unique(v[far[:, j], j])[:3]] for j in np.flatnonzero(far.any(axis=0))}
