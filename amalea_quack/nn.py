@@ -617,9 +617,10 @@ def _rings_accuracies(hidden: tuple, lr: float) -> tuple[float, ...]:
                            experiment='Woche 5 – Übung', run_name=f'ringe-seed-{seed}', progress=False).metrics['best_val_accuracy']
                  for seed in _RINGS_SEEDS)
 
-def _rings_reached(s):
-    "True, or a Diagnosis with the three accuracies."
-    accs = _rings_accuracies(*_rings_spec(s))
+def _rings_reached(s): return _rings_verdict(_rings_accuracies(*_rings_spec(s)))
+
+def _rings_verdict(accs: tuple[float, ...]):
+    "True, or a Diagnosis with the three accuracies: lucky (some seeds reached the target) or too small (none did)."
     if min(accs) >= _RINGS_TARGET: return True
     shown = ', '.join(german_percent(a, 0) for a in accs)
     return Diagnosis(f'mit den Seeds 0, 1 und 2 erreicht dein Netz {shown} – nötig sind mindestens 95 % mit jedem Seed. '
